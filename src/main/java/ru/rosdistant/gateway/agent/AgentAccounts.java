@@ -1,0 +1,29 @@
+package ru.rosdistant.gateway.agent;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.stereotype.Component;
+
+/** Lets Spring Security log agents in from the agent table; a disabled agent cannot log in. */
+@Component
+class AgentAccounts implements ReactiveUserDetailsService {
+
+    private final AgentDirectory agents;
+
+    AgentAccounts(AgentDirectory agents) {
+        this.agents = agents;
+    }
+
+    @Override
+    public Mono<UserDetails> findByUsername(String username) {
+        return agents.byLogin(username)
+                .map(agent -> User.withUsername(agent.login())
+                        .password(agent.passwordHash())
+                        .roles(agent.roles().stream().map(Role::name).toArray(String[]::new))
+                        .disabled(!agent.enabled())
+                        .build());
+    }
+}

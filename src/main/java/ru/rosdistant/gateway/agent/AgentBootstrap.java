@@ -1,0 +1,87 @@
+package ru.rosdistant.gateway.agent;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import org.springframework.util.StringUtils;
+
+/**
+ * Creates the administrator on the first start, from configuration or the environment. With no password
+ * configured a random one is generated and printed once, so no password ever lives in the repository.
+ * Under the demo profile it also seeds the demo agents.
+ */
+@Component
+class AgentBootstrap {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentBootstrap.class);
+
+    private final AgentDirectory agents;
+
+    private final AgentProperties properties;
+
+    AgentBootstrap(AgentDirectory agents, AgentProperties properties) {
+        this.agents = agents;
+        this.properties = properties;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void seed() {
+        createAdminIfMissing()
+                .thenMany(seedDemoAgents())
+                .subscribe(null, error -> log.error("Could not create the first agents", error));
+    }
+
+    private Mono<Void> createAdminIfMissing() {
+        AgentProperties.Admin admin = properties.admin();
+        return agents.anyWithRole(Role.ADMIN)
+                .filter(present -> !present)
+                .flatMap(missing -> {
+                    boolean generated = !StringUtils.hasText(admin.password());
+                    String password = generated ? randomPassword() : admin.password();
+                    NewAgent agent = new NewAgent(admin.login(), admin.displayName(), password,
+                            EnumSet.of(Role.ADMIN, Role.SUPERVISOR), List.of(), 1);
+                    return agents.create(agent).doOnNext(created -> announce(created, generated ? password : null));
+                })
+                .then();
+    }
+
+    private Flux<Agent> seedDemoAgents() {
+        return Flux.fromIterable(properties.demoAgents())
+                .concatMap(demo -> agents.byLogin(demo.login())
+                        .switchIfEmpty(agents.create(new NewAgent(demo.login(), demo.displayName(), demo.password(),
+                                EnumSet.copyOf(demo.roles()), demo.lines(), demo.maxDialogs())))
+                        .onErrorResume(LoginTakenException.class, ex -> Mono.empty()));
+    }
+
+    private static void announce(Agent admin, String generatedPassword) {
+        if (generatedPassword == null) {
+            log.info("Created the administrator '{}' with the configured password", admin.login());
+            return;
+        }
+        // Printed once, on the console only, like the first-start password of most servers.
+        log.warn("""
+
+                ================================================================
+                 Created the administrator '{}' with a generated password:
+                     {}
+                 It is shown only now. Set GATEWAY_AGENT_ADMIN_PASSWORD to choose one.
+                ================================================================""", admin.login(),
+                generatedPassword);
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[15];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

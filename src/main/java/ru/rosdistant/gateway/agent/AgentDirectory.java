@@ -1,0 +1,120 @@
+package ru.rosdistant.gateway.agent;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Component;
+
+/** The agents: who they are, what they may do, which lines they serve. */
+@Component
+public class AgentDirectory {
+
+    private static final String COLUMNS = "id, login, display_name, password_hash, roles, lines, max_dialogs, enabled";
+
+    private final DatabaseClient db;
+
+    private final PasswordEncoder passwords;
+
+    AgentDirectory(DatabaseClient db, PasswordEncoder passwords) {
+        this.db = db;
+        this.passwords = passwords;
+    }
+
+    public Mono<Agent> byLogin(String login) {
+        return db.sql("SELECT " + COLUMNS + " FROM agent WHERE login = :login")
+                .bind("login", login)
+                .map(AgentDirectory::agent)
+                .one();
+    }
+
+    public Mono<Agent> byId(long id) {
+        return db.sql("SELECT " + COLUMNS + " FROM agent WHERE id = :id")
+                .bind("id", id)
+                .map(AgentDirectory::agent)
+                .one();
+    }
+
+    public Flux<Agent> all() {
+        return db.sql("SELECT " + COLUMNS + " FROM agent ORDER BY login")
+                .map(AgentDirectory::agent)
+                .all();
+    }
+
+    public Mono<Boolean> anyWithRole(Role role) {
+        return db.sql("SELECT EXISTS (SELECT 1 FROM agent WHERE :role = ANY (roles) AND enabled) AS present")
+                .bind("role", role.name())
+                .map(row -> row.get("present", Boolean.class))
+                .one();
+    }
+
+    public Mono<Agent> create(NewAgent agent) {
+        return hash(agent.password())
+                .flatMap(hash -> db.sql("""
+                        INSERT INTO agent (login, display_name, password_hash, roles, lines, max_dialogs)
+                        VALUES (:login, :name, :hash, :roles, :lines, :max)
+                        ON CONFLICT (login) DO NOTHING
+                        RETURNING id""")
+                        .bind("login", agent.login())
+                        .bind("name", agent.displayName())
+                        .bind("hash", hash)
+                        .bind("roles", names(agent.roles()))
+                        .bind("lines", agent.lines().toArray(String[]::new))
+                        .bind("max", agent.maxDialogs())
+                        .map(row -> row.get("id", Long.class))
+                        .one())
+                .switchIfEmpty(Mono.error(() -> new LoginTakenException(agent.login())))
+                .flatMap(this::byId);
+    }
+
+    public Mono<Agent> update(long id, AgentChange change) {
+        Mono<String> newHash = change.password() == null ? Mono.just("") : hash(change.password());
+        return newHash
+                .flatMap(hash -> db.sql("""
+                        UPDATE agent SET display_name = :name, roles = :roles, lines = :lines,
+                            max_dialogs = :max, enabled = :enabled, updated_at = now(),
+                            password_hash = CASE WHEN :hash = '' THEN password_hash ELSE :hash END
+                        WHERE id = :id""")
+                        .bind("id", id)
+                        .bind("name", change.displayName())
+                        .bind("roles", names(change.roles()))
+                        .bind("lines", change.lines().toArray(String[]::new))
+                        .bind("max", change.maxDialogs())
+                        .bind("enabled", change.enabled())
+                        .bind("hash", hash)
+                        .fetch()
+                        .rowsUpdated())
+                .filter(updated -> updated > 0)
+                .switchIfEmpty(Mono.error(() -> new AgentNotFoundException(id)))
+                .then(byId(id));
+    }
+
+    /** BCrypt is deliberately slow: it runs off the event loop. */
+    private Mono<String> hash(String password) {
+        return Mono.fromCallable(() -> passwords.encode(password))
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static String[] names(Set<Role> roles) {
+        return roles.stream().map(Role::name).sorted().toArray(String[]::new);
+    }
+
+    private static Agent agent(Readable row) {
+        Set<Role> roles = Arrays.stream(row.get("roles", String[].class))
+                .map(Role::valueOf)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Role.class)));
+        return new Agent(row.get("id", Long.class), row.get("login", String.class),
+                row.get("display_name", String.class), row.get("password_hash", String.class), roles,
+                List.of(row.get("lines", String[].class)), row.get("max_dialogs", Integer.class),
+                row.get("enabled", Boolean.class));
+    }
+}

@@ -1,0 +1,5 @@
+package ru.rosdistant.gateway.agent;
+
+public enum Role {
+    AGENT, DISPATCHER, SUPERVISOR, ADMIN
+}

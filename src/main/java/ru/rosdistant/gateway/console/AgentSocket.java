@@ -1,0 +1,225 @@
+package ru.rosdistant.gateway.console;
+
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.agent.Role;
+import ru.rosdistant.gateway.dialog.Dialog;
+import ru.rosdistant.gateway.dialog.DialogBus;
+import ru.rosdistant.gateway.dialog.DialogEvent;
+import ru.rosdistant.gateway.dialog.DialogException;
+import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.Sender;
+import ru.rosdistant.gateway.routing.AgentRouting;
+import ru.rosdistant.gateway.routing.Presence;
+import ru.rosdistant.gateway.shared.ErrorCode;
+import ru.rosdistant.gateway.shared.FrameException;
+import ru.rosdistant.gateway.shared.Frames;
+import ru.rosdistant.gateway.shared.InboundFrame;
+import ru.rosdistant.gateway.shared.SocketConnection;
+import ru.rosdistant.gateway.shared.SocketMetrics;
+import ru.rosdistant.gateway.shared.SocketProperties;
+import ru.rosdistant.gateway.site.Site;
+import ru.rosdistant.gateway.site.Sites;
+
+/** The agent's socket, {@code /ws/agent}: only for a logged-in, enabled agent (security checked the session). */
+@Component
+class AgentSocket implements WebSocketHandler {
+
+    private final AgentDirectory agents;
+
+    private final DialogManagement dialogs;
+
+    private final DialogBus bus;
+
+    private final AgentRouting routing;
+
+    private final Sites sites;
+
+    private final JsonMapper json;
+
+    private final SocketProperties limits;
+
+    private final SocketMetrics metrics;
+
+    AgentSocket(AgentDirectory agents, DialogManagement dialogs, DialogBus bus, AgentRouting routing, Sites sites,
+            JsonMapper json, SocketProperties limits, SocketMetrics metrics) {
+        this.agents = agents;
+        this.dialogs = dialogs;
+        this.bus = bus;
+        this.routing = routing;
+        this.sites = sites;
+        this.json = json;
+        this.limits = limits;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Mono<Void> handle(WebSocketSession session) {
+        return session.getHandshakeInfo()
+                .getPrincipal()
+                .map(Principal::getName)
+                .flatMap(agents::byLogin)
+                .filter(Agent::enabled)
+                .flatMap(agent -> serve(session, agent))
+                .switchIfEmpty(Mono.defer(() -> session.close(CloseStatus.POLICY_VIOLATION.withReason("not an agent"))));
+    }
+
+    private Mono<Void> serve(WebSocketSession session, Agent agent) {
+        Desk desk = new Desk(agent);
+        SocketConnection connection = new SocketConnection(session, json, dialogs, bus, limits, metrics.agents(),
+                desk::otherEvent);
+        desk.connection = connection;
+        routing.connected(agent);
+        Disposable personal = bus.followAgent(agent.id(), connection::onEvent);
+        connection.onClose(personal::dispose);
+        connection.onClose(() -> routing.disconnected(agent.id()));
+        return desk.welcome().then(connection.run(desk::handle));
+    }
+
+    private String siteName(String siteId) {
+        return sites.site(siteId).map(Site::name).orElse(siteId);
+    }
+
+    /** One agent connection: the agent and the dialogs known to be theirs. */
+    private final class Desk {
+
+        private final Agent agent;
+
+        private final Set<UUID> mine = ConcurrentHashMap.newKeySet();
+
+        private SocketConnection connection;
+
+        Desk(Agent agent) {
+            this.agent = agent;
+        }
+
+        Mono<Void> welcome() {
+            return dialogs.openDialogsOf(agent.id())
+                    .doOnNext(dialog -> mine.add(dialog.id()))
+                    .map(dialog -> Frames.dialog(dialog, true, siteName(dialog.siteId())))
+                    .collectList()
+                    .doOnNext(list -> {
+                        Map<String, Object> me = new LinkedHashMap<>();
+                        me.put("id", agent.id());
+                        me.put("login", agent.login());
+                        me.put("displayName", agent.displayName());
+                        me.put("roles", agent.roles());
+                        me.put("lines", agent.lines());
+                        me.put("maxDialogs", agent.maxDialogs());
+                        Map<String, Object> frame = new LinkedHashMap<>();
+                        frame.put("type", "welcome");
+                        frame.put("agent", me);
+                        frame.put("presence", routing.presenceOf(agent.id()).name());
+                        frame.put("dialogs", list);
+                        connection.send(frame);
+                    })
+                    .then();
+        }
+
+        Object otherEvent(DialogEvent event) {
+            if (event instanceof DialogEvent.TypingChanged typing) {
+                return typing.sender() == Sender.VISITOR
+                        ? Frames.typing(typing.dialogId().toString(), "visitor", typing.typing(), null) : null;
+            }
+            if (event instanceof DialogEvent.DialogChanged changed) {
+                Dialog dialog = changed.dialog();
+                if (dialog.isAssignedTo(agent.id())) {
+                    mine.add(dialog.id());
+                }
+                else if (!dialog.isClosed()) {
+                    mine.remove(dialog.id());
+                }
+                return Map.of("type", "dialog", "dialog", Frames.dialog(dialog, true, siteName(dialog.siteId())));
+            }
+            return null;
+        }
+
+        Mono<Void> handle(InboundFrame frame) {
+            return switch (frame.type()) {
+                case "presence" -> presence(frame);
+                case "resume" -> resume(frame);
+                case "message" -> message(frame);
+                case "typing" -> typing(frame);
+                case "close" -> close(frame);
+                default -> Mono.error(new FrameException(ErrorCode.UNKNOWN_TYPE,
+                        "Unknown frame type '" + frame.type() + "'"));
+            };
+        }
+
+        private Mono<Void> presence(InboundFrame frame) {
+            Presence status;
+            try {
+                status = Presence.valueOf(frame.text("status"));
+            }
+            catch (IllegalArgumentException ex) {
+                return Mono.error(new FrameException(ErrorCode.MISSING_FIELD,
+                        "'status' must be ONLINE, AWAY or OFFLINE"));
+            }
+            routing.setPresence(agent.id(), status);
+            connection.send(Map.of("type", "presence", "status", status.name()));
+            return Mono.empty();
+        }
+
+        private Mono<Void> resume(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            long lastSeq = frame.nonNegativeLong("lastSeq");
+            return dialogs.find(dialogId)
+                    .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
+                            "No such dialog")))
+                    .flatMap(dialog -> mayRead(dialog) ? Mono.just(dialog)
+                            : Mono.error(new DialogException(DialogException.Reason.FORBIDDEN,
+                                    "The dialog is not assigned to you")))
+                    .doOnNext(dialog -> connection.follow(dialogId, lastSeq))
+                    .onErrorMap(DialogManagement::storageFailure)
+                    .then();
+        }
+
+        private boolean mayRead(Dialog dialog) {
+            return agent.has(Role.SUPERVISOR) || (dialog.agentId() != null && dialog.agentId() == agent.id());
+        }
+
+        private Mono<Void> message(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            String clientMsgId = Frames.checkedClientMsgId(frame);
+            String text = Frames.checkedText(frame, limits.maxTextLength());
+            return dialogs.appendFromAgent(agent.id(), agent.displayName(), dialogId, clientMsgId, text)
+                    .doOnNext(appended -> {
+                        connection.countIn();
+                        connection.send(Frames.ack(appended.message(), appended.duplicate()));
+                    })
+                    .then();
+        }
+
+        private Mono<Void> typing(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            boolean typing = frame.bool("typing");
+            if (!mine.contains(dialogId)) {
+                return Mono.error(new DialogException(DialogException.Reason.FORBIDDEN,
+                        "The dialog is not assigned to you"));
+            }
+            dialogs.typing(dialogId, Sender.AGENT, typing, agent.displayName());
+            return Mono.empty();
+        }
+
+        private Mono<Void> close(InboundFrame frame) {
+            return dialogs.close(frame.uuid("dialogId"), Sender.AGENT, null, agent.id())
+                    .onErrorMap(DialogManagement::storageFailure)
+                    .then();
+        }
+    }
+}

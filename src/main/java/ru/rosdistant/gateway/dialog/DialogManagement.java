@@ -1,0 +1,340 @@
+package ru.rosdistant.gateway.dialog;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.NonTransientDataAccessResourceException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import ru.rosdistant.gateway.site.Site;
+
+/**
+ * Dialogs and their messages, with PostgreSQL as the source of truth: every change is stored before it
+ * is announced, and announced on the {@link DialogBus} for the live sockets.
+ */
+@Component
+public class DialogManagement {
+
+    private static final String DIALOG_COLUMNS = """
+            d.id, d.visitor_id, d.site_id, d.line_id, d.channel, d.state, d.agent_id, a.display_name AS agent_name,
+            v.name AS visitor_name, d.last_seq, d.opened_at, d.assigned_at, d.closed_at, d.closed_by
+            FROM dialog d JOIN visitor v ON v.id = d.visitor_id LEFT JOIN agent a ON a.id = d.agent_id""";
+
+    private static final String MESSAGE_COLUMNS =
+            "dialog_id, seq, sender, agent_id, author_name, client_msg_id, event, body, created_at";
+
+    private final DatabaseClient db;
+
+    private final TransactionalOperator tx;
+
+    private final DialogBus bus;
+
+    private final ApplicationEventPublisher events;
+
+    DialogManagement(DatabaseClient db, TransactionalOperator tx, DialogBus bus, ApplicationEventPublisher events) {
+        this.db = db;
+        this.tx = tx;
+        this.bus = bus;
+        this.events = events;
+    }
+
+    /**
+     * Opens a dialog for the visitor on the site's line, or returns the visitor's dialog there that is not
+     * closed yet (two tabs share one dialog).
+     */
+    public Mono<Dialog> open(Visitor visitor, Site site, String name, String email) {
+        UUID id = RandomIds.uuid();
+        return rememberContact(visitor, name, email)
+                .then(db.sql("""
+                        INSERT INTO dialog (id, visitor_id, site_id, line_id, state)
+                        VALUES (:id, :visitor, :site, :line, 'WAITING')
+                        ON CONFLICT (visitor_id, site_id) WHERE state <> 'CLOSED' DO NOTHING""")
+                        .bind("id", id)
+                        .bind("visitor", visitor.id())
+                        .bind("site", site.id())
+                        .bind("line", site.line())
+                        .fetch()
+                        .rowsUpdated())
+                .filter(inserted -> inserted > 0)
+                .flatMap(inserted -> insert(id, Sender.SYSTEM, null, null, null, null, "waiting",
+                        SystemTexts.WAITING, false))
+                .as(tx::transactional)
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(waiting -> openDialogOf(visitor, site.id())
+                        .doOnNext(dialog -> waiting.ifPresent(message -> announceOpened(dialog, message))))
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    private void announceOpened(Dialog dialog, Message waiting) {
+        bus.publish(new DialogEvent.MessageAppended(waiting));
+        events.publishEvent(new DialogOpened(dialog));
+    }
+
+    private Mono<Void> rememberContact(Visitor visitor, String name, String email) {
+        if (name == null && email == null) {
+            return Mono.empty();
+        }
+        return db.sql("UPDATE visitor SET name = coalesce(:name, name), email = coalesce(:email, email) WHERE id = :id")
+                .bind("id", visitor.id())
+                .bind("name", Parameter.fromOrEmpty(name, String.class))
+                .bind("email", Parameter.fromOrEmpty(email, String.class))
+                .then();
+    }
+
+    /** Appends a visitor's message to one of their own dialogs. */
+    public Mono<Appended> appendFromVisitor(Visitor visitor, UUID dialogId, String clientMsgId, String text) {
+        return append(dialogId, Sender.VISITOR, visitor.id(), null, null, clientMsgId, text);
+    }
+
+    /** Appends an agent's message to a dialog assigned to them. */
+    public Mono<Appended> appendFromAgent(long agentId, String agentName, UUID dialogId, String clientMsgId,
+            String text) {
+        return append(dialogId, Sender.AGENT, null, agentId, agentName, clientMsgId, text);
+    }
+
+    private Mono<Appended> append(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
+            String clientMsgId, String text) {
+        return appendRow(dialogId, sender, visitorId, agentId, author, clientMsgId, null, text, false)
+                .doOnNext(appended -> {
+                    if (!appended.duplicate()) {
+                        bus.publish(new DialogEvent.MessageAppended(appended.message()));
+                    }
+                })
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    private Mono<Message> insert(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
+            String clientMsgId, String event, String text, boolean allowClosed) {
+        return appendRow(dialogId, sender, visitorId, agentId, author, clientMsgId, event, text, allowClosed)
+                .map(Appended::message);
+    }
+
+    private Mono<Appended> appendRow(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
+            String clientMsgId, String event, String text, boolean allowClosed) {
+        return db.sql("SELECT status, seq, created_at FROM append_message(:dialog, :sender, :visitor, :agent, "
+                        + ":author, :client, :event, :body, :allowClosed)")
+                .bind("dialog", dialogId)
+                .bind("sender", sender.name())
+                .bind("visitor", Parameter.fromOrEmpty(visitorId, UUID.class))
+                .bind("agent", Parameter.fromOrEmpty(agentId, Long.class))
+                .bind("author", Parameter.fromOrEmpty(author, String.class))
+                .bind("client", Parameter.fromOrEmpty(clientMsgId, String.class))
+                .bind("event", Parameter.fromOrEmpty(event, String.class))
+                .bind("body", text)
+                .bind("allowClosed", allowClosed)
+                .map(row -> outcome(row, dialogId, sender, agentId, author, clientMsgId, event, text))
+                .one();
+    }
+
+    private static Appended outcome(Readable row, UUID dialogId, Sender sender, Long agentId, String author,
+            String clientMsgId, String event, String text) {
+        String status = row.get("status", String.class);
+        return switch (status) {
+            case "STORED", "DUPLICATE" -> new Appended(new Message(dialogId, row.get("seq", Long.class), sender,
+                    agentId, author, clientMsgId, event, text, instant(row, "created_at")), status.equals("DUPLICATE"));
+            case "NO_DIALOG" -> throw new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
+                    "No such dialog, or not yours");
+            case "CLOSED" -> throw new DialogException(DialogException.Reason.DIALOG_CLOSED, "The dialog is closed");
+            case "FORBIDDEN" -> throw new DialogException(DialogException.Reason.FORBIDDEN,
+                    "The dialog is not assigned to you");
+            default -> throw new IllegalStateException("append_message returned " + status);
+        };
+    }
+
+    /**
+     * Gives a waiting dialog to an agent; empty when it is no longer waiting (someone else took it, or
+     * it was closed).
+     */
+    public Mono<Dialog> assign(UUID dialogId, long agentId, String agentName) {
+        return db.sql("""
+                        UPDATE dialog SET state = 'ASSIGNED', agent_id = :agent, assigned_at = now()
+                        WHERE id = :id AND state = 'WAITING'""")
+                .bind("id", dialogId)
+                .bind("agent", agentId)
+                .fetch()
+                .rowsUpdated()
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> insert(dialogId, Sender.SYSTEM, null, agentId, agentName, null, "assigned",
+                        SystemTexts.assigned(agentName), false))
+                .as(tx::transactional)
+                .flatMap(message -> find(dialogId)
+                        .doOnNext(dialog -> {
+                            bus.publish(new DialogEvent.MessageAppended(message));
+                            bus.publish(new DialogEvent.DialogChanged(dialog, null));
+                            events.publishEvent(new DialogAssigned(dialog));
+                        }))
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /**
+     * Closes a dialog. A visitor may close only their own dialog, an agent only one assigned to them;
+     * {@code actor} is null for the system. Closing a closed dialog returns it unchanged.
+     */
+    public Mono<Dialog> close(UUID dialogId, Sender by, UUID visitorId, Long agentId) {
+        return find(dialogId)
+                .filter(dialog -> mayClose(dialog, by, visitorId, agentId))
+                .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
+                        "No such dialog, or not yours")))
+                .flatMap(dialog -> dialog.isClosed() ? Mono.just(dialog) : closeOpen(dialog, by, agentId));
+    }
+
+    private static boolean mayClose(Dialog dialog, Sender by, UUID visitorId, Long agentId) {
+        return switch (by) {
+            case VISITOR -> dialog.visitorId().equals(visitorId);
+            case AGENT -> agentId != null && (dialog.isClosed() ? agentId.equals(dialog.agentId())
+                    : dialog.isAssignedTo(agentId));
+            case SYSTEM -> true;
+        };
+    }
+
+    private Mono<Dialog> closeOpen(Dialog dialog, Sender by, Long agentId) {
+        return db.sql("""
+                        UPDATE dialog SET state = 'CLOSED', closed_at = now(), closed_by = :by
+                        WHERE id = :id AND state <> 'CLOSED'""")
+                .bind("id", dialog.id())
+                .bind("by", by.name())
+                .fetch()
+                .rowsUpdated()
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> insert(dialog.id(), Sender.SYSTEM, null, null, by.name().toLowerCase(), null,
+                        "closed", SystemTexts.CLOSED, true))
+                .as(tx::transactional)
+                .flatMap(message -> find(dialog.id())
+                        .doOnNext(closed -> {
+                            bus.publish(new DialogEvent.MessageAppended(message));
+                            bus.publish(new DialogEvent.DialogChanged(closed, null));
+                            events.publishEvent(new DialogClosed(closed));
+                        }))
+                .switchIfEmpty(find(dialog.id()))
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /** Tells the other side of a dialog that someone is typing; nothing is stored. */
+    public void typing(UUID dialogId, Sender sender, boolean typing, String name) {
+        bus.publish(new DialogEvent.TypingChanged(dialogId, sender, typing, name));
+    }
+
+    public Mono<Dialog> find(UUID dialogId) {
+        return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.id = :id")
+                .bind("id", dialogId)
+                .map(DialogManagement::dialog)
+                .one();
+    }
+
+    public Mono<Dialog> findOfVisitor(Visitor visitor, UUID dialogId) {
+        return find(dialogId).filter(dialog -> dialog.visitorId().equals(visitor.id()));
+    }
+
+    private Mono<Dialog> openDialogOf(Visitor visitor, String siteId) {
+        return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.visitor_id = :visitor AND d.site_id = :site "
+                        + "AND d.state <> 'CLOSED'")
+                .bind("visitor", visitor.id())
+                .bind("site", siteId)
+                .map(DialogManagement::dialog)
+                .one();
+    }
+
+    /** The visitor's dialogs on their site, newest first. */
+    public Flux<Dialog> dialogsOf(Visitor visitor, int limit) {
+        return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.visitor_id = :visitor ORDER BY d.opened_at DESC LIMIT :limit")
+                .bind("visitor", visitor.id())
+                .bind("limit", limit)
+                .map(DialogManagement::dialog)
+                .all();
+    }
+
+    /** The dialogs assigned to an agent and not closed. */
+    public Flux<Dialog> openDialogsOf(long agentId) {
+        return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.agent_id = :agent AND d.state = 'ASSIGNED' "
+                        + "ORDER BY d.assigned_at")
+                .bind("agent", agentId)
+                .map(DialogManagement::dialog)
+                .all();
+    }
+
+    /** The oldest waiting dialogs of a line, first come first served. */
+    public Flux<Dialog> waiting(String lineId, int limit) {
+        return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.line_id = :line AND d.state = 'WAITING' "
+                        + "ORDER BY d.opened_at, d.id LIMIT :limit")
+                .bind("line", lineId)
+                .bind("limit", limit)
+                .map(DialogManagement::dialog)
+                .all();
+    }
+
+    /** How many open dialogs each of these agents has now. */
+    public Mono<Map<Long, Integer>> loads(Collection<Long> agentIds) {
+        return db.sql("SELECT agent_id, count(*) AS open FROM dialog WHERE state = 'ASSIGNED' "
+                        + "AND agent_id = ANY(:agents) GROUP BY agent_id")
+                .bind("agents", agentIds.toArray(Long[]::new))
+                .map(row -> Map.entry(row.get("agent_id", Long.class), row.get("open", Long.class).intValue()))
+                .all()
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    public Mono<Long> countOpen() {
+        return db.sql("SELECT count(*) AS open FROM dialog WHERE state <> 'CLOSED'")
+                .map(row -> row.get("open", Long.class))
+                .one();
+    }
+
+    /** Messages of a dialog after {@code afterSeq}, in order, at most {@code limit}. */
+    public Flux<Message> messagesAfter(UUID dialogId, long afterSeq, long untilSeq) {
+        return db.sql("SELECT " + MESSAGE_COLUMNS + " FROM message WHERE dialog_id = :dialog AND seq > :after "
+                        + "AND seq <= :until ORDER BY seq")
+                .bind("dialog", dialogId)
+                .bind("after", afterSeq)
+                .bind("until", untilSeq)
+                .map(DialogManagement::message)
+                .all()
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    public static Throwable storageFailure(Throwable error) {
+        if (error instanceof DataAccessResourceFailureException
+                || error instanceof NonTransientDataAccessResourceException
+                || error instanceof TransientDataAccessException
+                || error instanceof io.r2dbc.spi.R2dbcNonTransientResourceException
+                || error instanceof io.r2dbc.spi.R2dbcTransientException) {
+            return new DialogException(DialogException.Reason.STORAGE_UNAVAILABLE,
+                    "The message store is unavailable, try again", error);
+        }
+        return error;
+    }
+
+    private static Dialog dialog(Readable row) {
+        String closedBy = row.get("closed_by", String.class);
+        return new Dialog(row.get("id", UUID.class), row.get("visitor_id", UUID.class),
+                row.get("site_id", String.class), row.get("line_id", String.class), row.get("channel", String.class),
+                DialogState.valueOf(row.get("state", String.class)), row.get("agent_id", Long.class),
+                row.get("agent_name", String.class), row.get("visitor_name", String.class),
+                row.get("last_seq", Long.class), instant(row, "opened_at"), instant(row, "assigned_at"),
+                instant(row, "closed_at"), closedBy == null ? null : Sender.valueOf(closedBy));
+    }
+
+    private static Message message(Readable row) {
+        return new Message(row.get("dialog_id", UUID.class), row.get("seq", Long.class),
+                Sender.valueOf(row.get("sender", String.class)), row.get("agent_id", Long.class),
+                row.get("author_name", String.class), row.get("client_msg_id", String.class),
+                row.get("event", String.class), row.get("body", String.class), instant(row, "created_at"));
+    }
+
+    private static Instant instant(Readable row, String column) {
+        OffsetDateTime time = row.get(column, OffsetDateTime.class);
+        return time == null ? null : time.toInstant();
+    }
+}

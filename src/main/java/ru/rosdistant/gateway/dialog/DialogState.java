@@ -1,0 +1,5 @@
+package ru.rosdistant.gateway.dialog;
+
+public enum DialogState {
+    WAITING, ASSIGNED, CLOSED
+}

@@ -1,0 +1,5 @@
+package ru.rosdistant.gateway.routing;
+
+public enum Presence {
+    ONLINE, AWAY, OFFLINE
+}

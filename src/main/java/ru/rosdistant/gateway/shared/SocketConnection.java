@@ -1,0 +1,324 @@
+package ru.rosdistant.gateway.shared;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import ru.rosdistant.gateway.dialog.DialogBus;
+import ru.rosdistant.gateway.dialog.DialogEvent;
+import ru.rosdistant.gateway.dialog.DialogException;
+import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.Message;
+
+/**
+ * One live socket, visitor's or agent's. Everything it sends passes one bounded queue processed in
+ * order, so a socket that stops reading fills only its own queue and is then closed (1013), never slowing
+ * anyone else. For each dialog it follows it remembers the highest {@code seq} sent, so each message
+ * reaches it exactly once and in order: repeats are dropped and a gap is filled from PostgreSQL.
+ */
+public final class SocketConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(SocketConnection.class);
+
+    /** Close code when the outbound queue overflows: the client is too slow and may resume. */
+    public static final CloseStatus TOO_SLOW = new CloseStatus(1013, "outbound buffer full, resume");
+
+    private sealed interface Item {
+    }
+
+    private record Frame(Object frame) implements Item {
+    }
+
+    private record Delivered(Message message) implements Item {
+    }
+
+    private record Resume(UUID dialogId, long lastSeq) implements Item {
+    }
+
+    private final WebSocketSession session;
+
+    private final JsonMapper json;
+
+    private final DialogManagement dialogs;
+
+    private final DialogBus bus;
+
+    private final SocketProperties limits;
+
+    private final RateLimiter rateLimiter;
+
+    private final Sinks.Many<Item> queue;
+
+    private final Map<UUID, Long> sentSeq = new ConcurrentHashMap<>();
+
+    private final Map<UUID, Disposable> following = new ConcurrentHashMap<>();
+
+    private final Function<DialogEvent, Object> otherEvents;
+
+    private final SocketMetrics.Side metrics;
+
+    private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
+
+    private volatile boolean closed;
+
+    private final AtomicBoolean shutDown = new AtomicBoolean();
+
+    /**
+     * @param otherEvents turns a dialog event other than a stored message into a frame for this side, or
+     * null to skip it
+     */
+    public SocketConnection(WebSocketSession session, JsonMapper json, DialogManagement dialogs, DialogBus bus,
+            SocketProperties limits, SocketMetrics.Side metrics, Function<DialogEvent, Object> otherEvents) {
+        this.session = session;
+        this.json = json;
+        this.dialogs = dialogs;
+        this.bus = bus;
+        this.limits = limits;
+        this.otherEvents = otherEvents;
+        this.metrics = metrics;
+        this.rateLimiter = new RateLimiter(limits.framesPerSecond(), limits.burst());
+        this.queue = Sinks.many().unicast().onBackpressureBuffer(Queues.<Item>get(limits.outboundBuffer()).get());
+    }
+
+    /**
+     * Runs the socket: frames from the client go one at a time to {@code handler}; a refused frame gets an
+     * error frame and the socket stays open.
+     */
+    public Mono<Void> run(Function<InboundFrame, Mono<Void>> handler) {
+        metrics.opened();
+        Mono<Void> inbound = session.receive()
+                .map(this::read)
+                .concatMap(frame -> handle(frame, handler))
+                .doFinally(signal -> shutdown())
+                .then();
+        Mono<Void> outbound = session.send(queue.asFlux()
+                .concatMap(this::render)
+                .map(session::textMessage));
+        return Mono.zip(inbound, outbound).then();
+    }
+
+    /** Counts a message received from this client and stored. */
+    public void countIn() {
+        metrics.received();
+    }
+
+    /** Sends a frame (already a JSON-able object). */
+    public void send(Object frame) {
+        enqueue(new Frame(frame));
+    }
+
+    public void sendError(ErrorCode code, String message, String ref) {
+        Map<String, Object> frame = new LinkedHashMap<>();
+        frame.put("type", "error");
+        frame.put("code", code.name());
+        frame.put("message", message);
+        if (ref != null) {
+            frame.put("ref", ref);
+        }
+        frame.put("retryable", code.retryable());
+        send(frame);
+    }
+
+    /**
+     * Follows a dialog from {@code lastSeq}: replays every later message from PostgreSQL, then
+     * {@code resumed}, then live traffic. The replay is queued before the live listener is registered, so
+     * nothing falls between the two.
+     */
+    public void follow(UUID dialogId, long lastSeq) {
+        enqueue(new Resume(dialogId, lastSeq));
+        following.computeIfAbsent(dialogId, id -> bus.followDialog(id, this::onEvent));
+    }
+
+    public boolean follows(UUID dialogId) {
+        return following.containsKey(dialogId);
+    }
+
+    public void unfollow(UUID dialogId) {
+        Disposable registration = following.remove(dialogId);
+        if (registration != null) {
+            registration.dispose();
+        }
+        sentSeq.remove(dialogId);
+    }
+
+    public void onEvent(DialogEvent event) {
+        if (event instanceof DialogEvent.MessageAppended appended) {
+            enqueue(new Delivered(appended.message()));
+            return;
+        }
+        Object frame = otherEvents.apply(event);
+        if (frame != null) {
+            send(frame);
+        }
+    }
+
+    /** Runs when the socket is gone; extra clean-up of the owner (presence, say). */
+    public void onClose(Runnable action) {
+        closeActions.add(action);
+    }
+
+    private void shutdown() {
+        if (!shutDown.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        metrics.closed();
+        following.values().forEach(Disposable::dispose);
+        following.clear();
+        closeActions.forEach(action -> {
+            try {
+                action.run();
+            }
+            catch (RuntimeException ex) {
+                log.warn("A close action failed", ex);
+            }
+        });
+        synchronized (this) {
+            queue.tryEmitComplete();
+        }
+    }
+
+    private void enqueue(Item item) {
+        if (closed) {
+            return;
+        }
+        Sinks.EmitResult result;
+        // Producers are many threads (bus listeners, the inbound pipeline); the sink wants one at a time.
+        synchronized (this) {
+            result = queue.tryEmitNext(item);
+        }
+        if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+            log.info("Closing a socket whose outbound queue is full ({} frames)", limits.outboundBuffer());
+            closed = true;
+            session.close(TOO_SLOW).subscribe();
+        }
+    }
+
+    private Object read(WebSocketMessage message) {
+        if (message.getType() != WebSocketMessage.Type.TEXT) {
+            return new FrameException(ErrorCode.BAD_JSON, "Only text frames with a JSON object are accepted");
+        }
+        int bytes = message.getPayload().readableByteCount();
+        if (bytes > limits.maxFrameBytes()) {
+            return new FrameException(ErrorCode.FRAME_TOO_LARGE,
+                    "The frame has " + bytes + " bytes, more than " + limits.maxFrameBytes());
+        }
+        String text = message.getPayload().toString(StandardCharsets.UTF_8);
+        try {
+            JsonNode node = json.readTree(text);
+            if (node == null || !node.isObject()) {
+                return new FrameException(ErrorCode.BAD_JSON, "A frame must be a JSON object");
+            }
+            JsonNode type = node.get("type");
+            if (type == null || !type.isString()) {
+                return new FrameException(ErrorCode.UNKNOWN_TYPE, "The frame has no 'type'");
+            }
+            return new InboundFrame(type.asString(), node);
+        }
+        catch (JacksonException ex) {
+            return new FrameException(ErrorCode.BAD_JSON, "The frame is not valid JSON");
+        }
+    }
+
+    private Mono<Void> handle(Object read, Function<InboundFrame, Mono<Void>> handler) {
+        if (read instanceof FrameException refused) {
+            sendError(refused.code(), refused.getMessage(), null);
+            return Mono.empty();
+        }
+        InboundFrame frame = (InboundFrame) read;
+        if (!rateLimiter.tryAcquire()) {
+            sendError(ErrorCode.RATE_LIMITED, "Too many frames, slow down", frame.ref());
+            return Mono.empty();
+        }
+        if (frame.type().equals("ping")) {
+            send(Map.of("type", "pong"));
+            return Mono.empty();
+        }
+        return Mono.defer(() -> handler.apply(frame))
+                .onErrorResume(error -> {
+                    reportError(error, frame);
+                    return Mono.empty();
+                });
+    }
+
+    private void reportError(Throwable error, InboundFrame frame) {
+        if (error instanceof FrameException refused) {
+            sendError(refused.code(), refused.getMessage(), frame.ref());
+        }
+        else if (error instanceof DialogException failed) {
+            sendError(ErrorCode.valueOf(failed.reason().name()), failed.getMessage(), frame.ref());
+        }
+        else {
+            log.error("Frame '{}' (ref {}) failed", frame.type(), frame.ref(), error);
+            sendError(ErrorCode.INTERNAL, "Something went wrong on our side; try again", frame.ref());
+        }
+    }
+
+    private Flux<String> render(Item item) {
+        if (item instanceof Delivered delivered) {
+            return deliver(delivered.message());
+        }
+        if (item instanceof Resume resume) {
+            return replay(resume);
+        }
+        return Flux.just(json.writeValueAsString(((Frame) item).frame()));
+    }
+
+    private Flux<String> deliver(Message message) {
+        Long sent = sentSeq.get(message.dialogId());
+        if (sent == null || message.seq() <= sent) {
+            return Flux.empty();
+        }
+        if (message.seq() == sent + 1) {
+            sentSeq.put(message.dialogId(), message.seq());
+            return Flux.just(encode(message));
+        }
+        return fromStore(message.dialogId(), sent, message.seq());
+    }
+
+    private Flux<String> replay(Resume resume) {
+        sentSeq.put(resume.dialogId(), resume.lastSeq());
+        return fromStore(resume.dialogId(), resume.lastSeq(), Long.MAX_VALUE)
+                .concatWith(Mono.fromSupplier(() -> json.writeValueAsString(Map.of("type", "resumed", "dialogId",
+                        resume.dialogId(), "lastSeq", sentSeq.getOrDefault(resume.dialogId(), resume.lastSeq())))));
+    }
+
+    private Flux<String> fromStore(UUID dialogId, long after, long until) {
+        return dialogs.messagesAfter(dialogId, after, until)
+                .filter(message -> message.seq() > sentSeq.getOrDefault(message.dialogId(), Long.MAX_VALUE))
+                .doOnNext(message -> sentSeq.put(message.dialogId(), message.seq()))
+                .map(this::encode)
+                .onErrorResume(error -> {
+                    log.warn("Could not read dialog {} after seq {}", dialogId, after, error);
+                    return Flux.just(json.writeValueAsString(Map.of("type", "error", "code",
+                            ErrorCode.STORAGE_UNAVAILABLE.name(), "message",
+                            "Could not load the dialog's messages; send resume again", "dialogId", dialogId,
+                            "retryable", true)));
+                });
+    }
+
+    private String encode(Message message) {
+        metrics.sent();
+        return json.writeValueAsString(Frames.message(message));
+    }
+}

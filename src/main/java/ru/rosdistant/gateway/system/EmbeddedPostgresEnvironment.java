@@ -1,0 +1,82 @@
+package ru.rosdistant.gateway.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.FileSystemUtils;
+import org.springframework.util.StringUtils;
+
+/**
+ * Starts an embedded PostgreSQL when no database is configured, so that a fresh checkout runs with
+ * {@code mvn spring-boot:run} alone. Its data stays in {@code gateway.embedded-db.data-dir} and survives
+ * restarts. It runs before the context exists because R2DBC and Flyway read their URLs at start-up.
+ * One server per data folder and JVM: tests that start several contexts share it.
+ */
+class EmbeddedPostgresEnvironment implements EnvironmentPostProcessor, Ordered {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresEnvironment.class);
+
+    private static final Map<Path, EmbeddedPostgres> running = new ConcurrentHashMap<>();
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        if (StringUtils.hasText(environment.getProperty("spring.r2dbc.url"))
+                || !environment.getProperty("gateway.embedded-db.enabled", Boolean.class, true)) {
+            return;
+        }
+        Path dataDir = Path.of(environment.getProperty("gateway.embedded-db.data-dir", "./data/postgres"))
+                .toAbsolutePath()
+                .normalize();
+        boolean clean = environment.getProperty("gateway.embedded-db.clean-on-start", Boolean.class, false);
+        EmbeddedPostgres postgres = running.computeIfAbsent(dataDir, dir -> start(dir, clean));
+        int port = postgres.getPort();
+        environment.getPropertySources().addFirst(new MapPropertySource("embeddedPostgres", Map.of(
+                "spring.r2dbc.url", "r2dbc:postgresql://localhost:" + port + "/postgres",
+                "spring.r2dbc.username", "postgres",
+                "spring.r2dbc.password", "",
+                "spring.flyway.url", "jdbc:postgresql://localhost:" + port + "/postgres",
+                "spring.flyway.user", "postgres",
+                "spring.flyway.password", "",
+                "gateway.embedded-db.port", String.valueOf(port))));
+    }
+
+    private static EmbeddedPostgres start(Path dataDir, boolean clean) {
+        try {
+            if (clean) {
+                FileSystemUtils.deleteRecursively(dataDir);
+            }
+            Files.createDirectories(dataDir);
+            long started = System.nanoTime();
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("fsync", "on")
+                    .start();
+            log.info("Embedded PostgreSQL started on port {} with data in {} ({} ms)", postgres.getPort(), dataDir,
+                    (System.nanoTime() - started) / 1_000_000);
+            return postgres;
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDir, ex);
+        }
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}

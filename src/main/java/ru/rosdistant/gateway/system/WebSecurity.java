@@ -1,0 +1,85 @@
+package ru.rosdistant.gateway.system;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity.HeaderSpec.FrameOptionsSpec;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.authentication.HttpStatusServerEntryPoint;
+import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import ru.rosdistant.gateway.agent.AgentDirectory;
+
+/**
+ * Who may reach what. Visitors, the widget and the demo pages are public; the console's REST and socket
+ * need a logged-in agent; /api/admin needs ADMIN. The console logs in with a form POST to /login and keeps
+ * a session cookie (SameSite=Lax, HttpOnly), which a cross-site page cannot send; REST clients may use
+ * HTTP Basic. No redirects: the console is a script, so it gets 401 and JSON.
+ */
+@Configuration(proxyBeanMethods = false)
+class WebSecurity {
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return new BCryptPasswordEncoder();
+    }
+
+    @Bean
+    SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, AgentDirectory agents, JsonMapper json) {
+        HttpStatusServerEntryPoint unauthorized = new HttpStatusServerEntryPoint(HttpStatus.UNAUTHORIZED);
+        return http
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .headers(headers -> headers.frameOptions(
+                        frames -> frames.mode(XFrameOptionsServerHttpHeadersWriter.Mode.SAMEORIGIN)))
+                .authorizeExchange(exchanges -> exchanges
+                        .pathMatchers("/", "/index.html", "/demo/**", "/widget/**", "/console", "/console/**",
+                                "/favicon.ico", "/ws/visitor", "/api/sites", "/login", "/actuator/health/**",
+                                "/actuator/health", "/actuator/prometheus", "/actuator/info")
+                        .permitAll()
+                        .pathMatchers("/api/admin/**", "/actuator/**")
+                        .hasRole("ADMIN")
+                        .anyExchange()
+                        .authenticated())
+                .formLogin(form -> form
+                        .loginPage("/console")
+                        .requiresAuthenticationMatcher(ServerWebExchangeMatchers.pathMatchers(HttpMethod.POST, "/login"))
+                        .authenticationEntryPoint(unauthorized)
+                        .authenticationSuccessHandler((exchange, authentication) -> agents
+                                .byLogin(authentication.getName())
+                                .flatMap(agent -> writeJson(exchange.getExchange().getResponse(), json, HttpStatus.OK,
+                                        Map.of("login", agent.login(), "displayName", agent.displayName(), "roles",
+                                                agent.roles()))))
+                        .authenticationFailureHandler((exchange, failure) -> writeJson(
+                                exchange.getExchange().getResponse(), json, HttpStatus.UNAUTHORIZED,
+                                Map.of("type", "about:blank", "title", "Unauthorized", "status", 401, "detail",
+                                        "Wrong login or password, or the account is disabled"))))
+                .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))
+                .exceptionHandling(handling -> handling.authenticationEntryPoint(unauthorized))
+                .logout(logout -> logout
+                        .logoutUrl("/logout")
+                        .logoutSuccessHandler((exchange, authentication) -> Mono.fromRunnable(
+                                () -> exchange.getExchange().getResponse().setStatusCode(HttpStatus.OK))))
+                .build();
+    }
+
+    private static Mono<Void> writeJson(ServerHttpResponse response, JsonMapper json, HttpStatus status,
+            Map<String, Object> body) {
+        response.setStatusCode(status);
+        response.getHeaders().setContentType(status.isError() ? MediaType.APPLICATION_PROBLEM_JSON
+                : MediaType.APPLICATION_JSON);
+        byte[] bytes = json.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+    }
+}

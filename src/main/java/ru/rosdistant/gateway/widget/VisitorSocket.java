@@ -1,0 +1,206 @@
+package ru.rosdistant.gateway.widget;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.util.UriComponentsBuilder;
+import ru.rosdistant.gateway.dialog.DialogBus;
+import ru.rosdistant.gateway.dialog.DialogEvent;
+import ru.rosdistant.gateway.dialog.DialogException;
+import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.Sender;
+import ru.rosdistant.gateway.dialog.Visitor;
+import ru.rosdistant.gateway.dialog.Visitors;
+import ru.rosdistant.gateway.shared.ErrorCode;
+import ru.rosdistant.gateway.shared.FrameException;
+import ru.rosdistant.gateway.shared.Frames;
+import ru.rosdistant.gateway.shared.InboundFrame;
+import ru.rosdistant.gateway.shared.SocketConnection;
+import ru.rosdistant.gateway.shared.SocketMetrics;
+import ru.rosdistant.gateway.shared.SocketProperties;
+import ru.rosdistant.gateway.site.Site;
+import ru.rosdistant.gateway.site.Sites;
+
+/** The visitor's socket, {@code /ws/visitor?site=…}; the Origin was checked before the upgrade. */
+@Component
+class VisitorSocket implements WebSocketHandler {
+
+    private final Sites sites;
+
+    private final Visitors visitors;
+
+    private final DialogManagement dialogs;
+
+    private final DialogBus bus;
+
+    private final JsonMapper json;
+
+    private final SocketProperties limits;
+
+    private final SocketMetrics metrics;
+
+    VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogBus bus, JsonMapper json,
+            SocketProperties limits, SocketMetrics metrics) {
+        this.sites = sites;
+        this.visitors = visitors;
+        this.dialogs = dialogs;
+        this.bus = bus;
+        this.json = json;
+        this.limits = limits;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Mono<Void> handle(WebSocketSession session) {
+        String siteId = UriComponentsBuilder.fromUri(session.getHandshakeInfo().getUri())
+                .build()
+                .getQueryParams()
+                .getFirst("site");
+        Site site = sites.site(siteId).orElseThrow();
+        SocketConnection connection = new SocketConnection(session, json, dialogs, bus, limits, metrics.visitors(),
+                VisitorSocket::agentSide);
+        Conversation conversation = new Conversation(site, connection);
+        return connection.run(conversation::handle);
+    }
+
+    /** What a visitor hears besides messages: the agent typing. */
+    private static Object agentSide(DialogEvent event) {
+        if (event instanceof DialogEvent.TypingChanged typing && typing.sender() == Sender.AGENT) {
+            return Frames.typing(typing.dialogId().toString(), "agent", typing.typing(), typing.name());
+        }
+        return null;
+    }
+
+    /** The state of one visitor connection: who the visitor is, once they said hello. */
+    private final class Conversation {
+
+        private final Site site;
+
+        private final SocketConnection connection;
+
+        private volatile Visitor visitor;
+
+        Conversation(Site site, SocketConnection connection) {
+            this.site = site;
+            this.connection = connection;
+        }
+
+        Mono<Void> handle(InboundFrame frame) {
+            if (frame.type().equals("hello")) {
+                return hello(frame);
+            }
+            if (visitor == null) {
+                return Mono.error(new FrameException(ErrorCode.NOT_READY, "Send 'hello' first"));
+            }
+            return switch (frame.type()) {
+                case "open" -> open(frame);
+                case "message" -> message(frame);
+                case "typing" -> typing(frame);
+                case "resume" -> resume(frame);
+                case "close" -> close(frame);
+                default -> Mono.error(new FrameException(ErrorCode.UNKNOWN_TYPE,
+                        "Unknown frame type '" + frame.type() + "'"));
+            };
+        }
+
+        private Mono<Void> hello(InboundFrame frame) {
+            String token = frame.optionalText("token");
+            Mono<Visitor> known = token == null ? Mono.empty() : visitors.byToken(site.id(), token);
+            return known
+                    .switchIfEmpty(Mono.defer(() -> {
+                        if (token != null) {
+                            connection.sendError(ErrorCode.TOKEN_INVALID,
+                                    "The visitor token is not valid here; a new one follows", null);
+                        }
+                        return visitors.register(site.id());
+                    }))
+                    .flatMap(this::welcome)
+                    .onErrorMap(DialogManagement::storageFailure);
+        }
+
+        private Mono<Void> welcome(Visitor identified) {
+            visitor = identified;
+            return dialogs.dialogsOf(identified, 20)
+                    .map(dialog -> Frames.dialog(dialog, false, null))
+                    .collectList()
+                    .doOnNext(list -> {
+                        Map<String, Object> frame = new LinkedHashMap<>();
+                        frame.put("type", "welcome");
+                        frame.put("token", identified.token());
+                        frame.put("visitorId", identified.id());
+                        frame.put("site", site.id());
+                        frame.put("dialogs", list);
+                        connection.send(frame);
+                    })
+                    .then();
+        }
+
+        private Mono<Void> open(InboundFrame frame) {
+            String name = limited(frame.optionalText("name"), 200);
+            String email = limited(frame.optionalText("email"), 254);
+            return dialogs.open(visitor, site, name, email)
+                    .doOnNext(dialog -> {
+                        connection.send(Map.of("type", "opened", "dialog", Frames.dialog(dialog, false, null)));
+                        if (!connection.follows(dialog.id())) {
+                            connection.follow(dialog.id(), 0);
+                        }
+                    })
+                    .then();
+        }
+
+        private Mono<Void> message(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            String clientMsgId = Frames.checkedClientMsgId(frame);
+            String text = Frames.checkedText(frame, limits.maxTextLength());
+            return dialogs.appendFromVisitor(visitor, dialogId, clientMsgId, text)
+                    .doOnNext(appended -> {
+                        connection.countIn();
+                        connection.send(Frames.ack(appended.message(), appended.duplicate()));
+                    })
+                    .then();
+        }
+
+        private Mono<Void> typing(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            boolean typing = frame.bool("typing");
+            if (!connection.follows(dialogId)) {
+                return Mono.error(new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
+                        "Open or resume the dialog first"));
+            }
+            dialogs.typing(dialogId, Sender.VISITOR, typing, null);
+            return Mono.empty();
+        }
+
+        private Mono<Void> resume(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            long lastSeq = frame.nonNegativeLong("lastSeq");
+            return dialogs.findOfVisitor(visitor, dialogId)
+                    .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
+                            "No such dialog, or not yours")))
+                    .doOnNext(dialog -> connection.follow(dialogId, lastSeq))
+                    .onErrorMap(DialogManagement::storageFailure)
+                    .then();
+        }
+
+        private Mono<Void> close(InboundFrame frame) {
+            return dialogs.close(frame.uuid("dialogId"), Sender.VISITOR, visitor.id(), null)
+                    .onErrorMap(DialogManagement::storageFailure)
+                    .then();
+        }
+
+        private static String limited(String value, int max) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            String trimmed = value.strip();
+            return trimmed.length() > max ? trimmed.substring(0, max) : trimmed;
+        }
+    }
+}

@@ -1,0 +1,545 @@
+/*
+ * contact-gateway visitor chat widget. Plain JS, no dependencies; the wire protocol is docs/protocol.md.
+ * Embed: <script src="https://gateway-host/widget/widget.js" data-site="applicant" data-lang="ru" async></script>
+ * Host-page API: window.RosdistantChat.open() / close() / setContact({name, email}) / on(event, fn)
+ * with events "opened" (a dialog summary), "message" (a message frame), "state" (connection, dialog, panel).
+ */
+(function () {
+  'use strict';
+  if (window.RosdistantChat) return;
+  const script = document.currentScript || document.querySelector('script[src*="widget.js"]');
+  if (!script) return;
+
+  const SITE = script.getAttribute('data-site') || 'main';
+  const LANG = script.getAttribute('data-lang') === 'en' ? 'en' : 'ru';
+  const base = new URL(script.src, location.href);
+  const WS_URL = (base.protocol === 'https:' ? 'wss://' : 'ws://') + base.host
+    + '/ws/visitor?site=' + encodeURIComponent(SITE);
+  const KEY = 'rosdistant-chat:' + SITE + ':';
+  const MAX_TEXT = 4000;
+
+  const T = {
+    ru: {
+      title: 'Онлайн-консультант', launcher: 'Открыть чат', minimize: 'Свернуть чат',
+      closeDialog: 'Завершить диалог', input: 'Сообщение', placeholder: 'Введите сообщение…', send: 'Отправить',
+      connecting: 'Подключение…', offline: 'Нет связи, переподключаемся…', idle: 'Задайте вопрос — мы ответим',
+      waiting: 'Ожидаем специалиста…', assigned: n => 'Вам отвечает ' + n, closed: 'Диалог завершён. Напишите, чтобы начать новый',
+      typing: n => n + ' печатает…', agent: 'Специалист', sending: 'отправляется…', failed: 'не отправлено',
+      unread: n => 'Открыть чат, непрочитанных сообщений: ' + n,
+      ev: {
+        waiting: () => 'Пожалуйста, подождите: скоро вам ответит специалист.',
+        assigned: m => 'Вам отвечает ' + (m.agentName || 'специалист') + '.',
+        closed: m => m.closedBy === 'visitor' ? 'Вы завершили диалог.'
+          : m.closedBy === 'agent' ? 'Специалист завершил диалог.' : 'Диалог завершён.'
+      },
+      err: { DIALOG_CLOSED: 'диалог уже завершён', TEXT_TOO_LONG: 'слишком длинное сообщение' }
+    },
+    en: {
+      title: 'Online chat', launcher: 'Open chat', minimize: 'Minimise chat',
+      closeDialog: 'End dialog', input: 'Message', placeholder: 'Type a message…', send: 'Send',
+      connecting: 'Connecting…', offline: 'No connection, reconnecting…', idle: 'Ask us a question',
+      waiting: 'Waiting for a specialist…', assigned: n => n + ' is answering you', closed: 'The dialog is closed. Write to start a new one',
+      typing: n => n + ' is typing…', agent: 'Specialist', sending: 'sending…', failed: 'not sent',
+      unread: n => 'Open chat, unread messages: ' + n,
+      ev: {
+        waiting: () => 'Please wait: a specialist will answer you shortly.',
+        assigned: m => (m.agentName || 'A specialist') + ' is now answering you.',
+        closed: m => m.closedBy === 'visitor' ? 'You closed the dialog.'
+          : m.closedBy === 'agent' ? 'The specialist closed the dialog.' : 'The dialog has been closed.'
+      },
+      err: { DIALOG_CLOSED: 'the dialog is already closed', TEXT_TOO_LONG: 'the message is too long' }
+    }
+  }[LANG];
+
+  // Storage may be unavailable (privacy modes, sandboxed iframes): the widget then simply forgets more.
+  function load(area, k) { try { return window[area].getItem(KEY + k); } catch (e) { return null; } }
+  function save(area, k, v) {
+    try { v == null ? window[area].removeItem(KEY + k) : window[area].setItem(KEY + k, v); } catch (e) { /* ignore */ }
+  }
+  function loadJson(area, k, dflt) { try { return JSON.parse(load(area, k)) || dflt; } catch (e) { return dflt; } }
+
+  function uid() {
+    const c = window.crypto;
+    if (c && c.randomUUID) return c.randomUUID();
+    if (c && c.getRandomValues) return Array.from(c.getRandomValues(new Uint8Array(16)), b => (b + 256).toString(16).slice(1)).join('');
+    return 'c-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
+  }
+
+  /* ---------------------------------------------------------------- UI */
+
+  const CSS = `
+:host{all:initial}
+*{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
+[hidden]{display:none!important}
+button{font:inherit;cursor:pointer}
+:focus-visible{outline:3px solid #f0a500;outline-offset:2px}
+.launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:60px;height:60px;border-radius:50%;border:0;
+ background:#1f5fbf;color:#fff;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center}
+.launcher:hover{background:#184c99}
+.launcher svg{width:28px;height:28px;fill:currentColor}
+.badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#d93025;
+ color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center}
+.panel{position:fixed;right:20px;bottom:92px;z-index:2147483001;width:370px;height:min(580px,calc(100vh - 112px));
+ display:flex;flex-direction:column;background:#fff;color:#1d2330;border-radius:12px;overflow:hidden;
+ box-shadow:0 8px 30px rgba(0,0,0,.25);font-size:14px;line-height:1.4}
+header{display:flex;align-items:center;gap:8px;padding:10px 12px;background:#1f5fbf;color:#fff}
+header .h{flex:1;min-width:0}
+.title{font-weight:600;font-size:15px}
+.status{font-size:12px;opacity:.9;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+header button{background:rgba(255,255,255,.15);color:#fff;border:1px solid rgba(255,255,255,.4);border-radius:6px;padding:4px 8px;font-size:12px}
+header button:hover{background:rgba(255,255,255,.28)}
+header button:disabled{opacity:.45;cursor:default}
+.min{font-size:18px!important;line-height:1;padding:2px 9px!important}
+.msgs{flex:1;overflow-y:auto;padding:12px;background:#f4f6fa;display:flex;flex-direction:column;gap:8px}
+.msg{max-width:82%;padding:7px 10px;border-radius:10px;word-wrap:break-word;overflow-wrap:anywhere;white-space:pre-wrap}
+.msg[data-from=visitor]{align-self:flex-end;background:#1f5fbf;color:#fff;border-bottom-right-radius:3px}
+.msg[data-from=agent]{align-self:flex-start;background:#fff;border:1px solid #dde3ec;border-bottom-left-radius:3px}
+.msg[data-from=system]{align-self:center;max-width:92%;background:none;color:#6b7383;font-size:12px;text-align:center;padding:2px}
+.msg[data-state=sending]{opacity:.7}
+.msg[data-state=failed]{background:#fdecea;color:#8a1c14;border:1px solid #f3b8b2}
+.name{font-size:12px;font-weight:600;color:#1f5fbf;margin-bottom:2px}
+.meta{font-size:11px;opacity:.7;margin-top:2px;text-align:right}
+.msg[data-from=system] .meta{display:none}
+.msg a{color:inherit;text-decoration:underline}
+.typing{padding:2px 14px;font-size:12px;color:#6b7383;background:#f4f6fa;min-height:20px}
+form{display:flex;gap:8px;padding:10px;border-top:1px solid #dde3ec;background:#fff}
+textarea{flex:1;resize:none;height:44px;max-height:120px;padding:8px;border:1px solid #c3ccd9;border-radius:8px;font:inherit;color:inherit}
+textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
+.send{border:0;border-radius:8px;background:#1f5fbf;color:#fff;padding:0 14px;font-weight:600}
+.send:hover{background:#184c99}
+@media (max-width:600px){.panel{inset:0;width:100%;height:100%;border-radius:0}}`;
+
+  const host = document.createElement('div');
+  host.id = 'rosdistant-chat';
+  const root = host.attachShadow({ mode: 'open' });
+  root.innerHTML = `<style>${CSS}</style>
+<button type="button" class="launcher" data-testid="launcher" aria-expanded="false" aria-controls="p" aria-label="${T.launcher}">
+<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>
+<span class="badge" data-testid="badge" hidden>0</span></button>
+<section class="panel" id="p" data-testid="panel" role="dialog" aria-labelledby="t" hidden>
+<header><div class="h"><div class="title" id="t">${T.title}</div><div class="status" data-testid="status" aria-live="polite"></div></div>
+<button type="button" data-testid="close-dialog" disabled>${T.closeDialog}</button>
+<button type="button" class="min" data-testid="minimize" aria-label="${T.minimize}" title="${T.minimize}">×</button></header>
+<div class="msgs" data-testid="messages" role="log" aria-live="polite" aria-labelledby="t"></div>
+<div class="typing" data-testid="typing" aria-live="polite"></div>
+<form><textarea data-testid="input" maxlength="${MAX_TEXT}" rows="2" enterkeyhint="send" aria-label="${T.input}" placeholder="${T.placeholder}"></textarea>
+<button type="submit" class="send" data-testid="send">${T.send}</button></form></section>`;
+  const $ = id => root.querySelector('[data-testid=' + id + ']');
+  const launcher = $('launcher'), badge = $('badge'), panel = $('panel'), statusEl = $('status'), list = $('messages'),
+    typingEl = $('typing'), input = $('input'), closeBtn = $('close-dialog');
+
+  /* ------------------------------------------------------------- state */
+
+  let ws = null, ready = false, everReady = false, attempt = 0, reconnectTimer = 0, pingTimer = 0;
+  let token = load('localStorage', 'token');
+  let contact = {};
+  let dialog = null;            // current dialog summary {dialogId, state, agentName}
+  let seen = new Set(), lastSeq = 0, resuming = false;
+  let byCid = new Map();        // clientMsgId -> element of an own message
+  let outbox = loadJson('localStorage', 'outbox', []);   // [{id, dialogId|null, text, at}] not yet acknowledged
+  const inflight = new Set();   // clientMsgIds sent on the current connection and not answered yet
+  let openPending = false;
+  let panelOpen = false, unread = 0, readMark = loadJson('localStorage', 'read', {});
+  let typingOn = false, typingSentAt = 0, typingIdle = 0, typingHide = 0;
+  const handlers = {};
+  let lastState = '';
+
+  function emit(ev, data) {
+    (handlers[ev] || []).forEach(fn => { try { fn(data); } catch (e) { console.error(e); } });
+  }
+  const isOpen = () => dialog && dialog.state !== 'CLOSED';
+  const saveOutbox = () => save('localStorage', 'outbox', outbox.length ? JSON.stringify(outbox) : null);
+  function dropOutbox(id) {
+    inflight.delete(id);
+    const n = outbox.length;
+    outbox = outbox.filter(i => i.id !== id);
+    if (outbox.length !== n) saveOutbox();
+  }
+
+  /* ---------------------------------------------------------- messages */
+
+  function linkify(parent, text) {
+    const re = /https?:\/\/[^\s<>"']+/g;
+    let at = 0, m;
+    while ((m = re.exec(text))) {
+      const url = m[0].replace(/[.,;:!?)\]]+$/, '');
+      parent.append(text.slice(at, m.index));
+      let ok = false;
+      try { ok = /^https?:$/.test(new URL(url).protocol); } catch (e) { /* not a URL */ }
+      if (ok) {
+        const a = document.createElement('a');
+        a.href = url; a.textContent = url; a.target = '_blank'; a.rel = 'noopener noreferrer';
+        parent.append(a);
+      } else parent.append(url);
+      at = m.index + url.length;
+      re.lastIndex = at;
+    }
+    parent.append(text.slice(at));
+  }
+
+  function div(cls, parent) {
+    const d = document.createElement('div');
+    d.className = cls;
+    if (parent) parent.append(d);
+    return d;
+  }
+
+  function timeOf(at) {
+    const d = new Date(at || Date.now());
+    return isNaN(d) ? '' : d.toLocaleTimeString(LANG, { hour: '2-digit', minute: '2-digit' });
+  }
+
+  function makeMsg(m) {
+    const el = div('msg');
+    el.dataset.from = m.from;
+    if (m.from === 'agent') div('name', el).textContent = m.agentName || T.agent;
+    const text = div('text', el);
+    if (m.from === 'system') text.textContent = T.ev[m.event] ? T.ev[m.event](m) : (m.text || '');
+    else linkify(text, String(m.text || ''));
+    div('meta', el);
+    el._at = m.at;
+    if (m.from === 'visitor') setState(el, 'sent'); else setMeta(el);
+    return el;
+  }
+
+  function setMeta(el, extra) {
+    el.lastChild.textContent = timeOf(el._at) + (extra ? ' · ' + extra : '');
+  }
+
+  function setState(el, state, err) {
+    el.dataset.state = state;
+    setMeta(el, state === 'sending' ? T.sending : state === 'failed' ? T.failed + (err ? ': ' + err : '') : '');
+  }
+
+  // Keeps the list in seq order; own messages without a seq yet stay at the end.
+  function place(el, seq) {
+    const stick = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+    let ref = null;
+    if (seq != null) {
+      for (const c of list.children) {
+        if (c !== el && (!c.dataset.seq || +c.dataset.seq > seq)) { ref = c; break; }
+      }
+    }
+    if (el.parentNode !== list || el.nextSibling !== ref) list.insertBefore(el, ref);
+    if (stick || seq == null) list.scrollTop = list.scrollHeight;
+  }
+
+  function renderOutbox() {
+    outbox.forEach(i => {
+      if (byCid.has(i.id) || (i.dialogId && (!dialog || i.dialogId !== dialog.dialogId))) return;
+      const el = makeMsg({ from: 'visitor', text: i.text, at: i.at });
+      setState(el, 'sending');
+      byCid.set(i.id, el);
+      place(el);
+    });
+  }
+
+  function adopt(d) {
+    dialog = { dialogId: d.dialogId, state: d.state, agentName: d.agentName };
+    seen = new Set(); lastSeq = 0; byCid = new Map();
+    list.textContent = '';
+    setUnread(0);
+    if (readMark.d !== d.dialogId) readMark = { d: d.dialogId, s: 0 };
+    if (isOpen()) outbox.forEach(i => { if (!i.dialogId) i.dialogId = d.dialogId; });
+    saveOutbox();
+    renderOutbox();
+    hideTyping();
+  }
+
+  function onMessage(m) {
+    if (!dialog || m.dialogId !== dialog.dialogId || typeof m.seq !== 'number' || seen.has(m.seq)) return;
+    seen.add(m.seq);
+    lastSeq = Math.max(lastSeq, m.seq);
+    if (m.from === 'system') {
+      if (m.event === 'waiting') dialog.state = 'WAITING';
+      if (m.event === 'assigned') { dialog.state = 'ASSIGNED'; dialog.agentName = m.agentName; }
+      if (m.event === 'closed') { dialog.state = 'CLOSED'; hideTyping(); stopTyping(); }
+    }
+    let el = m.from === 'visitor' && m.clientMsgId && byCid.get(m.clientMsgId);
+    if (el) {
+      dropOutbox(m.clientMsgId);
+      el._at = m.at;
+      setState(el, 'sent');
+    } else el = makeMsg(m);
+    el.dataset.seq = m.seq;
+    place(el, m.seq);
+    if (m.from === 'agent') {
+      hideTyping();
+      if (!panelOpen && m.seq > readMark.s) setUnread(unread + 1);
+    }
+    markRead();
+    update();
+    emit('message', m);
+  }
+
+  function onAck(a) {
+    dropOutbox(a.clientMsgId);
+    const el = byCid.get(a.clientMsgId);
+    if (!el) return;
+    if (el.dataset.state !== 'sent') { el._at = a.at; setState(el, 'sent'); }
+    if (!el.dataset.seq && typeof a.seq === 'number') { el.dataset.seq = a.seq; place(el, a.seq); }
+  }
+
+  function onError(e) {
+    const item = e.ref && outbox.find(i => i.id === e.ref);
+    if (item) {
+      inflight.delete(item.id);
+      if (e.retryable) return void setTimeout(flush, 2000 + Math.random() * 2000);
+      dropOutbox(item.id);
+      const el = byCid.get(item.id);
+      if (el) setState(el, 'failed', T.err[e.code] || e.message || e.code);
+    } else if (e.ref === 'open') {
+      openPending = false;
+      if (e.retryable) return void setTimeout(flush, 2000 + Math.random() * 2000);
+      outbox.filter(i => !i.dialogId).forEach(i => onError({ ref: i.id, code: e.code, message: e.message }));
+    } else if (e.ref === 'resume' && dialog) {
+      if (e.retryable) return void setTimeout(() => resume(), 2000);
+      // The dialog is not ours (e.g. a new identity after TOKEN_INVALID): start afresh.
+      resuming = false;
+      adoptNone();
+      flush();
+    }
+  }
+
+  function adoptNone() {
+    if (!dialog) return;
+    dialog = null; seen = new Set(); lastSeq = 0; byCid = new Map(); list.textContent = '';
+    renderOutbox();
+  }
+
+  /* -------------------------------------------------------- connection */
+
+  function send(frame) {
+    if (!ws || ws.readyState !== 1) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function connect() {
+    clearTimeout(reconnectTimer);
+    let sock;
+    try { sock = new WebSocket(WS_URL); } catch (e) { return scheduleReconnect(); }
+    ws = sock;
+    sock.onopen = () => send(token ? { type: 'hello', token } : { type: 'hello' });
+    sock.onmessage = ev => {
+      if (ws !== sock) return;
+      let f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      handle(f);
+    };
+    sock.onclose = () => {
+      if (ws !== sock) return;
+      ws = null; ready = false; openPending = false; resuming = false;
+      inflight.clear();
+      clearInterval(pingTimer);
+      typingOn = false;
+      hideTyping();
+      update();
+      scheduleReconnect();
+    };
+  }
+
+  function scheduleReconnect() {
+    clearTimeout(reconnectTimer);
+    const delay = Math.min(10000, 500 * Math.pow(2, attempt++)) * (0.75 + Math.random() * 0.5);
+    reconnectTimer = setTimeout(connect, Math.min(10000, Math.max(500, delay)));
+  }
+
+  function handle(f) {
+    switch (f.type) {
+      case 'welcome': onWelcome(f); break;
+      case 'opened': onOpened(f.dialog); break;
+      case 'message': onMessage(f); break;
+      case 'ack': onAck(f); break;
+      case 'resumed':
+        if (dialog && f.dialogId === dialog.dialogId) { resuming = false; flush(); }
+        break;
+      case 'typing':
+        if (f.from === 'agent' && dialog && f.dialogId === dialog.dialogId) showTyping(f.typing, f.name);
+        break;
+      case 'error': onError(f); break;
+    }
+  }
+
+  function onWelcome(f) {
+    if (f.token) { token = f.token; save('localStorage', 'token', token); }
+    ready = everReady = true;
+    attempt = 0;
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => send({ type: 'ping' }), 25000);
+    const dialogs = Array.isArray(f.dialogs) ? f.dialogs : [];
+    const d = (dialog && dialogs.find(x => x.dialogId === dialog.dialogId)) || dialogs.find(x => x.state !== 'CLOSED');
+    if (!d) adoptNone();
+    else if (dialog && dialog.dialogId === d.dialogId) { dialog.state = d.state; dialog.agentName = d.agentName; }
+    else adopt(d);
+    if (dialog) resume();
+    update();
+    flush();
+  }
+
+  function resume() {
+    resuming = true;
+    send({ type: 'resume', dialogId: dialog.dialogId, lastSeq, ref: 'resume' });
+  }
+
+  function onOpened(d) {
+    if (!d) return;
+    openPending = false;
+    if (!dialog || dialog.dialogId !== d.dialogId) {
+      adopt(d);
+      // open may join a dialog another tab already started: fetch what we have not seen.
+      send({ type: 'resume', dialogId: d.dialogId, lastSeq, ref: 'resume' });
+    }
+    markRead();
+    update();
+    emit('opened', d);
+    flush();
+  }
+
+  // Sends every unacknowledged message that is not in flight; messages without a dialog first need one.
+  function flush() {
+    if (!ready) return;
+    let needOpen = false;
+    outbox.forEach(i => {
+      if (!i.dialogId) {
+        if (isOpen()) { i.dialogId = dialog.dialogId; saveOutbox(); } else { needOpen = true; return; }
+      }
+      if (inflight.has(i.id) || (resuming && dialog && i.dialogId === dialog.dialogId)) return;
+      if (send({ type: 'message', dialogId: i.dialogId, clientMsgId: i.id, text: i.text })) inflight.add(i.id);
+    });
+    if (needOpen && !openPending) {
+      const f = { type: 'open', ref: 'open' };
+      if (contact.name) f.name = contact.name;
+      if (contact.email) f.email = contact.email;
+      openPending = send(f);
+    }
+  }
+
+  /* ------------------------------------------------------- interaction */
+
+  function submit() {
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = '';
+    stopTyping();
+    // A message after a closed dialog starts a new one; the closed transcript makes way for it.
+    if (dialog && !isOpen()) adoptNone();
+    const item = { id: uid(), dialogId: isOpen() ? dialog.dialogId : null, text: text.slice(0, MAX_TEXT), at: new Date().toISOString() };
+    outbox.push(item);
+    saveOutbox();
+    renderOutbox();
+    flush();
+  }
+
+  function onInput() {
+    if (!isOpen() || !ready) return;
+    const now = Date.now();
+    if (!typingOn || now - typingSentAt >= 2000) {
+      typingOn = send({ type: 'typing', dialogId: dialog.dialogId, typing: true });
+      typingSentAt = now;
+    }
+    clearTimeout(typingIdle);
+    typingIdle = setTimeout(stopTyping, 3000);
+  }
+
+  function stopTyping() {
+    clearTimeout(typingIdle);
+    if (typingOn && dialog) send({ type: 'typing', dialogId: dialog.dialogId, typing: false });
+    typingOn = false;
+  }
+
+  function showTyping(on, name) {
+    clearTimeout(typingHide);
+    if (!on) return hideTyping();
+    typingEl.textContent = T.typing(name || (dialog && dialog.agentName) || T.agent);
+    typingHide = setTimeout(hideTyping, 5000);
+  }
+
+  function hideTyping() {
+    clearTimeout(typingHide);
+    typingEl.textContent = '';
+  }
+
+  function setUnread(n) {
+    unread = n;
+    badge.textContent = n > 99 ? '99+' : String(n);
+    badge.hidden = n === 0;
+    launcher.setAttribute('aria-label', n ? T.unread(n) : T.launcher);
+  }
+
+  function markRead() {
+    if (!panelOpen || !dialog || readMark.s >= lastSeq) return;
+    readMark = { d: dialog.dialogId, s: lastSeq };
+    save('localStorage', 'read', JSON.stringify(readMark));
+  }
+
+  function update() {
+    const s = !ready ? (everReady ? T.offline : T.connecting) : !dialog ? T.idle
+      : dialog.state === 'CLOSED' ? T.closed
+        : dialog.state === 'ASSIGNED' ? T.assigned(dialog.agentName || T.agent) : T.waiting;
+    if (statusEl.textContent !== s) statusEl.textContent = s;
+    closeBtn.disabled = !ready || !isOpen();
+    const state = {
+      connection: ready ? 'online' : everReady ? 'offline' : 'connecting',
+      dialogId: dialog ? dialog.dialogId : null,
+      dialogState: dialog ? dialog.state : null,
+      agentName: dialog && dialog.agentName || null,
+      panel: panelOpen ? 'open' : 'closed'
+    };
+    const json = JSON.stringify(state);
+    if (json !== lastState) { lastState = json; emit('state', state); }
+  }
+
+  function openPanel(focus) {
+    panelOpen = true;
+    panel.hidden = false;
+    launcher.setAttribute('aria-expanded', 'true');
+    save('sessionStorage', 'open', '1');
+    setUnread(0);
+    markRead();
+    list.scrollTop = list.scrollHeight;
+    if (focus !== false) input.focus();
+    update();
+  }
+
+  function closePanel() {
+    const hadFocus = root.activeElement && panel.contains(root.activeElement);
+    panelOpen = false;
+    panel.hidden = true;
+    launcher.setAttribute('aria-expanded', 'false');
+    save('sessionStorage', 'open', null);
+    if (hadFocus) launcher.focus();
+    update();
+  }
+
+  launcher.addEventListener('click', () => (panelOpen ? closePanel() : openPanel()));
+  $('minimize').addEventListener('click', closePanel);
+  closeBtn.addEventListener('click', () => {
+    if (isOpen()) { stopTyping(); send({ type: 'close', dialogId: dialog.dialogId, ref: 'close' }); }
+  });
+  root.querySelector('form').addEventListener('submit', e => { e.preventDefault(); submit(); });
+  input.addEventListener('input', onInput);
+  input.addEventListener('keydown', e => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  });
+  root.addEventListener('keydown', e => {
+    if (e.key === 'Escape' && panelOpen) { e.preventDefault(); closePanel(); launcher.focus(); }
+  });
+  window.addEventListener('online', () => { if (!ws) connect(); });
+
+  window.RosdistantChat = {
+    open: () => openPanel(),
+    close: closePanel,
+    setContact(c) { contact = { name: c && c.name || undefined, email: c && c.email || undefined }; },
+    on(ev, fn) { (handlers[ev] = handlers[ev] || []).push(fn); return this; }
+  };
+
+  function start() {
+    document.body.append(host);
+    renderOutbox();
+    update();
+    if (load('sessionStorage', 'open')) openPanel(false);
+    connect();
+  }
+  if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
