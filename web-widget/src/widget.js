@@ -82,14 +82,13 @@ button{font:inherit;cursor:pointer}
 .panel{position:fixed;right:20px;bottom:92px;z-index:2147483001;width:370px;height:min(580px,calc(100vh - 112px));
  display:flex;flex-direction:column;background:#fff;color:#1d2330;border-radius:12px;overflow:hidden;
  box-shadow:0 8px 30px rgba(0,0,0,.25);font-size:14px;line-height:1.4}
-header{display:flex;align-items:center;gap:8px;padding:10px 12px;background:#1f5fbf;color:#fff}
-header .h{flex:1;min-width:0}
+header{display:grid;grid-template-columns:1fr auto;align-items:center;gap:4px 8px;padding:10px 12px;background:#1f5fbf;color:#fff}
 .title{font-weight:600;font-size:15px}
-.status{font-size:12px;opacity:.9;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-header button{background:rgba(255,255,255,.15);color:#fff;border:1px solid rgba(255,255,255,.4);border-radius:6px;padding:4px 8px;font-size:12px}
+.status{font-size:12px;opacity:.9;min-width:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+header button{background:rgba(255,255,255,.15);color:#fff;border:1px solid rgba(255,255,255,.4);border-radius:6px;padding:3px 8px;font-size:12px}
 header button:hover{background:rgba(255,255,255,.28)}
 header button:disabled{opacity:.45;cursor:default}
-.min{font-size:18px!important;line-height:1;padding:2px 9px!important}
+.min{justify-self:end;font-size:18px;line-height:1;padding:2px 9px}
 .msgs{flex:1;overflow-y:auto;padding:12px;background:#f4f6fa;display:flex;flex-direction:column;gap:8px}
 .msg{max-width:82%;padding:7px 10px;border-radius:10px;word-wrap:break-word;overflow-wrap:anywhere;white-space:pre-wrap}
 .msg[data-from=visitor]{align-self:flex-end;background:#1f5fbf;color:#fff;border-bottom-right-radius:3px}
@@ -117,9 +116,10 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>
 <span class="badge" data-testid="badge" hidden>0</span></button>
 <section class="panel" id="p" data-testid="panel" role="dialog" aria-labelledby="t" hidden>
-<header><div class="h"><div class="title" id="t">${T.title}</div><div class="status" data-testid="status" aria-live="polite"></div></div>
-<button type="button" data-testid="close-dialog" disabled>${T.closeDialog}</button>
-<button type="button" class="min" data-testid="minimize" aria-label="${T.minimize}" title="${T.minimize}">×</button></header>
+<header><div class="title" id="t">${T.title}</div>
+<button type="button" class="min" data-testid="minimize" aria-label="${T.minimize}" title="${T.minimize}">×</button>
+<div class="status" data-testid="status" aria-live="polite"></div>
+<button type="button" data-testid="close-dialog" disabled>${T.closeDialog}</button></header>
 <div class="msgs" data-testid="messages" role="log" aria-live="polite" aria-labelledby="t"></div>
 <div class="typing" data-testid="typing" aria-live="polite"></div>
 <form><textarea data-testid="input" maxlength="${MAX_TEXT}" rows="2" enterkeyhint="send" aria-label="${T.input}" placeholder="${T.placeholder}"></textarea>

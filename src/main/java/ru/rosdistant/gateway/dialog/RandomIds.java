@@ -39,6 +39,11 @@ final class RandomIds {
         return bytes;
     }
 
+    /** Seeds the generator now (it reads its seed on first use), at start-up rather than on an event loop. */
+    static void seed() {
+        bytes(1);
+    }
+
     private static SecureRandom drbg() {
         try {
             return SecureRandom.getInstance("DRBG");

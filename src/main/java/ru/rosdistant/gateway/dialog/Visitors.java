@@ -24,6 +24,7 @@ public class Visitors {
 
     Visitors(DatabaseClient db) {
         this.db = db;
+        RandomIds.seed();
     }
 
     /** The visitor the token belongs to on this site; empty when the token is unknown, forged or foreign. */

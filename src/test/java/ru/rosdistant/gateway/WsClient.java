@@ -1,0 +1,152 @@
+package ru.rosdistant.gateway;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.netty.http.websocket.WebsocketInbound;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * A real WebSocket client for tests (Reactor Netty), with a blocking, test-friendly face: send a frame,
+ * wait for the next frame that matches. Frames received are kept in order.
+ */
+public final class WsClient implements AutoCloseable {
+
+    private static final JsonMapper json = JsonMapper.builder().build();
+
+    private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+
+    private final List<JsonNode> seen = new ArrayList<>();
+
+    private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+
+    private final Sinks.One<Integer> closeCode = Sinks.one();
+
+    private final Disposable connection;
+
+    private WsClient(URI uri, java.util.function.Consumer<HttpHeaders> headers) {
+        Sinks.One<Boolean> opened = Sinks.one();
+        connection = HttpClient.create()
+                .headers(headers)
+                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build())
+                .uri(uri)
+                .handle((in, out) -> {
+                    opened.tryEmitValue(true);
+                    in.receiveCloseStatus()
+                            .subscribe(status -> closeCode.tryEmitValue(status.code()));
+                    Mono<Void> reading = in.aggregateFrames(1 << 20)
+                            .receive()
+                            .asString()
+                            .doOnNext(text -> received.add(json.readTree(text)))
+                            .then();
+                    return out.sendString(outbound.asFlux()).then().and(reading);
+                })
+                .doOnError(error -> opened.tryEmitError(error))
+                .subscribe(null, error -> opened.tryEmitError(error));
+        opened.asMono().block(Duration.ofSeconds(10));
+    }
+
+    public static WsClient visitor(int port, String site, String origin) {
+        return new WsClient(URI.create("ws://localhost:" + port + "/ws/visitor?site=" + site),
+                headers -> headers.set("Origin", origin));
+    }
+
+    public static WsClient agent(int port, String sessionCookie) {
+        return new WsClient(URI.create("ws://localhost:" + port + "/ws/agent"), headers -> {
+            headers.set("Origin", "http://localhost:" + port);
+            headers.set("Cookie", sessionCookie);
+        });
+    }
+
+    public static WsClient connect(URI uri, java.util.function.Consumer<HttpHeaders> headers) {
+        return new WsClient(uri, headers);
+    }
+
+    public WsClient send(String frame) {
+        outbound.tryEmitNext(frame);
+        return this;
+    }
+
+    public WsClient send(Object frame) {
+        return send(json.writeValueAsString(frame));
+    }
+
+    /** The next frame (in arrival order) that matches; frames skipped on the way stay in {@link #seen()}. */
+    public JsonNode await(Predicate<JsonNode> match, String description) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (System.nanoTime() < deadline) {
+                JsonNode frame = received.poll(100, TimeUnit.MILLISECONDS);
+                if (frame != null) {
+                    seen.add(frame);
+                    if (match.test(frame)) {
+                        return frame;
+                    }
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        return fail("Timed out waiting for " + description + "; frames seen: " + seen);
+    }
+
+    public JsonNode awaitType(String type) {
+        return await(frame -> type.equals(frame.path("type").asString()), "a '" + type + "' frame");
+    }
+
+    /** Waits for a message frame of the dialog with this seq. */
+    public JsonNode awaitMessage(String dialogId, long seq) {
+        return await(frame -> frame.path("type").asString().equals("message")
+                && frame.path("dialogId").asString().equals(dialogId) && frame.path("seq").asLong() == seq,
+                "message " + seq + " of " + dialogId);
+    }
+
+    /** Frames that arrive within the period, without waiting for any in particular. */
+    public List<JsonNode> drain(Duration period) {
+        List<JsonNode> frames = new ArrayList<>();
+        long deadline = System.nanoTime() + period.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                JsonNode frame = received.poll(20, TimeUnit.MILLISECONDS);
+                if (frame != null) {
+                    seen.add(frame);
+                    frames.add(frame);
+                }
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        return frames;
+    }
+
+    public List<JsonNode> seen() {
+        return seen;
+    }
+
+    public Integer awaitClose(Duration timeout) {
+        return closeCode.asMono().block(timeout);
+    }
+
+    @Override
+    public void close() {
+        outbound.tryEmitComplete();
+        connection.dispose();
+    }
+}
