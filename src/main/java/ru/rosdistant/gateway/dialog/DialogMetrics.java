@@ -1,0 +1,52 @@
+package ru.rosdistant.gateway.dialog;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The number of dialogs that are not closed, counted in PostgreSQL every few seconds (a gauge read
+ * must not query the database on the scrape thread).
+ */
+@Component
+class DialogMetrics {
+
+    private static final Duration REFRESH = Duration.ofSeconds(5);
+
+    private final DialogManagement dialogs;
+
+    private final AtomicLong open = new AtomicLong();
+
+    private Disposable refresher;
+
+    DialogMetrics(DialogManagement dialogs, MeterRegistry registry) {
+        this.dialogs = dialogs;
+        Gauge.builder("gateway.dialogs.open", open, AtomicLong::get)
+                .description("Dialogs waiting or assigned (not closed)")
+                .register(registry);
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void start() {
+        refresher = Flux.interval(Duration.ZERO, REFRESH)
+                .concatMap(tick -> dialogs.countOpen().onErrorResume(error -> Mono.empty()))
+                .subscribe(open::set);
+    }
+
+    @EventListener(ContextClosedEvent.class)
+    void stop() {
+        if (refresher != null) {
+            refresher.dispose();
+        }
+    }
+}

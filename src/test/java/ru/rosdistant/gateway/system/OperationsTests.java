@@ -1,0 +1,73 @@
+package ru.rosdistant.gateway.system;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import ru.rosdistant.gateway.GatewayTest;
+import ru.rosdistant.gateway.WsClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@GatewayTest
+class OperationsTests {
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void healthProbesIncludeTheDatabase() {
+        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+        client.get()
+                .uri("/actuator/health/readiness")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("UP");
+    }
+
+    @Test
+    void prometheusReportsConnectionsMessagesAndOpenDialogs() {
+        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        try (WsClient visitor = WsClient.visitor(port, "lab6", "https://lab6.test")) {
+            visitor.send("{\"type\":\"hello\"}");
+            visitor.awaitType("welcome");
+            String body = client.get()
+                    .uri("/actuator/prometheus")
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody();
+            assertThat(body).contains("gateway_connections{side=\"visitor\"}")
+                    .contains("gateway_messages_in_total{side=\"visitor\"}")
+                    .contains("gateway_messages_out_total{side=\"agent\"}")
+                    .contains("gateway_dialogs_open");
+            String connected = body.lines()
+                    .filter(line -> line.startsWith("gateway_connections{side=\"visitor\"}"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(Double.parseDouble(connected.substring(connected.lastIndexOf(' ') + 1))).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void demoPagesAndConsoleAreServed() {
+        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        client.get().uri("/").exchange().expectStatus().isOk();
+        client.get().uri("/console").exchange().expectStatus().isOk();
+        client.get().uri("/widget/widget.js").exchange().expectStatus().isOk();
+        client.get()
+                .uri("/api/sites")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$[0].id")
+                .isEqualTo("applicant");
+    }
+}
