@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.logging.Log;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -27,9 +27,13 @@ import org.springframework.util.StringUtils;
  */
 class EmbeddedPostgresEnvironment implements EnvironmentPostProcessor, Ordered {
 
-    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresEnvironment.class);
+    private final Log log;
 
     private static final Map<Path, EmbeddedPostgres> running = new ConcurrentHashMap<>();
+
+    EmbeddedPostgresEnvironment(DeferredLogFactory logs) {
+        this.log = logs.getLog(EmbeddedPostgresEnvironment.class);
+    }
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -42,6 +46,8 @@ class EmbeddedPostgresEnvironment implements EnvironmentPostProcessor, Ordered {
                 .normalize();
         boolean clean = environment.getProperty("gateway.embedded-db.clean-on-start", Boolean.class, false);
         EmbeddedPostgres postgres = running.computeIfAbsent(dataDir, dir -> start(dir, clean));
+        log.info("Using the embedded PostgreSQL on port " + postgres.getPort() + " with its data in " + dataDir
+                + " (set spring.r2dbc.url and spring.flyway.url to use another database)");
         int port = postgres.getPort();
         environment.getPropertySources().addFirst(new MapPropertySource("embeddedPostgres", Map.of(
                 "spring.r2dbc.url", "r2dbc:postgresql://localhost:" + port + "/postgres",
@@ -53,7 +59,7 @@ class EmbeddedPostgresEnvironment implements EnvironmentPostProcessor, Ordered {
                 "gateway.embedded-db.port", String.valueOf(port))));
     }
 
-    private static EmbeddedPostgres start(Path dataDir, boolean clean) {
+    private EmbeddedPostgres start(Path dataDir, boolean clean) {
         try {
             if (clean) {
                 FileSystemUtils.deleteRecursively(dataDir);
@@ -66,8 +72,7 @@ class EmbeddedPostgresEnvironment implements EnvironmentPostProcessor, Ordered {
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", "on")
                     .start();
-            log.info("Embedded PostgreSQL started on port {} with data in {} ({} ms)", postgres.getPort(), dataDir,
-                    (System.nanoTime() - started) / 1_000_000);
+            log.info("Started the embedded PostgreSQL in " + (System.nanoTime() - started) / 1_000_000 + " ms");
             return postgres;
         }
         catch (IOException ex) {

@@ -226,6 +226,30 @@ class VisitorSocketTests {
     }
 
     @Test
+    void floodingSocketIsRateLimitedWithoutLosingAcknowledgedMessages() {
+        try (WsClient visitor = visitor()) {
+            hello(visitor);
+            String dialogId = open(visitor);
+            int sent = 600;
+            for (int i = 0; i < sent; i++) {
+                visitor.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "flood-" + i, "text",
+                        "сообщение " + i));
+            }
+            List<JsonNode> answers = new java.util.ArrayList<>();
+            while (answers.size() < sent) {
+                answers.add(visitor.await(frame -> frame.path("type").asString().equals("ack")
+                        || frame.path("type").asString().equals("error"), "an ack or an error"));
+            }
+            long acked = answers.stream().filter(frame -> frame.path("type").asString().equals("ack")).count();
+            assertThat(answers).anyMatch(frame -> frame.path("code").asString().equals("RATE_LIMITED")
+                    && frame.path("retryable").asBoolean());
+            assertThat(count("SELECT count(*) AS n FROM message WHERE dialog_id = '" + dialogId
+                    + "' AND client_msg_id LIKE 'flood-%'")).as("exactly the acknowledged ones are stored")
+                    .isEqualTo(acked);
+        }
+    }
+
+    @Test
     void twoTabsShareOneDialogAndBothSeeEveryMessage() {
         try (WsClient first = visitor(); WsClient second = visitor()) {
             String token = hello(first);
