@@ -25,6 +25,7 @@ import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.Sender;
 import ru.rosdistant.gateway.routing.AgentRouting;
+import ru.rosdistant.gateway.routing.OfferGoneException;
 import ru.rosdistant.gateway.routing.Presence;
 import ru.rosdistant.gateway.shared.ErrorCode;
 import ru.rosdistant.gateway.shared.FrameException;
@@ -136,6 +137,16 @@ class AgentSocket implements WebSocketHandler {
                 return typing.sender() == Sender.VISITOR
                         ? Frames.typing(typing.dialogId().toString(), "visitor", typing.typing(), null) : null;
             }
+            if (event instanceof DialogEvent.Offered offered) {
+                Map<String, Object> frame = new LinkedHashMap<>();
+                frame.put("type", "offer");
+                frame.put("dialog", Frames.dialog(offered.dialog(), true, siteName(offered.dialog().siteId())));
+                frame.put("expiresAt", offered.expiresAt());
+                return frame;
+            }
+            if (event instanceof DialogEvent.OfferWithdrawn withdrawn) {
+                return Map.of("type", "offer_withdrawn", "dialogId", withdrawn.dialogId());
+            }
             if (event instanceof DialogEvent.DialogChanged changed) {
                 Dialog dialog = changed.dialog();
                 if (dialog.isAssignedTo(agent.id())) {
@@ -156,6 +167,8 @@ class AgentSocket implements WebSocketHandler {
                 case "message" -> message(frame);
                 case "typing" -> typing(frame);
                 case "close" -> close(frame);
+                case "accept" -> accept(frame);
+                case "decline" -> decline(frame);
                 default -> Mono.error(new FrameException(ErrorCode.UNKNOWN_TYPE,
                         "Unknown frame type '" + frame.type() + "'"));
             };
@@ -213,6 +226,19 @@ class AgentSocket implements WebSocketHandler {
                         "The dialog is not assigned to you"));
             }
             dialogs.typing(dialogId, Sender.AGENT, typing, agent.displayName());
+            return Mono.empty();
+        }
+
+        private Mono<Void> accept(InboundFrame frame) {
+            return routing.accept(agent.id(), frame.uuid("dialogId"))
+                    .onErrorMap(OfferGoneException.class, gone -> new FrameException(ErrorCode.OFFER_GONE,
+                            gone.getMessage()))
+                    .onErrorMap(DialogManagement::storageFailure)
+                    .then();
+        }
+
+        private Mono<Void> decline(InboundFrame frame) {
+            routing.decline(agent.id(), frame.uuid("dialogId"));
             return Mono.empty();
         }
 

@@ -49,6 +49,11 @@ public class DialogBus {
         }
     }
 
+    /** Delivers an event only to the sockets of one agent (offers). */
+    public void publishToAgent(long agentId, DialogEvent event) {
+        deliver(byAgent.get(agentId), event);
+    }
+
     private static <K> Disposable add(Map<K, List<Consumer<DialogEvent>>> map, K key,
             Consumer<DialogEvent> listener) {
         map.compute(key, (k, list) -> {

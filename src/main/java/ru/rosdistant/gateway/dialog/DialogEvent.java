@@ -28,4 +28,21 @@ public sealed interface DialogEvent {
     /** Someone started or stopped typing; not stored. */
     record TypingChanged(UUID dialogId, Sender sender, boolean typing, String name) implements DialogEvent {
     }
+
+    /** A waiting dialog is offered to an agent, who may accept it until {@code expiresAt}. */
+    record Offered(Dialog dialog, long agentId, java.time.Instant expiresAt) implements DialogEvent {
+
+        @Override
+        public UUID dialogId() {
+            return dialog.id();
+        }
+    }
+
+    /** An offer is no longer open for this agent (taken by someone else, expired, or the dialog closed). */
+    record OfferWithdrawn(UUID dialogId, long agentId) implements DialogEvent {
+    }
+
+    /** The dialog's place in its line's waiting line changed. Not stored. */
+    record QueueChanged(UUID dialogId, int position, long estimatedWaitSeconds) implements DialogEvent {
+    }
 }

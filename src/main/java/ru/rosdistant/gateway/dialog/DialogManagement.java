@@ -269,10 +269,90 @@ public class DialogManagement {
     /** The oldest waiting dialogs of a line, first come first served. */
     public Flux<Dialog> waiting(String lineId, int limit) {
         return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.line_id = :line AND d.state = 'WAITING' "
-                        + "ORDER BY d.opened_at, d.id LIMIT :limit")
+                        + "ORDER BY d.requeued DESC, d.opened_at, d.id LIMIT :limit")
                 .bind("line", lineId)
                 .bind("limit", limit)
                 .map(DialogManagement::dialog)
+                .all();
+    }
+
+    /** The ids of a line's waiting dialogs in the order they will be served. */
+    public Flux<UUID> waitingOrder(String lineId) {
+        return db.sql("SELECT id FROM dialog WHERE line_id = :line AND state = 'WAITING' "
+                        + "ORDER BY requeued DESC, opened_at, id")
+                .bind("line", lineId)
+                .map(row -> row.get("id", UUID.class))
+                .all();
+    }
+
+    /** Agents that have dialogs assigned (for re-queueing after a restart if they do not come back). */
+    public Flux<Long> agentsWithOpenDialogs() {
+        return db.sql("SELECT DISTINCT agent_id FROM dialog WHERE state = 'ASSIGNED'")
+                .map(row -> row.get("agent_id", Long.class))
+                .all();
+    }
+
+    /**
+     * Puts the dialogs of an agent who did not come back at the head of their line's waiting line, and
+     * tells each visitor.
+     */
+    public Flux<Dialog> requeueAll(long agentId) {
+        return db.sql("SELECT id FROM dialog WHERE agent_id = :agent AND state = 'ASSIGNED'")
+                .bind("agent", agentId)
+                .map(row -> row.get("id", UUID.class))
+                .all()
+                .concatMap(id -> requeue(id, agentId));
+    }
+
+    private Mono<Dialog> requeue(UUID dialogId, long agentId) {
+        return db.sql("""
+                        UPDATE dialog SET state = 'WAITING', agent_id = NULL, assigned_at = NULL, requeued = true
+                        WHERE id = :id AND state = 'ASSIGNED' AND agent_id = :agent""")
+                .bind("id", dialogId)
+                .bind("agent", agentId)
+                .fetch()
+                .rowsUpdated()
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> insert(dialogId, Sender.SYSTEM, null, null, null, null, "requeued",
+                        SystemTexts.REQUEUED, false))
+                .as(tx::transactional)
+                .flatMap(message -> find(dialogId)
+                        .doOnNext(dialog -> {
+                            bus.publish(new DialogEvent.MessageAppended(message));
+                            bus.publish(new DialogEvent.DialogChanged(dialog, agentId));
+                        }))
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /**
+     * Offers the visitor the offline form, once per dialog: {@code busy} when the line's maximum wait
+     * passed, {@code hours} outside working hours. The dialog stays waiting; it may still be taken.
+     */
+    public Mono<Boolean> offerOfflineForm(UUID dialogId, String reason) {
+        String text = reason.equals("hours") ? SystemTexts.OFFLINE_HOURS : SystemTexts.OFFLINE_BUSY;
+        return db.sql("""
+                        UPDATE dialog SET offline_offered_at = now()
+                        WHERE id = :id AND state = 'WAITING' AND offline_offered_at IS NULL""")
+                .bind("id", dialogId)
+                .fetch()
+                .rowsUpdated()
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> insert(dialogId, Sender.SYSTEM, null, null, reason, null, "offline_offered", text,
+                        false))
+                .as(tx::transactional)
+                .doOnNext(message -> bus.publish(new DialogEvent.MessageAppended(message)))
+                .map(message -> true)
+                .defaultIfEmpty(false)
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /** Waiting dialogs of a line opened before the cutoff and not yet offered the offline form. */
+    public Flux<UUID> waitingLongerThan(String lineId, Instant cutoff) {
+        return db.sql("SELECT id FROM dialog WHERE line_id = :line AND state = 'WAITING' "
+                        + "AND offline_offered_at IS NULL AND opened_at < :cutoff")
+                .bind("line", lineId)
+                .bind("cutoff", cutoff.atOffset(java.time.ZoneOffset.UTC))
+                .map(row -> row.get("id", UUID.class))
                 .all();
     }
 

@@ -7,6 +7,13 @@ final class SystemTexts {
 
     static final String CLOSED = "Диалог завершён. Спасибо за обращение!";
 
+    static final String REQUEUED = "Специалист отключился. Мы передаём ваш диалог другому специалисту.";
+
+    static final String OFFLINE_BUSY = "Все специалисты сейчас заняты. Вы можете подождать или оставить вопрос "
+            + "в форме — мы ответим на почту или по телефону.";
+
+    static final String OFFLINE_HOURS = "Сейчас нерабочее время. Оставьте вопрос в форме — мы ответим в рабочее время.";
+
     private SystemTexts() {
     }
 

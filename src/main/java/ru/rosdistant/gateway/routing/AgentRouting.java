@@ -2,10 +2,11 @@ package ru.rosdistant.gateway.routing;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
@@ -21,30 +22,44 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.dialog.Dialog;
+import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogClosed;
+import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.DialogOpened;
 import ru.rosdistant.gateway.site.Line;
 import ru.rosdistant.gateway.site.Sites;
 
 /**
- * Presence of agents and the assignment of waiting dialogs: a new dialog goes to the least busy online
- * agent of its line with a free slot; with none it waits and is taken as soon as an agent comes online or
- * frees a slot. Decisions are made one line at a time, in one serial pipeline, and the assignment itself
- * is a conditional UPDATE, so a dialog never goes to two agents.
+ * Agent presence and the waiting lines. A line is drained whenever something changes (a dialog opens or
+ * closes, an agent comes online, an offer is declined or expires) and on a periodic sweep; all drains run
+ * in one serial pipeline. Who gets a dialog is {@link Assignment}'s decision under the line's
+ * {@link Strategy}; the assignment itself is a conditional UPDATE in PostgreSQL, so a dialog never goes to
+ * two agents even when two accept an offer at the same moment. Offers, presence and grace timers live in
+ * memory: after a restart the dialogs are still waiting or assigned in the database and are offered again.
  */
 @Component
 public class AgentRouting {
 
     private static final Logger log = LoggerFactory.getLogger(AgentRouting.class);
 
-    private static final Duration SWEEP = Duration.ofSeconds(5);
-
     private final DialogManagement dialogs;
+
+    private final DialogBus bus;
 
     private final Sites sites;
 
+    private final RoutingProperties properties;
+
     private final Map<Long, PresentAgent> present = new ConcurrentHashMap<>();
+
+    private final Map<Long, Disposable> graceTimers = new ConcurrentHashMap<>();
+
+    private final Map<UUID, Offer> offers = new ConcurrentHashMap<>();
+
+    private final Map<UUID, Set<Long>> passedOver = new ConcurrentHashMap<>();
+
+    private final Map<String, LineStats> stats = new ConcurrentHashMap<>();
 
     private final Set<String> pendingLines = ConcurrentHashMap.newKeySet();
 
@@ -52,19 +67,34 @@ public class AgentRouting {
 
     private Disposable pipeline;
 
-    AgentRouting(DialogManagement dialogs, Sites sites) {
+    AgentRouting(DialogManagement dialogs, DialogBus bus, Sites sites, RoutingProperties properties) {
         this.dialogs = dialogs;
+        this.bus = bus;
         this.sites = sites;
+        this.properties = properties;
     }
 
-    /** An agent's socket opened. */
+    // --- presence ---------------------------------------------------------------------------------
+
+    /** An agent's socket opened; a drop within the grace period is forgiven. */
     public void connected(Agent agent) {
+        Disposable timer = graceTimers.remove(agent.id());
+        if (timer != null) {
+            timer.dispose();
+        }
         present.compute(agent.id(), (id, known) -> known == null ? new PresentAgent(agent) : known.connect(agent));
     }
 
-    /** An agent's socket closed; with no socket left the agent is offline and gets no new dialogs. */
+    /**
+     * An agent's socket closed. With no socket left the agent gets no offers; after the grace period their
+     * dialogs go back to the head of the waiting line.
+     */
     public void disconnected(long agentId) {
-        present.computeIfPresent(agentId, (id, known) -> known.disconnect());
+        PresentAgent agent = present.computeIfPresent(agentId, (id, known) -> known.disconnect());
+        if (agent != null && agent.connections == 0) {
+            withdrawOffersOf(agentId);
+            startGrace(agentId);
+        }
     }
 
     public Presence presenceOf(long agentId) {
@@ -74,14 +104,83 @@ public class AgentRouting {
 
     public void setPresence(long agentId, Presence status) {
         PresentAgent agent = present.computeIfPresent(agentId, (id, known) -> known.withStatus(status));
-        if (agent != null && status == Presence.ONLINE) {
+        if (agent == null) {
+            return;
+        }
+        if (status == Presence.ONLINE) {
             agent.agent.lines().forEach(this::requestDrain);
+        }
+        else {
+            withdrawOffersOf(agentId);
         }
     }
 
     public int onlineAgents() {
         return (int) present.values().stream().filter(agent -> agent.status == Presence.ONLINE).count();
     }
+
+    // --- offers -----------------------------------------------------------------------------------
+
+    /** An agent takes a dialog offered to them; fails with {@link OfferGoneException} when it is gone. */
+    public Mono<Dialog> accept(long agentId, UUID dialogId) {
+        Offer offer = offers.get(dialogId);
+        PresentAgent agent = present.get(agentId);
+        if (offer == null || agent == null || !offer.targets.contains(agentId)) {
+            return Mono.error(new OfferGoneException());
+        }
+        return dialogs.loads(List.of(agentId))
+                .flatMap(loads -> loads.getOrDefault(agentId, 0) - (offer.reserved ? 1 : 0) >= agent.agent.maxDialogs()
+                        ? Mono.error(new OfferGoneException("You have no free slot for another dialog"))
+                        : dialogs.assign(dialogId, agentId, agent.agent.displayName()))
+                .switchIfEmpty(Mono.error(OfferGoneException::new))
+                .doOnNext(dialog -> assigned(dialog, offer));
+    }
+
+    /** An agent passes on an offer; the dialog goes to the next available agent. */
+    public void decline(long agentId, UUID dialogId) {
+        Offer offer = offers.get(dialogId);
+        if (offer != null && offer.targets.remove(agentId)) {
+            passedOver.computeIfAbsent(dialogId, id -> ConcurrentHashMap.newKeySet()).add(agentId);
+            if (offer.targets.isEmpty()) {
+                offers.remove(dialogId, offer);
+                offer.expiry.dispose();
+            }
+            requestDrain(offer.line);
+        }
+    }
+
+    private void assigned(Dialog dialog, Offer offer) {
+        offers.remove(dialog.id(), offer);
+        offer.expiry.dispose();
+        passedOver.remove(dialog.id());
+        offer.targets.stream()
+                .filter(target -> !target.equals(dialog.agentId()))
+                .forEach(target -> bus.publishToAgent(target, new DialogEvent.OfferWithdrawn(dialog.id(), target)));
+        noteAssignment(dialog);
+        requestDrain(dialog.lineId());
+    }
+
+    private void expire(UUID dialogId, Offer offer) {
+        if (offers.remove(dialogId, offer)) {
+            passedOver.computeIfAbsent(dialogId, id -> ConcurrentHashMap.newKeySet()).addAll(offer.targets);
+            offer.targets.forEach(target -> bus.publishToAgent(target, new DialogEvent.OfferWithdrawn(dialogId, target)));
+            requestDrain(offer.line);
+        }
+    }
+
+    private void withdrawOffersOf(long agentId) {
+        offers.forEach((dialogId, offer) -> {
+            if (offer.targets.remove(agentId)) {
+                bus.publishToAgent(agentId, new DialogEvent.OfferWithdrawn(dialogId, agentId));
+                if (offer.targets.isEmpty() && offers.remove(dialogId, offer)) {
+                    offer.expiry.dispose();
+                }
+                requestDrain(offer.line);
+            }
+        });
+    }
+
+    // --- events -----------------------------------------------------------------------------------
 
     @EventListener
     void on(DialogOpened opened) {
@@ -90,6 +189,14 @@ public class AgentRouting {
 
     @EventListener
     void on(DialogClosed closed) {
+        Offer offer = offers.remove(closed.dialog().id());
+        if (offer != null) {
+            offer.expiry.dispose();
+            offer.targets.forEach(target -> bus.publishToAgent(target,
+                    new DialogEvent.OfferWithdrawn(closed.dialog().id(), target)));
+        }
+        passedOver.remove(closed.dialog().id());
+        requestDrain(closed.dialog().lineId());
         Long agentId = closed.dialog().agentId();
         PresentAgent agent = agentId == null ? null : present.get(agentId);
         if (agent != null) {
@@ -99,13 +206,20 @@ public class AgentRouting {
 
     @EventListener(ApplicationReadyEvent.class)
     void start() {
-        pipeline = Flux.merge(drains.asFlux(), Flux.interval(SWEEP, SWEEP).flatMapIterable(tick -> lineIds()))
+        Duration sweep = properties.sweepInterval();
+        pipeline = Flux.merge(drains.asFlux(), Flux.interval(sweep, sweep).flatMapIterable(tick -> sweepLines()))
                 .concatMap(line -> drain(line)
+                        .then(Mono.defer(() -> publishPositions(line)))
                         .onErrorResume(error -> {
-                            log.warn("Could not route the waiting line {}; retrying in {}", line, SWEEP, error);
+                            log.warn("Could not route the waiting line {}; retrying in {}", line, sweep, error);
                             return Mono.empty();
                         }))
                 .subscribe();
+        // Agents who had dialogs before a restart get the same grace as a dropped connection.
+        dialogs.agentsWithOpenDialogs()
+                .filter(agentId -> !present.containsKey(agentId))
+                .doOnNext(this::startGrace)
+                .subscribe(null, error -> log.warn("Could not look up agents with open dialogs", error));
     }
 
     @EventListener(ContextClosedEvent.class)
@@ -113,11 +227,48 @@ public class AgentRouting {
         if (pipeline != null) {
             pipeline.dispose();
         }
+        graceTimers.values().forEach(Disposable::dispose);
+        offers.values().forEach(offer -> offer.expiry.dispose());
     }
 
-    private List<String> lineIds() {
-        return sites.lines().stream().map(Line::id).toList();
+    private List<String> sweepLines() {
+        List<String> lines = new ArrayList<>();
+        for (Line line : sites.lines()) {
+            lines.add(line.id());
+            offerOfflineAfterMaxWait(line.id());
+        }
+        return lines;
     }
+
+    private void offerOfflineAfterMaxWait(String line) {
+        Instant cutoff = Instant.now().minus(properties.policy(line).maxWait());
+        dialogs.waitingLongerThan(line, cutoff)
+                .concatMap(dialogId -> dialogs.offerOfflineForm(dialogId, "busy"))
+                .subscribe(null, error -> log.warn("Could not offer the offline form on line {}", line, error));
+    }
+
+    private void startGrace(long agentId) {
+        Disposable timer = Mono.delay(properties.agentGracePeriod())
+                .flatMapMany(tick -> graceExpired(agentId))
+                .subscribe(null, error -> log.warn("Could not re-queue the dialogs of agent {}", agentId, error));
+        Disposable previous = graceTimers.put(agentId, timer);
+        if (previous != null) {
+            previous.dispose();
+        }
+    }
+
+    private Flux<Dialog> graceExpired(long agentId) {
+        PresentAgent agent = present.get(agentId);
+        if (agent != null && agent.connections > 0) {
+            return Flux.empty();
+        }
+        graceTimers.remove(agentId);
+        present.remove(agentId);
+        return dialogs.requeueAll(agentId)
+                .doOnNext(dialog -> requestDrain(dialog.lineId()));
+    }
+
+    // --- the drain --------------------------------------------------------------------------------
 
     private void requestDrain(String line) {
         if (pendingLines.add(line)) {
@@ -129,39 +280,177 @@ public class AgentRouting {
 
     private Mono<Void> drain(String line) {
         pendingLines.remove(line);
-        List<PresentAgent> candidates = present.values().stream()
+        List<PresentAgent> available = present.values().stream()
                 .filter(agent -> agent.availableFor(line))
                 .toList();
-        if (candidates.isEmpty()) {
+        if (available.isEmpty()) {
             return Mono.empty();
         }
-        return dialogs.loads(candidates.stream().map(agent -> agent.agent.id()).toList())
-                .flatMap(loads -> assignWaiting(line, candidates, new ConcurrentHashMap<>(loads)));
+        RoutingProperties.LinePolicy policy = properties.policy(line);
+        return dialogs.loads(available.stream().map(agent -> agent.agent.id()).toList())
+                .flatMap(loads -> {
+                    List<Assignment.Candidate> candidates = candidates(available, loads);
+                    int room = candidates.stream().mapToInt(c -> Math.max(0, c.maxDialogs - c.load)).sum();
+                    if (room == 0) {
+                        return Mono.empty();
+                    }
+                    int alreadyOffered = (int) offers.values().stream().filter(offer -> offer.line.equals(line)).count();
+                    return dialogs.waiting(line, room + alreadyOffered)
+                            .filter(dialog -> !offers.containsKey(dialog.id()))
+                            .concatMap(dialog -> route(dialog, policy, candidates))
+                            .then();
+                });
     }
 
-    private Mono<Void> assignWaiting(String line, List<PresentAgent> candidates, Map<Long, Integer> loads) {
-        int free = candidates.stream()
-                .mapToInt(agent -> Math.max(0, agent.agent.maxDialogs() - loads.getOrDefault(agent.agent.id(), 0)))
-                .sum();
-        if (free == 0) {
+    private List<Assignment.Candidate> candidates(List<PresentAgent> available, Map<Long, Integer> loads) {
+        Map<Long, Integer> reserved = new java.util.HashMap<>();
+        offers.values().stream()
+                .filter(offer -> offer.reserved)
+                .forEach(offer -> offer.targets.forEach(target -> reserved.merge(target, 1, Integer::sum)));
+        return available.stream()
+                .map(agent -> new Assignment.Candidate(agent.agent.id(), agent.agent.maxDialogs(),
+                        loads.getOrDefault(agent.agent.id(), 0) + reserved.getOrDefault(agent.agent.id(), 0),
+                        agent.lastAssignedNanos))
+                .toList();
+    }
+
+    private Mono<Dialog> route(Dialog dialog, RoutingProperties.LinePolicy policy,
+            List<Assignment.Candidate> candidates) {
+        if (policy.strategy() == Strategy.OFFER_TO_ALL) {
+            offerToAll(dialog, policy, candidates);
             return Mono.empty();
         }
-        return dialogs.waiting(line, free)
-                .concatMap(dialog -> assign(dialog, candidates, loads))
+        Set<Long> skipped = passedOver.getOrDefault(dialog.id(), Set.of());
+        LineStats line = stats.computeIfAbsent(dialog.lineId(), id -> new LineStats());
+        Assignment.Candidate chosen = Assignment.pick(policy.strategy(), candidates, skipped, line.lastAgentId)
+                .or(() -> {
+                    // everyone was passed over once: start the round again
+                    passedOver.remove(dialog.id());
+                    return skipped.isEmpty() ? java.util.Optional.empty()
+                            : Assignment.pick(policy.strategy(), candidates, Set.of(), line.lastAgentId);
+                })
+                .orElse(null);
+        if (chosen == null) {
+            return Mono.empty();
+        }
+        chosen.load++;
+        chosen.lastAssignedNanos = System.nanoTime();
+        line.lastAgentId = chosen.agentId;
+        if (policy.offerTimeout().isZero()) {
+            PresentAgent agent = present.get(chosen.agentId);
+            if (agent == null) {
+                return Mono.empty();
+            }
+            return dialogs.assign(dialog.id(), chosen.agentId, agent.agent.displayName())
+                    .doOnNext(this::noteAssignment);
+        }
+        offer(dialog, Set.of(chosen.agentId), policy.offerTimeout(), true);
+        return Mono.empty();
+    }
+
+    private void offerToAll(Dialog dialog, RoutingProperties.LinePolicy policy, List<Assignment.Candidate> candidates) {
+        Set<Long> skipped = passedOver.getOrDefault(dialog.id(), Set.of());
+        Set<Long> targets = new java.util.HashSet<>();
+        candidates.stream()
+                .filter(c -> c.hasRoom() && !skipped.contains(c.agentId))
+                .forEach(c -> targets.add(c.agentId));
+        if (targets.isEmpty() && !skipped.isEmpty()) {
+            passedOver.remove(dialog.id());
+            candidates.stream().filter(Assignment.Candidate::hasRoom).forEach(c -> targets.add(c.agentId));
+        }
+        if (!targets.isEmpty()) {
+            Duration timeout = policy.offerTimeout().isZero() ? Duration.ofSeconds(60) : policy.offerTimeout();
+            offer(dialog, targets, timeout, false);
+        }
+    }
+
+    private void offer(Dialog dialog, Set<Long> targets, Duration timeout, boolean reserved) {
+        Instant expiresAt = Instant.now().plus(timeout);
+        Offer offer = new Offer(dialog.lineId(), ConcurrentHashMap.newKeySet(), reserved);
+        offer.targets.addAll(targets);
+        offers.put(dialog.id(), offer);
+        offer.expiry = Mono.delay(timeout).subscribe(tick -> expire(dialog.id(), offer));
+        targets.forEach(target -> bus.publishToAgent(target, new DialogEvent.Offered(dialog, target, expiresAt)));
+    }
+
+    private void noteAssignment(Dialog dialog) {
+        PresentAgent agent = dialog.agentId() == null ? null : present.get(dialog.agentId());
+        if (agent != null) {
+            agent.lastAssignedNanos = System.nanoTime();
+        }
+        stats.computeIfAbsent(dialog.lineId(), id -> new LineStats()).assigned();
+    }
+
+    // --- the waiting line as the visitor sees it --------------------------------------------------
+
+    private Mono<Void> publishPositions(String line) {
+        LineStats lineStats = stats.computeIfAbsent(line, id -> new LineStats());
+        long perPlace = lineStats.secondsPerAssignment(properties.defaultAssignmentInterval());
+        return dialogs.waitingOrder(line)
+                .index()
+                .doOnNext(entry -> {
+                    int position = (int) (entry.getT1() + 1);
+                    UUID dialogId = entry.getT2();
+                    if (lineStats.positionChanged(dialogId, position)) {
+                        bus.publish(new DialogEvent.QueueChanged(dialogId, position, position * perPlace));
+                    }
+                })
+                .map(entry -> entry.getT2())
+                .collectList()
+                .doOnNext(lineStats::retainOnly)
                 .then();
     }
 
-    private Mono<Dialog> assign(Dialog dialog, List<PresentAgent> candidates, Map<Long, Integer> loads) {
-        return candidates.stream()
-                .filter(agent -> loads.getOrDefault(agent.agent.id(), 0) < agent.agent.maxDialogs())
-                .min(Comparator.<PresentAgent>comparingInt(agent -> loads.getOrDefault(agent.agent.id(), 0))
-                        .thenComparing(agent -> agent.lastAssigned))
-                .map(agent -> dialogs.assign(dialog.id(), agent.agent.id(), agent.agent.displayName())
-                        .doOnNext(assigned -> {
-                            loads.merge(agent.agent.id(), 1, Integer::sum);
-                            agent.lastAssigned = Instant.now();
-                        }))
-                .orElse(Mono.empty());
+    /** What the line remembers to estimate waits and to take turns. */
+    private static final class LineStats {
+
+        volatile long lastAgentId = Long.MIN_VALUE;
+
+        private final Map<UUID, Integer> positions = new ConcurrentHashMap<>();
+
+        private long lastAssignmentNanos;
+
+        private double averageSeconds = -1;
+
+        synchronized void assigned() {
+            long now = System.nanoTime();
+            if (lastAssignmentNanos != 0) {
+                double seconds = (now - lastAssignmentNanos) / 1e9;
+                averageSeconds = averageSeconds < 0 ? seconds : 0.8 * averageSeconds + 0.2 * seconds;
+            }
+            lastAssignmentNanos = now;
+        }
+
+        synchronized long secondsPerAssignment(Duration fallback) {
+            return averageSeconds < 0 ? fallback.toSeconds() : Math.max(1, Math.round(averageSeconds));
+        }
+
+        boolean positionChanged(UUID dialogId, int position) {
+            Integer previous = positions.put(dialogId, position);
+            return previous == null || previous != position;
+        }
+
+        void retainOnly(List<UUID> waiting) {
+            positions.keySet().retainAll(new java.util.HashSet<>(waiting));
+        }
+    }
+
+    /** An open offer of one dialog to one agent (reserving a slot) or to all (reserving none). */
+    private static final class Offer {
+
+        final String line;
+
+        final Set<Long> targets;
+
+        final boolean reserved;
+
+        volatile Disposable expiry = () -> { };
+
+        Offer(String line, Set<Long> targets, boolean reserved) {
+            this.line = line;
+            this.targets = targets;
+            this.reserved = reserved;
+        }
     }
 
     /** What routing knows of a connected agent; replaced as a whole, except the last assignment time. */
@@ -173,7 +462,7 @@ public class AgentRouting {
 
         final Presence status;
 
-        volatile Instant lastAssigned = Instant.EPOCH;
+        volatile long lastAssignedNanos;
 
         PresentAgent(Agent agent) {
             this(agent, 1, Presence.OFFLINE);
@@ -190,7 +479,7 @@ public class AgentRouting {
         }
 
         PresentAgent disconnect() {
-            return connections <= 1 ? null : copy(agent, connections - 1, status);
+            return copy(agent, Math.max(0, connections - 1), status);
         }
 
         PresentAgent withStatus(Presence next) {
@@ -199,12 +488,12 @@ public class AgentRouting {
 
         private PresentAgent copy(Agent agent, int connections, Presence status) {
             PresentAgent copy = new PresentAgent(agent, connections, status);
-            copy.lastAssigned = lastAssigned;
+            copy.lastAssignedNanos = lastAssignedNanos;
             return copy;
         }
 
         boolean availableFor(String line) {
-            return status == Presence.ONLINE && agent.enabled() && agent.serves(line);
+            return connections > 0 && status == Presence.ONLINE && agent.enabled() && agent.serves(line);
         }
     }
 }

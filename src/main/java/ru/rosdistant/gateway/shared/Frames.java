@@ -30,6 +30,10 @@ public final class Frames {
                 // the closed event keeps who closed it as its author
                 frame.put("closedBy", message.authorName());
             }
+            else if (message.event().equals("offline_offered")) {
+                // and the offline offer its reason: busy or hours
+                frame.put("reason", message.authorName());
+            }
             else if (message.authorName() != null) {
                 frame.put("agentName", message.authorName());
             }

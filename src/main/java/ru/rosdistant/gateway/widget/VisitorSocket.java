@@ -75,6 +75,10 @@ class VisitorSocket implements WebSocketHandler {
         if (event instanceof DialogEvent.TypingChanged typing && typing.sender() == Sender.AGENT) {
             return Frames.typing(typing.dialogId().toString(), "agent", typing.typing(), typing.name());
         }
+        if (event instanceof DialogEvent.QueueChanged queue) {
+            return Map.of("type", "queue", "dialogId", queue.dialogId(), "position", queue.position(),
+                    "estimatedWaitSeconds", queue.estimatedWaitSeconds());
+        }
         return null;
     }
 
