@@ -88,7 +88,7 @@ public final class WsClient implements AutoCloseable {
 
     /** The next frame (in arrival order) that matches; frames skipped on the way stay in {@link #seen()}. */
     public JsonNode await(Predicate<JsonNode> match, String description) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         try {
             while (System.nanoTime() < deadline) {
                 JsonNode frame = received.poll(100, TimeUnit.MILLISECONDS);

@@ -24,6 +24,7 @@ import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.Sender;
+import ru.rosdistant.gateway.dialog.Triage;
 import ru.rosdistant.gateway.routing.AgentRouting;
 import ru.rosdistant.gateway.routing.OfferGoneException;
 import ru.rosdistant.gateway.routing.Presence;
@@ -36,6 +37,7 @@ import ru.rosdistant.gateway.shared.SocketMetrics;
 import ru.rosdistant.gateway.shared.SocketProperties;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
+import ru.rosdistant.gateway.triage.DispatcherTriage;
 
 /** The agent's socket, {@code /ws/agent}: only for a logged-in, enabled agent (security checked the session). */
 @Component
@@ -49,6 +51,8 @@ class AgentSocket implements WebSocketHandler {
 
     private final AgentRouting routing;
 
+    private final DispatcherTriage triage;
+
     private final Sites sites;
 
     private final JsonMapper json;
@@ -57,8 +61,9 @@ class AgentSocket implements WebSocketHandler {
 
     private final SocketMetrics metrics;
 
-    AgentSocket(AgentDirectory agents, DialogManagement dialogs, DialogBus bus, AgentRouting routing, Sites sites,
-            JsonMapper json, SocketProperties limits, SocketMetrics metrics) {
+    AgentSocket(AgentDirectory agents, DialogManagement dialogs, DialogBus bus, AgentRouting routing,
+            DispatcherTriage triage, Sites sites, JsonMapper json, SocketProperties limits, SocketMetrics metrics) {
+        this.triage = triage;
         this.agents = agents;
         this.dialogs = dialogs;
         this.bus = bus;
@@ -168,6 +173,9 @@ class AgentSocket implements WebSocketHandler {
                 case "typing" -> typing(frame);
                 case "close" -> close(frame);
                 case "accept" -> accept(frame);
+                case "forward" -> forward(frame);
+                case "take_over" -> takeOver(frame);
+                case "triage" -> triage(frame);
                 case "decline" -> decline(frame);
                 default -> Mono.error(new FrameException(ErrorCode.UNKNOWN_TYPE,
                         "Unknown frame type '" + frame.type() + "'"));
@@ -235,6 +243,53 @@ class AgentSocket implements WebSocketHandler {
                             gone.getMessage()))
                     .onErrorMap(DialogManagement::storageFailure)
                     .then();
+        }
+
+        /** To a colleague ({@code toAgentId}) or a line ({@code toLine}), with a note for them. */
+        private Mono<Void> forward(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            String note = Frames.checkedNote(frame);
+            boolean supervisor = agent.has(Role.SUPERVISOR);
+            String toLine = frame.optionalText("toLine");
+            if (toLine != null) {
+                if (sites.line(toLine).isEmpty()) {
+                    return Mono.error(new FrameException(ErrorCode.MISSING_FIELD, "Unknown line '" + toLine + "'"));
+                }
+                return dialogs.forwardToLine(dialogId, agent.id(), agent.displayName(), supervisor, toLine, note, null)
+                        .then();
+            }
+            long toAgentId = frame.nonNegativeLong("toAgentId");
+            return agents.byId(toAgentId)
+                    .filter(Agent::enabled)
+                    .switchIfEmpty(Mono.error(() -> new FrameException(ErrorCode.MISSING_FIELD,
+                            "No enabled agent with id " + toAgentId)))
+                    .flatMap(colleague -> dialogs.forwardToAgent(dialogId, agent.id(), agent.displayName(), supervisor,
+                            colleague.id(), colleague.displayName(), note))
+                    .then();
+        }
+
+        /** A supervisor takes a dialog over from whoever has it. */
+        private Mono<Void> takeOver(InboundFrame frame) {
+            if (!agent.has(Role.SUPERVISOR)) {
+                return Mono.error(new DialogException(DialogException.Reason.FORBIDDEN,
+                        "Only a supervisor takes dialogs over"));
+            }
+            return dialogs.forwardToAgent(frame.uuid("dialogId"), agent.id(), agent.displayName(), true, agent.id(),
+                    agent.displayName(), null)
+                    .then();
+        }
+
+        private Mono<Void> triage(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            Triage outcome;
+            try {
+                outcome = Triage.valueOf(frame.text("outcome").toUpperCase(java.util.Locale.ROOT));
+            }
+            catch (IllegalArgumentException ex) {
+                return Mono.error(new FrameException(ErrorCode.MISSING_FIELD,
+                        "'outcome' must be spam, partner, applicant or student"));
+            }
+            return triage.decide(agent, dialogId, outcome, Frames.checkedNote(frame)).then();
         }
 
         private Mono<Void> decline(InboundFrame frame) {

@@ -30,7 +30,8 @@ public class DialogManagement {
 
     private static final String DIALOG_COLUMNS = """
             d.id, d.visitor_id, d.site_id, d.line_id, d.channel, d.state, d.agent_id, a.display_name AS agent_name,
-            v.name AS visitor_name, d.last_seq, d.opened_at, d.assigned_at, d.closed_at, d.closed_by
+            v.name AS visitor_name, d.last_seq, d.opened_at, d.assigned_at, d.closed_at, d.closed_by,
+            d.forward_note, d.forwarded_by, d.forwarded_at, d.triage
             FROM dialog d JOIN visitor v ON v.id = d.visitor_id LEFT JOIN agent a ON a.id = d.agent_id""";
 
     private static final String MESSAGE_COLUMNS =
@@ -223,6 +224,118 @@ public class DialogManagement {
                 .onErrorMap(DialogManagement::storageFailure);
     }
 
+    /**
+     * Hands an assigned dialog to another agent, with a note for them. The dialog must be assigned to
+     * {@code fromAgentId}, unless {@code anyDialog} (a supervisor taking over or redistributing).
+     */
+    public Mono<Dialog> forwardToAgent(UUID dialogId, long fromAgentId, String fromName, boolean anyDialog,
+            long toAgentId, String toName, String note) {
+        return handOver(dialogId, fromAgentId, anyDialog, current -> db.sql("""
+                        UPDATE dialog SET agent_id = :to, assigned_at = now(), forward_note = :note,
+                            forwarded_by = :by, forwarded_at = now()
+                        WHERE id = :id""")
+                .bind("id", dialogId)
+                .bind("to", toAgentId)
+                .bind("note", Parameter.fromOrEmpty(note, String.class))
+                .bind("by", fromName)
+                .then()
+                .then(recordForward(dialogId, "FORWARD", fromAgentId, toAgentId, current.lineId(), null, null, note))
+                .then(insert(dialogId, Sender.SYSTEM, null, toAgentId, toName, null, "forwarded",
+                        SystemTexts.forwardedTo(toName), false)));
+    }
+
+    /**
+     * Puts an assigned dialog back in the waiting line of another line (at its head: it has waited
+     * already), with a note for whoever takes it. {@code triage} records a dispatcher's decision.
+     */
+    public Mono<Dialog> forwardToLine(UUID dialogId, long fromAgentId, String fromName, boolean anyDialog,
+            String toLine, String note, Triage triage) {
+        return handOver(dialogId, fromAgentId, anyDialog, current -> db.sql("""
+                        UPDATE dialog SET state = 'WAITING', agent_id = NULL, assigned_at = NULL, line_id = :line,
+                            requeued = true, forward_note = :note, forwarded_by = :by, forwarded_at = now(),
+                            triage = coalesce(:triage, triage), triaged_at = CASE WHEN :triage IS NULL
+                                THEN triaged_at ELSE now() END
+                        WHERE id = :id""")
+                .bind("id", dialogId)
+                .bind("line", toLine)
+                .bind("note", Parameter.fromOrEmpty(note, String.class))
+                .bind("by", fromName)
+                .bind("triage", Parameter.fromOrEmpty(triage == null ? null : triage.name(), String.class))
+                .then()
+                .then(recordForward(dialogId, triage == null ? "FORWARD" : "TRIAGE", fromAgentId, null,
+                        current.lineId(), toLine, triage, note))
+                .then(insert(dialogId, Sender.SYSTEM, null, null, null, null, "forwarded", SystemTexts.FORWARDED_TO_LINE,
+                        false)));
+    }
+
+    /** Ends a main-site dialog the dispatcher judged to be spam. */
+    public Mono<Dialog> closeAsSpam(UUID dialogId, long agentId, boolean anyDialog) {
+        return find(dialogId)
+                .filter(dialog -> !dialog.isClosed() && (anyDialog || dialog.isAssignedTo(agentId)))
+                .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.FORBIDDEN,
+                        "The dialog is not open and assigned to you")))
+                .flatMap(dialog -> db.sql("UPDATE dialog SET triage = 'SPAM', triaged_at = now() WHERE id = :id")
+                        .bind("id", dialogId)
+                        .then()
+                        .then(recordForward(dialogId, "TRIAGE", agentId, null, dialog.lineId(), null, Triage.SPAM,
+                                null))
+                        .as(tx::transactional)
+                        .then(closeOpen(dialog, Sender.AGENT, agentId)));
+    }
+
+    /** Dialogs of a line that nobody triaged yet, oldest first. */
+    public Flux<Dialog> untriaged(String lineId, int limit) {
+        return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.line_id = :line AND d.triage IS NULL "
+                        + "ORDER BY d.opened_at LIMIT :limit")
+                .bind("line", lineId)
+                .bind("limit", limit)
+                .map(DialogManagement::dialog)
+                .all();
+    }
+
+    private Mono<Dialog> handOver(UUID dialogId, long fromAgentId, boolean anyDialog,
+            java.util.function.Function<Dialog, Mono<Message>> change) {
+        return db.sql("SELECT state, agent_id FROM dialog WHERE id = :id FOR UPDATE")
+                .bind("id", dialogId)
+                .map(row -> Optional.ofNullable(row.get("agent_id", Long.class)))
+                .one()
+                .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
+                        "No such dialog")))
+                .then(find(dialogId))
+                .flatMap(current -> {
+                    if (current.state() != DialogState.ASSIGNED || !(anyDialog || current.isAssignedTo(fromAgentId))) {
+                        return Mono.error(new DialogException(DialogException.Reason.FORBIDDEN,
+                                "Only an open dialog assigned to you can be forwarded"));
+                    }
+                    return change.apply(current).map(message -> Map.entry(current, message));
+                })
+                .as(tx::transactional)
+                .flatMap(entry -> find(dialogId).doOnNext(dialog -> {
+                    Dialog before = entry.getKey();
+                    bus.publish(new DialogEvent.MessageAppended(entry.getValue()));
+                    bus.publish(new DialogEvent.DialogChanged(dialog, before.agentId()));
+                    events.publishEvent(new DialogForwarded(dialog, before.agentId(), before.lineId()));
+                }))
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    private Mono<Void> recordForward(UUID dialogId, String kind, long fromAgentId, Long toAgentId, String fromLine,
+            String toLine, Triage triage, String note) {
+        return db.sql("""
+                        INSERT INTO dialog_forward (dialog_id, kind, from_agent_id, to_agent_id, from_line_id,
+                            to_line_id, triage, note)
+                        VALUES (:dialog, :kind, :from, :to, :fromLine, :toLine, :triage, :note)""")
+                .bind("dialog", dialogId)
+                .bind("kind", kind)
+                .bind("from", fromAgentId)
+                .bind("to", Parameter.fromOrEmpty(toAgentId, Long.class))
+                .bind("fromLine", fromLine)
+                .bind("toLine", Parameter.fromOrEmpty(toLine, String.class))
+                .bind("triage", Parameter.fromOrEmpty(triage == null ? null : triage.name(), String.class))
+                .bind("note", Parameter.fromOrEmpty(note, String.class))
+                .then();
+    }
+
     /** Tells the other side of a dialog that someone is typing; nothing is stored. */
     public void typing(UUID dialogId, Sender sender, boolean typing, String name) {
         bus.publish(new DialogEvent.TypingChanged(dialogId, sender, typing, name));
@@ -398,12 +511,18 @@ public class DialogManagement {
 
     private static Dialog dialog(Readable row) {
         String closedBy = row.get("closed_by", String.class);
+        Instant forwardedAt = instant(row, "forwarded_at");
+        Dialog.Forward forward = forwardedAt == null ? null
+                : new Dialog.Forward(row.get("forwarded_by", String.class), row.get("forward_note", String.class),
+                        forwardedAt);
+        String triage = row.get("triage", String.class);
         return new Dialog(row.get("id", UUID.class), row.get("visitor_id", UUID.class),
                 row.get("site_id", String.class), row.get("line_id", String.class), row.get("channel", String.class),
                 DialogState.valueOf(row.get("state", String.class)), row.get("agent_id", Long.class),
                 row.get("agent_name", String.class), row.get("visitor_name", String.class),
                 row.get("last_seq", Long.class), instant(row, "opened_at"), instant(row, "assigned_at"),
-                instant(row, "closed_at"), closedBy == null ? null : Sender.valueOf(closedBy));
+                instant(row, "closed_at"), closedBy == null ? null : Sender.valueOf(closedBy), forward,
+                triage == null ? null : Triage.valueOf(triage));
     }
 
     private static Message message(Readable row) {

@@ -14,7 +14,13 @@ final class SystemTexts {
 
     static final String OFFLINE_HOURS = "Сейчас нерабочее время. Оставьте вопрос в форме — мы ответим в рабочее время.";
 
+    static final String FORWARDED_TO_LINE = "Мы передаём ваш вопрос профильному специалисту. Пожалуйста, подождите.";
+
     private SystemTexts() {
+    }
+
+    static String forwardedTo(String agentName) {
+        return "Вас переключили на специалиста: " + agentName + ".";
     }
 
     static String assigned(String agentName) {

@@ -2,7 +2,6 @@ package ru.rosdistant.gateway.routing;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -25,9 +25,9 @@ import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogClosed;
 import ru.rosdistant.gateway.dialog.DialogEvent;
+import ru.rosdistant.gateway.dialog.DialogForwarded;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.DialogOpened;
-import ru.rosdistant.gateway.site.Line;
 import ru.rosdistant.gateway.site.Sites;
 
 /**
@@ -42,6 +42,9 @@ import ru.rosdistant.gateway.site.Sites;
 public class AgentRouting {
 
     private static final Logger log = LoggerFactory.getLogger(AgentRouting.class);
+
+    /** One line's drain may not hold up the others for longer than this. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final DialogManagement dialogs;
 
@@ -62,6 +65,8 @@ public class AgentRouting {
     private final Map<String, LineStats> stats = new ConcurrentHashMap<>();
 
     private final Set<String> pendingLines = ConcurrentHashMap.newKeySet();
+
+    private final Set<String> sweepDue = ConcurrentHashMap.newKeySet();
 
     private final Sinks.Many<String> drains = Sinks.many().unicast().onBackpressureBuffer();
 
@@ -204,17 +209,37 @@ public class AgentRouting {
         }
     }
 
+    @EventListener
+    void on(DialogForwarded forwarded) {
+        requestDrain(forwarded.dialog().lineId());
+        Long previous = forwarded.previousAgentId();
+        PresentAgent agent = previous == null ? null : present.get(previous);
+        if (agent != null) {
+            agent.agent.lines().forEach(this::requestDrain);
+        }
+    }
+
     @EventListener(ApplicationReadyEvent.class)
     void start() {
         Duration sweep = properties.sweepInterval();
-        pipeline = Flux.merge(drains.asFlux(), Flux.interval(sweep, sweep).flatMapIterable(tick -> sweepLines()))
+        Disposable drainer = drains.asFlux()
                 .concatMap(line -> drain(line)
                         .then(Mono.defer(() -> publishPositions(line)))
+                        .timeout(DRAIN_TIMEOUT)
                         .onErrorResume(error -> {
                             log.warn("Could not route the waiting line {}; retrying in {}", line, sweep, error);
                             return Mono.empty();
                         }))
                 .subscribe();
+        // The sweep only asks for drains; requests for a line already pending are merged, so a slow
+        // database makes the sweep skip, never pile up.
+        Disposable sweeper = Flux.interval(sweep, sweep)
+                .onBackpressureDrop()
+                .subscribe(tick -> sites.lines().forEach(line -> {
+                    sweepDue.add(line.id());
+                    requestDrain(line.id());
+                }));
+        pipeline = Disposables.composite(drainer, sweeper);
         // Agents who had dialogs before a restart get the same grace as a dropped connection.
         dialogs.agentsWithOpenDialogs()
                 .filter(agentId -> !present.containsKey(agentId))
@@ -231,20 +256,15 @@ public class AgentRouting {
         offers.values().forEach(offer -> offer.expiry.dispose());
     }
 
-    private List<String> sweepLines() {
-        List<String> lines = new ArrayList<>();
-        for (Line line : sites.lines()) {
-            lines.add(line.id());
-            offerOfflineAfterMaxWait(line.id());
+    /** Offers the offline form to whoever waited past the line's maximum; part of the serial pipeline. */
+    private Mono<Void> offerOfflineAfterMaxWait(String line) {
+        if (!sweepDue.remove(line)) {
+            return Mono.empty();
         }
-        return lines;
-    }
-
-    private void offerOfflineAfterMaxWait(String line) {
         Instant cutoff = Instant.now().minus(properties.policy(line).maxWait());
-        dialogs.waitingLongerThan(line, cutoff)
+        return dialogs.waitingLongerThan(line, cutoff)
                 .concatMap(dialogId -> dialogs.offerOfflineForm(dialogId, "busy"))
-                .subscribe(null, error -> log.warn("Could not offer the offline form on line {}", line, error));
+                .then();
     }
 
     private void startGrace(long agentId) {
@@ -280,6 +300,10 @@ public class AgentRouting {
 
     private Mono<Void> drain(String line) {
         pendingLines.remove(line);
+        return offerOfflineAfterMaxWait(line).then(Mono.defer(() -> assignWaiting(line)));
+    }
+
+    private Mono<Void> assignWaiting(String line) {
         List<PresentAgent> available = present.values().stream()
                 .filter(agent -> agent.availableFor(line))
                 .toList();

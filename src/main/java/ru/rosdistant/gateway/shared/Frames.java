@@ -72,6 +72,8 @@ public final class Frames {
             summary.put("visitorName", dialog.visitorName());
             summary.put("channel", dialog.channel());
             summary.put("assignedAt", dialog.assignedAt());
+            summary.put("forward", dialog.lastForward());
+            summary.put("triage", dialog.triage());
         }
         return summary;
     }
@@ -99,6 +101,15 @@ public final class Frames {
                     "The message text is longer than " + maxLength + " characters");
         }
         return text;
+    }
+
+    /** An optional note for a colleague, at most 2000 characters. */
+    public static String checkedNote(InboundFrame frame) {
+        String note = frame.optionalText("note");
+        if (note != null && note.length() > 2000) {
+            throw new FrameException(ErrorCode.TEXT_TOO_LONG, "The note is longer than 2000 characters");
+        }
+        return note == null || note.isBlank() ? null : note.strip();
     }
 
     public static String checkedClientMsgId(InboundFrame frame) {

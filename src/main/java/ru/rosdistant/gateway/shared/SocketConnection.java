@@ -254,7 +254,9 @@ public final class SocketConnection {
             send(Map.of("type", "pong"));
             return Mono.empty();
         }
-        return Mono.defer(() -> handler.apply(frame))
+        // A frame's work, once started, runs to its end even if the socket drops meanwhile: cancelling a
+        // half-done transaction would leave its connection and row locks behind.
+        return Mono.fromFuture(() -> Mono.defer(() -> handler.apply(frame)).toFuture(), true)
                 .onErrorResume(error -> {
                     reportError(error, frame);
                     return Mono.empty();

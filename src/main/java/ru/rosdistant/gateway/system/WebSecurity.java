@@ -12,8 +12,8 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.security.config.annotation.method.configuration.EnableReactiveMethodSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.config.web.server.ServerHttpSecurity.HeaderSpec.FrameOptionsSpec;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
@@ -29,6 +29,7 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
  * HTTP Basic. No redirects: the console is a script, so it gets 401 and JSON.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableReactiveMethodSecurity
 class WebSecurity {
 
     @Bean
@@ -45,11 +46,14 @@ class WebSecurity {
                         frames -> frames.mode(XFrameOptionsServerHttpHeadersWriter.Mode.SAMEORIGIN)))
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/", "/index.html", "/demo/**", "/widget/**", "/console", "/console/**",
+                                "/api/offline-forms",
                                 "/favicon.ico", "/ws/visitor", "/api/sites", "/login", "/actuator/health/**",
                                 "/actuator/health", "/actuator/prometheus", "/actuator/info")
                         .permitAll()
                         .pathMatchers("/api/admin/**", "/actuator/**")
                         .hasRole("ADMIN")
+                        .pathMatchers("/api/supervisor/**")
+                        .hasAnyRole("SUPERVISOR", "ADMIN")
                         .anyExchange()
                         .authenticated())
                 .formLogin(form -> form
