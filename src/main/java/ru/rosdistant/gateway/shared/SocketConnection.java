@@ -105,7 +105,9 @@ public final class SocketConnection {
      * error frame and the socket stays open.
      */
     public Mono<Void> run(Function<InboundFrame, Mono<Void>> handler) {
-        metrics.opened();
+        if (!metrics.opened(this)) {
+            goAway();
+        }
         Mono<Void> inbound = session.receive()
                 .map(this::read)
                 .concatMap(frame -> handle(frame, handler))
@@ -182,7 +184,7 @@ public final class SocketConnection {
             return;
         }
         closed = true;
-        metrics.closed();
+        metrics.closed(this);
         following.values().forEach(Disposable::dispose);
         following.clear();
         closeActions.forEach(action -> {
@@ -196,6 +198,15 @@ public final class SocketConnection {
         synchronized (this) {
             queue.tryEmitComplete();
         }
+    }
+
+    /**
+     * Tells the client the gateway is going away (1001). Frames still queued are not needed: everything
+     * they carry is in PostgreSQL and comes back with the resume.
+     */
+    void goAway() {
+        closed = true;
+        session.close(CloseStatus.GOING_AWAY).subscribe();
     }
 
     private void enqueue(Item item) {

@@ -1,5 +1,7 @@
 package ru.rosdistant.gateway.shared;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
@@ -8,7 +10,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.stereotype.Component;
 
-/** Connected sockets and messages in and out, per side (visitor, agent), for Prometheus. */
+/**
+ * The open sockets, per side (visitor, agent): counted for Prometheus with the messages in and out, and
+ * held so that a shutdown can tell each one it is going away.
+ */
 @Component
 public class SocketMetrics {
 
@@ -29,9 +34,19 @@ public class SocketMetrics {
         return agents;
     }
 
+    /** Closes every open socket with 1001 (going away): clients resume elsewhere or after the restart. */
+    void goingAway() {
+        visitors.goingAway();
+        agents.goingAway();
+    }
+
     public static final class Side {
 
         private final AtomicInteger connected = new AtomicInteger();
+
+        private final Set<SocketConnection> open = ConcurrentHashMap.newKeySet();
+
+        private volatile boolean closing;
 
         private final Counter in;
 
@@ -56,12 +71,22 @@ public class SocketMetrics {
             return connected.get();
         }
 
-        void opened() {
+        /** Returns false when the gateway is shutting down and the socket must go away at once. */
+        boolean opened(SocketConnection connection) {
+            open.add(connection);
             connected.incrementAndGet();
+            return !closing;
         }
 
-        void closed() {
-            connected.decrementAndGet();
+        void closed(SocketConnection connection) {
+            if (open.remove(connection)) {
+                connected.decrementAndGet();
+            }
+        }
+
+        private void goingAway() {
+            closing = true;
+            open.forEach(SocketConnection::goAway);
         }
 
         void received() {

@@ -54,6 +54,19 @@ class RestartTests {
         }
     }
 
+    @Test
+    void shutdownTellsEverySocketItIsGoingAway() {
+        ConfigurableApplicationContext context = start();
+        try (WsClient visitor = visitor(context)) {
+            visitor.send("{\"type\":\"hello\"}");
+            visitor.awaitType("welcome");
+            long started = System.nanoTime();
+            context.close();
+            assertThat(visitor.awaitClose(java.time.Duration.ofSeconds(15))).isEqualTo(1001);
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(10));
+        }
+    }
+
     private static ConfigurableApplicationContext start() {
         return new SpringApplicationBuilder(GatewayApplication.class).profiles("test").run("--server.port=0");
     }
