@@ -38,7 +38,8 @@ class WebSecurity {
     }
 
     @Bean
-    SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, AgentDirectory agents, JsonMapper json) {
+    SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, AgentDirectory agents, JsonMapper json,
+            LoginThrottle throttle) {
         HttpStatusServerEntryPoint unauthorized = new HttpStatusServerEntryPoint(HttpStatus.UNAUTHORIZED);
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -62,13 +63,15 @@ class WebSecurity {
                         .authenticationEntryPoint(unauthorized)
                         .authenticationSuccessHandler((exchange, authentication) -> agents
                                 .byLogin(authentication.getName())
+                                .doOnNext(agent -> throttle.succeeded(exchange.getExchange()))
                                 .flatMap(agent -> writeJson(exchange.getExchange().getResponse(), json, HttpStatus.OK,
                                         Map.of("login", agent.login(), "displayName", agent.displayName(), "roles",
                                                 agent.roles()))))
-                        .authenticationFailureHandler((exchange, failure) -> writeJson(
+                        .authenticationFailureHandler((exchange, failure) -> Mono.fromRunnable(
+                                () -> throttle.failed(exchange.getExchange())).then(writeJson(
                                 exchange.getExchange().getResponse(), json, HttpStatus.UNAUTHORIZED,
                                 Map.of("type", "about:blank", "title", "Unauthorized", "status", 401, "detail",
-                                        "Wrong login or password, or the account is disabled"))))
+                                        "Wrong login or password, or the account is disabled")))))
                 .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(unauthorized))
                 .logout(logout -> logout

@@ -17,7 +17,7 @@ class OperationsTests {
 
     @Test
     void healthProbesIncludeTheDatabase() {
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        WebTestClient client = WebTestClient.bindToServer().responseTimeout(java.time.Duration.ofSeconds(30)).baseUrl("http://localhost:" + port).build();
         client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
         client.get()
                 .uri("/actuator/health/readiness")
@@ -31,7 +31,7 @@ class OperationsTests {
 
     @Test
     void prometheusReportsConnectionsMessagesAndOpenDialogs() {
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        WebTestClient client = WebTestClient.bindToServer().responseTimeout(java.time.Duration.ofSeconds(30)).baseUrl("http://localhost:" + port).build();
         try (WsClient visitor = WsClient.visitor(port, "lab6", "https://lab6.test")) {
             visitor.send("{\"type\":\"hello\"}");
             visitor.awaitType("welcome");
@@ -57,7 +57,7 @@ class OperationsTests {
 
     @Test
     void demoPagesAndConsoleAreServed() {
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        WebTestClient client = WebTestClient.bindToServer().responseTimeout(java.time.Duration.ofSeconds(30)).baseUrl("http://localhost:" + port).build();
         client.get().uri("/").exchange().expectStatus().isOk();
         client.get().uri("/console").exchange().expectStatus().isOk();
         client.get().uri("/widget/widget.js").exchange().expectStatus().isOk();

@@ -43,7 +43,7 @@ class DispatcherTriageTests {
             String partnerDialog = openAssigned(partner, console);
             String spamDialog = openAssigned(spammer, console);
 
-            WebTestClient.bindToServer()
+            WebTestClient.bindToServer().responseTimeout(java.time.Duration.ofSeconds(30))
                     .baseUrl("http://localhost:" + port)
                     .build()
                     .get()
@@ -91,7 +91,7 @@ class DispatcherTriageTests {
             console.send(Map.of("type", "triage", "dialogId", dialogId, "outcome", "spam"));
             assertThat(console.awaitType("error").path("code").asString()).isEqualTo("FORBIDDEN");
             assertThat(column(dialogId, "state")).isEqualTo("ASSIGNED");
-            WebTestClient.bindToServer()
+            WebTestClient.bindToServer().responseTimeout(java.time.Duration.ofSeconds(30))
                     .baseUrl("http://localhost:" + port)
                     .build()
                     .get()
@@ -116,7 +116,7 @@ class DispatcherTriageTests {
             db.sql("UPDATE dialog SET opened_at = now() - interval '11 minutes' WHERE id = '" + dialogId + "'")
                     .then()
                     .block(Duration.ofSeconds(5));
-            WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+            WebTestClient client = WebTestClient.bindToServer().responseTimeout(java.time.Duration.ofSeconds(30)).baseUrl("http://localhost:" + port).build();
             client.get()
                     .uri("/api/triage/overdue")
                     .headers(headers -> headers.setBasicAuth(supervisor.login(), Staff.PASSWORD))

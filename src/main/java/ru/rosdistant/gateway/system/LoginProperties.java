@@ -1,0 +1,12 @@
+package ru.rosdistant.gateway.system;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/** How many failed console logins lock a login or a client address, and for how long. */
+@ConfigurationProperties("gateway.login")
+record LoginProperties(@DefaultValue("5") int failuresPerLogin, @DefaultValue("20") int failuresPerClient,
+        @DefaultValue("5m") Duration lock) {
+}

@@ -1,0 +1,113 @@
+package ru.rosdistant.gateway.system;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+/**
+ * Slows password guessing at the console's login: after a number of failures a login, or a client
+ * address, is locked for a while, and /login answers 429 without checking the password. Counters live in
+ * memory (per node) and expire.
+ */
+@Component
+@Order(-150)
+class LoginThrottle implements WebFilter {
+
+    private static final int MAX_TRACKED = 100_000;
+
+    private final LoginProperties properties;
+
+    LoginThrottle(LoginProperties properties) {
+        this.properties = properties;
+    }
+
+    private final Map<String, Failures> byLogin = new ConcurrentHashMap<>();
+
+    private final Map<String, Failures> byClient = new ConcurrentHashMap<>();
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        if (exchange.getRequest().getMethod() != HttpMethod.POST
+                || !exchange.getRequest().getPath().value().equals("/login")) {
+            return chain.filter(exchange);
+        }
+        String client = client(exchange);
+        return exchange.getFormData()
+                .map(form -> String.valueOf(form.getFirst("username")).toLowerCase())
+                .flatMap(login -> {
+                    if (locked(byLogin, login) || locked(byClient, client)) {
+                        exchange.getResponse().setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
+                        exchange.getResponse().getHeaders().set("Retry-After", String.valueOf(properties.lock().toSeconds()));
+                        return exchange.getResponse().setComplete();
+                    }
+                    exchange.getAttributes().put(LoginThrottle.class.getName(), new String[] { login, client });
+                    return chain.filter(exchange);
+                });
+    }
+
+    /** Called by the login failure handler. */
+    void failed(ServerWebExchange exchange) {
+        String[] keys = exchange.getAttribute(LoginThrottle.class.getName());
+        if (keys != null) {
+            record(byLogin, keys[0], properties.failuresPerLogin());
+            record(byClient, keys[1], properties.failuresPerClient());
+        }
+    }
+
+    /** Called by the login success handler: the login's count starts again. */
+    void succeeded(ServerWebExchange exchange) {
+        String[] keys = exchange.getAttribute(LoginThrottle.class.getName());
+        if (keys != null) {
+            byLogin.remove(keys[0]);
+        }
+    }
+
+    private boolean locked(Map<String, Failures> map, String key) {
+        Failures failures = map.get(key);
+        return failures != null && failures.lockedUntil > System.nanoTime();
+    }
+
+    private void record(Map<String, Failures> map, String key, int limit) {
+        long lock = properties.lock().toNanos();
+        if (map.size() > MAX_TRACKED) {
+            long now = System.nanoTime();
+            map.values().removeIf(failures -> failures.lastNanos < now - lock);
+        }
+        map.compute(key, (k, failures) -> {
+            long now = System.nanoTime();
+            Failures current = failures == null || failures.lastNanos < now - lock ? new Failures()
+                    : failures;
+            current.count++;
+            current.lastNanos = now;
+            if (current.count >= limit) {
+                current.lockedUntil = now + lock;
+                current.count = 0;
+            }
+            return current;
+        });
+    }
+
+    private static String client(ServerWebExchange exchange) {
+        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+    }
+
+    private static final class Failures {
+
+        int count;
+
+        long lastNanos;
+
+        long lockedUntil;
+    }
+}
