@@ -1,6 +1,7 @@
 package ru.rosdistant.gateway.console;
 
 import java.security.Principal;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,8 @@ import org.springframework.web.reactive.socket.WebSocketSession;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
+import ru.rosdistant.gateway.dialog.AppealType;
+import ru.rosdistant.gateway.dialog.Classification;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogEvent;
@@ -117,6 +120,7 @@ class AgentSocket implements WebSocketHandler {
         Mono<Void> welcome() {
             return dialogs.openDialogsOf(agent.id())
                     .doOnNext(dialog -> mine.add(dialog.id()))
+                    .concatWith(dialogs.unclassifiedOf(agent.id()))
                     .map(dialog -> Frames.dialog(dialog, true, siteName(dialog.siteId())))
                     .collectList()
                     .doOnNext(list -> {
@@ -176,6 +180,7 @@ class AgentSocket implements WebSocketHandler {
                 case "forward" -> forward(frame);
                 case "take_over" -> takeOver(frame);
                 case "triage" -> triage(frame);
+                case "classify" -> classify(frame);
                 case "decline" -> decline(frame);
                 default -> Mono.error(new FrameException(ErrorCode.UNKNOWN_TYPE,
                         "Unknown frame type '" + frame.type() + "'"));
@@ -297,10 +302,38 @@ class AgentSocket implements WebSocketHandler {
             return Mono.empty();
         }
 
+        /** Closing requires the appeal's classification (regulation 4.3, 2). */
         private Mono<Void> close(InboundFrame frame) {
-            return dialogs.close(frame.uuid("dialogId"), Sender.AGENT, null, agent.id())
+            UUID dialogId = frame.uuid("dialogId");
+            Classification classification = classification(frame);
+            return dialogs.closeByAgent(dialogId, agent.id(), classification)
                     .onErrorMap(DialogManagement::storageFailure)
                     .then();
+        }
+
+        /** Classifies a dialog the visitor closed first. */
+        private Mono<Void> classify(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            return dialogs.classify(dialogId, agent.id(), classification(frame))
+                    .onErrorMap(DialogManagement::storageFailure)
+                    .then();
+        }
+
+        private Classification classification(InboundFrame frame) {
+            String type = frame.optionalText("appealType");
+            if (type == null) {
+                throw new FrameException(ErrorCode.MISSING_FIELD, "'appealType' is required: CONSULTATION, "
+                        + "SERVICE_REQUEST, COMPLAINT or CHANGE_REQUEST");
+            }
+            try {
+                String due = frame.optionalText("dueDate");
+                String number = frame.optionalText("requestNumber");
+                return new Classification(AppealType.valueOf(type.toUpperCase(java.util.Locale.ROOT)),
+                        number == null ? null : number.strip(), due == null ? null : LocalDate.parse(due));
+            }
+            catch (IllegalArgumentException | java.time.format.DateTimeParseException ex) {
+                throw new FrameException(ErrorCode.MISSING_FIELD, ex.getMessage());
+            }
         }
     }
 }

@@ -31,7 +31,7 @@ public class DialogManagement {
     private static final String DIALOG_COLUMNS = """
             d.id, d.visitor_id, d.site_id, d.line_id, d.channel, d.state, d.agent_id, a.display_name AS agent_name,
             v.name AS visitor_name, d.last_seq, d.opened_at, d.assigned_at, d.closed_at, d.closed_by,
-            d.forward_note, d.forwarded_by, d.forwarded_at, d.triage
+            d.forward_note, d.forwarded_by, d.forwarded_at, d.triage, d.appeal_type, d.request_number
             FROM dialog d JOIN visitor v ON v.id = d.visitor_id LEFT JOIN agent a ON a.id = d.agent_id""";
 
     private static final String MESSAGE_COLUMNS =
@@ -266,6 +266,49 @@ public class DialogManagement {
                         current.lineId(), toLine, triage, note))
                 .then(insert(dialogId, Sender.SYSTEM, null, null, null, null, "forwarded", SystemTexts.FORWARDED_TO_LINE,
                         false)));
+    }
+
+    /**
+     * Records an agent's classification of a dialog they had, once: when they close it, or afterwards
+     * when the visitor closed it first.
+     */
+    public Mono<Dialog> classify(UUID dialogId, long agentId, Classification classification) {
+        return db.sql("""
+                        UPDATE dialog SET appeal_type = :type, request_number = :number, service_due = :due,
+                            classified_by = :agent, classified_at = now()
+                        WHERE id = :id AND agent_id = :agent AND appeal_type IS NULL""")
+                .bind("id", dialogId)
+                .bind("agent", agentId)
+                .bind("type", classification.type().name())
+                .bind("number", Parameter.fromOrEmpty(classification.requestNumber(), String.class))
+                .bind("due", Parameter.fromOrEmpty(classification.serviceDue(), java.time.LocalDate.class))
+                .fetch()
+                .rowsUpdated()
+                .filter(updated -> updated > 0)
+                .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.FORBIDDEN,
+                        "Only the agent who had the dialog classifies it, once")))
+                .then(find(dialogId))
+                .doOnNext(dialog -> {
+                    bus.publish(new DialogEvent.DialogChanged(dialog, null));
+                    events.publishEvent(new DialogClassified(dialog, classification, agentId));
+                })
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /** An agent closes a dialog assigned to them, classifying the appeal in the same step. */
+    public Mono<Dialog> closeByAgent(UUID dialogId, long agentId, Classification classification) {
+        return close(dialogId, Sender.AGENT, null, agentId)
+                .flatMap(closed -> closed.appealType() == null ? classify(dialogId, agentId, classification)
+                        : Mono.just(closed));
+    }
+
+    /** Closed dialogs an agent had and has not classified yet. */
+    public Flux<Dialog> unclassifiedOf(long agentId) {
+        return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.agent_id = :agent AND d.state = 'CLOSED' "
+                        + "AND d.appeal_type IS NULL ORDER BY d.closed_at")
+                .bind("agent", agentId)
+                .map(DialogManagement::dialog)
+                .all();
     }
 
     /** Ends a main-site dialog the dispatcher judged to be spam. */
@@ -516,13 +559,15 @@ public class DialogManagement {
                 : new Dialog.Forward(row.get("forwarded_by", String.class), row.get("forward_note", String.class),
                         forwardedAt);
         String triage = row.get("triage", String.class);
+        String appealType = row.get("appeal_type", String.class);
         return new Dialog(row.get("id", UUID.class), row.get("visitor_id", UUID.class),
                 row.get("site_id", String.class), row.get("line_id", String.class), row.get("channel", String.class),
                 DialogState.valueOf(row.get("state", String.class)), row.get("agent_id", Long.class),
                 row.get("agent_name", String.class), row.get("visitor_name", String.class),
                 row.get("last_seq", Long.class), instant(row, "opened_at"), instant(row, "assigned_at"),
                 instant(row, "closed_at"), closedBy == null ? null : Sender.valueOf(closedBy), forward,
-                triage == null ? null : Triage.valueOf(triage));
+                triage == null ? null : Triage.valueOf(triage),
+                appealType == null ? null : AppealType.valueOf(appealType), row.get("request_number", String.class));
     }
 
     private static Message message(Readable row) {

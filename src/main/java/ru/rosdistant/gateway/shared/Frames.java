@@ -74,6 +74,8 @@ public final class Frames {
             summary.put("assignedAt", dialog.assignedAt());
             summary.put("forward", dialog.lastForward());
             summary.put("triage", dialog.triage());
+            summary.put("appealType", dialog.appealType());
+            summary.put("requestNumber", dialog.requestNumber());
         }
         return summary;
     }

@@ -42,7 +42,7 @@ class AgentSocketTests {
             JsonNode refused = otherConsole.awaitType("error");
             assertThat(refused.path("code").asString()).isEqualTo("FORBIDDEN");
             assertThat(refused.path("ref").asString()).isEqualTo("x-1");
-            otherConsole.send(Map.of("type", "close", "dialogId", dialogId));
+            otherConsole.send(Map.of("type", "close", "dialogId", dialogId, "appealType", "CONSULTATION"));
             assertThat(otherConsole.awaitType("error").path("code").asString()).isEqualTo("UNKNOWN_DIALOG");
             assertThat(otherConsole.seen()).noneMatch(frame -> frame.path("type").asString().equals("message"));
 

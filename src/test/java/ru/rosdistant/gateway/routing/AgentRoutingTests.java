@@ -44,7 +44,7 @@ class AgentRoutingTests {
                     .as("an agent with max 1 dialog gets no second one")
                     .noneMatch(frame -> "assigned".equals(frame.path("event").asString()));
 
-            console.send(Map.of("type", "close", "dialogId", firstDialog));
+            console.send(Map.of("type", "close", "dialogId", firstDialog, "appealType", "CONSULTATION"));
             assertThat(second.awaitMessage(secondDialog, 2).path("event").asString()).isEqualTo("assigned");
         }
     }

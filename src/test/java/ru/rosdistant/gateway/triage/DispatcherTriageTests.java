@@ -100,7 +100,7 @@ class DispatcherTriageTests {
                     .exchange()
                     .expectStatus()
                     .isForbidden();
-            console.send(Map.of("type", "close", "dialogId", dialogId));
+            console.send(Map.of("type", "close", "dialogId", dialogId, "appealType", "CONSULTATION"));
             visitor.awaitMessage(dialogId, 3);
         }
     }
