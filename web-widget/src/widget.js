@@ -130,7 +130,8 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 
   /* ------------------------------------------------------------- state */
 
-  let ws = null, ready = false, everReady = false, attempt = 0, reconnectTimer = 0, pingTimer = 0;
+  let ws = null, ready = false, everReady = false, attempt = 0, reconnectTimer = 0, pingTimer = 0, welcomeTimer = 0;
+  const WELCOME_TIMEOUT = 10000;
   let token = load('localStorage', 'token');
   let contact = {};
   let dialog = null;            // current dialog summary {dialogId, state, agentName}
@@ -281,6 +282,13 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
   }
 
   function onError(e) {
+    // hello itself failed (e.g. STORAGE_UNAVAILABLE): no welcome will come on this socket, so start over
+    // with a new one after the usual back-off instead of waiting forever. (TOKEN_INVALID carries no ref:
+    // a new identity follows in welcome.)
+    if (e.ref === 'hello') {
+      if (!ready && ws) drop(ws);
+      return;
+    }
     const item = e.ref && outbox.find(i => i.id === e.ref);
     if (item) {
       inflight.delete(item.id);
@@ -292,8 +300,14 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
       openPending = false;
       if (e.retryable) return void setTimeout(flush, 2000 + Math.random() * 2000);
       outbox.filter(i => !i.dialogId).forEach(i => onError({ ref: i.id, code: e.code, message: e.message }));
+    } else if (!e.ref && e.dialogId) {
+      // The server could not read the dialog's messages while replaying them (after open or resume, or to
+      // fill a gap); that error names the dialog but has no ref. Resuming again fetches what we have not seen.
+      if (e.retryable && dialog && e.dialogId === dialog.dialogId) {
+        setTimeout(() => { if (ready && dialog && dialog.dialogId === e.dialogId) resume(); }, 2000);
+      }
     } else if (e.ref === 'resume' && dialog) {
-      if (e.retryable) return void setTimeout(() => resume(), 2000);
+      if (e.retryable) return void setTimeout(() => { if (ready && dialog) resume(); }, 2000);
       // The dialog is not ours (e.g. a new identity after TOKEN_INVALID): start afresh.
       resuming = false;
       adoptNone();
@@ -320,23 +334,37 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
     let sock;
     try { sock = new WebSocket(WS_URL); } catch (e) { return scheduleReconnect(); }
     ws = sock;
-    sock.onopen = () => send(token ? { type: 'hello', token } : { type: 'hello' });
+    // A socket that does not get to welcome in time (stuck connecting, or hello unanswered) is given up for
+    // a new one, as a closed one would be.
+    clearTimeout(welcomeTimer);
+    welcomeTimer = setTimeout(() => { if (ws === sock && !ready) drop(sock); }, WELCOME_TIMEOUT);
+    sock.onopen = () => send(token ? { type: 'hello', token, ref: 'hello' } : { type: 'hello', ref: 'hello' });
     sock.onmessage = ev => {
       if (ws !== sock) return;
       let f;
       try { f = JSON.parse(ev.data); } catch (e) { return; }
       handle(f);
     };
-    sock.onclose = () => {
-      if (ws !== sock) return;
-      ws = null; ready = false; openPending = false; resuming = false;
-      inflight.clear();
-      clearInterval(pingTimer);
-      typingOn = false;
-      hideTyping();
-      update();
-      scheduleReconnect();
-    };
+    sock.onclose = () => lost(sock);
+  }
+
+  // The connection is gone (or given up): forget what was in flight and reconnect after a back-off.
+  function lost(sock) {
+    if (ws !== sock) return;
+    clearTimeout(welcomeTimer);
+    ws = null; ready = false; openPending = false; resuming = false;
+    inflight.clear();
+    clearInterval(pingTimer);
+    typingOn = false;
+    hideTyping();
+    update();
+    scheduleReconnect();
+  }
+
+  // Gives a socket up at once, without waiting for its closing handshake; its late events are ignored.
+  function drop(sock) {
+    lost(sock);
+    try { sock.close(); } catch (e) { /* already closing */ }
   }
 
   function scheduleReconnect() {
@@ -362,6 +390,7 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
   }
 
   function onWelcome(f) {
+    clearTimeout(welcomeTimer);
     if (f.token) { token = f.token; save('localStorage', 'token', token); }
     ready = everReady = true;
     attempt = 0;

@@ -33,6 +33,8 @@
   let me = null;                // {login, displayName, roles}
   let agentId = null;           // from the socket's welcome
   let ws = null, ready = false, everReady = false, attempt = 0, reconnectTimer = 0, pingTimer = 0, loggedIn = false;
+  let welcomeTimer = 0;
+  const WELCOME_TIMEOUT = 10000;
   let chosenPresence = null;    // what the agent last chose; re-sent after every reconnect
   const dialogs = new Map();    // dialogId -> dialog state, in insertion order
   let selectedId = null;
@@ -138,6 +140,7 @@
     loggedIn = false;
     clearTimeout(reconnectTimer);
     clearInterval(pingTimer);
+    clearTimeout(welcomeTimer);
     const sock = ws;
     ws = null; ready = false; everReady = false; attempt = 0;
     if (sock) sock.close(1000);
@@ -162,23 +165,34 @@
     if (!loggedIn) return;
     const sock = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/agent');
     ws = sock;
+    // A socket that does not get to welcome in time is given up for a new one, as a closed one would be.
+    clearTimeout(welcomeTimer);
+    welcomeTimer = setTimeout(() => {
+      if (ws !== sock || ready) return;
+      lost(sock);
+      try { sock.close(); } catch (e) { /* already closing */ }
+    }, WELCOME_TIMEOUT);
     sock.onmessage = ev => {
       if (ws !== sock) return;
       let f;
       try { f = JSON.parse(ev.data); } catch (e) { return; }
       handle(f);
     };
-    sock.onclose = () => {
-      if (ws !== sock) return;
-      ws = null; ready = false;
-      inflight.clear();
-      clearInterval(pingTimer);
-      typingOn = false;
-      dialogs.forEach(d => { d.resuming = false; d.visitorTyping = false; });
-      setConnection(everReady ? 'offline' : 'connecting');
-      renderTyping();
-      scheduleReconnect();
-    };
+    sock.onclose = () => lost(sock);
+  }
+
+  // The connection is gone (or given up): forget what was in flight and reconnect after a back-off.
+  function lost(sock) {
+    if (ws !== sock) return;
+    clearTimeout(welcomeTimer);
+    ws = null; ready = false;
+    inflight.clear();
+    clearInterval(pingTimer);
+    typingOn = false;
+    dialogs.forEach(d => { d.resuming = false; d.visitorTyping = false; });
+    setConnection(everReady ? 'offline' : 'connecting');
+    renderTyping();
+    scheduleReconnect();
   }
 
   async function scheduleReconnect() {
@@ -218,6 +232,7 @@
   }
 
   function onWelcome(f) {
+    clearTimeout(welcomeTimer);
     ready = everReady = true;
     attempt = 0;
     setConnection('online');
@@ -249,6 +264,13 @@
       dropOutbox(item.id);
       const d = dialogs.get(item.dialogId), node = d && d.byCid.get(item.id);
       if (node) setState(node, 'failed', ERROR_TEXT[e.code] || e.message || e.code);
+      return;
+    }
+    if (!ref && e.dialogId) {
+      // The server could not read a dialog's messages while replaying them (resume, or filling a gap); that
+      // error names the dialog but has no ref. Resuming again fetches what is missing.
+      const d = dialogs.get(e.dialogId);
+      if (d && e.retryable) setTimeout(() => ready && resume(d), 2000);
       return;
     }
     if (ref.startsWith('resume:')) {
@@ -286,13 +308,19 @@
     }
     if (isNew && fromDialogFrame && ready) resume(d);  // a newly assigned dialog: load its whole history
     renderDialogList();
-    if (!selectedId) select(d.id);
+    // A new dialog to answer takes the screen when nothing answerable is on it (no selection, or a dialog that
+    // is closed or no longer this agent's); an agent busy in another dialog is not pulled away: the new one
+    // shows its unread count instead.
+    const current = dialogs.get(selectedId);
+    if (!current || (isNew && !canWrite(current) && canWrite(d))) select(d.id);
     else if (selectedId === d.id) renderConversation();
   }
 
   function stateOf(d) { return d.summary.state || 'WAITING'; }
+  // The server takes replies only in a dialog assigned to this agent and not closed; a dialog that went back to
+  // the waiting line (agentId null) or to a colleague is read-only here.
   function canWrite(d) {
-    return d && stateOf(d) !== 'CLOSED' && (d.summary.agentId == null || agentId == null || d.summary.agentId === agentId);
+    return !!d && stateOf(d) === 'ASSIGNED' && (agentId == null || d.summary.agentId === agentId);
   }
   const siteLabel = s => s.siteName || s.site || '';
   const openedAt = d => Date.parse(d.summary.openedAt) || 0;

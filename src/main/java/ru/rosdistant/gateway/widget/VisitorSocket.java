@@ -1,5 +1,7 @@
 package ru.rosdistant.gateway.widget;
 
+import java.time.Instant;
+import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -11,10 +13,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.util.UriComponentsBuilder;
+import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogState;
 import ru.rosdistant.gateway.dialog.Sender;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.dialog.Visitors;
@@ -27,6 +31,7 @@ import ru.rosdistant.gateway.shared.SocketMetrics;
 import ru.rosdistant.gateway.shared.SocketProperties;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
+import ru.rosdistant.gateway.site.WorkingCalendar;
 
 /** The visitor's socket, {@code /ws/visitor?site=…}; the Origin was checked before the upgrade. */
 @Component
@@ -46,8 +51,11 @@ class VisitorSocket implements WebSocketHandler {
 
     private final SocketMetrics metrics;
 
+    private final WorkingCalendar calendar;
+
     VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogBus bus, JsonMapper json,
-            SocketProperties limits, SocketMetrics metrics) {
+            SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar) {
+        this.calendar = calendar;
         this.sites = sites;
         this.visitors = visitors;
         this.dialogs = dialogs;
@@ -140,6 +148,7 @@ class VisitorSocket implements WebSocketHandler {
                         frame.put("token", identified.token());
                         frame.put("visitorId", identified.id());
                         frame.put("site", site.id());
+                        frame.put("line", lineHours());
                         frame.put("dialogs", list);
                         connection.send(frame);
                     })
@@ -156,7 +165,26 @@ class VisitorSocket implements WebSocketHandler {
                             connection.follow(dialog.id(), 0);
                         }
                     })
+                    .flatMap(this::offlineOutsideHours)
                     .then();
+        }
+
+        /** Outside the line's working hours the visitor is offered the offline form at once. */
+        private Mono<Boolean> offlineOutsideHours(Dialog dialog) {
+            if (dialog.state() != DialogState.WAITING || calendar.isOpen(dialog.lineId(), Instant.now())) {
+                return Mono.just(false);
+            }
+            return dialogs.offerOfflineForm(dialog.id(), "hours");
+        }
+
+        private Map<String, Object> lineHours() {
+            Instant now = Instant.now();
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("id", site.line());
+            line.put("open", calendar.isOpen(site.line(), now));
+            line.put("nextOpening", calendar.nextOpening(site.line(), now).map(ZonedDateTime::toOffsetDateTime)
+                    .orElse(null));
+            return line;
         }
 
         private Mono<Void> message(InboundFrame frame) {

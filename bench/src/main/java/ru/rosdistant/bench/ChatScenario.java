@@ -1,0 +1,391 @@
+package ru.rosdistant.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * V visitors and A agents converse at a total open-loop rate R msg/s: message i goes to dialog
+ * i mod D, sent by the visitor on even rounds and by the agent on odd ones. Latencies are measured
+ * end to end (send → the other side's message frame, the send time carried in the text), and at the end
+ * what was acknowledged is compared with what PostgreSQL holds.
+ */
+final class ChatScenario {
+
+    static final String TEXT = " Здравствуйте! Подскажите, пожалуйста, сроки подачи документов на заочное.";
+
+    private record Pair(String dialogId, VisitorClient visitor, AgentClient agent) {
+    }
+
+    static Map<String, Object> run(Args args) throws Exception {
+        String url = args.required("url");
+        long pid = args.longValue("pid", -1);
+        int visitorsCount = args.integer("visitors", 1000);
+        int agentsCount = args.integer("agents", 100);
+        int maxDialogs = args.integer("max-dialogs", Math.max(1, (visitorsCount + agentsCount - 1) / agentsCount + 2));
+        double rate = args.dbl("rate", 1000);
+        int warmup = args.integer("warmup", 10);
+        int duration = args.integer("duration", 30);
+        String admin = args.str("admin", "admin:bench-admin-pw");
+        String jdbc = args.str("db", null);
+        String pgCluster = args.str("pg-cluster", "15/main");
+        String tag = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+        Transport transport = new Transport(url, args.integer("sources", 4), args.integer("threads", 2));
+        Tracker tracker = new Tracker();
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("scenario", "chat");
+        result.put("target", args.str("label", "gateway"));
+        result.put("visitors", visitorsCount);
+        result.put("agents", agentsCount);
+        result.put("max_dialogs", maxDialogs);
+        result.put("rate_target", rate);
+        result.put("warmup_s", warmup);
+        result.put("duration_s", duration);
+
+        // agents: create, log in, connect, go online
+        Map<String, AgentClient> agentOf = new ConcurrentHashMap<>();
+        List<AgentClient> agents = new ArrayList<>();
+        for (int i = 0; i < agentsCount; i++) {
+            agents.add(new AgentClient(i, "bench" + tag + "a" + i, tracker, (dialogId, agent) -> agentOf.put(dialogId, agent)));
+        }
+        long t0 = System.nanoTime();
+        ExecutorService rest = Executors.newFixedThreadPool(args.integer("rest-concurrency", 4));
+        List<Future<String>> cookies = new ArrayList<>();
+        for (AgentClient agent : agents) {
+            cookies.add(rest.submit(() -> {
+                int status = transport.createAgent(admin, agent.login, "Агент " + agent.index, "pw-" + agent.login,
+                        "applicant-recruitment", maxDialogs);
+                if (status != 201) {
+                    throw new IllegalStateException("could not create " + agent.login + ": " + status);
+                }
+                return transport.login(agent.login, "pw-" + agent.login);
+            }));
+        }
+        List<CompletableFuture<Void>> online = new ArrayList<>();
+        for (int i = 0; i < agents.size(); i++) {
+            AgentClient agent = agents.get(i);
+            String cookie = cookies.get(i).get(120, TimeUnit.SECONDS);
+            online.add(agent.ws.connect(transport.nextClient(), transport.wsBase + "/ws/agent", transport.origin, cookie)
+                    .thenCompose(ws -> agent.welcomed)
+                    .thenCompose(x -> {
+                        agent.goOnline();
+                        return agent.online;
+                    }));
+        }
+        rest.shutdown();
+        CompletableFuture.allOf(online.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        IdleScenario.log(String.format("%d agents online in %.1fs", agents.size(), (System.nanoTime() - t0) / 1e9));
+
+        // visitors: connect, hello, open, wait for the assignment and the agent's resume
+        List<VisitorClient> visitors = new ArrayList<>();
+        for (int i = 0; i < visitorsCount; i++) {
+            visitors.add(new VisitorClient(i, tracker));
+        }
+        long t1 = System.nanoTime();
+        int failed = IdleScenario.bounded(visitors, args.integer("concurrency", 100), args.integer("setup-timeout", 30), v -> v.ws
+                .connect(transport.nextClient(), transport.wsBase + "/ws/visitor?site=applicant", transport.origin, null)
+                .thenCompose(ws -> {
+                    v.hello();
+                    return v.welcomed;
+                })
+                .thenCompose(x -> {
+                    v.open();
+                    return v.opened;
+                })
+                .thenCompose(id -> v.assigned));
+        long readyDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < readyDeadline && countReady(visitors, agentOf) < visitorsCount - failed) {
+            Thread.sleep(100);
+        }
+        List<Pair> pairs = new ArrayList<>();
+        for (VisitorClient v : visitors) {
+            AgentClient agent = v.dialogId == null ? null : agentOf.get(v.dialogId);
+            if (agent != null && v.assigned.isDone() && !v.ws.isClosed()) {
+                pairs.add(new Pair(v.dialogId, v, agent));
+            }
+        }
+        double setupSeconds = (System.nanoTime() - t1) / 1e9;
+        IdleScenario.log(String.format("%d of %d dialogs assigned and followed in %.1fs (%d visitors failed)",
+                pairs.size(), visitorsCount, setupSeconds, failed));
+        result.put("dialogs_ready", pairs.size());
+        result.put("visitor_setup_failures", failed);
+        result.put("setup_seconds", setupSeconds);
+        if (pairs.isEmpty()) {
+            throw new IllegalStateException("no dialog is ready for chat");
+        }
+
+        // traffic: open loop at the target rate
+        result.put("loadavg_start", IdleScenario.loadavg());
+        String pgProxy = args.str("pg-proxy", null);
+        String jfr = args.str("jfr", null);
+        Map<String, Long> db0 = jdbc == null ? Map.of() : dbCounters(jdbc);
+        Map<String, Long> proxy0 = Map.of();
+        long start = System.nanoTime();
+        tracker.windowStart = start + TimeUnit.SECONDS.toNanos(warmup);
+        tracker.windowEnd = tracker.windowStart + TimeUnit.SECONDS.toNanos(duration);
+        long cpuStart = -1;
+        long pgStart = -1;
+        boolean windowOpen = false;
+        long sent = 0;
+        int p = pairs.size();
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= tracker.windowEnd) {
+                break;
+            }
+            if (!windowOpen && now >= tracker.windowStart) {
+                windowOpen = true;
+                cpuStart = ProcProbe.cpuMillis(pid);
+                pgStart = ProcProbe.postgresCpuMillis(pgCluster);
+                if (jdbc != null) {
+                    db0 = dbCounters(jdbc);
+                }
+                if (pgProxy != null) {
+                    proxy0 = proxyCounters(pgProxy);
+                }
+                if (jfr != null && pid > 0) {
+                    // in the background, so the pacing goes on while jcmd starts the recording
+                    CompletableFuture.runAsync(() -> IdleScenario.log("JFR: " + ProcProbe.run("jcmd", Long.toString(pid),
+                            "JFR.start", "name=bench", "settings=profile", "filename=" + jfr).trim()));
+                }
+            }
+            long due = (long) ((now - start) * rate / 1e9);
+            while (sent < due) {
+                Pair pair = pairs.get((int) (sent % p));
+                boolean fromVisitor = (sent / p) % 2 == 0;
+                String id = "b" + tag + "-" + sent;
+                long stamp = System.nanoTime();
+                String text = "bench " + stamp + TEXT;
+                tracker.recordSent(id, pair.dialogId, fromVisitor ? "VISITOR" : "AGENT", stamp);
+                if (fromVisitor) {
+                    pair.visitor.say(id, text);
+                }
+                else {
+                    pair.agent.say(pair.dialogId, id, text);
+                }
+                sent++;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        long cpuEnd = ProcProbe.cpuMillis(pid);
+        long pgEnd = ProcProbe.postgresCpuMillis(pgCluster);
+        Map<String, Long> db1 = jdbc == null ? Map.of() : dbCounters(jdbc);
+        Map<String, Long> proxy1 = pgProxy == null ? Map.of() : proxyCounters(pgProxy);
+        if (jfr != null && pid > 0) {
+            IdleScenario.log("JFR: " + ProcProbe.run("jcmd", Long.toString(pid), "JFR.stop", "name=bench").trim());
+        }
+        long acksInWindow = tracker.acksInWindow.sum();
+        result.put("loadavg_end", IdleScenario.loadavg());
+        IdleScenario.log(String.format("sent %d; %d acks inside the %ds window", sent, acksInWindow, duration));
+
+        // drain: wait for the outstanding acks and deliveries
+        long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(args.integer("drain", 60));
+        while (System.nanoTime() < drainDeadline && outstanding(tracker) > 0) {
+            Thread.sleep(200);
+        }
+
+        result.put("sent_total", sent);
+        result.put("sent_in_window", tracker.sentInWindow.sum());
+        result.put("rate_offered", tracker.sentInWindow.sum() / (double) duration);
+        result.put("rate_sustained", acksInWindow / (double) duration);
+        result.put("visitor_to_agent", Tracker.summary(tracker.visitorToAgent));
+        result.put("agent_to_visitor", Tracker.summary(tracker.agentToVisitor));
+        result.put("visitor_ack", Tracker.summary(tracker.visitorAck));
+        result.put("agent_ack", Tracker.summary(tracker.agentAck));
+        if (pid > 0 && acksInWindow > 0) {
+            result.put("server_cpu_ms_per_msg", (double) (cpuEnd - cpuStart) / acksInWindow);
+            result.put("server_cpu_cores", (cpuEnd - cpuStart) / 1000.0 / duration);
+        }
+        if (pgStart >= 0 && pgEnd >= 0 && acksInWindow > 0 && jdbc != null) {
+            result.put("postgres_cpu_ms_per_msg", (double) (pgEnd - pgStart) / acksInWindow);
+            result.put("postgres_cpu_cores", (pgEnd - pgStart) / 1000.0 / duration);
+        }
+        if (jdbc != null && acksInWindow > 0) {
+            Map<String, Object> perMessage = new LinkedHashMap<>();
+            for (String key : db1.keySet()) {
+                perMessage.put(key, (db1.get(key) - db0.getOrDefault(key, 0L)) / (double) acksInWindow);
+            }
+            result.put("db_counters_per_msg", perMessage);
+        }
+        if (pgProxy != null && acksInWindow > 0) {
+            Map<String, Object> perMessage = new LinkedHashMap<>();
+            for (String key : proxy1.keySet()) {
+                perMessage.put(key, (proxy1.get(key) - proxy0.getOrDefault(key, 0L)) / (double) acksInWindow);
+            }
+            result.put("pg_protocol_messages_per_msg", perMessage);
+        }
+
+        // correctness: acknowledged vs delivered vs stored
+        long acked = 0;
+        long unacked = 0;
+        long multiAcked = 0;
+        long duplicateFlagged = 0;
+        long notDelivered = 0;
+        long deliveredTwice = 0;
+        for (Tracker.Sent message : tracker.sent.values()) {
+            int acks = message.acks.get();
+            if (acks == 0) {
+                unacked++;
+                continue;
+            }
+            acked++;
+            if (acks > 1) {
+                multiAcked++;
+            }
+            if (message.duplicateAcks.get() > 0) {
+                duplicateFlagged++;
+            }
+            int deliveries = message.peerDeliveries.get();
+            if (deliveries == 0) {
+                notDelivered++;
+            }
+            else if (deliveries > 1) {
+                deliveredTwice++;
+            }
+        }
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("sent", tracker.sent.size());
+        check.put("acked", acked);
+        check.put("not_acked", unacked);
+        check.put("acked_more_than_once", multiAcked);
+        check.put("acked_as_duplicate", duplicateFlagged);
+        check.put("acked_not_delivered_to_peer", notDelivered);
+        check.put("delivered_to_peer_more_than_once", deliveredTwice);
+        check.put("unknown_acks", tracker.unknownAcks.sum());
+        check.put("unknown_deliveries", tracker.unknownDeliveries.sum());
+        if (jdbc != null) {
+            check.putAll(storeCheck(jdbc, tracker));
+        }
+        result.put("check", check);
+        Map<String, Long> errors = new HashMap<>();
+        tracker.errors.forEach((code, count) -> errors.put(code, count.sum()));
+        result.put("errors", errors);
+        IdleScenario.log("check " + check + " errors " + errors);
+        agents.forEach(a -> a.ws.close());
+        visitors.forEach(v -> v.ws.close());
+        return result;
+    }
+
+    private static int countReady(List<VisitorClient> visitors, Map<String, AgentClient> agentOf) {
+        int ready = 0;
+        for (VisitorClient v : visitors) {
+            if (v.assigned.isDone() && v.dialogId != null && agentOf.containsKey(v.dialogId)) {
+                ready++;
+            }
+        }
+        return ready;
+    }
+
+    private static long outstanding(Tracker tracker) {
+        return tracker.sent.values().stream().filter(m -> m.acks.get() == 0 || m.peerDeliveries.get() == 0).count();
+    }
+
+    /** The counting proxy's totals per frontend message type (see {@link PgProxy}). */
+    static Map<String, Long> proxyCounters(String base) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/counters")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            Json.parse(response.body()).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
+        }
+        catch (java.io.IOException ex) {
+            System.err.println("pg proxy: " + ex.getMessage());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
+    }
+
+    /** Transactions and tuples of the bench database so far (pg_stat_database; flushed about once a second). */
+    static Map<String, Long> dbCounters(String jdbc) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (Connection c = DriverManager.getConnection(jdbc); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, "
+                        + "tup_fetched, tup_returned, blks_hit, blks_read FROM pg_stat_database "
+                        + "WHERE datname = current_database()")) {
+            if (rs.next()) {
+                for (String column : List.of("xact_commit", "xact_rollback", "tup_inserted", "tup_updated",
+                        "tup_fetched", "tup_returned", "blks_hit", "blks_read")) {
+                    out.put(column, rs.getLong(column));
+                }
+            }
+        }
+        catch (SQLException ex) {
+            System.err.println("pg_stat_database: " + ex.getMessage());
+        }
+        return out;
+    }
+
+    /** Every acknowledged message must be stored once; nothing stored twice; seqs without gaps. */
+    static Map<String, Object> storeCheck(String jdbc, Tracker tracker) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (Connection c = DriverManager.getConnection(jdbc); Statement s = c.createStatement()) {
+            Map<String, String> stored = new HashMap<>();
+            long rows = 0;
+            try (ResultSet rs = s.executeQuery("SELECT dialog_id::text, sender, client_msg_id FROM message "
+                    + "WHERE sender IN ('VISITOR','AGENT')")) {
+                while (rs.next()) {
+                    rows++;
+                    stored.put(rs.getString(3), rs.getString(1) + "|" + rs.getString(2));
+                }
+            }
+            long duplicates;
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM (SELECT 1 FROM message WHERE sender IN "
+                    + "('VISITOR','AGENT') GROUP BY dialog_id, sender, client_msg_id HAVING count(*) > 1) d")) {
+                rs.next();
+                duplicates = rs.getLong(1);
+            }
+            long gaps;
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM (SELECT dialog_id FROM message GROUP BY "
+                    + "dialog_id HAVING max(seq) <> count(*)) g")) {
+                rs.next();
+                gaps = rs.getLong(1);
+            }
+            long lost = 0;
+            long misplaced = 0;
+            long storedNotAcked = 0;
+            for (Map.Entry<String, Tracker.Sent> entry : tracker.sent.entrySet()) {
+                Tracker.Sent message = entry.getValue();
+                String where = stored.get(entry.getKey());
+                if (message.acks.get() > 0) {
+                    if (where == null) {
+                        lost++;
+                    }
+                    else if (!where.equals(message.dialogId + "|" + message.sender)) {
+                        misplaced++;
+                    }
+                }
+                else if (where != null) {
+                    storedNotAcked++;
+                }
+            }
+            out.put("db_rows_visitor_agent", rows);
+            out.put("db_lost_acked", lost);
+            out.put("db_misplaced", misplaced);
+            out.put("db_duplicates", duplicates);
+            out.put("db_stored_not_acked", storedNotAcked);
+            out.put("db_dialogs_with_seq_gaps", gaps);
+        }
+        catch (SQLException ex) {
+            out.put("db_error", ex.getMessage());
+        }
+        return out;
+    }
+}

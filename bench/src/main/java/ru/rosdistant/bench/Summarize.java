@@ -1,0 +1,98 @@
+package ru.rosdistant.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Reads every result file under a folder and prints, per scenario and parameters, the median of each
+ * numeric figure over the repeats (with the single values), the relay's median and the ratio.
+ */
+final class Summarize {
+
+    static void main(Args args) throws IOException {
+        Path dir = Path.of(args.required("dir"));
+        Map<String, Map<String, Map<String, List<Double>>>> groups = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                JsonNode result;
+                try {
+                    result = Json.parse(Files.readString(file));
+                }
+                catch (RuntimeException ex) {
+                    continue;
+                }
+                if (!result.has("scenario")) {
+                    continue;
+                }
+                String key = result.path("scenario").asText().equals("idle")
+                        ? String.format("idle N=%d", result.path("n").asInt())
+                        : String.format("chat V=%d A=%d maxDialogs=%d R=%.0f", result.path("visitors").asInt(),
+                                result.path("agents").asInt(), result.path("max_dialogs").asInt(),
+                                result.path("rate_target").asDouble());
+                Map<String, List<Double>> figures = groups.computeIfAbsent(key, k -> new TreeMap<>())
+                        .computeIfAbsent(result.path("target").asText(), k -> new LinkedHashMap<>());
+                flatten("", result, figures);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        groups.forEach((key, targets) -> {
+            out.append("\n### ").append(key).append("\n\n");
+            Map<String, List<Double>> gateway = targets.getOrDefault("gateway", Map.of());
+            Map<String, List<Double>> relay = targets.getOrDefault("relay", Map.of());
+            out.append("| figure | gateway median | gateway runs | relay median | relay runs | gateway / relay |\n");
+            out.append("|---|---:|---|---:|---|---:|\n");
+            List<String> names = new ArrayList<>(gateway.keySet());
+            relay.keySet().stream().filter(n -> !gateway.containsKey(n)).forEach(names::add);
+            for (String name : names) {
+                List<Double> g = gateway.getOrDefault(name, List.of());
+                List<Double> r = relay.getOrDefault(name, List.of());
+                Double gm = median(g);
+                Double rm = median(r);
+                String ratio = gm != null && rm != null && rm != 0 ? fmt(gm / rm) : "";
+                out.append("| ").append(name).append(" | ").append(gm == null ? "" : fmt(gm)).append(" | ")
+                        .append(list(g)).append(" | ").append(rm == null ? "" : fmt(rm)).append(" | ")
+                        .append(list(r)).append(" | ").append(ratio).append(" |\n");
+            }
+        });
+        System.out.print(out);
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, List<Double>> into) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
+                    e.getValue(), into));
+        }
+        else if (node.isNumber()) {
+            into.computeIfAbsent(prefix, k -> new ArrayList<>()).add(node.asDouble());
+        }
+    }
+
+    static Double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String list(List<Double> values) {
+        return String.join(", ", values.stream().map(Summarize::fmt).toList());
+    }
+
+    static String fmt(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return String.format("%d", (long) value);
+        }
+        return Math.abs(value) >= 100 ? String.format("%.0f", value) : String.format("%.3g", value);
+    }
+}

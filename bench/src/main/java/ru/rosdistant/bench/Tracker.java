@@ -1,0 +1,134 @@
+package ru.rosdistant.bench;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What the generator knows about every chat message it sent: acknowledged or not, delivered to the
+ * other side how often, and the latencies (microseconds) of those that were sent inside the
+ * measurement window.
+ */
+final class Tracker {
+
+    static final class Sent {
+        final String dialogId;
+        final String sender;
+        final long sentNanos;
+        final AtomicInteger acks = new AtomicInteger();
+        final AtomicInteger duplicateAcks = new AtomicInteger();
+        final AtomicInteger peerDeliveries = new AtomicInteger();
+
+        Sent(String dialogId, String sender, long sentNanos) {
+            this.dialogId = dialogId;
+            this.sender = sender;
+            this.sentNanos = sentNanos;
+        }
+    }
+
+    final Map<String, Sent> sent = new ConcurrentHashMap<>();
+
+    /** visitor → agent: from the visitor's send to the agent receiving the message frame */
+    final Histogram visitorToAgent = histogram();
+
+    /** agent → visitor */
+    final Histogram agentToVisitor = histogram();
+
+    /** send → ack on the same socket (the store round trip as the sender sees it) */
+    final Histogram visitorAck = histogram();
+
+    final Histogram agentAck = histogram();
+
+    final LongAdder acksInWindow = new LongAdder();
+
+    final LongAdder sentInWindow = new LongAdder();
+
+    final LongAdder unknownAcks = new LongAdder();
+
+    final LongAdder unknownDeliveries = new LongAdder();
+
+    final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+
+    volatile long windowStart = Long.MAX_VALUE;
+
+    volatile long windowEnd = Long.MAX_VALUE;
+
+    private static Histogram histogram() {
+        return new ConcurrentHistogram(3_600_000_000L, 3);
+    }
+
+    boolean inWindow(long nanos) {
+        return nanos >= windowStart && nanos < windowEnd;
+    }
+
+    void recordSent(String clientMsgId, String dialogId, String sender, long nanos) {
+        sent.put(clientMsgId, new Sent(dialogId, sender, nanos));
+        if (inWindow(nanos)) {
+            sentInWindow.increment();
+        }
+    }
+
+    void recordAck(String clientMsgId, boolean duplicate) {
+        long now = System.nanoTime();
+        Sent message = sent.get(clientMsgId);
+        if (message == null) {
+            unknownAcks.increment();
+            return;
+        }
+        if (duplicate) {
+            message.duplicateAcks.incrementAndGet();
+        }
+        if (message.acks.incrementAndGet() == 1) {
+            if (inWindow(now)) {
+                acksInWindow.increment();
+            }
+            if (inWindow(message.sentNanos)) {
+                (message.sender.equals("VISITOR") ? visitorAck : agentAck).recordValue((now - message.sentNanos) / 1000);
+            }
+        }
+    }
+
+    /** A message frame reached the other side; the send time is read from the text, as a user would see it. */
+    void recordDelivery(String clientMsgId, String text, boolean toAgent) {
+        long now = System.nanoTime();
+        Sent message = clientMsgId == null ? null : sent.get(clientMsgId);
+        if (message == null) {
+            unknownDeliveries.increment();
+            return;
+        }
+        if (message.peerDeliveries.incrementAndGet() == 1) {
+            long sentAt = stampOf(text);
+            if (inWindow(sentAt)) {
+                (toAgent ? visitorToAgent : agentToVisitor).recordValue((now - sentAt) / 1000);
+            }
+        }
+    }
+
+    void recordError(String code) {
+        errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+    }
+
+    /** Texts are {@code "bench <nanoTime> …"}. */
+    static long stampOf(String text) {
+        if (text == null || !text.startsWith("bench ")) {
+            return Long.MIN_VALUE;
+        }
+        int end = text.indexOf(' ', 6);
+        return Long.parseLong(end < 0 ? text.substring(6) : text.substring(6, end));
+    }
+
+    static Map<String, Object> summary(Histogram h) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("count", h.getTotalCount());
+        out.put("p50_ms", h.getValueAtPercentile(50) / 1000.0);
+        out.put("p95_ms", h.getValueAtPercentile(95) / 1000.0);
+        out.put("p99_ms", h.getValueAtPercentile(99) / 1000.0);
+        out.put("max_ms", h.getMaxValue() / 1000.0);
+        out.put("mean_ms", Math.round(h.getMean()) / 1000.0);
+        return out;
+    }
+}

@@ -1,0 +1,122 @@
+package ru.rosdistant.bench;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.Connection;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+
+/**
+ * One client WebSocket: frames to send go through a per-socket sink (emits are serialised, so any thread
+ * may send), frames received are parsed and handed to the owner's handler on the event loop.
+ */
+final class WsConn {
+
+    private static final WebsocketClientSpec SPEC = WebsocketClientSpec.builder()
+            .maxFramePayloadLength(1 << 20)
+            .handlePing(false)
+            .build();
+
+    private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+
+    private final CompletableFuture<WsConn> upgraded = new CompletableFuture<>();
+
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    private volatile Consumer<JsonNode> handler = frame -> { };
+
+    private volatile Connection connection;
+
+    void onFrame(Consumer<JsonNode> handler) {
+        this.handler = handler;
+    }
+
+    /** Opens the socket; the returned future completes when the upgrade succeeded. */
+    CompletableFuture<WsConn> connect(HttpClient client, String uri, String origin, String cookie) {
+        client.headers(headers -> {
+                    headers.set("Origin", origin);
+                    if (cookie != null) {
+                        headers.set("Cookie", cookie);
+                    }
+                })
+                .websocket(SPEC)
+                .uri(uri)
+                .handle((in, out) -> {
+                    in.withConnection(c -> connection = c);
+                    upgraded.complete(this);
+                    Mono<Void> receive = in.aggregateFrames(1 << 20)
+                            .receiveFrames()
+                            .doOnNext(frame -> {
+                                if (frame instanceof TextWebSocketFrame text) {
+                                    dispatch(text.text());
+                                }
+                            })
+                            .doFinally(signal -> completeOutbound())
+                            .then();
+                    Mono<Void> send = out.sendString(outbound.asFlux()).then();
+                    return Mono.when(receive, send);
+                })
+                .subscribe(null, error -> {
+                    upgraded.completeExceptionally(error);
+                    closed.complete(null);
+                }, () -> {
+                    upgraded.completeExceptionally(new IllegalStateException("closed before the upgrade"));
+                    closed.complete(null);
+                });
+        return upgraded;
+    }
+
+    private void dispatch(String text) {
+        JsonNode frame;
+        try {
+            frame = Json.parse(text);
+        }
+        catch (RuntimeException ex) {
+            System.err.println("Unparseable frame: " + text);
+            return;
+        }
+        try {
+            handler.accept(frame);
+        }
+        catch (RuntimeException ex) {
+            ex.printStackTrace();
+        }
+    }
+
+    void send(String frame) {
+        synchronized (this) {
+            outbound.tryEmitNext(frame);
+        }
+    }
+
+    boolean isUpgraded() {
+        return upgraded.isDone() && !upgraded.isCompletedExceptionally();
+    }
+
+    boolean isClosed() {
+        return closed.isDone();
+    }
+
+    CompletableFuture<Void> closedFuture() {
+        return closed;
+    }
+
+    private void completeOutbound() {
+        synchronized (this) {
+            outbound.tryEmitComplete();
+        }
+    }
+
+    void close() {
+        completeOutbound();
+        Connection c = connection;
+        if (c != null) {
+            c.dispose();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package ru.rosdistant.gateway.card;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
+import org.springframework.stereotype.Component;
+
+/**
+ * Cards of the people who appeal, and identification by e-mail or phone (regulation 4.2: "e-mail appeals
+ * are matched to a card by the sender's address; when none matches, a new lead is created").
+ */
+@Component
+public class Cards {
+
+    private static final String COLUMNS =
+            "id, kind, contact_type, name, emails, phones, site_id, created_at, updated_at";
+
+    private final DatabaseClient db;
+
+    Cards(DatabaseClient db) {
+        this.db = db;
+    }
+
+    /**
+     * The card with this e-mail (case-insensitive) or, failing that, this phone (E.164); when there is
+     * none, a new LEAD with them. A card that is found is not changed: a contact typed into a form does not
+     * prove who owns it. Call it inside a transaction: it takes transaction-scoped advisory locks on the
+     * e-mail and phone, so two simultaneous appeals of a new person create one lead.
+     *
+     * @param siteId the site the person came from; may be null
+     * @param email may be null when the phone is given
+     * @param phoneE164 may be null when the e-mail is given
+     */
+    public Mono<Card> findOrCreateLead(String name, String email, String phoneE164, String siteId) {
+        String address = email == null || email.isBlank() ? null : email.strip().toLowerCase(Locale.ROOT);
+        String phone = phoneE164 == null || phoneE164.isBlank() ? null : phoneE164.strip();
+        if (name == null || name.isBlank()) {
+            return Mono.error(new IllegalArgumentException("A lead needs a name"));
+        }
+        if (address == null && phone == null) {
+            return Mono.error(new IllegalArgumentException("An e-mail or a phone is needed to identify a person"));
+        }
+        return lock(address, phone)
+                .then(find(address, phone))
+                .switchIfEmpty(Mono.defer(() -> createLead(name.strip(), address, phone, siteId)));
+    }
+
+    public Mono<Card> find(UUID id) {
+        return db.sql("SELECT " + COLUMNS + " FROM card WHERE id = :id")
+                .bind("id", id)
+                .map(Cards::card)
+                .one();
+    }
+
+    /** In a fixed order (e-mail, then phone), so two transactions never wait for each other in a circle. */
+    private Mono<Void> lock(String address, String phone) {
+        List<String> keys = new ArrayList<>();
+        if (address != null) {
+            keys.add("card-email:" + address);
+        }
+        if (phone != null) {
+            keys.add("card-phone:" + phone);
+        }
+        return Flux.fromIterable(keys)
+                .concatMap(key -> db.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+                        .bind("key", key)
+                        .then())
+                .then();
+    }
+
+    /** A match by e-mail wins over one by phone; among equals, the oldest card. */
+    private Mono<Card> find(String address, String phone) {
+        Mono<Card> byEmail = address == null ? Mono.empty() : db.sql("SELECT " + COLUMNS + " FROM card "
+                        + "WHERE emails @> ARRAY[CAST(:email AS text)] ORDER BY created_at, id LIMIT 1")
+                .bind("email", address)
+                .map(Cards::card)
+                .one();
+        Mono<Card> byPhone = phone == null ? Mono.empty() : db.sql("SELECT " + COLUMNS + " FROM card "
+                        + "WHERE phones @> ARRAY[CAST(:phone AS text)] ORDER BY created_at, id LIMIT 1")
+                .bind("phone", phone)
+                .map(Cards::card)
+                .one();
+        return byEmail.switchIfEmpty(byPhone);
+    }
+
+    private Mono<Card> createLead(String name, String address, String phone, String siteId) {
+        return db.sql("INSERT INTO card (id, kind, name, emails, phones, site_id) "
+                        + "VALUES (:id, 'LEAD', :name, :emails, :phones, :site) RETURNING " + COLUMNS)
+                .bind("id", CardIds.uuid())
+                .bind("name", name)
+                .bind("emails", address == null ? new String[0] : new String[] { address })
+                .bind("phones", phone == null ? new String[0] : new String[] { phone })
+                .bind("site", Parameter.fromOrEmpty(siteId, String.class))
+                .map(Cards::card)
+                .one();
+    }
+
+    private static Card card(Readable row) {
+        String contactType = row.get("contact_type", String.class);
+        return new Card(row.get("id", UUID.class), CardKind.valueOf(row.get("kind", String.class)),
+                contactType == null ? null : ContactType.valueOf(contactType), row.get("name", String.class),
+                List.of(row.get("emails", String[].class)), List.of(row.get("phones", String[].class)),
+                row.get("site_id", String.class), instant(row, "created_at"), instant(row, "updated_at"));
+    }
+
+    private static Instant instant(Readable row, String column) {
+        OffsetDateTime time = row.get(column, OffsetDateTime.class);
+        return time == null ? null : time.toInstant();
+    }
+}

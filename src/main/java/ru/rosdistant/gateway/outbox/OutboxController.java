@@ -1,0 +1,54 @@
+package ru.rosdistant.gateway.outbox;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+import reactor.core.publisher.Flux;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/** For a SUPERVISOR or ADMIN (see the security rules): what the outbox holds and how delivery goes. */
+@RestController
+@RequestMapping("/api/supervisor/outbox")
+class OutboxController {
+
+    private static final int MAX_LIMIT = 500;
+
+    private final OutboxEntries entries;
+
+    OutboxController(OutboxEntries entries) {
+        this.entries = entries;
+    }
+
+    /** The newest entries first, of one state or of all. */
+    @GetMapping
+    Flux<OutboxView> list(@RequestParam(required = false) String state,
+            @RequestParam(defaultValue = "100") int limit) {
+        return entries.list(parse(state), Math.max(1, Math.min(limit, MAX_LIMIT)));
+    }
+
+    @ExceptionHandler
+    ProblemDetail badRequest(ResponseStatusException ex) {
+        return ex.getBody();
+    }
+
+    private static OutboxState parse(String state) {
+        if (state == null || state.isBlank()) {
+            return null;
+        }
+        try {
+            return OutboxState.valueOf(state.strip().toUpperCase(Locale.ROOT));
+        }
+        catch (IllegalArgumentException ex) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "Unknown state '" + state + "', expected one of "
+                    + Arrays.toString(OutboxState.values()));
+        }
+    }
+}
