@@ -316,8 +316,15 @@ public final class SocketConnection {
                         resume.dialogId(), "lastSeq", sentSeq.getOrDefault(resume.dialogId(), resume.lastSeq())))));
     }
 
+    /**
+     * The messages are read to the end even when the socket closes meanwhile: cancelling an R2DBC query in
+     * flight can leave its pooled connection with an undrained conversation, and every later query on that
+     * connection then hangs without an error (see jOOQ#20112, r2dbc-pool#198). So the read is detached
+     * from the socket's cancellation, like a frame's work.
+     */
     private Flux<String> fromStore(UUID dialogId, long after, long until) {
-        return dialogs.messagesAfter(dialogId, after, until)
+        return Mono.fromFuture(() -> dialogs.messagesAfter(dialogId, after, until).collectList().toFuture(), true)
+                .flatMapMany(Flux::fromIterable)
                 .filter(message -> message.seq() > sentSeq.getOrDefault(message.dialogId(), Long.MAX_VALUE))
                 .doOnNext(message -> sentSeq.put(message.dialogId(), message.seq()))
                 .map(this::encode)
