@@ -33,7 +33,7 @@ public final class WsClient implements AutoCloseable {
 
     private final List<JsonNode> seen = new ArrayList<>();
 
-    private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+    private final Sinks.Many<Object> outbound = Sinks.many().unicast().onBackpressureBuffer();
 
     private final Sinks.One<Integer> closeCode = Sinks.one();
 
@@ -54,7 +54,9 @@ public final class WsClient implements AutoCloseable {
                             .asString()
                             .doOnNext(text -> received.add(json.readTree(text)))
                             .then();
-                    return out.sendString(outbound.asFlux()).then().and(reading);
+                    return out.sendObject(outbound.asFlux().map(frame -> frame instanceof String text
+                            ? new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(text) : frame))
+                            .then().and(reading);
                 })
                 .doOnError(error -> opened.tryEmitError(error))
                 .subscribe(null, error -> opened.tryEmitError(error));
@@ -79,6 +81,16 @@ public final class WsClient implements AutoCloseable {
 
     public WsClient send(String frame) {
         outbound.tryEmitNext(frame);
+        return this;
+    }
+
+    /**
+     * Sends raw bytes as one frame, as a text frame (whatever the bytes, even invalid UTF-8) or a binary one.
+     */
+    public WsClient sendRaw(byte[] bytes, boolean binary) {
+        io.netty.buffer.ByteBuf payload = io.netty.buffer.Unpooled.wrappedBuffer(bytes);
+        outbound.tryEmitNext(binary ? new io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame(payload)
+                : new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(payload));
         return this;
     }
 
