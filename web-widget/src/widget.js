@@ -131,6 +131,7 @@ textarea{flex:1;resize:none;height:44px;max-height:120px;padding:8px;border:1px 
 textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 .send{border:0;border-radius:8px;background:#1f5fbf;color:#fff;padding:0 14px;font-weight:600}
 .send:hover{background:#184c99}
+.msgs[hidden]~.off{flex:1;max-height:none}
 .off{flex:0 1 auto;max-height:70%;overflow-y:auto;padding:10px 12px;border-top:1px solid #dde3ec;background:#fff;display:flex;flex-direction:column;gap:4px}
 .off h3{margin:0;font-size:15px}.off p{margin:0 0 4px;font-size:13px;color:#4a5263}
 .off label{font-size:12px;font-weight:600;margin-top:4px}
@@ -588,6 +589,8 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
                 : T.waiting;
     if (statusEl.textContent !== s) statusEl.textContent = s;
     closeBtn.disabled = !ready || !isOpen();
+    // With no dialog, the offline form gets the panel to itself.
+    list.hidden = !off.hidden && !dialog;
     const state = {
       connection: ready ? 'online' : everReady ? 'offline' : 'connecting',
       dialogId: dialog ? dialog.dialogId : null,
