@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The console's closing, classifying and offer flows and the widget's queue and offline form, in the
  * system's headless Chromium against the running gateway. Each test has a site and line of its own
- * (lab25 … lab29 in application-test.yml); the host page {@code /demo/e2e-site.html?site=…} (test
+ * (lab25 … lab29, lab31 and lab32 in application-test.yml); the host page {@code /demo/e2e-site.html?site=…} (test
  * resources) embeds the widget for it.
  */
 @GatewayTest
@@ -316,6 +316,56 @@ class ConsoleWorkflowBrowserTests {
 
         // Leave nothing open on the line.
         closeAsConsultation(console, consoleWait, dialogId);
+    }
+
+    @Test
+    void anAgentForwardsTheDialogToAColleagueWithANote() throws IOException {
+        Agent first = Staff.agent(agents, "lab31", 5);
+        // The colleague serves another line (lab32, where no visitor writes), so routing never picks them on lab31.
+        Agent colleague = Staff.agent(agents, "lab32", 5);
+        WebDriver console = consoleOnline(first);
+        WebDriverWait consoleWait = waitFor(console);
+        WebDriver other = consoleOnline(colleague);
+        WebDriverWait otherWait = waitFor(other);
+        WebDriver page = browser();
+        WebDriverWait pageWait = waitFor(page);
+        SearchContext widget = openWidget(page, pageWait, "lab31");
+        String dialogId = visitorWrites(page, pageWait, widget, "Я студент, вопрос о сессии " + UUID.randomUUID());
+        openDialogInConsole(console, consoleWait, dialogId);
+        consoleWait.until(driver -> driver.findElement(By.id("forward-dialog")).isEnabled());
+
+        console.findElement(By.id("forward-dialog")).click();
+        consoleWait.until(visible(By.id("forward-modal")));
+        // Sending without a choice is refused in the dialog.
+        consoleWait.until(driver -> driver.findElement(By.id("forward-submit")).isEnabled());
+        console.findElement(By.id("forward-submit")).click();
+        consoleWait.until(driver -> driver.findElement(By.id("forward-error")).getText().equals("Выберите коллегу."));
+        new Select(console.findElement(By.id("forward-agent"))).selectByValue(String.valueOf(colleague.id()));
+        String note = "Студент, вопрос о пересдаче " + UUID.randomUUID();
+        console.findElement(By.id("forward-note")).sendKeys(note);
+        screenshot(console, "console-forward.png");
+        console.findElement(By.id("forward-submit")).click();
+
+        consoleWait.until(driver -> !driver.findElement(By.id("forward-modal")).isDisplayed());
+        consoleWait.until(driver -> driver.findElement(By.id("notice")).getText()
+                .contains("Диалог передан оператору " + colleague.displayName()));
+        assertThat(console.findElement(By.id("reply")).isEnabled()).isFalse();
+
+        // The colleague gets the dialog with the whole history and the note.
+        openDialogInConsole(other, otherWait, dialogId);
+        otherWait.until(driver -> driver.findElement(By.id("conv-meta")).getText()
+                .contains("передан: " + first.displayName() + " — «" + note + "»"));
+        otherWait.until(driver -> driver.findElements(By.cssSelector("#messages .msg[data-from=visitor]"))
+                .stream()
+                .anyMatch(message -> message.getText().contains("вопрос о сессии")));
+        otherWait.until(driver -> driver.findElement(By.id("reply")).isEnabled());
+        pageWait.until(driver -> ("Вам отвечает " + colleague.displayName()).equals(statusOf(widget)));
+        assertThat(column(dialogId, "agent_id")).isEqualTo(String.valueOf(colleague.id()));
+        screenshot(other, "console-forwarded.png");
+        assertNoScriptErrors(console);
+        assertNoScriptErrors(other);
+
+        closeAsConsultation(other, otherWait, dialogId);
     }
 
     @Test
