@@ -38,8 +38,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.r2dbc.core.DatabaseClient;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
+import ru.rosdistant.gateway.WsClient;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -366,6 +368,44 @@ class ConsoleWorkflowBrowserTests {
         assertNoScriptErrors(other);
 
         closeAsConsultation(other, otherWait, dialogId);
+    }
+
+    @Test
+    void theTriagePanelListsMainSiteDialogsAndMarksSpam() throws IOException {
+        // A supervisor with the dispatcher's role, serving lab32 (where no visitor writes) so that no dialog is routed to them.
+        Agent dispatcher = Staff.agent(agents, "lab32", 5, Role.DISPATCHER, Role.SUPERVISOR);
+        try (WsClient visitor = WsClient.visitor(port, "main", "https://www.rosdistant.ru")) {
+            visitor.send("{\"type\":\"hello\"}");
+            visitor.awaitType("welcome");
+            visitor.send("{\"type\":\"open\",\"name\":\"Спамер Тестовый\"}");
+            String dialogId = visitor.awaitType("opened").path("dialog").path("dialogId").asString();
+
+            WebDriver console = consoleOnline(dispatcher);
+            WebDriverWait wait = waitFor(console);
+            wait.until(visible(By.id("triage-panel")));
+            By row = By.cssSelector("#triage li[data-dialog-id='" + dialogId + "']");
+            WebElement item = wait.until(visible(row));
+            assertThat(item.findElement(By.cssSelector(".who")).getText()).isEqualTo("Спамер Тестовый");
+            assertThat(item.findElement(By.cssSelector(".waited")).getText()).matches("\\d+ мин из 10.*");
+            assertThat(item.getDomAttribute("data-urgency")).isIn("ok", "soon", "overdue");
+            screenshot(console, "console-triage.png");
+
+            item.findElement(By.cssSelector(".triage-spam")).click();
+            wait.until(driver -> {
+                try {
+                    driver.switchTo().alert().accept();
+                    return true;
+                }
+                catch (org.openqa.selenium.NoAlertPresentException ex) {
+                    return false;
+                }
+            });
+            wait.until(driver -> driver.findElements(row).isEmpty());
+            assertThat(console.findElement(By.id("triage-error")).getText()).isEmpty();
+            assertThat(column(dialogId, "triage")).isEqualTo("SPAM");
+            assertThat(column(dialogId, "state")).isEqualTo("CLOSED");
+            assertNoScriptErrors(console);
+        }
     }
 
     @Test
