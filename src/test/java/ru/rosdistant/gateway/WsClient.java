@@ -115,7 +115,24 @@ public final class WsClient implements AutoCloseable {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+        dumpThreads();
         return fail("Timed out waiting for " + description + "; frames seen: " + seen);
+    }
+
+    /** On a timeout: the threads of the gateway's event loops and workers, and any deadlock, for the log. */
+    private static void dumpThreads() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] deadlocked = threads.findDeadlockedThreads();
+        StringBuilder out = new StringBuilder("WsClient timeout; deadlocked threads: ")
+                .append(deadlocked == null ? "none" : java.util.Arrays.toString(deadlocked)).append('\n');
+        for (java.lang.management.ThreadInfo info : threads.dumpAllThreads(true, true)) {
+            String name = info.getThreadName();
+            if (name.startsWith("reactor-") || name.startsWith("parallel-") || name.startsWith("boundedElastic")
+                    || info.getThreadState() == Thread.State.BLOCKED) {
+                out.append(info);
+            }
+        }
+        System.out.println(out);
     }
 
     public JsonNode awaitType(String type) {

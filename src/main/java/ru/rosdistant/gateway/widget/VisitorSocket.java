@@ -23,6 +23,7 @@ import ru.rosdistant.gateway.dialog.DialogState;
 import ru.rosdistant.gateway.dialog.Sender;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.dialog.Visitors;
+import ru.rosdistant.gateway.routing.AgentRouting;
 import ru.rosdistant.gateway.shared.ErrorCode;
 import ru.rosdistant.gateway.shared.FrameException;
 import ru.rosdistant.gateway.shared.Frames;
@@ -56,9 +57,12 @@ class VisitorSocket implements WebSocketHandler {
 
     private final Transcripts transcripts;
 
+    private final AgentRouting routing;
+
     VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogBus bus, JsonMapper json,
-            SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts) {
+            SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts, AgentRouting routing) {
         this.calendar = calendar;
+        this.routing = routing;
         this.transcripts = transcripts;
         this.sites = sites;
         this.visitors = visitors;
@@ -169,9 +173,17 @@ class VisitorSocket implements WebSocketHandler {
                         if (!connection.follows(dialog.id())) {
                             connection.follow(dialog.id(), 0);
                         }
+                        repeatPosition(dialog);
                     })
                     .flatMap(this::offlineOutsideHours)
                     .then();
+        }
+
+        /** A waiting dialog's place in the line, told again now that this socket follows it. */
+        private void repeatPosition(Dialog dialog) {
+            if (dialog.state() == DialogState.WAITING) {
+                routing.repeatPosition(dialog.id(), dialog.lineId());
+            }
         }
 
         /** Outside the line's working hours the visitor is offered the offline form at once. */
@@ -221,7 +233,10 @@ class VisitorSocket implements WebSocketHandler {
             return dialogs.findOfVisitor(visitor, dialogId)
                     .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
                             "No such dialog, or not yours")))
-                    .doOnNext(dialog -> connection.follow(dialogId, lastSeq))
+                    .doOnNext(dialog -> {
+                        connection.follow(dialogId, lastSeq);
+                        repeatPosition(dialog);
+                    })
                     .onErrorMap(DialogManagement::storageFailure)
                     .then();
         }
