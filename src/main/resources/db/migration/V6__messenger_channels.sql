@@ -18,6 +18,8 @@ CREATE TABLE messenger_user (
     pending_text    text CHECK (length(pending_text) <= 4000),
     -- WhatsApp lets a business send free text only within 24 hours of the person's last message
     last_inbound_at timestamptz,
+    -- the template sent in place of a reply outside that window: one until the person writes again
+    template_sent_at timestamptz,
     unsubscribed_at timestamptz,
     created_at      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (bot_id, external_id),
