@@ -224,7 +224,9 @@ public final class FakePlatforms {
             Integer status = token == null ? null
                     : viberStatuses.getOrDefault(token, new ConcurrentLinkedQueue<>()).poll();
             int code = status == null ? 0 : status;
-            return status(call, response, 200, "{\"status\":" + code + ",\"status_message\":\"" + (code == 0 ? "ok" : "error")
+            // for Viber the call records the status in the body (HTTP is always 200)
+            call.status().set(code);
+            return status(null, response, 200, "{\"status\":" + code + ",\"status_message\":\"" + (code == 0 ? "ok" : "error")
                     + "\",\"message_token\":" + ids.incrementAndGet() + "}");
         }
         return status(call, response, 200, "{\"status\":0,\"status_message\":\"ok\"}");
