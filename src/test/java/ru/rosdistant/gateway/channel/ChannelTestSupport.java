@@ -50,10 +50,17 @@ final class ChannelTestSupport {
     }
 
     static HttpResponse<String> get(int port, String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        return get(port, path, null);
+    }
+
+    static HttpResponse<String> get(int port, String path, String cookie) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(20))
-                .GET()
-                .build();
+                .GET();
+        if (cookie != null) {
+            builder.header("Cookie", cookie);
+        }
+        HttpRequest request = builder.build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         }

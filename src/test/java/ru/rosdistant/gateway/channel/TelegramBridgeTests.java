@@ -178,7 +178,12 @@ class TelegramBridgeTests {
             JsonNode kept = ChannelTestSupport.awaitDialogWhere(console, text -> text.startsWith("Файл: справка.pdf"),
                     "the stored file");
             String dialogId = kept.path("dialogId").asString();
-            assertThat(kept.path("text").asString()).contains("/api/channel/files/");
+            String link = kept.path("text").asString().replaceFirst("(?s).*(/api/channel/files/[0-9a-f-]+).*", "$1");
+            assertThat(ChannelTestSupport.get(port, link).statusCode()).as("files are for staff only").isEqualTo(401);
+            var download = ChannelTestSupport.get(port, link, Staff.login(port, agent.login(), Staff.PASSWORD));
+            assertThat(download.statusCode()).isEqualTo(200);
+            assertThat(download.body()).isEqualTo("%PDF-1.4 test");
+            assertThat(download.headers().firstValue("Content-Disposition").orElse("")).startsWith("attachment");
             webhook(TelegramUpdatesJson.document(nextId(), chat, "big" + nextId(), "скан.pdf", 20L * 1024 * 1024),
                     SECRET);
             JsonNode blocked = console.await(frame -> frame.path("text").asString().startsWith("Заблокированный файл"),
