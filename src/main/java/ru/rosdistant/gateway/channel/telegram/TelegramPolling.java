@@ -22,6 +22,8 @@ import ru.rosdistant.gateway.channel.Bot;
 import ru.rosdistant.gateway.channel.BotConfig;
 import ru.rosdistant.gateway.channel.BotConfigs;
 import ru.rosdistant.gateway.channel.Platform;
+import ru.rosdistant.gateway.dialog.DialogException;
+import ru.rosdistant.gateway.dialog.DialogManagement;
 
 /**
  * Long polling with the telegrambots client's {@code getUpdates}, one loop per bot in polling mode. The
@@ -84,8 +86,21 @@ class TelegramPolling {
         return clients.call(bot.id(), request)
                 .flatMapMany(Flux::fromIterable)
                 .concatMap(update -> updates.handle(bot, update)
+                        .onErrorResume(error -> !storageDown(error), error -> skip(bot, update, error))
                         .doOnSuccess(done -> offset.set(Math.max(offset.get(), nextOffset(update)))))
                 .then();
+    }
+
+    /** While the database is down the same updates are fetched again later; nothing is skipped. */
+    private static boolean storageDown(Throwable error) {
+        return DialogManagement.storageFailure(error) instanceof DialogException failure
+                && failure.reason() == DialogException.Reason.STORAGE_UNAVAILABLE;
+    }
+
+    /** An update that fails for another reason would stop the bot for good: it is logged and passed. */
+    private static Mono<Void> skip(Bot bot, Update update, Throwable error) {
+        log.error("Telegram bot '{}' skips update {} that it cannot process", bot.id(), update.getUpdateId(), error);
+        return Mono.empty();
     }
 
     private static int nextOffset(Update update) {
