@@ -64,6 +64,18 @@ class BotConfigsTests {
                 .hasMessageContaining("'secret-env'");
     }
 
+    @Test
+    void theShippedExamplesAreValidAndHoldNoSecrets() throws java.io.IOException {
+        var files = new org.springframework.core.io.support.PathMatchingResourcePatternResolver()
+                .getResources("file:bot-configs/*.yml");
+        assertThat(files).hasSizeGreaterThanOrEqualTo(3);
+        for (var file : files) {
+            BotConfig config = BotConfigs.parse(file, new StandardEnvironment());
+            assertThat(config.tokenEnv()).as(file.getFilename()).matches("[A-Z][A-Z0-9_]+");
+            assertThat(config.line()).isEqualTo("marketing");
+        }
+    }
+
     private static BotConfig parse(String name, String yaml) {
         ByteArrayResource file = new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)) {
             @Override

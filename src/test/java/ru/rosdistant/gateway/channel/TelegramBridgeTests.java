@@ -66,6 +66,20 @@ class TelegramBridgeTests {
     }
 
     @Test
+    void closingTheDialogTellsThePersonInTelegram() {
+        Agent agent = Staff.agent(agents, "lab31", 5);
+        long chat = nextId();
+        try (WsClient console = Staff.online(port, agent)) {
+            accepted(webhook(TelegramUpdatesJson.text(nextId(), chat, "спасибо, всё ясно"), SECRET));
+            String dialogId = awaitDialogWith(console, "спасибо, всё ясно");
+            console.send(Map.of("type", "close", "dialogId", dialogId, "appealType", "CONSULTATION"));
+            fake.await(call -> sentTo(call, WEBHOOK_TOKEN, chat, "Диалог завершён. Спасибо за обращение!"), 1,
+                    "the closing message");
+        }
+        assertThat(visitorMessages(db, "tg-webhook", String.valueOf(chat), "спасибо, всё ясно")).isEqualTo(1);
+    }
+
+    @Test
     void aRepeatedUpdateIdIsStoredOnce() {
         long chat = nextId();
         String update = TelegramUpdatesJson.text(nextId(), chat, "дубль");
