@@ -127,6 +127,39 @@ class ViberBridgeTests {
         assertThat(body.path("url").asString()).isEqualTo("http://gateway.test/channel/viber/viber-bot");
     }
 
+    @Test
+    void identificationAsksForTheNameThenTheNumberWithTheSharePhoneKeyboard() {
+        String user = "vi" + nextId() + "==";
+        String token = "viber-identify-token-1";
+        accepted(callback("viber-identify", token, message(user, nextId(), "Вопрос про стипендию")));
+        fake.await(call -> toViber(call, user, Identification.ASK_NAME), 1, "the name question");
+        accepted(callback("viber-identify", token, message(user, nextId(), "Сидоров Пётр")));
+        FakePlatforms.Call askPhone = fake.await(call -> toViber(call, user, Identification.ASK_PHONE), 1,
+                "the phone question").get(0);
+        assertThat(askPhone.body().path("keyboard").path("Buttons").path(0).path("ActionType").asString())
+                .isEqualTo("share-phone");
+        assertThat(askPhone.headers().get("X-Viber-Auth-Token")).isEqualTo(token);
+        accepted(callback("viber-identify", token, "{\"event\":\"message\",\"timestamp\":1457764197627,"
+                + "\"message_token\":" + nextId() + ",\"sender\":{\"id\":\"" + user + "\",\"name\":\"Пётр\"},"
+                + "\"message\":{\"type\":\"contact\",\"contact\":{\"name\":\"Пётр\",\"phone_number\":\"79275550011\"}}}"));
+        fake.await(call -> toViber(call, user, "Спасибо, Сидоров Пётр! Передаём ваш вопрос специалисту."), 1,
+                "the thanks");
+        assertThat(count(db, "SELECT count(*) FROM messenger_user WHERE bot_id = 'viber-identify' AND external_id = :u "
+                + "AND stage = 'IDENTIFIED' AND phone = '+79275550011'", Map.of("u", user))).isEqualTo(1);
+        assertThat(visitorMessages(db, "viber-identify", user, "Вопрос про стипендию")).isEqualTo(1);
+    }
+
+    private static boolean toViber(FakePlatforms.Call call, String user, String text) {
+        return call.path().equals("/pa/send_message") && call.body().path("receiver").asString().equals(user)
+                && call.body().path("text").asString().endsWith(text);
+    }
+
+    private HttpResponse<String> callback(String bot, String token, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return post(port, "/channel/viber/" + bot, bytes,
+                Map.of("X-Viber-Content-Signature", WhatsAppBridgeTests.hmac(token, bytes)));
+    }
+
     private HttpResponse<String> callback(String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return post(port, "/channel/viber/viber-bot", bytes,

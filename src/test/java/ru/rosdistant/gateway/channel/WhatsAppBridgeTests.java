@@ -169,6 +169,32 @@ class WhatsAppBridgeTests {
                 Map.of("id", mediaId))).isEqualTo(1);
     }
 
+    @Test
+    void identificationAsksOnlyForTheNameBecauseTheNumberIsKnown() {
+        String from = "7927" + nextId();
+        accepted(notify("wa-identify", text(from, "wamid.in" + nextId(), "Нужна справка")));
+        fake.await(call -> toWhatsApp(call, from, Identification.ASK_NAME), 1, "the name question");
+        accepted(notify("wa-identify", text(from, "wamid.in" + nextId(), "Кузнецова Ольга")));
+        fake.await(call -> toWhatsApp(call, from, "Спасибо, Кузнецова Ольга! Передаём ваш вопрос специалисту."), 1,
+                "the thanks");
+        assertThat(fake.calls(call -> toWhatsApp(call, from, Identification.ASK_PHONE))).isEmpty();
+        assertThat(count(db, "SELECT count(*) FROM messenger_user mu JOIN card c ON c.id = mu.card_id "
+                + "WHERE mu.bot_id = 'wa-identify' AND mu.external_id = :from AND c.phones @> ARRAY[CAST(:phone AS text)]",
+                Map.of("from", from, "phone", "+" + from))).isEqualTo(1);
+        assertThat(visitorMessages(db, "wa-identify", from, "Нужна справка")).isEqualTo(1);
+    }
+
+    private static boolean toWhatsApp(FakePlatforms.Call call, String to, String text) {
+        return call.path().equals("/v21.0/15550002222/messages") && call.body().path("to").asString().equals(to)
+                && call.body().path("text").path("body").asString().endsWith(text);
+    }
+
+    private HttpResponse<String> notify(String bot, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return post(port, "/channel/whatsapp/" + bot, bytes,
+                Map.of("X-Hub-Signature-256", "sha256=" + hmac(APP_SECRET, bytes)));
+    }
+
     private HttpResponse<String> notify(String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return post(port, "/channel/whatsapp/wa-bot", bytes,
