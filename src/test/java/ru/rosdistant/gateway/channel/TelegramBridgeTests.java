@@ -24,8 +24,8 @@ import static ru.rosdistant.gateway.channel.ChannelTestSupport.usersOf;
 import static ru.rosdistant.gateway.channel.ChannelTestSupport.visitorMessages;
 
 /**
- * The Telegram bridge against the fake Bot API: bot tg-webhook (webhook mode, line lab31) and tg-polling
- * (long polling, line lab32). Identification is off for these bots; TelegramIdentificationTests has it.
+ * The Telegram bridge against the fake Bot API: bot tg-webhook (webhook mode, line lab41) and tg-polling
+ * (long polling, line lab42). Identification is off for these bots; TelegramIdentificationTests has it.
  */
 @GatewayTest
 class TelegramBridgeTests {
@@ -52,7 +52,7 @@ class TelegramBridgeTests {
 
     @Test
     void webhookMessageReachesTheAgentAndTheReplyReachesTelegram() {
-        Agent agent = Staff.agent(agents, "lab31", 5);
+        Agent agent = Staff.agent(agents, "lab41", 5);
         long chat = nextId();
         try (WsClient console = Staff.online(port, agent)) {
             accepted(webhook(TelegramUpdatesJson.text(nextId(), chat, "Как поступить?"), SECRET));
@@ -67,7 +67,7 @@ class TelegramBridgeTests {
 
     @Test
     void closingTheDialogTellsThePersonInTelegram() {
-        Agent agent = Staff.agent(agents, "lab31", 5);
+        Agent agent = Staff.agent(agents, "lab41", 5);
         long chat = nextId();
         try (WsClient console = Staff.online(port, agent)) {
             accepted(webhook(TelegramUpdatesJson.text(nextId(), chat, "спасибо, всё ясно"), SECRET));
@@ -126,7 +126,7 @@ class TelegramBridgeTests {
 
     @Test
     void longPollingDeliversUpdatesAndTheReplyGoesBack() {
-        Agent agent = Staff.agent(agents, "lab32", 5);
+        Agent agent = Staff.agent(agents, "lab42", 5);
         long chat = nextId();
         try (WsClient console = Staff.online(port, agent)) {
             fake.queueTelegramUpdate(POLLING_TOKEN, TelegramUpdatesJson.text(nextId(), chat, "опрос"));
@@ -138,7 +138,7 @@ class TelegramBridgeTests {
 
     @Test
     void aReplyWaitsOutATelegramOutageAndArrivesOnce() throws InterruptedException {
-        Agent agent = Staff.agent(agents, "lab31", 5);
+        Agent agent = Staff.agent(agents, "lab41", 5);
         long chat = nextId();
         try (WsClient console = Staff.online(port, agent)) {
             webhook(TelegramUpdatesJson.text(nextId(), chat, "перебой"), SECRET);
@@ -168,7 +168,7 @@ class TelegramBridgeTests {
 
     @Test
     void aBlockedBotIsShownToTheAgent() {
-        Agent agent = Staff.agent(agents, "lab31", 5);
+        Agent agent = Staff.agent(agents, "lab41", 5);
         long chat = nextId();
         fake.block(String.valueOf(chat));
         try (WsClient console = Staff.online(port, agent)) {
@@ -183,7 +183,7 @@ class TelegramBridgeTests {
 
     @Test
     void aFileWithinTheLimitIsStoredAndALargerOneIsRecordedAsBlocked() {
-        Agent agent = Staff.agent(agents, "lab31", 5);
+        Agent agent = Staff.agent(agents, "lab41", 5);
         long chat = nextId();
         String small = "f" + nextId();
         fake.putFile(small, "%PDF-1.4 test".getBytes(StandardCharsets.UTF_8));

@@ -22,7 +22,7 @@ import static ru.rosdistant.gateway.channel.ChannelTestSupport.post;
 import static ru.rosdistant.gateway.channel.ChannelTestSupport.visitorMessages;
 
 /**
- * The identification dialogue (regulation 4.4) on bot tg-identify, line lab33: name, then the phone by the
+ * The identification dialogue (regulation 4.4) on bot tg-identify, line lab43: name, then the phone by the
  * contact button (only the sender's own) or typed; then the first question opens the dialog.
  */
 @GatewayTest
@@ -60,7 +60,7 @@ class TelegramIdentificationTests {
         webhook(TelegramUpdatesJson.contact(nextId(), chat, chat + 1, phone));
         fake.await(call -> said(call, chat, Identification.BAD_PHONE), 1, "a refusal of someone else's contact");
 
-        Agent agent = Staff.agent(agents, "lab33", 5);
+        Agent agent = Staff.agent(agents, "lab43", 5);
         try (WsClient console = Staff.online(port, agent)) {
             webhook(TelegramUpdatesJson.contact(nextId(), chat, chat, phone.substring(1)));
             FakePlatforms.Call thanks = fake.await(call -> said(call, chat,

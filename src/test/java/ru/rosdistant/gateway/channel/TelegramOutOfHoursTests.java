@@ -18,7 +18,7 @@ import static ru.rosdistant.gateway.channel.ChannelTestSupport.count;
 import static ru.rosdistant.gateway.channel.ChannelTestSupport.nextId;
 import static ru.rosdistant.gateway.channel.ChannelTestSupport.post;
 
-/** Bot tg-night feeds line lab35, which works one minute a day in the test profile. */
+/** Bot tg-night feeds line lab45, which works one minute a day in the test profile. */
 @GatewayTest
 class TelegramOutOfHoursTests {
 
@@ -35,7 +35,7 @@ class TelegramOutOfHoursTests {
 
     @Test
     void outsideWorkingHoursTheBotAnswersAndTheQuestionIsMailedWithoutADialog() {
-        assumeThat(calendar.isOpen("lab35", Instant.now())).as("not in lab35's one working minute").isFalse();
+        assumeThat(calendar.isOpen("lab45", Instant.now())).as("not in lab45's one working minute").isFalse();
         long chat = nextId();
         var response = post(port, "/channel/telegram/tg-night",
                 TelegramUpdatesJson.text(nextId(), chat, "Ночной вопрос про общежитие").getBytes(StandardCharsets.UTF_8),

@@ -24,7 +24,7 @@ import static ru.rosdistant.gateway.channel.ChannelTestSupport.post;
 import static ru.rosdistant.gateway.channel.ChannelTestSupport.usersOf;
 import static ru.rosdistant.gateway.channel.ChannelTestSupport.visitorMessages;
 
-/** The Viber bridge against the fake REST bot API: bot viber-bot on line lab36. */
+/** The Viber bridge against the fake REST bot API: bot viber-bot on line lab46. */
 @GatewayTest
 class ViberBridgeTests {
 
@@ -43,7 +43,7 @@ class ViberBridgeTests {
 
     @Test
     void aSignedMessageReachesTheAgentAndTheReplyGoesOutWithTheAuthToken() {
-        Agent agent = Staff.agent(agents, "lab36", 5);
+        Agent agent = Staff.agent(agents, "lab46", 5);
         String user = "vb" + nextId() + "==";
         try (WsClient console = Staff.online(port, agent)) {
             accepted(callback(message(user, nextId(), "Где расписание?")));
@@ -87,7 +87,7 @@ class ViberBridgeTests {
 
     @Test
     void tooManyRequestsIsRetriedWithBackoffUntilTheReplyIsAccepted() {
-        Agent agent = Staff.agent(agents, "lab36", 5);
+        Agent agent = Staff.agent(agents, "lab46", 5);
         String user = "vb" + nextId() + "==";
         try (WsClient console = Staff.online(port, agent)) {
             accepted(callback(message(user, nextId(), "медленно")));

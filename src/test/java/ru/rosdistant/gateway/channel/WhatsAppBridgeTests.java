@@ -28,7 +28,7 @@ import static ru.rosdistant.gateway.channel.ChannelTestSupport.post;
 import static ru.rosdistant.gateway.channel.ChannelTestSupport.usersOf;
 import static ru.rosdistant.gateway.channel.ChannelTestSupport.visitorMessages;
 
-/** The WhatsApp Cloud API bridge against the fake Graph API: bot wa-bot on line lab34. */
+/** The WhatsApp Cloud API bridge against the fake Graph API: bot wa-bot on line lab44. */
 @GatewayTest
 class WhatsAppBridgeTests {
 
@@ -61,7 +61,7 @@ class WhatsAppBridgeTests {
 
     @Test
     void aSignedTextReachesTheAgentAndTheReplyGoesToTheMessagesEndpoint() {
-        Agent agent = Staff.agent(agents, "lab34", 5);
+        Agent agent = Staff.agent(agents, "lab44", 5);
         String from = "7927" + nextId();
         try (WsClient console = Staff.online(port, agent)) {
             accepted(notify(text(from, "wamid.in" + nextId(), "Здравствуйте, вопрос по оплате")));
@@ -121,7 +121,7 @@ class WhatsAppBridgeTests {
 
     @Test
     void outsideTheWindowATemplateGoesOnceAndTheAgentIsTold() {
-        Agent agent = Staff.agent(agents, "lab34", 5);
+        Agent agent = Staff.agent(agents, "lab44", 5);
         String from = "7927" + nextId();
         try (WsClient console = Staff.online(port, agent)) {
             accepted(notify(text(from, "wamid.in" + nextId(), "старый вопрос")));
@@ -152,7 +152,7 @@ class WhatsAppBridgeTests {
 
     @Test
     void anImageIsFetchedAndShownToTheAgent() {
-        Agent agent = Staff.agent(agents, "lab34", 5);
+        Agent agent = Staff.agent(agents, "lab44", 5);
         String from = "7927" + nextId();
         String mediaId = "media" + nextId();
         fake.putFile(mediaId, new byte[] { (byte) 0xFF, (byte) 0xD8, 1, 2, 3 });
