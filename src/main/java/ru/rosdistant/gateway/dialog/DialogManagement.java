@@ -58,16 +58,31 @@ public class DialogManagement {
      * closed yet (two tabs share one dialog).
      */
     public Mono<Dialog> open(Visitor visitor, Site site, String name, String email) {
+        return open(visitor, site.id(), site.line(), "WIDGET", name, email);
+    }
+
+    /**
+     * Opens a dialog for a messenger user on the bot's line, or returns their dialog there that is not
+     * closed yet. {@code sourceId} (the bot) takes the place of the site; {@code channel} is e.g. TELEGRAM.
+     */
+    public Mono<Dialog> openFromChannel(Visitor visitor, String channel, String sourceId, String lineId,
+            String name) {
+        return open(visitor, sourceId, lineId, channel, name, null);
+    }
+
+    private Mono<Dialog> open(Visitor visitor, String siteId, String lineId, String channel, String name,
+            String email) {
         UUID id = RandomIds.uuid();
         return rememberContact(visitor, name, email)
                 .then(db.sql("""
-                        INSERT INTO dialog (id, visitor_id, site_id, line_id, state)
-                        VALUES (:id, :visitor, :site, :line, 'WAITING')
+                        INSERT INTO dialog (id, visitor_id, site_id, line_id, channel, state)
+                        VALUES (:id, :visitor, :site, :line, :channel, 'WAITING')
                         ON CONFLICT (visitor_id, site_id) WHERE state <> 'CLOSED' DO NOTHING""")
                         .bind("id", id)
                         .bind("visitor", visitor.id())
-                        .bind("site", site.id())
-                        .bind("line", site.line())
+                        .bind("site", siteId)
+                        .bind("line", lineId)
+                        .bind("channel", channel)
                         .fetch()
                         .rowsUpdated())
                 .filter(inserted -> inserted > 0)
@@ -76,7 +91,7 @@ public class DialogManagement {
                 .as(tx::transactional)
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
-                .flatMap(waiting -> openDialogOf(visitor, site.id())
+                .flatMap(waiting -> openDialogOf(visitor, siteId)
                         .doOnNext(dialog -> waiting.ifPresent(message -> announceOpened(dialog, message))))
                 .onErrorMap(DialogManagement::storageFailure);
     }
@@ -100,6 +115,16 @@ public class DialogManagement {
     /** Appends a visitor's message to one of their own dialogs. */
     public Mono<Appended> appendFromVisitor(Visitor visitor, UUID dialogId, String clientMsgId, String text) {
         return append(dialogId, Sender.VISITOR, visitor.id(), null, null, clientMsgId, text);
+    }
+
+    /**
+     * Appends a system notice for staff to a dialog, even a closed one (e.g. a messenger refused a reply);
+     * {@code event} names it for the clients.
+     */
+    public Mono<Message> appendNotice(UUID dialogId, String event, String text) {
+        return insert(dialogId, Sender.SYSTEM, null, null, null, null, event, text, true)
+                .doOnNext(message -> bus.publish(new DialogEvent.MessageAppended(message)))
+                .onErrorMap(DialogManagement::storageFailure);
     }
 
     /** Appends an agent's message to a dialog assigned to them. */

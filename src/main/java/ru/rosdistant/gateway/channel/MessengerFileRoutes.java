@@ -1,0 +1,73 @@
+package ru.rosdistant.gateway.channel;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * {@code GET /api/channel/files/{id}}: a file a person sent through a messenger, for logged-in staff (the
+ * console's security chain requires a login for {@code /api/**}). Always served as an attachment, never
+ * rendered inline, whatever its type claims to be.
+ */
+@Configuration(proxyBeanMethods = false)
+class MessengerFileRoutes {
+
+    private final DatabaseClient db;
+
+    MessengerFileRoutes(DatabaseClient db) {
+        this.db = db;
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> messengerFileRoute() {
+        return RouterFunctions.route()
+                .GET("/api/channel/files/{id}", this::file)
+                .build();
+    }
+
+    private Mono<ServerResponse> file(ServerRequest request) {
+        UUID id;
+        try {
+            id = UUID.fromString(request.pathVariable("id"));
+        }
+        catch (IllegalArgumentException ex) {
+            return problem(HttpStatus.NOT_FOUND, "No such file");
+        }
+        return db.sql("SELECT file_name, content, blocked FROM messenger_file WHERE id = :id")
+                .bind("id", id)
+                .map(row -> new Stored(row.get("file_name", String.class), row.get("content", ByteBuffer.class),
+                        Boolean.TRUE.equals(row.get("blocked", Boolean.class))))
+                .one()
+                .flatMap(stored -> stored.blocked()
+                        ? problem(HttpStatus.GONE, "Blocked file (size limit): the original is in the messenger")
+                        : ServerResponse.ok()
+                                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                                .header("X-Content-Type-Options", "nosniff")
+                                .headers(headers -> headers.setContentDisposition(ContentDisposition.attachment()
+                                        .filename(stored.name() == null ? "file" : stored.name(), StandardCharsets.UTF_8)
+                                        .build()))
+                                .bodyValue(stored.content()))
+                .switchIfEmpty(Mono.defer(() -> problem(HttpStatus.NOT_FOUND, "No such file")));
+    }
+
+    private record Stored(String name, ByteBuffer content, boolean blocked) {
+    }
+
+    private static Mono<ServerResponse> problem(HttpStatus status, String detail) {
+        return ServerResponse.status(status).bodyValue(ProblemDetail.forStatusAndDetail(status, detail));
+    }
+}

@@ -1,0 +1,100 @@
+package ru.rosdistant.gateway.channel;
+
+import java.time.Instant;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+import ru.rosdistant.gateway.dialog.Dialog;
+import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.site.WorkingCalendar;
+
+/**
+ * Where every bridge hands what people send: each delivery is processed once; an unidentified person
+ * goes through the identification dialogue first; then the message joins the person's open dialog on the
+ * bot's line, or opens one (routed like a widget dialog), or, outside working hours, goes the offline way.
+ */
+@Component
+public class MessengerInbox {
+
+    private static final Logger log = LoggerFactory.getLogger(MessengerInbox.class);
+
+    private final ProcessedUpdates updates;
+
+    private final MessengerUsers users;
+
+    private final Identification identification;
+
+    private final DialogManagement dialogs;
+
+    private final MessengerFiles files;
+
+    private final OutOfHours outOfHours;
+
+    private final WorkingCalendar calendar;
+
+    MessengerInbox(ProcessedUpdates updates, MessengerUsers users, Identification identification,
+            DialogManagement dialogs, MessengerFiles files, OutOfHours outOfHours, WorkingCalendar calendar) {
+        this.updates = updates;
+        this.users = users;
+        this.identification = identification;
+        this.dialogs = dialogs;
+        this.files = files;
+        this.outOfHours = outOfHours;
+        this.calendar = calendar;
+    }
+
+    /** Processes one delivery unless it was processed before; completes once its effect is stored. */
+    public Mono<Void> receive(Inbound inbound) {
+        String key = Keys.fit(inbound.updateKey(), 200);
+        return updates.seen(inbound.bot().id(), key)
+                .flatMap(seen -> seen ? Mono.<Void>empty()
+                        : process(inbound).then(updates.remember(inbound.bot().id(), key)))
+                .doOnError(error -> log.warn("Bot '{}' could not process update {}", inbound.bot().id(),
+                        inbound.updateKey(), error));
+    }
+
+    private Mono<Void> process(Inbound inbound) {
+        return users.arrived(inbound.bot(), inbound.externalId(), inbound.displayName())
+                .flatMap(user -> inbound.bot().config().identify() && user.stage() != MessengerUser.Stage.IDENTIFIED
+                        ? identification.step(user, inbound)
+                                .flatMap(identified -> deliverPending(identified, inbound))
+                        : deliver(user, inbound, inbound.text(), inbound.file(), inbound.updateKey()));
+    }
+
+    /** Once identified, the question asked before identification opens the dialog. */
+    private Mono<Void> deliverPending(MessengerUser user, Inbound inbound) {
+        if (user.pendingText() == null) {
+            return Mono.empty();
+        }
+        return deliver(user, inbound, user.pendingText(), null, inbound.updateKey() + ":pending")
+                .then(users.clearPending(user));
+    }
+
+    private Mono<Void> deliver(MessengerUser user, Inbound inbound, String text, Inbound.File file, String key) {
+        if ((text == null || text.isBlank()) && file == null) {
+            return Mono.empty();
+        }
+        Bot bot = inbound.bot();
+        return dialogs.dialogsOf(user.visitor(), 1)
+                .next()
+                .filter(dialog -> !dialog.isClosed())
+                .switchIfEmpty(Mono.defer(() -> calendar.isOpen(bot.config().line(), Instant.now())
+                        ? dialogs.openFromChannel(user.visitor(), bot.platform().name(), bot.id(), bot.config().line(),
+                                user.name())
+                        : outOfHours.handle(user, inbound, text, file, key).then(Mono.empty())))
+                .flatMap(dialog -> append(user, bot, dialog, text, file, key));
+    }
+
+    private Mono<Void> append(MessengerUser user, Bot bot, Dialog dialog, String text, Inbound.File file,
+            String key) {
+        Mono<String> body = file == null ? Mono.just(text)
+                : files.store(bot, dialog, file)
+                        .map(shown -> text == null || text.isBlank() ? shown : text + "\n" + shown);
+        return body
+                .flatMap(shown -> dialogs.appendFromVisitor(user.visitor(), dialog.id(), Keys.fit(key, 64), shown))
+                .then();
+    }
+}

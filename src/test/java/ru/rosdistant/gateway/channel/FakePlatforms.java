@@ -1,0 +1,280 @@
+package ru.rosdistant.gateway.channel;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Small fakes of the Telegram Bot API, the Viber REST bot API and the WhatsApp Cloud API on one local
+ * port, started once per test JVM before the shared context (see {@link FakePlatformsEnvironment}), so
+ * the test bots' base URLs can point at it. Tokens keep the test classes apart. Every request is recorded;
+ * a token can be made to fail ("down") and later recover.
+ */
+public final class FakePlatforms {
+
+    /** A request the gateway made. */
+    public record Call(String method, String path, HttpHeaders headers, JsonNode body, AtomicInteger status) {
+
+        /** The HTTP status the fake answered (0 before it answered). */
+        public int answered() {
+            return status.get();
+        }
+    }
+
+    private static final JsonMapper json = JsonMapper.builder().build();
+
+    private static volatile FakePlatforms instance;
+
+    private final DisposableServer server;
+
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+
+    private final Map<String, Queue<String>> telegramUpdates = new ConcurrentHashMap<>();
+
+    private final Set<String> down = ConcurrentHashMap.newKeySet();
+
+    private final Set<String> blockedChats = ConcurrentHashMap.newKeySet();
+
+    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+
+    private final Map<String, Queue<Integer>> viberStatuses = new ConcurrentHashMap<>();
+
+    private final AtomicInteger ids = new AtomicInteger(1000);
+
+    private FakePlatforms() {
+        server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .handle(this::handle)
+                .bindNow(Duration.ofSeconds(10));
+    }
+
+    public static synchronized FakePlatforms get() {
+        if (instance == null) {
+            instance = new FakePlatforms();
+        }
+        return instance;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    // ---- controls used by the tests
+
+    public void queueTelegramUpdate(String token, String update) {
+        telegramUpdates.computeIfAbsent(token, key -> new ConcurrentLinkedQueue<>()).add(update);
+    }
+
+    public void setDown(String token, boolean isDown) {
+        if (isDown) {
+            down.add(token);
+        }
+        else {
+            down.remove(token);
+        }
+    }
+
+    public boolean isDown(String token) {
+        return down.contains(token);
+    }
+
+    public void block(String chat) {
+        blockedChats.add(chat);
+    }
+
+    public void putFile(String id, byte[] content) {
+        files.put(id, content);
+    }
+
+    public void queueViberStatus(String token, int status) {
+        viberStatuses.computeIfAbsent(token, key -> new ConcurrentLinkedQueue<>()).add(status);
+    }
+
+    public List<Call> calls(Predicate<Call> match) {
+        return calls.stream().filter(match).toList();
+    }
+
+    /** Waits until at least {@code count} recorded calls match, and returns them. */
+    public List<Call> await(Predicate<Call> match, int count, String description) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Call> found = calls(match);
+            if (found.size() >= count) {
+                return found;
+            }
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return fail("Timed out waiting for " + count + " × " + description + "; calls: " + calls);
+    }
+
+    // ---- the fake servers
+
+    private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+        return request.receive()
+                .aggregate()
+                .asByteArray()
+                .defaultIfEmpty(new byte[0])
+                .flatMap(body -> route(request, response, body));
+    }
+
+    private Mono<Void> route(HttpServerRequest request, HttpServerResponse response, byte[] body) {
+        String path = request.path().startsWith("/") ? request.path() : "/" + request.path();
+        path = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        if (path.startsWith("/file/bot")) {
+            String fileId = path.substring(path.lastIndexOf('/') + 1);
+            byte[] content = files.get(fileId);
+            return content == null ? status(response, 404, "{}")
+                    : response.status(200).sendByteArray(Mono.just(content)).then();
+        }
+        if (path.startsWith("/media/")) {
+            byte[] content = files.get(path.substring("/media/".length()));
+            return content == null ? status(response, 404, "{}")
+                    : response.status(200).sendByteArray(Mono.just(content)).then();
+        }
+        JsonNode parsed = parse(body);
+        Call call = new Call(request.method().name(), path, request.requestHeaders(), parsed, new AtomicInteger());
+        calls.add(call);
+        if (path.startsWith("/bot")) {
+            return telegram(call, path, parsed, response);
+        }
+        if (path.startsWith("/pa/")) {
+            return viber(call, path, request.requestHeaders().get("X-Viber-Auth-Token"), response);
+        }
+        if (path.startsWith("/v21.0/")) {
+            return whatsapp(call, path, request.requestHeaders().get("Authorization"), parsed, response);
+        }
+        return status(call, response, 404, "{}");
+    }
+
+    private Mono<Void> telegram(Call call, String path, JsonNode body, HttpServerResponse response) {
+        String rest = path.substring("/bot".length());
+        String token = rest.substring(0, rest.indexOf('/'));
+        // the library writes method names in lower case; Telegram does not mind the case
+        String method = rest.substring(rest.indexOf('/') + 1).toLowerCase(java.util.Locale.ROOT);
+        switch (method) {
+            case "getupdates" -> {
+                Queue<String> queue = telegramUpdates.getOrDefault(token, new ConcurrentLinkedQueue<>());
+                StringBuilder result = new StringBuilder();
+                String next;
+                while ((next = queue.poll()) != null) {
+                    result.append(result.isEmpty() ? "" : ",").append(next);
+                }
+                String answer = "{\"ok\":true,\"result\":[" + result + "]}";
+                return result.isEmpty() ? Mono.delay(Duration.ofMillis(300)).then(status(call, response, 200, answer))
+                        : status(call, response, 200, answer);
+            }
+            case "sendmessage" -> {
+                if (down.contains(token)) {
+                    return status(call, response, 502, "{\"ok\":false,\"error_code\":502,\"description\":\"Bad Gateway\"}");
+                }
+                String chat = body.path("chat_id").asString();
+                if (blockedChats.contains(chat)) {
+                    return status(call, response, 403, "{\"ok\":false,\"error_code\":403,"
+                            + "\"description\":\"Forbidden: bot was blocked by the user\"}");
+                }
+                return status(call, response, 200, "{\"ok\":true,\"result\":{\"message_id\":" + ids.incrementAndGet()
+                        + ",\"date\":1700000000,\"chat\":{\"id\":" + chat + ",\"type\":\"private\"},\"text\":\"ok\"}}");
+            }
+            case "setwebhook" -> {
+                return status(call, response, 200, "{\"ok\":true,\"result\":true}");
+            }
+            case "getfile" -> {
+                String fileId = body.path("file_id").asString();
+                return status(call, response, 200, "{\"ok\":true,\"result\":{\"file_id\":\"" + fileId
+                        + "\",\"file_unique_id\":\"u" + fileId + "\",\"file_path\":\"documents/" + fileId + "\"}}");
+            }
+            default -> {
+                return status(call, response, 200, "{\"ok\":true,\"result\":true}");
+            }
+        }
+    }
+
+    private Mono<Void> viber(Call call, String path, String token, HttpServerResponse response) {
+        if (token != null && down.contains(token)) {
+            return status(call, response, 502, "{}");
+        }
+        if (path.equals("/pa/send_message")) {
+            Integer status = token == null ? null
+                    : viberStatuses.getOrDefault(token, new ConcurrentLinkedQueue<>()).poll();
+            int code = status == null ? 0 : status;
+            // for Viber the call records the status in the body (HTTP is always 200)
+            call.status().set(code);
+            return status(null, response, 200, "{\"status\":" + code + ",\"status_message\":\"" + (code == 0 ? "ok" : "error")
+                    + "\",\"message_token\":" + ids.incrementAndGet() + "}");
+        }
+        return status(call, response, 200, "{\"status\":0,\"status_message\":\"ok\"}");
+    }
+
+    private Mono<Void> whatsapp(Call call, String path, String authorization, JsonNode body, HttpServerResponse response) {
+        String token = authorization == null ? "" : authorization.replaceFirst("^Bearer ", "");
+        if (down.contains(token)) {
+            return status(call, response, 503, "{\"error\":{\"message\":\"down\",\"code\":2}}");
+        }
+        if (path.endsWith("/messages")) {
+            return status(call, response, 200, "{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\""
+                    + body.path("to").asString() + "\"}],\"messages\":[{\"id\":\"wamid.out" + ids.incrementAndGet()
+                    + "\"}]}");
+        }
+        String mediaId = path.substring(path.lastIndexOf('/') + 1);
+        byte[] content = files.get(mediaId);
+        if (content == null) {
+            return status(call, response, 404, "{\"error\":{\"message\":\"no media\",\"code\":100}}");
+        }
+        return status(call, response, 200, "{\"url\":\"" + url() + "/media/" + mediaId + "\",\"mime_type\":\"image/jpeg\","
+                + "\"file_size\":" + content.length + ",\"id\":\"" + mediaId + "\"}");
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            return json.createObjectNode();
+        }
+        try {
+            return json.readTree(body);
+        }
+        catch (RuntimeException ex) {
+            // form-encoded or multipart (setWebhook): keep it as text
+            return json.getNodeFactory().stringNode(new String(body, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Mono<Void> status(HttpServerResponse response, int code, String body) {
+        return status(null, response, code, body);
+    }
+
+    private static Mono<Void> status(Call call, HttpServerResponse response, int code, String body) {
+        if (call != null) {
+            call.status().set(code);
+        }
+        return response.status(HttpResponseStatus.valueOf(code))
+                .header("Content-Type", "application/json")
+                .sendString(Mono.just(body))
+                .then();
+    }
+}
