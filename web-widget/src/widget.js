@@ -26,11 +26,23 @@
       waiting: 'Ожидаем специалиста…', assigned: n => 'Вам отвечает ' + n, closed: 'Диалог завершён. Напишите, чтобы начать новый',
       typing: n => n + ' печатает…', agent: 'Специалист', sending: 'отправляется…', failed: 'не отправлено',
       unread: n => 'Открыть чат, непрочитанных сообщений: ' + n,
+      queue: (p, w) => 'Вы ' + p + '-й в очереди' + (w ? ', ожидание около ' + w + ' мин' : ''),
+      hoursClosed: 'Сейчас нерабочее время', opens: t => 'Специалисты ответят с ' + t + '.',
+      offTitle: 'Оставьте вопрос', offBusy: 'Все специалисты заняты. Оставьте вопрос — мы ответим на почту или по телефону.',
+      offHours: 'Сейчас нерабочее время. Оставьте вопрос — мы ответим на почту или по телефону.',
+      fName: 'Имя', fEmail: 'Эл. почта', fPhone: 'Телефон', fQuestion: 'Вопрос', fOne: 'Укажите эл. почту или телефон (хотя бы одно).',
+      fConsent: 'Я согласен(на) на обработку персональных данных (152-ФЗ)', fSend: 'Отправить вопрос', fHide: 'Вернуться к чату',
+      fSending: 'Отправляем…', fDone: 'Спасибо! Вопрос отправлен, мы ответим вам.',
+      fFix: 'Исправьте отмеченные поля.', fNet: 'Не удалось отправить. Проверьте связь и повторите.',
+      fMany: 'Слишком много отправок. Повторите чуть позже.', fDown: 'Сервис временно недоступен. Повторите через минуту.',
+      fe: {},
       ev: {
         waiting: () => 'Пожалуйста, подождите: скоро вам ответит специалист.',
         assigned: m => 'Вам отвечает ' + (m.agentName || 'специалист') + '.',
         closed: m => m.closedBy === 'visitor' ? 'Вы завершили диалог.'
-          : m.closedBy === 'agent' ? 'Специалист завершил диалог.' : 'Диалог завершён.'
+          : m.closedBy === 'agent' ? 'Специалист завершил диалог.' : 'Диалог завершён.',
+        offline_offered: m => m.reason === 'hours' ? 'Сейчас нерабочее время. Вы можете оставить вопрос в форме.'
+          : 'Все специалисты заняты. Вы можете оставить вопрос в форме.'
       },
       err: { DIALOG_CLOSED: 'диалог уже завершён', TEXT_TOO_LONG: 'слишком длинное сообщение' }
     },
@@ -41,11 +53,24 @@
       waiting: 'Waiting for a specialist…', assigned: n => n + ' is answering you', closed: 'The dialog is closed. Write to start a new one',
       typing: n => n + ' is typing…', agent: 'Specialist', sending: 'sending…', failed: 'not sent',
       unread: n => 'Open chat, unread messages: ' + n,
+      queue: (p, w) => 'You are number ' + p + ' in the queue' + (w ? ', about ' + w + ' min' : ''),
+      hoursClosed: 'We are closed now', opens: t => 'Specialists will answer from ' + t + '.',
+      offTitle: 'Leave a question', offBusy: 'All specialists are busy. Leave a question and we will answer by e-mail or phone.',
+      offHours: 'We are closed now. Leave a question and we will answer by e-mail or phone.',
+      fName: 'Name', fEmail: 'E-mail', fPhone: 'Phone', fQuestion: 'Question', fOne: 'Give an e-mail or a phone (at least one).',
+      fConsent: 'I consent to the processing of my personal data (Federal Law 152-FZ)', fSend: 'Send the question', fHide: 'Back to the chat',
+      fSending: 'Sending…', fDone: 'Thank you! Your question has been sent; we will answer you.',
+      fFix: 'Please correct the marked fields.', fNet: 'Could not send. Check your connection and try again.',
+      fMany: 'Too many submissions. Try again a little later.', fDown: 'The service is briefly unavailable. Try again in a minute.',
+      fe: { name: 'Please give your name', email: 'Check the e-mail address', phone: 'Check the phone number',
+        question: 'Please write your question', consent: 'Your consent is needed to process personal data' },
       ev: {
         waiting: () => 'Please wait: a specialist will answer you shortly.',
         assigned: m => (m.agentName || 'A specialist') + ' is now answering you.',
         closed: m => m.closedBy === 'visitor' ? 'You closed the dialog.'
-          : m.closedBy === 'agent' ? 'The specialist closed the dialog.' : 'The dialog has been closed.'
+          : m.closedBy === 'agent' ? 'The specialist closed the dialog.' : 'The dialog has been closed.',
+        offline_offered: m => m.reason === 'hours' ? 'We are closed now. You can leave a question in the form.'
+          : 'All specialists are busy. You can leave a question in the form.'
       },
       err: { DIALOG_CLOSED: 'the dialog is already closed', TEXT_TOO_LONG: 'the message is too long' }
     }
@@ -106,7 +131,28 @@ textarea{flex:1;resize:none;height:44px;max-height:120px;padding:8px;border:1px 
 textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 .send{border:0;border-radius:8px;background:#1f5fbf;color:#fff;padding:0 14px;font-weight:600}
 .send:hover{background:#184c99}
+.msgs[hidden]~.off{flex:1;max-height:none}
+.off{flex:0 1 auto;max-height:70%;overflow-y:auto;padding:10px 12px;border-top:1px solid #dde3ec;background:#fff;display:flex;flex-direction:column;gap:4px}
+.off h3{margin:0;font-size:15px}.off p{margin:0 0 4px;font-size:13px;color:#4a5263}
+.off label{font-size:12px;font-weight:600;margin-top:4px}
+.off form{display:flex;flex-direction:column;gap:2px;padding:0;border:0}
+.muted{font-size:12px;color:#6b7383}
+.off input:not([type=checkbox]),.off textarea{width:100%;padding:6px 8px;border:1px solid #c3ccd9;border-radius:6px;font:inherit;color:inherit;height:auto}
+.off textarea{min-height:64px;resize:vertical}
+.off [aria-invalid=true]{border-color:#c5221f;outline-color:#c5221f}
+.off .ck{display:flex;gap:6px;align-items:flex-start;font-weight:400}
+.fe,.ge{color:#b3261e;font-size:12px}.fe:empty,.ge:empty{display:none}
+.off .row{display:flex;gap:8px;margin-top:6px}
+.off .row button{border-radius:8px;padding:7px 12px;border:1px solid #c3ccd9;background:#fff}
+.off .row .send{border:0;background:#1f5fbf;color:#fff}
+.done{padding:8px;border-radius:6px;background:#e7f5ec;color:#14532d}
 @media (max-width:600px){.panel{inset:0;width:100%;height:100%;border-radius:0}}`;
+
+  // One labelled form field with its error line (aria-describedby), for the offline form.
+  function F(n, label, input) {
+    return `<label for="f-${n}">${label}</label>${input.replace('>', ` data-testid="off-${n}" aria-describedby="e-${n}">`)}`
+      + `<div class="fe" id="e-${n}" data-testid="err-${n}" aria-live="polite"></div>`;
+  }
 
   const host = document.createElement('div');
   host.id = 'rosdistant-chat';
@@ -122,11 +168,28 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 <button type="button" data-testid="close-dialog" disabled>${T.closeDialog}</button></header>
 <div class="msgs" data-testid="messages" role="log" aria-live="polite" aria-labelledby="t"></div>
 <div class="typing" data-testid="typing" aria-live="polite"></div>
-<form><textarea data-testid="input" maxlength="${MAX_TEXT}" rows="2" enterkeyhint="send" aria-label="${T.input}" placeholder="${T.placeholder}"></textarea>
+<section class="off" data-testid="offline" aria-labelledby="oh" hidden><h3 id="oh">${T.offTitle}</h3>
+<p data-testid="off-reason"></p>
+<form data-testid="off-form" novalidate>
+${F('name', T.fName, '<input id="f-name" name="name" autocomplete="name" maxlength="200" required aria-required="true">')}
+${F('email', T.fEmail, '<input id="f-email" name="email" type="email" autocomplete="email" maxlength="254">')}
+${F('phone', T.fPhone, '<input id="f-phone" name="phone" type="tel" autocomplete="tel" maxlength="40">')}
+<div class="muted">${T.fOne}</div>
+${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlength="4000" required aria-required="true"></textarea>')}
+<label class="ck"><input id="f-consent" name="consent" type="checkbox" data-testid="off-consent" required aria-required="true" aria-describedby="e-consent"> ${T.fConsent}</label>
+<div class="fe" id="e-consent" data-testid="err-consent" aria-live="polite"></div>
+<div class="ge" data-testid="off-error" role="alert"></div>
+<div class="row"><button type="submit" class="send" data-testid="off-submit">${T.fSend}</button>
+<button type="button" data-testid="off-hide">${T.fHide}</button></div></form>
+<div data-testid="off-done" tabindex="-1" hidden><p class="done" role="status">${T.fDone}</p>
+<div class="row"><button type="button" data-testid="off-back">${T.fHide}</button></div></div></section>
+<form data-testid="chat-form"><textarea data-testid="input" maxlength="${MAX_TEXT}" rows="2" enterkeyhint="send" aria-label="${T.input}" placeholder="${T.placeholder}"></textarea>
 <button type="submit" class="send" data-testid="send">${T.send}</button></form></section>`;
   const $ = id => root.querySelector('[data-testid=' + id + ']');
   const launcher = $('launcher'), badge = $('badge'), panel = $('panel'), statusEl = $('status'), list = $('messages'),
-    typingEl = $('typing'), input = $('input'), closeBtn = $('close-dialog');
+    typingEl = $('typing'), input = $('input'), closeBtn = $('close-dialog'),
+    off = $('offline'), offForm = $('off-form'), offReason = $('off-reason'), offError = $('off-error'), offDone = $('off-done'),
+    offSubmit = $('off-submit');
 
   /* ------------------------------------------------------------- state */
 
@@ -144,6 +207,9 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
   let typingOn = false, typingSentAt = 0, typingIdle = 0, typingHide = 0;
   const handlers = {};
   let lastState = '';
+  let line = null;              // {open, nextOpening} from welcome
+  let queue = null;             // {position, estimatedWaitSeconds} while the dialog waits
+  let formId = null, formBusy = false;
 
   function emit(ev, data) {
     (handlers[ev] || []).forEach(fn => { try { fn(data); } catch (e) { console.error(e); } });
@@ -237,6 +303,7 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 
   function adopt(d) {
     dialog = { dialogId: d.dialogId, state: d.state, agentName: d.agentName };
+    queue = null;
     seen = new Set(); lastSeq = 0; byCid = new Map();
     list.textContent = '';
     setUnread(0);
@@ -253,8 +320,13 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
     lastSeq = Math.max(lastSeq, m.seq);
     if (m.from === 'system') {
       if (m.event === 'waiting') dialog.state = 'WAITING';
-      if (m.event === 'assigned') { dialog.state = 'ASSIGNED'; dialog.agentName = m.agentName; }
-      if (m.event === 'closed') { dialog.state = 'CLOSED'; hideTyping(); stopTyping(); }
+      if (m.event === 'assigned' || m.event === 'forwarded' && m.agentName) {
+        dialog.state = 'ASSIGNED'; dialog.agentName = m.agentName; queue = null;
+      }
+      if (m.event === 'forwarded' && !m.agentName || m.event === 'requeued') { dialog.state = 'WAITING'; dialog.agentName = null; }
+      if (m.event === 'closed') { dialog.state = 'CLOSED'; queue = null; hideTyping(); stopTyping(); }
+      // Only a live offer opens the form: replaying an old dialog's history must not.
+      if (m.event === 'offline_offered' && isOpen() && dialog.state === 'WAITING') showOffline(m.reason);
     }
     let el = m.from === 'visitor' && m.clientMsgId && byCid.get(m.clientMsgId);
     if (el) {
@@ -385,6 +457,9 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
       case 'typing':
         if (f.from === 'agent' && dialog && f.dialogId === dialog.dialogId) showTyping(f.typing, f.name);
         break;
+      case 'queue':
+        if (dialog && f.dialogId === dialog.dialogId) { queue = f; update(); }
+        break;
       case 'error': onError(f); break;
     }
   }
@@ -392,6 +467,7 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
   function onWelcome(f) {
     clearTimeout(welcomeTimer);
     if (f.token) { token = f.token; save('localStorage', 'token', token); }
+    line = f.line || null;
     ready = everReady = true;
     attempt = 0;
     clearInterval(pingTimer);
@@ -402,6 +478,7 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
     else if (dialog && dialog.dialogId === d.dialogId) { dialog.state = d.state; dialog.agentName = d.agentName; }
     else adopt(d);
     if (dialog) resume();
+    if (line && line.open === false && !isOpen()) showOffline('hours');
     update();
     flush();
   }
@@ -503,16 +580,24 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
   }
 
   function update() {
-    const s = !ready ? (everReady ? T.offline : T.connecting) : !dialog ? T.idle
-      : dialog.state === 'CLOSED' ? T.closed
-        : dialog.state === 'ASSIGNED' ? T.assigned(dialog.agentName || T.agent) : T.waiting;
+    const s = !ready ? (everReady ? T.offline : T.connecting)
+      : !isOpen() && line && line.open === false ? T.hoursClosed
+        : !dialog ? T.idle
+          : dialog.state === 'CLOSED' ? T.closed
+            : dialog.state === 'ASSIGNED' ? T.assigned(dialog.agentName || T.agent)
+              : queue && queue.position > 0 ? T.queue(queue.position, Math.ceil((queue.estimatedWaitSeconds || 0) / 60))
+                : T.waiting;
     if (statusEl.textContent !== s) statusEl.textContent = s;
     closeBtn.disabled = !ready || !isOpen();
+    // With no dialog, the offline form gets the panel to itself.
+    list.hidden = !off.hidden && !dialog;
     const state = {
       connection: ready ? 'online' : everReady ? 'offline' : 'connecting',
       dialogId: dialog ? dialog.dialogId : null,
       dialogState: dialog ? dialog.state : null,
       agentName: dialog && dialog.agentName || null,
+      queuePosition: queue && dialog && dialog.state === 'WAITING' ? queue.position : null,
+      offlineForm: !off.hidden,
       panel: panelOpen ? 'open' : 'closed'
     };
     const json = JSON.stringify(state);
@@ -546,7 +631,7 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
   closeBtn.addEventListener('click', () => {
     if (isOpen()) { stopTyping(); send({ type: 'close', dialogId: dialog.dialogId, ref: 'close' }); }
   });
-  root.querySelector('form').addEventListener('submit', e => { e.preventDefault(); submit(); });
+  $('chat-form').addEventListener('submit', e => { e.preventDefault(); submit(); });
   input.addEventListener('input', onInput);
   input.addEventListener('keydown', e => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
@@ -555,6 +640,93 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
     if (e.key === 'Escape' && panelOpen) { e.preventDefault(); closePanel(); launcher.focus(); }
   });
   window.addEventListener('online', () => { if (!ws) connect(); });
+
+
+  /* ------------------------------------------------------ offline form */
+
+  const FIELDS = ['name', 'email', 'phone', 'question', 'consent'];
+  const field = n => offForm.elements[n];
+
+  function showOffline(reason) {
+    let text = reason === 'hours' ? T.offHours : T.offBusy;
+    const at = line && line.open === false && line.nextOpening && new Date(line.nextOpening);
+    if (reason === 'hours' && at && !isNaN(at)) {
+      text += ' ' + T.opens(at.toLocaleString(LANG, { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }));
+    }
+    offReason.textContent = text;
+    if (off.hidden) {
+      if (!formId) formId = 'f-' + uid();
+      if (!field('name').value && contact.name) field('name').value = contact.name;
+      if (!field('email').value && contact.email) field('email').value = contact.email;
+      off.hidden = false;
+      offForm.hidden = false;
+      offDone.hidden = true;
+    }
+    update();
+  }
+
+  function setErrors(errors) {
+    FIELDS.forEach(n => {
+      const msg = errors[n] ? (T.fe[n] && LANG !== 'ru' ? T.fe[n] : errors[n]) : '';
+      $('err-' + n).textContent = msg;
+      field(n).setAttribute('aria-invalid', msg ? 'true' : 'false');
+    });
+    const first = FIELDS.find(n => errors[n]);
+    if (first) field(first).focus();
+  }
+
+  async function sendForm() {
+    if (formBusy) return;
+    const v = n => field(n).value.trim();
+    const body = {
+      site: SITE, name: v('name'), email: v('email') || null, phone: v('phone') || null, question: v('question'),
+      consent: field('consent').checked, clientFormId: formId
+    };
+    if (dialog) { body.dialogId = dialog.dialogId; body.visitorToken = token; }
+    offError.textContent = '';
+    // What needs no server to check is checked here; formats (e-mail, phone) are the server's.
+    const local = {};
+    if (!body.name) local.name = T.fe.name || 'Укажите имя';
+    if (!body.email && !body.phone) local.email = local.phone = T.fOne;
+    if (!body.question) local.question = T.fe.question || 'Напишите вопрос';
+    if (!body.consent) local.consent = T.fe.consent || 'Нужно согласие на обработку персональных данных';
+    setErrors(local);
+    if (Object.keys(local).length) return void (offError.textContent = T.fFix);
+    formBusy = true;
+    offSubmit.disabled = true;
+    offSubmit.textContent = T.fSending;
+    let r = null, problem = {};
+    try {
+      r = await fetch(new URL('/api/offline-forms', base).href, {
+        method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body)
+      });
+      try { problem = await r.json(); } catch (e) { /* no body */ }
+    } catch (e) { /* network */ }
+    formBusy = false;
+    offSubmit.disabled = false;
+    offSubmit.textContent = T.fSend;
+    if (r && r.status === 201) {
+      formId = null;
+      offForm.reset();
+      offForm.hidden = true;
+      offDone.hidden = false;
+      offDone.focus();
+      return;
+    }
+    const errors = problem && problem.errors || {};
+    if (r && r.status === 400 && FIELDS.some(n => errors[n])) {
+      setErrors(errors);
+      offError.textContent = T.fFix;
+    } else {
+      offError.textContent = !r ? T.fNet : r.status === 429 ? T.fMany : r.status >= 500 ? T.fDown
+        : (problem && (problem.detail || problem.title)) || T.fNet + ' (' + r.status + ')';
+      if (r && r.status === 400) formId = 'f-' + uid();
+    }
+  }
+
+  offForm.addEventListener('submit', e => { e.preventDefault(); sendForm(); });
+  $('off-hide').addEventListener('click', () => { off.hidden = true; input.focus(); update(); });
+  $('off-back').addEventListener('click', () => { off.hidden = true; input.focus(); update(); });
 
   window.RosdistantChat = {
     open: () => openPanel(),

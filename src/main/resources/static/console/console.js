@@ -11,8 +11,18 @@
     DIALOG_CLOSED: 'диалог уже завершён',
     FORBIDDEN: 'диалог назначен другому оператору',
     UNKNOWN_DIALOG: 'диалог не найден',
-    TEXT_TOO_LONG: 'слишком длинное сообщение'
+    TEXT_TOO_LONG: 'слишком длинное сообщение',
+    OFFER_GONE: 'предложение уже неактуально: диалог взял другой оператор, время вышло или нет свободного места',
+    RATE_LIMITED: 'слишком много действий подряд, повторите через секунду',
+    STORAGE_UNAVAILABLE: 'база данных недоступна, повторите позже',
+    INTERNAL: 'внутренняя ошибка сервера, повторите позже'
   };
+  const APPEAL_LABEL = {
+    CONSULTATION: 'Консультация', SERVICE_REQUEST: 'Запрос на обслуживание', COMPLAINT: 'Жалоба',
+    CHANGE_REQUEST: 'Запрос на изменение'
+  };
+  const TRIAGE_LABEL = { spam: 'Спам', partner: 'Партнёр', applicant: 'Абитуриент', student: 'Студент' };
+  const errorText = e => ERROR_TEXT[e.code] || e.message || e.code;
   const VISITOR = 'Посетитель';
   const MAX_TEXT = 4000;
 
@@ -25,7 +35,20 @@
     dialogs: $('dialogs'), noDialogs: $('no-dialogs'), conversation: $('conversation'),
     convTitle: $('conv-title'), convMeta: $('conv-meta'), messages: $('messages'), typing: $('typing'),
     replyForm: $('reply-form'), reply: $('reply'), send: $('send'),
-    closeDialog: $('close-dialog'), removeDialog: $('remove-dialog')
+    closeDialog: $('close-dialog'), removeDialog: $('remove-dialog'),
+    takeOver: $('take-over'), forwardDialog: $('forward-dialog'), classifyDialog: $('classify-dialog'),
+    notice: $('notice'), soundToggle: $('sound-toggle'), notifyToggle: $('notify-toggle'),
+    offersPanel: $('offers-panel'), offers: $('offers'),
+    triagePanel: $('triage-panel'), triage: $('triage'), noTriage: $('no-triage'), triageError: $('triage-error'),
+    triageRefresh: $('triage-refresh'),
+    closeModal: $('close-modal'), closeForm: $('close-form'), closeTitle: $('close-modal-title'),
+    closeHint: $('close-modal-hint'), appealType: $('appeal-type'), requestFields: $('request-fields'),
+    requestNumber: $('request-number'), dueDate: $('due-date'), closeError: $('close-error'),
+    closeSubmit: $('close-submit'), closeCancel: $('close-cancel'),
+    forwardModal: $('forward-modal'), forwardForm: $('forward-form'), forwardAgent: $('forward-agent'),
+    forwardAgentLabel: $('forward-agent-label'), forwardLine: $('forward-line'), forwardLineLabel: $('forward-line-label'),
+    forwardNote: $('forward-note'), forwardError: $('forward-error'), forwardSubmit: $('forward-submit'),
+    forwardCancel: $('forward-cancel')
   };
 
   /* ------------------------------------------------------------- state */
@@ -121,6 +144,8 @@
     outbox = load('localStorage', 'outbox', []);
     readMarks = load('localStorage', 'read', {});
     chosenPresence = load('sessionStorage', 'presence', null);
+    el.soundToggle.checked = load('localStorage', 'sound', true) === true;
+    el.notifyToggle.checked = load('localStorage', 'notify', false) === true && notificationsAllowed();
     showView('main');
     setConnection('connecting');
     renderDialogList();
@@ -145,6 +170,11 @@
     ws = null; ready = false; everReady = false; attempt = 0;
     if (sock) sock.close(1000);
     dialogs.clear();
+    offers.forEach(o => clearTimeout(o.timer));
+    offers.clear();
+    renderOffers();
+    clearInterval(triageTimer);
+    el.triagePanel.hidden = true;
     selectedId = null;
     inflight.clear();
     el.dialogs.textContent = '';
@@ -218,7 +248,9 @@
     switch (f.type) {
       case 'welcome': onWelcome(f); break;
       case 'presence': if (f.status) el.presence.value = f.status; break;
-      case 'dialog': if (f.dialog) upsertDialog(f.dialog, true); break;
+      case 'dialog': if (f.dialog) onDialogFrame(f.dialog); break;
+      case 'offer': onOffer(f); break;
+      case 'offer_withdrawn': removeOffer(f.dialogId); break;
       case 'message': onMessage(f); break;
       case 'ack': onAck(f); break;
       case 'resumed': {
@@ -246,6 +278,7 @@
     if (chosenPresence && chosenPresence !== f.presence) send({ type: 'presence', status: chosenPresence });
     el.presence.value = chosenPresence || f.presence || 'OFFLINE';
     (f.dialogs || []).forEach(s => upsertDialog(s, false));
+    setupTriage();
     // Every known dialog, including those the server no longer lists (closed meanwhile), catches up from its last seq.
     dialogs.forEach(resume);
     flush();
@@ -281,10 +314,22 @@
       else { d.error = ERROR_TEXT[e.code] || e.message; renderConversation(); flush(); }
       return;
     }
-    if (ref.startsWith('close:')) {
-      const d = dialogs.get(ref.slice(6));
-      if (d) { d.error = 'Не удалось завершить диалог: ' + (ERROR_TEXT[e.code] || e.message); renderConversation(); }
+    const colon = ref.indexOf(':'), kind = colon > 0 ? ref.slice(0, colon) : '', id = ref.slice(colon + 1);
+    if (kind === 'close' || kind === 'classify') return closeFailed(id, e);
+    if (kind === 'forward' || kind === 'take_over') return forwardFailed(kind, id, e);
+    if (kind === 'accept') {
+      removeOffer(id);
+      return showNotice('Не удалось принять диалог: ' + errorText(e));
     }
+    if (kind === 'triage') return triageFailed(id, e);
+    if (e.code) showNotice('Ошибка: ' + errorText(e));
+  }
+
+  let noticeTimer = 0;
+  function showNotice(text) {
+    el.notice.textContent = text;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => { el.notice.textContent = ''; }, 15000);
   }
 
   /* ----------------------------------------------------------- dialogs */
@@ -317,6 +362,13 @@
   }
 
   function stateOf(d) { return d.summary.state || 'WAITING'; }
+  const hasRole = r => !!(me && Array.isArray(me.roles) && me.roles.includes(r));
+  const isSupervisor = () => hasRole('SUPERVISOR');
+  // A dialog the visitor closed before the agent did still needs its appeal type, from the agent who had it.
+  function needsClass(d) {
+    return !!d && stateOf(d) === 'CLOSED' && !d.summary.appealType && d.summary.agentId != null
+      && (agentId == null || d.summary.agentId === agentId);
+  }
   // The server takes replies only in a dialog assigned to this agent and not closed; a dialog that went back to
   // the waiting line (agentId null) or to a colleague is read-only here.
   function canWrite(d) {
@@ -373,7 +425,8 @@
     li.firstChild.setAttribute('aria-current', d.id === selectedId ? 'true' : 'false');
     li.querySelector('.site').textContent = siteLabel(d.summary);
     li.querySelector('.visitor').textContent = d.summary.visitorName || VISITOR;
-    li.querySelector('.state').textContent = STATE_LABEL[state] || state;
+    li.querySelector('.state').textContent = (STATE_LABEL[state] || state) + (needsClass(d) ? ' · укажите тип обращения' : '');
+    li.dataset.unclassified = needsClass(d) ? 'true' : 'false';
     li.querySelector('.typing-flag').textContent = d.visitorTyping && state !== 'CLOSED' ? 'печатает…' : '';
     const unread = li.querySelector('.unread');
     unread.textContent = String(d.unread);
@@ -427,8 +480,13 @@
       const s = d.summary;
       el.convTitle.textContent = (s.visitorName || VISITOR) + ' · ' + siteLabel(s);
       const opened = s.openedAt ? new Date(s.openedAt).toLocaleString('ru') : '';
+      const fw = s.forward;
       el.convMeta.textContent = [STATE_LABEL[stateOf(d)] || stateOf(d), opened && 'открыт ' + opened,
-        s.agentId != null && agentId != null && s.agentId !== agentId ? 'назначен другому оператору' : '', d.error]
+        s.agentId != null && agentId != null && s.agentId !== agentId
+          ? 'назначен ' + (s.agentName ? 'оператору ' + s.agentName : 'другому оператору') : '',
+        s.appealType && (APPEAL_LABEL[s.appealType] || s.appealType) + (s.requestNumber ? ' № ' + s.requestNumber : ''),
+        needsClass(d) && 'посетитель завершил диалог — укажите тип обращения',
+        fw && fw.by && 'передан: ' + fw.by + (fw.note ? ' — «' + fw.note + '»' : ''), d.error]
         .filter(Boolean).join(' · ');
     }
     const writable = canWrite(d);
@@ -438,6 +496,10 @@
       ? 'Ответ посетителю… (Enter — отправить, Shift+Enter — новая строка)'
       : stateOf(d) === 'CLOSED' ? 'Диалог завершён' : 'Писать можно только в своих диалогах';
     el.closeDialog.disabled = !writable;
+    const open = !!d && stateOf(d) !== 'CLOSED';
+    el.forwardDialog.disabled = !(writable || (open && isSupervisor()));
+    el.takeOver.hidden = !(open && isSupervisor() && d.summary.agentId !== agentId);
+    el.classifyDialog.hidden = !needsClass(d);
     el.removeDialog.hidden = !d || stateOf(d) !== 'CLOSED';
     renderTyping();
   }
@@ -614,8 +676,11 @@
     const d = dialogs.get(selectedId);
     if (!d || !canWrite(d)) return;
     stopTyping();
-    d.error = null;
-    send({ type: 'close', dialogId: d.id, ref: 'close:' + d.id });
+    openCloseModal(d, 'close');
+  });
+  el.classifyDialog.addEventListener('click', () => {
+    const d = dialogs.get(selectedId);
+    if (needsClass(d)) openCloseModal(d, 'classify');
   });
   el.removeDialog.addEventListener('click', () => removeDialog(selectedId));
   el.presence.addEventListener('change', () => {
@@ -665,6 +730,403 @@
     const d = dialogs.get(selectedId);
     el.typing.textContent = d && d.visitorTyping ? (d.summary.visitorName || VISITOR) + ' печатает…' : '';
   }
+
+
+  /* ------------------------------------------- closing and classifying */
+
+  let closing = null;   // {id, mode: 'close' | 'classify', sent}
+
+  function openCloseModal(d, mode) {
+    closing = { id: d.id, mode, sent: false };
+    el.closeTitle.textContent = mode === 'close' ? 'Завершить диалог' : 'Классифицировать обращение';
+    el.closeHint.textContent = mode === 'close'
+      ? 'Укажите тип обращения (регламент, 4.3, п. 2).'
+      : 'Посетитель завершил диалог сам. Укажите тип обращения.';
+    el.closeSubmit.textContent = mode === 'close' ? 'Завершить' : 'Сохранить';
+    el.closeForm.reset();
+    el.closeError.textContent = '';
+    [el.appealType, el.requestNumber, el.dueDate].forEach(f => f.removeAttribute('aria-invalid'));
+    syncRequestFields();
+    el.closeSubmit.disabled = false;
+    showModal(el.closeModal);
+    el.appealType.focus();
+  }
+
+  function showModal(m) {
+    if (typeof m.showModal === 'function') { if (!m.open) m.showModal(); } else m.setAttribute('open', '');
+  }
+  function hideModal(m) {
+    if (typeof m.close === 'function') { if (m.open) m.close(); } else m.removeAttribute('open');
+  }
+
+  function syncRequestFields() {
+    const type = el.appealType.value;
+    el.requestFields.hidden = !type || type === 'CONSULTATION';
+  }
+  el.appealType.addEventListener('change', syncRequestFields);
+  el.closeCancel.addEventListener('click', () => { closing = null; hideModal(el.closeModal); });
+  el.closeModal.addEventListener('close', () => { if (closing && !closing.sent) closing = null; });
+
+  el.closeForm.addEventListener('submit', e => {
+    e.preventDefault();
+    if (!closing) return;
+    const d = dialogs.get(closing.id);
+    const type = el.appealType.value, number = el.requestNumber.value.trim(), due = el.dueDate.value;
+    [el.appealType, el.requestNumber, el.dueDate].forEach(f => f.removeAttribute('aria-invalid'));
+    let problem = null, field = null;
+    if (!type) { problem = 'Выберите тип обращения.'; field = el.appealType; }
+    else if (type !== 'CONSULTATION' && !number) {
+      problem = 'Укажите номер заявки в «Едином окне»: для типа «' + APPEAL_LABEL[type] + '» он обязателен.';
+      field = el.requestNumber;
+    } else if (type !== 'CONSULTATION' && due && !/^\d{4}-\d{2}-\d{2}$/.test(due)) {
+      problem = 'Срок — дата в формате ГГГГ-ММ-ДД.'; field = el.dueDate;
+    } else if (!d) problem = 'Диалог больше не в списке.';
+    else if (!ready) problem = 'Нет связи с сервером. Дождитесь переподключения и повторите.';
+    if (problem) {
+      el.closeError.textContent = problem;
+      if (field) { field.setAttribute('aria-invalid', 'true'); field.focus(); }
+      return;
+    }
+    const frame = { type: closing.mode, dialogId: d.id, appealType: type, ref: closing.mode + ':' + d.id };
+    if (type !== 'CONSULTATION') {
+      frame.requestNumber = number;
+      if (due) frame.dueDate = due;
+    }
+    el.closeError.textContent = '';
+    d.error = null;
+    if (send(frame)) { closing.sent = true; el.closeSubmit.disabled = true; }
+    else el.closeError.textContent = 'Нет связи с сервером. Повторите.';
+  });
+
+  function closeFailed(id, e) {
+    const text = (closing && closing.mode === 'classify' ? 'Не удалось сохранить тип обращения: ' : 'Не удалось завершить диалог: ')
+      + errorText(e);
+    if (closing && closing.id === id) {
+      closing.sent = false;
+      el.closeSubmit.disabled = false;
+      el.closeError.textContent = text;
+      if (!el.closeModal.open) showModal(el.closeModal);
+    } else {
+      const d = dialogs.get(id);
+      if (d) { d.error = text; renderConversation(); }
+    }
+  }
+
+  /* ----------------------------------------------- dialog frames, alerts */
+
+  function onDialogFrame(s) {
+    const id = s.dialogId;
+    const known = dialogs.get(id);
+    const wasMine = known && known.summary.agentId === agentId && stateOf(known) !== 'CLOSED';
+    const nowMine = s.state === 'ASSIGNED' && s.agentId === agentId;
+    if (offers.has(id) && (nowMine || s.state !== 'WAITING')) removeOffer(id);
+    upsertDialog(s, true);
+    const d = dialogs.get(id);
+    if (closing && closing.id === id && s.state === 'CLOSED' && s.appealType) {
+      closing = null;
+      hideModal(el.closeModal);
+      showNotice('Диалог завершён: ' + (APPEAL_LABEL[s.appealType] || s.appealType)
+        + (s.requestNumber ? ', заявка № ' + s.requestNumber : '') + '.');
+    }
+    if (forwarding && forwarding.id === id && s.agentId !== agentId) {
+      forwarding = null;
+      hideModal(el.forwardModal);
+      showNotice('Диалог передан' + (s.agentName ? ' оператору ' + s.agentName : ' на линию') + '.');
+    }
+    if (takingOver === id && nowMine) { takingOver = null; showNotice('Диалог теперь ваш.'); }
+    if (nowMine && !wasMine && d) {
+      alertAgent('Новый диалог', (s.visitorName || VISITOR) + ' · ' + siteLabel(s)
+        + (s.forward && s.forward.note ? ' — ' + s.forward.note : ''));
+    }
+    if (!el.triagePanel.hidden) refreshTriageSoon();
+  }
+
+  function notificationsAllowed() {
+    return 'Notification' in window && Notification.permission === 'granted';
+  }
+
+  let audio = null;
+  function beep() {
+    try {
+      const Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      audio = audio || new Ctx();
+      const osc = audio.createOscillator(), gain = audio.createGain(), t = audio.currentTime;
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.0001, t);
+      gain.gain.exponentialRampToValueAtTime(0.2, t + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.35);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t);
+      osc.stop(t + 0.4);
+    } catch (e) { /* no sound available */ }
+  }
+
+  function alertAgent(title, body) {
+    if (el.soundToggle.checked) beep();
+    if (el.notifyToggle.checked && notificationsAllowed() && (document.hidden || !document.hasFocus())) {
+      try {
+        const n = new Notification(title, { body, tag: 'contact-gateway-' + title });
+        n.onclick = () => { window.focus(); n.close(); };
+      } catch (e) { /* notifications unavailable here */ }
+    }
+  }
+
+  el.soundToggle.addEventListener('change', () => {
+    save('localStorage', 'sound', el.soundToggle.checked);
+    if (el.soundToggle.checked) beep();
+  });
+  el.notifyToggle.addEventListener('change', async () => {
+    if (el.notifyToggle.checked && !notificationsAllowed()) {
+      let permission = 'denied';
+      try { permission = 'Notification' in window ? await Notification.requestPermission() : 'denied'; } catch (e) { /* old API */ }
+      if (permission !== 'granted') {
+        el.notifyToggle.checked = false;
+        showNotice('Браузер не разрешил уведомления. Разрешите их в настройках сайта.');
+      }
+    }
+    save('localStorage', 'notify', el.notifyToggle.checked);
+  });
+
+  /* ------------------------------------------------------------ offers */
+
+  const offers = new Map();   // dialogId -> {dialog, expiresAt, timer, node}
+
+  function onOffer(f) {
+    const s = f.dialog;
+    if (!s || !s.dialogId) return;
+    const known = offers.get(s.dialogId);
+    if (known) clearTimeout(known.timer);
+    const expires = Date.parse(f.expiresAt) || 0;
+    const offer = { dialog: s, expiresAt: expires, timer: 0 };
+    if (expires) offer.timer = setTimeout(() => removeOffer(s.dialogId), Math.max(0, expires - Date.now()) + 1000);
+    offers.set(s.dialogId, offer);
+    renderOffers();
+    if (!known) alertAgent('Новое предложение диалога', (s.visitorName || VISITOR) + ' · ' + siteLabel(s));
+  }
+
+  function removeOffer(id) {
+    const o = offers.get(id);
+    if (!o) return;
+    clearTimeout(o.timer);
+    offers.delete(id);
+    renderOffers();
+  }
+
+  function renderOffers() {
+    el.offers.textContent = '';
+    el.offersPanel.hidden = offers.size === 0;
+    offers.forEach((o, id) => {
+      const li = document.createElement('li');
+      li.className = 'offer';
+      li.dataset.dialogId = id;
+      div('who', li, o.dialog.visitorName || VISITOR);
+      div('where', li, siteLabel(o.dialog) + (o.dialog.forward && o.dialog.forward.note ? ' — ' + o.dialog.forward.note : ''));
+      const exp = div('expires', li);
+      exp.dataset.expiresAt = String(o.expiresAt || '');
+      const actions = div('actions', li);
+      const accept = document.createElement('button');
+      accept.type = 'button';
+      accept.className = 'primary offer-accept';
+      accept.textContent = 'Принять';
+      accept.addEventListener('click', () => {
+        if (send({ type: 'accept', dialogId: id, ref: 'accept:' + id })) accept.disabled = true;
+        else showNotice('Нет связи с сервером.');
+      });
+      const decline = document.createElement('button');
+      decline.type = 'button';
+      decline.className = 'offer-decline';
+      decline.textContent = 'Отклонить';
+      decline.addEventListener('click', () => { send({ type: 'decline', dialogId: id }); removeOffer(id); });
+      actions.append(accept, decline);
+      el.offers.append(li);
+    });
+    tickOffers();
+  }
+
+  function tickOffers() {
+    el.offers.querySelectorAll('.expires').forEach(node => {
+      const at = +node.dataset.expiresAt;
+      node.textContent = at ? 'осталось ' + Math.max(0, Math.ceil((at - Date.now()) / 1000)) + ' с' : '';
+    });
+  }
+  setInterval(tickOffers, 1000);
+
+  /* ----------------------------------------------------------- forward */
+
+  let forwarding = null;      // {id, sent}
+  let takingOver = null;      // dialogId
+  let directory = null;
+
+  async function loadDirectory() {
+    const r = await fetch('/api/console/directory', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (!r.ok) throw new Error('HTTP ' + r.status);
+    return r.json();
+  }
+
+  function option(select, value, text) {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = text;
+    select.append(o);
+  }
+
+  function forwardKind() {
+    const checked = el.forwardForm.querySelector('input[name=forward-kind]:checked');
+    return checked ? checked.value : 'agent';
+  }
+  function syncForwardKind() {
+    const toLine = forwardKind() === 'line';
+    el.forwardAgent.hidden = el.forwardAgentLabel.hidden = toLine;
+    el.forwardLine.hidden = el.forwardLineLabel.hidden = !toLine;
+  }
+  el.forwardForm.querySelectorAll('input[name=forward-kind]').forEach(r => r.addEventListener('change', syncForwardKind));
+
+  el.forwardDialog.addEventListener('click', async () => {
+    const d = dialogs.get(selectedId);
+    if (!d) return;
+    stopTyping();
+    forwarding = { id: d.id, sent: false };
+    el.forwardForm.reset();
+    el.forwardError.textContent = '';
+    el.forwardSubmit.disabled = true;
+    el.forwardAgent.textContent = '';
+    el.forwardLine.textContent = '';
+    option(el.forwardAgent, '', 'Загрузка…');
+    syncForwardKind();
+    showModal(el.forwardModal);
+    try {
+      directory = await loadDirectory();
+    } catch (err) {
+      el.forwardError.textContent = 'Не удалось загрузить список коллег и линий: ' + err.message;
+      return;
+    }
+    el.forwardAgent.textContent = '';
+    option(el.forwardAgent, '', '— выберите коллегу —');
+    const PRESENCE = { ONLINE: 'в сети', AWAY: 'отошёл', OFFLINE: 'не в сети' };
+    (directory.agents || []).filter(a => a.id !== agentId).forEach(a => option(el.forwardAgent, String(a.id),
+      a.displayName + ' (' + (PRESENCE[a.presence] || a.presence) + '; ' + (a.lines || []).join(', ') + ')'));
+    option(el.forwardLine, '', '— выберите линию —');
+    (directory.lines || []).forEach(l => option(el.forwardLine, l.id, l.name + ' (' + l.id + ')'));
+    el.forwardSubmit.disabled = false;
+  });
+
+  el.forwardCancel.addEventListener('click', () => { forwarding = null; hideModal(el.forwardModal); });
+  el.forwardModal.addEventListener('close', () => { if (forwarding && !forwarding.sent) forwarding = null; });
+
+  el.forwardForm.addEventListener('submit', e => {
+    e.preventDefault();
+    if (!forwarding) return;
+    const toLine = forwardKind() === 'line';
+    const target = toLine ? el.forwardLine.value : el.forwardAgent.value;
+    const note = el.forwardNote.value.trim();
+    if (!target) { el.forwardError.textContent = toLine ? 'Выберите линию.' : 'Выберите коллегу.'; return; }
+    if (note.length > 2000) { el.forwardError.textContent = 'Заметка длиннее 2000 символов.'; return; }
+    const frame = { type: 'forward', dialogId: forwarding.id, ref: 'forward:' + forwarding.id };
+    if (toLine) frame.toLine = target; else frame.toAgentId = Number(target);
+    if (note) frame.note = note;
+    el.forwardError.textContent = '';
+    if (send(frame)) { forwarding.sent = true; el.forwardSubmit.disabled = true; }
+    else el.forwardError.textContent = 'Нет связи с сервером. Повторите.';
+  });
+
+  function forwardFailed(kind, id, e) {
+    if (kind === 'forward' && forwarding && forwarding.id === id) {
+      forwarding.sent = false;
+      el.forwardSubmit.disabled = false;
+      el.forwardError.textContent = 'Не удалось передать диалог: ' + errorText(e);
+      return;
+    }
+    if (kind === 'take_over') takingOver = null;
+    showNotice((kind === 'take_over' ? 'Не удалось забрать диалог: ' : 'Не удалось передать диалог: ') + errorText(e));
+  }
+
+  function takeOver(id) {
+    if (!isSupervisor()) return;
+    takingOver = id;
+    if (!send({ type: 'take_over', dialogId: id, ref: 'take_over:' + id })) showNotice('Нет связи с сервером.');
+  }
+  el.takeOver.addEventListener('click', () => { if (selectedId) takeOver(selectedId); });
+
+  /* ------------------------------------------------------------ triage */
+
+  let triageTimer = 0, triageSoon = 0, triageItems = [], triageLoadedAt = 0;
+  const TRIAGE_SOON = 7 * 60;
+
+  function setupTriage() {
+    const may = hasRole('DISPATCHER') || isSupervisor();
+    el.triagePanel.hidden = !may;
+    clearInterval(triageTimer);
+    if (!may) return;
+    refreshTriage();
+    triageTimer = setInterval(() => { if (Date.now() - triageLoadedAt > 15000) refreshTriage(); else renderTriage(); }, 5000);
+  }
+
+  function refreshTriageSoon() {
+    clearTimeout(triageSoon);
+    triageSoon = setTimeout(refreshTriage, 300);
+  }
+
+  async function refreshTriage() {
+    try {
+      const r = await fetch('/api/triage', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      if (r.status === 401 || r.status === 403) { el.triagePanel.hidden = true; clearInterval(triageTimer); return; }
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      triageItems = await r.json();
+      triageLoadedAt = Date.now();
+      el.triageError.textContent = '';
+    } catch (err) {
+      el.triageError.textContent = 'Не удалось загрузить список для разбора: ' + err.message;
+    }
+    renderTriage();
+  }
+
+  function renderTriage() {
+    el.triage.textContent = '';
+    el.noTriage.hidden = triageItems.length > 0;
+    const drift = (Date.now() - triageLoadedAt) / 1000;
+    triageItems.forEach(t => {
+      const waited = Math.max(0, (t.waitedSeconds || 0) + drift), limit = t.deadlineSeconds || 600;
+      const li = document.createElement('li');
+      li.className = 'triage-item';
+      li.dataset.dialogId = t.dialogId;
+      li.dataset.urgency = t.overdue || waited >= limit ? 'overdue' : waited >= Math.min(TRIAGE_SOON, limit * 0.7) ? 'soon' : 'ok';
+      div('who', li, t.visitorName || VISITOR);
+      div('where', li, [t.site, STATE_LABEL[t.state] || t.state, t.agentName].filter(Boolean).join(' · '));
+      div('waited', li, Math.floor(waited / 60) + ' мин из ' + Math.round(limit / 60)
+        + (li.dataset.urgency === 'overdue' ? ' — срок разбора истёк' : ''));
+      const actions = div('actions', li);
+      ['spam', 'partner', 'applicant', 'student'].forEach(outcome => {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'triage-' + outcome;
+        b.textContent = TRIAGE_LABEL[outcome];
+        b.addEventListener('click', () => {
+          if (outcome === 'spam' && !confirm('Отметить как спам и завершить диалог?')) return;
+          if (send({ type: 'triage', dialogId: t.dialogId, outcome, ref: 'triage:' + t.dialogId })) {
+            li.querySelectorAll('button').forEach(x => { x.disabled = true; });
+            refreshTriageSoon();
+          } else el.triageError.textContent = 'Нет связи с сервером.';
+        });
+        actions.append(b);
+      });
+      if (isSupervisor() && t.state !== 'CLOSED') {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'triage-take-over';
+        b.textContent = 'Забрать себе';
+        b.addEventListener('click', () => takeOver(t.dialogId));
+        actions.append(b);
+      }
+      el.triage.append(li);
+    });
+  }
+
+  function triageFailed(id, e) {
+    el.triageError.textContent = 'Разбор не сохранён: ' + errorText(e);
+    refreshTriage();
+  }
+  el.triageRefresh.addEventListener('click', refreshTriage);
 
   window.addEventListener('online', () => { if (loggedIn && !ws) connect(); });
 

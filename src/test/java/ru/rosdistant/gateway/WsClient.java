@@ -33,7 +33,7 @@ public final class WsClient implements AutoCloseable {
 
     private final List<JsonNode> seen = new ArrayList<>();
 
-    private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
+    private final Sinks.Many<Object> outbound = Sinks.many().unicast().onBackpressureBuffer();
 
     private final Sinks.One<Integer> closeCode = Sinks.one();
 
@@ -54,7 +54,9 @@ public final class WsClient implements AutoCloseable {
                             .asString()
                             .doOnNext(text -> received.add(json.readTree(text)))
                             .then();
-                    return out.sendString(outbound.asFlux()).then().and(reading);
+                    return out.sendObject(outbound.asFlux().map(frame -> frame instanceof String text
+                            ? new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(text) : frame))
+                            .then().and(reading);
                 })
                 .doOnError(error -> opened.tryEmitError(error))
                 .subscribe(null, error -> opened.tryEmitError(error));
@@ -82,6 +84,16 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends raw bytes as one frame, as a text frame (whatever the bytes, even invalid UTF-8) or a binary one.
+     */
+    public WsClient sendRaw(byte[] bytes, boolean binary) {
+        io.netty.buffer.ByteBuf payload = io.netty.buffer.Unpooled.wrappedBuffer(bytes);
+        outbound.tryEmitNext(binary ? new io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame(payload)
+                : new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(payload));
+        return this;
+    }
+
     public WsClient send(Object frame) {
         return send(json.writeValueAsString(frame));
     }
@@ -103,7 +115,24 @@ public final class WsClient implements AutoCloseable {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+        dumpThreads();
         return fail("Timed out waiting for " + description + "; frames seen: " + seen);
+    }
+
+    /** On a timeout: the threads of the gateway's event loops and workers, and any deadlock, for the log. */
+    private static void dumpThreads() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] deadlocked = threads.findDeadlockedThreads();
+        StringBuilder out = new StringBuilder("WsClient timeout; deadlocked threads: ")
+                .append(deadlocked == null ? "none" : java.util.Arrays.toString(deadlocked)).append('\n');
+        for (java.lang.management.ThreadInfo info : threads.dumpAllThreads(true, true)) {
+            String name = info.getThreadName();
+            if (name.startsWith("reactor-") || name.startsWith("parallel-") || name.startsWith("boundedElastic")
+                    || info.getThreadState() == Thread.State.BLOCKED) {
+                out.append(info);
+            }
+        }
+        System.out.println(out);
     }
 
     public JsonNode awaitType(String type) {

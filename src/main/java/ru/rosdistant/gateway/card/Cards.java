@@ -14,6 +14,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
+import ru.rosdistant.gateway.ids.RandomIds;
 
 /**
  * Cards of the people who appeal, and identification by e-mail or phone (regulation 4.2: "e-mail appeals
@@ -23,7 +24,8 @@ import org.springframework.stereotype.Component;
 public class Cards {
 
     private static final String COLUMNS =
-            "id, kind, contact_type, name, emails, phones, site_id, created_at, updated_at";
+            "id, kind, contact_type, name, emails, phones, handles, site_id, status, responsible_agent_id, "
+                    + "merged_into, created_at, updated_at";
 
     private final DatabaseClient db;
 
@@ -55,6 +57,53 @@ public class Cards {
                 .switchIfEmpty(Mono.defer(() -> createLead(name.strip(), address, phone, siteId)));
     }
 
+    /**
+     * The card of a messenger user (handle {@code platform:id}); when there is none, a new LEAD with that
+     * handle. Takes a transaction-scoped advisory lock on the handle, like {@link #findOrCreateLead}.
+     */
+    public Mono<Card> findOrCreateByHandle(String handle, String name, String siteId) {
+        if (handle == null || !handle.matches("[a-z]{2,16}:.{1,128}")) {
+            return Mono.error(new IllegalArgumentException("A handle is platform:id"));
+        }
+        String displayName = name == null || name.isBlank() ? handle : name.strip();
+        return db.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+                .bind("key", "card-handle:" + handle)
+                .then()
+                .then(db.sql("SELECT " + COLUMNS + " FROM card WHERE handles @> ARRAY[CAST(:handle AS text)] "
+                                + "AND merged_into IS NULL ORDER BY created_at, id LIMIT 1")
+                        .bind("handle", handle)
+                        .map(Cards::card)
+                        .one())
+                .switchIfEmpty(Mono.defer(() -> db.sql("INSERT INTO card (id, kind, name, handles, site_id) "
+                                + "VALUES (:id, 'LEAD', :name, :handles, :site) RETURNING " + COLUMNS)
+                        .bind("id", RandomIds.uuid())
+                        .bind("name", displayName.length() > 200 ? displayName.substring(0, 200) : displayName)
+                        .bind("handles", new String[] { handle })
+                        .bind("site", Parameter.fromOrEmpty(siteId, String.class))
+                        .map(Cards::card)
+                        .one()));
+    }
+
+    /**
+     * The cards that a combination identifies uniquely (regulation 4.4: a messenger author is identified
+     * only by name + phone or name + e-mail that no other card shares). Empty when none or several match.
+     */
+    public Mono<Card> uniqueByNameAnd(String name, String email, String phoneE164) {
+        if (name == null || name.isBlank() || (email == null && phoneE164 == null)) {
+            return Mono.empty();
+        }
+        String contact = email != null ? "emails @> ARRAY[CAST(:contact AS text)]"
+                : "phones @> ARRAY[CAST(:contact AS text)]";
+        return db.sql("SELECT " + COLUMNS + " FROM card WHERE lower(name) = lower(:name) AND " + contact
+                        + " AND merged_into IS NULL ORDER BY created_at LIMIT 2")
+                .bind("name", name.strip())
+                .bind("contact", email != null ? email.strip().toLowerCase(Locale.ROOT) : phoneE164.strip())
+                .map(Cards::card)
+                .all()
+                .collectList()
+                .flatMap(found -> found.size() == 1 ? Mono.just(found.get(0)) : Mono.empty());
+    }
+
     public Mono<Card> find(UUID id) {
         return db.sql("SELECT " + COLUMNS + " FROM card WHERE id = :id")
                 .bind("id", id)
@@ -81,12 +130,12 @@ public class Cards {
     /** A match by e-mail wins over one by phone; among equals, the oldest card. */
     private Mono<Card> find(String address, String phone) {
         Mono<Card> byEmail = address == null ? Mono.empty() : db.sql("SELECT " + COLUMNS + " FROM card "
-                        + "WHERE emails @> ARRAY[CAST(:email AS text)] ORDER BY created_at, id LIMIT 1")
+                        + "WHERE emails @> ARRAY[CAST(:email AS text)] AND merged_into IS NULL ORDER BY created_at, id LIMIT 1")
                 .bind("email", address)
                 .map(Cards::card)
                 .one();
         Mono<Card> byPhone = phone == null ? Mono.empty() : db.sql("SELECT " + COLUMNS + " FROM card "
-                        + "WHERE phones @> ARRAY[CAST(:phone AS text)] ORDER BY created_at, id LIMIT 1")
+                        + "WHERE phones @> ARRAY[CAST(:phone AS text)] AND merged_into IS NULL ORDER BY created_at, id LIMIT 1")
                 .bind("phone", phone)
                 .map(Cards::card)
                 .one();
@@ -96,7 +145,7 @@ public class Cards {
     private Mono<Card> createLead(String name, String address, String phone, String siteId) {
         return db.sql("INSERT INTO card (id, kind, name, emails, phones, site_id) "
                         + "VALUES (:id, 'LEAD', :name, :emails, :phones, :site) RETURNING " + COLUMNS)
-                .bind("id", CardIds.uuid())
+                .bind("id", RandomIds.uuid())
                 .bind("name", name)
                 .bind("emails", address == null ? new String[0] : new String[] { address })
                 .bind("phones", phone == null ? new String[0] : new String[] { phone })
@@ -105,12 +154,14 @@ public class Cards {
                 .one();
     }
 
-    private static Card card(Readable row) {
+    static Card card(Readable row) {
         String contactType = row.get("contact_type", String.class);
         return new Card(row.get("id", UUID.class), CardKind.valueOf(row.get("kind", String.class)),
                 contactType == null ? null : ContactType.valueOf(contactType), row.get("name", String.class),
                 List.of(row.get("emails", String[].class)), List.of(row.get("phones", String[].class)),
-                row.get("site_id", String.class), instant(row, "created_at"), instant(row, "updated_at"));
+                List.of(row.get("handles", String[].class)), row.get("site_id", String.class),
+                row.get("status", String.class), row.get("responsible_agent_id", Long.class),
+                row.get("merged_into", UUID.class), instant(row, "created_at"), instant(row, "updated_at"));
     }
 
     private static Instant instant(Readable row, String column) {

@@ -19,6 +19,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import ru.rosdistant.gateway.ids.RandomIds;
 import ru.rosdistant.gateway.site.Site;
 
 /**

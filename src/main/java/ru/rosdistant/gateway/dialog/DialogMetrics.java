@@ -39,6 +39,7 @@ class DialogMetrics {
     @EventListener(ApplicationReadyEvent.class)
     void start() {
         refresher = Flux.interval(Duration.ZERO, REFRESH)
+                .onBackpressureDrop()
                 .concatMap(tick -> dialogs.countOpen().onErrorResume(error -> Mono.empty()))
                 .subscribe(open::set);
     }

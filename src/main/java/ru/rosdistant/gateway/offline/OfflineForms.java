@@ -9,6 +9,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
+import ru.rosdistant.gateway.ids.RandomIds;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import ru.rosdistant.gateway.card.Cards;
 import ru.rosdistant.gateway.dialog.DialogManagement;
@@ -65,7 +66,7 @@ class OfflineForms {
     }
 
     private Mono<OfflineFormReceipt> store(OfflineForm form, EarlierChat earlier) {
-        UUID id = FormIds.uuid();
+        UUID id = RandomIds.uuid();
         Instant at = Instant.now();
         return cards.findOrCreateLead(form.name(), form.email(), form.phone(), form.site().id())
                 .map(card -> new StoredForm(id, card.id(), form, earlier, at))

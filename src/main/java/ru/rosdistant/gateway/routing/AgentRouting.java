@@ -407,6 +407,19 @@ public class AgentRouting {
 
     // --- the waiting line as the visitor sees it --------------------------------------------------
 
+    /**
+     * Tells a dialog's followers its last known place in the waiting line again: for a socket that has just
+     * started following it, since positions are otherwise published only when they change.
+     */
+    public void repeatPosition(UUID dialogId, String line) {
+        LineStats lineStats = stats.get(line);
+        Integer position = lineStats == null ? null : lineStats.positions.get(dialogId);
+        if (position != null) {
+            long perPlace = lineStats.secondsPerAssignment(properties.defaultAssignmentInterval());
+            bus.publish(new DialogEvent.QueueChanged(dialogId, position, position * perPlace));
+        }
+    }
+
     private Mono<Void> publishPositions(String line) {
         LineStats lineStats = stats.computeIfAbsent(line, id -> new LineStats());
         long perPlace = lineStats.secondsPerAssignment(properties.defaultAssignmentInterval());

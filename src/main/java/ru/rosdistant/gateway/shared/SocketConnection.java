@@ -57,6 +57,9 @@ public final class SocketConnection {
 
     private final WebSocketSession session;
 
+    /** A frame whose work takes longer than this is logged (it is not cancelled: see {@link #fromStore}). */
+    private static final java.time.Duration SLOW_FRAME = java.time.Duration.ofSeconds(10);
+
     private final JsonMapper json;
 
     private final DialogManagement dialogs;
@@ -244,11 +247,36 @@ public final class SocketConnection {
             if (type == null || !type.isString()) {
                 return new FrameException(ErrorCode.UNKNOWN_TYPE, "The frame has no 'type'");
             }
+            if (hasNul(node)) {
+                // PostgreSQL text cannot hold U+0000: refuse the frame rather than fail on storing it
+                return new FrameException(ErrorCode.INVALID_FIELD, "Text may not contain the character U+0000");
+            }
             return new InboundFrame(type.asString(), node);
         }
         catch (JacksonException ex) {
             return new FrameException(ErrorCode.BAD_JSON, "The frame is not valid JSON");
         }
+    }
+
+    private static boolean hasNul(JsonNode node) {
+        if (node.isString()) {
+            return node.asString().indexOf('\u0000') >= 0;
+        }
+        if (node.isContainer()) {
+            for (JsonNode child : node) {
+                if (hasNul(child)) {
+                    return true;
+                }
+            }
+            if (node.isObject()) {
+                for (String name : node.propertyNames()) {
+                    if (name.indexOf('\u0000') >= 0) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private Mono<Void> handle(Object read, Function<InboundFrame, Mono<Void>> handler) {
@@ -267,7 +295,12 @@ public final class SocketConnection {
         }
         // A frame's work, once started, runs to its end even if the socket drops meanwhile: cancelling a
         // half-done transaction would leave its connection and row locks behind.
+        Disposable watchdog = Mono.delay(SLOW_FRAME).subscribe(tick -> log.warn(
+                "Frame '{}' (ref {}) has been running for {} s: {}", frame.type(), frame.ref(), SLOW_FRAME.toSeconds(),
+                frame.body().toString().length() > 300 ? frame.body().toString().substring(0, 300)
+                        : frame.body().toString()));
         return Mono.fromFuture(() -> Mono.defer(() -> handler.apply(frame)).toFuture(), true)
+                .doFinally(signal -> watchdog.dispose())
                 .onErrorResume(error -> {
                     reportError(error, frame);
                     return Mono.empty();
@@ -316,8 +349,15 @@ public final class SocketConnection {
                         resume.dialogId(), "lastSeq", sentSeq.getOrDefault(resume.dialogId(), resume.lastSeq())))));
     }
 
+    /**
+     * The messages are read to the end even when the socket closes meanwhile: cancelling an R2DBC query in
+     * flight can leave its pooled connection with an undrained conversation, and every later query on that
+     * connection then hangs without an error (see jOOQ#20112, r2dbc-pool#198). So the read is detached
+     * from the socket's cancellation, like a frame's work.
+     */
     private Flux<String> fromStore(UUID dialogId, long after, long until) {
-        return dialogs.messagesAfter(dialogId, after, until)
+        return Mono.fromFuture(() -> dialogs.messagesAfter(dialogId, after, until).collectList().toFuture(), true)
+                .flatMapMany(Flux::fromIterable)
                 .filter(message -> message.seq() > sentSeq.getOrDefault(message.dialogId(), Long.MAX_VALUE))
                 .doOnNext(message -> sentSeq.put(message.dialogId(), message.seq()))
                 .map(this::encode)

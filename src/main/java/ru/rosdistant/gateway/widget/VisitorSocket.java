@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.util.UriComponentsBuilder;
+import ru.rosdistant.gateway.card.Transcripts;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogEvent;
@@ -22,6 +23,7 @@ import ru.rosdistant.gateway.dialog.DialogState;
 import ru.rosdistant.gateway.dialog.Sender;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.dialog.Visitors;
+import ru.rosdistant.gateway.routing.AgentRouting;
 import ru.rosdistant.gateway.shared.ErrorCode;
 import ru.rosdistant.gateway.shared.FrameException;
 import ru.rosdistant.gateway.shared.Frames;
@@ -53,9 +55,15 @@ class VisitorSocket implements WebSocketHandler {
 
     private final WorkingCalendar calendar;
 
+    private final Transcripts transcripts;
+
+    private final AgentRouting routing;
+
     VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogBus bus, JsonMapper json,
-            SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar) {
+            SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts, AgentRouting routing) {
         this.calendar = calendar;
+        this.routing = routing;
+        this.transcripts = transcripts;
         this.sites = sites;
         this.visitors = visitors;
         this.dialogs = dialogs;
@@ -117,6 +125,7 @@ class VisitorSocket implements WebSocketHandler {
                 case "typing" -> typing(frame);
                 case "resume" -> resume(frame);
                 case "close" -> close(frame);
+                case "transcript" -> transcript(frame);
                 default -> Mono.error(new FrameException(ErrorCode.UNKNOWN_TYPE,
                         "Unknown frame type '" + frame.type() + "'"));
             };
@@ -164,9 +173,17 @@ class VisitorSocket implements WebSocketHandler {
                         if (!connection.follows(dialog.id())) {
                             connection.follow(dialog.id(), 0);
                         }
+                        repeatPosition(dialog);
                     })
                     .flatMap(this::offlineOutsideHours)
                     .then();
+        }
+
+        /** A waiting dialog's place in the line, told again now that this socket follows it. */
+        private void repeatPosition(Dialog dialog) {
+            if (dialog.state() == DialogState.WAITING) {
+                routing.repeatPosition(dialog.id(), dialog.lineId());
+            }
         }
 
         /** Outside the line's working hours the visitor is offered the offline form at once. */
@@ -216,7 +233,10 @@ class VisitorSocket implements WebSocketHandler {
             return dialogs.findOfVisitor(visitor, dialogId)
                     .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
                             "No such dialog, or not yours")))
-                    .doOnNext(dialog -> connection.follow(dialogId, lastSeq))
+                    .doOnNext(dialog -> {
+                        connection.follow(dialogId, lastSeq);
+                        repeatPosition(dialog);
+                    })
                     .onErrorMap(DialogManagement::storageFailure)
                     .then();
         }
@@ -225,6 +245,32 @@ class VisitorSocket implements WebSocketHandler {
             return dialogs.close(frame.uuid("dialogId"), Sender.VISITOR, visitor.id(), null)
                     .onErrorMap(DialogManagement::storageFailure)
                     .then();
+        }
+
+        /** The visitor asks for a copy of a closed dialog of theirs by e-mail; it goes through the outbox. */
+        private Mono<Void> transcript(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            String email = frame.text("email").strip();
+            if (email.length() > 254 || !email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+                return Mono.error(new FrameException(ErrorCode.INVALID_FIELD, "email: not a valid e-mail address"));
+            }
+            return dialogs.findOfVisitor(visitor, dialogId)
+                    .switchIfEmpty(Mono.error(() -> new FrameException(ErrorCode.UNKNOWN_DIALOG,
+                            "No such dialog, or not yours")))
+                    .filter(Dialog::isClosed)
+                    .switchIfEmpty(Mono.error(() -> new FrameException(ErrorCode.FORBIDDEN,
+                            "A transcript is sent once the dialog is closed")))
+                    .flatMap(dialog -> transcripts.mailCopy(dialogId, email.toLowerCase(java.util.Locale.ROOT)))
+                    .onErrorMap(DialogManagement::storageFailure)
+                    .then(Mono.fromRunnable(() -> {
+                        Map<String, Object> queued = new LinkedHashMap<>();
+                        queued.put("type", "transcript_queued");
+                        queued.put("dialogId", dialogId);
+                        if (frame.ref() != null) {
+                            queued.put("ref", frame.ref());
+                        }
+                        connection.send(queued);
+                    }));
         }
 
         private static String limited(String value, int max) {

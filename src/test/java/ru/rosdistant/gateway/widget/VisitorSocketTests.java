@@ -274,6 +274,20 @@ class VisitorSocketTests {
         }
     }
 
+    @Test
+    void aSecondHelloOnTheSameSocketIsAnsweredAndTheSocketKeepsWorking() {
+        try (WsClient visitor = visitor()) {
+            String token = hello(visitor);
+            String dialogId = open(visitor);
+            visitor.awaitType("resumed");
+            visitor.send("{\"type\":\"hello\",\"dialogId\":\"" + dialogId + "\",\"status\":\"ONLINE\"}");
+            JsonNode again = visitor.awaitType("welcome");
+            assertThat(again.path("token").asString()).isNotEqualTo(token);
+            visitor.send("{\"type\":\"ping\"}");
+            visitor.awaitType("pong");
+        }
+    }
+
     private WsClient visitor() {
         return WsClient.visitor(port, SITE, ORIGIN);
     }

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.dialog;
+package ru.rosdistant.gateway.ids;
 
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -9,14 +9,14 @@ import java.util.UUID;
  * Random ids and tokens from a DRBG seeded once: unlike {@link UUID#randomUUID()} (NativePRNG) it does not
  * read /dev/urandom on every call, so it never does file I/O on an event loop.
  */
-final class RandomIds {
+public final class RandomIds {
 
     private static final SecureRandom random = drbg();
 
     private RandomIds() {
     }
 
-    static UUID uuid() {
+    public static UUID uuid() {
         byte[] bytes = bytes(16);
         bytes[6] = (byte) ((bytes[6] & 0x0f) | 0x40);
         bytes[8] = (byte) ((bytes[8] & 0x3f) | 0x80);
@@ -29,7 +29,7 @@ final class RandomIds {
         return new UUID(high, low);
     }
 
-    static String token(int byteCount) {
+    public static String token(int byteCount) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(byteCount));
     }
 
@@ -40,7 +40,7 @@ final class RandomIds {
     }
 
     /** Seeds the generator now (it reads its seed on first use), at start-up rather than on an event loop. */
-    static void seed() {
+    public static void seed() {
         bytes(1);
     }
 

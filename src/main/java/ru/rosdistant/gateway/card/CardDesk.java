@@ -1,0 +1,348 @@
+package ru.rosdistant.gateway.card;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/**
+ * What staff do with cards: search, read with the whole history, edit, merge duplicates. Every read and
+ * change is written to the card's audit record (152-FZ), in the same transaction as the change.
+ */
+@Component
+public class CardDesk {
+
+    private static final String COLUMNS = "id, kind, contact_type, name, emails, phones, handles, site_id, status, "
+            + "responsible_agent_id, merged_into, created_at, updated_at";
+
+    private final DatabaseClient db;
+
+    private final TransactionalOperator tx;
+
+    CardDesk(DatabaseClient db, TransactionalOperator tx) {
+        this.db = db;
+        this.tx = tx;
+    }
+
+    /** A change an agent makes; null fields stay as they are. */
+    public record CardChange(String name, CardKind kind, ContactType contactType, List<String> emails,
+            List<String> phones, List<String> handles, String status, Long responsibleAgentId) {
+    }
+
+    /** Cards (not merged away) whose name, e-mail, phone or handle matches; at most 50, newest first. */
+    public Flux<Card> search(String query) {
+        String q = query == null ? "" : query.strip();
+        if (q.length() < 2) {
+            return Flux.error(new IllegalArgumentException("Search for at least 2 characters"));
+        }
+        String lower = q.toLowerCase(Locale.ROOT);
+        String digits = q.replaceAll("[^0-9]", "");
+        return db.sql("SELECT " + COLUMNS + " FROM card WHERE merged_into IS NULL AND ("
+                        + "lower(name) LIKE :prefix OR lower(name) LIKE :infix "
+                        + "OR emails @> ARRAY[CAST(:exact AS text)] OR handles @> ARRAY[CAST(:raw AS text)] "
+                        + "OR EXISTS (SELECT 1 FROM unnest(handles) h WHERE h LIKE :handle) "
+                        + "OR (length(:digits) >= 5 AND EXISTS (SELECT 1 FROM unnest(phones) p WHERE p LIKE :phone))"
+                        + ") ORDER BY updated_at DESC LIMIT 50")
+                .bind("prefix", like(lower) + "%")
+                .bind("infix", "% " + like(lower) + "%")
+                .bind("exact", lower)
+                .bind("raw", q)
+                .bind("handle", "%:" + like(q))
+                .bind("digits", digits)
+                .bind("phone", "%" + digits + "%")
+                .map(Cards::card)
+                .all();
+    }
+
+    private static String like(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** The card with its history (dialogs with transcripts, offline forms, tasks); the read is audited. */
+    public Mono<Map<String, Object>> read(UUID id, long agentId) {
+        return card(id)
+                .flatMap(card -> audit(id, agentId, "READ", null)
+                        .then(Mono.zip(dialogs(id).collectList(), forms(id).collectList(), tasks(id).collectList()))
+                        .map(history -> {
+                            Map<String, Object> view = new LinkedHashMap<>();
+                            view.put("card", card);
+                            view.put("dialogs", history.getT1());
+                            view.put("offlineForms", history.getT2());
+                            view.put("tasks", history.getT3());
+                            return view;
+                        }))
+                .as(tx::transactional);
+    }
+
+    /** The card of a dialog, read as {@link #read}; empty when the dialog has no card yet. */
+    public Mono<Map<String, Object>> readOfDialog(UUID dialogId, long agentId) {
+        return db.sql("SELECT coalesce(c.merged_into, c.id) AS id FROM dialog d JOIN card c ON c.id = d.card_id "
+                        + "WHERE d.id = :id")
+                .bind("id", dialogId)
+                .map(row -> row.get("id", UUID.class))
+                .one()
+                .flatMap(card -> read(card, agentId));
+    }
+
+    public Mono<Card> update(UUID id, CardChange change, long agentId) {
+        String problem = problem(change);
+        if (problem != null) {
+            return Mono.error(new IllegalArgumentException(problem));
+        }
+        List<String> emails = change.emails() == null ? null
+                : change.emails().stream().map(e -> e.strip().toLowerCase(Locale.ROOT)).distinct().toList();
+        return card(id)
+                .flatMap(before -> db.sql("""
+                                UPDATE card SET name = coalesce(:name, name), kind = coalesce(:kind, kind),
+                                    contact_type = CASE WHEN coalesce(:kind, kind) = 'LEAD' THEN NULL
+                                                        ELSE coalesce(:type, contact_type) END,
+                                    emails = coalesce(:emails, emails), phones = coalesce(:phones, phones),
+                                    handles = coalesce(:handles, handles), status = coalesce(:status, status),
+                                    responsible_agent_id = coalesce(:responsible, responsible_agent_id),
+                                    updated_at = now()
+                                WHERE id = :id RETURNING\s""" + COLUMNS)
+                        .bind("id", id)
+                        .bind("name", Parameter.fromOrEmpty(change.name(), String.class))
+                        .bind("kind", Parameter.fromOrEmpty(change.kind() == null ? null : change.kind().name(),
+                                String.class))
+                        .bind("type", Parameter.fromOrEmpty(
+                                change.contactType() == null ? null : change.contactType().name(), String.class))
+                        .bind("emails", Parameter.fromOrEmpty(emails == null ? null : emails.toArray(String[]::new),
+                                String[].class))
+                        .bind("phones", Parameter.fromOrEmpty(change.phones() == null ? null
+                                : change.phones().toArray(String[]::new), String[].class))
+                        .bind("handles", Parameter.fromOrEmpty(change.handles() == null ? null
+                                : change.handles().toArray(String[]::new), String[].class))
+                        .bind("status", Parameter.fromOrEmpty(change.status(), String.class))
+                        .bind("responsible", Parameter.fromOrEmpty(change.responsibleAgentId(), Long.class))
+                        .map(Cards::card)
+                        .one()
+                        .flatMap(after -> audit(id, agentId, "UPDATE", diff(before, after)).thenReturn(after)))
+                .as(tx::transactional);
+    }
+
+    /**
+     * Merges the duplicate {@code fromId} into {@code intoId}: its e-mails, phones and handles are added, its
+     * dialogs, transcripts, offline forms and tasks move over, and it stays on record as merged. Nothing is
+     * deleted.
+     */
+    public Mono<Card> merge(UUID intoId, UUID fromId, long agentId) {
+        if (intoId.equals(fromId)) {
+            return Mono.error(new IllegalArgumentException("A card cannot be merged into itself"));
+        }
+        return card(intoId)
+                .zipWith(card(fromId))
+                .flatMap(both -> {
+                    Card into = both.getT1();
+                    Card from = both.getT2();
+                    if (into.mergedInto() != null || from.mergedInto() != null) {
+                        return Mono.error(new IllegalStateException("A card already merged cannot take part in "
+                                + "another merge"));
+                    }
+                    return Flux.concat(
+                                    move("dialog", fromId, intoId), move("transcript", fromId, intoId),
+                                    move("offline_form", fromId, intoId), move("task", fromId, intoId),
+                                    db.sql("""
+                                            UPDATE card SET
+                                                emails = ARRAY(SELECT DISTINCT unnest(emails || :emails)),
+                                                phones = ARRAY(SELECT DISTINCT unnest(phones || :phones)),
+                                                handles = ARRAY(SELECT DISTINCT unnest(handles || :handles)),
+                                                kind = CASE WHEN kind = 'LEAD' AND :fromKind = 'CONTACT'
+                                                            THEN 'CONTACT' ELSE kind END,
+                                                contact_type = coalesce(contact_type, :fromType),
+                                                lead_of_dialog = NULL, updated_at = now()
+                                            WHERE id = :id""")
+                                            .bind("id", intoId)
+                                            .bind("emails", from.emails().toArray(String[]::new))
+                                            .bind("phones", from.phones().toArray(String[]::new))
+                                            .bind("handles", from.handles().toArray(String[]::new))
+                                            .bind("fromKind", from.kind().name())
+                                            .bind("fromType", Parameter.fromOrEmpty(from.contactType() == null ? null
+                                                    : from.contactType().name(), String.class))
+                                            .then(),
+                                    db.sql("UPDATE card SET merged_into = :into, lead_of_dialog = NULL, "
+                                                    + "updated_at = now() WHERE id = :from OR merged_into = :from")
+                                            .bind("into", intoId)
+                                            .bind("from", fromId)
+                                            .then(),
+                                    audit(intoId, agentId, "MERGE", "merged card " + fromId + " (" + from.name()
+                                            + ") into this one"),
+                                    audit(fromId, agentId, "MERGED_AWAY", "merged into card " + intoId))
+                            .then(card(intoId));
+                })
+                .as(tx::transactional);
+    }
+
+    private Mono<Void> move(String table, UUID from, UUID into) {
+        return db.sql("UPDATE " + table + " SET card_id = :into WHERE card_id = :from")
+                .bind("into", into)
+                .bind("from", from)
+                .then();
+    }
+
+    /** The audit record of a card, newest first. */
+    public Flux<Map<String, Object>> auditOf(UUID cardId) {
+        return db.sql("""
+                        SELECT a.id, a.action, a.detail, a.at, a.agent_id, ag.login, ag.display_name
+                        FROM card_audit a LEFT JOIN agent ag ON ag.id = a.agent_id
+                        WHERE a.card_id = :card ORDER BY a.id DESC LIMIT 1000""")
+                .bind("card", cardId)
+                .map(row -> {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("action", row.get("action", String.class));
+                    entry.put("at", instant(row, "at"));
+                    entry.put("agentId", row.get("agent_id", Long.class));
+                    entry.put("agentLogin", row.get("login", String.class));
+                    entry.put("agentName", row.get("display_name", String.class));
+                    entry.put("detail", row.get("detail", String.class));
+                    return entry;
+                })
+                .all();
+    }
+
+    private Mono<Card> card(UUID id) {
+        return db.sql("SELECT " + COLUMNS + " FROM card WHERE id = :id")
+                .bind("id", id)
+                .map(Cards::card)
+                .one()
+                .switchIfEmpty(Mono.error(() -> new CardNotFoundException(id)));
+    }
+
+    private Mono<Void> audit(UUID cardId, long agentId, String action, String detail) {
+        return db.sql("INSERT INTO card_audit (card_id, agent_id, action, detail) VALUES (:card, :agent, :action, "
+                        + ":detail)")
+                .bind("card", cardId)
+                .bind("agent", agentId)
+                .bind("action", action)
+                .bind("detail", Parameter.fromOrEmpty(detail, String.class))
+                .then();
+    }
+
+    /** What is wrong with a change, or null: phones in E.164, plausible e-mails, a name of 1–200 characters. */
+    private static String problem(CardChange change) {
+        if (change.name() != null && (change.name().isBlank() || change.name().length() > 200)) {
+            return "name: 1 to 200 characters";
+        }
+        if (change.phones() != null && !change.phones().stream().allMatch(p -> p != null && p.matches("\\+[1-9][0-9]{6,14}"))) {
+            return "phones: each in E.164, e.g. +78482123456";
+        }
+        if (change.emails() != null && !change.emails().stream()
+                .allMatch(e -> e != null && e.length() <= 254 && e.strip().matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+"))) {
+            return "emails: each a valid address";
+        }
+        if (change.handles() != null && !change.handles().stream()
+                .allMatch(h -> h != null && h.matches("[a-z]{2,16}:.{1,128}"))) {
+            return "handles: each platform:id, e.g. telegram:123456";
+        }
+        if (change.status() != null && (change.status().isBlank() || change.status().length() > 40)) {
+            return "status: 1 to 40 characters";
+        }
+        if (change.kind() == CardKind.CONTACT && change.contactType() == null) {
+            return "contactType: a contact is an APPLICANT, a STUDENT or a PARTNER";
+        }
+        return null;
+    }
+
+    private static String diff(Card before, Card after) {
+        List<String> changes = new ArrayList<>();
+        change(changes, "name", before.name(), after.name());
+        change(changes, "kind", before.kind(), after.kind());
+        change(changes, "contactType", before.contactType(), after.contactType());
+        change(changes, "emails", before.emails(), after.emails());
+        change(changes, "phones", before.phones(), after.phones());
+        change(changes, "handles", before.handles(), after.handles());
+        change(changes, "status", before.status(), after.status());
+        change(changes, "responsibleAgentId", before.responsibleAgentId(), after.responsibleAgentId());
+        return changes.isEmpty() ? "no change" : String.join("; ", changes);
+    }
+
+    private static void change(List<String> changes, String field, Object before, Object after) {
+        if (!java.util.Objects.equals(before, after)) {
+            changes.add(field + ": " + before + " → " + after);
+        }
+    }
+
+    private Flux<Map<String, Object>> dialogs(UUID cardId) {
+        return db.sql("""
+                        SELECT d.id, d.channel, d.site_id, d.line_id, d.state, d.opened_at, d.closed_at, d.appeal_type,
+                               d.request_number, a.display_name AS agent_name, t.body AS transcript
+                        FROM dialog d LEFT JOIN agent a ON a.id = d.agent_id LEFT JOIN transcript t ON t.dialog_id = d.id
+                        WHERE d.card_id = :card ORDER BY d.opened_at DESC LIMIT 200""")
+                .bind("card", cardId)
+                .map(row -> {
+                    Map<String, Object> dialog = new LinkedHashMap<>();
+                    dialog.put("dialogId", row.get("id", UUID.class));
+                    dialog.put("channel", row.get("channel", String.class));
+                    dialog.put("site", row.get("site_id", String.class));
+                    dialog.put("line", row.get("line_id", String.class));
+                    dialog.put("state", row.get("state", String.class));
+                    dialog.put("openedAt", instant(row, "opened_at"));
+                    dialog.put("closedAt", instant(row, "closed_at"));
+                    dialog.put("appealType", row.get("appeal_type", String.class));
+                    dialog.put("requestNumber", row.get("request_number", String.class));
+                    dialog.put("agentName", row.get("agent_name", String.class));
+                    dialog.put("transcript", row.get("transcript", String.class));
+                    return dialog;
+                })
+                .all();
+    }
+
+    private Flux<Map<String, Object>> forms(UUID cardId) {
+        return db.sql("""
+                        SELECT id, site_id, name, email, phone, question, state, created_at FROM offline_form
+                        WHERE card_id = :card ORDER BY created_at DESC LIMIT 200""")
+                .bind("card", cardId)
+                .map(row -> {
+                    Map<String, Object> form = new LinkedHashMap<>();
+                    form.put("formId", row.get("id", UUID.class));
+                    form.put("site", row.get("site_id", String.class));
+                    form.put("name", row.get("name", String.class));
+                    form.put("email", row.get("email", String.class));
+                    form.put("phone", row.get("phone", String.class));
+                    form.put("question", row.get("question", String.class));
+                    form.put("state", row.get("state", String.class));
+                    form.put("createdAt", instant(row, "created_at"));
+                    return form;
+                })
+                .all();
+    }
+
+    private Flux<Map<String, Object>> tasks(UUID cardId) {
+        return db.sql("""
+                        SELECT id, kind, title, request_number, state, due, result, created_at FROM task
+                        WHERE card_id = :card ORDER BY created_at DESC LIMIT 200""")
+                .bind("card", cardId)
+                .map(row -> {
+                    Map<String, Object> task = new LinkedHashMap<>();
+                    task.put("taskId", row.get("id", UUID.class));
+                    task.put("kind", row.get("kind", String.class));
+                    task.put("title", row.get("title", String.class));
+                    task.put("requestNumber", row.get("request_number", String.class));
+                    task.put("state", row.get("state", String.class));
+                    task.put("due", row.get("due", LocalDate.class));
+                    task.put("result", row.get("result", String.class));
+                    task.put("createdAt", instant(row, "created_at"));
+                    return task;
+                })
+                .all();
+    }
+
+    private static Instant instant(Readable row, String column) {
+        OffsetDateTime time = row.get(column, OffsetDateTime.class);
+        return time == null ? null : time.toInstant();
+    }
+}

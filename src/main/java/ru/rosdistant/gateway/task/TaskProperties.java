@@ -1,0 +1,30 @@
+package ru.rosdistant.gateway.task;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code gateway.tasks}: due dates, escalation and who is told.
+ *
+ * @param dueWorkingDays a task is due this many working days after the dialog (regulation: 3)
+ * @param checkInterval how often overdue tasks are looked for (they are escalated once per working day)
+ * @param supervisorMailboxes the supervisor of each line, by line id; others get {@code defaultSupervisorMailbox}
+ * @param marketingDirectorMailbox complaints of applicants, partners and others go to the director of the
+ * marketing centre
+ * @param headOfStudentAffairsMailbox complaints of students go to the head of student affairs
+ */
+@ConfigurationProperties("gateway.tasks")
+public record TaskProperties(@DefaultValue("3") int dueWorkingDays, @DefaultValue("Europe/Samara") ZoneId zone,
+        @DefaultValue("15m") Duration checkInterval, @DefaultValue Map<String, String> supervisorMailboxes,
+        @DefaultValue("supervisor@rosdistant.ru") String defaultSupervisorMailbox,
+        @DefaultValue("marketing-director@rosdistant.ru") String marketingDirectorMailbox,
+        @DefaultValue("student-affairs-head@rosdistant.ru") String headOfStudentAffairsMailbox) {
+
+    String supervisorOf(String lineId) {
+        return supervisorMailboxes.getOrDefault(lineId, defaultSupervisorMailbox);
+    }
+}

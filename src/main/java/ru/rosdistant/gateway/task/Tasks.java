@@ -1,0 +1,328 @@
+package ru.rosdistant.gateway.task;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.r2dbc.spi.Readable;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import ru.rosdistant.gateway.card.CardBinding;
+import ru.rosdistant.gateway.dialog.DialogClassified;
+import ru.rosdistant.gateway.mail.MailMessage;
+import ru.rosdistant.gateway.mail.Mailer;
+import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.site.WorkingCalendar;
+
+/**
+ * Follow-up tasks (regulation 4.3, 2–3). A service or change request closed with its ticket-desk number
+ * becomes "Report the result of request N"; a complaint becomes "Report the answer to complaint N",
+ * addressed by the person's kind (a student's to the head of student affairs, anyone else's to the director
+ * of the marketing centre) and mailed to them and to the line's supervisor at once. Due
+ * {@code dueWorkingDays} working days later by the production calendar, unless the agent gave the service's
+ * own deadline. Once per working day, overdue tasks get a new due date and their supervisor is told.
+ * <p>
+ * The classification event creates the task; a sweep creates any the event missed. One task per dialog.
+ */
+@Component
+public class Tasks {
+
+    private static final Log log = LogFactory.getLog(Tasks.class);
+
+    private static final String COLUMNS = """
+            t.id, t.card_id, t.dialog_id, t.kind, t.title, t.request_number, t.line_id, t.owner_agent_id,
+            a.display_name AS owner_name, t.addressee, t.due, t.state, t.result, t.escalations, t.created_at,
+            t.completed_at FROM task t JOIN agent a ON a.id = t.owner_agent_id""";
+
+    private final DatabaseClient db;
+
+    private final TransactionalOperator tx;
+
+    private final CardBinding binding;
+
+    private final WorkingCalendar calendar;
+
+    private final Mailer mailer;
+
+    private final TicketDesk ticketDesk;
+
+    private final TaskProperties properties;
+
+    private volatile Disposable loop;
+
+    Tasks(DatabaseClient db, TransactionalOperator tx, CardBinding binding, WorkingCalendar calendar, Mailer mailer,
+            TicketDesk ticketDesk, TaskProperties properties) {
+        this.db = db;
+        this.tx = tx;
+        this.binding = binding;
+        this.calendar = calendar;
+        this.mailer = mailer;
+        this.ticketDesk = ticketDesk;
+        this.properties = properties;
+    }
+
+    @EventListener
+    void classified(DialogClassified event) {
+        createFor(event.dialog().id()).subscribe(null, error -> log.warn("Could not create the task of dialog "
+                + event.dialog().id() + " yet; the sweep will: " + error));
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void start() {
+        loop = Flux.interval(java.time.Duration.ZERO, properties.checkInterval())
+                .onBackpressureDrop()
+                .concatMap(tick -> sweep().then(escalate(LocalDate.now(properties.zone())).then())
+                        .onErrorResume(error -> {
+                            log.warn("The task check failed; trying again at the next one: " + error);
+                            return Mono.empty();
+                        }), 1)
+                .subscribe();
+    }
+
+    @EventListener(ContextClosedEvent.class)
+    void stop() {
+        if (loop != null) {
+            loop.dispose();
+        }
+    }
+
+    private record Classified(UUID dialogId, String type, String number, LocalDate serviceDue, long agentId,
+            Instant classifiedAt, String lineId) {
+    }
+
+    /** Creates the dialog's task when its appeal type calls for one and it has none yet. */
+    public Mono<Task> createFor(UUID dialogId) {
+        return db.sql("""
+                        SELECT id, appeal_type, request_number, service_due, classified_by, classified_at, line_id
+                        FROM dialog d WHERE id = :id AND appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
+                          AND NOT EXISTS (SELECT 1 FROM task t WHERE t.dialog_id = d.id)""")
+                .bind("id", dialogId)
+                .map(row -> new Classified(dialogId, row.get("appeal_type", String.class),
+                        row.get("request_number", String.class), row.get("service_due", LocalDate.class),
+                        row.get("classified_by", Long.class), instant(row, "classified_at"),
+                        row.get("line_id", String.class)))
+                .one()
+                .flatMap(classified -> binding.cardOf(dialogId)
+                        .flatMap(cardId -> db.sql("SELECT contact_type FROM card WHERE id = :id")
+                                .bind("id", cardId)
+                                .map(row -> java.util.Optional.ofNullable(row.get("contact_type", String.class)))
+                                .one()
+                                .flatMap(type -> ticketDesk.checkRequestNumber(classified.number())
+                                        .onErrorResume(IllegalArgumentException.class,
+                                                error -> Mono.just(classified.number()))
+                                        .flatMap(number -> insert(classified, cardId, number,
+                                                type.orElse(null))))));
+    }
+
+    private Mono<Task> insert(Classified dialog, UUID cardId, String number, String contactType) {
+        boolean complaint = dialog.type().equals("COMPLAINT");
+        String addressee = !complaint ? null
+                : "STUDENT".equals(contactType) ? "HEAD_OF_STUDENT_AFFAIRS" : "MARKETING_DIRECTOR";
+        String title = complaint ? "Сообщить ответ на жалобу " + number : "Сообщить результат по заявке " + number;
+        LocalDate from = (dialog.classifiedAt() == null ? Instant.now() : dialog.classifiedAt())
+                .atZone(properties.zone()).toLocalDate();
+        LocalDate due = dialog.serviceDue() != null ? dialog.serviceDue()
+                : calendar.plusWorkingDays(from, properties.dueWorkingDays());
+        UUID id = RandomIds.uuid();
+        Mono<Void> tellAtOnce = !complaint ? Mono.empty() : complaintMail(id, dialog, title, addressee, due);
+        return db.sql("""
+                        INSERT INTO task (id, card_id, dialog_id, kind, title, request_number, line_id, owner_agent_id,
+                            addressee, due)
+                        VALUES (:id, :card, :dialog, :kind, :title, :number, :line, :owner, :addressee, :due)
+                        ON CONFLICT (dialog_id) DO NOTHING""")
+                .bind("id", id)
+                .bind("card", cardId)
+                .bind("dialog", dialog.dialogId())
+                .bind("kind", complaint ? "COMPLAINT_ANSWER" : "REQUEST_RESULT")
+                .bind("title", title)
+                .bind("number", number)
+                .bind("line", dialog.lineId())
+                .bind("owner", dialog.agentId())
+                .bind("addressee", Parameter.fromOrEmpty(addressee, String.class))
+                .bind("due", due)
+                .fetch()
+                .rowsUpdated()
+                .filter(inserted -> inserted > 0)
+                .flatMap(inserted -> history(id, "CREATED", dialog.agentId(), null, due,
+                        dialog.serviceDue() != null ? "the service's own deadline"
+                                : "+" + properties.dueWorkingDays() + " working days")
+                        .then(tellAtOnce)
+                        .then(find(id)))
+                .as(tx::transactional);
+    }
+
+    private Mono<Void> complaintMail(UUID taskId, Classified dialog, String title, String addressee, LocalDate due) {
+        String to = addressee.equals("HEAD_OF_STUDENT_AFFAIRS") ? properties.headOfStudentAffairsMailbox()
+                : properties.marketingDirectorMailbox();
+        String body = "Поступила жалоба (диалог " + dialog.dialogId() + ", линия " + dialog.lineId() + ").\n"
+                + "Задача: " + title + ".\nСрок ответа: " + due + ".\n";
+        return mailer.enqueue("complaint:" + taskId + ":addressee", new MailMessage(to, null, title, body))
+                .then(mailer.enqueue("complaint:" + taskId + ":supervisor",
+                        new MailMessage(properties.supervisorOf(dialog.lineId()), null, title, body)));
+    }
+
+    /** Creates the tasks classification events missed. */
+    Mono<Void> sweep() {
+        return db.sql("""
+                        SELECT d.id FROM dialog d
+                        WHERE d.appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
+                          AND d.classified_at < now() - interval '10 seconds'
+                          AND NOT EXISTS (SELECT 1 FROM task t WHERE t.dialog_id = d.id)
+                        ORDER BY d.classified_at LIMIT 200""")
+                .map(row -> row.get("id", UUID.class))
+                .all()
+                .concatMap(this::createFor)
+                .then();
+    }
+
+    /**
+     * On a working day, every open task due before {@code today} gets a new due date ({@code dueWorkingDays}
+     * working days from today), an ESCALATED history entry, and a mail to its line's supervisor. Returns the
+     * tasks escalated; running it again the same day escalates none.
+     */
+    public Flux<Task> escalate(LocalDate today) {
+        if (!calendar.isWorkingDay(today)) {
+            return Flux.empty();
+        }
+        LocalDate newDue = calendar.plusWorkingDays(today, properties.dueWorkingDays());
+        return db.sql("""
+                        SELECT id, due FROM task WHERE state = 'OPEN' AND due < :today ORDER BY due LIMIT 500""")
+                .bind("today", today)
+                .map(row -> Map.entry(row.get("id", UUID.class), row.get("due", LocalDate.class)))
+                .all()
+                .concatMap(overdue -> db.sql("""
+                                UPDATE task SET due = :due, escalations = escalations + 1
+                                WHERE id = :id AND state = 'OPEN' AND due < :today""")
+                        .bind("id", overdue.getKey())
+                        .bind("due", newDue)
+                        .bind("today", today)
+                        .fetch()
+                        .rowsUpdated()
+                        .filter(updated -> updated > 0)
+                        .flatMap(updated -> history(overdue.getKey(), "ESCALATED", null, overdue.getValue(), newDue,
+                                "overdue since " + overdue.getValue() + "; the supervisor was told"))
+                        .then(find(overdue.getKey()))
+                        .flatMap(task -> mailer.enqueue("task-overdue:" + task.id() + ":" + today,
+                                        new MailMessage(properties.supervisorOf(task.lineId()), null,
+                                                "Просрочена задача: " + task.title(),
+                                                "Задача «" + task.title() + "» (исполнитель: " + task.ownerName()
+                                                        + ", линия " + task.lineId() + ") была к сроку "
+                                                        + overdue.getValue() + " и не выполнена.\nНовый срок: "
+                                                        + newDue + ".\n"))
+                                .thenReturn(task))
+                        .as(tx::transactional));
+    }
+
+    /** Completes an open task with its result; only its owner or a supervisor may. */
+    public Mono<Task> complete(UUID taskId, long agentId, boolean supervisor, String result) {
+        if (result == null || result.isBlank() || result.length() > 4000) {
+            return Mono.error(new IllegalArgumentException("result: 1 to 4000 characters"));
+        }
+        return find(taskId)
+                .switchIfEmpty(Mono.error(() -> new TaskNotFoundException(taskId)))
+                .flatMap(task -> {
+                    if (task.ownerAgentId() != agentId && !supervisor) {
+                        return Mono.error(new TaskForbiddenException("Only the task's owner or a supervisor "
+                                + "completes it"));
+                    }
+                    if (!task.state().equals("OPEN")) {
+                        return Mono.error(new IllegalStateException("The task is already done"));
+                    }
+                    return db.sql("UPDATE task SET state = 'DONE', result = :result, completed_at = now() "
+                                    + "WHERE id = :id AND state = 'OPEN'")
+                            .bind("id", taskId)
+                            .bind("result", result.strip())
+                            .then()
+                            .then(history(taskId, "COMPLETED", agentId, null, null, null))
+                            .then(find(taskId))
+                            .as(tx::transactional);
+                });
+    }
+
+    public Mono<Task> find(UUID id) {
+        return db.sql("SELECT " + COLUMNS + " WHERE t.id = :id").bind("id", id).map(Tasks::task).one();
+    }
+
+    /** An agent's open tasks, soonest due first. */
+    public Flux<Task> openOf(long agentId) {
+        return db.sql("SELECT " + COLUMNS + " WHERE t.owner_agent_id = :agent AND t.state = 'OPEN' ORDER BY t.due")
+                .bind("agent", agentId)
+                .map(Tasks::task)
+                .all();
+    }
+
+    /** Open tasks for a supervisor: all, or only those overdue or escalated, or only complaints. */
+    public Flux<Task> open(boolean overdueOnly, String kind) {
+        return db.sql("SELECT " + COLUMNS + " WHERE t.state = 'OPEN'"
+                        + (overdueOnly ? " AND (t.due < :today OR t.escalations > 0)" : " AND :today IS NOT NULL")
+                        + (kind == null ? "" : " AND t.kind = :kind") + " ORDER BY t.due LIMIT 500")
+                .bind("today", LocalDate.now(properties.zone()))
+                .bindValues(kind == null ? Map.of() : Map.of("kind", kind))
+                .map(Tasks::task)
+                .all();
+    }
+
+    public Flux<Map<String, Object>> historyOf(UUID taskId) {
+        return db.sql("""
+                        SELECT h.at, h.event, h.agent_id, a.display_name, h.old_due, h.new_due, h.detail
+                        FROM task_history h LEFT JOIN agent a ON a.id = h.agent_id WHERE h.task_id = :id ORDER BY h.id""")
+                .bind("id", taskId)
+                .map(row -> {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("at", instant(row, "at"));
+                    entry.put("event", row.get("event", String.class));
+                    entry.put("agentName", row.get("display_name", String.class));
+                    entry.put("oldDue", row.get("old_due", LocalDate.class));
+                    entry.put("newDue", row.get("new_due", LocalDate.class));
+                    entry.put("detail", row.get("detail", String.class));
+                    return entry;
+                })
+                .all();
+    }
+
+    private Mono<Void> history(UUID taskId, String event, Long agentId, LocalDate oldDue, LocalDate newDue,
+            String detail) {
+        return db.sql("INSERT INTO task_history (task_id, event, agent_id, old_due, new_due, detail) "
+                        + "VALUES (:task, :event, :agent, :old, :new, :detail)")
+                .bind("task", taskId)
+                .bind("event", event)
+                .bind("agent", Parameter.fromOrEmpty(agentId, Long.class))
+                .bind("old", Parameter.fromOrEmpty(oldDue, LocalDate.class))
+                .bind("new", Parameter.fromOrEmpty(newDue, LocalDate.class))
+                .bind("detail", Parameter.fromOrEmpty(detail, String.class))
+                .then();
+    }
+
+    private static Task task(Readable row) {
+        return new Task(row.get("id", UUID.class), row.get("card_id", UUID.class), row.get("dialog_id", UUID.class),
+                row.get("kind", String.class), row.get("title", String.class), row.get("request_number", String.class),
+                row.get("line_id", String.class), row.get("owner_agent_id", Long.class),
+                row.get("owner_name", String.class), row.get("addressee", String.class),
+                row.get("due", LocalDate.class), row.get("state", String.class), row.get("result", String.class),
+                row.get("escalations", Integer.class), instant(row, "created_at"), instant(row, "completed_at"));
+    }
+
+    private static Instant instant(Readable row, String column) {
+        OffsetDateTime time = row.get(column, OffsetDateTime.class);
+        return time == null ? null : time.toInstant();
+    }
+
+    static List<String> kinds() {
+        return List.of("REQUEST_RESULT", "COMPLAINT_ANSWER");
+    }
+}
