@@ -15,7 +15,7 @@ import ru.rosdistant.gateway.card.Cards;
  * The identification dialogue (regulation 4.4: a messenger appeal is accepted only when its author is
  * identified by a unique combination): the bot asks for the full name, then for the phone (where the
  * platform knows the sender's number, as WhatsApp does, it is not asked), and binds the person to the card
- * with that phone or a new lead. What the person wrote first is kept and opens their dialog afterwards.
+ * that name and phone identify uniquely, else to the card with the phone, else to a new lead. What the person wrote first is kept and opens their dialog afterwards.
  */
 @Component
 class Identification {
@@ -93,7 +93,9 @@ class Identification {
     private Mono<MessengerUser> identify(MessengerUser user, Inbound inbound, String name, String phone) {
         String thanks = "Спасибо, " + name + "! " + (user.pendingText() != null
                 ? "Передаём ваш вопрос специалисту." : "Напишите, пожалуйста, ваш вопрос.");
-        return cards.findOrCreateLead(name, null, phone, user.botId())
+        // the card this name and phone identify uniquely, else the card with the phone, else a new lead
+        return cards.uniqueByNameAnd(name, null, phone)
+                .switchIfEmpty(Mono.defer(() -> cards.findOrCreateLead(name, null, phone, user.botId())))
                 .flatMap(card -> users.advance(user, MessengerUser.Stage.IDENTIFIED, name, phone, card.id(), null))
                 .then(say(inbound, "identified", thanks, MessengerOutbox.Keyboard.REMOVE))
                 .as(tx::transactional)

@@ -1,12 +1,17 @@
 package ru.rosdistant.gateway.channel;
 
 import java.time.Instant;
+import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import ru.rosdistant.gateway.card.Card;
+import ru.rosdistant.gateway.card.CardBinding;
+import ru.rosdistant.gateway.card.Cards;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.site.WorkingCalendar;
@@ -35,8 +40,15 @@ public class MessengerInbox {
 
     private final WorkingCalendar calendar;
 
+    private final Cards cards;
+
+    private final CardBinding binding;
+
+    private final TransactionalOperator tx;
+
     MessengerInbox(ProcessedUpdates updates, MessengerUsers users, Identification identification,
-            DialogManagement dialogs, MessengerFiles files, OutOfHours outOfHours, WorkingCalendar calendar) {
+            DialogManagement dialogs, MessengerFiles files, OutOfHours outOfHours, WorkingCalendar calendar, Cards cards,
+            CardBinding binding, TransactionalOperator tx) {
         this.updates = updates;
         this.users = users;
         this.identification = identification;
@@ -44,6 +56,9 @@ public class MessengerInbox {
         this.files = files;
         this.outOfHours = outOfHours;
         this.calendar = calendar;
+        this.cards = cards;
+        this.binding = binding;
+        this.tx = tx;
     }
 
     /** Processes one delivery unless it was processed before; completes once its effect is stored. */
@@ -83,9 +98,26 @@ public class MessengerInbox {
                 .filter(dialog -> !dialog.isClosed())
                 .switchIfEmpty(Mono.defer(() -> calendar.isOpen(bot.config().line(), Instant.now())
                         ? dialogs.openFromChannel(user.visitor(), bot.platform().name(), bot.id(), bot.config().line(),
-                                user.name())
+                                        user.name())
+                                .flatMap(dialog -> bindCard(user, bot, dialog).thenReturn(dialog))
                         : outOfHours.handle(user, inbound, text, file, key).then(Mono.empty())))
                 .flatMap(dialog -> append(user, bot, dialog, text, file, key));
+    }
+
+    /**
+     * Puts the dialog on the person's card (regulation 4.2): the card identification found, or, for a bot
+     * that does not identify, the card of the messenger handle ({@code telegram:<id>}).
+     */
+    private Mono<Void> bindCard(MessengerUser user, Bot bot, Dialog dialog) {
+        Mono<UUID> card = user.cardId() != null ? Mono.just(user.cardId())
+                : cards.findOrCreateByHandle(handle(bot, user), user.name(), bot.id())
+                        .map(Card::id)
+                        .as(tx::transactional);
+        return card.flatMap(cardId -> binding.bind(dialog.id(), cardId));
+    }
+
+    static String handle(Bot bot, MessengerUser user) {
+        return bot.platform().name().toLowerCase(java.util.Locale.ROOT) + ":" + user.externalId();
     }
 
     private Mono<Void> append(MessengerUser user, Bot bot, Dialog dialog, String text, Inbound.File file,

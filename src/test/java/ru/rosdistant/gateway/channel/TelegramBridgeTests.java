@@ -63,6 +63,10 @@ class TelegramBridgeTests {
             fake.await(call -> sentTo(call, WEBHOOK_TOKEN, chat, "Подайте заявление в личном кабинете"), 1,
                     "the agent's reply in sendMessage");
         }
+        assertThat(ChannelTestSupport.count(db, "SELECT count(*) FROM dialog d JOIN messenger_user mu "
+                + "ON mu.visitor_id = d.visitor_id JOIN card c ON c.id = d.card_id WHERE mu.external_id = :chat "
+                + "AND c.handles @> ARRAY[CAST(:handle AS text)]", Map.of("chat", String.valueOf(chat), "handle",
+                "telegram:" + chat))).as("the dialog is on the card of the Telegram handle").isEqualTo(1);
     }
 
     @Test

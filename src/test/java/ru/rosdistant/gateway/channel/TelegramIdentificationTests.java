@@ -72,6 +72,9 @@ class TelegramIdentificationTests {
                 + "WHERE mu.external_id = :chat AND mu.stage = 'IDENTIFIED' AND c.name = 'Иванов Иван Иванович' "
                 + "AND c.phones @> ARRAY[CAST(:phone AS text)]", Map.of("chat", String.valueOf(chat), "phone", phone)))
                 .isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM dialog d JOIN messenger_user mu ON mu.visitor_id = d.visitor_id "
+                + "WHERE mu.external_id = :chat AND d.card_id = mu.card_id", Map.of("chat", String.valueOf(chat))))
+                .as("the dialog is on the identified card").isEqualTo(1);
     }
 
     @Test
