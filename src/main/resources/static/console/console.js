@@ -1326,6 +1326,7 @@
     el.cardToggle.setAttribute('aria-expanded', collapsed ? 'false' : 'true');
     el.cardToggle.textContent = collapsed ? '⟨' : '⟩';
     el.cardToggle.title = collapsed ? 'Развернуть карточку' : 'Свернуть карточку';
+    el.cardToggle.setAttribute('aria-label', el.cardToggle.title);
   }
   const cardCollapsed = () => el.cardPanel.dataset.collapsed === 'true';
 
