@@ -44,7 +44,10 @@
         offline_offered: m => m.reason === 'hours' ? 'Сейчас нерабочее время. Вы можете оставить вопрос в форме.'
           : 'Все специалисты заняты. Вы можете оставить вопрос в форме.'
       },
-      err: { DIALOG_CLOSED: 'диалог уже завершён', TEXT_TOO_LONG: 'слишком длинное сообщение' }
+      err: { DIALOG_CLOSED: 'диалог уже завершён', TEXT_TOO_LONG: 'слишком длинное сообщение' },
+      tr: 'Отправить стенограмму на e-mail', trSend: 'Отправить', trBad: 'Проверьте адрес эл. почты.',
+      trEmpty: 'Укажите адрес эл. почты.', trDone: e => 'Стенограмма будет отправлена на ' + e + '.',
+      trFail: 'Не удалось отправить: '
     },
     en: {
       title: 'Online chat', launcher: 'Open chat', minimize: 'Minimise chat',
@@ -72,7 +75,10 @@
         offline_offered: m => m.reason === 'hours' ? 'We are closed now. You can leave a question in the form.'
           : 'All specialists are busy. You can leave a question in the form.'
       },
-      err: { DIALOG_CLOSED: 'the dialog is already closed', TEXT_TOO_LONG: 'the message is too long' }
+      err: { DIALOG_CLOSED: 'the dialog is already closed', TEXT_TOO_LONG: 'the message is too long' },
+      tr: 'Email me the transcript', trSend: 'Send', trBad: 'Check the e-mail address.',
+      trEmpty: 'Please give an e-mail address.', trDone: e => 'The transcript will be sent to ' + e + '.',
+      trFail: 'Could not send: '
     }
   }[LANG];
 
@@ -146,6 +152,13 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 .off .row button{border-radius:8px;padding:7px 12px;border:1px solid #c3ccd9;background:#fff}
 .off .row .send{border:0;background:#1f5fbf;color:#fff}
 .done{padding:8px;border-radius:6px;background:#e7f5ec;color:#14532d}
+.tr{padding:8px 10px;border-top:1px solid #dde3ec;background:#fff}
+.tr label{display:block;font-size:12px;font-weight:600;margin-bottom:4px}
+.tr form{padding:0;border:0;gap:6px}
+.tr input{flex:1;min-width:0;padding:6px 8px;border:1px solid #c3ccd9;border-radius:6px;font:inherit}
+.tr [aria-invalid=true]{border-color:#c5221f}
+.tr .send{padding:0 12px}
+.tr .done{margin:6px 0 0;font-size:13px}
 @media (max-width:600px){.panel{inset:0;width:100%;height:100%;border-radius:0}}`;
 
   // One labelled form field with its error line (aria-describedby), for the offline form.
@@ -183,13 +196,18 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
 <button type="button" data-testid="off-hide">${T.fHide}</button></div></form>
 <div data-testid="off-done" tabindex="-1" hidden><p class="done" role="status">${T.fDone}</p>
 <div class="row"><button type="button" data-testid="off-back">${T.fHide}</button></div></div></section>
+<section class="tr" data-testid="transcript" hidden><label for="tr-email">${T.tr}</label>
+<form data-testid="tr-form" novalidate><input id="tr-email" type="email" data-testid="tr-email" autocomplete="email" maxlength="254" aria-describedby="tr-err">
+<button type="submit" class="send" data-testid="tr-send">${T.trSend}</button></form>
+<div class="fe" id="tr-err" data-testid="tr-error" role="alert"></div><p class="done" data-testid="tr-done" role="status" hidden></p></section>
 <form data-testid="chat-form"><textarea data-testid="input" maxlength="${MAX_TEXT}" rows="2" enterkeyhint="send" aria-label="${T.input}" placeholder="${T.placeholder}"></textarea>
 <button type="submit" class="send" data-testid="send">${T.send}</button></form></section>`;
   const $ = id => root.querySelector('[data-testid=' + id + ']');
   const launcher = $('launcher'), badge = $('badge'), panel = $('panel'), statusEl = $('status'), list = $('messages'),
     typingEl = $('typing'), input = $('input'), closeBtn = $('close-dialog'),
     off = $('offline'), offForm = $('off-form'), offReason = $('off-reason'), offError = $('off-error'), offDone = $('off-done'),
-    offSubmit = $('off-submit');
+    offSubmit = $('off-submit'), trBox = $('transcript'), trEmail = $('tr-email'), trErr = $('tr-error'),
+    trDone = $('tr-done');
 
   /* ------------------------------------------------------------- state */
 
@@ -210,6 +228,7 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
   let line = null;              // {open, nextOpening} from welcome
   let queue = null;             // {position, estimatedWaitSeconds} while the dialog waits
   let formId = null, formBusy = false;
+  let trRef = null, trFor = null;   // the pending transcript request's ref; the dialog the box was last set up for
 
   function emit(ev, data) {
     (handlers[ev] || []).forEach(fn => { try { fn(data); } catch (e) { console.error(e); } });
@@ -357,6 +376,13 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
     // hello itself failed (e.g. STORAGE_UNAVAILABLE): no welcome will come on this socket, so start over
     // with a new one after the usual back-off instead of waiting forever. (TOKEN_INVALID carries no ref:
     // a new identity follows in welcome.)
+    if (e.ref && e.ref === trRef) {
+      trRef = null;
+      trDone.hidden = true;
+      trErr.textContent = e.code === 'INVALID_FIELD' ? T.trBad : T.trFail + (T.err[e.code] || e.message || e.code);
+      if (e.code === 'INVALID_FIELD') { trEmail.setAttribute('aria-invalid', 'true'); trEmail.focus(); }
+      return;
+    }
     if (e.ref === 'hello') {
       if (!ready && ws) drop(ws);
       return;
@@ -391,6 +417,7 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
     if (!dialog) return;
     dialog = null; seen = new Set(); lastSeq = 0; byCid = new Map(); list.textContent = '';
     renderOutbox();
+    update();
   }
 
   /* -------------------------------------------------------- connection */
@@ -459,6 +486,9 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
         break;
       case 'queue':
         if (dialog && f.dialogId === dialog.dialogId) { queue = f; update(); }
+        break;
+      case 'transcript_queued':
+        if (f.ref && f.ref === trRef) { trRef = null; trDone.hidden = false; }
         break;
       case 'error': onError(f); break;
     }
@@ -589,6 +619,14 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
                 : T.waiting;
     if (statusEl.textContent !== s) statusEl.textContent = s;
     closeBtn.disabled = !ready || !isOpen();
+    // A closed dialog may be mailed to the visitor (once per dialog and address).
+    const closedId = dialog && dialog.state === 'CLOSED' ? dialog.dialogId : null;
+    if (closedId !== trFor) {
+      trFor = closedId; trRef = null;
+      trErr.textContent = ''; trDone.hidden = true; trEmail.removeAttribute('aria-invalid');
+      if (!trEmail.value && contact.email) trEmail.value = contact.email;
+    }
+    trBox.hidden = !closedId;
     // With no dialog, the offline form gets the panel to itself.
     list.hidden = !off.hidden && !dialog;
     const state = {
@@ -632,6 +670,18 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
     if (isOpen()) { stopTyping(); send({ type: 'close', dialogId: dialog.dialogId, ref: 'close' }); }
   });
   $('chat-form').addEventListener('submit', e => { e.preventDefault(); submit(); });
+  $('tr-form').addEventListener('submit', e => {
+    e.preventDefault();
+    const email = trEmail.value.trim();
+    trDone.hidden = true;
+    trEmail.removeAttribute('aria-invalid');
+    if (!email) { trErr.textContent = T.trEmpty; trEmail.setAttribute('aria-invalid', 'true'); return void trEmail.focus(); }
+    const ref = 'tr-' + uid();
+    if (!trFor || !send({ type: 'transcript', dialogId: trFor, email, ref })) return void (trErr.textContent = T.trFail + T.offline);
+    trRef = ref;
+    trErr.textContent = '';
+    trDone.textContent = T.trDone(email);
+  });
   input.addEventListener('input', onInput);
   input.addEventListener('keydown', e => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }

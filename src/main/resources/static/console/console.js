@@ -48,7 +48,13 @@
     forwardModal: $('forward-modal'), forwardForm: $('forward-form'), forwardAgent: $('forward-agent'),
     forwardAgentLabel: $('forward-agent-label'), forwardLine: $('forward-line'), forwardLineLabel: $('forward-line-label'),
     forwardNote: $('forward-note'), forwardError: $('forward-error'), forwardSubmit: $('forward-submit'),
-    forwardCancel: $('forward-cancel')
+    forwardCancel: $('forward-cancel'),
+    tasks: $('tasks'), noTasks: $('no-tasks'), tasksError: $('tasks-error'), tasksCount: $('tasks-count'),
+    tasksRefresh: $('tasks-refresh'),
+    cardPanel: $('card-panel'), cardToggle: $('card-toggle'), cardRefresh: $('card-refresh'), cardStatus: $('card-status'),
+    cardContent: $('card-content'), cardFields: $('card-fields'), cardHistory: $('card-history'),
+    cardHistoryCount: $('card-history-count'), cardForms: $('card-forms'), cardFormsCount: $('card-forms-count'),
+    cardTasks: $('card-tasks'), cardTasksCount: $('card-tasks-count')
   };
 
   /* ------------------------------------------------------------- state */
@@ -148,9 +154,11 @@
     el.notifyToggle.checked = load('localStorage', 'notify', false) === true && notificationsAllowed();
     showView('main');
     setConnection('connecting');
+    setCardCollapsed(load('localStorage', 'cardCollapsed', false) === true);
     renderDialogList();
     renderConversation();
     connect();
+    setupTasks();
   }
 
   el.logout.addEventListener('click', async () => {
@@ -175,6 +183,11 @@
     renderOffers();
     clearInterval(triageTimer);
     el.triagePanel.hidden = true;
+    clearInterval(tasksTimer);
+    clearTimeout(tasksSoon);
+    taskItems = [];
+    renderTasks();
+    showCard(null);
     selectedId = null;
     inflight.clear();
     el.dialogs.textContent = '';
@@ -443,11 +456,13 @@
 
   function select(id) {
     if (selectedId !== id) stopTyping();
+    const changed = selectedId !== id;
     selectedId = id;
     const d = dialogs.get(id);
     if (d) markRead(d);
     renderDialogList();
     renderConversation();
+    if (changed) loadCard(id);
     if (d && canWrite(d)) el.reply.focus();
   }
 
@@ -457,7 +472,10 @@
     dialogs.delete(id);
     delete readMarks[id];
     saveReadMarks();
-    if (selectedId === id) selectedId = dialogs.size ? dialogs.keys().next().value : null;
+    if (selectedId === id) {
+      selectedId = dialogs.size ? dialogs.keys().next().value : null;
+      loadCard(selectedId);
+    }
     renderDialogList();
     renderConversation();
   }
@@ -818,10 +836,16 @@
     const id = s.dialogId;
     const known = dialogs.get(id);
     const wasMine = known && known.summary.agentId === agentId && stateOf(known) !== 'CLOSED';
+    const hadType = known ? known.summary.appealType : null;
     const nowMine = s.state === 'ASSIGNED' && s.agentId === agentId;
     if (offers.has(id) && (nowMine || s.state !== 'WAITING')) removeOffer(id);
     upsertDialog(s, true);
     const d = dialogs.get(id);
+    if (s.state === 'CLOSED' && s.appealType && hadType !== s.appealType) {
+      // A classification may make a task (and rewrites the transcript on the card): show both.
+      if (s.appealType !== 'CONSULTATION') refreshTasksSoon();
+      if (id === selectedId) setTimeout(() => { if (selectedId === id) loadCard(id, true); }, 1500);
+    }
     if (closing && closing.id === id && s.state === 'CLOSED' && s.appealType) {
       closing = null;
       hideModal(el.closeModal);
@@ -1127,6 +1151,334 @@
     refreshTriage();
   }
   el.triageRefresh.addEventListener('click', refreshTriage);
+
+  /* ------------------------------------------------------ REST helpers */
+
+  // fetch with the session cookie; resolves to {ok, status, body} (body: parsed JSON or null), never rejects.
+  async function api(path, options) {
+    const init = Object.assign({ credentials: 'same-origin' }, options || {});
+    init.headers = Object.assign({ Accept: 'application/json, application/problem+json' }, init.headers || {});
+    try {
+      const r = await fetch(path, init);
+      let body = null;
+      try { body = await r.json(); } catch (e) { /* no JSON body */ }
+      return { ok: r.ok, status: r.status, body };
+    } catch (e) {
+      return { ok: false, status: 0, body: null };
+    }
+  }
+  // The problem+json detail of a failed call, or a fallback naming the status.
+  function problemText(r) {
+    if (r.status === 0) return 'сервер недоступен';
+    const b = r.body;
+    return (b && (b.detail || b.title)) || 'ошибка ' + r.status;
+  }
+  const pad = n => String(n).padStart(2, '0');
+  function todayIso() {
+    const t = new Date();
+    return t.getFullYear() + '-' + pad(t.getMonth() + 1) + '-' + pad(t.getDate());
+  }
+  const dayLabel = iso => (/^\d{4}-\d{2}-\d{2}$/.test(iso || '') ? iso.split('-').reverse().join('.') : iso || '');
+  function dateTime(at) {
+    const t = new Date(at);
+    return at && !isNaN(t) ? t.toLocaleString('ru', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }) : '';
+  }
+  function button(cls, text, onClick) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = cls;
+    b.textContent = text;
+    if (onClick) b.addEventListener('click', onClick);
+    return b;
+  }
+
+  /* ------------------------------------------------------------- tasks */
+
+  let tasksTimer = 0, tasksSoon = 0, taskItems = [], tasksLoading = false;
+  const TASK_STATE = { OPEN: 'открыта', DONE: 'выполнена', CANCELLED: 'отменена' };
+
+  function setupTasks() {
+    clearInterval(tasksTimer);
+    refreshTasks();
+    tasksTimer = setInterval(refreshTasks, 60000);
+  }
+
+  // A classification makes its task a moment later: look twice.
+  function refreshTasksSoon() {
+    clearTimeout(tasksSoon);
+    tasksSoon = setTimeout(() => { refreshTasks(); tasksSoon = setTimeout(refreshTasks, 2500); }, 700);
+  }
+
+  async function refreshTasks() {
+    if (!loggedIn || tasksLoading) return;
+    tasksLoading = true;
+    const r = await api('/api/tasks');
+    tasksLoading = false;
+    if (!loggedIn) return;
+    if (r.ok && Array.isArray(r.body)) {
+      taskItems = r.body;
+      el.tasksError.textContent = '';
+    } else if (r.status !== 401) {
+      el.tasksError.textContent = 'Не удалось загрузить задачи: ' + problemText(r);
+    }
+    renderTasks();
+  }
+
+  function renderTasks() {
+    const today = todayIso();
+    el.noTasks.hidden = taskItems.length > 0;
+    const overdue = taskItems.filter(t => t.due && t.due < today).length;
+    el.tasksCount.textContent = taskItems.length ? '(' + taskItems.length + (overdue ? ', просрочено: ' + overdue : '') + ')' : '';
+    const existing = new Map([...el.tasks.children].map(li => [li.dataset.taskId, li]));
+    taskItems.forEach((t, index) => {
+      let li = existing.get(t.id);
+      existing.delete(t.id);
+      if (!li) li = buildTask(t);
+      const late = !!t.due && t.due < today;
+      li.dataset.overdue = late ? 'true' : 'false';
+      li.querySelector('.title').textContent = t.title || t.kind;
+      li.querySelector('.due').textContent = (t.due ? 'срок ' + dayLabel(t.due) : 'без срока')
+        + (late ? ' — просрочена' : '') + (t.escalations ? ' · эскалаций: ' + t.escalations : '');
+      if (el.tasks.children[index] !== li) el.tasks.insertBefore(li, el.tasks.children[index] || null);
+    });
+    // A task with its completion form open stays until it is sent or cancelled.
+    existing.forEach(li => { if (!li.querySelector('form')) li.remove(); });
+  }
+
+  function buildTask(t) {
+    const li = document.createElement('li');
+    li.className = 'task';
+    li.dataset.taskId = t.id;
+    div('title', li);
+    div('due', li);
+    const actions = div('actions', li);
+    const done = button('task-complete', 'Выполнить', () => openCompletion(li, t, done));
+    actions.append(done);
+    div('form-error task-error', li).setAttribute('role', 'alert');
+    return li;
+  }
+
+  function openCompletion(li, t, done) {
+    if (li.querySelector('form')) return;
+    done.hidden = true;
+    const form = document.createElement('form');
+    form.className = 'task-form';
+    const fieldId = 'task-result-' + t.id;
+    const label = document.createElement('label');
+    label.htmlFor = fieldId;
+    label.textContent = 'Результат (что сообщили посетителю)';
+    const text = document.createElement('textarea');
+    text.id = fieldId;
+    text.className = 'task-result';
+    text.rows = 3;
+    text.maxLength = 4000;
+    const row = div('actions', null);
+    const submit = document.createElement('button');
+    submit.type = 'submit';
+    submit.className = 'primary task-submit';
+    submit.textContent = 'Сохранить';
+    const cancel = button('task-cancel', 'Отмена', () => {
+      form.remove();
+      done.hidden = false;
+      li.querySelector('.task-error').textContent = '';
+      renderTasks();
+    });
+    row.append(submit, cancel);
+    form.append(label, text, row);
+    li.insertBefore(form, li.querySelector('.task-error'));
+    text.focus();
+    form.addEventListener('submit', async e => {
+      e.preventDefault();
+      const error = li.querySelector('.task-error');
+      const result = text.value.trim();
+      if (!result) { error.textContent = 'Опишите результат.'; text.focus(); return; }
+      error.textContent = '';
+      submit.disabled = true;
+      const r = await api('/api/tasks/' + encodeURIComponent(t.id) + '/complete', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ result })
+      });
+      submit.disabled = false;
+      if (r.ok) {
+        taskItems = taskItems.filter(x => x.id !== t.id);
+        li.remove();
+        renderTasks();
+        showNotice('Задача выполнена: ' + (t.title || ''));
+        refreshTasks();
+        if (selectedId && cardShown && cardShown.cardTaskIds.has(t.id)) loadCard(selectedId, true);
+      } else {
+        error.textContent = 'Не удалось завершить задачу: ' + problemText(r);
+      }
+    });
+  }
+  el.tasksRefresh.addEventListener('click', refreshTasks);
+
+  /* -------------------------------------------------------- card panel */
+
+  const KIND_LABEL = { LEAD: 'Лид', CONTACT: 'Контакт' };
+  const CONTACT_LABEL = { APPLICANT: 'абитуриент', STUDENT: 'студент', PARTNER: 'партнёр' };
+  const CHANNEL_LABEL = { WIDGET: 'Чат на сайте', TELEGRAM: 'Telegram', VIBER: 'Viber', WHATSAPP: 'WhatsApp' };
+  const FORM_STATE = { NEW: 'новая', ANSWERED: 'отвечена', CLOSED: 'закрыта' };
+  let cardSeq = 0, cardRetry = 0, cardShown = null, siteNames = null;
+  const openTranscripts = new Set();
+
+  function setCardCollapsed(collapsed) {
+    el.cardPanel.dataset.collapsed = collapsed ? 'true' : 'false';
+    el.cardToggle.setAttribute('aria-expanded', collapsed ? 'false' : 'true');
+    el.cardToggle.textContent = collapsed ? '⟨' : '⟩';
+    el.cardToggle.title = collapsed ? 'Развернуть карточку' : 'Свернуть карточку';
+    el.cardToggle.setAttribute('aria-label', el.cardToggle.title);
+  }
+  const cardCollapsed = () => el.cardPanel.dataset.collapsed === 'true';
+
+  el.cardToggle.addEventListener('click', () => {
+    const collapse = !cardCollapsed();
+    setCardCollapsed(collapse);
+    save('localStorage', 'cardCollapsed', collapse);
+    // Reading a card is audited: a collapsed panel reads nothing, and reads the card when it is opened.
+    if (!collapse && selectedId && (!cardShown || cardShown.dialogId !== selectedId)) loadCard(selectedId);
+  });
+  el.cardRefresh.addEventListener('click', () => { if (selectedId) loadCard(selectedId); });
+
+  function showCard(status) {
+    clearTimeout(cardRetry);
+    cardSeq++;
+    cardShown = null;
+    el.cardStatus.textContent = status || 'Выберите диалог';
+    el.cardContent.hidden = true;
+  }
+
+  async function loadSiteNames() {
+    if (siteNames) return;
+    const r = await api('/api/sites');
+    siteNames = {};
+    if (r.ok && Array.isArray(r.body)) r.body.forEach(site => { siteNames[site.id] = site.name; });
+  }
+
+  // Loads the card of a dialog into the side panel. 404 means the dialog has no card yet (it is made just
+  // after the dialog opens): asked again once after 2 s. quiet keeps what is shown until the answer comes.
+  function loadCard(id, quiet) {
+    if (!id) return showCard(null);
+    if (cardCollapsed()) { showCard('Карточка свёрнута.'); return; }
+    clearTimeout(cardRetry);
+    const seq = ++cardSeq;
+    if (!quiet || !cardShown || cardShown.dialogId !== id) {
+      cardShown = null;
+      el.cardContent.hidden = true;
+      el.cardStatus.textContent = 'Загрузка карточки…';
+    }
+    fetchCard(id, seq, false);
+  }
+
+  async function fetchCard(id, seq, retried) {
+    const [r] = await Promise.all([api('/api/dialogs/' + encodeURIComponent(id) + '/card'), loadSiteNames()]);
+    if (seq !== cardSeq || !loggedIn) return;
+    if (r.ok && r.body && r.body.card) return renderCard(r.body, id);
+    if (r.status === 404 && !retried) {
+      cardRetry = setTimeout(() => { if (seq === cardSeq) fetchCard(id, seq, true); }, 2000);
+      return;
+    }
+    cardShown = null;
+    el.cardContent.hidden = true;
+    el.cardStatus.textContent = r.status === 404 ? 'Для этого диалога карточка ещё не создана.'
+      : 'Не удалось загрузить карточку: ' + problemText(r);
+  }
+
+  function field(dl, name, value) {
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    dd.textContent = value == null || value === '' ? '—' : String(value);
+    dl.append(dt, dd);
+    return dd;
+  }
+  const listOf = v => (Array.isArray(v) ? v.filter(Boolean).join(', ') : '');
+  const siteName = id => (siteNames && siteNames[id]) || id || '';
+
+  function renderCard(view, dialogId) {
+    const card = view.card;
+    cardShown = { dialogId, cardId: card.id, cardTaskIds: new Set((view.tasks || []).map(t => t.taskId)) };
+    el.cardStatus.textContent = '';
+    el.cardContent.hidden = false;
+    el.cardContent.dataset.cardId = card.id;
+
+    const dl = el.cardFields;
+    dl.textContent = '';
+    field(dl, 'Имя', card.name).className = 'card-name';
+    field(dl, 'Вид', [KIND_LABEL[card.kind] || card.kind, CONTACT_LABEL[card.contactType] || card.contactType]
+      .filter(Boolean).join(', ')).className = 'card-kind';
+    field(dl, 'E-mail', listOf(card.emails)).className = 'card-emails';
+    field(dl, 'Телефоны', listOf(card.phones)).className = 'card-phones';
+    field(dl, 'Мессенджеры', listOf(card.handles)).className = 'card-handles';
+    field(dl, 'Статус', card.status).className = 'card-state';
+
+    // Earlier dialogs of this person, newest first, without the one on screen.
+    const earlier = (view.dialogs || []).filter(d => d.dialogId !== dialogId)
+      .sort((a, b) => (Date.parse(b.openedAt) || 0) - (Date.parse(a.openedAt) || 0));
+    el.cardHistory.textContent = '';
+    el.cardHistoryCount.textContent = earlier.length ? '(' + earlier.length + ')' : '';
+    if (!earlier.length) emptyItem(el.cardHistory, 'Других обращений нет.');
+    earlier.forEach(d => {
+      const li = document.createElement('li');
+      li.className = 'card-item card-dialog';
+      li.dataset.dialogId = d.dialogId;
+      div('line1', li, [dateTime(d.openedAt), CHANNEL_LABEL[d.channel] || d.channel].filter(Boolean).join(' · '));
+      div('line2', li, [siteName(d.site), d.agentName].filter(Boolean).join(' · '));
+      div('line2 appeal', li, d.appealType ? (APPEAL_LABEL[d.appealType] || d.appealType)
+        + (d.requestNumber ? ' № ' + d.requestNumber : '') : (STATE_LABEL[d.state] || d.state || '') + (d.state === 'CLOSED' ? ', тип не указан' : ''));
+      const pre = document.createElement('pre');
+      pre.className = 'transcript';
+      pre.id = 'transcript-' + d.dialogId;
+      // The transcript is shown as text, never as HTML.
+      pre.textContent = d.transcript || 'Стенограммы пока нет (диалог не завершён).';
+      pre.hidden = !openTranscripts.has(d.dialogId);
+      const toggle = button('transcript-toggle', 'Стенограмма', () => {
+        pre.hidden = !pre.hidden;
+        toggle.setAttribute('aria-expanded', String(!pre.hidden));
+        if (pre.hidden) openTranscripts.delete(d.dialogId); else openTranscripts.add(d.dialogId);
+      });
+      toggle.setAttribute('aria-controls', pre.id);
+      toggle.setAttribute('aria-expanded', String(!pre.hidden));
+      li.append(toggle, pre);
+      el.cardHistory.append(li);
+    });
+
+    const forms = view.offlineForms || [];
+    el.cardForms.textContent = '';
+    el.cardFormsCount.textContent = forms.length ? '(' + forms.length + ')' : '';
+    if (!forms.length) emptyItem(el.cardForms, 'Офлайн-форм нет.');
+    forms.forEach(f => {
+      const li = document.createElement('li');
+      li.className = 'card-item card-form';
+      div('line1', li, [dateTime(f.createdAt), siteName(f.site)].filter(Boolean).join(' · '));
+      div('line2', li, [f.name, f.email, f.phone, FORM_STATE[f.state] || f.state].filter(Boolean).join(' · '));
+      div('question', li, f.question || '');
+      el.cardForms.append(li);
+    });
+
+    const tasks = view.tasks || [];
+    const today = todayIso();
+    el.cardTasks.textContent = '';
+    el.cardTasksCount.textContent = tasks.length ? '(' + tasks.length + ')' : '';
+    if (!tasks.length) emptyItem(el.cardTasks, 'Задач нет.');
+    tasks.forEach(t => {
+      const li = document.createElement('li');
+      li.className = 'card-item card-task';
+      li.dataset.taskId = t.taskId;
+      const late = t.state === 'OPEN' && t.due && t.due < today;
+      div('line1', li, t.title || t.kind);
+      div('line2', li, [TASK_STATE[t.state] || t.state, t.due && 'срок ' + dayLabel(t.due) + (late ? ' — просрочена' : '')]
+        .filter(Boolean).join(' · '));
+      if (t.result) div('question', li, 'Результат: ' + t.result);
+      el.cardTasks.append(li);
+    });
+  }
+
+  function emptyItem(list, text) {
+    const li = document.createElement('li');
+    li.className = 'muted empty-item';
+    li.textContent = text;
+    list.append(li);
+  }
 
   window.addEventListener('online', () => { if (loggedIn && !ws) connect(); });
 
