@@ -4,18 +4,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
@@ -36,8 +35,6 @@ class CaseworkTests {
     private static final String SITE = "lab36";
 
     private static final String ORIGIN = "https://lab36.test";
-
-    private static final JsonMapper json = JsonMapper.builder().build();
 
     @LocalServerPort
     int port;
@@ -61,8 +58,7 @@ class CaseworkTests {
 
     @BeforeEach
     void client() {
-        http = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30)).baseUrl("http://localhost:" + port)
-                .build();
+        http = Checks.http(port);
     }
 
     @Test
@@ -85,14 +81,14 @@ class CaseworkTests {
             console.send(Map.of("type", "close", "dialogId", dialogId, "appealType", "CONSULTATION"));
             visitor.await(frame -> "closed".equals(frame.path("event").asString()), "closed");
 
-            String transcript = eventually(() -> text("SELECT body AS v FROM transcript WHERE dialog_id = '"
+            String transcript = Checks.eventually(() -> Checks.text(db, "SELECT body AS v FROM transcript WHERE dialog_id = '"
                     + dialogId + "'"), "the transcript");
             assertThat(transcript).contains("Посетитель: Как перевестись? <script>alert(1)</script>")
                     .contains("Оператор " + agent.displayName() + ": Напишите заявление в ЛК")
                     .contains("Тип обращения: консультация");
 
             String cookie = Staff.login(port, agent.login(), Staff.PASSWORD);
-            JsonNode card = body(http.get().uri("/api/dialogs/" + dialogId + "/card").header("Cookie", cookie)
+            JsonNode card = Checks.body(http.get().uri("/api/dialogs/" + dialogId + "/card").header("Cookie", cookie)
                     .exchange().expectStatus().isOk());
             assertThat(card.path("card").path("emails").get(0).asString()).isEqualTo(email);
             assertThat(card.path("card").path("name").asString()).isEqualTo("Иван Петров");
@@ -105,9 +101,9 @@ class CaseworkTests {
                 back.awaitType("welcome");
                 back.send("{\"type\":\"open\"}");
                 String second = back.awaitType("opened").path("dialog").path("dialogId").asString();
-                assertThat(eventually(() -> text("SELECT card_id::text AS v FROM dialog WHERE id = '" + second + "'"),
+                assertThat(Checks.eventually(() -> Checks.text(db, "SELECT card_id::text AS v FROM dialog WHERE id = '" + second + "'"),
                         "binding")).isEqualTo(cardId);
-                JsonNode again = body(http.get().uri("/api/dialogs/" + second + "/card").header("Cookie", cookie)
+                JsonNode again = Checks.body(http.get().uri("/api/dialogs/" + second + "/card").header("Cookie", cookie)
                         .exchange().expectStatus().isOk());
                 assertThat(again.path("dialogs").valueStream().map(d -> d.path("dialogId").asString()))
                         .contains(dialogId, second);
@@ -119,7 +115,7 @@ class CaseworkTests {
             String adminCookie = Staff.login(port, admin.login(), Staff.PASSWORD);
             http.get().uri("/api/admin/cards/" + cardId + "/audit").header("Cookie", cookie).exchange()
                     .expectStatus().isForbidden();
-            JsonNode audit = body(http.get().uri("/api/admin/cards/" + cardId + "/audit")
+            JsonNode audit = Checks.body(http.get().uri("/api/admin/cards/" + cardId + "/audit")
                     .header("Cookie", adminCookie).exchange().expectStatus().isOk());
             assertThat(audit.valueStream().filter(entry -> entry.path("action").asString().equals("READ")
                     && entry.path("agentLogin").asString().equals(agent.login()))).hasSize(2);
@@ -146,7 +142,7 @@ class CaseworkTests {
             assertThat(visitor.awaitType("error").path("code").asString()).isEqualTo("UNKNOWN_DIALOG");
             visitor.send(Map.of("type", "transcript", "dialogId", dialogId, "email", "Me@Example.ru", "ref", "t2"));
             assertThat(visitor.awaitType("transcript_queued").path("ref").asString()).isEqualTo("t2");
-            String payload = text("SELECT payload::text AS v FROM outbox WHERE dedup_key = 'transcript:" + dialogId
+            String payload = Checks.text(db, "SELECT payload::text AS v FROM outbox WHERE dedup_key = 'transcript:" + dialogId
                     + ":me@example.ru'");
             assertThat(payload).contains("me@example.ru").contains(dialogId);
         }
@@ -161,16 +157,16 @@ class CaseworkTests {
             visitor.awaitType("welcome");
             visitor.send("{\"type\":\"open\"}");
             String dialogId = visitor.awaitType("opened").path("dialog").path("dialogId").asString();
-            String lead = eventually(() -> text("SELECT card_id::text AS v FROM dialog WHERE id = '" + dialogId + "'"),
+            String lead = Checks.eventually(() -> Checks.text(db, "SELECT card_id::text AS v FROM dialog WHERE id = '" + dialogId + "'"),
                     "the anonymous lead");
-            assertThat(text("SELECT lead_of_dialog::text AS v FROM card WHERE id = '" + lead + "'")).isEqualTo(dialogId);
+            assertThat(Checks.text(db, "SELECT lead_of_dialog::text AS v FROM card WHERE id = '" + lead + "'")).isEqualTo(dialogId);
             console.await(frame -> frame.path("dialog").path("dialogId").asString().equals(dialogId), "dialog");
             dialogs.closeAsSpam(UUID.fromString(dialogId), dispatcher.id(), false).block(Duration.ofSeconds(10));
-            eventually(() -> text("SELECT 'gone' AS v WHERE NOT EXISTS (SELECT 1 FROM card WHERE id = '" + lead + "')"),
+            Checks.eventually(() -> Checks.text(db, "SELECT 'gone' AS v WHERE NOT EXISTS (SELECT 1 FROM card WHERE id = '" + lead + "')"),
                     "the lead deleted");
-            assertThat(text("SELECT coalesce(card_id::text, 'none') AS v FROM dialog WHERE id = '" + dialogId + "'"))
+            assertThat(Checks.text(db, "SELECT coalesce(card_id::text, 'none') AS v FROM dialog WHERE id = '" + dialogId + "'"))
                     .isEqualTo("none");
-            assertThat(text("SELECT count(*)::text AS v FROM message WHERE dialog_id = '" + dialogId + "'"))
+            assertThat(Checks.text(db, "SELECT count(*)::text AS v FROM message WHERE dialog_id = '" + dialogId + "'"))
                     .as("the dialog itself stays on record").isNotEqualTo("0");
         }
     }
@@ -192,30 +188,30 @@ class CaseworkTests {
                 .then().block(Duration.ofSeconds(10));
 
         http.get().uri("/api/cards?q=Сидорова").exchange().expectStatus().isUnauthorized();
-        JsonNode found = body(http.get().uri("/api/cards?q=" + phone.substring(1)).header("Cookie", cookie).exchange()
+        JsonNode found = Checks.body(http.get().uri("/api/cards?q=" + phone.substring(1)).header("Cookie", cookie).exchange()
                 .expectStatus().isOk());
         assertThat(found.valueStream().map(card -> card.path("id").asString())).contains(duplicate.id().toString());
         http.get().uri("/api/cards?q=x").header("Cookie", cookie).exchange().expectStatus().isBadRequest();
 
         // a bad phone is refused with a clear message and changes nothing
-        JsonNode refused = body(http.patch().uri("/api/cards/" + first.id()).header("Cookie", cookie)
+        JsonNode refused = Checks.body(http.patch().uri("/api/cards/" + first.id()).header("Cookie", cookie)
                 .bodyValue(Map.of("phones", List.of("89270000000"))).exchange().expectStatus().isBadRequest());
         assertThat(refused.path("detail").asString()).contains("E.164");
-        JsonNode edited = body(http.patch().uri("/api/cards/" + first.id()).header("Cookie", cookie)
+        JsonNode edited = Checks.body(http.patch().uri("/api/cards/" + first.id()).header("Cookie", cookie)
                 .bodyValue(Map.of("kind", "CONTACT", "contactType", "STUDENT", "handles", List.of("telegram:" + n)))
                 .exchange().expectStatus().isOk());
         assertThat(edited.path("contactType").asString()).isEqualTo("STUDENT");
-        JsonNode byHandle = body(http.get().uri("/api/cards?q=" + n).header("Cookie", cookie).exchange()
+        JsonNode byHandle = Checks.body(http.get().uri("/api/cards?q=" + n).header("Cookie", cookie).exchange()
                 .expectStatus().isOk());
         assertThat(byHandle.valueStream().map(card -> card.path("id").asString())).contains(first.id().toString());
 
-        JsonNode merged = body(http.post().uri("/api/cards/" + first.id() + "/merge").header("Cookie", cookie)
+        JsonNode merged = Checks.body(http.post().uri("/api/cards/" + first.id() + "/merge").header("Cookie", cookie)
                 .bodyValue(Map.of("from", duplicate.id().toString())).exchange().expectStatus().isOk());
         assertThat(merged.path("phones").valueStream().map(JsonNode::asString)).contains(phone);
         assertThat(merged.path("emails").valueStream().map(JsonNode::asString)).contains("maria" + n + "@example.ru");
-        assertThat(text("SELECT merged_into::text AS v FROM card WHERE id = '" + duplicate.id() + "'"))
+        assertThat(Checks.text(db, "SELECT merged_into::text AS v FROM card WHERE id = '" + duplicate.id() + "'"))
                 .isEqualTo(first.id().toString());
-        assertThat(text("SELECT card_id::text AS v FROM offline_form WHERE card_id IN ('" + first.id() + "', '"
+        assertThat(Checks.text(db, "SELECT card_id::text AS v FROM offline_form WHERE card_id IN ('" + first.id() + "', '"
                 + duplicate.id() + "')")).isEqualTo(first.id().toString());
         // the duplicate is no longer found, nor identified by its phone
         Card byPhone = tx.transactional(cards.findOrCreateLead("Мария", null, phone, SITE)).block(Duration.ofSeconds(10));
@@ -224,7 +220,7 @@ class CaseworkTests {
                 .bodyValue(Map.of("from", duplicate.id().toString())).exchange().expectStatus().isEqualTo(409);
         http.get().uri("/api/cards/" + UUID.randomUUID()).header("Cookie", cookie).exchange().expectStatus()
                 .isNotFound();
-        assertThat(text("SELECT string_agg(action, ',' ORDER BY id) AS v FROM card_audit WHERE card_id = '"
+        assertThat(Checks.text(db, "SELECT string_agg(action, ',' ORDER BY id) AS v FROM card_audit WHERE card_id = '"
                 + first.id() + "'")).isEqualTo("UPDATE,MERGE");
     }
 
@@ -244,33 +240,5 @@ class CaseworkTests {
         Card again = tx.transactional(cards.findOrCreateByHandle("telegram:" + n, "Олег К.", SITE))
                 .block(Duration.ofSeconds(10));
         assertThat(again.id()).isEqualTo(byHandle.id());
-    }
-
-    private String text(String sql) {
-        return db.sql(sql).map(row -> java.util.Optional.ofNullable(row.get("v", String.class))).one()
-                .blockOptional(Duration.ofSeconds(10)).flatMap(value -> value).orElse(null);
-    }
-
-    private static <T> T eventually(Supplier<T> probe, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            try {
-                Thread.sleep(100);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new AssertionError("Timed out waiting for " + what);
-    }
-
-    private static JsonNode body(WebTestClient.ResponseSpec response) {
-        byte[] bytes = response.expectBody().returnResult().getResponseBody();
-        return json.readTree(bytes == null ? "null" : new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
     }
 }

@@ -6,17 +6,16 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
@@ -33,8 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TaskTests {
 
     private static final String SITE = "lab37";
-
-    private static final JsonMapper json = JsonMapper.builder().build();
 
     @LocalServerPort
     int port;
@@ -58,8 +55,7 @@ class TaskTests {
 
     @BeforeEach
     void client() {
-        http = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30)).baseUrl("http://localhost:" + port)
-                .build();
+        http = Checks.http(port);
     }
 
     @Test
@@ -77,7 +73,7 @@ class TaskTests {
         UUID taskId = UUID.fromString((String) task.get("id"));
 
         String cookie = Staff.login(port, agent.login(), Staff.PASSWORD);
-        JsonNode mine = body(http.get().uri("/api/tasks").header("Cookie", cookie).exchange().expectStatus().isOk());
+        JsonNode mine = Checks.body(http.get().uri("/api/tasks").header("Cookie", cookie).exchange().expectStatus().isOk());
         assertThat(mine.valueStream().map(t -> t.path("id").asString())).contains(taskId.toString());
 
         String colleagueCookie = Staff.login(port, colleague.login(), Staff.PASSWORD);
@@ -88,20 +84,20 @@ class TaskTests {
         http.post().uri("/api/tasks/" + taskId + "/complete").header("Cookie", cookie)
                 .bodyValue(Map.of("result", " ")).exchange().expectStatus().isBadRequest();
         String supervisorCookie = Staff.login(port, supervisor.login(), Staff.PASSWORD);
-        JsonNode open = body(http.get().uri("/api/supervisor/tasks").header("Cookie", supervisorCookie).exchange()
+        JsonNode open = Checks.body(http.get().uri("/api/supervisor/tasks").header("Cookie", supervisorCookie).exchange()
                 .expectStatus().isOk());
         assertThat(open.valueStream().map(t -> t.path("id").asString())).contains(taskId.toString());
-        JsonNode done = body(http.post().uri("/api/tasks/" + taskId + "/complete").header("Cookie", cookie)
+        JsonNode done = Checks.body(http.post().uri("/api/tasks/" + taskId + "/complete").header("Cookie", cookie)
                 .bodyValue(Map.of("result", "Заявка выполнена, студенту сообщено по телефону")).exchange()
                 .expectStatus().isOk());
         assertThat(done.path("state").asString()).isEqualTo("DONE");
         http.post().uri("/api/tasks/" + taskId + "/complete").header("Cookie", cookie)
                 .bodyValue(Map.of("result", "ещё раз")).exchange().expectStatus().isEqualTo(409);
-        JsonNode history = body(http.get().uri("/api/tasks/" + taskId).header("Cookie", cookie).exchange()
+        JsonNode history = Checks.body(http.get().uri("/api/tasks/" + taskId).header("Cookie", cookie).exchange()
                 .expectStatus().isOk());
         assertThat(history.path("history").valueStream().map(h -> h.path("event").asString()))
                 .containsExactly("CREATED", "COMPLETED");
-        assertThat(text("SELECT count(*)::text AS v FROM task WHERE dialog_id = '" + dialogId + "'"))
+        assertThat(Checks.text(db, "SELECT count(*)::text AS v FROM task WHERE dialog_id = '" + dialogId + "'"))
                 .as("one task per dialog, however often the sweep runs").isEqualTo("1");
     }
 
@@ -120,7 +116,7 @@ class TaskTests {
         Map<String, Object> task = taskOf(fromApplicant);
         assertThat(task.get("addressee")).isEqualTo("MARKETING_DIRECTOR");
         assertThat(task.get("title")).isEqualTo("Сообщить ответ на жалобу Ж-101");
-        assertThat(text("SELECT string_agg(payload->>'to', ',' ORDER BY id) AS v FROM outbox WHERE dedup_key LIKE "
+        assertThat(Checks.text(db, "SELECT string_agg(payload->>'to', ',' ORDER BY id) AS v FROM outbox WHERE dedup_key LIKE "
                 + "'complaint:" + task.get("id") + ":%'")).isEqualTo("marketing-director@rosdistant.ru,"
                 + "lab37-supervisor@test");
 
@@ -131,7 +127,7 @@ class TaskTests {
                     .then().block(Duration.ofSeconds(10));
         });
         assertThat(taskOf(dialogId).get("addressee")).isEqualTo("HEAD_OF_STUDENT_AFFAIRS");
-        JsonNode complaints = body(http.get().uri("/api/supervisor/tasks?kind=COMPLAINT_ANSWER")
+        JsonNode complaints = Checks.body(http.get().uri("/api/supervisor/tasks?kind=COMPLAINT_ANSWER")
                 .header("Cookie", Staff.login(port, Staff.agent(agents, SITE, 5, Role.SUPERVISOR).login(),
                         Staff.PASSWORD)).exchange().expectStatus().isOk());
         assertThat(complaints.valueStream().map(t -> t.path("dialogId").asString())).contains(fromApplicant, dialogId);
@@ -149,10 +145,10 @@ class TaskTests {
         LocalDate expected = calendar.plusWorkingDays(monday, 3);
         List<Task> escalated = tasks.escalate(monday).collectList().block(Duration.ofSeconds(10));
         assertThat(escalated).extracting(Task::id).contains(UUID.fromString(taskId));
-        assertThat(text("SELECT due::text AS v FROM task WHERE id = '" + taskId + "'")).isEqualTo(expected.toString());
-        assertThat(text("SELECT old_due::text || '>' || new_due::text AS v FROM task_history WHERE task_id = '"
+        assertThat(Checks.text(db, "SELECT due::text AS v FROM task WHERE id = '" + taskId + "'")).isEqualTo(expected.toString());
+        assertThat(Checks.text(db, "SELECT old_due::text || '>' || new_due::text AS v FROM task_history WHERE task_id = '"
                 + taskId + "' AND event = 'ESCALATED'")).isEqualTo("2026-12-25>" + expected);
-        assertThat(text("SELECT payload->>'to' AS v FROM outbox WHERE dedup_key = 'task-overdue:" + taskId + ":"
+        assertThat(Checks.text(db, "SELECT payload->>'to' AS v FROM outbox WHERE dedup_key = 'task-overdue:" + taskId + ":"
                 + monday + "'")).isEqualTo("lab37-supervisor@test");
         assertThat(tasks.escalate(monday).collectList().block(Duration.ofSeconds(10))).extracting(Task::id)
                 .doesNotContain(UUID.fromString(taskId));
@@ -187,7 +183,7 @@ class TaskTests {
     }
 
     private Map<String, Object> taskOf(String dialogId) {
-        return eventually(() -> db.sql("""
+        return Checks.eventually(() -> db.sql("""
                         SELECT id::text, kind, title, due::text, owner_agent_id::text AS owner, addressee, dialog_id::text
                         FROM task WHERE dialog_id = :d""")
                 .bind("d", UUID.fromString(dialogId))
@@ -200,33 +196,5 @@ class TaskTests {
                 })
                 .one()
                 .block(Duration.ofSeconds(10)), "the task of " + dialogId);
-    }
-
-    private String text(String sql) {
-        return db.sql(sql).map(row -> java.util.Optional.ofNullable(row.get("v", String.class))).one()
-                .blockOptional(Duration.ofSeconds(10)).flatMap(value -> value).orElse(null);
-    }
-
-    private static <T> T eventually(Supplier<T> probe, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            try {
-                Thread.sleep(100);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new AssertionError("Timed out waiting for " + what);
-    }
-
-    private static JsonNode body(WebTestClient.ResponseSpec response) {
-        byte[] bytes = response.expectBody().returnResult().getResponseBody();
-        return json.readTree(bytes == null ? "null" : new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
     }
 }
