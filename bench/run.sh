@@ -65,7 +65,9 @@ fi
 log "open files limit: $(ulimit -n) (hard $(ulimit -Hn))"
 PORT_RANGE_FILE=/proc/sys/net/ipv4/ip_local_port_range
 OLD_PORT_RANGE=$(tr -s '\t ' ' ' < "$PORT_RANGE_FILE")
-if (echo "1024 65000" > "$PORT_RANGE_FILE") 2>/dev/null; then
+# Ephemeral ports start above the servers' ports (18081, 18090, 15432, 18099): a generator socket that took 18081
+# as its source port would keep the next gateway from binding it.
+if (echo "20000 65000" > "$PORT_RANGE_FILE") 2>/dev/null; then
     log "ip_local_port_range: $OLD_PORT_RANGE -> $(tr -s '\t ' ' ' < "$PORT_RANGE_FILE") (restored at the end)"
     PORT_RANGE_CHANGED=1
 else

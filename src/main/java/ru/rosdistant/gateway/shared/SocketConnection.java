@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -86,6 +87,9 @@ public final class SocketConnection {
 
     private final AtomicBoolean shutDown = new AtomicBoolean();
 
+    /** Frames queued and not yet taken by the outbound pipeline. */
+    private final AtomicInteger queued = new AtomicInteger();
+
     /**
      * @param otherEvents turns a dialog event other than a stored message into a frame for this side, or
      * null to skip it
@@ -100,7 +104,9 @@ public final class SocketConnection {
         this.otherEvents = otherEvents;
         this.metrics = metrics;
         this.rateLimiter = new RateLimiter(limits.framesPerSecond(), limits.burst());
-        this.queue = Sinks.many().unicast().onBackpressureBuffer(Queues.<Item>get(limits.outboundBuffer()).get());
+        // A linked queue grown in chunks of 16: an idle socket holds one small chunk, not an array of
+        // outbound-buffer slots (2 KiB and more per connection); the bound is counted in `queued`.
+        this.queue = Sinks.many().unicast().onBackpressureBuffer(Queues.<Item>unbounded(16).get());
     }
 
     /**
@@ -117,6 +123,7 @@ public final class SocketConnection {
                 .doFinally(signal -> shutdown())
                 .then();
         Mono<Void> outbound = session.send(queue.asFlux()
+                .doOnNext(item -> queued.decrementAndGet())
                 .concatMap(this::render)
                 .map(session::textMessage));
         return Mono.zip(inbound, outbound).then();
@@ -216,15 +223,15 @@ public final class SocketConnection {
         if (closed) {
             return;
         }
-        Sinks.EmitResult result;
-        // Producers are many threads (bus listeners, the inbound pipeline); the sink wants one at a time.
-        synchronized (this) {
-            result = queue.tryEmitNext(item);
-        }
-        if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+        if (queued.incrementAndGet() > limits.outboundBuffer()) {
             log.info("Closing a socket whose outbound queue is full ({} frames)", limits.outboundBuffer());
             closed = true;
             session.close(TOO_SLOW).subscribe();
+            return;
+        }
+        // Producers are many threads (bus listeners, the inbound pipeline); the sink wants one at a time.
+        synchronized (this) {
+            queue.tryEmitNext(item);
         }
     }
 
