@@ -1672,6 +1672,15 @@
       div('line2', li, [siteName(d.site), d.agentName].filter(Boolean).join(' · '));
       div('line2 appeal', li, d.appealType ? (APPEAL_LABEL[d.appealType] || d.appealType)
         + (d.requestNumber ? ' № ' + d.requestNumber : '') : (STATE_LABEL[d.state] || d.state || '') + (d.state === 'CLOSED' ? ', тип не указан' : ''));
+      if (d.rating) {
+        // The visitor's rating (1–5) and comment, as text.
+        const rating = div('line2 rating', li);
+        const stars = document.createElement('span');
+        stars.className = 'stars';
+        stars.setAttribute('aria-hidden', 'true');
+        stars.textContent = '★'.repeat(d.rating) + '☆'.repeat(Math.max(0, 5 - d.rating));
+        rating.append('Оценка: ', stars, ' ' + d.rating + ' из 5' + (d.ratingComment ? ' — «' + d.ratingComment + '»' : ''));
+      }
       const pre = document.createElement('pre');
       pre.className = 'transcript';
       pre.id = 'transcript-' + d.dialogId;
