@@ -59,6 +59,9 @@
     cannedCount: $('canned-count'), cannedNew: $('canned-new'), cannedError: $('canned-error'),
     cannedForm: $('canned-form'), cannedLine: $('canned-line'), cannedShortcut: $('canned-shortcut'),
     cannedName: $('canned-name'), cannedText: $('canned-text'), cannedFormError: $('canned-form-error'),
+    overviewPanel: $('overview-panel'), overviewAt: $('overview-at'), overviewRefresh: $('overview-refresh'),
+    overviewAll: $('overview-all'), overviewError: $('overview-error'), overview: $('overview'),
+    overviewEmpty: $('overview-empty'), overviewOutbox: $('overview-outbox'),
     cannedSave: $('canned-save'), cannedCancel: $('canned-cancel'), cannedList: $('canned-list'), noCanned: $('no-canned')
   };
 
@@ -189,6 +192,8 @@
     renderOffers();
     clearInterval(triageTimer);
     el.triagePanel.hidden = true;
+    clearInterval(overviewTimer);
+    el.overviewPanel.hidden = true;
     clearInterval(tasksTimer);
     clearTimeout(tasksSoon);
     taskItems = [];
@@ -302,6 +307,7 @@
     el.presence.value = chosenPresence || f.presence || 'OFFLINE';
     (f.dialogs || []).forEach(s => upsertDialog(s, false));
     setupTriage();
+    setupOverview();
     // Every known dialog, including those the server no longer lists (closed meanwhile), catches up from its last seq.
     dialogs.forEach(resume);
     flush();
@@ -1164,6 +1170,72 @@
     refreshTriage();
   }
   el.triageRefresh.addEventListener('click', refreshTriage);
+
+  /* ------------------------------------------- supervisor overview */
+
+  // Per line: who waits and how long, agents in the console and their load, overdue triage and tasks; refreshed
+  // every 10 s for a SUPERVISOR (or ADMIN).
+  let overviewTimer = 0, overviewData = null, overviewLoading = false;
+  const PRESENCE_LABEL = { ONLINE: 'в сети', AWAY: 'отошёл', OFFLINE: 'не в сети' };
+
+  function setupOverview() {
+    const may = isSupervisor() || hasRole('ADMIN');
+    el.overviewPanel.hidden = !may;
+    clearInterval(overviewTimer);
+    if (!may) return;
+    el.overviewAll.checked = load('localStorage', 'overviewAll', false) === true;
+    refreshOverview();
+    overviewTimer = setInterval(refreshOverview, 10000);
+  }
+
+  async function refreshOverview() {
+    if (!loggedIn || overviewLoading) return;
+    overviewLoading = true;
+    const r = await api('/api/supervisor/overview');
+    overviewLoading = false;
+    if (!loggedIn) return;
+    if (r.status === 401 || r.status === 403) { el.overviewPanel.hidden = true; clearInterval(overviewTimer); return; }
+    if (r.ok && r.body && Array.isArray(r.body.lines)) {
+      overviewData = r.body;
+      el.overviewError.textContent = '';
+    } else {
+      el.overviewError.textContent = 'Не удалось обновить обзор: ' + problemText(r);
+    }
+    renderOverview();
+  }
+
+  const minutes = s => Math.floor(s / 60) + ':' + pad(s % 60);
+
+  function renderOverview() {
+    if (!overviewData) return;
+    el.overview.textContent = '';
+    el.overviewAt.textContent = overviewData.at ? '(' + timeOf(overviewData.at) + ')' : '';
+    const lines = overviewData.lines.filter(l => el.overviewAll.checked || l.waiting > 0 || (l.agents || []).length > 0
+      || l.overdueTriage > 0 || l.overdueTasks > 0);
+    el.overviewEmpty.hidden = lines.length > 0;
+    lines.forEach(l => {
+      const li = document.createElement('li');
+      li.className = 'overview-line';
+      li.dataset.line = l.line;
+      // Visitors wait with nobody online to take them, or longer than 5 minutes.
+      li.dataset.alert = String(l.waiting > 0 && (l.agentsOnline === 0 || l.longestWaitSeconds > 300));
+      div('name', li, l.name + ' (' + l.line + ')');
+      div('queue', li, l.waiting ? 'ждут: ' + l.waiting + ', дольше всех ' + minutes(l.longestWaitSeconds) : 'никто не ждёт');
+      const agents = l.agents || [];
+      div('agents', li, 'в сети: ' + l.agentsOnline + (agents.length ? ' — ' + agents.map(a => a.displayName + ' '
+        + a.load + '/' + a.maxDialogs + (a.presence !== 'ONLINE' || !a.connected
+          ? ' (' + (a.connected ? PRESENCE_LABEL[a.presence] || a.presence : 'нет связи') + ')' : '')).join(', ') : ''));
+      div('late', li, [l.overdueTriage ? 'просрочен разбор: ' + l.overdueTriage : '',
+        l.overdueTasks ? 'просрочено задач: ' + l.overdueTasks : ''].filter(Boolean).join(', '));
+      el.overview.append(li);
+    });
+    const o = overviewData.outbox || {};
+    el.overviewOutbox.textContent = 'Не доставлено из очереди отправки: ' + (o.undelivered || 0)
+      + (o.failed ? ', из них с ошибкой: ' + o.failed : '');
+  }
+
+  el.overviewRefresh.addEventListener('click', refreshOverview);
+  el.overviewAll.addEventListener('change', () => { save('localStorage', 'overviewAll', el.overviewAll.checked); renderOverview(); });
 
   /* ------------------------------------------------------ REST helpers */
 
