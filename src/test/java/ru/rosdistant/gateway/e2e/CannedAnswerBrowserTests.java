@@ -155,6 +155,9 @@ class CannedAnswerBrowserTests {
             visitor.await(frame -> "message".equals(frame.path("type").asString())
                     && "agent".equals(frame.path("from").asString())
                     && ("Добрый день. " + text).equals(frame.path("text").asString()), "the canned reply");
+            // the dialog ends here, so that it does not go back to lab47's waiting line when the console closes
+            visitor.send("{\"type\":\"close\",\"dialogId\":\"" + dialogId + "\"}");
+            visitor.await(frame -> "closed".equals(frame.path("event").asString()), "the closed event");
         }
         List<String> errors = console.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())

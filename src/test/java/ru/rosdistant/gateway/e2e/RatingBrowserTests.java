@@ -179,6 +179,9 @@ class RatingBrowserTests {
                 + "'] .rating")));
         assertThat(earlier.getText()).isEqualTo("Оценка: ★★★★☆ 4 из 5 — «" + comment + "»");
         screenshot(console, "console-card-rating.png");
+        // the visitor ends the second dialog, so that it does not go back to lab48's waiting line
+        widget.findElement(By.cssSelector("[data-testid=close-dialog]")).click();
+        pageWait.until(driver -> "Диалог завершён. Напишите, чтобы начать новый".equals(status(widget)));
         assertNoScriptErrors(console);
         assertNoScriptErrors(page);
     }
