@@ -153,7 +153,7 @@ class RatingBrowserTests {
         // Keyboard only: Space picks the first star, the arrow keys move to the fourth.
         new Actions(page).sendKeys(Keys.SPACE).sendKeys(Keys.ARROW_RIGHT).sendKeys(Keys.ARROW_RIGHT)
                 .sendKeys(Keys.ARROW_RIGHT).perform();
-        pageWait.until(driver -> Boolean.TRUE.equals(stars.get(3).getDomProperty("checked")));
+        pageWait.until(driver -> "true".equals(stars.get(3).getDomProperty("checked")));
         assertThat(widget.findElements(By.cssSelector(".stars label[data-on]"))).hasSize(4);
         String comment = "Ответили быстро " + marker;
         widget.findElement(By.cssSelector("[data-testid=rt-comment]")).sendKeys(comment);
