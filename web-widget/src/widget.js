@@ -734,7 +734,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     rtDone.textContent = text;
     rtDone.hidden = false;
   }
-  rtForm.addEventListener('change', showStars);
+  rtForm.addEventListener('change', () => { rtErr.textContent = ''; showStars(); });
   rtForm.addEventListener('submit', e => {
     e.preventDefault();
     const star = stars.find(i => i.checked), comment = rtComment.value.trim(), ref = 'rt-' + uid();
