@@ -47,7 +47,9 @@
       err: { DIALOG_CLOSED: 'диалог уже завершён', TEXT_TOO_LONG: 'слишком длинное сообщение' },
       tr: 'Отправить стенограмму на e-mail', trSend: 'Отправить', trBad: 'Проверьте адрес эл. почты.',
       trEmpty: 'Укажите адрес эл. почты.', trDone: e => 'Стенограмма будет отправлена на ' + e + '.',
-      trFail: 'Не удалось отправить: '
+      trFail: 'Не удалось отправить: ',
+      rt: 'Оцените, как вам помогли', rtStar: n => n + ' из 5', rtComment: 'Комментарий (необязательно)', rtSend: 'Оценить',
+      rtPick: 'Выберите оценку от 1 до 5.', rtDone: 'Спасибо за оценку!', rtAgain: 'Этот диалог уже оценён.'
     },
     en: {
       title: 'Online chat', launcher: 'Open chat', minimize: 'Minimise chat',
@@ -78,7 +80,9 @@
       err: { DIALOG_CLOSED: 'the dialog is already closed', TEXT_TOO_LONG: 'the message is too long' },
       tr: 'Email me the transcript', trSend: 'Send', trBad: 'Check the e-mail address.',
       trEmpty: 'Please give an e-mail address.', trDone: e => 'The transcript will be sent to ' + e + '.',
-      trFail: 'Could not send: '
+      trFail: 'Could not send: ',
+      rt: 'Rate the help you got', rtStar: n => n + ' of 5', rtComment: 'Comment (optional)', rtSend: 'Rate',
+      rtPick: 'Choose a rating from 1 to 5.', rtDone: 'Thank you for your rating!', rtAgain: 'This dialog has been rated already.'
     }
   }[LANG];
 
@@ -158,7 +162,18 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 .tr input{flex:1;min-width:0;padding:6px 8px;border:1px solid #c3ccd9;border-radius:6px;font:inherit}
 .tr [aria-invalid=true]{border-color:#c5221f}
 .tr .send{padding:0 12px}
-.tr .done{margin:6px 0 0;font-size:13px}
+.tr .done,.rt .done{margin:6px 0 0;font-size:13px}
+.rt{padding:8px 10px;border-top:1px solid #dde3ec;background:#fff}
+.rt form{flex-direction:column;padding:0;border:0;gap:4px}
+.rt fieldset{border:0;margin:0;padding:0}
+.rt legend,.rt label[for]{font-size:12px;font-weight:600;padding:0}
+.stars{display:flex;gap:2px}
+.stars label{position:relative;font-size:26px;line-height:1;color:#c3ccd9;cursor:pointer}
+.stars input{position:absolute;opacity:0;width:1px;height:1px;margin:0}
+.stars label[data-on]{color:#f0a500}
+.stars input:focus-visible+span{outline:3px solid #1f5fbf;outline-offset:1px;border-radius:4px}
+.rt textarea{flex:none;height:auto;min-height:40px}
+.rt .send{align-self:flex-start;padding:6px 14px}
 @media (max-width:600px){.panel{inset:0;width:100%;height:100%;border-radius:0}}`;
 
   // One labelled form field with its error line (aria-describedby), for the offline form.
@@ -196,6 +211,11 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
 <button type="button" data-testid="off-hide">${T.fHide}</button></div></form>
 <div data-testid="off-done" tabindex="-1" hidden><p class="done" role="status">${T.fDone}</p>
 <div class="row"><button type="button" data-testid="off-back">${T.fHide}</button></div></div></section>
+<section class="rt" data-testid="rating" hidden><form data-testid="rt-form" novalidate><fieldset><legend>${T.rt}</legend><div class="stars">
+${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" data-testid="star-${n}" aria-label="${T.rtStar(n)}"><span aria-hidden="true">★</span></label>`).join('')}</div></fieldset>
+<label for="rt-c">${T.rtComment}</label><textarea id="rt-c" data-testid="rt-comment" maxlength="1000" rows="2"></textarea>
+<button type="submit" class="send" data-testid="rt-send">${T.rtSend}</button></form>
+<div class="fe" data-testid="rt-error" role="alert"></div><p class="done" data-testid="rt-done" role="status" hidden></p></section>
 <section class="tr" data-testid="transcript" hidden><label for="tr-email">${T.tr}</label>
 <form data-testid="tr-form" novalidate><input id="tr-email" type="email" data-testid="tr-email" autocomplete="email" maxlength="254" aria-describedby="tr-err">
 <button type="submit" class="send" data-testid="tr-send">${T.trSend}</button></form>
@@ -207,7 +227,8 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
     typingEl = $('typing'), input = $('input'), closeBtn = $('close-dialog'),
     off = $('offline'), offForm = $('off-form'), offReason = $('off-reason'), offError = $('off-error'), offDone = $('off-done'),
     offSubmit = $('off-submit'), trBox = $('transcript'), trEmail = $('tr-email'), trErr = $('tr-error'),
-    trDone = $('tr-done');
+    trDone = $('tr-done'), rtBox = $('rating'), rtForm = $('rt-form'), rtErr = $('rt-error'), rtDone = $('rt-done'),
+    rtComment = $('rt-comment'), stars = [...rtForm.querySelectorAll('input')];
 
   /* ------------------------------------------------------------- state */
 
@@ -229,6 +250,7 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
   let queue = null;             // {position, estimatedWaitSeconds} while the dialog waits
   let formId = null, formBusy = false;
   let trRef = null, trFor = null;   // the pending transcript request's ref; the dialog the box was last set up for
+  let rtRef = null, rated = loadJson('localStorage', 'rated', []);   // the pending rating's ref; dialogs rated here
 
   function emit(ev, data) {
     (handlers[ev] || []).forEach(fn => { try { fn(data); } catch (e) { console.error(e); } });
@@ -383,6 +405,13 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
       if (e.code === 'INVALID_FIELD') { trEmail.setAttribute('aria-invalid', 'true'); trEmail.focus(); }
       return;
     }
+    if (e.ref && e.ref === rtRef) {
+      rtRef = null;
+      // FORBIDDEN here means rated already (the box shows only for a closed dialog of ours)
+      if (e.code === 'FORBIDDEN') return void ratedDone(trFor, T.rtAgain);
+      rtErr.textContent = T.trFail + (e.message || e.code);
+      return;
+    }
     if (e.ref === 'hello') {
       if (!ready && ws) drop(ws);
       return;
@@ -486,6 +515,9 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
         break;
       case 'queue':
         if (dialog && f.dialogId === dialog.dialogId) { queue = f; update(); }
+        break;
+      case 'rated':
+        if (f.ref && f.ref === rtRef) ratedDone(f.dialogId, T.rtDone);
         break;
       case 'transcript_queued':
         if (f.ref && f.ref === trRef) { trRef = null; trDone.hidden = false; }
@@ -625,8 +657,15 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
       trFor = closedId; trRef = null;
       trErr.textContent = ''; trDone.hidden = true; trEmail.removeAttribute('aria-invalid');
       if (!trEmail.value && contact.email) trEmail.value = contact.email;
+      rtRef = null;
+      rtForm.reset();
+      showStars();
+      rtErr.textContent = '';
+      rtForm.hidden = rated.includes(closedId);
+      rtDone.hidden = !rtForm.hidden;
+      rtDone.textContent = T.rtDone;
     }
-    trBox.hidden = !closedId;
+    trBox.hidden = rtBox.hidden = !closedId;
     // With no dialog, the offline form gets the panel to itself.
     list.hidden = !off.hidden && !dialog;
     const state = {
@@ -681,6 +720,30 @@ ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlengt
     trRef = ref;
     trErr.textContent = '';
     trDone.textContent = T.trDone(email);
+  });
+  // Stars: native radio buttons (arrow keys move between them); those up to the chosen one light up.
+  function showStars() {
+    const v = +(stars.find(i => i.checked) || {}).value || 0;
+    stars.forEach(i => { i.parentNode.toggleAttribute('data-on', +i.value <= v); });
+  }
+  function ratedDone(id, text) {
+    rtRef = null;
+    if (id && !rated.includes(id)) { rated = rated.concat(id).slice(-20); save('localStorage', 'rated', JSON.stringify(rated)); }
+    rtErr.textContent = '';
+    rtForm.hidden = true;
+    rtDone.textContent = text;
+    rtDone.hidden = false;
+  }
+  rtForm.addEventListener('change', () => { rtErr.textContent = ''; showStars(); });
+  rtForm.addEventListener('submit', e => {
+    e.preventDefault();
+    const star = stars.find(i => i.checked), comment = rtComment.value.trim(), ref = 'rt-' + uid();
+    if (!star) { rtErr.textContent = T.rtPick; return void stars[0].focus(); }
+    const f = { type: 'rate', dialogId: trFor, rating: +star.value, ref };
+    if (comment) f.comment = comment.slice(0, 1000);
+    if (!trFor || !send(f)) return void (rtErr.textContent = T.trFail + T.offline);
+    rtRef = ref;
+    rtErr.textContent = '';
   });
   input.addEventListener('input', onInput);
   input.addEventListener('keydown', e => {

@@ -54,7 +54,15 @@
     cardPanel: $('card-panel'), cardToggle: $('card-toggle'), cardRefresh: $('card-refresh'), cardStatus: $('card-status'),
     cardContent: $('card-content'), cardFields: $('card-fields'), cardHistory: $('card-history'),
     cardHistoryCount: $('card-history-count'), cardForms: $('card-forms'), cardFormsCount: $('card-forms-count'),
-    cardTasks: $('card-tasks'), cardTasksCount: $('card-tasks-count')
+    cardTasks: $('card-tasks'), cardTasksCount: $('card-tasks-count'),
+    cannedButton: $('canned-button'), cannedSuggestions: $('canned-suggestions'), cannedPanel: $('canned-panel'),
+    cannedCount: $('canned-count'), cannedNew: $('canned-new'), cannedError: $('canned-error'),
+    cannedForm: $('canned-form'), cannedLine: $('canned-line'), cannedShortcut: $('canned-shortcut'),
+    cannedName: $('canned-name'), cannedText: $('canned-text'), cannedFormError: $('canned-form-error'),
+    overviewPanel: $('overview-panel'), overviewAt: $('overview-at'), overviewRefresh: $('overview-refresh'),
+    overviewAll: $('overview-all'), overviewError: $('overview-error'), overview: $('overview'),
+    overviewEmpty: $('overview-empty'), overviewOutbox: $('overview-outbox'),
+    cannedSave: $('canned-save'), cannedCancel: $('canned-cancel'), cannedList: $('canned-list'), noCanned: $('no-canned')
   };
 
   /* ------------------------------------------------------------- state */
@@ -159,6 +167,7 @@
     renderConversation();
     connect();
     setupTasks();
+    setupCanned();
   }
 
   el.logout.addEventListener('click', async () => {
@@ -183,10 +192,16 @@
     renderOffers();
     clearInterval(triageTimer);
     el.triagePanel.hidden = true;
+    clearInterval(overviewTimer);
+    el.overviewPanel.hidden = true;
     clearInterval(tasksTimer);
     clearTimeout(tasksSoon);
     taskItems = [];
     renderTasks();
+    cannedItems = [];
+    hideCanned();
+    closeCannedForm();
+    el.cannedPanel.hidden = true;
     showCard(null);
     selectedId = null;
     inflight.clear();
@@ -292,6 +307,7 @@
     el.presence.value = chosenPresence || f.presence || 'OFFLINE';
     (f.dialogs || []).forEach(s => upsertDialog(s, false));
     setupTriage();
+    setupOverview();
     // Every known dialog, including those the server no longer lists (closed meanwhile), catches up from its last seq.
     dialogs.forEach(resume);
     flush();
@@ -514,6 +530,8 @@
       ? 'Ответ посетителю… (Enter — отправить, Shift+Enter — новая строка)'
       : stateOf(d) === 'CLOSED' ? 'Диалог завершён' : 'Писать можно только в своих диалогах';
     el.closeDialog.disabled = !writable;
+    el.cannedButton.disabled = !writable;
+    if (!writable || cannedShownFor !== selectedId) hideCanned();
     const open = !!d && stateOf(d) !== 'CLOSED';
     el.forwardDialog.disabled = !(writable || (open && isSupervisor()));
     el.takeOver.hidden = !(open && isSupervisor() && d.summary.agentId !== agentId);
@@ -688,6 +706,7 @@
 
   el.replyForm.addEventListener('submit', e => { e.preventDefault(); submitReply(); });
   el.reply.addEventListener('keydown', e => {
+    if (cannedKey(e)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submitReply(); }
   });
   el.closeDialog.addEventListener('click', () => {
@@ -1152,6 +1171,72 @@
   }
   el.triageRefresh.addEventListener('click', refreshTriage);
 
+  /* ------------------------------------------- supervisor overview */
+
+  // Per line: who waits and how long, agents in the console and their load, overdue triage and tasks; refreshed
+  // every 10 s for a SUPERVISOR (or ADMIN).
+  let overviewTimer = 0, overviewData = null, overviewLoading = false;
+  const PRESENCE_LABEL = { ONLINE: 'в сети', AWAY: 'отошёл', OFFLINE: 'не в сети' };
+
+  function setupOverview() {
+    const may = isSupervisor() || hasRole('ADMIN');
+    el.overviewPanel.hidden = !may;
+    clearInterval(overviewTimer);
+    if (!may) return;
+    el.overviewAll.checked = load('localStorage', 'overviewAll', false) === true;
+    refreshOverview();
+    overviewTimer = setInterval(refreshOverview, 10000);
+  }
+
+  async function refreshOverview() {
+    if (!loggedIn || overviewLoading) return;
+    overviewLoading = true;
+    const r = await api('/api/supervisor/overview');
+    overviewLoading = false;
+    if (!loggedIn) return;
+    if (r.status === 401 || r.status === 403) { el.overviewPanel.hidden = true; clearInterval(overviewTimer); return; }
+    if (r.ok && r.body && Array.isArray(r.body.lines)) {
+      overviewData = r.body;
+      el.overviewError.textContent = '';
+    } else {
+      el.overviewError.textContent = 'Не удалось обновить обзор: ' + problemText(r);
+    }
+    renderOverview();
+  }
+
+  const minutes = s => Math.floor(s / 60) + ':' + pad(s % 60);
+
+  function renderOverview() {
+    if (!overviewData) return;
+    el.overview.textContent = '';
+    el.overviewAt.textContent = overviewData.at ? '(' + timeOf(overviewData.at) + ')' : '';
+    const lines = overviewData.lines.filter(l => el.overviewAll.checked || l.waiting > 0 || (l.agents || []).length > 0
+      || l.overdueTriage > 0 || l.overdueTasks > 0);
+    el.overviewEmpty.hidden = lines.length > 0;
+    lines.forEach(l => {
+      const li = document.createElement('li');
+      li.className = 'overview-line';
+      li.dataset.line = l.line;
+      // Visitors wait with nobody online to take them, or longer than 5 minutes.
+      li.dataset.alert = String(l.waiting > 0 && (l.agentsOnline === 0 || l.longestWaitSeconds > 300));
+      div('name', li, l.name + ' (' + l.line + ')');
+      div('queue', li, l.waiting ? 'ждут: ' + l.waiting + ', дольше всех ' + minutes(l.longestWaitSeconds) : 'никто не ждёт');
+      const agents = l.agents || [];
+      div('agents', li, 'в сети: ' + l.agentsOnline + (agents.length ? ' — ' + agents.map(a => a.displayName + ' '
+        + a.load + '/' + a.maxDialogs + (a.presence !== 'ONLINE' || !a.connected
+          ? ' (' + (a.connected ? PRESENCE_LABEL[a.presence] || a.presence : 'нет связи') + ')' : '')).join(', ') : ''));
+      div('late', li, [l.overdueTriage ? 'просрочен разбор: ' + l.overdueTriage : '',
+        l.overdueTasks ? 'просрочено задач: ' + l.overdueTasks : ''].filter(Boolean).join(', '));
+      el.overview.append(li);
+    });
+    const o = overviewData.outbox || {};
+    el.overviewOutbox.textContent = 'Не доставлено из очереди отправки: ' + (o.undelivered || 0)
+      + (o.failed ? ', из них с ошибкой: ' + o.failed : '');
+  }
+
+  el.overviewRefresh.addEventListener('click', refreshOverview);
+  el.overviewAll.addEventListener('change', () => { save('localStorage', 'overviewAll', el.overviewAll.checked); renderOverview(); });
+
   /* ------------------------------------------------------ REST helpers */
 
   // fetch with the session cookie; resolves to {ok, status, body} (body: parsed JSON or null), never rejects.
@@ -1191,6 +1276,240 @@
     if (onClick) b.addEventListener('click', onClick);
     return b;
   }
+
+
+  /* ---------------------------------------------------- canned answers */
+
+  // Agents insert a line's ready answer by typing "/" and its shortcut in the reply box (Enter or Tab takes the
+  // highlighted one, the arrows move, Escape closes) or from the "Шаблоны" picker. Supervisors keep them.
+  let cannedItems = [], cannedMatches = [], cannedActive = 0, cannedToken = null, cannedShownFor = null;
+  let cannedEditing = null;   // the answer being edited, or {} for a new one; null while the form is closed
+
+  function setupCanned() {
+    loadCanned();
+    el.cannedPanel.hidden = !(hasRole('SUPERVISOR') || hasRole('ADMIN'));
+  }
+
+  async function loadCanned() {
+    const r = await api('/api/canned');
+    if (!loggedIn) return;
+    if (r.ok && Array.isArray(r.body)) {
+      cannedItems = r.body;
+      el.cannedError.textContent = '';
+    } else if (r.status !== 401) {
+      el.cannedError.textContent = 'Не удалось загрузить шаблоны: ' + problemText(r);
+    }
+    renderCannedAdmin();
+  }
+
+  // The answers of the selected dialog's line.
+  function cannedForSelected() {
+    const d = dialogs.get(selectedId), line = d && d.summary.line;
+    return cannedItems.filter(a => !line || a.line === line);
+  }
+
+  function hideCanned() {
+    el.cannedSuggestions.hidden = true;
+    el.cannedSuggestions.textContent = '';
+    el.cannedButton.setAttribute('aria-expanded', 'false');
+    el.reply.removeAttribute('aria-activedescendant');
+    cannedMatches = [];
+    cannedToken = null;
+    cannedShownFor = null;
+  }
+
+  function showCanned(matches, token) {
+    cannedMatches = matches;
+    cannedToken = token;
+    cannedActive = 0;
+    cannedShownFor = selectedId;
+    el.cannedSuggestions.textContent = '';
+    if (!matches.length) {
+      const li = document.createElement('li');
+      li.className = 'muted empty-item';
+      li.textContent = 'Для этой линии шаблонов нет.';
+      el.cannedSuggestions.append(li);
+    }
+    matches.forEach((a, i) => {
+      const li = document.createElement('li');
+      li.id = 'canned-option-' + i;
+      li.setAttribute('role', 'option');
+      li.dataset.shortcut = a.shortcut;
+      const shortcut = document.createElement('span');
+      shortcut.className = 'shortcut';
+      shortcut.textContent = a.shortcut;
+      const title = document.createElement('span');
+      title.className = 'title';
+      title.textContent = a.title;
+      const preview = document.createElement('span');
+      preview.className = 'preview';
+      preview.textContent = a.text;
+      li.append(shortcut, title, preview);
+      // mousedown keeps the focus in the reply box
+      li.addEventListener('mousedown', e => { e.preventDefault(); insertCanned(a); });
+      el.cannedSuggestions.append(li);
+    });
+    el.cannedSuggestions.hidden = false;
+    el.cannedButton.setAttribute('aria-expanded', 'true');
+    markCannedActive();
+  }
+
+  function markCannedActive() {
+    [...el.cannedSuggestions.querySelectorAll('[role=option]')].forEach((li, i) => {
+      li.setAttribute('aria-selected', i === cannedActive ? 'true' : 'false');
+      if (i === cannedActive) li.scrollIntoView({ block: 'nearest' });
+    });
+    if (cannedMatches.length) el.reply.setAttribute('aria-activedescendant', 'canned-option-' + cannedActive);
+    else el.reply.removeAttribute('aria-activedescendant');
+  }
+
+  // After each keystroke: a "/word" just before the cursor lists the answers whose shortcut starts with it.
+  function suggestCanned() {
+    const d = dialogs.get(selectedId);
+    if (!canWrite(d)) return hideCanned();
+    const at = el.reply.selectionStart, before = el.reply.value.slice(0, at);
+    const m = /(^|\s)(\/[^\s/]*)$/.exec(before);
+    if (!m) { if (cannedToken) hideCanned(); return; }
+    const typed = m[2].toLowerCase();
+    const matches = cannedForSelected().filter(a => a.shortcut.startsWith(typed));
+    if (!matches.length) return hideCanned();
+    showCanned(matches, { start: at - m[2].length, end: at });
+  }
+
+  function insertCanned(a) {
+    const value = el.reply.value;
+    let start = el.reply.selectionStart, end = el.reply.selectionEnd;
+    if (cannedToken) { start = cannedToken.start; end = cannedToken.end; }
+    const text = (value.slice(0, start) + a.text + value.slice(end)).slice(0, MAX_TEXT);
+    el.reply.value = text;
+    const caret = Math.min(text.length, start + a.text.length);
+    hideCanned();
+    el.reply.focus();
+    el.reply.setSelectionRange(caret, caret);
+  }
+
+  // Keys in the reply box while the list is open; true when the key was the list's.
+  function cannedKey(e) {
+    if (el.cannedSuggestions.hidden || e.isComposing) return false;
+    if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); hideCanned(); return true; }
+    if (!cannedMatches.length) return false;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const n = cannedMatches.length;
+      cannedActive = (cannedActive + (e.key === 'ArrowDown' ? 1 : n - 1)) % n;
+      markCannedActive();
+      return true;
+    }
+    if ((e.key === 'Enter' && !e.shiftKey) || (e.key === 'Tab' && !e.shiftKey)) {
+      e.preventDefault();
+      insertCanned(cannedMatches[cannedActive]);
+      return true;
+    }
+    return false;
+  }
+
+  el.reply.addEventListener('input', suggestCanned);
+  el.reply.addEventListener('blur', () => setTimeout(() => {
+    if (document.activeElement !== el.reply && document.activeElement !== el.cannedButton) hideCanned();
+  }, 150));
+  el.cannedButton.addEventListener('click', () => {
+    if (!el.cannedSuggestions.hidden) { hideCanned(); return; }
+    if (!canWrite(dialogs.get(selectedId))) return;
+    showCanned(cannedForSelected(), null);
+    el.reply.focus();
+  });
+
+  // --- keeping them (SUPERVISOR, ADMIN)
+
+  function renderCannedAdmin() {
+    if (el.cannedPanel.hidden) return;
+    el.cannedList.textContent = '';
+    el.noCanned.hidden = cannedItems.length > 0;
+    el.cannedCount.textContent = cannedItems.length ? '(' + cannedItems.length + ')' : '';
+    cannedItems.forEach(a => {
+      const li = document.createElement('li');
+      li.className = 'canned-item';
+      li.dataset.cannedId = String(a.id);
+      div('title', li, a.shortcut + ' · ' + a.title);
+      div('where', li, 'линия ' + a.line);
+      const actions = div('actions', li);
+      actions.append(button('canned-edit', 'Изменить', () => openCannedForm(a)),
+        button('canned-delete', 'Удалить', () => deleteCanned(a)));
+      el.cannedList.append(li);
+    });
+  }
+
+  async function openCannedForm(a) {
+    cannedEditing = a || {};
+    el.cannedForm.hidden = false;
+    el.cannedFormError.textContent = '';
+    [el.cannedLine, el.cannedShortcut, el.cannedName, el.cannedText].forEach(f => f.removeAttribute('aria-invalid'));
+    el.cannedShortcut.value = cannedEditing.shortcut || '';
+    el.cannedName.value = cannedEditing.title || '';
+    el.cannedText.value = cannedEditing.text || '';
+    el.cannedLine.textContent = '';
+    let lines = [];
+    try { lines = (await loadDirectory()).lines || []; } catch (err) {
+      el.cannedFormError.textContent = 'Не удалось загрузить список линий: ' + err.message;
+    }
+    el.cannedLine.textContent = '';
+    option(el.cannedLine, '', '— выберите линию —');
+    lines.forEach(l => option(el.cannedLine, l.id, l.name + ' (' + l.id + ')'));
+    const d = dialogs.get(selectedId);
+    el.cannedLine.value = cannedEditing.line || (d && d.summary.line) || '';
+    (cannedEditing.id ? el.cannedText : el.cannedShortcut).focus();
+  }
+
+  function closeCannedForm() {
+    cannedEditing = null;
+    el.cannedForm.hidden = true;
+  }
+
+  const CANNED_FIELD = { line: 'cannedLine', shortcut: 'cannedShortcut', title: 'cannedName', text: 'cannedText' };
+
+  el.cannedForm.addEventListener('submit', async e => {
+    e.preventDefault();
+    if (!cannedEditing) return;
+    const body = {
+      line: el.cannedLine.value, shortcut: el.cannedShortcut.value.trim(), title: el.cannedName.value.trim(),
+      text: el.cannedText.value.trim()
+    };
+    if (body.shortcut && body.shortcut[0] !== '/') body.shortcut = '/' + body.shortcut;
+    Object.values(CANNED_FIELD).forEach(k => el[k].removeAttribute('aria-invalid'));
+    const missing = ['line', 'shortcut', 'title', 'text'].find(k => !body[k]);
+    if (missing) {
+      el.cannedFormError.textContent = 'Заполните все поля.';
+      el[CANNED_FIELD[missing]].setAttribute('aria-invalid', 'true');
+      el[CANNED_FIELD[missing]].focus();
+      return;
+    }
+    el.cannedSave.disabled = true;
+    const editing = cannedEditing;
+    const r = await api(editing.id ? '/api/supervisor/canned/' + editing.id : '/api/supervisor/canned', {
+      method: editing.id ? 'PUT' : 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body)
+    });
+    el.cannedSave.disabled = false;
+    if (r.ok) {
+      closeCannedForm();
+      showNotice('Шаблон ' + body.shortcut + ' сохранён.');
+      loadCanned();
+      return;
+    }
+    el.cannedFormError.textContent = 'Шаблон не сохранён: ' + problemText(r);
+    // The server names the field first ("shortcut: …").
+    const field = CANNED_FIELD[((r.body && r.body.detail) || '').split(':')[0]];
+    if (field) { el[field].setAttribute('aria-invalid', 'true'); el[field].focus(); }
+  });
+
+  async function deleteCanned(a) {
+    if (!confirm('Удалить шаблон ' + a.shortcut + '?')) return;
+    const r = await api('/api/supervisor/canned/' + a.id, { method: 'DELETE' });
+    if (r.ok || r.status === 404) { el.cannedError.textContent = ''; loadCanned(); }
+    else el.cannedError.textContent = 'Шаблон не удалён: ' + problemText(r);
+  }
+
+  el.cannedNew.addEventListener('click', () => openCannedForm(null));
+  el.cannedCancel.addEventListener('click', closeCannedForm);
 
   /* ------------------------------------------------------------- tasks */
 
@@ -1425,6 +1744,15 @@
       div('line2', li, [siteName(d.site), d.agentName].filter(Boolean).join(' · '));
       div('line2 appeal', li, d.appealType ? (APPEAL_LABEL[d.appealType] || d.appealType)
         + (d.requestNumber ? ' № ' + d.requestNumber : '') : (STATE_LABEL[d.state] || d.state || '') + (d.state === 'CLOSED' ? ', тип не указан' : ''));
+      if (d.rating) {
+        // The visitor's rating (1–5) and comment, as text.
+        const rating = div('line2 rating', li);
+        const stars = document.createElement('span');
+        stars.className = 'stars';
+        stars.setAttribute('aria-hidden', 'true');
+        stars.textContent = '★'.repeat(d.rating) + '☆'.repeat(Math.max(0, 5 - d.rating));
+        rating.append('Оценка: ', stars, ' ' + d.rating + ' из 5' + (d.ratingComment ? ' — «' + d.ratingComment + '»' : ''));
+      }
       const pre = document.createElement('pre');
       pre.className = 'transcript';
       pre.id = 'transcript-' + d.dialogId;

@@ -279,7 +279,8 @@ public class CardDesk {
     private Flux<Map<String, Object>> dialogs(UUID cardId) {
         return db.sql("""
                         SELECT d.id, d.channel, d.site_id, d.line_id, d.state, d.opened_at, d.closed_at, d.appeal_type,
-                               d.request_number, a.display_name AS agent_name, t.body AS transcript
+                               d.request_number, a.display_name AS agent_name, t.body AS transcript,
+                               d.rating::int AS rating, d.rating_comment
                         FROM dialog d LEFT JOIN agent a ON a.id = d.agent_id LEFT JOIN transcript t ON t.dialog_id = d.id
                         WHERE d.card_id = :card ORDER BY d.opened_at DESC LIMIT 200""")
                 .bind("card", cardId)
@@ -296,6 +297,8 @@ public class CardDesk {
                     dialog.put("requestNumber", row.get("request_number", String.class));
                     dialog.put("agentName", row.get("agent_name", String.class));
                     dialog.put("transcript", row.get("transcript", String.class));
+                    dialog.put("rating", row.get("rating", Integer.class));
+                    dialog.put("ratingComment", row.get("rating_comment", String.class));
                     return dialog;
                 })
                 .all();

@@ -548,6 +548,19 @@ public class DialogManagement {
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
+    /** How many dialogs wait on a line, and since when the longest of them waits; lines with none are left out. */
+    public record LineWaiting(String lineId, long waiting, Instant longestSince) {
+    }
+
+    /** The waiting dialogs per line, for the supervisor's overview: one grouped query. */
+    public Flux<LineWaiting> waitingByLine() {
+        return db.sql("SELECT line_id, count(*) AS n, min(opened_at) AS oldest FROM dialog WHERE state = 'WAITING' "
+                        + "GROUP BY line_id")
+                .map(row -> new LineWaiting(row.get("line_id", String.class), row.get("n", Long.class),
+                        row.get("oldest", OffsetDateTime.class).toInstant()))
+                .all();
+    }
+
     public Mono<Long> countOpen() {
         return db.sql("SELECT count(*) AS open FROM dialog WHERE state <> 'CLOSED'")
                 .map(row -> row.get("open", Long.class))

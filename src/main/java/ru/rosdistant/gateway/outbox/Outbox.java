@@ -24,6 +24,18 @@ public class Outbox {
         this.json = json;
     }
 
+    /** Entries not delivered (pending, being delivered or failed for good), and of them the failed ones. */
+    public record Backlog(long undelivered, long failed) {
+    }
+
+    /** What is not delivered yet, for the supervisor's overview. */
+    public Mono<Backlog> backlog() {
+        return db.sql("SELECT count(*) FILTER (WHERE state <> 'DELIVERED') AS undelivered, "
+                        + "count(*) FILTER (WHERE state = 'FAILED') AS failed FROM outbox")
+                .map(row -> new Backlog(row.get("undelivered", Long.class), row.get("failed", Long.class)))
+                .one();
+    }
+
     /**
      * Queues a side effect. Runs in the caller's transaction when there is one (subscribe it inside the
      * {@code TransactionalOperator} chain), so the entry exists exactly when the caller's change does.

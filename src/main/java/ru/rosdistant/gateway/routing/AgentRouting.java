@@ -120,6 +120,22 @@ public class AgentRouting {
         }
     }
 
+    /**
+     * What routing knows of an agent now: their presence, whether a console is connected (false during the
+     * grace period after the last socket closed), the lines they serve and their maximum of open dialogs.
+     */
+    public record AgentPresence(long agentId, String displayName, List<String> lines, Presence status,
+            boolean connected, int maxDialogs) {
+    }
+
+    /** A read-only snapshot of the agents routing knows (connected, or within the grace period). */
+    public List<AgentPresence> presentAgents() {
+        return present.values().stream()
+                .map(agent -> new AgentPresence(agent.agent.id(), agent.agent.displayName(), agent.agent.lines(),
+                        agent.status, agent.connections > 0, agent.agent.maxDialogs()))
+                .toList();
+    }
+
     public int onlineAgents() {
         return (int) present.values().stream().filter(agent -> agent.status == Presence.ONLINE).count();
     }

@@ -20,6 +20,7 @@ import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.DialogState;
+import ru.rosdistant.gateway.dialog.Ratings;
 import ru.rosdistant.gateway.dialog.Sender;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.dialog.Visitors;
@@ -59,8 +60,12 @@ class VisitorSocket implements WebSocketHandler {
 
     private final AgentRouting routing;
 
+    private final Ratings ratings;
+
     VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogBus bus, JsonMapper json,
-            SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts, AgentRouting routing) {
+            SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts, AgentRouting routing,
+            Ratings ratings) {
+        this.ratings = ratings;
         this.calendar = calendar;
         this.routing = routing;
         this.transcripts = transcripts;
@@ -126,6 +131,7 @@ class VisitorSocket implements WebSocketHandler {
                 case "resume" -> resume(frame);
                 case "close" -> close(frame);
                 case "transcript" -> transcript(frame);
+                case "rate" -> rate(frame);
                 default -> Mono.error(new FrameException(ErrorCode.UNKNOWN_TYPE,
                         "Unknown frame type '" + frame.type() + "'"));
             };
@@ -271,6 +277,41 @@ class VisitorSocket implements WebSocketHandler {
                         }
                         connection.send(queued);
                     }));
+        }
+
+        /** The visitor rates a closed dialog of theirs: 1 to 5 stars and an optional comment, once. */
+        private Mono<Void> rate(InboundFrame frame) {
+            UUID dialogId = frame.uuid("dialogId");
+            tools.jackson.databind.JsonNode stars = frame.body().get("rating");
+            if (stars == null || stars.isNull()) {
+                return Mono.error(new FrameException(ErrorCode.MISSING_FIELD,
+                        "'rating' must be a whole number from 1 to 5"));
+            }
+            if (!stars.isIntegralNumber() || !stars.canConvertToInt() || stars.asInt() < 1 || stars.asInt() > 5) {
+                return Mono.error(new FrameException(ErrorCode.INVALID_FIELD, "rating: a whole number from 1 to 5"));
+            }
+            tools.jackson.databind.JsonNode note = frame.body().get("comment");
+            String comment = null;
+            if (note != null && !note.isNull()) {
+                if (!note.isString() || note.asString().strip().length() > Ratings.MAX_COMMENT) {
+                    return Mono.error(new FrameException(ErrorCode.INVALID_FIELD,
+                            "comment: text of at most " + Ratings.MAX_COMMENT + " characters"));
+                }
+                comment = note.asString().isBlank() ? null : note.asString().strip();
+            }
+            return ratings.rate(visitor, dialogId, stars.asInt(), comment)
+                    .onErrorMap(DialogManagement::storageFailure)
+                    .doOnNext(stored -> {
+                        Map<String, Object> rated = new LinkedHashMap<>();
+                        rated.put("type", "rated");
+                        rated.put("dialogId", dialogId);
+                        if (frame.ref() != null) {
+                            rated.put("ref", frame.ref());
+                        }
+                        rated.put("duplicate", !stored);
+                        connection.send(rated);
+                    })
+                    .then();
         }
 
         private static String limited(String value, int max) {

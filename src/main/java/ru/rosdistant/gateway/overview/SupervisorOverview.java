@@ -1,0 +1,108 @@
+package ru.rosdistant.gateway.overview;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.outbox.Outbox;
+import ru.rosdistant.gateway.routing.AgentRouting;
+import ru.rosdistant.gateway.routing.Presence;
+import ru.rosdistant.gateway.site.Line;
+import ru.rosdistant.gateway.site.Sites;
+import ru.rosdistant.gateway.task.Task;
+import ru.rosdistant.gateway.task.Tasks;
+import ru.rosdistant.gateway.triage.DispatcherTriage;
+
+/**
+ * The figures of every configured line, gathered in a handful of queries (waiting dialogs grouped by line,
+ * the loads of the present agents, overdue triage and tasks, the outbox backlog) plus routing's presence
+ * from memory.
+ */
+@Component
+public class SupervisorOverview {
+
+    private final Sites sites;
+
+    private final DialogManagement dialogs;
+
+    private final AgentRouting routing;
+
+    private final DispatcherTriage triage;
+
+    private final Tasks tasks;
+
+    private final Outbox outbox;
+
+    SupervisorOverview(Sites sites, DialogManagement dialogs, AgentRouting routing, DispatcherTriage triage,
+            Tasks tasks, Outbox outbox) {
+        this.sites = sites;
+        this.dialogs = dialogs;
+        this.routing = routing;
+        this.triage = triage;
+        this.tasks = tasks;
+        this.outbox = outbox;
+    }
+
+    /** One present agent of a line: presence, console connected, open dialogs against the maximum. */
+    public record AgentLoad(long agentId, String displayName, Presence presence, boolean connected, int load,
+            int maxDialogs) {
+    }
+
+    public record LineFigures(String line, String name, long waiting, long longestWaitSeconds, int agentsOnline,
+            List<AgentLoad> agents, long overdueTriage, long overdueTasks) {
+    }
+
+    public record Figures(Instant at, List<LineFigures> lines, long outboxUndelivered, long outboxFailed) {
+    }
+
+    public Mono<Figures> figures() {
+        Instant now = Instant.now();
+        List<AgentRouting.AgentPresence> present = routing.presentAgents();
+        Mono<Map<String, DialogManagement.LineWaiting>> waiting = dialogs.waitingByLine()
+                .collectMap(DialogManagement.LineWaiting::lineId, Function.identity());
+        Mono<Map<Long, Integer>> loads = present.isEmpty() ? Mono.just(Map.of())
+                : dialogs.loads(present.stream().map(AgentRouting.AgentPresence::agentId).toList());
+        Mono<Map<String, Long>> overdueTriage = triage.overdue()
+                .collect(Collectors.groupingBy(pending -> pending.dialog().lineId(), Collectors.counting()));
+        Mono<Map<String, Long>> overdueTasks = tasks.open(true, null)
+                .collect(Collectors.groupingBy(Task::lineId, Collectors.counting()));
+        return Mono.zip(waiting, loads, overdueTriage, overdueTasks, outbox.backlog())
+                .map(all -> {
+                    List<LineFigures> lines = new ArrayList<>();
+                    for (Line line : sites.lines()) {
+                        DialogManagement.LineWaiting queue = all.getT1().get(line.id());
+                        List<AgentLoad> agents = present.stream()
+                                .filter(agent -> agent.lines().contains(line.id()))
+                                .map(agent -> new AgentLoad(agent.agentId(), agent.displayName(), agent.status(),
+                                        agent.connected(), all.getT2().getOrDefault(agent.agentId(), 0),
+                                        agent.maxDialogs()))
+                                .sorted(Comparator.comparing(AgentLoad::displayName))
+                                .toList();
+                        lines.add(new LineFigures(line.id(), line.name(), queue == null ? 0 : queue.waiting(),
+                                queue == null ? 0 : Math.max(0, Duration.between(queue.longestSince(), now).toSeconds()),
+                                (int) agents.stream().filter(a -> a.connected() && a.presence() == Presence.ONLINE).count(),
+                                agents, all.getT3().getOrDefault(line.id(), 0L), all.getT4().getOrDefault(line.id(), 0L)));
+                    }
+                    return new Figures(now, lines, all.getT5().undelivered(), all.getT5().failed());
+                });
+    }
+
+    /** The figures as the REST answer shows them (kept in one place for the console). */
+    static Map<String, Object> view(Figures figures) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("at", figures.at());
+        view.put("lines", figures.lines());
+        view.put("outbox", Map.of("undelivered", figures.outboxUndelivered(), "failed", figures.outboxFailed()));
+        return view;
+    }
+}

@@ -1,0 +1,202 @@
+package ru.rosdistant.gateway.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import ru.rosdistant.gateway.Staff;
+import ru.rosdistant.gateway.WsClient;
+import ru.rosdistant.gateway.GatewayTest;
+import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.agent.Role;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A supervisor keeps a canned answer in the console's panel and inserts it in a reply with its shortcut, in the
+ * system's headless Chromium. Line and site lab47 (application-test.yml).
+ */
+@GatewayTest
+class CannedAnswerBrowserTests {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    AgentDirectory agents;
+
+    private final List<WebDriver> drivers = new ArrayList<>();
+
+    private final List<Path> profiles = new ArrayList<>();
+
+    @BeforeAll
+    static void systemBrowser() {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs the Debian packages chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)");
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+    }
+
+    @AfterEach
+    void closeBrowsers() throws IOException {
+        for (WebDriver driver : drivers) {
+            try {
+                driver.quit();
+            }
+            catch (RuntimeException ex) {
+                // already gone
+            }
+        }
+        for (Path profile : profiles) {
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void aSupervisorSavesAnAnswerAndInsertsItWithItsShortcut() {
+        Agent supervisor = Staff.agent(agents, "lab47", 5, Role.SUPERVISOR);
+        WebDriver console = browser();
+        WebDriverWait wait = new WebDriverWait(console, Duration.ofSeconds(20));
+        console.get("http://localhost:" + port + "/console");
+        wait.until(visible(By.id("login-username"))).sendKeys(supervisor.login());
+        console.findElement(By.id("login-password")).sendKeys(Staff.PASSWORD);
+        console.findElement(By.id("login-submit")).click();
+        wait.until(visible(By.id("main-view")));
+        wait.until(driver -> "online".equals(driver.findElement(By.id("connection")).getDomAttribute("data-state")));
+
+        // The management panel: a new answer, first without its text (refused in the form), then complete.
+        String shortcut = "/hello" + System.nanoTime() % 100_000;
+        String text = "Здравствуйте! Меня зовут Анна, я помогу вам с поступлением.";
+        wait.until(visible(By.id("canned-panel")));
+        console.findElement(By.id("canned-new")).click();
+        wait.until(visible(By.id("canned-form")));
+        wait.until(driver -> driver.findElements(By.cssSelector("#canned-line option[value=lab47]")).size() == 1);
+        new Select(console.findElement(By.id("canned-line"))).selectByValue("lab47");
+        console.findElement(By.id("canned-shortcut")).sendKeys(shortcut);
+        console.findElement(By.id("canned-name")).sendKeys("Приветствие");
+        console.findElement(By.id("canned-save")).click();
+        wait.until(driver -> driver.findElement(By.id("canned-form-error")).getText().equals("Заполните все поля."));
+        assertThat(console.findElement(By.id("canned-text")).getDomAttribute("aria-invalid")).isEqualTo("true");
+        console.findElement(By.id("canned-text")).sendKeys(text);
+        console.findElement(By.id("canned-save")).click();
+        WebElement saved = wait.until(visible(By.xpath("//ul[@id='canned-list']/li[.//div[@class='title' and text()='"
+                + shortcut + " · Приветствие']]")));
+        assertThat(saved.getText()).contains("линия lab47");
+        assertThat(console.findElement(By.id("canned-form")).isDisplayed()).isFalse();
+
+        // A visitor writes; the supervisor (who serves lab47) gets the dialog.
+        new Select(console.findElement(By.id("presence"))).selectByValue("ONLINE");
+        try (WsClient visitor = WsClient.visitor(port, "lab47", "https://lab47.test")) {
+            visitor.send("{\"type\":\"hello\"}");
+            visitor.awaitType("welcome");
+            visitor.send("{\"type\":\"open\"}");
+            String dialogId = visitor.awaitType("opened").path("dialog").path("dialogId").asString();
+            wait.until(visible(By.cssSelector("#dialogs li[data-dialog-id='" + dialogId + "'] .dialog-open"))).click();
+            WebElement reply = wait.until(driver -> {
+                WebElement box = driver.findElement(By.id("reply"));
+                return box.isEnabled() ? box : null;
+            });
+
+            // Typing the shortcut's start lists it; Tab inserts its text in place of what was typed.
+            reply.sendKeys("Добрый день. " + shortcut.substring(0, 4));
+            WebElement option = wait.until(visible(By.cssSelector("#canned-suggestions li[data-shortcut='" + shortcut
+                    + "']")));
+            assertThat(option.getDomAttribute("aria-selected")).isEqualTo("true");
+            reply.sendKeys(shortcut.substring(4));
+            wait.until(driver -> driver.findElements(By.cssSelector("#canned-suggestions li[role=option]")).size() == 1);
+            reply.sendKeys(Keys.TAB);
+            wait.until(driver -> !driver.findElement(By.id("canned-suggestions")).isDisplayed());
+            assertThat(reply.getDomProperty("value")).isEqualTo("Добрый день. " + text);
+            assertThat(((JavascriptExecutor) console).executeScript("return document.activeElement.id"))
+                    .isEqualTo("reply");
+
+            // The picker button lists the line's answers too; Escape closes it without inserting anything.
+            console.findElement(By.id("canned-button")).click();
+            wait.until(visible(By.cssSelector("#canned-suggestions li[data-shortcut='" + shortcut + "']")));
+            assertThat(console.findElement(By.id("canned-button")).getDomAttribute("aria-expanded")).isEqualTo("true");
+            reply.sendKeys(Keys.ESCAPE);
+            wait.until(driver -> !driver.findElement(By.id("canned-suggestions")).isDisplayed());
+
+            // Sent as an ordinary reply, the visitor receives the inserted text.
+            console.findElement(By.id("send")).click();
+            visitor.await(frame -> "message".equals(frame.path("type").asString())
+                    && "agent".equals(frame.path("from").asString())
+                    && ("Добрый день. " + text).equals(frame.path("text").asString()), "the canned reply");
+            // the dialog ends here, so that it does not go back to lab47's waiting line when the console closes
+            visitor.send("{\"type\":\"close\",\"dialogId\":\"" + dialogId + "\"}");
+            visitor.await(frame -> "closed".equals(frame.path("event").asString()), "the closed event");
+        }
+        List<String> errors = console.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .filter(message -> !message.contains("Failed to load resource"))
+                .toList();
+        assertThat(errors).as("errors in the browser console").isEmpty();
+    }
+
+    private WebDriver browser() {
+        Path profile;
+        try {
+            profile = Files.createTempDirectory("gateway-e2e-chromium-");
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+        profiles.add(profile);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toString());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1280,900", "--user-data-dir=" + profile);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        drivers.add(driver);
+        return driver;
+    }
+
+    private static ExpectedCondition<WebElement> visible(By by) {
+        return driver -> {
+            List<WebElement> found = driver.findElements(by);
+            return !found.isEmpty() && found.get(0).isDisplayed() ? found.get(0) : null;
+        };
+    }
+}
