@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -89,7 +90,7 @@ class CannedAnswerBrowserTests {
     void aSupervisorSavesAnAnswerAndInsertsItWithItsShortcut() {
         Agent supervisor = Staff.agent(agents, "lab47", 5, Role.SUPERVISOR);
         WebDriver console = browser();
-        WebDriverWait wait = new WebDriverWait(console, Duration.ofSeconds(20));
+        WebDriverWait wait = new WebDriverWait(console, Duration.ofSeconds(25));
         console.get("http://localhost:" + port + "/console");
         wait.until(visible(By.id("login-username"))).sendKeys(supervisor.login());
         console.findElement(By.id("login-password")).sendKeys(Staff.PASSWORD);
@@ -132,11 +133,11 @@ class CannedAnswerBrowserTests {
 
             // Typing the shortcut's start lists it; Tab inserts its text in place of what was typed.
             reply.sendKeys("Добрый день. " + shortcut.substring(0, 4));
-            WebElement option = wait.until(visible(By.cssSelector("#canned-suggestions li[data-shortcut='" + shortcut
-                    + "']")));
-            assertThat(option.getDomAttribute("aria-selected")).isEqualTo("true");
+            wait.until(visible(By.cssSelector("#canned-suggestions li[data-shortcut='" + shortcut + "']")));
             reply.sendKeys(shortcut.substring(4));
             wait.until(driver -> driver.findElements(By.cssSelector("#canned-suggestions li[role=option]")).size() == 1);
+            assertThat(console.findElement(By.cssSelector("#canned-suggestions li[role=option]"))
+                    .getDomAttribute("aria-selected")).isEqualTo("true");
             reply.sendKeys(Keys.TAB);
             wait.until(driver -> !driver.findElement(By.id("canned-suggestions")).isDisplayed());
             assertThat(reply.getDomProperty("value")).isEqualTo("Добрый день. " + text);
@@ -149,6 +150,16 @@ class CannedAnswerBrowserTests {
             assertThat(console.findElement(By.id("canned-button")).getDomAttribute("aria-expanded")).isEqualTo("true");
             reply.sendKeys(Keys.ESCAPE);
             wait.until(driver -> !driver.findElement(By.id("canned-suggestions")).isDisplayed());
+
+            // The supervisor's overview panel (re-drawn every 10 s) shows the line with its agent and load.
+            String agentsLine = "в сети: 1 — " + supervisor.displayName() + " 1/5";
+            new WebDriverWait(console, Duration.ofSeconds(25)).ignoring(StaleElementReferenceException.class)
+                    .until(driver -> {
+                        List<WebElement> line = driver.findElements(By.cssSelector("#overview li[data-line=lab47]"));
+                        return !line.isEmpty()
+                                && line.get(0).findElement(By.cssSelector(".agents")).getText().equals(agentsLine)
+                                && line.get(0).findElement(By.cssSelector(".queue")).getText().equals("никто не ждёт");
+                    });
 
             // Sent as an ordinary reply, the visitor receives the inserted text.
             console.findElement(By.id("send")).click();
