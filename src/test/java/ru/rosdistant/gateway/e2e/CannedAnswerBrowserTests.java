@@ -1,14 +1,9 @@
 package ru.rosdistant.gateway.e2e;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Level;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,13 +14,8 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
-import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -39,7 +29,7 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static ru.rosdistant.gateway.e2e.Browsers.visible;
 
 /**
  * A supervisor keeps a canned answer in the console's panel and inserts it in a reply with its shortcut, in the
@@ -48,48 +38,28 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @GatewayTest
 class CannedAnswerBrowserTests {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
     @LocalServerPort
     int port;
 
     @Autowired
     AgentDirectory agents;
 
-    private final List<WebDriver> drivers = new ArrayList<>();
-
-    private final List<Path> profiles = new ArrayList<>();
+    private final Browsers browsers = new Browsers();
 
     @BeforeAll
     static void systemBrowser() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs the Debian packages chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)");
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        Browsers.assumeInstalled();
     }
 
     @AfterEach
     void closeBrowsers() throws IOException {
-        for (WebDriver driver : drivers) {
-            try {
-                driver.quit();
-            }
-            catch (RuntimeException ex) {
-                // already gone
-            }
-        }
-        for (Path profile : profiles) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
-        }
+        browsers.closeAll();
     }
 
     @Test
     void aSupervisorSavesAnAnswerAndInsertsItWithItsShortcut() {
         Agent supervisor = Staff.agent(agents, "lab47", 5, Role.SUPERVISOR);
-        WebDriver console = browser();
+        WebDriver console = browsers.open();
         WebDriverWait wait = new WebDriverWait(console, Duration.ofSeconds(25));
         console.get("http://localhost:" + port + "/console");
         wait.until(visible(By.id("login-username"))).sendKeys(supervisor.login());
@@ -178,36 +148,4 @@ class CannedAnswerBrowserTests {
         assertThat(errors).as("errors in the browser console").isEmpty();
     }
 
-    private WebDriver browser() {
-        Path profile;
-        try {
-            profile = Files.createTempDirectory("gateway-e2e-chromium-");
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-        profiles.add(profile);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toString());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,900", "--user-data-dir=" + profile);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        drivers.add(driver);
-        return driver;
-    }
-
-    private static ExpectedCondition<WebElement> visible(By by) {
-        return driver -> {
-            List<WebElement> found = driver.findElements(by);
-            return !found.isEmpty() && found.get(0).isDisplayed() ? found.get(0) : null;
-        };
-    }
 }

@@ -1,33 +1,17 @@
 package ru.rosdistant.gateway.e2e;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.logging.Level;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.SearchContext;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -40,7 +24,11 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static ru.rosdistant.gateway.e2e.Browsers.assertNoScriptErrors;
+import static ru.rosdistant.gateway.e2e.Browsers.js;
+import static ru.rosdistant.gateway.e2e.Browsers.screenshot;
+import static ru.rosdistant.gateway.e2e.Browsers.visible;
+import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
 
 /**
  * The console's card side panel and task list, and the widget's transcript request, in the system's headless
@@ -49,29 +37,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @GatewayTest
 class CardPanelBrowserTests {
-
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
-    private static final Duration WAIT = Duration.ofSeconds(20);
-
-    private static final String FRAME_RECORDER = """
-            (() => {
-              const Native = window.WebSocket, log = window.__wsLog = [];
-              const note = line => { log.push(new Date().toISOString().slice(11, 23) + ' ' + line); if (log.length > 200) log.shift(); };
-              window.WebSocket = function (url, protocols) {
-                const socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
-                note('open ' + url);
-                const send = socket.send.bind(socket);
-                socket.send = data => { note('> ' + data); return send(data); };
-                socket.addEventListener('message', event => note('< ' + event.data));
-                socket.addEventListener('close', event => note('closed ' + event.code));
-                return socket;
-              };
-              window.WebSocket.prototype = Native.prototype;
-              Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
-            })();""";
 
     @LocalServerPort
     int port;
@@ -82,32 +47,16 @@ class CardPanelBrowserTests {
     @Autowired
     DatabaseClient db;
 
-    private final List<WebDriver> drivers = new ArrayList<>();
-
-    private final List<Path> profiles = new ArrayList<>();
+    private final Browsers browsers = new Browsers();
 
     @BeforeAll
     static void systemBrowser() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs the Debian packages chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)");
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        Browsers.assumeInstalled();
     }
 
     @AfterEach
     void closeBrowsers() throws IOException {
-        for (WebDriver driver : drivers) {
-            try {
-                driver.quit();
-            }
-            catch (RuntimeException ex) {
-                // already gone
-            }
-        }
-        for (Path profile : profiles) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
-        }
+        browsers.closeAll();
     }
 
     @Test
@@ -119,7 +68,7 @@ class CardPanelBrowserTests {
         String marker = UUID.randomUUID().toString().substring(0, 8);
         String name = "Ирина Петрова " + marker;
         String email = "irina." + marker + "@example.test";
-        WebDriver page = browser();
+        WebDriver page = browsers.open();
         WebDriverWait pageWait = waitFor(page);
         SearchContext widget = openWidget(page, pageWait, "lab39", null);
         // The host page knows who the visitor is.
@@ -252,7 +201,7 @@ class CardPanelBrowserTests {
         Agent agent = Staff.agent(agents, "lab40", 5);
         WebDriver console = consoleOnline(agent);
         WebDriverWait consoleWait = waitFor(console);
-        WebDriver page = browser();
+        WebDriver page = browsers.open();
         WebDriverWait pageWait = waitFor(page);
         SearchContext widget = openWidget(page, pageWait, "lab40", "en");
         assertThat(widget.findElement(By.cssSelector("[data-testid=transcript]")).isDisplayed()).isFalse();
@@ -312,7 +261,7 @@ class CardPanelBrowserTests {
     }
 
     private WebDriver consoleOnline(Agent agent) {
-        WebDriver console = browser();
+        WebDriver console = browsers.open();
         WebDriverWait wait = waitFor(console);
         console.get(base() + "/console");
         wait.until(visible(By.id("login-username"))).sendKeys(agent.login());
@@ -357,57 +306,6 @@ class CardPanelBrowserTests {
         return "http://localhost:" + port;
     }
 
-    private WebDriver browser() {
-        Path profile;
-        try {
-            profile = Files.createTempDirectory("gateway-e2e-chromium-");
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-        profiles.add(profile);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toString());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,900", "--user-data-dir=" + profile);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        drivers.add(driver);
-        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", FRAME_RECORDER));
-        return driver;
-    }
-
-    private static WebDriverWait waitFor(WebDriver driver) {
-        WebDriverWait wait = new WebDriverWait(driver, WAIT);
-        wait.withMessage(() -> describe(driver));
-        return wait;
-    }
-
-    private static String describe(WebDriver driver) {
-        try {
-            return String.valueOf(js(driver, """
-                    const host = document.getElementById('rosdistant-chat');
-                    const status = host && host.shadowRoot.querySelector('[data-testid=status]');
-                    const connection = document.getElementById('connection');
-                    const notice = document.getElementById('notice');
-                    return 'page ' + location.pathname
-                      + (status ? '; widget status: ' + status.textContent : '')
-                      + (connection ? '; console connection: ' + connection.dataset.state : '')
-                      + (notice ? '; console notice: ' + notice.textContent : '')
-                      + '; WebSocket traffic:\\n' + (window.__wsLog || []).join('\\n');"""));
-        }
-        catch (RuntimeException ex) {
-            return "(the page could not be read: " + ex.getMessage() + ")";
-        }
-    }
-
     private static SearchContext widgetOf(WebDriver page, WebDriverWait wait) {
         return wait.until(driver -> {
             List<WebElement> found = driver.findElements(By.id("rosdistant-chat"));
@@ -419,32 +317,4 @@ class CardPanelBrowserTests {
         return widget.findElement(By.cssSelector("[data-testid=status]")).getDomProperty("textContent");
     }
 
-    private static Object js(WebDriver driver, String script, Object... args) {
-        return ((JavascriptExecutor) driver).executeScript(script, args);
-    }
-
-    private static org.openqa.selenium.support.ui.ExpectedCondition<WebElement> visible(By by) {
-        return driver -> {
-            List<WebElement> found = driver.findElements(by);
-            return !found.isEmpty() && found.get(0).isDisplayed() ? found.get(0) : null;
-        };
-    }
-
-    private static void screenshot(WebDriver driver, String name) throws IOException {
-        Path dir = Files.createDirectories(Path.of(System.getProperty("basedir", "."), "target", "screenshots"));
-        Files.write(dir.resolve(name), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
-    }
-
-    private static void assertNoScriptErrors(WebDriver driver) {
-        List<String> errors = driver.manage()
-                .logs()
-                .get(LogType.BROWSER)
-                .getAll()
-                .stream()
-                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                .filter(message -> !message.contains("Failed to load resource"))
-                .toList();
-        assertThat(errors).as("errors in the browser console").isEmpty();
-    }
 }

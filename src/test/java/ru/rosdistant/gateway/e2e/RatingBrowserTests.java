@@ -1,35 +1,18 @@
 package ru.rosdistant.gateway.e2e;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.logging.Level;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.SearchContext;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
-import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -43,7 +26,11 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static ru.rosdistant.gateway.e2e.Browsers.assertNoScriptErrors;
+import static ru.rosdistant.gateway.e2e.Browsers.js;
+import static ru.rosdistant.gateway.e2e.Browsers.screenshot;
+import static ru.rosdistant.gateway.e2e.Browsers.visible;
+import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
 
 /**
  * The widget's stars after a closed dialog, used with the keyboard, and the rating in the console's card panel,
@@ -51,10 +38,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @GatewayTest
 class RatingBrowserTests {
-
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     @LocalServerPort
     int port;
@@ -65,38 +48,22 @@ class RatingBrowserTests {
     @Autowired
     DatabaseClient db;
 
-    private final List<WebDriver> drivers = new ArrayList<>();
-
-    private final List<Path> profiles = new ArrayList<>();
+    private final Browsers browsers = new Browsers();
 
     @BeforeAll
     static void systemBrowser() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs the Debian packages chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)");
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        Browsers.assumeInstalled();
     }
 
     @AfterEach
     void closeBrowsers() throws IOException {
-        for (WebDriver driver : drivers) {
-            try {
-                driver.quit();
-            }
-            catch (RuntimeException ex) {
-                // already gone
-            }
-        }
-        for (Path profile : profiles) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
-        }
+        browsers.closeAll();
     }
 
     @Test
     void theVisitorRatesTheClosedDialogWithTheKeyboardAndTheAgentSeesItOnTheCard() throws IOException {
         Agent agent = Staff.agent(agents, "lab48", 5);
-        WebDriver console = browser();
+        WebDriver console = browsers.open();
         WebDriverWait consoleWait = waitFor(console);
         console.get(base() + "/console");
         consoleWait.until(visible(By.id("login-username"))).sendKeys(agent.login());
@@ -105,7 +72,7 @@ class RatingBrowserTests {
         consoleWait.until(driver -> "online".equals(driver.findElement(By.id("connection")).getDomAttribute("data-state")));
         new Select(console.findElement(By.id("presence"))).selectByValue("ONLINE");
 
-        WebDriver page = browser();
+        WebDriver page = browsers.open();
         WebDriverWait pageWait = waitFor(page);
         page.get(base() + "/demo/e2e-site.html?site=lab48");
         SearchContext widget = pageWait.until(driver -> {
@@ -194,58 +161,4 @@ class RatingBrowserTests {
         return widget.findElement(By.cssSelector("[data-testid=status]")).getDomProperty("textContent");
     }
 
-    private WebDriver browser() {
-        Path profile;
-        try {
-            profile = Files.createTempDirectory("gateway-e2e-chromium-");
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-        profiles.add(profile);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toString());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,900", "--user-data-dir=" + profile);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        drivers.add(driver);
-        return driver;
-    }
-
-    private static WebDriverWait waitFor(WebDriver driver) {
-        return new WebDriverWait(driver, Duration.ofSeconds(20));
-    }
-
-    private static Object js(WebDriver driver, String script, Object... args) {
-        return ((JavascriptExecutor) driver).executeScript(script, args);
-    }
-
-    private static ExpectedCondition<WebElement> visible(By by) {
-        return driver -> {
-            List<WebElement> found = driver.findElements(by);
-            return !found.isEmpty() && found.get(0).isDisplayed() ? found.get(0) : null;
-        };
-    }
-
-    private static void screenshot(WebDriver driver, String name) throws IOException {
-        Path dir = Files.createDirectories(Path.of(System.getProperty("basedir", "."), "target", "screenshots"));
-        Files.write(dir.resolve(name), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
-    }
-
-    private static void assertNoScriptErrors(WebDriver driver) {
-        List<String> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                .filter(message -> !message.contains("Failed to load resource"))
-                .toList();
-        assertThat(errors).as("errors in the browser console").isEmpty();
-    }
 }

@@ -3,33 +3,20 @@ package ru.rosdistant.gateway.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.logging.Level;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.SearchContext;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -42,7 +29,10 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static ru.rosdistant.gateway.e2e.Browsers.assertNoScriptErrors;
+import static ru.rosdistant.gateway.e2e.Browsers.js;
+import static ru.rosdistant.gateway.e2e.Browsers.visible;
+import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
 
 /**
  * The visitor widget and the agent console in a real browser (the system's headless Chromium) against
@@ -52,31 +42,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @GatewayTest
 class WidgetAndConsoleBrowserTests {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
-    private static final Duration WAIT = Duration.ofSeconds(15);
-
     private static final String LINE = "applicant-recruitment";
-
-    private static final String FRAME_RECORDER = """
-            (() => {
-              const Native = window.WebSocket, log = window.__wsLog = [];
-              const note = line => { log.push(new Date().toISOString().slice(11, 23) + ' ' + line); if (log.length > 200) log.shift(); };
-              window.WebSocket = function (url, protocols) {
-                const socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
-                note('open ' + url);
-                const send = socket.send.bind(socket);
-                socket.send = data => { note('> ' + data); return send(data); };
-                socket.addEventListener('message', event => note('< ' + event.data));
-                socket.addEventListener('close', event => note('closed ' + event.code));
-                socket.addEventListener('error', () => note('error'));
-                return socket;
-              };
-              window.WebSocket.prototype = Native.prototype;
-              Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
-            })();""";
 
     @LocalServerPort
     int port;
@@ -84,33 +50,16 @@ class WidgetAndConsoleBrowserTests {
     @Autowired
     AgentDirectory agents;
 
-    private final List<WebDriver> drivers = new ArrayList<>();
-
-    private final List<Path> profiles = new ArrayList<>();
+    private final Browsers browsers = new Browsers();
 
     @BeforeAll
     static void systemBrowser() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs the Debian packages chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)");
-        // The system driver, never one that Selenium Manager would download.
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        Browsers.assumeInstalled();
     }
 
     @AfterEach
     void closeBrowsers() throws IOException {
-        for (WebDriver driver : drivers) {
-            try {
-                driver.quit();
-            }
-            catch (RuntimeException ex) {
-                // already gone
-            }
-        }
-        for (Path profile : profiles) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
-        }
+        browsers.closeAll();
     }
 
     @Test
@@ -121,7 +70,7 @@ class WidgetAndConsoleBrowserTests {
         String reply = "Добрый день! Заявление подаётся в личном кабинете. " + UUID.randomUUID();
 
         // The agent logs in through the console form and goes online.
-        WebDriver console = browser();
+        WebDriver console = browsers.open();
         WebDriverWait consoleWait = waitFor(console);
         console.get(base() + "/console");
         WebElement username = consoleWait.until(visible(By.id("login-username")));
@@ -134,7 +83,7 @@ class WidgetAndConsoleBrowserTests {
         new Select(console.findElement(By.id("presence"))).selectByValue("ONLINE");
 
         // The visitor opens the widget and writes, markup included.
-        WebDriver page = browser();
+        WebDriver page = browsers.open();
         WebDriverWait pageWait = waitFor(page);
         page.get(base() + "/demo/applicant.html");
         SearchContext widget = widget(page, pageWait);
@@ -205,7 +154,7 @@ class WidgetAndConsoleBrowserTests {
     @Test
     void visitorWritesWithTheKeyboardOnly() {
         String text = "Вопрос с клавиатуры " + UUID.randomUUID();
-        WebDriver page = browser();
+        WebDriver page = browsers.open();
         WebDriverWait wait = waitFor(page);
         page.get(base() + "/demo/applicant.html");
         SearchContext widget = widget(page, wait);
@@ -253,56 +202,7 @@ class WidgetAndConsoleBrowserTests {
         return "http://localhost:" + port;
     }
 
-    private WebDriver browser() {
-        Path profile;
-        try {
-            profile = Files.createTempDirectory("gateway-e2e-chromium-");
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-        profiles.add(profile);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toString());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,900", "--user-data-dir=" + profile);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        drivers.add(driver);
-        // Records the page's WebSocket traffic, so that a failed wait can tell what the page saw.
-        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", FRAME_RECORDER));
-        return driver;
-    }
-
     /** An explicit wait whose timeout message tells what the page showed and what its sockets carried. */
-    private static WebDriverWait waitFor(WebDriver driver) {
-        WebDriverWait wait = new WebDriverWait(driver, WAIT);
-        wait.withMessage(() -> describe(driver));
-        return wait;
-    }
-
-    private static String describe(WebDriver driver) {
-        try {
-            return String.valueOf(js(driver, """
-                    const host = document.getElementById('rosdistant-chat');
-                    const status = host && host.shadowRoot.querySelector('[data-testid=status]');
-                    const connection = document.getElementById('connection');
-                    return 'page ' + location.pathname
-                      + (status ? '; widget status: ' + status.textContent : '')
-                      + (connection ? '; console connection: ' + connection.dataset.state : '')
-                      + '; WebSocket traffic:\\n' + (window.__wsLog || []).join('\\n');"""));
-        }
-        catch (RuntimeException ex) {
-            return "(the page could not be read: " + ex.getMessage() + ")";
-        }
-    }
 
     /** The widget's shadow root, once the widget script has run. */
     private static SearchContext widget(WebDriver page, WebDriverWait wait) {
@@ -327,32 +227,9 @@ class WidgetAndConsoleBrowserTests {
                 return inner ? inner.getAttribute('data-testid') : null;""");
     }
 
-    private static Object js(WebDriver driver, String script) {
-        return ((JavascriptExecutor) driver).executeScript(script);
-    }
-
-    private static ExpectedCondition<WebElement> visible(By by) {
-        return driver -> {
-            List<WebElement> found = driver.findElements(by);
-            return !found.isEmpty() && found.get(0).isDisplayed() ? found.get(0) : null;
-        };
-    }
-
     private static ExpectedCondition<Boolean> attributeIs(By by, String attribute, String value) {
         return driver -> value.equals(driver.findElement(by).getDomAttribute(attribute));
     }
 
     /** Uncaught exceptions and console.error calls of the page's own scripts (network noise aside). */
-    private static void assertNoScriptErrors(WebDriver driver) {
-        List<String> errors = driver.manage()
-                .logs()
-                .get(LogType.BROWSER)
-                .getAll()
-                .stream()
-                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                .filter(message -> !message.contains("Failed to load resource"))
-                .toList();
-        assertThat(errors).as("errors in the browser console").isEmpty();
-    }
 }
