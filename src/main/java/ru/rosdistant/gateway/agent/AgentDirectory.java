@@ -1,5 +1,6 @@
 package ru.rosdistant.gateway.agent;
 
+import java.security.Principal;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -11,9 +12,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
 
 /** The agents: who they are, what they may do, which lines they serve. */
 @Component
@@ -35,6 +38,12 @@ public class AgentDirectory {
                 .bind("login", login)
                 .map(AgentDirectory::agent)
                 .one();
+    }
+
+    /** The logged-in member of staff behind a request; 401 when the login no longer exists. */
+    public Mono<Agent> current(Principal principal) {
+        return byLogin(principal.getName())
+                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.UNAUTHORIZED)));
     }
 
     public Mono<Agent> byId(long id) {

@@ -20,7 +20,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
-import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 
@@ -43,7 +42,7 @@ class CannedController {
     @GetMapping("/api/canned")
     @PreAuthorize("isAuthenticated()")
     Flux<CannedAnswer> list(@RequestParam(required = false) String line, Principal principal) {
-        return agent(principal).flatMapMany(agent -> {
+        return agents.current(principal).flatMapMany(agent -> {
             boolean everyLine = agent.has(Role.SUPERVISOR) || agent.has(Role.ADMIN);
             if (line == null) {
                 return answers.of(everyLine ? null : agent.lines());
@@ -62,7 +61,7 @@ class CannedController {
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
     Mono<ResponseEntity<CannedAnswer>> create(@RequestBody(required = false) CannedAnswers.Draft draft,
             Principal principal) {
-        return agent(principal).flatMap(agent -> answers.create(draft, agent.id()))
+        return agents.current(principal).flatMap(agent -> answers.create(draft, agent.id()))
                 .map(created -> ResponseEntity.status(HttpStatus.CREATED).body(created));
     }
 
@@ -83,10 +82,6 @@ class CannedController {
         return new ResponseStatusException(HttpStatus.NOT_FOUND, "No canned answer " + id);
     }
 
-    private Mono<Agent> agent(Principal principal) {
-        return agents.byLogin(principal.getName())
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.UNAUTHORIZED)));
-    }
 
     @ExceptionHandler
     ProblemDetail badRequest(IllegalArgumentException ex) {

@@ -19,7 +19,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
-import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 
 /**
@@ -50,13 +49,13 @@ class CardController {
     @GetMapping("/api/cards/{id}")
     @PreAuthorize("isAuthenticated()")
     Mono<Map<String, Object>> read(@PathVariable UUID id, Principal principal) {
-        return agent(principal).flatMap(agent -> desk.read(id, agent.id()));
+        return agents.current(principal).flatMap(agent -> desk.read(id, agent.id()));
     }
 
     @GetMapping("/api/dialogs/{id}/card")
     @PreAuthorize("isAuthenticated()")
     Mono<Map<String, Object>> ofDialog(@PathVariable UUID id, Principal principal) {
-        return agent(principal).flatMap(agent -> desk.readOfDialog(id, agent.id()))
+        return agents.current(principal).flatMap(agent -> desk.readOfDialog(id, agent.id()))
                 .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
                         "No such dialog, or it has no card yet")));
     }
@@ -64,7 +63,7 @@ class CardController {
     @PatchMapping("/api/cards/{id}")
     @PreAuthorize("isAuthenticated()")
     Mono<Card> update(@PathVariable UUID id, @RequestBody CardDesk.CardChange change, Principal principal) {
-        return agent(principal).flatMap(agent -> desk.update(id, change, agent.id()));
+        return agents.current(principal).flatMap(agent -> desk.update(id, change, agent.id()));
     }
 
     @PostMapping("/api/cards/{id}/merge")
@@ -73,7 +72,7 @@ class CardController {
         if (request.from() == null) {
             return Mono.error(new IllegalArgumentException("from: the id of the duplicate card to merge in"));
         }
-        return agent(principal).flatMap(agent -> desk.merge(id, request.from(), agent.id()));
+        return agents.current(principal).flatMap(agent -> desk.merge(id, request.from(), agent.id()));
     }
 
     @GetMapping("/api/admin/cards/{id}/audit")
@@ -82,10 +81,6 @@ class CardController {
         return desk.auditOf(id);
     }
 
-    private Mono<Agent> agent(Principal principal) {
-        return agents.byLogin(principal.getName())
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.UNAUTHORIZED)));
-    }
 
     @ExceptionHandler
     ProblemDetail notFound(CardNotFoundException ex) {

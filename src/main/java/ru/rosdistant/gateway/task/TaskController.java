@@ -18,8 +18,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
-import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 
@@ -42,7 +40,7 @@ class TaskController {
     @GetMapping("/api/tasks")
     @PreAuthorize("isAuthenticated()")
     Flux<Task> mine(Principal principal) {
-        return agent(principal).flatMapMany(agent -> tasks.openOf(agent.id()));
+        return agents.current(principal).flatMapMany(agent -> tasks.openOf(agent.id()));
     }
 
     @GetMapping("/api/tasks/{id}")
@@ -61,7 +59,7 @@ class TaskController {
     @PostMapping("/api/tasks/{id}/complete")
     @PreAuthorize("isAuthenticated()")
     Mono<Task> complete(@PathVariable UUID id, @RequestBody Completion completion, Principal principal) {
-        return agent(principal).flatMap(agent -> tasks.complete(id, agent.id(),
+        return agents.current(principal).flatMap(agent -> tasks.complete(id, agent.id(),
                 agent.has(Role.SUPERVISOR) || agent.has(Role.ADMIN), completion.result()));
     }
 
@@ -75,10 +73,6 @@ class TaskController {
         return tasks.open(overdue, kind);
     }
 
-    private Mono<Agent> agent(Principal principal) {
-        return agents.byLogin(principal.getName())
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.UNAUTHORIZED)));
-    }
 
     @ExceptionHandler
     ProblemDetail notFound(TaskNotFoundException ex) {
