@@ -46,11 +46,15 @@ public class DialogManagement {
 
     private final ApplicationEventPublisher events;
 
-    DialogManagement(DatabaseClient db, TransactionalOperator tx, DialogBus bus, ApplicationEventPublisher events) {
+    private final AppendBatches batches;
+
+    DialogManagement(DatabaseClient db, TransactionalOperator tx, DialogBus bus, ApplicationEventPublisher events,
+            AppendBatches batches) {
         this.db = db;
         this.tx = tx;
         this.bus = bus;
         this.events = events;
+        this.batches = batches;
     }
 
     /**
@@ -135,7 +139,8 @@ public class DialogManagement {
 
     private Mono<Appended> append(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
             String clientMsgId, String text) {
-        return appendRow(dialogId, sender, visitorId, agentId, author, clientMsgId, null, text, false)
+        return batches.append(dialogId, sender, visitorId, agentId, author, clientMsgId, text)
+                .map(stored -> outcome(stored, dialogId, sender, agentId, author, clientMsgId, null, text))
                 .doOnNext(appended -> {
                     if (!appended.duplicate()) {
                         bus.publish(new DialogEvent.MessageAppended(appended.message()));
@@ -163,16 +168,17 @@ public class DialogManagement {
                 .bind("event", Parameter.fromOrEmpty(event, String.class))
                 .bind("body", text)
                 .bind("allowClosed", allowClosed)
-                .map(row -> outcome(row, dialogId, sender, agentId, author, clientMsgId, event, text))
-                .one();
+                .map(AppendBatches.Stored::of)
+                .one()
+                .map(stored -> outcome(stored, dialogId, sender, agentId, author, clientMsgId, event, text));
     }
 
-    private static Appended outcome(Readable row, UUID dialogId, Sender sender, Long agentId, String author,
+    private static Appended outcome(AppendBatches.Stored row, UUID dialogId, Sender sender, Long agentId, String author,
             String clientMsgId, String event, String text) {
-        String status = row.get("status", String.class);
+        String status = row.status();
         return switch (status) {
-            case "STORED", "DUPLICATE" -> new Appended(new Message(dialogId, row.get("seq", Long.class), sender,
-                    agentId, author, clientMsgId, event, text, instant(row, "created_at")), status.equals("DUPLICATE"));
+            case "STORED", "DUPLICATE" -> new Appended(new Message(dialogId, row.seq(), sender,
+                    agentId, author, clientMsgId, event, text, row.createdAt().toInstant()), status.equals("DUPLICATE"));
             case "NO_DIALOG" -> throw new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
                     "No such dialog, or not yours");
             case "CLOSED" -> throw new DialogException(DialogException.Reason.DIALOG_CLOSED, "The dialog is closed");

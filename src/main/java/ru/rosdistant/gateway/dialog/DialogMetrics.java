@@ -3,6 +3,7 @@ package ru.rosdistant.gateway.dialog;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.Disposable;
@@ -29,10 +30,16 @@ class DialogMetrics {
 
     private Disposable refresher;
 
-    DialogMetrics(DialogManagement dialogs, MeterRegistry registry) {
+    DialogMetrics(DialogManagement dialogs, AppendBatches batches, MeterRegistry registry) {
         this.dialogs = dialogs;
         Gauge.builder("gateway.dialogs.open", open, AtomicLong::get)
                 .description("Dialogs waiting or assigned (not closed)")
+                .register(registry);
+        FunctionCounter.builder("gateway.messages.append.statements", batches, AppendBatches::statements)
+                .description("Statements that stored people's messages (one per batch)")
+                .register(registry);
+        FunctionCounter.builder("gateway.messages.append.rows", batches, AppendBatches::appends)
+                .description("Messages sent to PostgreSQL in those statements")
                 .register(registry);
     }
 

@@ -1,0 +1,194 @@
+package ru.rosdistant.gateway.dialog;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.r2dbc.spi.Readable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Group commit for the messages people write: appends that arrive while earlier ones are being stored
+ * wait and then go together, in one statement and one transaction (one WAL flush), through the same
+ * {@code append_message} function as a single append. With nothing in flight an append goes at once, so
+ * a quiet gateway adds no delay; under load the batches grow by themselves and the commits per message
+ * fall.
+ *
+ * <p>Every append is still stored before it is acknowledged, and each caller gets its own outcome. A batch
+ * is ordered by dialog so that two batches lock dialog rows in the same order. If a batch as a whole fails
+ * (a deadlock with some other work, or one row PostgreSQL refuses), its appends are retried one by one,
+ * so that one bad row costs no one else their message; when the database is down they fail as before.
+ */
+@Component
+class AppendBatches {
+
+    private static final Logger log = LoggerFactory.getLogger(AppendBatches.class);
+
+    private static final String SQL = """
+            SELECT t.ord, r.status, r.seq, r.created_at
+            FROM unnest(:dialogs::uuid[], :senders::text[], :visitors::uuid[], :agents::int8[], :authors::text[],
+                        :clients::text[], :bodies::text[]) WITH ORDINALITY
+                 AS t(dialog, sender, visitor, agent, author, client, body, ord)
+            CROSS JOIN LATERAL append_message(t.dialog, t.sender, t.visitor, t.agent, t.author, t.client, NULL,
+                                              t.body, false) r""";
+
+    /** One append waiting for its batch. */
+    record Pending(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author, String clientMsgId,
+            String text, MonoSink<Stored> sink) {
+    }
+
+    private final DatabaseClient db;
+
+    private final int maxInFlight;
+
+    private final int maxBatch;
+
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+
+    private int inFlight;
+
+    private final LongAdder statements = new LongAdder();
+
+    private final LongAdder appends = new LongAdder();
+
+    AppendBatches(DatabaseClient db, @Value("${gateway.dialog.append-batches-in-flight:2}") int maxInFlight,
+            @Value("${gateway.dialog.append-batch-size:256}") int maxBatch) {
+        this.db = db;
+        this.maxInFlight = Math.max(1, maxInFlight);
+        this.maxBatch = Math.max(1, maxBatch);
+    }
+
+    /**
+     * Stores one message through {@code append_message}; gives the function's answer.
+     */
+    Mono<Stored> append(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
+            String clientMsgId, String text) {
+        return Mono.create(sink -> {
+            Pending pending = new Pending(dialogId, sender, visitorId, agentId, author, clientMsgId, text, sink);
+            synchronized (this) {
+                waiting.add(pending);
+            }
+            drain();
+        });
+    }
+
+    private void drain() {
+        while (true) {
+            List<Pending> batch;
+            synchronized (this) {
+                if (inFlight >= maxInFlight || waiting.isEmpty()) {
+                    return;
+                }
+                inFlight++;
+                batch = new ArrayList<>(Math.min(waiting.size(), maxBatch));
+                while (batch.size() < maxBatch && !waiting.isEmpty()) {
+                    batch.add(waiting.poll());
+                }
+            }
+            run(batch);
+        }
+    }
+
+    private void run(List<Pending> batch) {
+        batch.sort(Comparator.comparing(Pending::dialogId));
+        store(batch)
+                .onErrorResume(error -> {
+                    if (batch.size() > 1) {
+                        log.warn("A batch of {} appends failed ({}); storing them one by one", batch.size(),
+                                error.toString());
+                        return Flux.fromIterable(batch).concatMap(one -> store(List.of(one))
+                                .onErrorResume(e -> {
+                                    one.sink().error(e);
+                                    return Mono.empty();
+                                })).then();
+                    }
+                    batch.get(0).sink().error(error);
+                    return Mono.empty();
+                })
+                .doFinally(signal -> {
+                    synchronized (this) {
+                        inFlight--;
+                    }
+                    drain();
+                })
+                .subscribe();
+    }
+
+    /** One statement for the batch; completes each append's sink with its row. */
+    private Mono<Void> store(List<Pending> batch) {
+        int n = batch.size();
+        statements.increment();
+        appends.add(n);
+        String[] dialogs = new String[n];
+        String[] senders = new String[n];
+        String[] visitors = new String[n];
+        Long[] agents = new Long[n];
+        String[] authors = new String[n];
+        String[] clients = new String[n];
+        String[] bodies = new String[n];
+        for (int i = 0; i < n; i++) {
+            Pending p = batch.get(i);
+            dialogs[i] = p.dialogId().toString();
+            senders[i] = p.sender().name();
+            visitors[i] = p.visitorId() == null ? null : p.visitorId().toString();
+            agents[i] = p.agentId();
+            authors[i] = p.author();
+            clients[i] = p.clientMsgId();
+            bodies[i] = p.text();
+        }
+        return db.sql(SQL)
+                .bind("dialogs", dialogs)
+                .bind("senders", senders)
+                .bind("visitors", visitors)
+                .bind("agents", agents)
+                .bind("authors", authors)
+                .bind("clients", clients)
+                .bind("bodies", bodies)
+                .map(row -> new Row(row.get("ord", Long.class).intValue(), Stored.of(row)))
+                .all()
+                .collectList()
+                .doOnNext(rows -> {
+                    if (rows.size() != n) {
+                        throw new IllegalStateException("append_message gave " + rows.size() + " rows for " + n);
+                    }
+                    for (Row row : rows) {
+                        batch.get(row.ord() - 1).sink().success(row.values());
+                    }
+                })
+                .then();
+    }
+
+    /** Statements run so far (batches, and single retries after a failed batch). */
+    long statements() {
+        return statements.sum();
+    }
+
+    /** Appends sent to PostgreSQL so far, counting each retry again. */
+    long appends() {
+        return appends.sum();
+    }
+
+    private record Row(int ord, Stored values) {
+    }
+
+    /** What {@code append_message} answered for one append. */
+    record Stored(String status, Long seq, OffsetDateTime createdAt) {
+
+        static Stored of(Readable row) {
+            return new Stored(row.get("status", String.class), row.get("seq", Long.class),
+                    row.get("created_at", OffsetDateTime.class));
+        }
+    }
+}
