@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTransientResourceException;
 import io.r2dbc.spi.Readable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.NonTransientDataAccessResourceException;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 
@@ -25,6 +29,10 @@ import org.springframework.stereotype.Component;
  * {@code append_message} function as a single append. With nothing in flight an append goes at once, so
  * a quiet gateway adds no delay; under load the batches grow by themselves and the commits per message
  * fall.
+ *
+ * <p>By default one batch is in flight at a time, so appends are stored in the order they were made: a
+ * socket may hand over its next message before the previous one is stored (see
+ * {@code SocketConnection}) and still get the {@code seq}s in the order it sent them.
  *
  * <p>Every append is still stored before it is acknowledged, and each caller gets its own outcome. A batch
  * is ordered by dialog so that two batches lock dialog rows in the same order. If a batch as a whole fails
@@ -63,7 +71,7 @@ class AppendBatches {
 
     private final LongAdder appends = new LongAdder();
 
-    AppendBatches(DatabaseClient db, @Value("${gateway.dialog.append-batches-in-flight:2}") int maxInFlight,
+    AppendBatches(DatabaseClient db, @Value("${gateway.dialog.append-batches-in-flight:1}") int maxInFlight,
             @Value("${gateway.dialog.append-batch-size:256}") int maxBatch) {
         this.db = db;
         this.maxInFlight = Math.max(1, maxInFlight);
@@ -105,7 +113,7 @@ class AppendBatches {
         batch.sort(Comparator.comparing(Pending::dialogId));
         store(batch)
                 .onErrorResume(error -> {
-                    if (batch.size() > 1) {
+                    if (batch.size() > 1 && !unreachable(error)) {
                         log.warn("A batch of {} appends failed ({}); storing them one by one", batch.size(),
                                 error.toString());
                         return Flux.fromIterable(batch).concatMap(one -> store(List.of(one))
@@ -124,6 +132,14 @@ class AppendBatches {
                     drain();
                 })
                 .subscribe();
+    }
+
+    /** The database cannot be reached: trying the appends one by one would only fail n times more slowly. */
+    private static boolean unreachable(Throwable error) {
+        return error instanceof DataAccessResourceFailureException
+                || error instanceof NonTransientDataAccessResourceException
+                || error instanceof R2dbcNonTransientResourceException
+                || error instanceof R2dbcTransientResourceException;
     }
 
     /** One statement for the batch; completes each append's sink with its row. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -87,6 +88,15 @@ public final class SocketConnection {
 
     private final AtomicBoolean shutDown = new AtomicBoolean();
 
+    /** Message frames handed over at most before the next frame waits for them to be stored. */
+    private static final int PIPELINED = 32;
+
+    /** Message frames handed over and not finished yet. */
+    private final AtomicInteger outstanding = new AtomicInteger();
+
+    /** Completes when every message frame handed over so far is finished; set by the inbound pipeline only. */
+    private volatile CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
+
     /** Frames queued and not yet taken by the outbound pipeline. */
     private final AtomicInteger queued = new AtomicInteger();
 
@@ -110,7 +120,9 @@ public final class SocketConnection {
     }
 
     /**
-     * Runs the socket: frames from the client go one at a time to {@code handler}; a refused frame gets an
+     * Runs the socket: frames from the client go in order to {@code handler}, one at a time except that
+     * consecutive messages are stored in a pipeline (their acks may come before the work of the next frame
+     * starts, never after a later frame's answer); a refused frame gets an
      * error frame and the socket stays open.
      */
     public Mono<Void> run(Function<InboundFrame, Mono<Void>> handler) {
@@ -300,18 +312,42 @@ public final class SocketConnection {
             send(Map.of("type", "pong"));
             return Mono.empty();
         }
-        // A frame's work, once started, runs to its end even if the socket drops meanwhile: cancelling a
-        // half-done transaction would leave its connection and row locks behind.
+        if (frame.type().equals("message")) {
+            // A message does not wait for the one before it to be stored: it is handed over at once (stores
+            // keep the order they are given, see AppendBatches), so one socket's rate is not bounded by the
+            // time of a commit. At most PIPELINED are outstanding; any other frame waits for them all.
+            Mono<Void> room = outstanding.get() < PIPELINED ? Mono.empty() : afterOutstanding();
+            return room.then(Mono.fromRunnable(() -> {
+                CompletableFuture<Void> work = start(frame, handler);
+                outstanding.incrementAndGet();
+                work.whenComplete((done, error) -> outstanding.decrementAndGet());
+                pending = pending.isDone() ? work : CompletableFuture.allOf(pending, work);
+            }));
+        }
+        return afterOutstanding().then(Mono.fromFuture(() -> start(frame, handler), true));
+    }
+
+    private Mono<Void> afterOutstanding() {
+        return Mono.defer(() -> pending.isDone() ? Mono.empty() : Mono.fromFuture(pending, true));
+    }
+
+    /**
+     * Starts a frame's work. Once started it runs to its end even if the socket drops meanwhile: cancelling
+     * a half-done transaction would leave its connection and row locks behind. The future never fails: an
+     * error is answered with an error frame.
+     */
+    private CompletableFuture<Void> start(InboundFrame frame, Function<InboundFrame, Mono<Void>> handler) {
         Disposable watchdog = Mono.delay(SLOW_FRAME).subscribe(tick -> log.warn(
                 "Frame '{}' (ref {}) has been running for {} s: {}", frame.type(), frame.ref(), SLOW_FRAME.toSeconds(),
                 frame.body().toString().length() > 300 ? frame.body().toString().substring(0, 300)
                         : frame.body().toString()));
-        return Mono.fromFuture(() -> Mono.defer(() -> handler.apply(frame)).toFuture(), true)
+        return Mono.defer(() -> handler.apply(frame))
                 .doFinally(signal -> watchdog.dispose())
                 .onErrorResume(error -> {
                     reportError(error, frame);
                     return Mono.empty();
-                });
+                })
+                .toFuture();
     }
 
     private void reportError(Throwable error, InboundFrame frame) {
@@ -364,6 +400,12 @@ public final class SocketConnection {
      */
     private Flux<String> fromStore(UUID dialogId, long after, long until) {
         return Mono.fromFuture(() -> dialogs.messagesAfter(dialogId, after, until).collectList().toFuture(), true)
+                // every later frame of this socket waits behind this read: past SLOW_FRAME stop waiting (the
+                // read itself is not cancelled) and let the client resume again
+                .timeout(SLOW_FRAME)
+                .doOnError(java.util.concurrent.TimeoutException.class, timeout -> log.warn(
+                        "Reading dialog {} after seq {} for a socket took over {} s; the socket goes on without it",
+                        dialogId, after, SLOW_FRAME.toSeconds()))
                 .flatMapMany(Flux::fromIterable)
                 .filter(message -> message.seq() > sentSeq.getOrDefault(message.dialogId(), Long.MAX_VALUE))
                 .doOnNext(message -> sentSeq.put(message.dialogId(), message.seq()))
