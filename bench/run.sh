@@ -5,6 +5,7 @@
 #   bench/run.sh idle      # idle sockets, N in $IDLE_NS, $REPEATS times each, gateway and relay
 #   bench/run.sh chat      # chat, R in $CHAT_RATES msg/s, $REPEATS times each, gateway and relay
 #   bench/run.sh profile   # one chat run at $PROFILE_RATE with JFR and the SQL round-trip counter
+#   bench/run.sh histogram # only the live-object histograms of $PROFILE_IDLE_N idle sockets (part of profile)
 #   bench/run.sh all       # idle + chat + profile
 #
 # Every run gets a fresh database and a fresh server process; results (JSON per run, server logs, the
@@ -232,7 +233,7 @@ run_chat() {
     done
 }
 
-run_profile() {
+run_histogram() {
     for target in $TARGETS; do
         local hname="profile-idle-n$PROFILE_IDLE_N-$target"
         log "$hname: class histogram with $PROFILE_IDLE_N idle sockets"
@@ -243,6 +244,10 @@ run_profile() {
             >/dev/null 2>"$OUT/$hname.gen.log" || log "$hname failed"
         stop_pid "$SERVER_PID"
     done
+}
+
+run_profile() {
+    run_histogram
     local name="profile-chat-r$PROFILE_RATE"
     log "$name: JFR for ${PROFILE_DURATION}s, SQL through the counting proxy on :$PROXY_PORT"
     java -Xmx256m -jar "$BENCH_JAR" pgproxy --listen "$PROXY_PORT" --target-host "$PG_HOST" \
@@ -279,8 +284,9 @@ case $MODE in
     idle) run_idle ;;
     chat) run_chat ;;
     profile) run_profile ;;
+    histogram) run_histogram ;;
     all) run_idle; run_chat; run_profile ;;
-    *) echo "usage: $0 smoke|idle|chat|profile|all" >&2; exit 2 ;;
+    *) echo "usage: $0 smoke|idle|chat|profile|histogram|all" >&2; exit 2 ;;
 esac
 
 java -jar "$BENCH_JAR" summarize --dir "$OUT" > "$OUT/summary.md"

@@ -131,7 +131,9 @@ public final class SocketConnection {
         }
         Mono<Void> inbound = session.receive()
                 .map(this::read)
-                .concatMap(frame -> handle(frame, handler))
+                // no prefetch: Reactor Netty already queues what the client sent, and an idle socket then
+                // holds no 32-slot queue of its own
+                .concatMap(frame -> handle(frame, handler), 0)
                 .doFinally(signal -> shutdown())
                 .then();
         Mono<Void> outbound = session.send(queue.asFlux()

@@ -1,15 +1,25 @@
 package ru.rosdistant.gateway.system;
 
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import io.netty.channel.EventLoop;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.util.CollectionUtils;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -36,10 +46,61 @@ class WebSocketSupport implements WebFluxConfigurer {
 
     @Override
     public WebSocketService getWebSocketService() {
-        return new HandshakeWebSocketService(new OnTheEventLoop(new ReactorNettyRequestUpgradeStrategy(
+        // Lean resolves the principal first, which may end on another thread; then the upgrade itself moves
+        // to the event loop.
+        return new HandshakeWebSocketService(new Lean(new OnTheEventLoop(new ReactorNettyRequestUpgradeStrategy(
                 () -> WebsocketServerSpec.builder()
                         .maxFramePayloadLength(limits.maxReadableFrameBytes())
-                        .handlePing(false))));
+                        .handlePing(false)))));
+    }
+
+    /**
+     * Keeps of the handshake only what the socket handlers use: the URI (the visitor's site), the principal
+     * (the agent) and the remote address. Spring's {@link HandshakeInfo} would otherwise hold a copy of
+     * every request header, the cookies, the exchange's attributes and a principal {@code Mono} reaching
+     * back into the security filter chain, and Reactor Netty the request and response headers themselves,
+     * all for as long as the socket lives: about 4 KB per idle socket. The Origin and cookie checks are
+     * done before the upgrade ({@code VisitorHandshakeGuard}, {@code AgentHandshakeGuard}, Spring
+     * Security), so nothing later needs the headers.
+     */
+    static final class Lean implements RequestUpgradeStrategy {
+
+        private final RequestUpgradeStrategy delegate;
+
+        Lean(RequestUpgradeStrategy delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Mono<Void> upgrade(ServerWebExchange exchange, WebSocketHandler handler, String subProtocol,
+                Supplier<HandshakeInfo> handshakeInfoFactory) {
+            return exchange.getPrincipal()
+                    .map(Optional::of)
+                    .defaultIfEmpty(Optional.empty())
+                    .flatMap(principal -> delegate.upgrade(exchange, session -> {
+                        forgetHeaders(exchange);
+                        return handler.handle(session);
+                    }, subProtocol, () -> {
+                        HandshakeInfo full = handshakeInfoFactory.get();
+                        return new HandshakeInfo(full.getUri(), HttpHeaders.EMPTY, NO_COOKIES,
+                                Mono.justOrEmpty(principal), full.getSubProtocol(), full.getRemoteAddress(),
+                                Map.of(), full.getLogPrefix());
+                    }));
+        }
+
+        private static final MultiValueMap<String, HttpCookie> NO_COOKIES =
+                CollectionUtils.unmodifiableMultiValueMap(new LinkedMultiValueMap<>());
+
+        /** Once the socket is up, the headers of its handshake are not needed by anyone. */
+        private static void forgetHeaders(ServerWebExchange exchange) {
+            if (ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest()) instanceof HttpServerRequest request) {
+                request.requestHeaders().clear();
+            }
+            if (ServerHttpResponseDecorator.getNativeResponse(exchange.getResponse())
+                    instanceof HttpServerResponse response) {
+                response.responseHeaders().clear();
+            }
+        }
     }
 
     /**
