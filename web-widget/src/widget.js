@@ -650,7 +650,10 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
               : queue && queue.position > 0 ? T.queue(queue.position, Math.ceil((queue.estimatedWaitSeconds || 0) / 60))
                 : T.waiting;
     if (statusEl.textContent !== s) statusEl.textContent = s;
-    closeBtn.disabled = !ready || !isOpen();
+    // A button that goes disabled drops the keyboard focus: hand it to the message box first.
+    const noClose = !ready || !isOpen();
+    if (noClose && root.activeElement === closeBtn) input.focus();
+    closeBtn.disabled = noClose;
     // A closed dialog may be mailed to the visitor (once per dialog and address).
     const closedId = dialog && dialog.state === 'CLOSED' ? dialog.dialogId : null;
     if (closedId !== trFor) {
@@ -689,7 +692,8 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     setUnread(0);
     markRead();
     list.scrollTop = list.scrollHeight;
-    if (focus !== false) input.focus();
+    // With no dialog the offline form has the panel: its first field takes the focus.
+    if (focus !== false) (off.hidden || dialog ? input : field('name')).focus();
     update();
   }
 
