@@ -603,6 +603,15 @@
     const text = div('text', node);
     if (m.from === 'system') text.textContent = m.text || m.event || '';
     else linkify(text, String(m.text || ''));
+    if (m.event === 'file' && m.clientMsgId) {
+      // a visitor's file: staff download it with their login (served as an attachment, never inline)
+      const a = document.createElement('a');
+      a.className = 'file';
+      a.href = '/api/dialogs/' + encodeURIComponent(m.dialogId) + '/files/' + encodeURIComponent(m.clientMsgId);
+      a.download = m.fileName || '';
+      a.textContent = 'Скачать файл: ' + (m.fileName || '');
+      text.append(document.createElement('br'), a);
+    }
     div('meta', node);
     node._at = m.at;
     if (m.from === 'agent') setState(node, 'sent'); else setMeta(node);

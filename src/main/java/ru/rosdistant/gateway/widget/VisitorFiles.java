@@ -43,7 +43,7 @@ class VisitorFiles {
     Mono<Appended> attach(Visitor visitor, Upload upload) {
         return insert(visitor, upload)
                 .then(dialogs.appendFileFromVisitor(visitor, upload.dialogId(), upload.clientMsgId(),
-                        "Файл: " + upload.name() + " (" + size(upload.content().length) + ")"));
+                        upload.name(), "Файл: " + upload.name() + " (" + size(upload.content().length) + ")"));
     }
 
     private Mono<Void> insert(Visitor visitor, Upload upload) {
