@@ -49,7 +49,8 @@
       trEmpty: 'Укажите адрес эл. почты.', trDone: e => 'Стенограмма будет отправлена на ' + e + '.',
       trFail: 'Не удалось отправить: ',
       rt: 'Оцените, как вам помогли', rtStar: n => n + ' из 5', rtComment: 'Комментарий (необязательно)', rtSend: 'Оценить',
-      rtPick: 'Выберите оценку от 1 до 5.', rtDone: 'Спасибо за оценку!', rtAgain: 'Этот диалог уже оценён.'
+      rtPick: 'Выберите оценку от 1 до 5.', rtDone: 'Спасибо за оценку!', rtAgain: 'Этот диалог уже оценён.',
+      att: 'Прикрепить файл (до 16 МБ)', dl: 'Скачать', big: 'файл больше 16 МБ, пришлите ссылку на него'
     },
     en: {
       title: 'Online chat', launcher: 'Open chat', minimize: 'Minimise chat',
@@ -82,7 +83,8 @@
       trEmpty: 'Please give an e-mail address.', trDone: e => 'The transcript will be sent to ' + e + '.',
       trFail: 'Could not send: ',
       rt: 'Rate the help you got', rtStar: n => n + ' of 5', rtComment: 'Comment (optional)', rtSend: 'Rate',
-      rtPick: 'Choose a rating from 1 to 5.', rtDone: 'Thank you for your rating!', rtAgain: 'This dialog has been rated already.'
+      rtPick: 'Choose a rating from 1 to 5.', rtDone: 'Thank you for your rating!', rtAgain: 'This dialog has been rated already.',
+      att: 'Attach a file (up to 16 MB)', dl: 'Download', big: 'the file is over 16 MB, send a link to it'
     }
   }[LANG];
 
@@ -141,6 +143,10 @@ textarea{flex:1;resize:none;height:44px;max-height:120px;padding:8px;border:1px 
 textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 .send{border:0;border-radius:8px;background:#1f5fbf;color:#fff;padding:0 14px;font-weight:600}
 .send:hover{background:#184c99}
+.att{border:1px solid #c3ccd9;border-radius:8px;background:#fff;color:#1f5fbf;padding:0 6px}
+.att svg{width:22px;height:22px;fill:none;stroke:currentColor;stroke-width:2}
+.att:disabled{opacity:.45}
+.dl{display:block;font-size:12px}
 .msgs[hidden]~.off{flex:1;max-height:none}
 .off{flex:0 1 auto;max-height:70%;overflow-y:auto;padding:10px 12px;border-top:1px solid #dde3ec;background:#fff;display:flex;flex-direction:column;gap:4px}
 .off h3{margin:0;font-size:15px}.off p{margin:0 0 4px;font-size:13px;color:#4a5263}
@@ -220,11 +226,12 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
 <form data-testid="tr-form" novalidate><input id="tr-email" type="email" data-testid="tr-email" autocomplete="email" maxlength="254" aria-describedby="tr-err">
 <button type="submit" class="send" data-testid="tr-send">${T.trSend}</button></form>
 <div class="fe" id="tr-err" data-testid="tr-error" role="alert"></div><p class="done" data-testid="tr-done" role="status" hidden></p></section>
-<form data-testid="chat-form"><textarea data-testid="input" maxlength="${MAX_TEXT}" rows="2" enterkeyhint="send" aria-label="${T.input}" placeholder="${T.placeholder}"></textarea>
+<form data-testid="chat-form"><button type="button" class="att" data-testid="attach" aria-label="${T.att}" title="${T.att}"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M16 6v10a4 4 0 0 1-8 0V5a3 3 0 0 1 6 0v10a1 1 0 0 1-2 0V6"/></svg></button>
+<input type="file" data-testid="file" hidden><textarea data-testid="input" maxlength="${MAX_TEXT}" rows="2" enterkeyhint="send" aria-label="${T.input}" placeholder="${T.placeholder}"></textarea>
 <button type="submit" class="send" data-testid="send">${T.send}</button></form></section>`;
   const $ = id => root.querySelector('[data-testid=' + id + ']');
   const launcher = $('launcher'), badge = $('badge'), panel = $('panel'), statusEl = $('status'), list = $('messages'),
-    typingEl = $('typing'), input = $('input'), closeBtn = $('close-dialog'),
+    typingEl = $('typing'), input = $('input'), closeBtn = $('close-dialog'), attBtn = $('attach'), fileIn = $('file'),
     off = $('offline'), offForm = $('off-form'), offReason = $('off-reason'), offError = $('off-error'), offDone = $('off-done'),
     offSubmit = $('off-submit'), trBox = $('transcript'), trEmail = $('tr-email'), trErr = $('tr-error'),
     trDone = $('tr-done'), rtBox = $('rating'), rtForm = $('rt-form'), rtErr = $('rt-error'), rtDone = $('rt-done'),
@@ -305,9 +312,45 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     if (m.from === 'system') text.textContent = T.ev[m.event] ? T.ev[m.event](m) : (m.text || '');
     else linkify(text, String(m.text || ''));
     div('meta', el);
+    if (m.event === 'file') fileLink(el, m);
     el._at = m.at;
     if (m.from === 'visitor') setState(el, 'sent'); else setMeta(el);
     return el;
+  }
+
+  // A file in the dialog: fetched with the visitor's token (a plain link could not send it), saved by its name.
+  const FILES = new URL('/api/widget/files', base).href;
+  function fileLink(el, m) {
+    if (el._f) return;
+    const a = el._f = document.createElement('a');
+    a.href = '#'; a.className = 'dl'; a.textContent = T.dl + ': ' + m.fileName;
+    a.onclick = async e => {
+      e.preventDefault();
+      const r = await fetch(FILES + '?' + new URLSearchParams({ site: SITE, dialogId: m.dialogId, clientMsgId: m.clientMsgId }),
+        { headers: { Authorization: 'Bearer ' + token } });
+      if (!r.ok) return;
+      const b = document.createElement('a');
+      b.href = URL.createObjectURL(await r.blob()); b.download = m.fileName; b.click();
+    };
+    el.insertBefore(a, el.lastChild);
+  }
+
+  // Files go over HTTP, not the socket; one over 16 MB is refused here, before any upload.
+  async function attach(f) {
+    const id = uid(), el = makeMsg({ from: 'visitor', text: f.name });
+    byCid.set(id, el);
+    place(el);
+    if (f.size > 16777216) return setState(el, 'failed', T.big);
+    setState(el, 'sending');
+    let r, p = {};
+    try {
+      r = await fetch(FILES + '?' + new URLSearchParams({ site: SITE, dialogId: dialog.dialogId, clientMsgId: id, name: f.name }), {
+        method: 'POST', body: f, headers: { Authorization: 'Bearer ' + token, 'Content-Type': f.type || 'application/octet-stream' }
+      });
+      p = await r.json();
+    } catch (e) { /* network, or no body */ }
+    if (r && r.status === 201) onAck(p);
+    else setState(el, 'failed', r && r.status === 413 ? T.big : p.detail || T.fNet);
   }
 
   function setMeta(el, extra) {
@@ -374,6 +417,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
       dropOutbox(m.clientMsgId);
       el._at = m.at;
       setState(el, 'sent');
+      if (m.event === 'file') { el.firstChild.textContent = m.text; fileLink(el, m); }
     } else el = makeMsg(m);
     el.dataset.seq = m.seq;
     place(el, m.seq);
@@ -650,7 +694,10 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
               : queue && queue.position > 0 ? T.queue(queue.position, Math.ceil((queue.estimatedWaitSeconds || 0) / 60))
                 : T.waiting;
     if (statusEl.textContent !== s) statusEl.textContent = s;
-    closeBtn.disabled = !ready || !isOpen();
+    // A button that goes disabled drops the keyboard focus: hand it to the message box first.
+    const noClose = !ready || !isOpen();
+    if (noClose && [closeBtn, attBtn].includes(root.activeElement)) input.focus();
+    closeBtn.disabled = attBtn.disabled = noClose;
     // A closed dialog may be mailed to the visitor (once per dialog and address).
     const closedId = dialog && dialog.state === 'CLOSED' ? dialog.dialogId : null;
     if (closedId !== trFor) {
@@ -689,7 +736,8 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     setUnread(0);
     markRead();
     list.scrollTop = list.scrollHeight;
-    if (focus !== false) input.focus();
+    // With no dialog the offline form has the panel: its first field takes the focus.
+    if (focus !== false) (off.hidden || dialog ? input : field('name')).focus();
     update();
   }
 
@@ -709,6 +757,8 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     if (isOpen()) { stopTyping(); send({ type: 'close', dialogId: dialog.dialogId, ref: 'close' }); }
   });
   $('chat-form').addEventListener('submit', e => { e.preventDefault(); submit(); });
+  attBtn.addEventListener('click', () => fileIn.click());
+  fileIn.addEventListener('change', () => { const f = fileIn.files[0]; fileIn.value = ''; if (f && isOpen()) attach(f); });
   $('tr-form').addEventListener('submit', e => {
     e.preventDefault();
     const email = trEmail.value.trim();

@@ -62,6 +62,12 @@
     overviewPanel: $('overview-panel'), overviewAt: $('overview-at'), overviewRefresh: $('overview-refresh'),
     overviewAll: $('overview-all'), overviewError: $('overview-error'), overview: $('overview'),
     overviewEmpty: $('overview-empty'), overviewOutbox: $('overview-outbox'),
+    adminOpen: $('admin-open'), adminModal: $('admin-modal'), adminClose: $('admin-close'), adminError: $('admin-error'),
+    adminNew: $('admin-new'), adminForm: $('admin-form'), adminFormTitle: $('admin-form-title'), adminLogin: $('admin-login'),
+    adminDisplay: $('admin-display'), adminPassword: $('admin-password'), adminMax: $('admin-max'),
+    adminRoles: $('admin-roles'), adminLines: $('admin-lines'), adminEnabled: $('admin-enabled'),
+    adminFormError: $('admin-form-error'), adminSave: $('admin-save'), adminCancel: $('admin-cancel'),
+    adminAgents: document.querySelector('#admin-agents tbody'), adminLinesTable: document.querySelector('#admin-lines-table tbody'),
     cannedSave: $('canned-save'), cannedCancel: $('canned-cancel'), cannedList: $('canned-list'), noCanned: $('no-canned')
   };
 
@@ -168,6 +174,7 @@
     connect();
     setupTasks();
     setupCanned();
+    el.adminOpen.hidden = !hasRole('ADMIN');
   }
 
   el.logout.addEventListener('click', async () => {
@@ -180,6 +187,7 @@
 
   function leaveMain(message) {
     loggedIn = false;
+    hideModal(el.adminModal);
     clearTimeout(reconnectTimer);
     clearInterval(pingTimer);
     clearTimeout(welcomeTimer);
@@ -603,6 +611,15 @@
     const text = div('text', node);
     if (m.from === 'system') text.textContent = m.text || m.event || '';
     else linkify(text, String(m.text || ''));
+    if (m.event === 'file' && m.clientMsgId) {
+      // a visitor's file: staff download it with their login (served as an attachment, never inline)
+      const a = document.createElement('a');
+      a.className = 'file';
+      a.href = '/api/dialogs/' + encodeURIComponent(m.dialogId) + '/files/' + encodeURIComponent(m.clientMsgId);
+      a.download = m.fileName || '';
+      a.textContent = 'Скачать файл: ' + (m.fileName || '');
+      text.append(document.createElement('br'), a);
+    }
     div('meta', node);
     node._at = m.at;
     if (m.from === 'agent') setState(node, 'sent'); else setMeta(node);
@@ -1807,6 +1824,152 @@
     li.textContent = text;
     list.append(li);
   }
+
+  /* ---------------------------------------------------- administration */
+
+  // An ADMIN keeps the agents (create, change roles, lines and capacity, disable) and sees the configured lines
+  // with who serves them; everything goes through /api/admin.
+  const ROLE_NAMES = { AGENT: 'оператор', DISPATCHER: 'диспетчер', SUPERVISOR: 'руководитель', ADMIN: 'администратор' };
+  let adminAgents = [], adminLineList = [], adminEditing = null;
+
+  async function openAdmin() {
+    showModal(el.adminModal);
+    closeAdminForm();
+    await loadAdmin();
+    el.adminNew.focus();
+  }
+
+  async function loadAdmin() {
+    const [agentsR, linesR] = await Promise.all([api('/api/admin/agents'), api('/api/admin/lines')]);
+    if (!agentsR.ok || !linesR.ok) {
+      el.adminError.textContent = 'Не удалось загрузить: ' + problemText(agentsR.ok ? linesR : agentsR);
+      return;
+    }
+    el.adminError.textContent = '';
+    adminAgents = agentsR.body || [];
+    adminLineList = linesR.body || [];
+    renderAdmin();
+  }
+
+  function cell(tr, text) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    tr.append(td);
+    return td;
+  }
+
+  function renderAdmin() {
+    el.adminAgents.textContent = '';
+    adminAgents.slice().sort((a, b) => a.login.localeCompare(b.login)).forEach(a => {
+      const tr = document.createElement('tr');
+      tr.dataset.agentId = String(a.id);
+      tr.dataset.login = a.login;
+      tr.dataset.enabled = String(a.enabled);
+      cell(tr, a.login);
+      cell(tr, a.displayName);
+      cell(tr, (a.roles || []).map(r => ROLE_NAMES[r] || r).join(', '));
+      cell(tr, (a.lines || []).join(', ') || '—');
+      cell(tr, String(a.maxDialogs));
+      cell(tr, a.enabled ? 'включена' : 'отключена');
+      const edit = button('admin-edit small', 'Изменить', () => openAdminForm(a));
+      edit.setAttribute('aria-label', 'Изменить ' + a.login);
+      cell(tr, '').append(edit);
+      el.adminAgents.append(tr);
+    });
+    el.adminLinesTable.textContent = '';
+    adminLineList.forEach(l => {
+      const tr = document.createElement('tr');
+      tr.dataset.line = l.id;
+      cell(tr, l.name + ' (' + l.id + ')');
+      cell(tr, (l.sites || []).map(site => site.name + ' — ' + site.host + ', ' + site.mailbox).join('; ') || '—');
+      cell(tr, (l.agents || []).map(a => a.displayName + (a.enabled ? '' : ' (отключена)')).join(', ') || 'никто');
+      el.adminLinesTable.append(tr);
+    });
+  }
+
+  function openAdminForm(a) {
+    adminEditing = a || {};
+    const isNew = !adminEditing.id;
+    el.adminForm.hidden = false;
+    el.adminFormTitle.textContent = isNew ? 'Новый агент' : 'Агент ' + adminEditing.login;
+    el.adminFormError.textContent = '';
+    el.adminLogin.value = adminEditing.login || '';
+    el.adminLogin.disabled = !isNew;
+    el.adminDisplay.value = adminEditing.displayName || '';
+    el.adminPassword.value = '';
+    el.adminPassword.placeholder = isNew ? '' : 'не менять';
+    el.adminMax.value = String(adminEditing.maxDialogs || 5);
+    el.adminEnabled.checked = isNew || adminEditing.enabled;
+    const roles = adminEditing.roles || ['AGENT'];
+    el.adminRoles.querySelectorAll('input').forEach(i => { i.checked = roles.includes(i.value); });
+    el.adminLines.querySelectorAll('label').forEach(n => n.remove());
+    adminLineList.forEach(l => {
+      const label = document.createElement('label');
+      label.className = 'inline';
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.name = 'admin-line';
+      box.value = l.id;
+      box.checked = (adminEditing.lines || []).includes(l.id);
+      label.append(box, ' ' + l.name + ' (' + l.id + ')');
+      el.adminLines.append(label);
+    });
+    [el.adminLogin, el.adminDisplay, el.adminPassword, el.adminMax].forEach(f => f.removeAttribute('aria-invalid'));
+    (isNew ? el.adminLogin : el.adminDisplay).focus();
+  }
+
+  function closeAdminForm() {
+    adminEditing = null;
+    el.adminForm.hidden = true;
+  }
+
+  function adminInvalid(field, text) {
+    el.adminFormError.textContent = text;
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+  }
+
+  el.adminForm.addEventListener('submit', async e => {
+    e.preventDefault();
+    if (!adminEditing) return;
+    const editing = adminEditing, isNew = !editing.id;
+    [el.adminLogin, el.adminDisplay, el.adminPassword, el.adminMax].forEach(f => f.removeAttribute('aria-invalid'));
+    const checked = box => [...box.querySelectorAll('input:checked')].map(i => i.value);
+    const body = {
+      displayName: el.adminDisplay.value.trim(), roles: checked(el.adminRoles), lines: checked(el.adminLines),
+      maxDialogs: +el.adminMax.value, enabled: el.adminEnabled.checked
+    };
+    const password = el.adminPassword.value;
+    if (isNew) body.login = el.adminLogin.value.trim();
+    if (password) body.password = password;
+    if (isNew && !/^[a-z0-9._-]{2,64}$/.test(body.login)) return adminInvalid(el.adminLogin, 'Логин: 2–64 строчные латинские буквы, цифры, . _ -');
+    if (!body.displayName) return adminInvalid(el.adminDisplay, 'Укажите имя.');
+    if ((isNew || password) && password.length < 8) return adminInvalid(el.adminPassword, 'Пароль не короче 8 символов.');
+    if (!(body.maxDialogs >= 1 && body.maxDialogs <= 100)) return adminInvalid(el.adminMax, 'От 1 до 100 диалогов.');
+    if (!body.roles.length) {
+      el.adminFormError.textContent = 'Выберите хотя бы одну роль.';
+      el.adminRoles.querySelector('input').focus();
+      return;
+    }
+    el.adminSave.disabled = true;
+    const r = await api(isNew ? '/api/admin/agents' : '/api/admin/agents/' + editing.id, {
+      method: isNew ? 'POST' : 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body)
+    });
+    el.adminSave.disabled = false;
+    if (!r.ok) {
+      el.adminFormError.textContent = 'Не сохранено: ' + (r.status === 409 && isNew ? 'такой логин уже есть' : problemText(r));
+      return;
+    }
+    closeAdminForm();
+    showNotice('Агент ' + (body.login || editing.login) + ' сохранён.');
+    await loadAdmin();
+    el.adminNew.focus();
+  });
+
+  el.adminOpen.addEventListener('click', openAdmin);
+  el.adminClose.addEventListener('click', () => hideModal(el.adminModal));
+  el.adminNew.addEventListener('click', () => openAdminForm(null));
+  el.adminCancel.addEventListener('click', () => { closeAdminForm(); el.adminNew.focus(); });
 
   window.addEventListener('online', () => { if (loggedIn && !ws) connect(); });
 

@@ -1,6 +1,7 @@
 package ru.rosdistant.gateway.agent;
 
 import java.net.URI;
+import java.security.Principal;
 import java.util.List;
 
 import jakarta.validation.Valid;
@@ -52,8 +53,20 @@ class AdminAgentController {
     }
 
     @PutMapping("/{id}")
-    Mono<Agent> change(@PathVariable long id, @Valid @RequestBody AgentChange change) {
-        return knownLines(change.lines()).then(agents.update(id, change));
+    Mono<Agent> change(@PathVariable long id, @Valid @RequestBody AgentChange change, Mono<Principal> principal) {
+        return knownLines(change.lines())
+                .then(notLockingOut(id, change, principal))
+                .then(agents.update(id, change));
+    }
+
+    /** An administrator may not disable their own account or drop their own ADMIN role: nobody could undo it. */
+    private Mono<Void> notLockingOut(long id, AgentChange change, Mono<Principal> principal) {
+        if (change.enabled() && change.roles().contains(Role.ADMIN)) {
+            return Mono.empty();
+        }
+        return principal.flatMap(me -> agents.byId(id)
+                .filter(agent -> agent.login().equals(me.getName()))
+                .flatMap(self -> Mono.error(new SelfLockoutException())));
     }
 
     private Mono<Void> knownLines(List<String> lines) {

@@ -14,6 +14,11 @@ class AgentProblems {
     }
 
     @ExceptionHandler
+    ProblemDetail selfLockout(SelfLockoutException ex) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
+    }
+
+    @ExceptionHandler
     ProblemDetail loginTaken(LoginTakenException ex) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
     }

@@ -122,6 +122,22 @@ public class DialogManagement {
     }
 
     /**
+     * Appends the visitor's message that shows a file they attached (event {@code file}); the file itself is
+     * stored by the widget under the same client id.
+     */
+    public Mono<Appended> appendFileFromVisitor(Visitor visitor, UUID dialogId, String clientMsgId, String fileName,
+            String text) {
+        // like other events, the file message keeps its own detail, the file's name, as its author
+        return appendRow(dialogId, Sender.VISITOR, visitor.id(), null, fileName, clientMsgId, "file", text, false)
+                .doOnNext(appended -> {
+                    if (!appended.duplicate()) {
+                        bus.publish(new DialogEvent.MessageAppended(appended.message()));
+                    }
+                })
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /**
      * Appends a system notice for staff to a dialog, even a closed one (e.g. a messenger refused a reply);
      * {@code event} names it for the clients.
      */

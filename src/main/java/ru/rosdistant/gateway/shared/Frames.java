@@ -34,6 +34,10 @@ public final class Frames {
                 // and the offline offer its reason: busy or hours
                 frame.put("reason", message.authorName());
             }
+            else if (message.event().equals("file")) {
+                // a visitor's file: its name; the file is fetched by the dialog and clientMsgId
+                frame.put("fileName", message.authorName());
+            }
             else if (message.authorName() != null) {
                 frame.put("agentName", message.authorName());
             }

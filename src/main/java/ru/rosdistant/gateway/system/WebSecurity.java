@@ -68,7 +68,7 @@ class WebSecurity {
                         frames -> frames.mode(XFrameOptionsServerHttpHeadersWriter.Mode.SAMEORIGIN)))
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/", "/index.html", "/demo/**", "/widget/**", "/console", "/console/**",
-                                "/api/offline-forms",
+                                "/api/offline-forms", "/api/widget/**",
                                 "/favicon.ico", "/ws/visitor", "/api/sites", "/login", "/actuator/health/**",
                                 "/actuator/health", "/actuator/prometheus", "/actuator/info")
                         .permitAll()
