@@ -74,9 +74,10 @@ public final class SocketConnection {
 
     private final Sinks.Many<Item> queue;
 
-    private final Map<UUID, Long> sentSeq = new ConcurrentHashMap<>();
+    // sized for the usual one dialog (a visitor's); they grow for an agent's several
+    private final Map<UUID, Long> sentSeq = new ConcurrentHashMap<>(1);
 
-    private final Map<UUID, Disposable> following = new ConcurrentHashMap<>();
+    private final Map<UUID, Disposable> following = new ConcurrentHashMap<>(1);
 
     private final Function<DialogEvent, Object> otherEvents;
 
