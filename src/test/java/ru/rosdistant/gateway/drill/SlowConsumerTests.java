@@ -144,7 +144,7 @@ class SlowConsumerTests {
                             "text", LONG_TEXT));
                 }
                 during.addAll(latencies(control, otherConsole, controlDialog, 1, "during-" + sent));
-                for (JsonNode frame : writer.drain(Duration.ZERO)) {
+                for (JsonNode frame : writer.drainNow()) {
                     if (frame.path("type").asString().equals("error")) {
                         writerErrors.add(frame.toString());
                     }
@@ -257,7 +257,7 @@ class SlowConsumerTests {
             times.add((System.nanoTime() - started) / 1_000_000);
         }
         agent.seen().clear();
-        visitor.drain(Duration.ZERO);
+        visitor.drainNow();
         visitor.seen().clear();
         return times;
     }
