@@ -85,12 +85,12 @@ class SocketRoleMatrixTests {
                 new Cell("transcript", Target.FOREIGN, Map.of("email", "a@example.com"), NONE),
                 new Cell("rate", Target.FOREIGN, Map.of("rating", 5), NONE));
 
-        Agent owner = Staff.agent(agents, "lab63", 500);
+        Agent owner = Staff.agent(agents, "lab63", 100);
         Map<Role, Map<Cell, String>> outcomes = new EnumMap<>(Role.class);
         List<String> wrong = new ArrayList<>();
         try (WsClient ownerConsole = Staff.online(port, owner)) {
             for (Role role : ROLES) {
-                Agent agent = Staff.agent(agents, "lab62", 500, role);
+                Agent agent = Staff.agent(agents, "lab62", 100, role);
                 Map<Cell, String> row = new LinkedHashMap<>();
                 try (WsClient console = Staff.online(port, agent)) {
                     for (Cell cell : cells) {
