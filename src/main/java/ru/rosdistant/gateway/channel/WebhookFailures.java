@@ -16,7 +16,7 @@ import ru.rosdistant.gateway.dialog.DialogManagement;
  * unavailable is worth the platform's retry (503); an update whose content the gateway cannot use (a field
  * of the wrong type or missing, text PostgreSQL cannot hold, a value over a column's limit) would fail the
  * same way on every retry, so it is refused with 400 and logged in one line; a body over the size limit is
- * 413. The REST fuzz drill (drill.RestFuzzTests) found these ending in 500 and 503.
+ * 413. The REST fuzz drill (drill.WebhookFuzzTests) found these ending in 500 and 503.
  */
 public final class WebhookFailures {
 

@@ -50,7 +50,7 @@ class OfflineFormProblems {
 
     /**
      * A value PostgreSQL refuses (a check constraint, text it cannot hold such as U+0000): the same form fails
-     * the same way again, so it is the client's to fix, not a 503 to retry (found by drill.RestFuzzTests).
+     * the same way again, so it is the client's to fix, not a 503 to retry (found by drill.FormAndLoginFuzzTests).
      */
     @ExceptionHandler({ org.springframework.dao.DataIntegrityViolationException.class,
             org.springframework.dao.InvalidDataAccessResourceUsageException.class })
