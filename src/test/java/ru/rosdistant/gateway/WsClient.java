@@ -165,6 +165,14 @@ public final class WsClient implements AutoCloseable {
         return frames;
     }
 
+    /** The frames received so far and not yet taken, without waiting. */
+    public List<JsonNode> drainNow() {
+        List<JsonNode> frames = new ArrayList<>();
+        received.drainTo(frames);
+        seen.addAll(frames);
+        return frames;
+    }
+
     public List<JsonNode> seen() {
         return seen;
     }

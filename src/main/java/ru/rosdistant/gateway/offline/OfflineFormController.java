@@ -40,7 +40,10 @@ class OfflineFormController {
     private final OfflineProperties properties;
 
     OfflineFormController(Sites sites, OfflineForms forms, OfflineFormValidation validation, PhoneNumbers phones,
-            ClientRateLimiter limiter, OfflineProperties properties) {
+            ClientRateLimiter limiter, OfflineProperties properties, tools.jackson.databind.json.JsonMapper json) {
+        // the JSON decoder builds its deserializer for the form on first use, under a lock: build it now, so
+        // the first forms arriving together do not wait on an event loop (BlockHound caught it when fuzzing)
+        json.readerFor(OfflineFormRequest.class);
         this.sites = sites;
         this.forms = forms;
         this.validation = validation;

@@ -48,6 +48,18 @@ class OfflineFormProblems {
                 .body(problem(HttpStatus.TOO_MANY_REQUESTS, "too-many-forms", "Too many forms", ex.getMessage()));
     }
 
+    /**
+     * A value PostgreSQL refuses (a check constraint, text it cannot hold such as U+0000): the same form fails
+     * the same way again, so it is the client's to fix, not a 503 to retry (found by drill.FormAndLoginFuzzTests).
+     */
+    @ExceptionHandler({ org.springframework.dao.DataIntegrityViolationException.class,
+            org.springframework.dao.InvalidDataAccessResourceUsageException.class })
+    ProblemDetail unstorable(RuntimeException ex) {
+        log.warn("An offline form with a value the database refuses: {}", String.valueOf(ex));
+        return problem(HttpStatus.BAD_REQUEST, "invalid-form", "The form has errors",
+                "A field holds a value that cannot be stored (e.g. a control character)");
+    }
+
     @ExceptionHandler({ DataAccessException.class, TransactionException.class })
     ResponseEntity<ProblemDetail> storageDown(RuntimeException ex) {
         log.warn("Could not store an offline form", ex);

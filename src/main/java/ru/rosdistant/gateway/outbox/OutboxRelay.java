@@ -33,6 +33,9 @@ class OutboxRelay {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
+    /** Whether the last claim failed: its trace is logged once per run of failures. */
+    private final java.util.concurrent.atomic.AtomicBoolean claimFails = new java.util.concurrent.atomic.AtomicBoolean();
+
     private final OutboxEntries entries;
 
     private final OutboxProperties properties;
@@ -74,8 +77,20 @@ class OutboxRelay {
         return batch()
                 .expand(claimed -> claimed < properties.batchSize() ? Mono.empty() : batch())
                 .then()
+                .doOnSuccess(done -> {
+                    if (claimFails.getAndSet(false)) {
+                        log.info("The outbox relay claims entries again");
+                    }
+                })
                 .onErrorResume(error -> {
-                    log.warn("The outbox relay could not claim entries; trying again at the next poll", error);
+                    // during a database outage every poll fails: the trace once, then a line per poll
+                    if (!claimFails.getAndSet(true)) {
+                        log.warn("The outbox relay could not claim entries; trying again at the next poll", error);
+                    }
+                    else {
+                        log.warn("The outbox relay could not claim entries; trying again at the next poll: {}",
+                                String.valueOf(error));
+                    }
                     return Mono.empty();
                 });
     }

@@ -43,6 +43,9 @@ public class AgentRouting {
 
     private static final Logger log = LoggerFactory.getLogger(AgentRouting.class);
 
+    /** Whether the last drain failed: its trace is logged once per run of failures. */
+    private final java.util.concurrent.atomic.AtomicBoolean routingFails = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** One line's drain may not hold up the others for longer than this. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -242,8 +245,20 @@ public class AgentRouting {
                 .concatMap(line -> drain(line)
                         .then(Mono.defer(() -> publishPositions(line)))
                         .timeout(DRAIN_TIMEOUT)
+                        .doOnSuccess(done -> {
+                            if (routingFails.getAndSet(false)) {
+                                log.info("Routing works again (line {})", line);
+                            }
+                        })
                         .onErrorResume(error -> {
-                            log.warn("Could not route the waiting line {}; retrying in {}", line, sweep, error);
+                            // during a database outage every line fails every sweep: the trace once, then a line
+                            if (!routingFails.getAndSet(true)) {
+                                log.warn("Could not route the waiting line {}; retrying in {}", line, sweep, error);
+                            }
+                            else {
+                                log.warn("Could not route the waiting line {}; retrying in {}: {}", line, sweep,
+                                        String.valueOf(error));
+                            }
                             return Mono.empty();
                         }))
                 .subscribe();

@@ -43,16 +43,37 @@ class LoginThrottle implements WebFilter {
         }
         String client = client(exchange);
         return exchange.getFormData()
-                .map(form -> String.valueOf(form.getFirst("username")).toLowerCase())
+                .map(form -> {
+                    if (String.valueOf(form.getFirst("username")).indexOf('\u0000') >= 0
+                            || String.valueOf(form.getFirst("password")).indexOf('\u0000') >= 0) {
+                        // PostgreSQL text cannot hold U+0000: the lookup of such a login failed with 500
+                        throw new IllegalArgumentException("U+0000 in the form");
+                    }
+                    return String.valueOf(form.getFirst("username")).toLowerCase();
+                })
                 .flatMap(login -> {
                     if (locked(byLogin, login) || locked(byClient, client)) {
-                        exchange.getResponse().setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
                         exchange.getResponse().getHeaders().set("Retry-After", String.valueOf(properties.lock().toSeconds()));
-                        return exchange.getResponse().setComplete();
+                        return problem(exchange, HttpStatus.TOO_MANY_REQUESTS,
+                                "Too many failed logins; try again later");
                     }
                     exchange.getAttributes().put(LoginThrottle.class.getName(), new String[] { login, client });
                     return chain.filter(exchange);
-                });
+                })
+                // a form body that cannot be decoded (a bad %-escape): the REST fuzz drill found it ending in 500
+                .onErrorResume(IllegalArgumentException.class, bad -> problem(exchange, HttpStatus.BAD_REQUEST,
+                        "The login form cannot be read (a malformed %-escape or a control character)"));
+    }
+
+    /** An RFC 9457 problem body, as the other REST errors. */
+    private static Mono<Void> problem(ServerWebExchange exchange, HttpStatus status, String detail) {
+        exchange.getResponse().setStatusCode(status);
+        exchange.getResponse().getHeaders().setContentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON);
+        String body = "{\"type\":\"about:blank\",\"title\":\"" + status.getReasonPhrase() + "\",\"status\":"
+                + status.value() + ",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"")
+                        .replaceAll("[\\x00-\\x1F]", " ") + "\"}";
+        return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory()
+                .wrap(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     }
 
     /** Called by the login failure handler. */

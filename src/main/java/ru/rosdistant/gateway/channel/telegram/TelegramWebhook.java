@@ -55,6 +55,24 @@ class TelegramWebhook {
         this.bots = bots;
         this.updates = updates;
         this.clients = clients;
+        warmUp();
+    }
+
+    /**
+     * Builds the mapper's deserializers for an update now: built on first use, under a lock, they made
+     * concurrent first updates wait on an event loop (BlockHound caught it in the REST fuzz drill).
+     */
+    private void warmUp() {
+        try {
+            telegramJson.readValue("{\"update_id\":1,\"message\":{\"message_id\":1,\"date\":1,\"chat\":{\"id\":1,"
+                    + "\"type\":\"private\"},\"from\":{\"id\":1,\"is_bot\":false,\"first_name\":\"a\"},\"text\":\"a\","
+                    + "\"contact\":{\"phone_number\":\"1\",\"first_name\":\"a\"},\"document\":{\"file_id\":\"a\","
+                    + "\"file_unique_id\":\"a\"},\"photo\":[{\"file_id\":\"a\",\"file_unique_id\":\"a\",\"width\":1,"
+                    + "\"height\":1}]}}", Update.class);
+        }
+        catch (java.io.IOException ex) {
+            log.warn("Could not warm up the Telegram update parser", ex);
+        }
     }
 
     @Bean
@@ -85,17 +103,14 @@ class TelegramWebhook {
                         error -> error.reason() == DialogException.Reason.STORAGE_UNAVAILABLE
                                 ? problem(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable, send again")
                                 : ServerResponse.ok().build())
-                .onErrorResume(error -> {
-                    log.warn("Telegram bot '{}' could not process an update; Telegram will send it again", bot.id(),
-                            error);
-                    return problem(HttpStatus.SERVICE_UNAVAILABLE, "Could not process the update, send again");
-                });
+                .onErrorResume(error -> ru.rosdistant.gateway.channel.WebhookFailures.answer(error, "Telegram",
+                        bot.id(), log));
     }
 
     private Update parse(byte[] body) {
         try {
             Update update = telegramJson.readValue(body, Update.class);
-            if (update.getUpdateId() == null) {
+            if (update == null || update.getUpdateId() == null) {
                 throw new IllegalArgumentException("no update_id");
             }
             return update;

@@ -95,14 +95,13 @@ class ViberWebhook {
                     if (event == null || !event.path("event").isString()) {
                         return problem(HttpStatus.BAD_REQUEST, "Not a Viber callback: no event");
                     }
-                    return handle(bot, event)
+                    return Mono.defer(() -> handle(bot, event))
                             .then(ServerResponse.ok().build())
-                            .onErrorResume(error -> {
-                                log.warn("Viber bot '{}' could not process a callback; Viber will send it again",
-                                        bot.id(), error);
-                                return problem(HttpStatus.SERVICE_UNAVAILABLE, "Could not process, send again");
-                            });
-                });
+                            .onErrorResume(error -> ru.rosdistant.gateway.channel.WebhookFailures.answer(error,
+                                    "Viber", bot.id(), log));
+                })
+                .onErrorResume(error -> ru.rosdistant.gateway.channel.WebhookFailures.answer(error, "Viber",
+                        bot.id(), log));
     }
 
     private Mono<Void> handle(Bot bot, JsonNode event) {

@@ -104,14 +104,13 @@ class WhatsAppWebhook {
                     if (root == null || !root.path("entry").isArray()) {
                         return problem(HttpStatus.BAD_REQUEST, "Not a WhatsApp notification: no entry");
                     }
-                    return process(bot, root)
+                    return Mono.defer(() -> process(bot, root))
                             .then(ServerResponse.ok().build())
-                            .onErrorResume(error -> {
-                                log.warn("WhatsApp bot '{}' could not process a notification; WhatsApp will send it "
-                                        + "again", bot.id(), error);
-                                return problem(HttpStatus.SERVICE_UNAVAILABLE, "Could not process, send again");
-                            });
-                });
+                            .onErrorResume(error -> ru.rosdistant.gateway.channel.WebhookFailures.answer(error,
+                                    "WhatsApp", bot.id(), log));
+                })
+                .onErrorResume(error -> ru.rosdistant.gateway.channel.WebhookFailures.answer(error, "WhatsApp",
+                        bot.id(), log));
     }
 
     private Mono<Void> process(Bot bot, JsonNode root) {

@@ -1,0 +1,127 @@
+package ru.rosdistant.gateway.drill;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy between the gateway and PostgreSQL that can be cut: {@link #cut()} closes every connection
+ * through it and stops listening, so a new connection is refused — what the gateway sees when the database
+ * server stops or its host drops off the network. {@link #restore()} listens again on the same port.
+ * Plain blocking threads of the test, not the gateway's event loops.
+ */
+final class CuttableProxy implements AutoCloseable {
+
+    private final int targetPort;
+
+    private final int port;
+
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+    private volatile ServerSocket listener;
+
+    CuttableProxy(int targetPort) throws IOException {
+        this.targetPort = targetPort;
+        this.listener = listen(0);
+        this.port = listener.getLocalPort();
+        accept(listener);
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Closes every connection and refuses new ones. */
+    synchronized void cut() throws IOException {
+        listener.close();
+        for (Socket socket : open) {
+            socket.close();
+        }
+        open.clear();
+    }
+
+    /** Accepts connections again (on the same port). */
+    synchronized void restore() throws IOException {
+        if (!listener.isClosed()) {
+            return;
+        }
+        listener = listen(port);
+        accept(listener);
+    }
+
+    private static ServerSocket listen(int port) throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return server;
+    }
+
+    private void accept(ServerSocket server) {
+        Thread acceptor = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket client = server.accept();
+                    Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                    client.setTcpNoDelay(true);
+                    upstream.setTcpNoDelay(true);
+                    open.add(client);
+                    open.add(upstream);
+                    if (server.isClosed()) {
+                        quietly(client);
+                        quietly(upstream);
+                        continue;
+                    }
+                    pump(client, upstream);
+                    pump(upstream, client);
+                }
+                catch (IOException closed) {
+                    // the listener was closed by cut(), or PostgreSQL refused: the client sees its socket close
+                }
+            }
+        }, "db-proxy-accept-" + port);
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void pump(Socket from, Socket to) {
+        Thread pump = new Thread(() -> {
+            byte[] buffer = new byte[16384];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                    out.write(buffer, 0, read);
+                    out.flush();
+                }
+            }
+            catch (IOException closed) {
+                // one side is gone: close both
+            }
+            finally {
+                quietly(from);
+                quietly(to);
+            }
+        }, "db-proxy-pump");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    private void quietly(Socket socket) {
+        open.remove(socket);
+        try {
+            socket.close();
+        }
+        catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        cut();
+    }
+}
