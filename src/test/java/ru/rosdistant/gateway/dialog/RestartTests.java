@@ -10,6 +10,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import ru.rosdistant.gateway.GatewayApplication;
+import ru.rosdistant.gateway.OwnNettyResources;
 import ru.rosdistant.gateway.WsClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,7 +69,9 @@ class RestartTests {
     }
 
     private static ConfigurableApplicationContext start() {
-        return new SpringApplicationBuilder(GatewayApplication.class).profiles("test").run("--server.port=0");
+        // event loops of its own: closing it must not dispose the global loops the shared test gateway runs on
+        return new SpringApplicationBuilder(GatewayApplication.class, OwnNettyResources.class).profiles("test")
+                .run("--server.port=0");
     }
 
     private static WsClient visitor(ConfigurableApplicationContext context) {

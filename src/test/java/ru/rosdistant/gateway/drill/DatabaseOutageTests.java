@@ -55,7 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
                 "gateway.offline.burst=1000" })
 @ActiveProfiles("test")
 @DirtiesContext
-@org.springframework.context.annotation.Import(OwnNettyResources.class)
+@org.springframework.context.annotation.Import(ru.rosdistant.gateway.OwnNettyResources.class)
 class DatabaseOutageTests {
 
     private static final int OUTAGE_SECONDS = 15;

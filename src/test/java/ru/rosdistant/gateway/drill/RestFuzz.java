@@ -60,7 +60,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "gateway.offline.forms-per-minute=1000000", "gateway.offline.burst=1000000" })
 @ActiveProfiles("test")
 @DirtiesContext
-@org.springframework.context.annotation.Import(OwnNettyResources.class)
+@org.springframework.context.annotation.Import(ru.rosdistant.gateway.OwnNettyResources.class)
 abstract class RestFuzz {
 
     private static final int CONCURRENCY = 12;

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.drill;
+package ru.rosdistant.gateway;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -11,10 +11,10 @@ import org.springframework.http.client.ReactorResourceFactory;
  * then waits for frames that never come (SocketRoleMatrixTests after DatabaseOutageTests did).
  */
 @TestConfiguration(proxyBeanMethods = false)
-class OwnNettyResources {
+public class OwnNettyResources {
 
     @Bean
-    ReactorResourceFactory ownReactorResourceFactory() {
+    public ReactorResourceFactory ownReactorResourceFactory() {
         ReactorResourceFactory factory = new ReactorResourceFactory();
         factory.setUseGlobalResources(false);
         return factory;
