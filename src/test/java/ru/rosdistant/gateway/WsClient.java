@@ -35,13 +35,25 @@ public final class WsClient implements AutoCloseable {
 
     private final Sinks.Many<Object> outbound = Sinks.many().unicast().onBackpressureBuffer();
 
+    /**
+     * The test clients' own event loops and connections, never disposed: a test class that closes a gateway
+     * of its own must not take the sockets of every later test class with it (Reactor Netty's global
+     * resources are shared with whatever that context disposed).
+     */
+    private static final reactor.netty.resources.LoopResources LOOPS =
+            reactor.netty.resources.LoopResources.create("ws-test-client", 2, true);
+
+    private static final reactor.netty.resources.ConnectionProvider CONNECTIONS =
+            reactor.netty.resources.ConnectionProvider.newConnection();
+
     private final Sinks.One<Integer> closeCode = Sinks.one();
 
     private final Disposable connection;
 
     private WsClient(URI uri, java.util.function.Consumer<HttpHeaders> headers) {
         Sinks.One<Boolean> opened = Sinks.one();
-        connection = HttpClient.create()
+        connection = HttpClient.create(CONNECTIONS)
+                .runOn(LOOPS)
                 .headers(headers)
                 .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build())
                 .uri(uri)
