@@ -312,8 +312,8 @@ public final class SocketConnection {
             return Mono.empty();
         }
         if (frame.type().equals("ping")) {
-            send(Map.of("type", "pong"));
-            return Mono.empty();
+            // like any other frame, answered after the messages sent before it
+            return afterOutstanding().then(Mono.fromRunnable(() -> send(Map.of("type", "pong"))));
         }
         if (frame.type().equals("message")) {
             // A message does not wait for the one before it to be stored: it is handed over at once (stores
