@@ -32,6 +32,8 @@ GATEWAY_JAR=${GATEWAY_JAR:-}             # or a ready jar
 GATEWAY_XMX=${GATEWAY_XMX:-2g}
 RELAY_XMX=${RELAY_XMX:-2g}
 GEN_XMX=${GEN_XMX:-2g}
+GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-}     # extra JVM options, e.g. "-Xlog:gc*:file=/tmp/gw-gc.log"
+GEN_JVM_OPTS=${GEN_JVM_OPTS:-}
 SOURCES=${SOURCES:-4}                    # loopback source addresses 127.0.0.2 … for the generator's sockets
 GEN_THREADS=${GEN_THREADS:-2}            # generator event loops
 IDLE_NS=${IDLE_NS:-"1000 10000"}
@@ -163,7 +165,7 @@ start_gateway() {
         SPRING_FLYWAY_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$DB" \
         SPRING_FLYWAY_USER=postgres \
         GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC "$@" -jar "$GATEWAY_JAR" \
+        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC ${GATEWAY_JVM_OPTS:-} "$@" -jar "$GATEWAY_JAR" \
             --server.port="$PORT" \
             --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 \
             --gateway.routing.defaults.max-wait=1h \
@@ -190,7 +192,7 @@ start_target() {
 }
 
 gen() {
-    java -Xmx"$GEN_XMX" -XX:+UseG1GC -jar "$BENCH_JAR" "$@"
+    java -Xmx"$GEN_XMX" -XX:+UseG1GC ${GEN_JVM_OPTS:-} -jar "$BENCH_JAR" "$@"
 }
 
 JDBC="jdbc:postgresql://$PG_HOST:$PG_PORT/$DB?user=postgres"

@@ -143,8 +143,16 @@ final class ChatScenario {
         boolean windowOpen = false;
         long sent = 0;
         int p = pairs.size();
+        long lastLoop = System.nanoTime();
+        List<String> generatorStalls = new ArrayList<>();
         while (true) {
             long now = System.nanoTime();
+            if (now - lastLoop > 50_000_000L && tracker.inWindow(now)) {
+                // the pacing thread itself did not run for over 50 ms (GC or CPU starvation in the generator)
+                generatorStalls.add(String.format(java.util.Locale.ROOT, "t=%.1fs %dms",
+                        (lastLoop - tracker.windowStart) / 1e9, (now - lastLoop) / 1_000_000));
+            }
+            lastLoop = now;
             if (now >= tracker.windowEnd) {
                 break;
             }
@@ -207,6 +215,10 @@ final class ChatScenario {
         result.put("agent_to_visitor", Tracker.summary(tracker.agentToVisitor));
         result.put("visitor_ack", Tracker.summary(tracker.visitorAck));
         result.put("agent_ack", Tracker.summary(tracker.agentAck));
+        result.put("slow_slots", tracker.slowSlots());
+        result.put("generator_stalls", generatorStalls);
+        IdleScenario.log("slow 100 ms slots (send time from the window start): " + tracker.slowSlots());
+        IdleScenario.log("generator pacing stalls over 50 ms: " + generatorStalls);
         if (pid > 0 && acksInWindow > 0) {
             result.put("server_cpu_ms_per_msg", (double) (cpuEnd - cpuStart) / acksInWindow);
             result.put("server_cpu_cores", (cpuEnd - cpuStart) / 1000.0 / duration);

@@ -55,6 +55,12 @@ final class Tracker {
 
     volatile long windowStart = Long.MAX_VALUE;
 
+    /** per 100 ms of send time inside the window: the slowest visitor→agent or agent→visitor delivery (µs) */
+    final java.util.concurrent.atomic.AtomicLongArray slowestPerSlot = new java.util.concurrent.atomic.AtomicLongArray(6000);
+
+    /** per 100 ms of send time: deliveries slower than 100 ms */
+    final java.util.concurrent.atomic.AtomicLongArray slowPerSlot = new java.util.concurrent.atomic.AtomicLongArray(6000);
+
     volatile long windowEnd = Long.MAX_VALUE;
 
     private static Histogram histogram() {
@@ -103,7 +109,13 @@ final class Tracker {
         if (message.peerDeliveries.incrementAndGet() == 1) {
             long sentAt = stampOf(text);
             if (inWindow(sentAt)) {
-                (toAgent ? visitorToAgent : agentToVisitor).recordValue((now - sentAt) / 1000);
+                long micros = (now - sentAt) / 1000;
+                (toAgent ? visitorToAgent : agentToVisitor).recordValue(micros);
+                int slot = (int) Math.min(slowestPerSlot.length() - 1, (sentAt - windowStart) / 100_000_000L);
+                slowestPerSlot.accumulateAndGet(slot, micros, Math::max);
+                if (micros > 100_000) {
+                    slowPerSlot.incrementAndGet(slot);
+                }
             }
         }
     }
@@ -119,6 +131,18 @@ final class Tracker {
         }
         int end = text.indexOf(' ', 6);
         return Long.parseLong(end < 0 ? text.substring(6) : text.substring(6, end));
+    }
+
+    /** The 100 ms slots whose slowest delivery took over 100 ms: "t=12.3s max=456ms slow=789". */
+    java.util.List<String> slowSlots() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < slowestPerSlot.length(); i++) {
+            long max = slowestPerSlot.get(i);
+            if (max > 100_000) {
+                out.add(String.format(java.util.Locale.ROOT, "t=%.1fs max=%dms slow=%d", i / 10.0, max / 1000, slowPerSlot.get(i)));
+            }
+        }
+        return out;
     }
 
     static Map<String, Object> summary(Histogram h) {
