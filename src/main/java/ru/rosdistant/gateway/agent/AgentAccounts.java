@@ -2,12 +2,18 @@ package ru.rosdistant.gateway.agent;
 
 import reactor.core.publisher.Mono;
 
+import ru.rosdistant.gateway.storage.StorageOutage;
+
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.stereotype.Component;
 
-/** Lets Spring Security log agents in from the agent table; a disabled agent cannot log in. */
+/**
+ * Lets Spring Security log agents in from the agent table; a disabled agent cannot log in. A database that
+ * cannot answer is an {@link AuthenticationServiceException}, which the login answers with 503.
+ */
 @Component
 class AgentAccounts implements ReactiveUserDetailsService {
 
@@ -24,6 +30,9 @@ class AgentAccounts implements ReactiveUserDetailsService {
                         .password(agent.passwordHash())
                         .roles(agent.roles().stream().map(Role::name).toArray(String[]::new))
                         .disabled(!agent.enabled())
-                        .build());
+                        .build())
+                // the failure handler answers 503 "try again" rather than 500 or a wrong-password 401
+                .onErrorMap(StorageOutage::is, error -> new AuthenticationServiceException(
+                        "The account store is unavailable, try again", error));
     }
 }

@@ -122,7 +122,9 @@ class AppendBatches {
                                     return Mono.empty();
                                 })).then();
                     }
-                    batch.get(0).sink().error(error);
+                    // every append of the batch gets the error (a database outage: STORAGE_UNAVAILABLE, retryable);
+                    // before, only the first did, and the others never answered: their sockets stalled for good
+                    batch.forEach(one -> one.sink().error(error));
                     return Mono.empty();
                 })
                 .doFinally(signal -> {

@@ -12,9 +12,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.NonTransientDataAccessResourceException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
@@ -602,11 +599,7 @@ public class DialogManagement {
     }
 
     public static Throwable storageFailure(Throwable error) {
-        if (error instanceof DataAccessResourceFailureException
-                || error instanceof NonTransientDataAccessResourceException
-                || error instanceof TransientDataAccessException
-                || error instanceof io.r2dbc.spi.R2dbcNonTransientResourceException
-                || error instanceof io.r2dbc.spi.R2dbcTransientException) {
+        if (ru.rosdistant.gateway.storage.StorageOutage.is(error)) {
             return new DialogException(DialogException.Reason.STORAGE_UNAVAILABLE,
                     "The message store is unavailable, try again", error);
         }

@@ -128,7 +128,10 @@ public final class SocketConnection {
      */
     public Mono<Void> run(Function<InboundFrame, Mono<Void>> handler) {
         if (!metrics.opened(this)) {
-            goAway();
+            // the gateway is stopping: the socket goes away at once and says so (1001), rather than staying
+            // open with every answer dropped
+            closed = true;
+            return session.close(CloseStatus.GOING_AWAY).doFinally(signal -> shutdown());
         }
         Mono<Void> inbound = session.receive()
                 .map(this::read)

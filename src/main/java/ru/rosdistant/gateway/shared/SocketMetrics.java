@@ -40,6 +40,12 @@ public class SocketMetrics {
         agents.goingAway();
     }
 
+    /** Accepts sockets again after {@link #goingAway()} (the context was stopped and started again). */
+    void accepting() {
+        visitors.closing = false;
+        agents.closing = false;
+    }
+
     public static final class Side {
 
         private final AtomicInteger connected = new AtomicInteger();

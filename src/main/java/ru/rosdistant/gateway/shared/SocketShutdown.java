@@ -21,6 +21,8 @@ class SocketShutdown implements SmartLifecycle {
 
     @Override
     public void start() {
+        // after a stop() and start() (Lifecycle), sockets are welcome again; they were refused for good before
+        sockets.accepting();
         running = true;
     }
 
@@ -28,6 +30,17 @@ class SocketShutdown implements SmartLifecycle {
     public void stop() {
         running = false;
         sockets.goingAway();
+    }
+
+    /**
+     * A pause (Spring 7: {@code ConfigurableApplicationContext.pause()}, used by the test framework for a cached
+     * context another test class does not use) is not a shutdown: the sockets stay. Before, a pause closed them
+     * and left every later socket of the restarted context refused without a word: the socket tests that ran after
+     * a test class with a context of its own (the fuzz drills, the database outage) got no answer.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 
     @Override

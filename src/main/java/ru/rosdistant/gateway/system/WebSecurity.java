@@ -10,10 +10,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.config.annotation.method.configuration.EnableReactiveMethodSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -24,6 +26,7 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
 import org.springframework.security.web.server.authentication.HttpStatusServerEntryPoint;
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.web.server.ServerWebExchange;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 
 /**
@@ -88,7 +91,9 @@ class WebSecurity {
                                 .flatMap(agent -> writeJson(exchange.getExchange().getResponse(), json, HttpStatus.OK,
                                         Map.of("login", agent.login(), "displayName", agent.displayName(), "roles",
                                                 agent.roles()))))
-                        .authenticationFailureHandler((exchange, failure) -> Mono.fromRunnable(
+                        .authenticationFailureHandler((exchange, failure) -> failure
+                                instanceof AuthenticationServiceException ? unavailable(exchange.getExchange(), json)
+                                : Mono.fromRunnable(
                                 () -> throttle.failed(exchange.getExchange())).then(writeJson(
                                 exchange.getExchange().getResponse(), json, HttpStatus.UNAUTHORIZED,
                                 Map.of("type", "about:blank", "title", "Unauthorized", "status", 401, "detail",
@@ -100,6 +105,14 @@ class WebSecurity {
                         .logoutSuccessHandler((exchange, authentication) -> Mono.fromRunnable(
                                 () -> exchange.getExchange().getResponse().setStatusCode(HttpStatus.OK))))
                 .build();
+    }
+
+    /** The login could not be checked (the database did not answer): not the user's fault, not counted. */
+    private static Mono<Void> unavailable(ServerWebExchange exchange, JsonMapper json) {
+        exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
+        return writeJson(exchange.getResponse(), json, HttpStatus.SERVICE_UNAVAILABLE, Map.of("type", "about:blank",
+                "title", "Service Unavailable", "status", 503, "detail",
+                "Logging in is not possible for a moment (the account store does not answer); try again"));
     }
 
     private static Mono<Void> writeJson(ServerHttpResponse response, JsonMapper json, HttpStatus status,

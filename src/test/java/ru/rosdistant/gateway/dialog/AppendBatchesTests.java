@@ -131,4 +131,34 @@ class AppendBatchesTests {
                 .map(row -> row.get(0, Long.class)).one().block(Duration.ofSeconds(10));
         assertThat(stored).isEqualTo(29);
     }
+
+    /**
+     * PostgreSQL cannot be reached: every append of a batch gets the error (retryable for the client). Before,
+     * only the first of a failed batch did; the others never answered and their sockets stalled (the database
+     * outage drill found it).
+     */
+    @Test
+    void whenTheDatabaseCannotBeReachedEveryAppendOfTheBatchFails() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        DatabaseClient unreachable = DatabaseClient.create(new io.r2dbc.postgresql.PostgresqlConnectionFactory(
+                io.r2dbc.postgresql.PostgresqlConnectionConfiguration.builder().host("127.0.0.1").port(deadPort)
+                        .username("postgres").connectTimeout(Duration.ofSeconds(2)).build()));
+        AppendBatches batches = new AppendBatches(unreachable, 1, 64);
+        List<Mono<String>> appends = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            // the first goes alone, the other 19 wait for it and then go as one batch
+            appends.add(batches.append(UUID.randomUUID(), Sender.VISITOR, UUID.randomUUID(), null, null, "u" + i,
+                    "text " + i).map(AppendBatches.Stored::status)
+                    .onErrorResume(error -> Mono.just(error.getClass().getSimpleName())));
+        }
+        List<String> outcomes = Flux.concat(appends.stream().map(Mono::cache).peek(Mono::subscribe).toList())
+                .collectList().block(Duration.ofSeconds(30));
+        assertThat(outcomes).hasSize(20).allMatch(outcome -> outcome.equals("DataAccessResourceFailureException"),
+                "every append failed as the database being unreachable");
+        assertThat(batches.statements()).as("no one-by-one retries against a database that cannot be reached")
+                .isLessThanOrEqualTo(3);
+    }
 }

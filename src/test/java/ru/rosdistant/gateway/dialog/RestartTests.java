@@ -68,6 +68,29 @@ class RestartTests {
         }
     }
 
+    /**
+     * Spring 7 pauses a cached test context while another test class runs and restarts it afterwards. Sockets
+     * must live through that: before, the pause told every socket to go away and the restarted gateway then
+     * took new sockets and never answered them (every socket test after the fuzz drills failed).
+     */
+    @Test
+    void aPausedAndRestartedGatewayKeepsItsSocketsAndAnswersNewOnes() {
+        try (ConfigurableApplicationContext context = start(); WsClient before = visitor(context)) {
+            before.send("{\"type\":\"hello\"}");
+            before.awaitType("welcome");
+            context.pause();
+            context.restart();
+            before.send("{\"type\":\"ping\"}");
+            before.awaitType("pong");
+            try (WsClient after = visitor(context)) {
+                after.send("{\"type\":\"hello\"}");
+                after.awaitType("welcome");
+                after.send("{\"type\":\"open\"}");
+                after.awaitType("opened");
+            }
+        }
+    }
+
     private static ConfigurableApplicationContext start() {
         // event loops of its own: closing it must not dispose the global loops the shared test gateway runs on
         return new SpringApplicationBuilder(GatewayApplication.class, OwnNettyResources.class).profiles("test")

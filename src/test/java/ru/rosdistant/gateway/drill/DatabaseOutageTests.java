@@ -58,7 +58,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @org.springframework.context.annotation.Import(ru.rosdistant.gateway.OwnNettyResources.class)
 class DatabaseOutageTests {
 
-    private static final int OUTAGE_SECONDS = 15;
+    private static final int OUTAGE_SECONDS = 30;
 
     private static final String SITE = "lab57";
 
@@ -188,6 +188,7 @@ class DatabaseOutageTests {
             long backlogAckedAt = 0;
             java.util.Set<String> sentBeforeRestore = new java.util.HashSet<>();
             int formDuringOutage = 0;
+            int loginDuringOutage = 0;
             int pongsDuringOutage = 0;
             String helloDuringOutage = null;
             List<String> ackedDuringOutage = new ArrayList<>();
@@ -231,6 +232,11 @@ class DatabaseOutageTests {
                     pongsDuringOutage++;
                     formDuringOutage = postForm(http, "Форма Во Время Сбоя " + tick);
                     assertThat(formDuringOutage).as("offline form while the database is down").isEqualTo(503);
+                    HttpResponse<String> login = postLogin(http);
+                    loginDuringOutage = login.statusCode();
+                    assertThat(loginDuringOutage).as("login while the database is down: " + login.body()).isEqualTo(503);
+                    assertThat(login.headers().firstValue("Retry-After")).as("login 503 says when to try again")
+                            .isPresent();
                     if (helloDuringOutage == null) {
                         try (WsClient newcomer = WsClient.visitor(port, SITE, ORIGIN)) {
                             newcomer.send("{\"type\":\"hello\"}");
@@ -298,11 +304,11 @@ class DatabaseOutageTests {
             String report = String.format("DatabaseOutageTests: %d s outage; %d messages (%d acknowledged) from 4 writers (2 visitors, "
                     + "2 agents); error frames during the outage %s, after %s; readiness %s "
                     + "(ms from the start; cut at %d, restored at %d); first ack %d ms after the restore, every "
-                    + "message sent before the restore (%d) acknowledged %d ms after it; %d pings answered and offline form %d during the outage; "
+                    + "message sent before the restore (%d) acknowledged %d ms after it; %d pings answered, offline form %d and login %d during the outage; "
                     + "hello during the outage: %s",
                     OUTAGE_SECONDS, writers.stream().mapToInt(w -> w.next).sum(), writers.stream().mapToInt(w -> w.ackedSeq.size()).sum(), errorsDuringOutage, errorsAfter, readiness, (cutAt - start) / 1_000_000,
                     (restoredAt - start) / 1_000_000, (firstAckAfterRestore - restoredAt) / 1_000_000,
-                    sentBeforeRestore.size(), (backlogAckedAt - restoredAt) / 1_000_000, pongsDuringOutage, formDuringOutage, helloDuringOutage);
+                    sentBeforeRestore.size(), (backlogAckedAt - restoredAt) / 1_000_000, pongsDuringOutage, formDuringOutage, loginDuringOutage, helloDuringOutage);
             System.out.println(report);
 
             // the outbox: the form's mail, held while the database was down, arrives once the SMTP server is up
@@ -379,6 +385,13 @@ class DatabaseOutageTests {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    private HttpResponse<String> postLogin(HttpClient http) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/login"))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=admin&password=test-admin-password")).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private int postForm(HttpClient http, String name) throws IOException, InterruptedException {

@@ -99,7 +99,9 @@ abstract class RestFuzz {
     }
 
     /** Sends {@code requests} hostile bodies, spread evenly over the doors, and checks what is left. */
-    void fuzz(List<Target> doors, int requests, long seed) throws Exception {
+    void fuzz(List<Target> doors, int planned, long seed) throws Exception {
+        // -Ddrill.fuzz.requests=N runs a shorter drill (to chase a fault quickly); the report says how many ran
+        int requests = Integer.getInteger("drill.fuzz.requests", planned);
         Random random = new Random(seed);
         List<Fuzzed> unanswered = new CopyOnWriteArrayList<>();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -213,7 +215,9 @@ abstract class RestFuzz {
         assertThat(post(http, Target.TELEGRAM, telegram(update, 77, "после фаззинга"),
                 Map.of("X-Telegram-Bot-Api-Secret-Token", TG_SECRET, "Content-Type", "application/json")))
                 .isEqualTo(200);
-        assertThat(post(http, Target.FORM, form(random, "after-fuzz-" + System.nanoTime()).toString()
+        // a plain question: text(random) may give an empty one or U+0000, which are rightly refused
+        assertThat(post(http, Target.FORM, form(random, "after-fuzz-" + System.nanoTime())
+                .put("question", "Вопрос после фаззинга").toString()
                 .getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json"))).isEqualTo(201);
         Agent agent = Staff.agent(agents, "lab58", 5);
         assertThat(Staff.login(port, agent.login(), Staff.PASSWORD)).startsWith("SESSION=");
