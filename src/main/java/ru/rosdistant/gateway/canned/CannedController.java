@@ -22,13 +22,14 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
+import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /**
  * Canned answers: every agent reads those of the lines they serve (a SUPERVISOR or ADMIN all of them);
  * SUPERVISOR and ADMIN keep them under /api/supervisor/canned (the path needs those roles, see WebSecurity).
  */
 @RestController
-class CannedController {
+class CannedController implements ProblemAnswers {
 
     private final CannedAnswers answers;
 
@@ -80,17 +81,6 @@ class CannedController {
 
     private static ResponseStatusException notFound(long id) {
         return new ResponseStatusException(HttpStatus.NOT_FOUND, "No canned answer " + id);
-    }
-
-
-    @ExceptionHandler
-    ProblemDetail badRequest(IllegalArgumentException ex) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-    }
-
-    @ExceptionHandler
-    ProblemDetail conflict(IllegalStateException ex) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
     }
 
     /** A body that is not JSON or has a field of the wrong type, a path id that is not a number. */

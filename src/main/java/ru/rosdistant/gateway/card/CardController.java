@@ -20,13 +20,14 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /**
  * Cards for staff: search, read with history (audited), edit, merge; the audit record for an ADMIN. Every
  * endpoint needs a logged-in member of staff; nobody else sees a card.
  */
 @RestController
-class CardController {
+class CardController implements ProblemAnswers {
 
     private final CardDesk desk;
 
@@ -81,19 +82,8 @@ class CardController {
         return desk.auditOf(id);
     }
 
-
     @ExceptionHandler
     ProblemDetail notFound(CardNotFoundException ex) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
-    }
-
-    @ExceptionHandler
-    ProblemDetail badRequest(IllegalArgumentException ex) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-    }
-
-    @ExceptionHandler
-    ProblemDetail conflict(IllegalStateException ex) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
     }
 }

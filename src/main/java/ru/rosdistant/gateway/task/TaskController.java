@@ -20,10 +20,11 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
+import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /** An agent's open tasks and completing them; every open or overdue task for a supervisor. */
 @RestController
-class TaskController {
+class TaskController implements ProblemAnswers {
 
     private final Tasks tasks;
 
@@ -73,7 +74,6 @@ class TaskController {
         return tasks.open(overdue, kind);
     }
 
-
     @ExceptionHandler
     ProblemDetail notFound(TaskNotFoundException ex) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
@@ -82,15 +82,5 @@ class TaskController {
     @ExceptionHandler
     ProblemDetail forbidden(TaskForbiddenException ex) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, ex.getMessage());
-    }
-
-    @ExceptionHandler
-    ProblemDetail badRequest(IllegalArgumentException ex) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-    }
-
-    @ExceptionHandler
-    ProblemDetail conflict(IllegalStateException ex) {
-        return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
     }
 }
