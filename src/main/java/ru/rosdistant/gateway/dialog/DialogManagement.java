@@ -125,13 +125,8 @@ public class DialogManagement {
     public Mono<Appended> appendFileFromVisitor(Visitor visitor, UUID dialogId, String clientMsgId, String fileName,
             String text) {
         // like other events, the file message keeps its own detail, the file's name, as its author
-        return appendRow(dialogId, Sender.VISITOR, visitor.id(), null, fileName, clientMsgId, "file", text, false)
-                .doOnNext(appended -> {
-                    if (!appended.duplicate()) {
-                        bus.publish(new DialogEvent.MessageAppended(appended.message()));
-                    }
-                })
-                .onErrorMap(DialogManagement::storageFailure);
+        return announced(appendRow(dialogId, Sender.VISITOR, visitor.id(), null, fileName, clientMsgId, "file", text,
+                false));
     }
 
     /**
@@ -152,8 +147,13 @@ public class DialogManagement {
 
     private Mono<Appended> append(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
             String clientMsgId, String text) {
-        return batches.append(dialogId, sender, visitorId, agentId, author, clientMsgId, text)
-                .map(stored -> outcome(stored, dialogId, sender, agentId, author, clientMsgId, null, text))
+        return announced(batches.append(dialogId, sender, visitorId, agentId, author, clientMsgId, text)
+                .map(stored -> outcome(stored, dialogId, sender, agentId, author, clientMsgId, null, text)));
+    }
+
+    /** A new message (not a repeat of one stored before) goes to everyone following its dialog. */
+    private Mono<Appended> announced(Mono<Appended> appending) {
+        return appending
                 .doOnNext(appended -> {
                     if (!appended.duplicate()) {
                         bus.publish(new DialogEvent.MessageAppended(appended.message()));
