@@ -46,24 +46,33 @@ class WebSocketSupport implements WebFluxConfigurer {
 
     @Override
     public WebSocketService getWebSocketService() {
-        // Lean resolves the principal first, which may end on another thread; then the upgrade itself moves
-        // to the event loop.
-        return new HandshakeWebSocketService(new Lean(new OnTheEventLoop(new ReactorNettyRequestUpgradeStrategy(
+        return new HandshakeWebSocketService(new Lean(new ReactorNettyRequestUpgradeStrategy(
                 () -> WebsocketServerSpec.builder()
                         .maxFramePayloadLength(limits.maxReadableFrameBytes())
-                        .handlePing(false)))));
+                        .handlePing(false))));
     }
 
     /**
-     * Keeps of the handshake only what the socket handlers use: the URI (the visitor's site), the principal
-     * (the agent) and the remote address. Spring's {@link HandshakeInfo} would otherwise hold a copy of
-     * every request header, the cookies, the exchange's attributes and a principal {@code Mono} reaching
-     * back into the security filter chain, and Reactor Netty the request and response headers themselves,
-     * all for as long as the socket lives: about 4 KB per idle socket. The Origin and cookie checks are
-     * done before the upgrade ({@code VisitorHandshakeGuard}, {@code AgentHandshakeGuard}, Spring
-     * Security), so nothing later needs the headers.
+     * The upgrade as the sockets need it. It resolves the principal first (which may end on another thread),
+     * then upgrades on the connection's own event loop, and keeps of the handshake only what the handlers use.
+     *
+     * <p>On the event loop: the filters before the upgrade may finish on another thread (a database or timer
+     * thread); Reactor Netty then completes the handshake and subscribes to the socket's inbound frames a moment
+     * after the 101 went out, and a frame the client sends at once (the widget's {@code hello}) can fall into that
+     * gap and be lost (reactor-netty#1089). On the event loop the subscription happens before the next read.
+     *
+     * <p>Lean: only the URI (the visitor's site), the principal (the agent) and the remote address are kept.
+     * Spring's {@link HandshakeInfo} would otherwise hold a copy of every request header, the cookies, the
+     * exchange's attributes and a principal {@code Mono} reaching back into the security filter chain, and
+     * Reactor Netty the request and response headers themselves, all for as long as the socket lives: about
+     * 4 KB per idle socket. The Origin and cookie checks are done before the upgrade
+     * ({@code VisitorHandshakeGuard}, {@code AgentHandshakeGuard}, Spring Security), so nothing later needs
+     * the headers.
      */
     static final class Lean implements RequestUpgradeStrategy {
+
+        private static final MultiValueMap<String, HttpCookie> NO_COOKIES =
+                CollectionUtils.unmodifiableMultiValueMap(new LinkedMultiValueMap<>());
 
         private final RequestUpgradeStrategy delegate;
 
@@ -77,19 +86,25 @@ class WebSocketSupport implements WebFluxConfigurer {
             return exchange.getPrincipal()
                     .map(Optional::of)
                     .defaultIfEmpty(Optional.empty())
-                    .flatMap(principal -> delegate.upgrade(exchange, session -> {
-                        forgetHeaders(exchange);
-                        return handler.handle(session);
-                    }, subProtocol, () -> {
-                        HandshakeInfo full = handshakeInfoFactory.get();
-                        return new HandshakeInfo(full.getUri(), HttpHeaders.EMPTY, NO_COOKIES,
-                                Mono.justOrEmpty(principal), full.getSubProtocol(), full.getRemoteAddress(),
-                                Map.of(), full.getLogPrefix());
-                    }));
+                    .flatMap(principal -> onTheEventLoop(exchange, Mono.defer(() -> delegate.upgrade(exchange,
+                            session -> {
+                                forgetHeaders(exchange);
+                                return handler.handle(session);
+                            }, subProtocol, () -> {
+                                HandshakeInfo full = handshakeInfoFactory.get();
+                                return new HandshakeInfo(full.getUri(), HttpHeaders.EMPTY, NO_COOKIES,
+                                        Mono.justOrEmpty(principal), full.getSubProtocol(), full.getRemoteAddress(),
+                                        Map.of(), full.getLogPrefix());
+                            }))));
         }
 
-        private static final MultiValueMap<String, HttpCookie> NO_COOKIES =
-                CollectionUtils.unmodifiableMultiValueMap(new LinkedMultiValueMap<>());
+        private static Mono<Void> onTheEventLoop(ServerWebExchange exchange, Mono<Void> upgrade) {
+            if (ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest()) instanceof Connection connection) {
+                EventLoop loop = connection.channel().eventLoop();
+                return loop.inEventLoop() ? upgrade : upgrade.subscribeOn(Schedulers.fromExecutor(loop));
+            }
+            return upgrade;
+        }
 
         /** Once the socket is up, the headers of its handshake are not needed by anyone. */
         private static void forgetHeaders(ServerWebExchange exchange) {
@@ -100,35 +115,6 @@ class WebSocketSupport implements WebFluxConfigurer {
                     instanceof HttpServerResponse response) {
                 response.responseHeaders().clear();
             }
-        }
-    }
-
-    /**
-     * Upgrades on the connection's own event loop. The filters before the upgrade may finish on another
-     * thread (a database or timer thread); Reactor Netty then completes the handshake and subscribes to the
-     * socket's inbound frames a moment after the 101 went out, and a frame the client sends at once (the
-     * widget's {@code hello}) can fall into that gap and be lost (reactor-netty#1089). On the event loop the
-     * subscription happens before the next read.
-     */
-    static final class OnTheEventLoop implements RequestUpgradeStrategy {
-
-        private final RequestUpgradeStrategy delegate;
-
-        OnTheEventLoop(RequestUpgradeStrategy delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Mono<Void> upgrade(ServerWebExchange exchange, WebSocketHandler handler, String subProtocol,
-                Supplier<HandshakeInfo> handshakeInfoFactory) {
-            Mono<Void> upgrade = Mono.defer(() -> delegate.upgrade(exchange, handler, subProtocol,
-                    handshakeInfoFactory));
-            Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
-            if (nativeRequest instanceof Connection connection) {
-                EventLoop loop = connection.channel().eventLoop();
-                return loop.inEventLoop() ? upgrade : upgrade.subscribeOn(Schedulers.fromExecutor(loop));
-            }
-            return upgrade;
         }
     }
 }
