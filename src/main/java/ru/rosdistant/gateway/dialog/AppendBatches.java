@@ -1,5 +1,6 @@
 package ru.rosdistant.gateway.dialog;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.NonTransientDataAccessResourceException;
@@ -63,6 +65,8 @@ class AppendBatches {
 
     private final int maxBatch;
 
+    private final Duration timeout;
+
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
 
     private int inFlight;
@@ -71,11 +75,18 @@ class AppendBatches {
 
     private final LongAdder appends = new LongAdder();
 
+    @Autowired
     AppendBatches(DatabaseClient db, @Value("${gateway.dialog.append-batches-in-flight:1}") int maxInFlight,
-            @Value("${gateway.dialog.append-batch-size:256}") int maxBatch) {
+            @Value("${gateway.dialog.append-batch-size:256}") int maxBatch,
+            @Value("${gateway.dialog.append-timeout:10s}") Duration timeout) {
         this.db = db;
         this.maxInFlight = Math.max(1, maxInFlight);
         this.maxBatch = Math.max(1, maxBatch);
+        this.timeout = timeout;
+    }
+
+    AppendBatches(DatabaseClient db, int maxInFlight, int maxBatch) {
+        this(db, maxInFlight, maxBatch, Duration.ofSeconds(10));
     }
 
     /**
@@ -112,6 +123,11 @@ class AppendBatches {
     private void run(List<Pending> batch) {
         batch.sort(Comparator.comparing(Pending::dialogId));
         store(batch)
+                // A database that stops answering (a network black hole, not a refused connection) would hold
+                // the batch, and every append behind it, until TCP gives up. After the timeout every append of
+                // the batch is answered "storage unavailable, retry"; should the statement still commit later,
+                // the client's retry with the same clientMsgId is recognised and acknowledged with the original seq.
+                .timeout(timeout, Mono.error(() -> new StorageTimeoutException(timeout)))
                 .onErrorResume(error -> {
                     if (batch.size() > 1 && !unreachable(error)) {
                         log.warn("A batch of {} appends failed ({}); storing them one by one", batch.size(),
@@ -125,6 +141,16 @@ class AppendBatches {
                     // every append of the batch gets the error (a database outage: STORAGE_UNAVAILABLE, retryable);
                     // before, only the first did, and the others never answered: their sockets stalled for good
                     batch.forEach(one -> one.sink().error(error));
+                    if (unreachable(error)) {
+                        // the appends that waited meanwhile would go to the same database: they are answered now
+                        // rather than after another timeout each
+                        List<Pending> behind;
+                        synchronized (this) {
+                            behind = new ArrayList<>(waiting);
+                            waiting.clear();
+                        }
+                        behind.forEach(one -> one.sink().error(error));
+                    }
                     return Mono.empty();
                 })
                 .doFinally(signal -> {
@@ -138,7 +164,8 @@ class AppendBatches {
 
     /** The database cannot be reached: trying the appends one by one would only fail n times more slowly. */
     private static boolean unreachable(Throwable error) {
-        return error instanceof DataAccessResourceFailureException
+        return error instanceof StorageTimeoutException
+                || error instanceof DataAccessResourceFailureException
                 || error instanceof NonTransientDataAccessResourceException
                 || error instanceof R2dbcNonTransientResourceException
                 || error instanceof R2dbcTransientResourceException;
@@ -199,6 +226,14 @@ class AppendBatches {
     }
 
     private record Row(int ord, Stored values) {
+    }
+
+    /** The database did not answer a batch in time. */
+    static final class StorageTimeoutException extends org.springframework.dao.TransientDataAccessResourceException {
+
+        StorageTimeoutException(Duration timeout) {
+            super("The message store did not answer within " + timeout.toMillis() + " ms");
+        }
     }
 
     /** What {@code append_message} answered for one append. */

@@ -14,6 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP proxy between the gateway and PostgreSQL that can be cut: {@link #cut()} closes every connection
  * through it and stops listening, so a new connection is refused — what the gateway sees when the database
  * server stops or its host drops off the network. {@link #restore()} listens again on the same port.
+ * {@link #freeze()} is the other kind of outage, a network black hole: connections stay open and new ones are
+ * accepted, but no byte gets through until {@link #thaw()}, when everything held goes on, as TCP does once a
+ * partition heals.
  * Plain blocking threads of the test, not the gateway's event loops.
  */
 final class CuttableProxy implements AutoCloseable {
@@ -25,6 +28,10 @@ final class CuttableProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
     private volatile ServerSocket listener;
+
+    private final Object gate = new Object();
+
+    private volatile boolean frozen;
 
     CuttableProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -44,6 +51,32 @@ final class CuttableProxy implements AutoCloseable {
             socket.close();
         }
         open.clear();
+    }
+
+    /** Lets no byte through, either way, on any connection, old or new, until {@link #thaw()}. */
+    void freeze() {
+        frozen = true;
+    }
+
+    void thaw() {
+        synchronized (gate) {
+            frozen = false;
+            gate.notifyAll();
+        }
+    }
+
+    private void waitWhileFrozen() throws IOException {
+        synchronized (gate) {
+            while (frozen) {
+                try {
+                    gate.wait();
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", ex);
+                }
+            }
+        }
     }
 
     /** Accepts connections again (on the same port). */
@@ -67,6 +100,7 @@ final class CuttableProxy implements AutoCloseable {
             while (!server.isClosed()) {
                 try {
                     Socket client = server.accept();
+                    waitWhileFrozen();
                     Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                     client.setTcpNoDelay(true);
                     upstream.setTcpNoDelay(true);
@@ -94,6 +128,7 @@ final class CuttableProxy implements AutoCloseable {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                    waitWhileFrozen();
                     out.write(buffer, 0, read);
                     out.flush();
                 }
@@ -122,6 +157,7 @@ final class CuttableProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        thaw();
         cut();
     }
 }

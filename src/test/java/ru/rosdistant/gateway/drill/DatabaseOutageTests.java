@@ -60,6 +60,8 @@ class DatabaseOutageTests {
 
     private static final int OUTAGE_SECONDS = 30;
 
+    private static final int FREEZE_SECONDS = 15;
+
     private static final String SITE = "lab57";
 
     private static final String ORIGIN = "https://lab57.test";
@@ -141,21 +143,7 @@ class DatabaseOutageTests {
             assertThat(ready(http)).isEqualTo(200);
             List<Writer> writers = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                Agent agent = Staff.agent(agents, SITE, 5);
-                WsClient console = Staff.online(port, agent);
-                WsClient visitor = WsClient.visitor(port, SITE, ORIGIN);
-                sockets.add(console);
-                sockets.add(visitor);
-                visitor.send("{\"type\":\"hello\"}");
-                visitor.awaitType("welcome");
-                visitor.send("{\"type\":\"open\"}");
-                String dialogId = visitor.awaitType("opened").path("dialog").path("dialogId").asString();
-                console.await(frame -> frame.path("type").asString().equals("dialog")
-                        && frame.path("dialog").path("dialogId").asString().equals(dialogId), "the dialog");
-                console.send(Map.of("type", "resume", "dialogId", dialogId, "lastSeq", 0));
-                console.awaitType("resumed");
-                writers.add(new Writer("visitor" + i, visitor, dialogId));
-                writers.add(new Writer("agent" + i, console, dialogId));
+                writers.addAll(dialog("visitor" + i, "agent" + i, sockets));
             }
             // an offline form whose mail waits in the outbox (no SMTP server yet) across the outage
             String formName = "Форма До Сбоя " + System.nanoTime();
@@ -353,6 +341,146 @@ class DatabaseOutageTests {
             sockets.forEach(WsClient::close);
             smtp.stop();
             proxy.restore();
+        }
+    }
+
+    /** A visitor and an agent in one open dialog, each a writer. */
+    private List<Writer> dialog(String visitorName, String agentName, List<WsClient> sockets) {
+        Agent agent = Staff.agent(agents, SITE, 5);
+        WsClient console = Staff.online(port, agent);
+        WsClient visitor = WsClient.visitor(port, SITE, ORIGIN);
+        sockets.add(console);
+        sockets.add(visitor);
+        visitor.send("{\"type\":\"hello\"}");
+        visitor.awaitType("welcome");
+        visitor.send("{\"type\":\"open\"}");
+        String dialogId = visitor.awaitType("opened").path("dialog").path("dialogId").asString();
+        console.await(frame -> frame.path("type").asString().equals("dialog")
+                && frame.path("dialog").path("dialogId").asString().equals(dialogId), "the dialog");
+        console.send(Map.of("type", "resume", "dialogId", dialogId, "lastSeq", 0));
+        console.awaitType("resumed");
+        return List.of(new Writer(visitorName, visitor, dialogId), new Writer(agentName, console, dialogId));
+    }
+
+    /**
+     * The other kind of outage: PostgreSQL stops answering without refusing (a network black hole) for
+     * {@value #FREEZE_SECONDS} s. Nothing may hang for good: every message is answered within the append timeout
+     * (10 s) with a retryable error, pings keep being answered, readiness goes DOWN; once the network heals every
+     * message is acknowledged and stored once, even those whose statement was still on its way when the
+     * gateway gave up on it (the retry is recognised as a duplicate of the stored one).
+     */
+    @Test
+    void aDatabaseThatStopsAnsweringHoldsNoSocketForGoodAndLosesNothing() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        List<WsClient> sockets = new ArrayList<>();
+        try {
+            List<Writer> writers = dialog("frozen-visitor", "frozen-agent", sockets);
+            Map<String, AtomicInteger> errorsWhileFrozen = new TreeMap<>();
+            List<String> ackedWhileFrozen = new ArrayList<>();
+            long slowestPong = 0;
+            boolean readinessDown = false;
+            long start = System.nanoTime();
+            long frozenAt = 0;
+            long thawedAt = 0;
+            for (int tick = 0; ; tick++) {
+                long now = System.nanoTime();
+                if (frozenAt == 0 && now - start >= Duration.ofSeconds(3).toNanos()) {
+                    proxy.freeze();
+                    frozenAt = System.nanoTime();
+                }
+                if (frozenAt != 0 && thawedAt == 0 && now - frozenAt >= Duration.ofSeconds(FREEZE_SECONDS).toNanos()) {
+                    proxy.thaw();
+                    thawedAt = System.nanoTime();
+                }
+                boolean frozen = frozenAt != 0 && thawedAt == 0;
+                boolean sending = thawedAt == 0 || now - thawedAt < Duration.ofSeconds(3).toNanos();
+                for (Writer writer : writers) {
+                    if (sending) {
+                        String id = writer.name + "-" + writer.next++;
+                        writer.state.put(id, "sent");
+                        writer.send(id);
+                    }
+                    for (Map.Entry<String, String> entry : writer.state.entrySet()) {
+                        if (entry.getValue().equals("retry")
+                                && now - writer.lastSent.get(entry.getKey()) > Duration.ofSeconds(1).toNanos()) {
+                            entry.setValue("sent");
+                            writer.send(entry.getKey());
+                        }
+                    }
+                }
+                if (frozen && tick % 10 == 5) {
+                    // answered after the messages sent before it: within the append timeout, not never
+                    long pinged = System.nanoTime();
+                    writers.get(1).socket.send("{\"type\":\"ping\"}");
+                    writers.get(1).socket.awaitType("pong");
+                    slowestPong = Math.max(slowestPong, (System.nanoTime() - pinged) / 1_000_000);
+                    readinessDown |= ready(http) != 200;
+                }
+                Thread.sleep(200);
+                for (Writer writer : writers) {
+                    writer.socket.drainNow();
+                    for (JsonNode frame : new ArrayList<>(writer.socket.seen())) {
+                        String type = frame.path("type").asString();
+                        String id = type.equals("ack") ? frame.path("clientMsgId").asString()
+                                : frame.path("ref").asString(null);
+                        if (id == null || !writer.state.containsKey(id)) {
+                            continue;
+                        }
+                        if (type.equals("ack")) {
+                            writer.state.put(id, "acked");
+                            Long earlier = writer.ackedSeq.put(id, frame.path("seq").asLong());
+                            assertThat(earlier == null || earlier == frame.path("seq").asLong())
+                                    .as("a repeated ack names the original seq").isTrue();
+                            if (frozen) {
+                                ackedWhileFrozen.add(id);
+                            }
+                        }
+                        else if (type.equals("error")) {
+                            String code = frame.path("code").asString()
+                                    + (frame.path("retryable").asBoolean() ? " (retryable)" : "");
+                            if (frozen) {
+                                errorsWhileFrozen.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
+                            }
+                            if (frame.path("retryable").asBoolean() && !writer.state.get(id).equals("acked")) {
+                                writer.state.put(id, "retry");
+                            }
+                        }
+                    }
+                    writer.socket.seen().clear();
+                }
+                if (thawedAt != 0 && !sending && writers.stream().allMatch(w -> !w.state.containsValue("sent")
+                        && !w.state.containsValue("retry"))) {
+                    break;
+                }
+                assertThat(now - start).as("everything acknowledged within 60 s after the thaw; states: "
+                        + writers.stream().map(w -> w.name + "=" + count(w.state)).toList())
+                        .isLessThan(Duration.ofSeconds(3 + FREEZE_SECONDS + 60).toNanos());
+            }
+            long total = 0;
+            for (Writer writer : writers) {
+                for (Map.Entry<String, Long> acked : writer.ackedSeq.entrySet()) {
+                    String rows = Checks.text(db, "SELECT count(*)::text || ':' || coalesce(min(seq), 0)::text AS v "
+                            + "FROM message WHERE dialog_id = '" + writer.dialogId + "' AND client_msg_id = '"
+                            + acked.getKey() + "'");
+                    assertThat(rows).as(acked.getKey()).isEqualTo("1:" + acked.getValue());
+                    total++;
+                }
+                assertThat(writer.ackedSeq).as("every message of " + writer.name + " acknowledged").hasSize(writer.next);
+            }
+            String report = String.format("DatabaseOutageTests (black hole): %d s without an answer; %d messages, all "
+                    + "acknowledged and stored once; errors while frozen %s; acks while frozen %d; slowest pong %d ms; "
+                    + "readiness DOWN seen: %s", FREEZE_SECONDS, total, errorsWhileFrozen, ackedWhileFrozen.size(),
+                    slowestPong, readinessDown);
+            System.out.println(report);
+            assertThat(errorsWhileFrozen.keySet()).as("error codes while frozen")
+                    .containsExactly("STORAGE_UNAVAILABLE (retryable)");
+            assertThat(ackedWhileFrozen).as("acks while nothing reached the database").isEmpty();
+            assertThat(readinessDown).as("readiness DOWN while frozen").isTrue();
+            assertThat(slowestPong).as("pong while frozen, ms").isLessThan(15_000);
+        }
+        finally {
+            proxy.thaw();
+            sockets.forEach(WsClient::close);
         }
     }
 
