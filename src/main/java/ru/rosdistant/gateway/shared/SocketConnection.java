@@ -101,6 +101,9 @@ public final class SocketConnection {
     /** Frames queued and not yet taken by the outbound pipeline. */
     private final AtomicInteger queued = new AtomicInteger();
 
+    /** The inbound pipeline waits on this while half the outbound bound is queued (see {@link #roomToAnswer()}). */
+    private volatile CompletableFuture<Void> drained;
+
     /**
      * @param otherEvents turns a dialog event other than a stored message into a frame for this side, or
      * null to skip it
@@ -141,7 +144,14 @@ public final class SocketConnection {
                 .doFinally(signal -> shutdown())
                 .then();
         Mono<Void> outbound = session.send(queue.asFlux()
-                .doOnNext(item -> queued.decrementAndGet())
+                .doOnNext(item -> {
+                    if (queued.decrementAndGet() < limits.outboundBuffer() / 2) {
+                        CompletableFuture<Void> waiting = drained;
+                        if (waiting != null) {
+                            waiting.complete(null);
+                        }
+                    }
+                })
                 .concatMap(this::render)
                 .map(session::textMessage));
         return Mono.zip(inbound, outbound).then();
@@ -226,6 +236,15 @@ public final class SocketConnection {
         synchronized (this) {
             queue.tryEmitComplete();
         }
+        releaseInbound();
+    }
+
+    /** The socket is closing: a frame waiting for room to answer goes on (its answer is dropped). */
+    private void releaseInbound() {
+        CompletableFuture<Void> waiting = drained;
+        if (waiting != null) {
+            waiting.complete(null);
+        }
     }
 
     /**
@@ -234,6 +253,7 @@ public final class SocketConnection {
      */
     void goAway() {
         closed = true;
+        releaseInbound();
         session.close(CloseStatus.GOING_AWAY).subscribe();
     }
 
@@ -244,6 +264,7 @@ public final class SocketConnection {
         if (queued.incrementAndGet() > limits.outboundBuffer()) {
             log.info("Closing a socket whose outbound queue is full ({} frames)", limits.outboundBuffer());
             closed = true;
+            releaseInbound();
             session.close(TOO_SLOW).subscribe();
             return;
         }
@@ -304,7 +325,30 @@ public final class SocketConnection {
         return false;
     }
 
+    /**
+     * Flow control: while half of the outbound bound is queued, the client's next frame is not read. A burst of
+     * frames that arrives in one read (a flood of pings, a paste of many messages) would otherwise queue an
+     * answer for each before the first is written, and the socket would be closed as a slow consumer although
+     * the client reads. A client that stops reading stops its own frames being answered; what others send it
+     * still fills its queue and closes it at the bound (1013), as before.
+     */
+    private Mono<Void> roomToAnswer() {
+        if (queued.get() < limits.outboundBuffer() / 2) {
+            return Mono.empty();
+        }
+        CompletableFuture<Void> waiting = new CompletableFuture<>();
+        drained = waiting;
+        if (queued.get() < limits.outboundBuffer() / 2 || closed) {
+            waiting.complete(null);
+        }
+        return Mono.fromFuture(waiting, true);
+    }
+
     private Mono<Void> handle(Object read, Function<InboundFrame, Mono<Void>> handler) {
+        return roomToAnswer().then(Mono.defer(() -> handleNow(read, handler)));
+    }
+
+    private Mono<Void> handleNow(Object read, Function<InboundFrame, Mono<Void>> handler) {
         if (read instanceof FrameException refused) {
             sendError(refused.code(), refused.getMessage(), null);
             return Mono.empty();
