@@ -15,7 +15,8 @@
 # LOAD [60 s], KILL_AFTER [20 s], ABSENT_AGENTS [0: agents that do not come back after the crash; their
 # dialogs must be re-queued after the grace period], PORT [18181], BENCH_DB [gateway_crash],
 # GATEWAY_FROM [worktree|head], GATEWAY_JAR, GATEWAY_XMX [2g], GEN_XMX [2g], GATEWAY_OPTS (extra --options
-# for the gateway). Everything this script starts is stopped when it ends, also on Ctrl-C or failure.
+# for the gateway), GATEWAY_CDS [0; 1: run the gateway from the extracted jar with a class-data-sharing archive
+# made by a training start, as a deployment that wants a fast restart would]. Everything this script starts is stopped when it ends, also on Ctrl-C or failure.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +41,7 @@ GATEWAY_JAR=${GATEWAY_JAR:-}
 GATEWAY_XMX=${GATEWAY_XMX:-2g}
 GEN_XMX=${GEN_XMX:-2g}
 GATEWAY_OPTS=${GATEWAY_OPTS:-}
+GATEWAY_CDS=${GATEWAY_CDS:-0}
 SOURCES=${SOURCES:-4}
 GEN_THREADS=${GEN_THREADS:-2}
 OUT=${OUT:-$HERE/results/$(date +%Y%m%d-%H%M%S)-crash}
@@ -120,6 +122,7 @@ fi
 [[ -f $OUT/gateway-version.txt ]] || echo "jar $GATEWAY_JAR" > "$OUT/gateway-version.txt"
 cp "$GATEWAY_JAR" "$OUT/gateway.jar"
 GATEWAY_JAR="$OUT/gateway.jar"
+JAVA_CDS=()
 
 # --- the gateway -------------------------------------------------------------------------------
 GW_PID=
@@ -137,7 +140,7 @@ start_gateway() {
         SPRING_FLYWAY_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$DB" \
         SPRING_FLYWAY_USER=postgres \
         GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC -jar "$GATEWAY_JAR" \
+        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC "${JAVA_CDS[@]+"${JAVA_CDS[@]}"}" -jar "$GATEWAY_JAR" \
             --server.port="$PORT" \
             --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 \
             --gateway.routing.defaults.max-wait=1h $GATEWAY_OPTS \
@@ -161,11 +164,27 @@ wait_ready() {
     return 1
 }
 
+if [[ $GATEWAY_CDS == 1 ]]; then
+    # Spring Boot's recipe: extract the jar, record the classes of one start up to the context refresh
+    log "CDS: extracting the jar and training the archive"
+    rm -rf "$OUT/gateway-cds" && java -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$OUT/gateway-cds" >/dev/null
+    fresh_db
+    (cd "$WORK" && env SPRING_R2DBC_URL="r2dbc:postgresql://$PG_HOST:$PG_PORT/$DB" SPRING_R2DBC_USERNAME=postgres \
+        SPRING_FLYWAY_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$DB" SPRING_FLYWAY_USER=postgres \
+        GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC -XX:ArchiveClassesAtExit="$OUT/gateway.jsa" -Dspring.context.exit=onRefresh \
+        -jar "$OUT/gateway-cds/gateway.jar" --server.port="$PORT" >"$OUT/cds-training.log" 2>&1) || true
+    [[ -f $OUT/gateway.jsa ]] || { log "CDS: no archive (see cds-training.log)"; exit 1; }
+    GATEWAY_JAR="$OUT/gateway-cds/gateway.jar"
+    JAVA_CDS=(-XX:SharedArchiveFile="$OUT/gateway.jsa")
+fi
+
 {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
     echo "java: $(java -version 2>&1 | head -1)"
     echo "postgres: $(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show server_version') synchronous_commit=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show synchronous_commit')"
     echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC --server.port=$PORT --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 --gateway.routing.defaults.max-wait=1h $GATEWAY_OPTS"
+    echo "cds: $GATEWAY_CDS"
     echo "settings: RUNS=$RUNS RATE=$RATE VISITORS=$VISITORS AGENTS=$AGENTS MAX_DIALOGS=$MAX_DIALOGS LOAD=$LOAD KILL_AFTER=$KILL_AFTER ABSENT_AGENTS=$ABSENT_AGENTS"
     echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/environment.txt"
