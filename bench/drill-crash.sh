@@ -16,7 +16,8 @@
 # dialogs must be re-queued after the grace period], PORT [18181], BENCH_DB [gateway_crash],
 # GATEWAY_FROM [worktree|head], GATEWAY_JAR, GATEWAY_XMX [2g], GEN_XMX [2g], GATEWAY_OPTS (extra --options
 # for the gateway), GATEWAY_CDS [0; 1: run the gateway from the extracted jar with a class-data-sharing archive
-# made by a training start, as a deployment that wants a fast restart would]. Everything this script starts is stopped when it ends, also on Ctrl-C or failure.
+# made by a training start, as a deployment that wants a fast restart would], GEN_OPTS (extra generator
+# options, e.g. "--relogin-spread-ms 30000": agents log in again at random within 30 s, as people would). Everything this script starts is stopped when it ends, also on Ctrl-C or failure.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -42,6 +43,7 @@ GATEWAY_XMX=${GATEWAY_XMX:-2g}
 GEN_XMX=${GEN_XMX:-2g}
 GATEWAY_OPTS=${GATEWAY_OPTS:-}
 GATEWAY_CDS=${GATEWAY_CDS:-0}
+GEN_OPTS=${GEN_OPTS:-}
 SOURCES=${SOURCES:-4}
 GEN_THREADS=${GEN_THREADS:-2}
 OUT=${OUT:-$HERE/results/$(date +%Y%m%d-%H%M%S)-crash}
@@ -184,7 +186,7 @@ fi
     echo "java: $(java -version 2>&1 | head -1)"
     echo "postgres: $(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show server_version') synchronous_commit=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show synchronous_commit')"
     echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC --server.port=$PORT --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 --gateway.routing.defaults.max-wait=1h $GATEWAY_OPTS"
-    echo "cds: $GATEWAY_CDS"
+    echo "cds: $GATEWAY_CDS generator options: $GEN_OPTS"
     echo "settings: RUNS=$RUNS RATE=$RATE VISITORS=$VISITORS AGENTS=$AGENTS MAX_DIALOGS=$MAX_DIALOGS LOAD=$LOAD KILL_AFTER=$KILL_AFTER ABSENT_AGENTS=$ABSENT_AGENTS"
     echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/environment.txt"
@@ -205,7 +207,7 @@ for r in $(seq 1 "$RUNS"); do
         --visitors "$VISITORS" --agents "$AGENTS" --max-dialogs "$MAX_DIALOGS" --rate "$RATE" --load "$LOAD" \
         --absent-agents "$ABSENT_AGENTS" --sources "$SOURCES" --threads "$GEN_THREADS" \
         --db "jdbc:postgresql://$PG_HOST:$PG_PORT/$DB?user=postgres" \
-        --restart-file "$restart" --load-marker "$marker" --label gateway \
+        --restart-file "$restart" --load-marker "$marker" --label gateway $GEN_OPTS \
         --out "$OUT/$name.json" >/dev/null 2>"$OUT/$name.gen.log" &
     gen=$!
     STARTED+=("$gen")

@@ -118,7 +118,10 @@ final class CrashScenario {
         final Map<String, String> welcomedBackTo = new ConcurrentHashMap<>();
         final AtomicLong firstUpgradeAfterDrop = new AtomicLong();
         final AtomicLong firstAckAfterDrop = new AtomicLong();
+        /** dialogs followed after the crash by an agent other than the one who had them: dialogId → when */
+        final Map<String, Long> movedAt = new ConcurrentHashMap<>();
         final int resumeTimeoutSeconds;
+        volatile long reloginSpreadMs;
         final Set<Integer> absentAgents;
 
         Context(Transport transport, Tracker tracker, int resumeTimeoutSeconds, Set<Integer> absentAgents) {
@@ -474,6 +477,8 @@ final class CrashScenario {
 
         volatile boolean needLogin;
 
+        volatile boolean reloginDelayed;
+
         final Set<String> liveDialogs = ConcurrentHashMap.newKeySet();
 
         volatile Set<String> expected;
@@ -551,6 +556,13 @@ final class CrashScenario {
                         // the session is gone with the old process: log in again
                         ctx.refusedHandshakes.increment();
                         needLogin = true;
+                        if (ctx.reloginSpreadMs > 0 && !reloginDelayed) {
+                            // a person types the password again: somewhere within the spread
+                            reloginDelayed = true;
+                            long delay = ThreadLocalRandom.current().nextLong(ctx.reloginSpreadMs);
+                            ctx.scheduler.schedule(() -> reconnect(attempt + 1), delay, TimeUnit.MILLISECONDS);
+                            return;
+                        }
                     }
                     scheduleReconnect(attempt + 1);
                 }
@@ -609,6 +621,10 @@ final class CrashScenario {
                     String id = Json.text(frame, "dialogId");
                     liveDialogs.add(id);
                     ctx.agentOf.put(id, this);
+                    String before = ctx.ownerAtCrash.get(id);
+                    if (before != null && !before.equals(login)) {
+                        ctx.movedAt.putIfAbsent(id, System.nanoTime());
+                    }
                     resendPending(id, conn);
                     if (isResumed()) {
                         replaying = false;
@@ -655,6 +671,7 @@ final class CrashScenario {
             absentAgents.add(agentsCount - 1 - i);
         }
         Context ctx = new Context(transport, tracker, args.integer("resume-timeout", 20), absentAgents);
+        ctx.reloginSpreadMs = args.longValue("relogin-spread-ms", 0);
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("scenario", "crash");
@@ -665,6 +682,7 @@ final class CrashScenario {
         result.put("rate_target", rate);
         result.put("load_s", loadSeconds);
         result.put("absent_agents", absent);
+        result.put("relogin_spread_ms", ctx.reloginSpreadMs);
 
         // agents: create, log in, connect, go online
         List<Agent> agents = new ArrayList<>();
@@ -908,7 +926,12 @@ final class CrashScenario {
         result.put("check", check);
 
         // dialogs that were assigned when the server died
-        result.put("dialogs", dialogCheck(jdbc, ctx, agents));
+        Map<String, Object> dialogs = dialogCheck(jdbc, ctx, agents);
+        List<Long> moved = ctx.movedAt.values().stream().map(n -> epochMs(n) - readyMs).sorted().toList();
+        dialogs.put("followed_by_another_agent", moved.size());
+        dialogs.put("followed_by_another_agent_after_ready_p50_ms", percentile(moved, 50));
+        dialogs.put("followed_by_another_agent_after_ready_max_ms", moved.isEmpty() ? null : moved.get(moved.size() - 1));
+        result.put("dialogs", dialogs);
 
         Map<String, Object> clients = new LinkedHashMap<>();
         clients.put("reconnect_attempts", ctx.reconnectAttempts.sum());
@@ -981,6 +1004,30 @@ final class CrashScenario {
         out.put("share_within_10s_of_start", dropped == 0 ? null : within10 / (double) dropped);
         long within10Ready = fromReady.stream().filter(ms -> ms <= 10_000).count();
         out.put("share_within_10s_of_ready", dropped == 0 ? null : within10Ready / (double) dropped);
+        // from the socket's successful reconnection to the resumed session (the server's part of the wait)
+        List<Long> afterUpgrade = new ArrayList<>();
+        List<Long> upgrades = new ArrayList<>();
+        for (Client c : clients) {
+            if (c.droppedNanos != 0 && c.reconnectedNanos != 0) {
+                upgrades.add(epochMs(c.reconnectedNanos) - startMs);
+                if (c.resumedNanos != 0) {
+                    afterUpgrade.add((c.resumedNanos - c.reconnectedNanos) / 1_000_000);
+                }
+            }
+        }
+        afterUpgrade.sort(null);
+        upgrades.sort(null);
+        out.put("reconnected_from_start_p50_ms", percentile(upgrades, 50));
+        out.put("reconnected_from_start_p95_ms", percentile(upgrades, 95));
+        out.put("reconnected_to_resumed_p50_ms", percentile(afterUpgrade, 50));
+        out.put("reconnected_to_resumed_p95_ms", percentile(afterUpgrade, 95));
+        out.put("reconnected_to_resumed_max_ms", afterUpgrade.isEmpty() ? null : afterUpgrade.get(afterUpgrade.size() - 1));
+        // resumed sessions per second after the new process's start: "second:count"
+        Map<Long, Integer> perSecond = new java.util.TreeMap<>();
+        fromStart.forEach(ms -> perSecond.merge(Math.floorDiv(ms, 1000L), 1, Integer::sum));
+        StringBuilder timeline = new StringBuilder();
+        perSecond.forEach((sec, n) -> timeline.append(timeline.length() == 0 ? "" : " ").append(sec).append(':').append(n));
+        out.put("resumed_per_second_from_start", timeline.toString());
         return out;
     }
 
