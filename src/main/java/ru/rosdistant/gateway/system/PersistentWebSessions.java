@@ -56,6 +56,9 @@ class PersistentWebSessions implements WebSessionStore {
 
     private final Duration maxIdle;
 
+    /** as Spring's in-memory store: more sessions held at once than this is refused */
+    private final int maxSessions;
+
     private final Clock clock;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -63,7 +66,9 @@ class PersistentWebSessions implements WebSessionStore {
     private volatile Instant nextSweep;
 
     PersistentWebSessions(DatabaseClient db, ReactiveUserDetailsService users,
-            @Value("${server.reactive.session.timeout:30m}") Duration maxIdle) {
+            @Value("${server.reactive.session.timeout:30m}") Duration maxIdle,
+            @Value("${server.reactive.session.max-sessions:10000}") int maxSessions) {
+        this.maxSessions = maxSessions;
         this.db = db;
         this.users = users;
         this.maxIdle = maxIdle;
@@ -279,7 +284,14 @@ class PersistentWebSessions implements WebSessionStore {
             }
             if (isStarted()) {
                 start();
-                sessions.put(id.get(), this);
+                String current = id.get();
+                if (sessions.get(current) != this && sessions.size() >= maxSessions) {
+                    sweepExpired();
+                    if (sessions.size() >= maxSessions) {
+                        return Mono.error(new IllegalStateException("Max sessions limit reached: " + sessions.size()));
+                    }
+                }
+                sessions.put(current, this);
             }
             return persist();
         }
