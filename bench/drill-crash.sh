@@ -44,6 +44,8 @@ GEN_XMX=${GEN_XMX:-2g}
 GATEWAY_OPTS=${GATEWAY_OPTS:-}
 GATEWAY_CDS=${GATEWAY_CDS:-0}
 GEN_OPTS=${GEN_OPTS:-}
+GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-}     # extra JVM options for both gateway processes
+RESTART_JVM_OPTS=${RESTART_JVM_OPTS:-}     # … only for the restarted one, e.g. "-XX:StartFlightRecording=filename=/tmp/r.jfr,settings=profile"
 SOURCES=${SOURCES:-4}
 GEN_THREADS=${GEN_THREADS:-2}
 OUT=${OUT:-$HERE/results/$(date +%Y%m%d-%H%M%S)-crash}
@@ -133,8 +135,9 @@ fresh_db() {
         -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
 }
 
-# start_gateway LOG: starts the process (GW_PID) and returns at once
+# start_gateway LOG [extra JVM options]: starts the process (GW_PID) and returns at once
 start_gateway() {
+    local extra=${2:-}
     mkdir -p "$WORK/gateway-cwd"
     (cd "$WORK/gateway-cwd" && exec env \
         SPRING_R2DBC_URL="r2dbc:postgresql://$PG_HOST:$PG_PORT/$DB" \
@@ -142,7 +145,7 @@ start_gateway() {
         SPRING_FLYWAY_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$DB" \
         SPRING_FLYWAY_USER=postgres \
         GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC "${JAVA_CDS[@]+"${JAVA_CDS[@]}"}" -jar "$GATEWAY_JAR" \
+        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC "${JAVA_CDS[@]+"${JAVA_CDS[@]}"}" $GATEWAY_JVM_OPTS $extra -jar "$GATEWAY_JAR" \
             --server.port="$PORT" \
             --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 \
             --gateway.routing.defaults.max-wait=1h $GATEWAY_OPTS \
@@ -231,7 +234,7 @@ for r in $(seq 1 "$RUNS"); do
     wait "$old" 2>/dev/null || true
     forget "$old"
     start_ms=$(now_ms)
-    start_gateway "$OUT/$name.server-2.log"
+    start_gateway "$OUT/$name.server-2.log" "$RESTART_JVM_OPTS"
     log "$name: killed $old at $kill_ms; new gateway $GW_PID started at $start_ms"
     ready_ms=$(wait_ready "$GW_PID")
     printf 'kill_ms=%s\nstart_ms=%s\nready_ms=%s\n' "$kill_ms" "$start_ms" "$ready_ms" > "$restart.tmp"
