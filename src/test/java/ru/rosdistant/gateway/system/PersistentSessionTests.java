@@ -63,7 +63,7 @@ class PersistentSessionTests {
     }
 
     @Test
-    void aNewLoginReplacesTheRecord() {
+    void twoLoginsAreTwoSessions() {
         Agent agent = Staff.agent(agents, "lab21", 1);
         String first = Staff.login(port, agent.login(), Staff.PASSWORD);
         String second = Staff.login(port, agent.login(), Staff.PASSWORD);
@@ -72,6 +72,27 @@ class PersistentSessionTests {
         sessions.forgetInMemory();
         me(first, HttpStatus.OK);
         me(second, HttpStatus.OK);
+    }
+
+    @Test
+    void aLoginOnAnExistingSessionGetsANewIdAndTheOldOneIsGone() {
+        Agent agent = Staff.agent(agents, "lab21", 1);
+        String old = Staff.login(port, agent.login(), Staff.PASSWORD);
+        String fresh = client().post().uri("/login").header("Cookie", old)
+                .contentType(org.springframework.http.MediaType.APPLICATION_FORM_URLENCODED)
+                .bodyValue("username=" + agent.login() + "&password=" + Staff.PASSWORD)
+                .exchange()
+                .expectStatus().isOk()
+                .returnResult(String.class)
+                .getResponseCookies()
+                .getFirst("SESSION")
+                .getValue();
+        assertThat("SESSION=" + fresh).isNotEqualTo(old);
+        assertThat(records(old)).as("the record follows the new id").isZero();
+        assertThat(records("SESSION=" + fresh)).isEqualTo(1);
+        sessions.forgetInMemory();
+        me(old, HttpStatus.UNAUTHORIZED);
+        me("SESSION=" + fresh, HttpStatus.OK);
     }
 
     @Test
