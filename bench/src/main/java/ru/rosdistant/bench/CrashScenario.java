@@ -183,7 +183,15 @@ final class CrashScenario {
             synchronized (pending) {
                 pending.computeIfAbsent(dialogId, id -> new LinkedHashMap<>()).put(clientMsgId, frame);
             }
-            ws.send(frame);
+            sendNow(frame);
+        }
+
+        /** On the current socket, if there is one (a message sent while there is none goes with the re-send). */
+        void sendNow(String frame) {
+            WsConn conn = ws;
+            if (conn != null) {
+                conn.send(frame);
+            }
         }
 
         void acked(JsonNode frame) {
@@ -234,7 +242,7 @@ final class CrashScenario {
                 }
                 if (again != null) {
                     String frameText = again;
-                    ctx.scheduler.schedule(() -> ws.send(frameText), 500, TimeUnit.MILLISECONDS);
+                    ctx.scheduler.schedule(() -> sendNow(frameText), 500, TimeUnit.MILLISECONDS);
                 }
             }
         }
@@ -294,6 +302,7 @@ final class CrashScenario {
                     ctx.resumeTimeouts.increment();
                     IdleScenario.log(this + ": not resumed " + ctx.resumeTimeoutSeconds + " s after reconnecting; again");
                     ws = null;
+                    wentDown();
                     conn.close();
                     scheduleReconnect(attempt + 1);
                 }
@@ -950,10 +959,10 @@ final class CrashScenario {
         IdleScenario.log("check " + check);
         IdleScenario.log("dialogs " + result.get("dialogs") + " clients " + clients + " errors " + errors);
         ctx.stopping = true;
-        agents.forEach(a -> a.ws.close());
-        visitors.forEach(v -> {
-            if (v.ws != null) {
-                v.ws.close();
+        everyone.forEach(c -> {
+            WsConn conn = c.ws;
+            if (conn != null) {
+                conn.close();
             }
         });
         return result;
