@@ -35,7 +35,7 @@ final class Summarize {
                 }
                 String key = result.path("scenario").asText().equals("idle")
                         ? String.format("idle N=%d", result.path("n").asInt())
-                        : String.format("chat V=%d A=%d maxDialogs=%d R=%.0f", result.path("visitors").asInt(),
+                        : String.format("%s V=%d A=%d maxDialogs=%d R=%.0f", result.path("scenario").asText(), result.path("visitors").asInt(),
                                 result.path("agents").asInt(), result.path("max_dialogs").asInt(),
                                 result.path("rate_target").asDouble());
                 Map<String, List<Double>> figures = groups.computeIfAbsent(key, k -> new TreeMap<>())

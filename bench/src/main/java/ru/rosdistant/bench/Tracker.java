@@ -22,6 +22,8 @@ final class Tracker {
         final AtomicInteger acks = new AtomicInteger();
         final AtomicInteger duplicateAcks = new AtomicInteger();
         final AtomicInteger peerDeliveries = new AtomicInteger();
+        /** when the first ack came (System.nanoTime()), 0 before */
+        volatile long firstAckNanos;
 
         Sent(String dialogId, String sender, long sentNanos) {
             this.dialogId = dialogId;
@@ -89,6 +91,7 @@ final class Tracker {
             message.duplicateAcks.incrementAndGet();
         }
         if (message.acks.incrementAndGet() == 1) {
+            message.firstAckNanos = now;
             if (inWindow(now)) {
                 acksInWindow.increment();
             }

@@ -19,6 +19,11 @@ import org.springframework.security.authentication.AuthenticationServiceExceptio
 import org.springframework.security.config.annotation.method.configuration.EnableReactiveMethodSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+import org.springframework.web.server.session.WebSessionIdResolver;
+import org.springframework.web.server.session.WebSessionManager;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
@@ -42,6 +47,19 @@ class WebSecurity {
     @Bean
     PasswordEncoder passwordEncoder() {
         return new BCryptPasswordEncoder();
+    }
+
+    /**
+     * Boot's session manager with the cookie it configures ({@code server.reactive.session.cookie}), but with
+     * sessions that survive a restart ({@link PersistentWebSessions}): after a crash the consoles reconnect
+     * without a new log-in.
+     */
+    @Bean(WebHttpHandlerBuilder.WEB_SESSION_MANAGER_BEAN_NAME)
+    WebSessionManager webSessionManager(PersistentWebSessions sessions, ObjectProvider<WebSessionIdResolver> resolver) {
+        DefaultWebSessionManager manager = new DefaultWebSessionManager();
+        manager.setSessionStore(sessions);
+        resolver.ifAvailable(manager::setSessionIdResolver);
+        return manager;
     }
 
     /**

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# The crash drill (issue 8, docs/reliability.md "Crash (kill -9 at load)"):
+#
+#   bench/drill-crash.sh
+#
+# For each of $RUNS runs: a fresh database ($BENCH_DB), the gateway on :$PORT, the generator's `crash` mode
+# (chat at $RATE msg/s between $VISITORS visitors and $AGENTS agents, clients that reconnect, resume and
+# re-send like the widget and the console); $KILL_AFTER s into the load the gateway is killed with kill -9 and
+# started again at once on the same database; the generator carries on until the load ($LOAD s) is over,
+# waits until every session is resumed and every message acknowledged and delivered, then compares what
+# it was acknowledged with PostgreSQL and reports recovery times. Results: $OUT (one JSON per run, the
+# gateway's logs of both processes, summary.md with the medians).
+#
+# Settings (defaults in brackets): RUNS [3], RATE [1000], VISITORS [1000], AGENTS [100], MAX_DIALOGS [12],
+# LOAD [60 s], KILL_AFTER [20 s], ABSENT_AGENTS [0: agents that do not come back after the crash; their
+# dialogs must be re-queued after the grace period], PORT [18181], BENCH_DB [gateway_crash],
+# GATEWAY_FROM [worktree|head], GATEWAY_JAR, GATEWAY_XMX [2g], GEN_XMX [2g], GATEWAY_OPTS (extra --options
+# for the gateway), GATEWAY_CDS [0; 1: run the gateway from the extracted jar with a class-data-sharing archive
+# made by a training start, as a deployment that wants a fast restart would], GEN_OPTS (extra generator
+# options, e.g. "--relogin-spread-ms 30000": agents log in again at random within 30 s, as people would). Everything this script starts is stopped when it ends, also on Ctrl-C or failure.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+
+RUNS=${RUNS:-3}
+RATE=${RATE:-1000}
+VISITORS=${VISITORS:-1000}
+AGENTS=${AGENTS:-100}
+MAX_DIALOGS=${MAX_DIALOGS:-12}
+LOAD=${LOAD:-60}
+KILL_AFTER=${KILL_AFTER:-20}
+ABSENT_AGENTS=${ABSENT_AGENTS:-0}
+HOST=127.0.0.1
+PORT=${PORT:-18181}
+PG_HOST=${PG_HOST:-127.0.0.1}
+PG_PORT=${PG_PORT:-5432}
+DB=${BENCH_DB:-gateway_crash}
+ADMIN_PASSWORD=bench-admin-pw
+GATEWAY_FROM=${GATEWAY_FROM:-worktree}
+GATEWAY_JAR=${GATEWAY_JAR:-}
+GATEWAY_XMX=${GATEWAY_XMX:-2g}
+GEN_XMX=${GEN_XMX:-2g}
+GATEWAY_OPTS=${GATEWAY_OPTS:-}
+GATEWAY_CDS=${GATEWAY_CDS:-0}
+GEN_OPTS=${GEN_OPTS:-}
+GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-}     # extra JVM options for both gateway processes
+RESTART_JVM_OPTS=${RESTART_JVM_OPTS:-}     # … only for the restarted one, e.g. "-XX:StartFlightRecording=filename=/tmp/r.jfr,settings=profile"
+SOURCES=${SOURCES:-4}
+GEN_THREADS=${GEN_THREADS:-2}
+OUT=${OUT:-$HERE/results/$(date +%Y%m%d-%H%M%S)-crash}
+WORK=${WORK:-/tmp/contact-gateway-crash}
+mkdir -p "$OUT" "$WORK"
+
+log() { echo "[drill-crash $(date +%H:%M:%S.%3N)] $*" | tee -a "$OUT/drill.log" >&2; }
+now_ms() { date +%s%3N; }
+
+# --- the machine: file descriptors and ephemeral ports (as bench/run.sh) ------------------------
+if ! ulimit -n 200000 2>/dev/null; then
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+fi
+PORT_RANGE_FILE=/proc/sys/net/ipv4/ip_local_port_range
+OLD_PORT_RANGE=$(tr -s '\t ' ' ' < "$PORT_RANGE_FILE")
+PORT_RANGE_CHANGED=0
+# ephemeral ports above the gateway's port, so no generator socket takes it while the gateway is down
+if (echo "20000 65000" > "$PORT_RANGE_FILE") 2>/dev/null; then
+    PORT_RANGE_CHANGED=1
+    log "ip_local_port_range: $OLD_PORT_RANGE -> 20000 65000 (restored at the end)"
+fi
+
+STARTED=()
+cleanup() {
+    local pid
+    for pid in "${STARTED[@]+"${STARTED[@]}"}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
+    if [[ $PORT_RANGE_CHANGED == 1 ]]; then
+        echo "$OLD_PORT_RANGE" > "$PORT_RANGE_FILE" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+forget() {
+    local kept=() p
+    for p in "${STARTED[@]+"${STARTED[@]}"}"; do [[ $p != "$1" ]] && kept+=("$p"); done
+    STARTED=("${kept[@]+"${kept[@]}"}")
+}
+
+stop_pid() {
+    local pid=$1
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    forget "$pid"
+}
+
+# --- builds ------------------------------------------------------------------------------------
+log "building the generator (bench/)"
+(cd "$HERE" && { mvn -q -B -o package -DskipTests || mvn -q -B package -DskipTests; })
+BENCH_JAR="$OUT/contact-gateway-bench.jar"
+cp "$HERE/target/contact-gateway-bench.jar" "$BENCH_JAR"
+if [[ -z $GATEWAY_JAR ]]; then
+    if [[ $GATEWAY_FROM == head ]]; then
+        SRC="$WORK/gateway-src"
+        log "building the gateway from a clean export of HEAD ($(git -C "$ROOT" rev-parse --short HEAD))"
+        rm -rf "$SRC" && mkdir -p "$SRC"
+        git -C "$ROOT" archive HEAD | tar -x -C "$SRC"
+        (cd "$SRC" && mvn -q -B -o package -DskipTests)
+        GATEWAY_JAR="$SRC/target/contact-gateway-0.1.0-SNAPSHOT.jar"
+        echo "HEAD $(git -C "$ROOT" rev-parse HEAD)" > "$OUT/gateway-version.txt"
+    else
+        log "building the gateway from the work tree ($ROOT)"
+        (cd "$ROOT" && mvn -q -B -o package -DskipTests)
+        GATEWAY_JAR="$ROOT/target/contact-gateway-0.1.0-SNAPSHOT.jar"
+        { echo "work tree on $(git -C "$ROOT" rev-parse HEAD)"; git -C "$ROOT" status --short; } > "$OUT/gateway-version.txt"
+    fi
+fi
+[[ -f $OUT/gateway-version.txt ]] || echo "jar $GATEWAY_JAR" > "$OUT/gateway-version.txt"
+cp "$GATEWAY_JAR" "$OUT/gateway.jar"
+GATEWAY_JAR="$OUT/gateway.jar"
+JAVA_CDS=()
+
+# --- the gateway -------------------------------------------------------------------------------
+GW_PID=
+fresh_db() {
+    psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -qX \
+        -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+}
+
+# start_gateway LOG [extra JVM options]: starts the process (GW_PID) and returns at once
+start_gateway() {
+    local extra=${2:-}
+    mkdir -p "$WORK/gateway-cwd"
+    (cd "$WORK/gateway-cwd" && exec env \
+        SPRING_R2DBC_URL="r2dbc:postgresql://$PG_HOST:$PG_PORT/$DB" \
+        SPRING_R2DBC_USERNAME=postgres \
+        SPRING_FLYWAY_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$DB" \
+        SPRING_FLYWAY_USER=postgres \
+        GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC "${JAVA_CDS[@]+"${JAVA_CDS[@]}"}" $GATEWAY_JVM_OPTS $extra -jar "$GATEWAY_JAR" \
+            --server.port="$PORT" \
+            --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 \
+            --gateway.routing.defaults.max-wait=1h $GATEWAY_OPTS \
+            >"$1" 2>&1) &
+    GW_PID=$!
+    STARTED+=("$GW_PID")
+}
+
+# wait_ready PID: polls readiness every 50 ms; prints the epoch ms it answered UP
+wait_ready() {
+    local pid=$1
+    for _ in $(seq 1 3600); do
+        if curl -sf -m 1 -o /dev/null "http://$HOST:$PORT/actuator/health/readiness"; then
+            now_ms
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || { log "gateway $pid died while starting"; return 1; }
+        sleep 0.05
+    done
+    log "gateway not ready after 180 s"
+    return 1
+}
+
+if [[ $GATEWAY_CDS == 1 ]]; then
+    # Spring Boot's recipe: extract the jar, record the classes of one start up to the context refresh
+    log "CDS: extracting the jar and training the archive"
+    rm -rf "$OUT/gateway-cds" && java -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$OUT/gateway-cds" >/dev/null
+    fresh_db
+    (cd "$WORK" && env SPRING_R2DBC_URL="r2dbc:postgresql://$PG_HOST:$PG_PORT/$DB" SPRING_R2DBC_USERNAME=postgres \
+        SPRING_FLYWAY_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$DB" SPRING_FLYWAY_USER=postgres \
+        GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC -XX:ArchiveClassesAtExit="$OUT/gateway.jsa" -Dspring.context.exit=onRefresh \
+        -jar "$OUT/gateway-cds/gateway.jar" --server.port="$PORT" >"$OUT/cds-training.log" 2>&1) || true
+    [[ -f $OUT/gateway.jsa ]] || { log "CDS: no archive (see cds-training.log)"; exit 1; }
+    GATEWAY_JAR="$OUT/gateway-cds/gateway.jar"
+    JAVA_CDS=(-XX:SharedArchiveFile="$OUT/gateway.jsa")
+fi
+
+{
+    echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
+    echo "java: $(java -version 2>&1 | head -1)"
+    echo "postgres: $(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show server_version') synchronous_commit=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show synchronous_commit')"
+    echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC --server.port=$PORT --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 --gateway.routing.defaults.max-wait=1h $GATEWAY_OPTS"
+    echo "cds: $GATEWAY_CDS generator options: $GEN_OPTS"
+    echo "settings: RUNS=$RUNS RATE=$RATE VISITORS=$VISITORS AGENTS=$AGENTS MAX_DIALOGS=$MAX_DIALOGS LOAD=$LOAD KILL_AFTER=$KILL_AFTER ABSENT_AGENTS=$ABSENT_AGENTS"
+    echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT/environment.txt"
+cat "$OUT/environment.txt" >&2
+
+for r in $(seq 1 "$RUNS"); do
+    name="crash-r$RATE-run$r"
+    marker="$OUT/$name.loadstart"
+    restart="$OUT/$name.restart"
+    rm -f "$marker" "$restart"
+    log "$name: fresh database $DB, gateway on :$PORT"
+    fresh_db
+    start_gateway "$OUT/$name.server-1.log"
+    wait_ready "$GW_PID" >/dev/null
+    sleep 2
+
+    java -Xmx"$GEN_XMX" -XX:+UseG1GC -jar "$BENCH_JAR" crash --url "http://$HOST:$PORT" \
+        --visitors "$VISITORS" --agents "$AGENTS" --max-dialogs "$MAX_DIALOGS" --rate "$RATE" --load "$LOAD" \
+        --absent-agents "$ABSENT_AGENTS" --sources "$SOURCES" --threads "$GEN_THREADS" \
+        --db "jdbc:postgresql://$PG_HOST:$PG_PORT/$DB?user=postgres" \
+        --restart-file "$restart" --load-marker "$marker" --label gateway $GEN_OPTS \
+        --out "$OUT/$name.json" >/dev/null 2>"$OUT/$name.gen.log" &
+    gen=$!
+    STARTED+=("$gen")
+
+    for _ in $(seq 1 1200); do
+        [[ -f $marker ]] && break
+        kill -0 "$gen" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [[ ! -f $marker ]]; then
+        log "$name: the generator did not start its load (see $name.gen.log)"
+        tail -n 20 "$OUT/$name.gen.log" >&2 || true
+        exit 1
+    fi
+    log "$name: load running; kill -9 in $KILL_AFTER s"
+    sleep "$KILL_AFTER"
+
+    old=$GW_PID
+    kill_ms=$(now_ms)
+    kill -KILL "$old"
+    wait "$old" 2>/dev/null || true
+    forget "$old"
+    start_ms=$(now_ms)
+    start_gateway "$OUT/$name.server-2.log" "$RESTART_JVM_OPTS"
+    log "$name: killed $old at $kill_ms; new gateway $GW_PID started at $start_ms"
+    ready_ms=$(wait_ready "$GW_PID")
+    printf 'kill_ms=%s\nstart_ms=%s\nready_ms=%s\n' "$kill_ms" "$start_ms" "$ready_ms" > "$restart.tmp"
+    mv "$restart.tmp" "$restart"
+    log "$name: ready at $ready_ms ($((ready_ms - start_ms)) ms after the start)"
+
+    if ! wait "$gen"; then
+        log "$name: the generator failed (see $name.gen.log)"
+    fi
+    forget "$gen"
+    tail -n 4 "$OUT/$name.gen.log" | sed 's/^/    /' >&2
+    stop_pid "$GW_PID"
+done
+
+java -jar "$BENCH_JAR" summarize --dir "$OUT" > "$OUT/summary.md"
+log "summary: $OUT/summary.md"
+cat "$OUT/summary.md"

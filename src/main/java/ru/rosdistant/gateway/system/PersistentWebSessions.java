@@ -1,0 +1,365 @@
+package ru.rosdistant.gateway.system;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextImpl;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.web.server.context.WebSessionServerSecurityContextRepository;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.WebSession;
+import org.springframework.web.server.session.WebSessionStore;
+import ru.rosdistant.gateway.ids.RandomIds;
+
+/**
+ * The console's web sessions: held in memory like Spring's {@code InMemoryWebSessionStore}, and a logged-in
+ * session is also recorded in PostgreSQL ({@code agent_session}: the SHA-256 of the session id and the agent's
+ * login, nothing else), so that after a restart or a crash of the gateway the console's cookie still works and
+ * the agent resumes their dialogs without logging in again. A session the new process does not know is looked
+ * up there; the security context is rebuilt from the agent's current record, so a disabled or deleted agent
+ * gets nothing back. Logging out, or a new log-in on the same session, deletes the record; a record not used
+ * for the idle timeout ({@code server.reactive.session.timeout}) no longer counts and is removed.
+ */
+@Component
+class PersistentWebSessions implements WebSessionStore {
+
+    private static final Logger log = LoggerFactory.getLogger(PersistentWebSessions.class);
+
+    static final String CONTEXT = WebSessionServerSecurityContextRepository.DEFAULT_SPRING_SECURITY_CONTEXT_ATTR_NAME;
+
+    /** last_seen is written at most this often per session (the idle timeout is hours) */
+    private static final Duration TOUCH = Duration.ofMinutes(5);
+
+    private static final Duration SWEEP = Duration.ofMinutes(1);
+
+    private final DatabaseClient db;
+
+    private final ReactiveUserDetailsService users;
+
+    private final Duration maxIdle;
+
+    /** as Spring's in-memory store: more sessions held at once than this is refused */
+    private final int maxSessions;
+
+    private final Clock clock;
+
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+    private volatile Instant nextSweep;
+
+    PersistentWebSessions(DatabaseClient db, ReactiveUserDetailsService users,
+            @Value("${server.reactive.session.timeout:30m}") Duration maxIdle,
+            @Value("${server.reactive.session.max-sessions:10000}") int maxSessions) {
+        this.maxSessions = maxSessions;
+        this.db = db;
+        this.users = users;
+        this.maxIdle = maxIdle;
+        this.clock = Clock.systemUTC();
+        this.nextSweep = clock.instant().plus(SWEEP);
+        RandomIds.seed();
+    }
+
+    @Override
+    public Mono<WebSession> createWebSession() {
+        sweepExpired();
+        return Mono.fromSupplier(() -> new Session(RandomIds.token(24)));
+    }
+
+    @Override
+    public Mono<WebSession> retrieveSession(String id) {
+        sweepExpired();
+        Session known = sessions.get(id);
+        if (known != null) {
+            if (known.isExpired()) {
+                sessions.remove(id, known);
+                return known.forget().then(Mono.empty());
+            }
+            known.lastAccessTime = clock.instant();
+            return Mono.just(known);
+        }
+        return restore(id);
+    }
+
+    @Override
+    public Mono<Void> removeSession(String id) {
+        Session known = sessions.remove(id);
+        return known != null ? known.forget() : delete(hash(id));
+    }
+
+    @Override
+    public Mono<WebSession> updateLastAccessTime(WebSession session) {
+        return Mono.fromSupplier(() -> {
+            if (session instanceof Session own) {
+                own.lastAccessTime = clock.instant();
+            }
+            return session;
+        });
+    }
+
+    /** Forgets every session held in memory, as a new process would start (for tests). */
+    void forgetInMemory() {
+        sessions.clear();
+    }
+
+    /** A session this process does not hold: the record of a logged-in agent, from before a restart. */
+    private Mono<WebSession> restore(String id) {
+        if (id.isEmpty() || id.length() > 200) {
+            return Mono.empty();
+        }
+        byte[] hash = hash(id);
+        Instant now = clock.instant();
+        return db.sql("SELECT login, last_seen FROM agent_session WHERE id_hash = :hash")
+                .bind("hash", hash)
+                .map(row -> new Record(row.get("login", String.class), row.get("last_seen", OffsetDateTime.class)))
+                .one()
+                .flatMap(record -> {
+                    if (record.lastSeen().toInstant().plus(maxIdle).isBefore(now)) {
+                        return delete(hash).then(Mono.empty());
+                    }
+                    return users.findByUsername(record.login())
+                            .filter(user -> user.isEnabled() && user.isAccountNonLocked() && user.isAccountNonExpired())
+                            .map(user -> restored(id, user, now))
+                            .switchIfEmpty(Mono.defer(() -> delete(hash).then(Mono.empty())));
+                })
+                .onErrorResume(error -> {
+                    // without the database nobody is restored; a log-in is asked for, as before
+                    log.warn("Could not look up a console session: {}", String.valueOf(error));
+                    return Mono.empty();
+                });
+    }
+
+    private WebSession restored(String id, UserDetails user, Instant now) {
+        Session session = new Session(id);
+        Authentication authentication = UsernamePasswordAuthenticationToken.authenticated(user, user.getPassword(),
+                user.getAuthorities());
+        session.attributes.put(CONTEXT, new SecurityContextImpl(authentication));
+        session.state.set(State.STARTED);
+        session.persistedId = id;
+        session.persistedLogin = user.getUsername();
+        session.persistedAt = now;
+        Session raced = sessions.putIfAbsent(id, session);
+        return raced != null ? raced : session;
+    }
+
+    private Mono<Void> delete(byte[] hash) {
+        return db.sql("DELETE FROM agent_session WHERE id_hash = :hash").bind("hash", hash).then();
+    }
+
+    private void sweepExpired() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextSweep)) {
+            return;
+        }
+        nextSweep = now.plus(SWEEP);
+        sessions.values().removeIf(Session::isExpired);
+    }
+
+    static byte[] hash(String id) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static String loginOf(Object context) {
+        if (context instanceof SecurityContext security) {
+            Authentication authentication = security.getAuthentication();
+            if (authentication != null && authentication.isAuthenticated()
+                    && authentication.getPrincipal() instanceof UserDetails user) {
+                return user.getUsername();
+            }
+        }
+        return null;
+    }
+
+    private record Record(String login, OffsetDateTime lastSeen) {
+    }
+
+    private enum State {
+        NEW, STARTED, EXPIRED
+    }
+
+    private final class Session implements WebSession {
+
+        private final AtomicReference<String> id;
+
+        private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+
+        private final Instant creationTime;
+
+        private volatile Instant lastAccessTime;
+
+        private volatile Duration maxIdleTime = maxIdle;
+
+        private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+
+        /** the session id whose hash is in agent_session (null: none), for whom, and when last_seen was written */
+        private volatile String persistedId;
+
+        private volatile String persistedLogin;
+
+        private volatile Instant persistedAt;
+
+        Session(String id) {
+            this.id = new AtomicReference<>(id);
+            this.creationTime = clock.instant();
+            this.lastAccessTime = creationTime;
+        }
+
+        @Override
+        public String getId() {
+            return id.get();
+        }
+
+        @Override
+        public Map<String, Object> getAttributes() {
+            return attributes;
+        }
+
+        @Override
+        public void start() {
+            state.compareAndSet(State.NEW, State.STARTED);
+        }
+
+        @Override
+        public boolean isStarted() {
+            return state.get() == State.STARTED || (state.get() == State.NEW && !attributes.isEmpty());
+        }
+
+        @Override
+        public Mono<Void> changeSessionId() {
+            String current = id.get();
+            String next = RandomIds.token(24);
+            id.set(next);
+            if (sessions.remove(current, this)) {
+                sessions.put(next, this);
+            }
+            // the record follows in save(), which runs before the response with the new cookie goes out
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Void> invalidate() {
+            state.set(State.EXPIRED);
+            attributes.clear();
+            sessions.remove(id.get(), this);
+            return forget();
+        }
+
+        /** Deletes this session's record, if it has one. */
+        Mono<Void> forget() {
+            String persisted = persistedId;
+            if (persisted == null) {
+                return Mono.empty();
+            }
+            persistedId = null;
+            persistedLogin = null;
+            return delete(hash(persisted));
+        }
+
+        @Override
+        public Mono<Void> save() {
+            if (state.get() == State.EXPIRED) {
+                return Mono.empty();
+            }
+            if (isStarted()) {
+                start();
+                String current = id.get();
+                if (sessions.get(current) != this && sessions.size() >= maxSessions) {
+                    sweepExpired();
+                    if (sessions.size() >= maxSessions) {
+                        return Mono.error(new IllegalStateException("Max sessions limit reached: " + sessions.size()));
+                    }
+                }
+                sessions.put(current, this);
+            }
+            return persist();
+        }
+
+        /** Brings agent_session in line with this session: the logged-in agent under the current id, or nothing. */
+        private Mono<Void> persist() {
+            String login = isStarted() ? loginOf(attributes.get(CONTEXT)) : null;
+            String current = id.get();
+            String persisted = persistedId;
+            Instant now = clock.instant();
+            if (login == null) {
+                return forget();
+            }
+            if (!current.equals(persisted) || !login.equals(persistedLogin)) {
+                Mono<Void> drop = persisted == null ? Mono.empty() : delete(hash(persisted));
+                persistedId = current;
+                persistedLogin = login;
+                persistedAt = now;
+                return drop.then(db.sql("""
+                        INSERT INTO agent_session (id_hash, login) VALUES (:hash, :login)
+                        ON CONFLICT (id_hash) DO UPDATE SET login = EXCLUDED.login, last_seen = now()""")
+                        .bind("hash", hash(current))
+                        .bind("login", login)
+                        .then())
+                        .then(db.sql("DELETE FROM agent_session WHERE last_seen < :cutoff")
+                                .bind("cutoff", OffsetDateTime.ofInstant(now.minus(maxIdle), java.time.ZoneOffset.UTC))
+                                .then());
+            }
+            if (persistedAt == null || persistedAt.plus(TOUCH).isBefore(now)) {
+                persistedAt = now;
+                return db.sql("UPDATE agent_session SET last_seen = now() WHERE id_hash = :hash")
+                        .bind("hash", hash(current))
+                        .then();
+            }
+            return Mono.empty();
+        }
+
+        @Override
+        public boolean isExpired() {
+            if (state.get() == State.EXPIRED) {
+                return true;
+            }
+            if (!maxIdleTime.isNegative() && state.get() == State.STARTED
+                    && lastAccessTime.plus(maxIdleTime).isBefore(clock.instant())) {
+                state.set(State.EXPIRED);
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public Instant getCreationTime() {
+            return creationTime;
+        }
+
+        @Override
+        public Instant getLastAccessTime() {
+            return lastAccessTime;
+        }
+
+        @Override
+        public void setMaxIdleTime(Duration maxIdleTime) {
+            this.maxIdleTime = maxIdleTime;
+        }
+
+        @Override
+        public Duration getMaxIdleTime() {
+            return maxIdleTime;
+        }
+    }
+}
