@@ -6,6 +6,7 @@
 #   bench/run.sh chat      # chat, R in $CHAT_RATES msg/s, $REPEATS times each, gateway and relay
 #   bench/run.sh profile   # one chat run at $PROFILE_RATE with JFR and the SQL round-trip counter
 #   bench/run.sh histogram # only the live-object histograms of $PROFILE_IDLE_N idle sockets (part of profile)
+#   bench/run.sh shutdown  # the shutdown drill: N in $IDLE_NS idle sockets, then SIGTERM (time to exit, close codes)
 #   bench/run.sh all       # idle + chat + profile
 #
 # Every run gets a fresh database and a fresh server process; results (JSON per run, server logs, the
@@ -215,6 +216,24 @@ run_idle() {
     done
 }
 
+# the shutdown drill (issue 8): N idle sockets, then SIGTERM; the process must be gone within 10 s and every
+# socket told 1001 (going away)
+run_shutdown() {
+    for n in $IDLE_NS; do
+        for r in $(seq 1 "$REPEATS"); do
+            local name="shutdown-n$n-gateway-r$r"
+            log "$name"
+            start_target gateway "$OUT/$name.server.log"
+            gen idle --url "$SERVER_URL" --pid "$SERVER_PID" --n "$n" --sources "$SOURCES" \
+                --threads "$GEN_THREADS" --concurrency "$IDLE_CONCURRENCY" --warmup-n "$IDLE_WARMUP" --hold 10 \
+                --label gateway --shutdown true \
+                --out "$OUT/$name.json" >/dev/null 2>"$OUT/$name.gen.log" || log "$name failed (see $name.gen.log)"
+            grep 'SIGTERM' "$OUT/$name.gen.log" | sed 's/^/    /' >&2 || true
+            stop_pid "$SERVER_PID"
+        done
+    done
+}
+
 run_chat() {
     for rate in $CHAT_RATES; do
         for r in $(seq 1 "$REPEATS"); do
@@ -287,8 +306,9 @@ case $MODE in
     chat) run_chat ;;
     profile) run_profile ;;
     histogram) run_histogram ;;
+    shutdown) run_shutdown ;;
     all) run_idle; run_chat; run_profile ;;
-    *) echo "usage: $0 smoke|idle|chat|profile|histogram|all" >&2; exit 2 ;;
+    *) echo "usage: $0 smoke|idle|chat|profile|histogram|shutdown|all" >&2; exit 2 ;;
 esac
 
 java -jar "$BENCH_JAR" summarize --dir "$OUT" > "$OUT/summary.md"

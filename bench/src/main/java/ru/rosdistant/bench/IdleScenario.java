@@ -114,8 +114,44 @@ final class IdleScenario {
             String text = ProcProbe.run("jcmd", Long.toString(pid), "GC.class_histogram");
             java.nio.file.Files.writeString(java.nio.file.Path.of(histogram), text);
         }
-        Thread.sleep(Math.max(0, hold - settle) * 1000L);
-        long stillOpen = visitors.stream().filter(v -> !v.ws.isClosed()).count();
+        long stillOpen;
+        if (args.str("shutdown", "false").equals("true") && pid > 0) {
+            // the shutdown drill: SIGTERM with every socket open; how long until the process is gone, and how
+            // each socket was told (1001: going away, resume elsewhere or after the restart)
+            stillOpen = visitors.stream().filter(v -> !v.ws.isClosed()).count();
+            ProcessHandle server = ProcessHandle.of(pid).orElseThrow();
+            long term = System.nanoTime();
+            server.destroy();
+            long allClosed = 0;
+            long deadline = term + TimeUnit.SECONDS.toNanos(60);
+            while (server.isAlive() && System.nanoTime() < deadline) {
+                if (allClosed == 0 && visitors.stream().allMatch(v -> v.ws.isClosed())) {
+                    allClosed = System.nanoTime();
+                }
+                Thread.sleep(20);
+            }
+            long gone = System.nanoTime();
+            if (allClosed == 0 && visitors.stream().allMatch(v -> v.ws.isClosed())) {
+                allClosed = gone;
+            }
+            Thread.sleep(500);
+            Map<String, Long> codes = new java.util.TreeMap<>();
+            for (VisitorClient v : visitors) {
+                codes.merge(v.ws.isClosed() ? String.valueOf(v.ws.closeCode()) : "open", 1L, Long::sum);
+            }
+            result.put("shutdown_sockets", stillOpen);
+            result.put("shutdown_process_alive_after_60s", server.isAlive());
+            result.put("shutdown_seconds", (gone - term) / 1e9);
+            result.put("shutdown_all_sockets_closed_seconds", allClosed == 0 ? null : (allClosed - term) / 1e9);
+            result.put("shutdown_close_codes", codes);
+            log(String.format("SIGTERM with %d sockets open: process gone after %.2f s, every socket closed after %s s; "
+                    + "close codes %s", stillOpen, (gone - term) / 1e9,
+                    allClosed == 0 ? "-" : String.format("%.2f", (allClosed - term) / 1e9), codes));
+        }
+        else {
+            Thread.sleep(Math.max(0, hold - settle) * 1000L);
+            stillOpen = visitors.stream().filter(v -> !v.ws.isClosed()).count();
+        }
 
         int connected = n - upgradeFailures;
         result.put("upgrade_failures", upgradeFailures);

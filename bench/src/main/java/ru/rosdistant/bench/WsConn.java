@@ -32,6 +32,9 @@ final class WsConn {
 
     private volatile Connection connection;
 
+    /** The close code the server sent, or -1 (none yet, or the connection dropped without a close frame). */
+    private volatile int closeCode = -1;
+
     void onFrame(Consumer<JsonNode> handler) {
         this.handler = handler;
     }
@@ -48,6 +51,7 @@ final class WsConn {
                 .uri(uri)
                 .handle((in, out) -> {
                     in.withConnection(c -> connection = c);
+                    in.receiveCloseStatus().subscribe(status -> closeCode = status.code());
                     upgraded.complete(this);
                     Mono<Void> receive = in.aggregateFrames(1 << 20)
                             .receiveFrames()
@@ -92,6 +96,10 @@ final class WsConn {
         synchronized (this) {
             outbound.tryEmitNext(frame);
         }
+    }
+
+    int closeCode() {
+        return closeCode;
     }
 
     boolean isUpgraded() {
