@@ -103,29 +103,9 @@ stop_pid() {
 }
 
 # --- builds ------------------------------------------------------------------------------------
-log "building the generator (bench/)"
-(cd "$HERE" && { mvn -q -B -o package -DskipTests || mvn -q -B package -DskipTests; })
-BENCH_JAR="$OUT/contact-gateway-bench.jar"
-cp "$HERE/target/contact-gateway-bench.jar" "$BENCH_JAR"
-if [[ -z $GATEWAY_JAR ]]; then
-    if [[ $GATEWAY_FROM == head ]]; then
-        SRC="$WORK/gateway-src"
-        log "building the gateway from a clean export of HEAD ($(git -C "$ROOT" rev-parse --short HEAD))"
-        rm -rf "$SRC" && mkdir -p "$SRC"
-        git -C "$ROOT" archive HEAD | tar -x -C "$SRC"
-        (cd "$SRC" && mvn -q -B -o package -DskipTests)
-        GATEWAY_JAR="$SRC/target/contact-gateway-0.1.0-SNAPSHOT.jar"
-        echo "HEAD $(git -C "$ROOT" rev-parse HEAD)" > "$OUT/gateway-version.txt"
-    else
-        log "building the gateway from the work tree ($ROOT)"
-        (cd "$ROOT" && mvn -q -B -o package -DskipTests)
-        GATEWAY_JAR="$ROOT/target/contact-gateway-0.1.0-SNAPSHOT.jar"
-        { echo "work tree on $(git -C "$ROOT" rev-parse HEAD)"; git -C "$ROOT" status --short; } > "$OUT/gateway-version.txt"
-    fi
-fi
-[[ -f $OUT/gateway-version.txt ]] || echo "jar $GATEWAY_JAR" > "$OUT/gateway-version.txt"
-cp "$GATEWAY_JAR" "$OUT/gateway.jar"
-GATEWAY_JAR="$OUT/gateway.jar"
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
+build_jars
 JAVA_CDS=()
 
 # --- the gateway -------------------------------------------------------------------------------

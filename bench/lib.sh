@@ -1,0 +1,30 @@
+# Shared by bench/run.sh and bench/drill-crash.sh (sourced): builds the generator and the gateway jar.
+# Needs HERE, ROOT, OUT, WORK, GATEWAY_FROM, GATEWAY_JAR and a log function; sets BENCH_JAR and GATEWAY_JAR.
+
+build_jars() {
+    log "building the generator (bench/)"
+    (cd "$HERE" && { mvn -q -B -o package -DskipTests || mvn -q -B package -DskipTests; })
+    BENCH_JAR="$OUT/contact-gateway-bench.jar"
+    cp "$HERE/target/contact-gateway-bench.jar" "$BENCH_JAR"
+
+    if [[ -z $GATEWAY_JAR ]]; then
+        if [[ $GATEWAY_FROM == head ]]; then
+            local src="$WORK/gateway-src"
+            log "building the gateway from a clean export of HEAD ($(git -C "$ROOT" rev-parse --short HEAD)) in $src"
+            rm -rf "$src" && mkdir -p "$src"
+            git -C "$ROOT" archive HEAD | tar -x -C "$src"
+            (cd "$src" && mvn -q -B -o package -DskipTests)
+            GATEWAY_JAR="$src/target/contact-gateway-0.1.0-SNAPSHOT.jar"
+            echo "HEAD $(git -C "$ROOT" rev-parse HEAD)" > "$OUT/gateway-version.txt"
+        else
+            log "building the gateway from the work tree ($ROOT)"
+            (cd "$ROOT" && mvn -q -B -o package -DskipTests)
+            GATEWAY_JAR="$ROOT/target/contact-gateway-0.1.0-SNAPSHOT.jar"
+            { echo "work tree on $(git -C "$ROOT" rev-parse HEAD)"; git -C "$ROOT" status --short; } > "$OUT/gateway-version.txt"
+        fi
+    fi
+    [[ -f $OUT/gateway-version.txt ]] || echo "jar $GATEWAY_JAR" > "$OUT/gateway-version.txt"
+    # a private copy, so a rebuild by someone else during the runs changes nothing
+    cp "$GATEWAY_JAR" "$OUT/gateway.jar"
+    GATEWAY_JAR="$OUT/gateway.jar"
+}
