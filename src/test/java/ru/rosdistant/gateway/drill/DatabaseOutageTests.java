@@ -125,6 +125,17 @@ class DatabaseOutageTests {
             this.dialogId = dialogId;
         }
 
+        /** A retryable error: the same frame again, at most once a second. */
+        void resendRetries(long now) {
+            for (Map.Entry<String, String> entry : state.entrySet()) {
+                if (entry.getValue().equals("retry")
+                        && now - lastSent.get(entry.getKey()) > Duration.ofSeconds(1).toNanos()) {
+                    entry.setValue("sent");
+                    send(entry.getKey());
+                }
+            }
+        }
+
         void send(String id) {
             socket.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", id, "text", "text " + id));
             lastSent.put(id, System.nanoTime());
@@ -203,14 +214,7 @@ class DatabaseOutageTests {
                         }
                         writer.send(id);
                     }
-                    // a retryable error: the same frame again, at most once a second
-                    for (Map.Entry<String, String> entry : writer.state.entrySet()) {
-                        if (entry.getValue().equals("retry")
-                                && now - writer.lastSent.get(entry.getKey()) > Duration.ofSeconds(1).toNanos()) {
-                            entry.setValue("sent");
-                            writer.send(entry.getKey());
-                        }
-                    }
+                    writer.resendRetries(now);
                 }
                 if (down && tick % 10 == 5) {
                     // the gateway itself stays up: pings answered, the sites listed, a form refused with 503
@@ -400,13 +404,7 @@ class DatabaseOutageTests {
                         writer.state.put(id, "sent");
                         writer.send(id);
                     }
-                    for (Map.Entry<String, String> entry : writer.state.entrySet()) {
-                        if (entry.getValue().equals("retry")
-                                && now - writer.lastSent.get(entry.getKey()) > Duration.ofSeconds(1).toNanos()) {
-                            entry.setValue("sent");
-                            writer.send(entry.getKey());
-                        }
-                    }
+                    writer.resendRetries(now);
                 }
                 if (frozen && tick % 10 == 5) {
                     // answered after the messages sent before it: within the append timeout, not never
