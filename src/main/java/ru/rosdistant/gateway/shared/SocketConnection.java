@@ -62,6 +62,12 @@ public final class SocketConnection {
     /** A frame whose work takes longer than this is logged (it is not cancelled: see {@link #fromStore}). */
     private static final java.time.Duration SLOW_FRAME = java.time.Duration.ofSeconds(10);
 
+    /**
+     * A frame whose work has not finished by then (a database that stopped answering) is answered with a
+     * retryable error, and the socket's later frames go on; the work itself is not cancelled (see start).
+     */
+    private static final java.time.Duration FRAME_TIMEOUT = java.time.Duration.ofSeconds(15);
+
     private final JsonMapper json;
 
     private final DialogManagement dialogs;
@@ -374,7 +380,13 @@ public final class SocketConnection {
                 pending = pending.isDone() ? work : CompletableFuture.allOf(pending, work);
             }));
         }
-        return afterOutstanding().then(Mono.fromFuture(() -> start(frame, handler), true));
+        return afterOutstanding().then(Mono.fromFuture(() -> start(frame, handler), true)
+                .timeout(FRAME_TIMEOUT, Mono.fromRunnable(() -> {
+                    log.warn("Frame '{}' (ref {}) got no answer within {} s; the client is told to try again",
+                            frame.type(), frame.ref(), FRAME_TIMEOUT.toSeconds());
+                    sendError(ErrorCode.STORAGE_UNAVAILABLE, "No answer from the message store in time, try again",
+                            frame.ref());
+                })));
     }
 
     private Mono<Void> afterOutstanding() {

@@ -382,6 +382,7 @@ class DatabaseOutageTests {
             Map<String, AtomicInteger> errorsWhileFrozen = new TreeMap<>();
             List<String> ackedWhileFrozen = new ArrayList<>();
             long slowestPong = 0;
+            String helloWhileFrozen = null;
             boolean readinessDown = false;
             long start = System.nanoTime();
             long frozenAt = 0;
@@ -405,6 +406,16 @@ class DatabaseOutageTests {
                         writer.send(id);
                     }
                     writer.resendRetries(now);
+                }
+                if (frozen && helloWhileFrozen == null && now - frozenAt > Duration.ofSeconds(1).toNanos()) {
+                    // a newcomer's hello needs the database too: answered (retryable) within the frame timeout
+                    long helloAt = System.nanoTime();
+                    try (WsClient newcomer = WsClient.visitor(port, SITE, ORIGIN)) {
+                        newcomer.send("{\"type\":\"hello\"}");
+                        helloWhileFrozen = newcomer.await(frame -> frame.path("type").asString().equals("error")
+                                || frame.path("type").asString().equals("welcome"), "an answer to hello")
+                                .toString() + " after " + (System.nanoTime() - helloAt) / 1_000_000 + " ms";
+                    }
                 }
                 if (frozen && tick % 10 == 5) {
                     // answered after the messages sent before it: within the append timeout, not never
@@ -467,14 +478,15 @@ class DatabaseOutageTests {
             }
             String report = String.format("DatabaseOutageTests (black hole): %d s without an answer; %d messages, all "
                     + "acknowledged and stored once; errors while frozen %s; acks while frozen %d; slowest pong %d ms; "
-                    + "readiness DOWN seen: %s", FREEZE_SECONDS, total, errorsWhileFrozen, ackedWhileFrozen.size(),
-                    slowestPong, readinessDown);
+                    + "readiness DOWN seen: %s; a newcomer's hello while frozen: %s", FREEZE_SECONDS, total,
+                    errorsWhileFrozen, ackedWhileFrozen.size(), slowestPong, readinessDown, helloWhileFrozen);
             System.out.println(report);
             assertThat(errorsWhileFrozen.keySet()).as("error codes while frozen")
                     .containsExactly("STORAGE_UNAVAILABLE (retryable)");
             assertThat(ackedWhileFrozen).as("acks while nothing reached the database").isEmpty();
             assertThat(readinessDown).as("readiness DOWN while frozen").isTrue();
             assertThat(slowestPong).as("pong while frozen, ms").isLessThan(15_000);
+            assertThat(helloWhileFrozen).as("a newcomer's hello while frozen").contains("STORAGE_UNAVAILABLE");
         }
         finally {
             proxy.thaw();
