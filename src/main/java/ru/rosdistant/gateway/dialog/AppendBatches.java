@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.r2dbc.spi.R2dbcNonTransientResourceException;
-import io.r2dbc.spi.R2dbcTransientResourceException;
 import io.r2dbc.spi.Readable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +18,9 @@ import reactor.core.publisher.MonoSink;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.NonTransientDataAccessResourceException;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
+import ru.rosdistant.gateway.storage.StorageOutage;
 
 /**
  * Group commit for the messages people write: appends that arrive while earlier ones are being stored
@@ -164,11 +161,7 @@ class AppendBatches {
 
     /** The database cannot be reached: trying the appends one by one would only fail n times more slowly. */
     private static boolean unreachable(Throwable error) {
-        return error instanceof StorageTimeoutException
-                || error instanceof DataAccessResourceFailureException
-                || error instanceof NonTransientDataAccessResourceException
-                || error instanceof R2dbcNonTransientResourceException
-                || error instanceof R2dbcTransientResourceException;
+        return error instanceof StorageTimeoutException || StorageOutage.unreachable(error);
     }
 
     /** One statement for the batch; completes each append's sink with its row. */

@@ -2,6 +2,7 @@ package ru.rosdistant.gateway.storage;
 
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;
+import io.r2dbc.spi.R2dbcTransientResourceException;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.NonTransientDataAccessResourceException;
@@ -17,10 +18,19 @@ public final class StorageOutage {
     }
 
     public static boolean is(Throwable error) {
+        return unreachable(error)
+                || error instanceof TransientDataAccessException
+                || error instanceof R2dbcTransientException;
+    }
+
+    /**
+     * The database cannot be reached at all (no connection, or it broke): unlike a deadlock or a timeout of one
+     * statement, trying the same work again at once, piece by piece, only fails more slowly.
+     */
+    public static boolean unreachable(Throwable error) {
         return error instanceof DataAccessResourceFailureException
                 || error instanceof NonTransientDataAccessResourceException
-                || error instanceof TransientDataAccessException
                 || error instanceof R2dbcNonTransientResourceException
-                || error instanceof R2dbcTransientException;
+                || error instanceof R2dbcTransientResourceException;
     }
 }

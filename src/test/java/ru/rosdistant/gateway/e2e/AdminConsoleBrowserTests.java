@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -15,10 +13,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import ru.rosdistant.gateway.Checks;
-import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
@@ -35,26 +31,10 @@ import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
  * and lines, disabling, and the lines with who serves them. Lines lab54 and lab55; the administrator is one
  * of the test's own, not the shared bootstrap one.
  */
-@GatewayTest
-class AdminConsoleBrowserTests {
-
-    @LocalServerPort
-    int port;
+class AdminConsoleBrowserTests extends BrowserTest {
 
     @Autowired
     AgentDirectory agents;
-
-    private final Browsers browsers = new Browsers();
-
-    @BeforeAll
-    static void systemBrowser() {
-        Browsers.assumeInstalled();
-    }
-
-    @AfterEach
-    void closeBrowsers() throws IOException {
-        browsers.closeAll();
-    }
 
     @Test
     void anAdministratorCreatesChangesAndDisablesAnAgentInTheConsole() throws IOException {

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -21,10 +20,8 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.r2dbc.core.DatabaseClient;
 import ru.rosdistant.gateway.Checks;
-import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
@@ -40,13 +37,9 @@ import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
  * A visitor attaches a file in the widget and the agent downloads it from the console, in the system's
  * headless Chromium; a file over 16 MB is refused in the widget before any upload. Site and line lab53.
  */
-@GatewayTest
-class AttachmentBrowserTests {
+class AttachmentBrowserTests extends BrowserTest {
 
     private static final String SITE = "lab53";
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     AgentDirectory agents;
@@ -54,18 +47,12 @@ class AttachmentBrowserTests {
     @Autowired
     DatabaseClient db;
 
-    private final Browsers browsers = new Browsers();
-
     private Path dir;
 
-    @BeforeAll
-    static void systemBrowser() {
-        Browsers.assumeInstalled();
-    }
-
+    @Override
     @AfterEach
     void closeBrowsers() throws IOException {
-        browsers.closeAll();
+        super.closeBrowsers();
         if (dir != null) {
             try (var files = Files.list(dir)) {
                 for (Path file : files.toList()) {
@@ -163,9 +150,5 @@ class AttachmentBrowserTests {
         wait.until(driver -> !attach.isEnabled());
         assertNoScriptErrors(console);
         assertNoScriptErrors(page);
-    }
-
-    private String base() {
-        return "http://localhost:" + port;
     }
 }

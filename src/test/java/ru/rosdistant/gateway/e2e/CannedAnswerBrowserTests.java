@@ -1,12 +1,9 @@
 package ru.rosdistant.gateway.e2e;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -20,10 +17,8 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
-import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
@@ -35,26 +30,10 @@ import static ru.rosdistant.gateway.e2e.Browsers.visible;
  * A supervisor keeps a canned answer in the console's panel and inserts it in a reply with its shortcut, in the
  * system's headless Chromium. Line and site lab47 (application-test.yml).
  */
-@GatewayTest
-class CannedAnswerBrowserTests {
-
-    @LocalServerPort
-    int port;
+class CannedAnswerBrowserTests extends BrowserTest {
 
     @Autowired
     AgentDirectory agents;
-
-    private final Browsers browsers = new Browsers();
-
-    @BeforeAll
-    static void systemBrowser() {
-        Browsers.assumeInstalled();
-    }
-
-    @AfterEach
-    void closeBrowsers() throws IOException {
-        browsers.closeAll();
-    }
 
     @Test
     void aSupervisorSavesAnAnswerAndInsertsItWithItsShortcut() {
@@ -147,5 +126,4 @@ class CannedAnswerBrowserTests {
                 .toList();
         assertThat(errors).as("errors in the browser console").isEmpty();
     }
-
 }

@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.SearchContext;
@@ -16,9 +14,7 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.r2dbc.core.DatabaseClient;
-import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
@@ -35,29 +31,13 @@ import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
  * Chromium against the running gateway. Sites and lines lab39 and lab40 (application-test.yml) are this class's
  * own; the host page {@code /demo/e2e-site.html?site=…} (test resources) embeds the widget.
  */
-@GatewayTest
-class CardPanelBrowserTests {
-
-    @LocalServerPort
-    int port;
+class CardPanelBrowserTests extends BrowserTest {
 
     @Autowired
     AgentDirectory agents;
 
     @Autowired
     DatabaseClient db;
-
-    private final Browsers browsers = new Browsers();
-
-    @BeforeAll
-    static void systemBrowser() {
-        Browsers.assumeInstalled();
-    }
-
-    @AfterEach
-    void closeBrowsers() throws IOException {
-        browsers.closeAll();
-    }
 
     @Test
     void theCardPanelShowsTheEarlierDialogAndItsTaskIsCompletedFromTheList() throws IOException {
@@ -302,10 +282,6 @@ class CardPanelBrowserTests {
         wait.until(visible(item)).click();
     }
 
-    private String base() {
-        return "http://localhost:" + port;
-    }
-
     private static SearchContext widgetOf(WebDriver page, WebDriverWait wait) {
         return wait.until(driver -> {
             List<WebElement> found = driver.findElements(By.id("rosdistant-chat"));
@@ -316,5 +292,4 @@ class CardPanelBrowserTests {
     private static String statusOf(SearchContext widget) {
         return widget.findElement(By.cssSelector("[data-testid=status]")).getDomProperty("textContent");
     }
-
 }

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.SearchContext;
@@ -19,9 +17,7 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.r2dbc.core.DatabaseClient;
-import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
 import ru.rosdistant.gateway.agent.Agent;
@@ -43,11 +39,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * (lab25 … lab29, lab31 and lab32 in application-test.yml); the host page {@code /demo/e2e-site.html?site=…} (test
  * resources) embeds the widget for it.
  */
-@GatewayTest
-class ConsoleWorkflowBrowserTests {
-
-    @LocalServerPort
-    int port;
+class ConsoleWorkflowBrowserTests extends BrowserTest {
 
     @Autowired
     AgentDirectory agents;
@@ -57,18 +49,6 @@ class ConsoleWorkflowBrowserTests {
 
     @Autowired
     WorkingCalendar calendar;
-
-    private final Browsers browsers = new Browsers();
-
-    @BeforeAll
-    static void systemBrowser() {
-        Browsers.assumeInstalled();
-    }
-
-    @AfterEach
-    void closeBrowsers() throws IOException {
-        browsers.closeAll();
-    }
 
     @Test
     void agentClosesWithTheAppealTypeAndTheVisitorSeesTheDialogClosed() throws IOException {
@@ -433,10 +413,6 @@ class ConsoleWorkflowBrowserTests {
                 .orElse(null);
     }
 
-    private String base() {
-        return "http://localhost:" + port;
-    }
-
     private static SearchContext widgetOf(WebDriver page, WebDriverWait wait) {
         return wait.until(driver -> {
             List<WebElement> found = driver.findElements(By.id("rosdistant-chat"));
@@ -451,5 +427,4 @@ class ConsoleWorkflowBrowserTests {
     private static String errorOf(SearchContext widget, String field) {
         return widget.findElement(By.cssSelector("[data-testid=err-" + field + "]")).getDomProperty("textContent");
     }
-
 }

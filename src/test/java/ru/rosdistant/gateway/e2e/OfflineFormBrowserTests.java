@@ -1,14 +1,11 @@
 package ru.rosdistant.gateway.e2e;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -19,11 +16,9 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.r2dbc.core.DatabaseClient;
 import ru.rosdistant.gateway.Checks;
-import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.mail.TestSmtp;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 
@@ -40,13 +35,9 @@ import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
  * mail received by a real SMTP server (GreenMail). Site and line lab50, closed at (almost) any hour
  * (application-test.yml), so the widget offers the form at once.
  */
-@GatewayTest
-class OfflineFormBrowserTests {
+class OfflineFormBrowserTests extends BrowserTest {
 
     private static final String SITE = "lab50";
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     JavaMailSender mail;
@@ -56,18 +47,6 @@ class OfflineFormBrowserTests {
 
     @Autowired
     WorkingCalendar calendar;
-
-    private final Browsers browsers = new Browsers();
-
-    @BeforeAll
-    static void systemBrowser() {
-        Browsers.assumeInstalled();
-    }
-
-    @AfterEach
-    void closeBrowsers() throws IOException {
-        browsers.closeAll();
-    }
 
     @Test
     void aKeyboardUserSendsTheOfflineFormAndTheSitesMailboxGetsIt() throws Exception {

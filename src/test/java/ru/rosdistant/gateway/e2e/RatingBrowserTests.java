@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -17,10 +15,8 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.r2dbc.core.DatabaseClient;
 import ru.rosdistant.gateway.Checks;
-import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
@@ -36,29 +32,13 @@ import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
  * The widget's stars after a closed dialog, used with the keyboard, and the rating in the console's card panel,
  * in the system's headless Chromium. Site and line lab48 (application-test.yml).
  */
-@GatewayTest
-class RatingBrowserTests {
-
-    @LocalServerPort
-    int port;
+class RatingBrowserTests extends BrowserTest {
 
     @Autowired
     AgentDirectory agents;
 
     @Autowired
     DatabaseClient db;
-
-    private final Browsers browsers = new Browsers();
-
-    @BeforeAll
-    static void systemBrowser() {
-        Browsers.assumeInstalled();
-    }
-
-    @AfterEach
-    void closeBrowsers() throws IOException {
-        browsers.closeAll();
-    }
 
     @Test
     void theVisitorRatesTheClosedDialogWithTheKeyboardAndTheAgentSeesItOnTheCard() throws IOException {
@@ -153,12 +133,7 @@ class RatingBrowserTests {
         assertNoScriptErrors(page);
     }
 
-    private String base() {
-        return "http://localhost:" + port;
-    }
-
     private static String status(SearchContext widget) {
         return widget.findElement(By.cssSelector("[data-testid=status]")).getDomProperty("textContent");
     }
-
 }

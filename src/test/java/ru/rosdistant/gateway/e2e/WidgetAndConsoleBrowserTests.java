@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -22,8 +20,6 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
@@ -39,28 +35,12 @@ import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
  * the running gateway. The demo page {@code /demo/applicant.html} embeds the widget for the site
  * {@code applicant}, whose line {@code applicant-recruitment} no other test class uses.
  */
-@GatewayTest
-class WidgetAndConsoleBrowserTests {
+class WidgetAndConsoleBrowserTests extends BrowserTest {
 
     private static final String LINE = "applicant-recruitment";
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     AgentDirectory agents;
-
-    private final Browsers browsers = new Browsers();
-
-    @BeforeAll
-    static void systemBrowser() {
-        Browsers.assumeInstalled();
-    }
-
-    @AfterEach
-    void closeBrowsers() throws IOException {
-        browsers.closeAll();
-    }
 
     @Test
     void visitorAndAgentTalkAndVisitorTextIsShownAsText() throws IOException {
@@ -198,12 +178,6 @@ class WidgetAndConsoleBrowserTests {
         assertNoScriptErrors(page);
     }
 
-    private String base() {
-        return "http://localhost:" + port;
-    }
-
-    /** An explicit wait whose timeout message tells what the page showed and what its sockets carried. */
-
     /** The widget's shadow root, once the widget script has run. */
     private static SearchContext widget(WebDriver page, WebDriverWait wait) {
         WebElement host = wait.until(driver -> {
@@ -230,6 +204,4 @@ class WidgetAndConsoleBrowserTests {
     private static ExpectedCondition<Boolean> attributeIs(By by, String attribute, String value) {
         return driver -> value.equals(driver.findElement(by).getDomAttribute(attribute));
     }
-
-    /** Uncaught exceptions and console.error calls of the page's own scripts (network noise aside). */
 }

@@ -1,12 +1,9 @@
 package ru.rosdistant.gateway.e2e;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -18,8 +15,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
 import ru.rosdistant.gateway.agent.Agent;
@@ -36,8 +31,7 @@ import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
  * live region that announces new messages. Site and line lab49 (application-test.yml); the agent answers
  * over a socket of its own.
  */
-@GatewayTest
-class WidgetHostPageBrowserTests {
+class WidgetHostPageBrowserTests extends BrowserTest {
 
     private static final String SITE = "lab49";
 
@@ -47,23 +41,8 @@ class WidgetHostPageBrowserTests {
             const note = type => data => window.__events.push({type, data: JSON.parse(JSON.stringify(data))});
             window.RosdistantChat.on('opened', note('opened')).on('message', note('message')).on('state', note('state'));""";
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     AgentDirectory agents;
-
-    private final Browsers browsers = new Browsers();
-
-    @BeforeAll
-    static void systemBrowser() {
-        Browsers.assumeInstalled();
-    }
-
-    @AfterEach
-    void closeBrowsers() throws IOException {
-        browsers.closeAll();
-    }
 
     @Test
     void theHostPageOpensAndClosesTheWidgetAndHearsItsEvents() {

@@ -1,13 +1,10 @@
 package ru.rosdistant.gateway.e2e;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -19,10 +16,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.r2dbc.core.DatabaseClient;
 import ru.rosdistant.gateway.Checks;
-import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
 import ru.rosdistant.gateway.agent.Agent;
@@ -40,8 +35,7 @@ import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
  * a lost acknowledgement is made by a test hook that stops the page from hearing its socket, as a
  * half-dead connection would. Site and line lab51 (application-test.yml).
  */
-@GatewayTest
-class WidgetReconnectBrowserTests {
+class WidgetReconnectBrowserTests extends BrowserTest {
 
     private static final String SITE = "lab51";
 
@@ -60,26 +54,11 @@ class WidgetReconnectBrowserTests {
               Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
             })();""";
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     AgentDirectory agents;
 
     @Autowired
     DatabaseClient db;
-
-    private final Browsers browsers = new Browsers();
-
-    @BeforeAll
-    static void systemBrowser() {
-        Browsers.assumeInstalled();
-    }
-
-    @AfterEach
-    void closeBrowsers() throws IOException {
-        browsers.closeAll();
-    }
 
     @Test
     void messagesWrittenDuringADropArriveOnceWhenTheNetworkIsBack() {
