@@ -243,41 +243,15 @@ final class ChatScenario {
         }
 
         // correctness: acknowledged vs delivered vs stored
-        long acked = 0;
-        long unacked = 0;
-        long multiAcked = 0;
-        long duplicateFlagged = 0;
-        long notDelivered = 0;
-        long deliveredTwice = 0;
-        for (Tracker.Sent message : tracker.sent.values()) {
-            int acks = message.acks.get();
-            if (acks == 0) {
-                unacked++;
-                continue;
-            }
-            acked++;
-            if (acks > 1) {
-                multiAcked++;
-            }
-            if (message.duplicateAcks.get() > 0) {
-                duplicateFlagged++;
-            }
-            int deliveries = message.peerDeliveries.get();
-            if (deliveries == 0) {
-                notDelivered++;
-            }
-            else if (deliveries > 1) {
-                deliveredTwice++;
-            }
-        }
+        Tracker.Tally tally = tracker.tally(message -> false);
         Map<String, Object> check = new LinkedHashMap<>();
         check.put("sent", tracker.sent.size());
-        check.put("acked", acked);
-        check.put("not_acked", unacked);
-        check.put("acked_more_than_once", multiAcked);
-        check.put("acked_as_duplicate", duplicateFlagged);
-        check.put("acked_not_delivered_to_peer", notDelivered);
-        check.put("delivered_to_peer_more_than_once", deliveredTwice);
+        check.put("acked", tally.acked());
+        check.put("not_acked", tally.unacked());
+        check.put("acked_more_than_once", tally.ackedMoreThanOnce());
+        check.put("acked_as_duplicate", tally.ackedAsDuplicate());
+        check.put("acked_not_delivered_to_peer", tally.notDelivered());
+        check.put("delivered_to_peer_more_than_once", tally.deliveredTwice());
         check.put("unknown_acks", tracker.unknownAcks.sum());
         check.put("unknown_deliveries", tracker.unknownDeliveries.sum());
         if (jdbc != null) {

@@ -148,6 +148,51 @@ final class Tracker {
         return out;
     }
 
+    /**
+     * Acknowledged vs delivered, over every message sent: the correctness counts both scenarios report.
+     * {@code excused} picks unacknowledged messages that are not a fault (counted apart as {@code unackedExcused}).
+     */
+    Tally tally(java.util.function.Predicate<Sent> excused) {
+        long acked = 0;
+        long unacked = 0;
+        long unackedExcused = 0;
+        long multiAcked = 0;
+        long duplicateFlagged = 0;
+        long notDelivered = 0;
+        long deliveredTwice = 0;
+        for (Sent message : sent.values()) {
+            int acks = message.acks.get();
+            if (acks == 0) {
+                if (excused.test(message)) {
+                    unackedExcused++;
+                }
+                else {
+                    unacked++;
+                }
+                continue;
+            }
+            acked++;
+            if (acks > 1) {
+                multiAcked++;
+            }
+            if (message.duplicateAcks.get() > 0) {
+                duplicateFlagged++;
+            }
+            int deliveries = message.peerDeliveries.get();
+            if (deliveries == 0) {
+                notDelivered++;
+            }
+            else if (deliveries > 1) {
+                deliveredTwice++;
+            }
+        }
+        return new Tally(acked, unacked, unackedExcused, multiAcked, duplicateFlagged, notDelivered, deliveredTwice);
+    }
+
+    record Tally(long acked, long unacked, long unackedExcused, long ackedMoreThanOnce, long ackedAsDuplicate,
+            long notDelivered, long deliveredTwice) {
+    }
+
     static Map<String, Object> summary(Histogram h) {
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("count", h.getTotalCount());
