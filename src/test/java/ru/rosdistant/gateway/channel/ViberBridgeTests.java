@@ -24,7 +24,10 @@ import static ru.rosdistant.gateway.channel.ChannelTestSupport.post;
 import static ru.rosdistant.gateway.channel.ChannelTestSupport.usersOf;
 import static ru.rosdistant.gateway.channel.ChannelTestSupport.visitorMessages;
 
-/** The Viber bridge against the fake REST bot API: bot viber-bot on line lab46. */
+/**
+ * The Viber bridge against the fake REST bot API: bot viber-bot on line lab46. Other tests leave dialogs waiting on
+ * lab46; each test's agent takes up to 50, so the waiting ones do not fill its slots before its own dialog comes.
+ */
 @GatewayTest
 class ViberBridgeTests {
 
@@ -43,7 +46,7 @@ class ViberBridgeTests {
 
     @Test
     void aSignedMessageReachesTheAgentAndTheReplyGoesOutWithTheAuthToken() {
-        Agent agent = Staff.agent(agents, "lab46", 5);
+        Agent agent = Staff.agent(agents, "lab46", 50);
         String user = "vb" + nextId() + "==";
         try (WsClient console = Staff.online(port, agent)) {
             accepted(callback(message(user, nextId(), "Где расписание?")));
@@ -87,7 +90,7 @@ class ViberBridgeTests {
 
     @Test
     void tooManyRequestsIsRetriedWithBackoffUntilTheReplyIsAccepted() {
-        Agent agent = Staff.agent(agents, "lab46", 5);
+        Agent agent = Staff.agent(agents, "lab46", 50);
         String user = "vb" + nextId() + "==";
         try (WsClient console = Staff.online(port, agent)) {
             accepted(callback(message(user, nextId(), "медленно")));
