@@ -539,10 +539,11 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     try { sock.close(); } catch (e) { /* already closing */ }
   }
 
+  // Soon at first (a restarted gateway is back in seconds): 0.25, 0.5, 1, 2 s, then every 2 s for about a
+  // minute, then every 10 s; each ±25 % so that clients do not come back in step (docs/protocol.md).
   function scheduleReconnect() {
     clearTimeout(reconnectTimer);
-    const delay = Math.min(10000, 500 * Math.pow(2, attempt++)) * (0.75 + Math.random() * 0.5);
-    reconnectTimer = setTimeout(connect, Math.min(10000, Math.max(500, delay)));
+    reconnectTimer = setTimeout(connect, Math.min(attempt < 30 ? 2000 : 10000, 250 * 2 ** attempt++) * (0.75 + Math.random() / 2));
   }
 
   function handle(f) {

@@ -271,8 +271,8 @@
       } catch (e) { /* the server is down: keep trying */ }
     }
     if (!loggedIn) return;
-    const delay = Math.min(10000, 500 * Math.pow(2, attempt++)) * (0.75 + Math.random() * 0.5);
-    reconnectTimer = setTimeout(connect, Math.min(10000, Math.max(500, delay)));
+    // the widget's back-off (docs/protocol.md): 0.25, 0.5, 1, 2 s, every 2 s for about a minute, then every 10 s
+    reconnectTimer = setTimeout(connect, Math.min(attempt < 30 ? 2000 : 10000, 250 * 2 ** attempt++) * (0.75 + Math.random() / 2));
   }
 
   function setConnection(state) {

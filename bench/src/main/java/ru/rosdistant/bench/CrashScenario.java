@@ -33,8 +33,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The crash drill's generator (bench/drill-crash.sh): the chat scenario at a real load whose clients behave
  * like the widget and the console when the server dies under them. When a socket closes without the
- * generator asking for it, the client reconnects every 200 ms, 400 ms … (at most 1 s apart) until the server
- * is back; a visitor sends {@code hello} with its token and {@code resume}s its dialog from the highest seq
+ * generator asking for it, the client reconnects as the widget does (0.25, 0.5, 1, 2 s, then every 2 s, each
+ * ±25 %: {@link Client#backOffMillis}) until the server is back; a visitor sends {@code hello} with its token and {@code resume}s its dialog from the highest seq
  * it has seen; an agent opens the console socket again (logging in again when the session cookie is refused)
  * and resumes the dialogs of its {@code welcome}. Every message sent but not acknowledged is sent again, with
  * the same clientMsgId, once the dialog is resumed. Frames whose seq the client already has are dropped, as
@@ -289,8 +289,17 @@ final class CrashScenario {
             if (ctx.stopping) {
                 return;
             }
-            long delay = Math.min(200L * attempt, 1000L) + ThreadLocalRandom.current().nextLong(50);
-            ctx.scheduler.schedule(() -> reconnect(attempt), delay, TimeUnit.MILLISECONDS);
+            ctx.scheduler.schedule(() -> reconnect(attempt), backOffMillis(attempt), TimeUnit.MILLISECONDS);
+        }
+
+        /**
+         * The widget's and the console's back-off (docs/protocol.md) for the {@code attempt}-th try (from 1):
+         * 0.25, 0.5, 1, 2 s, then every 2 s up to the 30th try, then every 10 s, each ±25 %.
+         */
+        static long backOffMillis(int attempt) {
+            int tried = attempt - 1;
+            double nominal = Math.min(tried < 30 ? 2000 : 10000, 250 * Math.pow(2, Math.min(tried, 10)));
+            return Math.round(nominal * (0.75 + ThreadLocalRandom.current().nextDouble() / 2));
         }
 
         abstract void reconnect(int attempt);
