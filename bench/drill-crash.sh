@@ -16,7 +16,10 @@
 # dialogs must be re-queued after the grace period], PORT [18181], BENCH_DB [gateway_crash],
 # GATEWAY_FROM [worktree|head], GATEWAY_JAR, GATEWAY_XMX [2g], GEN_XMX [2g], GATEWAY_OPTS (extra --options
 # for the gateway), GATEWAY_CDS [0; 1: run the gateway from the extracted jar with a class-data-sharing archive
-# made by a training start, as a deployment that wants a fast restart would], GEN_OPTS (extra generator
+# made by a training start, as a deployment that wants a fast restart would], GATEWAY_AOT [0; 1: run the gateway
+# from the extracted jar with an AOT cache of JDK 25 or later (GATEWAY_JAVA, default the machine's Temurin 25),
+# trained by one shortened drill run whose gateway is stopped with SIGTERM instead of kill -9, so the cache holds
+# the classes and method profiles of a start, a chat load and a reconnection storm], GEN_OPTS (extra generator
 # options, e.g. "--relogin-spread-ms 30000": agents log in again at random within 30 s, as people would). Everything this script starts is stopped when it ends, also on Ctrl-C or failure.
 set -euo pipefail
 
@@ -43,6 +46,8 @@ GATEWAY_XMX=${GATEWAY_XMX:-2g}
 GEN_XMX=${GEN_XMX:-2g}
 GATEWAY_OPTS=${GATEWAY_OPTS:-}
 GATEWAY_CDS=${GATEWAY_CDS:-0}
+GATEWAY_AOT=${GATEWAY_AOT:-0}             # 1: JDK 25+ AOT cache (JEP 483/514/515), trained by one drill run
+GATEWAY_JAVA=${GATEWAY_JAVA:-java}        # the gateway's java; the generator always runs on the default java
 GEN_OPTS=${GEN_OPTS:-}
 GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-}     # extra JVM options for both gateway processes
 RESTART_JVM_OPTS=${RESTART_JVM_OPTS:-}     # … only for the restarted one, e.g. "-XX:StartFlightRecording=filename=/tmp/r.jfr,settings=profile"
@@ -125,7 +130,7 @@ start_gateway() {
         SPRING_FLYWAY_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$DB" \
         SPRING_FLYWAY_USER=postgres \
         GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC "${JAVA_CDS[@]+"${JAVA_CDS[@]}"}" $GATEWAY_JVM_OPTS $extra -jar "$GATEWAY_JAR" \
+        "$GATEWAY_JAVA" -Xmx"$GATEWAY_XMX" -XX:+UseG1GC "${JAVA_CDS[@]+"${JAVA_CDS[@]}"}" $GATEWAY_JVM_OPTS $extra -jar "$GATEWAY_JAR" \
             --server.port="$PORT" \
             --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 \
             --gateway.routing.defaults.max-wait=1h $GATEWAY_OPTS \
@@ -164,35 +169,48 @@ if [[ $GATEWAY_CDS == 1 ]]; then
     JAVA_CDS=(-XX:SharedArchiveFile="$OUT/gateway.jsa")
 fi
 
+if [[ $GATEWAY_AOT == 1 ]]; then
+    if [[ $GATEWAY_JAVA == java && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
+        GATEWAY_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+    fi
+    "$GATEWAY_JAVA" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q AOTCacheOutput \
+        || { log "AOT: $GATEWAY_JAVA has no AOT cache (JDK 25 or later needed; set GATEWAY_JAVA)"; exit 1; }
+    log "AOT: extracting the jar (an AOT cache, like CDS, needs the classes in plain jars)"
+    rm -rf "$OUT/gateway-aot" && java -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$OUT/gateway-aot" >/dev/null
+    GATEWAY_JAR="$OUT/gateway-aot/gateway.jar"
+fi
+
 {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
-    echo "java: $(java -version 2>&1 | head -1)"
+    echo "java: $(java -version 2>&1 | head -1); the gateway's: $("$GATEWAY_JAVA" -version 2>&1 | head -1)"
     echo "postgres: $(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show server_version') synchronous_commit=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show synchronous_commit')"
     echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC --server.port=$PORT --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 --gateway.routing.defaults.max-wait=1h $GATEWAY_OPTS"
-    echo "cds: $GATEWAY_CDS generator options: $GEN_OPTS"
+    echo "cds: $GATEWAY_CDS aot: $GATEWAY_AOT generator options: $GEN_OPTS"
     echo "settings: RUNS=$RUNS RATE=$RATE VISITORS=$VISITORS AGENTS=$AGENTS MAX_DIALOGS=$MAX_DIALOGS LOAD=$LOAD KILL_AFTER=$KILL_AFTER ABSENT_AGENTS=$ABSENT_AGENTS"
     echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/environment.txt"
 cat "$OUT/environment.txt" >&2
 
-for r in $(seq 1 "$RUNS"); do
-    name="crash-r$RATE-run$r"
-    marker="$OUT/$name.loadstart"
-    restart="$OUT/$name.restart"
+# drill NAME STOP LOAD KILL_AFTER: one run. STOP is KILL (the drill) or TERM (the AOT training run: the gateway
+# that records the cache must exit normally to write it, so it gets SIGTERM, and after it has written the cache
+# a gateway without it takes over)
+drill() {
+    local name=$1 signal=$2 load=$3 kill_after=$4 first_opts=${5:-}
+    local marker="$OUT/$name.loadstart" restart="$OUT/$name.restart"
     rm -f "$marker" "$restart"
     log "$name: fresh database $DB, gateway on :$PORT"
     fresh_db
-    start_gateway "$OUT/$name.server-1.log"
+    start_gateway "$OUT/$name.server-1.log" "$first_opts"
     wait_ready "$GW_PID" >/dev/null
     sleep 2
 
     java -Xmx"$GEN_XMX" -XX:+UseG1GC -jar "$BENCH_JAR" crash --url "http://$HOST:$PORT" \
-        --visitors "$VISITORS" --agents "$AGENTS" --max-dialogs "$MAX_DIALOGS" --rate "$RATE" --load "$LOAD" \
+        --visitors "$VISITORS" --agents "$AGENTS" --max-dialogs "$MAX_DIALOGS" --rate "$RATE" --load "$load" \
         --absent-agents "$ABSENT_AGENTS" --sources "$SOURCES" --threads "$GEN_THREADS" \
         --db "jdbc:postgresql://$PG_HOST:$PG_PORT/$DB?user=postgres" \
         --restart-file "$restart" --load-marker "$marker" --label gateway $GEN_OPTS \
         --out "$OUT/$name.json" >/dev/null 2>"$OUT/$name.gen.log" &
-    gen=$!
+    local gen=$!
     STARTED+=("$gen")
 
     for _ in $(seq 1 1200); do
@@ -205,17 +223,17 @@ for r in $(seq 1 "$RUNS"); do
         tail -n 20 "$OUT/$name.gen.log" >&2 || true
         exit 1
     fi
-    log "$name: load running; kill -9 in $KILL_AFTER s"
-    sleep "$KILL_AFTER"
+    log "$name: load running; kill -$signal in $kill_after s"
+    sleep "$kill_after"
 
-    old=$GW_PID
+    local old=$GW_PID kill_ms start_ms ready_ms
     kill_ms=$(now_ms)
-    kill -KILL "$old"
+    kill -"$signal" "$old"
     wait "$old" 2>/dev/null || true
     forget "$old"
     start_ms=$(now_ms)
     start_gateway "$OUT/$name.server-2.log" "$RESTART_JVM_OPTS"
-    log "$name: killed $old at $kill_ms; new gateway $GW_PID started at $start_ms"
+    log "$name: stopped $old at $kill_ms; new gateway $GW_PID started at $start_ms"
     ready_ms=$(wait_ready "$GW_PID")
     printf 'kill_ms=%s\nstart_ms=%s\nready_ms=%s\n' "$kill_ms" "$start_ms" "$ready_ms" > "$restart.tmp"
     mv "$restart.tmp" "$restart"
@@ -227,6 +245,21 @@ for r in $(seq 1 "$RUNS"); do
     forget "$gen"
     tail -n 4 "$OUT/$name.gen.log" | sed 's/^/    /' >&2
     stop_pid "$GW_PID"
+}
+
+if [[ $GATEWAY_AOT == 1 ]]; then
+    # the training run's results are not the drill's: they go to a folder of their own, out of the summary
+    log "AOT: training the cache with a shortened drill run (SIGTERM at 10 s of a 25-s load)"
+    aot_out=$OUT/aot-training && mkdir -p "$aot_out"
+    OUT_DRILL=$OUT && OUT=$aot_out
+    drill aot-training TERM 25 10 "-XX:AOTCacheOutput=$OUT_DRILL/gateway.aot"
+    OUT=$OUT_DRILL
+    [[ -f $OUT/gateway.aot ]] || { log "AOT: no cache written (see aot-training/aot-training.server-1.log)"; exit 1; }
+    JAVA_CDS=(-XX:AOTCache="$OUT/gateway.aot")
+fi
+
+for r in $(seq 1 "$RUNS"); do
+    drill "crash-r$RATE-run$r" KILL "$LOAD" "$KILL_AFTER"
 done
 
 java -jar "$BENCH_JAR" summarize --dir "$OUT" > "$OUT/summary.md"
