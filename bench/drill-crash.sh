@@ -248,13 +248,12 @@ drill() {
 }
 
 if [[ $GATEWAY_AOT == 1 ]]; then
-    # the training run's results are not the drill's: they go to a folder of their own, out of the summary
-    log "AOT: training the cache with a shortened drill run (SIGTERM at 10 s of a 25-s load)"
-    aot_out=$OUT/aot-training && mkdir -p "$aot_out"
-    OUT_DRILL=$OUT && OUT=$aot_out
+    # the training run's results are not the drill's: they go to a folder beside it, out of the summary
+    log "AOT: training the cache with a shortened drill run (SIGTERM at 10 s of a 25-s load) in $OUT-aot-training"
+    OUT_DRILL=$OUT && OUT=$OUT-aot-training && mkdir -p "$OUT"
     drill aot-training TERM 25 10 "-XX:AOTCacheOutput=$OUT_DRILL/gateway.aot"
     OUT=$OUT_DRILL
-    [[ -f $OUT/gateway.aot ]] || { log "AOT: no cache written (see aot-training/aot-training.server-1.log)"; exit 1; }
+    [[ -f $OUT/gateway.aot ]] || { log "AOT: no cache written (see $OUT-aot-training/aot-training.server-1.log)"; exit 1; }
     JAVA_CDS=(-XX:AOTCache="$OUT/gateway.aot")
 fi
 
