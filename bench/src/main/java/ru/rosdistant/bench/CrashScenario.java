@@ -179,6 +179,17 @@ final class CrashScenario {
             return views.computeIfAbsent(dialogId, id -> new DialogView());
         }
 
+        /** Sends a chat message in {@code dialogId} (sent again after a reconnection until acknowledged). */
+        void say(String dialogId, String clientMsgId, String text) {
+            send(dialogId, clientMsgId, "{\"type\":\"message\",\"dialogId\":\"" + dialogId + "\",\"clientMsgId\":\""
+                    + clientMsgId + "\",\"text\":" + Json.quote(text) + "}");
+        }
+
+        /** The type of a frame, or null for one to ignore: from an earlier socket of this client, or without a type. */
+        String typeOf(WsConn conn, JsonNode frame) {
+            return conn == ws ? Json.text(frame, "type") : null;
+        }
+
         void send(String dialogId, String clientMsgId, String frame) {
             synchronized (pending) {
                 pending.computeIfAbsent(dialogId, id -> new LinkedHashMap<>()).put(clientMsgId, frame);
@@ -399,16 +410,9 @@ final class CrashScenario {
             });
         }
 
-        void say(String clientMsgId, String text) {
-            send(dialogId, clientMsgId, "{\"type\":\"message\",\"dialogId\":\"" + dialogId + "\",\"clientMsgId\":\""
-                    + clientMsgId + "\",\"text\":" + Json.quote(text) + "}");
-        }
 
         private void on(WsConn conn, JsonNode frame) {
-            if (conn != ws) {
-                return;
-            }
-            String type = Json.text(frame, "type");
+            String type = typeOf(conn, frame);
             if (type == null) {
                 return;
             }
@@ -590,21 +594,13 @@ final class CrashScenario {
             });
         }
 
-        void say(String dialogId, String clientMsgId, String text) {
-            send(dialogId, clientMsgId, "{\"type\":\"message\",\"dialogId\":\"" + dialogId + "\",\"clientMsgId\":\""
-                    + clientMsgId + "\",\"text\":" + Json.quote(text) + "}");
-        }
-
         private void follow(WsConn conn, String id) {
             replaying = true;
             conn.send("{\"type\":\"resume\",\"dialogId\":\"" + id + "\",\"lastSeq\":" + view(id).highest() + "}");
         }
 
         private void on(WsConn conn, JsonNode frame) {
-            if (conn != ws) {
-                return;
-            }
-            String type = Json.text(frame, "type");
+            String type = typeOf(conn, frame);
             if (type == null) {
                 return;
             }
@@ -796,7 +792,7 @@ final class CrashScenario {
                 String text = "bench " + stamp + ChatScenario.TEXT;
                 tracker.recordSent(id, v.dialogId, fromVisitor ? "VISITOR" : "AGENT", stamp);
                 if (fromVisitor) {
-                    v.say(id, text);
+                    v.say(v.dialogId, id, text);
                 }
                 else {
                     agent.say(v.dialogId, id, text);
