@@ -48,11 +48,11 @@ class AdminConsoleBrowserTests extends BrowserTest {
         WebDriverWait wait = waitFor(console);
         // the agents' table is drawn anew after every save
         wait.ignoring(StaleElementReferenceException.class);
-        logIn(console, wait, plain);
+        logIn(console, wait, plain.login());
         assertThat(console.findElement(By.id("admin-open")).isDisplayed()).isFalse();
         console.findElement(By.id("logout")).click();
 
-        logIn(console, wait, admin);
+        logIn(console, wait, admin.login());
         wait.until(visible(By.id("admin-open"))).click();
         wait.until(visible(By.id("admin-modal")));
         wait.until(driver -> row(driver, admin.login()) != null);
@@ -131,18 +131,6 @@ class AdminConsoleBrowserTests extends BrowserTest {
         wait.until(driver -> driver.findElement(By.id("admin-form-error")).getText().contains("your own"));
         assertThat(agents.byId(admin.id()).block(Duration.ofSeconds(10)).enabled()).isTrue();
         assertNoScriptErrors(console);
-    }
-
-    private void logIn(WebDriver console, WebDriverWait wait, Agent agent) {
-        console.get("http://localhost:" + port + "/console");
-        WebElement username = wait.until(visible(By.id("login-username")));
-        username.clear();
-        username.sendKeys(agent.login());
-        console.findElement(By.id("login-password")).clear();
-        console.findElement(By.id("login-password")).sendKeys(Staff.PASSWORD);
-        console.findElement(By.id("login-submit")).click();
-        wait.until(visible(By.id("main-view")));
-        wait.until(driver -> "online".equals(driver.findElement(By.id("connection")).getDomAttribute("data-state")));
     }
 
     private static WebElement row(WebDriver console, String login) {

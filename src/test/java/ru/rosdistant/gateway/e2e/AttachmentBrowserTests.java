@@ -16,7 +16,6 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.SearchContext;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -78,12 +77,7 @@ class AttachmentBrowserTests extends BrowserTest {
         Agent agent = Staff.agent(agents, SITE, 5);
         WebDriver console = browsers.open();
         WebDriverWait consoleWait = waitFor(console);
-        console.get(base() + "/console");
-        consoleWait.until(visible(By.id("login-username"))).sendKeys(agent.login());
-        console.findElement(By.id("login-password")).sendKeys(Staff.PASSWORD);
-        console.findElement(By.id("login-submit")).click();
-        consoleWait.until(driver -> "online".equals(driver.findElement(By.id("connection")).getDomAttribute("data-state")));
-        new Select(console.findElement(By.id("presence"))).selectByValue("ONLINE");
+        logInOnline(console, consoleWait, agent.login());
 
         WebDriver page = browsers.open();
         WebDriverWait wait = waitFor(page);

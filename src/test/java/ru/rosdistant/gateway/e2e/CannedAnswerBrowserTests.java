@@ -40,12 +40,7 @@ class CannedAnswerBrowserTests extends BrowserTest {
         Agent supervisor = Staff.agent(agents, "lab47", 5, Role.SUPERVISOR);
         WebDriver console = browsers.open();
         WebDriverWait wait = new WebDriverWait(console, Duration.ofSeconds(25));
-        console.get("http://localhost:" + port + "/console");
-        wait.until(visible(By.id("login-username"))).sendKeys(supervisor.login());
-        console.findElement(By.id("login-password")).sendKeys(Staff.PASSWORD);
-        console.findElement(By.id("login-submit")).click();
-        wait.until(visible(By.id("main-view")));
-        wait.until(driver -> "online".equals(driver.findElement(By.id("connection")).getDomAttribute("data-state")));
+        logIn(console, wait, supervisor.login());
 
         // The management panel: a new answer, first without its text (refused in the form), then complete.
         String shortcut = "/hello" + System.nanoTime() % 100_000;

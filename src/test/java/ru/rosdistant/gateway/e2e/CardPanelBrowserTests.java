@@ -243,16 +243,7 @@ class CardPanelBrowserTests extends BrowserTest {
     private WebDriver consoleOnline(Agent agent) {
         WebDriver console = browsers.open();
         WebDriverWait wait = waitFor(console);
-        console.get(base() + "/console");
-        wait.until(visible(By.id("login-username"))).sendKeys(agent.login());
-        console.findElement(By.id("login-password")).sendKeys(Staff.PASSWORD);
-        console.findElement(By.id("login-submit")).click();
-        wait.until(visible(By.id("main-view")));
-        wait.until(driver -> "online".equals(driver.findElement(By.id("connection")).getDomAttribute("data-state")));
-        new Select(console.findElement(By.id("presence"))).selectByValue("ONLINE");
-        // The server confirmed the presence (a presence frame came back).
-        wait.until(driver -> Boolean.TRUE.equals(js(driver, "return window.__wsLog.some(l => l.includes(' < ')"
-                + " && l.includes('\"presence\"') && l.includes('\"ONLINE\"'));")));
+        logInOnline(console, wait, agent.login());
         return console;
     }
 

@@ -45,12 +45,7 @@ class RatingBrowserTests extends BrowserTest {
         Agent agent = Staff.agent(agents, "lab48", 5);
         WebDriver console = browsers.open();
         WebDriverWait consoleWait = waitFor(console);
-        console.get(base() + "/console");
-        consoleWait.until(visible(By.id("login-username"))).sendKeys(agent.login());
-        console.findElement(By.id("login-password")).sendKeys(Staff.PASSWORD);
-        console.findElement(By.id("login-submit")).click();
-        consoleWait.until(driver -> "online".equals(driver.findElement(By.id("connection")).getDomAttribute("data-state")));
-        new Select(console.findElement(By.id("presence"))).selectByValue("ONLINE");
+        logInOnline(console, consoleWait, agent.login());
 
         WebDriver page = browsers.open();
         WebDriverWait pageWait = waitFor(page);

@@ -27,7 +27,6 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static ru.rosdistant.gateway.e2e.Browsers.assertNoScriptErrors;
 import static ru.rosdistant.gateway.e2e.Browsers.js;
-import static ru.rosdistant.gateway.e2e.Browsers.visible;
 import static ru.rosdistant.gateway.e2e.Browsers.waitFor;
 
 /**
@@ -52,13 +51,7 @@ class WidgetAndConsoleBrowserTests extends BrowserTest {
         // The agent logs in through the console form and goes online.
         WebDriver console = browsers.open();
         WebDriverWait consoleWait = waitFor(console);
-        console.get(base() + "/console");
-        WebElement username = consoleWait.until(visible(By.id("login-username")));
-        username.sendKeys(agent.login());
-        console.findElement(By.id("login-password")).sendKeys(Staff.PASSWORD);
-        console.findElement(By.id("login-submit")).click();
-        consoleWait.until(visible(By.id("main-view")));
-        consoleWait.until(attributeIs(By.id("connection"), "data-state", "online"));
+        logIn(console, consoleWait, agent.login());
         assertThat(console.findElement(By.id("agent-name")).getText()).isEqualTo(agent.displayName());
         new Select(console.findElement(By.id("presence"))).selectByValue("ONLINE");
 
