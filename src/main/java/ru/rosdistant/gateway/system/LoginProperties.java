@@ -5,8 +5,11 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-/** How many failed console logins lock a login or a client address, and for how long. */
+/**
+ * How many failed console logins lock a login or a client address, and for how long; how often a console
+ * session's last use is written to PostgreSQL (its idle timeout is hours, see {@link PersistentWebSessions}).
+ */
 @ConfigurationProperties("gateway.login")
 record LoginProperties(@DefaultValue("5") int failuresPerLogin, @DefaultValue("20") int failuresPerClient,
-        @DefaultValue("5m") Duration lock) {
+        @DefaultValue("5m") Duration lock, @DefaultValue("5m") Duration sessionTouch) {
 }

@@ -45,9 +45,6 @@ class PersistentWebSessions implements WebSessionStore {
 
     static final String CONTEXT = WebSessionServerSecurityContextRepository.DEFAULT_SPRING_SECURITY_CONTEXT_ATTR_NAME;
 
-    /** last_seen is written at most this often per session (the idle timeout is hours) */
-    private static final Duration TOUCH = Duration.ofMinutes(5);
-
     private static final Duration SWEEP = Duration.ofMinutes(1);
 
     private final DatabaseClient db;
@@ -55,6 +52,9 @@ class PersistentWebSessions implements WebSessionStore {
     private final ReactiveUserDetailsService users;
 
     private final Duration maxIdle;
+
+    /** last_seen is written at most this often per session */
+    private final Duration touch;
 
     /** as Spring's in-memory store: more sessions held at once than this is refused */
     private final int maxSessions;
@@ -67,11 +67,12 @@ class PersistentWebSessions implements WebSessionStore {
 
     PersistentWebSessions(DatabaseClient db, ReactiveUserDetailsService users,
             @Value("${server.reactive.session.timeout:30m}") Duration maxIdle,
-            @Value("${server.reactive.session.max-sessions:10000}") int maxSessions) {
+            @Value("${server.reactive.session.max-sessions:10000}") int maxSessions, LoginProperties login) {
         this.maxSessions = maxSessions;
         this.db = db;
         this.users = users;
         this.maxIdle = maxIdle;
+        this.touch = login.sessionTouch();
         this.clock = Clock.systemUTC();
         this.nextSweep = clock.instant().plus(SWEEP);
         RandomIds.seed();
@@ -320,11 +321,15 @@ class PersistentWebSessions implements WebSessionStore {
                                 .bind("cutoff", OffsetDateTime.ofInstant(now.minus(maxIdle), java.time.ZoneOffset.UTC))
                                 .then());
             }
-            if (persistedAt == null || persistedAt.plus(TOUCH).isBefore(now)) {
+            if (persistedAt == null || persistedAt.plus(touch).isBefore(now)) {
                 persistedAt = now;
-                return db.sql("UPDATE agent_session SET last_seen = now() WHERE id_hash = :hash")
+                // Bookkeeping the answer need not wait for: save() runs as the response is committed, so a
+                // database that does not answer would hold the answer, even the 503 of web.RequestTimeout.
+                db.sql("UPDATE agent_session SET last_seen = now() WHERE id_hash = :hash")
                         .bind("hash", hash(current))
-                        .then();
+                        .then()
+                        .subscribe(null, error -> log.warn("Could not note the use of a console session: {}",
+                                String.valueOf(error)));
             }
             return Mono.empty();
         }

@@ -1,0 +1,247 @@
+package ru.rosdistant.gateway.drill;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.test.StepVerifier;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.util.FileSystemUtils;
+import ru.rosdistant.gateway.Checks;
+import ru.rosdistant.gateway.OwnNettyResources;
+import ru.rosdistant.gateway.Staff;
+import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.agent.AgentDirectory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * REST while PostgreSQL stops answering (a network black hole: connections open, no byte through, as in
+ * {@code DatabaseOutageTests}), on a gateway of this class's own whose requests are bounded at
+ * {@value #BOUND_SECONDS} s ({@code gateway.web.request-timeout}). A console call, the offline form and a login are
+ * answered 503 with {@code Retry-After} at the bound instead of waiting for good; once the network heals they work
+ * again, and the form sent during the freeze and again afterwards (same clientFormId) is stored once, with its mail.
+ * The console's session is written to PostgreSQL with each answer here, so its 503 shows that the answer does not
+ * wait for that write.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "gateway.embedded-db.enabled=false", "gateway.offline.forms-per-minute=1000",
+                "gateway.offline.burst=1000", "gateway.web.request-timeout=" + RestBlackHoleTests.BOUND_SECONDS + "s",
+                // every console request notes its session's use in PostgreSQL as its answer goes out (in production
+                // once in 5 minutes): the 503 must not wait for that write either
+                "gateway.login.session-touch=0s" })
+@ActiveProfiles("test")
+@DirtiesContext
+@Import(OwnNettyResources.class)
+class RestBlackHoleTests {
+
+    static final int BOUND_SECONDS = 3;
+
+    private static final long BOUND_MS = BOUND_SECONDS * 1000L;
+
+    /** what a loaded 2-core machine may add to the bound before the answer is in the client's hands */
+    private static final long SLACK_MS = 3000;
+
+    private static final String SITE = "lab67";
+
+    private static final String ORIGIN = "https://lab67.test";
+
+    private static EmbeddedPostgres postgres;
+
+    private static CuttableProxy proxy;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) throws IOException {
+        if (postgres == null) {
+            // once per JVM: a rerun of the class (surefire's rerunFailingTestsCount) reuses the server
+            Path dataDir = Path.of("target/test-postgres-rest-black-hole").toAbsolutePath();
+            FileSystemUtils.deleteRecursively(dataDir);
+            postgres = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).start();
+            proxy = new CuttableProxy(postgres.getPort());
+        }
+        registry.add("spring.r2dbc.url", () -> "r2dbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres");
+        registry.add("spring.r2dbc.username", () -> "postgres");
+        registry.add("spring.r2dbc.password", () -> "");
+        registry.add("spring.flyway.url", () -> "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
+        registry.add("spring.flyway.user", () -> "postgres");
+        registry.add("spring.flyway.password", () -> "");
+        registry.add("gateway.embedded-db.port", () -> String.valueOf(postgres.getPort()));
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    AgentDirectory agents;
+
+    @Autowired
+    DatabaseClient db;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Test
+    void restRequestsAreAnswered503AtTheBoundWhileTheDatabaseHangsAndWorkAgainAfter() {
+        WebTestClient http = WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(30))
+                .build();
+        Agent agent = Staff.agent(agents, SITE, 5);
+        String session = Staff.login(port, agent.login(), Staff.PASSWORD);
+        String formId = "black-hole-" + System.nanoTime();
+        double timedOutBefore = timedOut();
+        cannedAnswers(http, session).expectStatus().isOk();
+        cards(http, session).expectStatus().isOk();
+
+        Map<String, Long> answeredAfter = new LinkedHashMap<>();
+        long thawedAt;
+        proxy.freeze();
+        try {
+            answeredAfter.put("GET /api/canned", unavailable(() -> cannedAnswers(http, session)));
+            answeredAfter.put("GET /api/cards", unavailable(() -> cards(http, session)));
+            answeredAfter.put("POST /api/offline-forms", unavailable(() -> form(http, formId)
+                    .expectHeader().valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN)));
+            long loginAt = System.nanoTime();
+            login("admin", "test-admin-password")
+                    .as(StepVerifier::create)
+                    .assertNext(status -> assertThat(status).as("login while the database hangs").isEqualTo(503))
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(30));
+            answeredAfter.put("POST /login", (System.nanoTime() - loginAt) / 1_000_000);
+        }
+        finally {
+            proxy.thaw();
+            thawedAt = System.nanoTime();
+        }
+        assertThat(timedOut() - timedOutBefore).as("requests counted as timed out").isEqualTo(4);
+        answeredAfter.forEach((request, ms) -> assertThat(ms).as(request + ", answered after ms")
+                .isBetween(BOUND_MS, BOUND_MS + SLACK_MS));
+
+        // the same calls work again (a request that still meets the backlog may get one more 503: tried again)
+        long cannedBackMs = untilAnswered(() -> cannedAnswers(http, session), thawedAt);
+        cards(http, session).expectStatus().isOk();
+        // the submission of the freeze went on by itself; whether it got through was up to the database
+        boolean storedByItsOwnWork = storedWithin(formId, Duration.ofSeconds(5));
+        untilAnswered(() -> form(http, formId), thawedAt);
+        login("admin", "test-admin-password")
+                .as(StepVerifier::create)
+                .assertNext(status -> assertThat(status).as("login after the thaw").isEqualTo(200))
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+
+        // the form once, with its mail's outbox entry: nothing partial, nothing twice
+        String stored = Checks.text(db, "SELECT count(*)::text || ':' || count(o.id)::text AS v FROM offline_form f "
+                + "LEFT JOIN outbox o ON o.dedup_key = 'offline-form:' || f.id "
+                + "WHERE f.site_id = 'lab67' AND f.client_form_id = '" + formId + "'");
+        assertThat(stored).as("forms:outbox entries for the form sent during the freeze and again after").isEqualTo("1:1");
+        assertThat(prometheus(http)).contains("gateway_web_requests_timed_out_total");
+
+        System.out.printf("RestBlackHoleTests: bound %d s; while PostgreSQL answered nothing, answered 503 with "
+                + "Retry-After after (ms) %s; after the thaw the console call answered again within %d ms; the form of "
+                + "the freeze stored by its own late work: %s, after the retry with the same clientFormId: %s "
+                + "(forms:outbox entries)%n", BOUND_SECONDS, answeredAfter, cannedBackMs,
+                storedByItsOwnWork ? "yes" : "no", stored);
+    }
+
+    private boolean storedWithin(String formId, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            if ("1".equals(Checks.text(db, "SELECT count(*)::text AS v FROM offline_form WHERE site_id = 'lab67' "
+                    + "AND client_form_id = '" + formId + "'"))) {
+                return true;
+            }
+            try {
+                Thread.sleep(100);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Asserts a 503 problem with Retry-After and returns how long it took, in ms. */
+    private static long unavailable(Supplier<WebTestClient.ResponseSpec> request) {
+        long start = System.nanoTime();
+        EntityExchangeResult<byte[]> result = request.get()
+                .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+                .expectHeader().valueEquals(HttpHeaders.RETRY_AFTER, "10")
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.status").isEqualTo(503)
+                .jsonPath("$.title").isEqualTo("Service Unavailable")
+                .returnResult();
+        assertThat(result.getResponseBody()).isNotEmpty();
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Sends the request until it is answered with a 2xx (at most 20 s); anything else but a 503 fails. */
+    private static long untilAnswered(Supplier<WebTestClient.ResponseSpec> request, long since) {
+        return Checks.eventually(() -> {
+            EntityExchangeResult<byte[]> result = request.get().expectBody().returnResult();
+            HttpStatus status = HttpStatus.valueOf(result.getStatus().value());
+            assertThat(status.is2xxSuccessful() || status == HttpStatus.SERVICE_UNAVAILABLE)
+                    .as("answer after the thaw: " + status).isTrue();
+            return status.is2xxSuccessful() ? (System.nanoTime() - since) / 1_000_000 : null;
+        }, "a 2xx after the thaw");
+    }
+
+    private static WebTestClient.ResponseSpec cannedAnswers(WebTestClient http, String session) {
+        return http.get().uri("/api/canned").header(HttpHeaders.COOKIE, session).exchange();
+    }
+
+    private static WebTestClient.ResponseSpec cards(WebTestClient http, String session) {
+        return http.get().uri("/api/cards?q=Чёрная").header(HttpHeaders.COOKIE, session).exchange();
+    }
+
+    private static WebTestClient.ResponseSpec form(WebTestClient http, String formId) {
+        return http.post().uri("/api/offline-forms")
+                .header(HttpHeaders.ORIGIN, ORIGIN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("site", SITE, "name", "Чёрная Дыра", "email", formId + "@example.com", "question",
+                        "Вопрос, пока база молчит", "consent", true, "clientFormId", formId))
+                .exchange();
+    }
+
+    private Mono<Integer> login(String login, String password) {
+        return HttpClient.create()
+                .post()
+                .uri("http://localhost:" + port + "/login")
+                .sendForm((request, form) -> form.attr("username", login).attr("password", password))
+                .responseSingle((response, body) -> body.then(Mono.just(response.status().code())));
+    }
+
+    private static String prometheus(WebTestClient http) {
+        byte[] body = http.get().uri("/actuator/prometheus").exchange()
+                .expectStatus().isOk()
+                .expectBody().returnResult().getResponseBody();
+        return body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private double timedOut() {
+        return meters.get("gateway.web.requests.timed.out").counter().count();
+    }
+}
