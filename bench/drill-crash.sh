@@ -56,6 +56,7 @@ GEN_THREADS=${GEN_THREADS:-2}
 OUT=${OUT:-$HERE/results/$(date +%Y%m%d-%H%M%S)-crash}
 WORK=${WORK:-/tmp/contact-gateway-crash}
 mkdir -p "$OUT" "$WORK"
+OUT=$(cd "$OUT" && pwd)   # the gateway runs in a folder of its own: every path must be absolute
 
 log() { echo "[drill-crash $(date +%H:%M:%S.%3N)] $*" | tee -a "$OUT/drill.log" >&2; }
 now_ms() { date +%s%3N; }
