@@ -260,7 +260,16 @@ public final class SocketConnection {
     void goAway() {
         closed = true;
         releaseInbound();
-        session.close(CloseStatus.GOING_AWAY).subscribe();
+        closeWith(CloseStatus.GOING_AWAY);
+    }
+
+    /**
+     * Closes the socket with {@code status}. The client may have closed it a moment before (a shutdown meets
+     * hundreds that are going anyway): then there is nothing to close and nothing to report.
+     */
+    private void closeWith(CloseStatus status) {
+        session.close(status).subscribe(null, error -> log.debug("Socket already gone when closing it with {}: {}",
+                status.getCode(), error.toString()));
     }
 
     private void enqueue(Item item) {
@@ -271,7 +280,7 @@ public final class SocketConnection {
             log.info("Closing a socket whose outbound queue is full ({} frames)", limits.outboundBuffer());
             closed = true;
             releaseInbound();
-            session.close(TOO_SLOW).subscribe();
+            closeWith(TOO_SLOW);
             return;
         }
         // Producers are many threads (bus listeners, the inbound pipeline); the sink wants one at a time.

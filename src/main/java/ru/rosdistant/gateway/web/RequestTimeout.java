@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.annotation.Order;
@@ -94,11 +95,18 @@ class RequestTimeout implements WebFilter {
         return Mono.deferContextual(context -> {
             // subscribed here, not by the client's request: neither the bound nor a client that goes away cancels it
             CompletableFuture<Void> work = Mono.defer(() -> chain.filter(handled))
+                    // a client that went away (a probe's own timeout, a closed tab) no longer cancels the work, so
+                    // its answer now meets a closed connection: nobody is there to tell, nothing to report
+                    .onErrorResume(RequestTimeout::clientGone, gone -> Mono.empty())
                     .contextWrite(context)
                     .toFuture();
             return Mono.fromFuture(work, true)
                     .timeout(bound, Mono.defer(() -> late(exchange, gated, work)));
         });
+    }
+
+    private static boolean clientGone(Throwable error) {
+        return error instanceof AbortedException || AbortedException.isConnectionReset(error);
     }
 
     private boolean bounded(ServerHttpRequest request) {
