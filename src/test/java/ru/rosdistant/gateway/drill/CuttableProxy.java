@@ -7,8 +7,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * A TCP proxy between the gateway and PostgreSQL that can be cut: {@link #cut()} closes every connection
@@ -42,6 +49,34 @@ final class CuttableProxy implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /**
+     * A drill's own database: an embedded PostgreSQL in a fresh {@code target/<folder>} (with {@code serverConfig}),
+     * reached through a new proxy. Start it once per JVM: a rerun of the class (Surefire's rerunFailingTestsCount)
+     * reuses it.
+     */
+    static CuttableProxy toEmbeddedPostgres(String folder, Map<String, String> serverConfig) throws IOException {
+        Path dataDir = Path.of("target", folder).toAbsolutePath();
+        FileSystemUtils.deleteRecursively(dataDir);
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dataDir)
+                .setCleanDataDirectory(false);
+        serverConfig.forEach(builder::setServerConfig);
+        return new CuttableProxy(builder.start().getPort());
+    }
+
+    /**
+     * The gateway's R2DBC goes through this proxy; Flyway, which runs once at the start before any cut, and the
+     * gateway's embedded-database settings go straight to PostgreSQL.
+     */
+    void register(DynamicPropertyRegistry registry) {
+        registry.add("spring.r2dbc.url", () -> "r2dbc:postgresql://127.0.0.1:" + port + "/postgres");
+        registry.add("spring.r2dbc.username", () -> "postgres");
+        registry.add("spring.r2dbc.password", () -> "");
+        registry.add("spring.flyway.url", () -> "jdbc:postgresql://localhost:" + targetPort + "/postgres");
+        registry.add("spring.flyway.user", () -> "postgres");
+        registry.add("spring.flyway.password", () -> "");
+        registry.add("gateway.embedded-db.port", () -> String.valueOf(targetPort));
     }
 
     /** Closes every connection and refuses new ones. */

@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -33,7 +31,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.util.FileSystemUtils;
 import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
@@ -66,27 +63,14 @@ class DatabaseOutageTests {
 
     private static final String ORIGIN = "https://lab57.test";
 
-    private static EmbeddedPostgres postgres;
-
     private static CuttableProxy proxy;
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) throws IOException {
-        if (postgres == null) {
-            // once per JVM: a rerun of the class (surefire's rerunFailingTestsCount) reuses the server
-            Path dataDir = Path.of("target/test-postgres-outage").toAbsolutePath();
-            FileSystemUtils.deleteRecursively(dataDir);
-            postgres = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
-                    .setServerConfig("max_connections", "100").start();
-            proxy = new CuttableProxy(postgres.getPort());
+        if (proxy == null) {
+            proxy = CuttableProxy.toEmbeddedPostgres("test-postgres-outage", Map.of("max_connections", "100"));
         }
-        registry.add("spring.r2dbc.url", () -> "r2dbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres");
-        registry.add("spring.r2dbc.username", () -> "postgres");
-        registry.add("spring.r2dbc.password", () -> "");
-        registry.add("spring.flyway.url", () -> "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
-        registry.add("spring.flyway.user", () -> "postgres");
-        registry.add("spring.flyway.password", () -> "");
-        registry.add("gateway.embedded-db.port", () -> String.valueOf(postgres.getPort()));
+        proxy.register(registry);
     }
 
     @LocalServerPort

@@ -1,14 +1,12 @@
 package ru.rosdistant.gateway.drill;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -28,7 +26,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.util.FileSystemUtils;
 import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.OwnNettyResources;
 import ru.rosdistant.gateway.Staff;
@@ -68,26 +65,14 @@ class RestBlackHoleTests {
 
     private static final String ORIGIN = "https://lab67.test";
 
-    private static EmbeddedPostgres postgres;
-
     private static CuttableProxy proxy;
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) throws IOException {
-        if (postgres == null) {
-            // once per JVM: a rerun of the class (surefire's rerunFailingTestsCount) reuses the server
-            Path dataDir = Path.of("target/test-postgres-rest-black-hole").toAbsolutePath();
-            FileSystemUtils.deleteRecursively(dataDir);
-            postgres = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).start();
-            proxy = new CuttableProxy(postgres.getPort());
+        if (proxy == null) {
+            proxy = CuttableProxy.toEmbeddedPostgres("test-postgres-rest-black-hole", Map.of());
         }
-        registry.add("spring.r2dbc.url", () -> "r2dbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres");
-        registry.add("spring.r2dbc.username", () -> "postgres");
-        registry.add("spring.r2dbc.password", () -> "");
-        registry.add("spring.flyway.url", () -> "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
-        registry.add("spring.flyway.user", () -> "postgres");
-        registry.add("spring.flyway.password", () -> "");
-        registry.add("gateway.embedded-db.port", () -> String.valueOf(postgres.getPort()));
+        proxy.register(registry);
     }
 
     @LocalServerPort
