@@ -155,18 +155,22 @@ wait_ready() {
     return 1
 }
 
+# extract_jar DIR: the gateway from Spring Boot's extracted layout in DIR (CDS and an AOT cache need the classes
+# in plain jars, not in the nested jars of the executable one)
+extract_jar() {
+    rm -rf "$1" && java -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$1" >/dev/null
+    GATEWAY_JAR="$1/gateway.jar"
+}
+
 if [[ $GATEWAY_CDS == 1 ]]; then
     # Spring Boot's recipe: extract the jar, record the classes of one start up to the context refresh
     log "CDS: extracting the jar and training the archive"
-    rm -rf "$OUT/gateway-cds" && java -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$OUT/gateway-cds" >/dev/null
+    extract_jar "$OUT/gateway-cds"
     fresh_db
-    (cd "$WORK" && env SPRING_R2DBC_URL="r2dbc:postgresql://$PG_HOST:$PG_PORT/$DB" SPRING_R2DBC_USERNAME=postgres \
-        SPRING_FLYWAY_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$DB" SPRING_FLYWAY_USER=postgres \
-        GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC -XX:ArchiveClassesAtExit="$OUT/gateway.jsa" -Dspring.context.exit=onRefresh \
-        -jar "$OUT/gateway-cds/gateway.jar" --server.port="$PORT" >"$OUT/cds-training.log" 2>&1) || true
+    start_gateway "$OUT/cds-training.log" "-XX:ArchiveClassesAtExit=$OUT/gateway.jsa -Dspring.context.exit=onRefresh"
+    wait "$GW_PID" || true
+    forget "$GW_PID"
     [[ -f $OUT/gateway.jsa ]] || { log "CDS: no archive (see cds-training.log)"; exit 1; }
-    GATEWAY_JAR="$OUT/gateway-cds/gateway.jar"
     JAVA_CDS=(-XX:SharedArchiveFile="$OUT/gateway.jsa")
 fi
 
@@ -177,8 +181,7 @@ if [[ $GATEWAY_AOT == 1 ]]; then
     "$GATEWAY_JAVA" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q AOTCacheOutput \
         || { log "AOT: $GATEWAY_JAVA has no AOT cache (JDK 25 or later needed; set GATEWAY_JAVA)"; exit 1; }
     log "AOT: extracting the jar (an AOT cache, like CDS, needs the classes in plain jars)"
-    rm -rf "$OUT/gateway-aot" && java -Djarmode=tools -jar "$GATEWAY_JAR" extract --destination "$OUT/gateway-aot" >/dev/null
-    GATEWAY_JAR="$OUT/gateway-aot/gateway.jar"
+    extract_jar "$OUT/gateway-aot"
 fi
 
 {
