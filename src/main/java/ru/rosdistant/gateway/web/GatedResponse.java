@@ -45,8 +45,9 @@ final class GatedResponse extends ServerHttpResponseDecorator {
         return owner.compareAndSet(Owner.NONE, Owner.TIMEOUT);
     }
 
+    /** The handler begins (or goes on with) its answer; false when the timeout has taken the response over. */
     private boolean handlerAnswers() {
-        return owner.compareAndSet(Owner.NONE, Owner.HANDLER) || owner.get() == Owner.HANDLER;
+        return owner.compareAndExchange(Owner.NONE, Owner.HANDLER) != Owner.TIMEOUT;
     }
 
     private boolean takenOver() {
