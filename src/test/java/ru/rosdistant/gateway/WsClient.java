@@ -48,6 +48,9 @@ public final class WsClient implements AutoCloseable {
 
     private final Sinks.One<Integer> closeCode = Sinks.one();
 
+    /** the close code, once the server closed the socket (for a failure's summary) */
+    private volatile Integer closedWith;
+
     private final Disposable connection;
 
     private WsClient(URI uri, java.util.function.Consumer<HttpHeaders> headers) {
@@ -60,7 +63,10 @@ public final class WsClient implements AutoCloseable {
                 .handle((in, out) -> {
                     opened.tryEmitValue(true);
                     in.receiveCloseStatus()
-                            .subscribe(status -> closeCode.tryEmitValue(status.code()));
+                            .subscribe(status -> {
+                                closedWith = status.code();
+                                closeCode.tryEmitValue(status.code());
+                            });
                     Mono<Void> reading = in.aggregateFrames(1 << 20)
                             .receive()
                             .asString()
@@ -128,7 +134,36 @@ public final class WsClient implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         dumpThreads();
-        return fail("Timed out waiting for " + description + "; frames seen: " + seen);
+        return fail("Timed out after 20 s waiting for " + description + "; " + summary());
+    }
+
+    /**
+     * What this client saw, short enough to read in a build log (a replay of long messages would otherwise put
+     * megabytes of frames into the failure): the count of each frame type, the seq range of each dialog's
+     * messages with any gap, the close code if the socket was closed, and the last frames abbreviated.
+     */
+    private String summary() {
+        java.util.Map<String, Integer> types = new java.util.TreeMap<>();
+        java.util.Map<String, java.util.TreeSet<Long>> seqs = new java.util.TreeMap<>();
+        for (JsonNode frame : seen) {
+            String type = frame.path("type").asString();
+            types.merge(type, 1, Integer::sum);
+            if (type.equals("message")) {
+                seqs.computeIfAbsent(frame.path("dialogId").asString(), id -> new java.util.TreeSet<>())
+                        .add(frame.path("seq").asLong());
+            }
+        }
+        StringBuilder out = new StringBuilder().append(seen.size()).append(" frames seen ").append(types);
+        seqs.forEach((dialog, got) -> out.append("; dialog ").append(dialog).append(" messages seq ")
+                .append(got.first()).append("..").append(got.last()).append(" (").append(got.size())
+                .append(got.size() == got.last() - got.first() + 1 ? ", no gap)" : ", with gaps)"));
+        Integer code = closedWith;
+        out.append("; socket ").append(code == null ? "open" : "closed with " + code).append("; last frames: ");
+        seen.subList(Math.max(0, seen.size() - 5), seen.size()).forEach(frame -> {
+            String text = frame.toString();
+            out.append(text.length() > 200 ? text.substring(0, 200) + "…" : text).append(' ');
+        });
+        return out.toString();
     }
 
     /** On a timeout: the threads of the gateway's event loops and workers, and any deadlock, for the log. */

@@ -202,7 +202,10 @@ class SlowConsumerTests {
             assertThat(last - lastSeq).as("messages the slow socket never got").isGreaterThan(0);
 
             // the same person comes back and resumes from the last seq the stuck socket saw
+            long resumeStarted = System.nanoTime();
+            long resumeMs;
             try (WsClient back = comeBack.resume(slowDialog, lastSeq)) {
+                resumeMs = (System.nanoTime() - resumeStarted) / 1_000_000;
                 for (JsonNode frame : back.seen()) {
                     if (frame.path("type").asString().equals("message")
                             && frame.path("dialogId").asString().equals(slowDialog)
@@ -220,10 +223,10 @@ class SlowConsumerTests {
             long p95After = percentile(after, 95);
             System.out.printf("SlowConsumerTests %s: outbound-buffer %d frames; closed 1013 after %d ms and "
                     + "%d long messages (%d seq stored); the stuck client had %d messages (%d KB) in the "
-                    + "network buffers, the rest (%d) came with the resume; control round trip p50/p95/max ms "
+                    + "network buffers, the rest (%d) came with the resume in %d ms; control round trip p50/p95/max ms "
                     + "before %d/%d/%d, during %d/%d/%d (%d samples), after %d/%d/%d%n", side,
                     limits.outboundBuffer(), closedAfterMs, sent, last, lastSeq, slow.bytesRead() / 1024,
-                    got.last() - lastSeq, percentile(before, 50), percentile(before, 95), percentile(before, 100),
+                    got.last() - lastSeq, resumeMs, percentile(before, 50), percentile(before, 95), percentile(before, 100),
                     percentile(during, 50), p95During, percentile(during, 100), during.size(),
                     percentile(after, 50), p95After, percentile(after, 100));
             // "normal latency": the control dialog's round trip stays well under a second while the slow
