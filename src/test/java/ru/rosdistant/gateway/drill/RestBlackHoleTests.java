@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -14,8 +16,11 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -23,6 +28,7 @@ import org.springframework.http.MediaType;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.header.HttpHeaderWriterWebFilter;
 import org.springframework.test.annotation.DirtiesContext;
@@ -46,7 +52,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * answered 503 with {@code Retry-After} at the bound instead of waiting for good; once the network heals they work
  * again, and the form sent during the freeze and again afterwards (same clientFormId) is stored once, with its mail.
  * The console's session is written to PostgreSQL with each answer here, so its 503 shows that the answer does not
- * wait for that write. Every 503 carries the security headers of a normal answer.
+ * wait for that write. Every 503 carries the security headers of a normal answer. A login that meets the freeze
+ * between its account lookup and the storing of its session is answered 503 at the bound too, without a cookie.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "gateway.embedded-db.enabled=false", "gateway.offline.forms-per-minute=1000",
@@ -56,7 +63,7 @@ import static org.assertj.core.api.Assertions.assertThat;
                 "gateway.login.session-touch=0s" })
 @ActiveProfiles("test")
 @DirtiesContext
-@Import(OwnNettyResources.class)
+@Import({ OwnNettyResources.class, RestBlackHoleTests.FreezeAfterAccountLookup.class })
 class RestBlackHoleTests {
 
     static final int BOUND_SECONDS = 3;
@@ -69,6 +76,8 @@ class RestBlackHoleTests {
     private static final String SITE = "lab67";
 
     private static final String ORIGIN = "https://lab67.test";
+
+    private static final String LINE_OF_THE_FROZEN_LOGIN = "lab68";
 
     private static CuttableProxy proxy;
 
@@ -168,6 +177,53 @@ class RestBlackHoleTests {
                 storedByItsOwnWork ? "yes" : "no", stored);
     }
 
+    /**
+     * A login whose account lookup answered just before PostgreSQL stopped answering: the freeze comes after the
+     * lookup and before the session is stored ({@link FreezeAfterAccountLookup}). What the client sees: a 503 with
+     * {@code Retry-After} at the bound and no cookie — it is not logged in, and holds nothing that points at a
+     * session a restarted gateway would not know. (Before, the session was stored as the answer went out, and the
+     * login waited for the database for good.) After the thaw the same login is answered 200 with the cookie of a
+     * session that is stored and works. The record the frozen attempt writes once the database answers again is
+     * removed (PersistentSessionTests).
+     */
+    @Test
+    void aLoginWhoseSessionCannotBeStoredIsAnswered503WithoutACookieAndLogsInAfterTheThaw() {
+        Agent agent = Staff.agent(agents, LINE_OF_THE_FROZEN_LOGIN, 1);
+        Answer during;
+        long took;
+        FreezeAfterAccountLookup.login.set(agent.login());
+        try {
+            long start = System.nanoTime();
+            during = login(agent.login(), Staff.PASSWORD).block(Duration.ofMillis(BOUND_MS + SLACK_MS));
+            took = (System.nanoTime() - start) / 1_000_000;
+            assertThat(FreezeAfterAccountLookup.fired).as("frozen after the account lookup").isTrue();
+        }
+        finally {
+            FreezeAfterAccountLookup.login.set(null);
+            FreezeAfterAccountLookup.fired.set(false);
+            proxy.thaw();
+        }
+        assertThat(during.status()).as("the login meeting the freeze").isEqualTo(503);
+        assertThat(took).as("answered after ms").isBetween(BOUND_MS, BOUND_MS + SLACK_MS);
+        assertThat(during.headers().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("10");
+        assertThat(during.headers().get(HttpHeaders.SET_COOKIE)).as("a cookie with the 503").isNull();
+
+        WebTestClient http = WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(30))
+                .build();
+        String cookie = Checks.eventually(() -> {
+            Answer after = login(agent.login(), Staff.PASSWORD).block(Duration.ofSeconds(30));
+            assertThat(after.status()).as("login after the thaw").isIn(200, 503);
+            return after.status() == 200 ? after.headers().getFirst(HttpHeaders.SET_COOKIE).split(";", 2)[0] : null;
+        }, "a 200 to the login after the thaw");
+        assertThat(Checks.text(db, "SELECT count(*)::text AS v FROM agent_session WHERE id_hash = sha256(convert_to('"
+                + cookie.substring(cookie.indexOf('=') + 1) + "', 'UTF8'))")).as("its session stored").isEqualTo("1");
+        http.get().uri("/api/me").header(HttpHeaders.COOKIE, cookie).exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.login").isEqualTo(agent.login());
+    }
+
     private Set<String> securityHeaderNames() {
         MockServerWebExchange probe = MockServerWebExchange.from(MockServerHttpRequest.get("/api/canned"));
         securityFilterChain.getWebFilters()
@@ -255,6 +311,36 @@ class RestBlackHoleTests {
     private record Answer(int status, HttpHeaders headers) {
     }
 
+    /**
+     * Freezes the database the moment a login's account lookup has answered, for the login named in
+     * {@link #login}: deterministically after the lookup and before the session is stored.
+     */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class FreezeAfterAccountLookup {
+
+        static final AtomicReference<String> login = new AtomicReference<>();
+
+        static final AtomicBoolean fired = new AtomicBoolean();
+
+        @Bean
+        static BeanPostProcessor freezeAfterAccountLookup() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String name) {
+                    if (!(bean instanceof ReactiveUserDetailsService users)) {
+                        return bean;
+                    }
+                    return (ReactiveUserDetailsService) username -> users.findByUsername(username)
+                            .doOnNext(found -> {
+                                if (username.equals(login.get())) {
+                                    proxy.freeze();
+                                    fired.set(true);
+                                }
+                            });
+                }
+            };
+        }
+    }
 
     private static String prometheus(WebTestClient http) {
         byte[] body = http.get().uri("/actuator/prometheus").exchange()
