@@ -6,7 +6,6 @@ import ru.rosdistant.gateway.storage.StorageOutage;
 
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
-import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.stereotype.Component;
 
@@ -26,11 +25,7 @@ class AgentAccounts implements ReactiveUserDetailsService {
     @Override
     public Mono<UserDetails> findByUsername(String username) {
         return agents.byLogin(username)
-                .map(agent -> User.withUsername(agent.login())
-                        .password(agent.passwordHash())
-                        .roles(agent.roles().stream().map(Role::name).toArray(String[]::new))
-                        .disabled(!agent.enabled())
-                        .build())
+                .<UserDetails>map(AgentAccount::new)
                 // the failure handler answers 503 "try again" rather than 500 or a wrong-password 401
                 .onErrorMap(StorageOutage::is, error -> new AuthenticationServiceException(
                         "The account store is unavailable, try again", error));

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,7 +17,9 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContext;
@@ -25,9 +28,11 @@ import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.web.server.context.WebSessionServerSecurityContextRepository;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
 import org.springframework.web.server.session.WebSessionStore;
 import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.storage.StorageOutage;
 
 /**
  * The console's web sessions: held in memory like Spring's {@code InMemoryWebSessionStore}, and a logged-in
@@ -37,6 +42,10 @@ import ru.rosdistant.gateway.ids.RandomIds;
  * up there; the security context is rebuilt from the agent's current record, so a disabled or deleted agent
  * gets nothing back. Logging out, or a new log-in on the same session, deletes the record; a record not used
  * for the idle timeout ({@code server.reactive.session.timeout}) no longer counts and is removed.
+ * <p>
+ * A log-in's record is written before its answer begins ({@link #logIn}), not as the answer goes out, where
+ * Spring saves a session: an answer that has begun is no longer bounded by {@code web.RequestTimeout}, so a
+ * database that stopped answering just then would hold the login for good.
  */
 @Component
 class PersistentWebSessions implements WebSessionStore {
@@ -115,6 +124,22 @@ class PersistentWebSessions implements WebSessionStore {
         });
     }
 
+    /**
+     * Logs the exchange's session in, its record first: the session holds the agent only once the record is
+     * stored, so whatever answer goes out before that (the request bound's 503) carries no cookie of a session a
+     * new process would not know. A record stored after that answer has gone out is removed again, and the log-in
+     * fails; a database that cannot be reached fails it as the account lookup does, with an
+     * {@link AuthenticationServiceException} (503 "try again").
+     */
+    Mono<Void> logIn(ServerWebExchange exchange, Authentication authentication) {
+        SecurityContext context = new SecurityContextImpl(authentication);
+        return exchange.getSession()
+                .cast(Session.class)
+                .flatMap(session -> session.logIn(context, exchange.getResponse()))
+                .onErrorMap(StorageOutage::is, error -> new AuthenticationServiceException(
+                        "The session store is unavailable, try again", error));
+    }
+
     /** Forgets every session held in memory, as a new process would start (for tests). */
     void forgetInMemory() {
         sessions.clear();
@@ -162,6 +187,24 @@ class PersistentWebSessions implements WebSessionStore {
 
     private Mono<Void> delete(byte[] hash) {
         return db.sql("DELETE FROM agent_session WHERE id_hash = :hash").bind("hash", hash).then();
+    }
+
+    private Mono<Void> insert(String id, String login) {
+        return db.sql("""
+                INSERT INTO agent_session (id_hash, login) VALUES (:hash, :login)
+                ON CONFLICT (id_hash) DO UPDATE SET login = EXCLUDED.login, last_seen = now()""")
+                .bind("hash", hash(id))
+                .bind("login", login)
+                .then();
+    }
+
+    /** Removes the records idle for longer than the timeout: bookkeeping no answer waits for. */
+    private void sweepRecords() {
+        db.sql("DELETE FROM agent_session WHERE last_seen < :cutoff")
+                .bind("cutoff", OffsetDateTime.ofInstant(clock.instant().minus(maxIdle), ZoneOffset.UTC))
+                .then()
+                .subscribe(null, error -> log.warn("Could not remove idle console sessions: {}",
+                        String.valueOf(error)));
     }
 
     private void sweepExpired() {
@@ -267,6 +310,43 @@ class PersistentWebSessions implements WebSessionStore {
             return forget();
         }
 
+        Mono<Void> logIn(SecurityContext context, ServerHttpResponse response) {
+            String login = loginOf(context);
+            if (login == null) {
+                return Mono.error(new IllegalArgumentException("Not an agent's log-in: " + context));
+            }
+            // a session the client holds already gets a new id, so that an id planted on the client is worth nothing
+            // (session fixation); a new one's id has not left the gateway yet
+            String next = state.get() == State.NEW ? id.get() : RandomIds.token(24);
+            return insert(next, login)
+                    .then(Mono.defer(() -> adopt(next, login, context, response)));
+        }
+
+        /**
+         * Takes the stored record's id and agent on, unless the request has been answered meanwhile (its bound's
+         * 503, {@code isCommitted}): then the client never learns the id, and the record goes. Synchronized with
+         * {@link #persist()}, which the answer's commit runs: it sees the session before or after, never half.
+         */
+        private synchronized Mono<Void> adopt(String next, String login, SecurityContext context,
+                ServerHttpResponse response) {
+            if (response.isCommitted()) {
+                return delete(hash(next)).then(Mono.error(new AuthenticationServiceException(
+                        "The log-in was answered before its session was stored")));
+            }
+            String previous = persistedId;
+            persistedId = next;
+            persistedLogin = login;
+            persistedAt = clock.instant();
+            attributes.put(CONTEXT, context);
+            String current = id.getAndSet(next);
+            if (!current.equals(next) && sessions.remove(current, this)) {
+                sessions.put(next, this);
+            }
+            sweepRecords();
+            // the previous log-in's id is dead before the client hears of the new one
+            return previous == null || previous.equals(next) ? Mono.empty() : delete(hash(previous));
+        }
+
         /** Deletes this session's record, if it has one. */
         Mono<Void> forget() {
             String persisted = persistedId;
@@ -297,8 +377,12 @@ class PersistentWebSessions implements WebSessionStore {
             return persist();
         }
 
-        /** Brings agent_session in line with this session: the logged-in agent under the current id, or nothing. */
-        private Mono<Void> persist() {
+        /**
+         * Brings agent_session in line with this session: the logged-in agent under the current id, or nothing. A
+         * log-in ({@link #logIn}) has stored its record already, so the answer's commit, which runs this, waits for
+         * the database only when a session was logged in some other way.
+         */
+        private synchronized Mono<Void> persist() {
             String login = isStarted() ? loginOf(attributes.get(CONTEXT)) : null;
             String current = id.get();
             String persisted = persistedId;
@@ -311,15 +395,8 @@ class PersistentWebSessions implements WebSessionStore {
                 persistedId = current;
                 persistedLogin = login;
                 persistedAt = now;
-                return drop.then(db.sql("""
-                        INSERT INTO agent_session (id_hash, login) VALUES (:hash, :login)
-                        ON CONFLICT (id_hash) DO UPDATE SET login = EXCLUDED.login, last_seen = now()""")
-                        .bind("hash", hash(current))
-                        .bind("login", login)
-                        .then())
-                        .then(db.sql("DELETE FROM agent_session WHERE last_seen < :cutoff")
-                                .bind("cutoff", OffsetDateTime.ofInstant(now.minus(maxIdle), java.time.ZoneOffset.UTC))
-                                .then());
+                return drop.then(insert(current, login))
+                        .doOnSuccess(done -> sweepRecords());
             }
             if (persistedAt == null || persistedAt.plus(touch).isBefore(now)) {
                 persistedAt = now;

@@ -18,6 +18,7 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.config.annotation.method.configuration.EnableReactiveMethodSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
@@ -32,7 +33,8 @@ import org.springframework.security.web.server.authentication.HttpStatusServerEn
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.server.ServerWebExchange;
-import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.agent.AgentAccount;
 
 /**
  * Who may reach what. Visitors, the widget and the demo pages are public; the console's REST and socket
@@ -80,7 +82,7 @@ class WebSecurity {
     }
 
     @Bean
-    SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, AgentDirectory agents, JsonMapper json,
+    SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, PersistentWebSessions sessions, JsonMapper json,
             LoginThrottle throttle) {
         HttpStatusServerEntryPoint unauthorized = new HttpStatusServerEntryPoint(HttpStatus.UNAUTHORIZED);
         return http
@@ -103,12 +105,10 @@ class WebSecurity {
                         .loginPage("/console")
                         .requiresAuthenticationMatcher(ServerWebExchangeMatchers.pathMatchers(HttpMethod.POST, "/login"))
                         .authenticationEntryPoint(unauthorized)
-                        .authenticationSuccessHandler((exchange, authentication) -> agents
-                                .byLogin(authentication.getName())
-                                .doOnNext(agent -> throttle.succeeded(exchange.getExchange()))
-                                .flatMap(agent -> writeJson(exchange.getExchange().getResponse(), json, HttpStatus.OK,
-                                        Map.of("login", agent.login(), "displayName", agent.displayName(), "roles",
-                                                agent.roles()))))
+                        // the session is stored by the success handler, before the answer (PersistentWebSessions.logIn)
+                        .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                        .authenticationSuccessHandler((exchange, authentication) -> loggedIn(exchange.getExchange(),
+                                authentication, sessions, throttle, json))
                         .authenticationFailureHandler((exchange, failure) -> failure
                                 instanceof AuthenticationServiceException ? unavailable(exchange.getExchange(), json)
                                 : Mono.fromRunnable(
@@ -123,6 +123,20 @@ class WebSecurity {
                         .logoutSuccessHandler((exchange, authentication) -> Mono.fromRunnable(
                                 () -> exchange.getExchange().getResponse().setStatusCode(HttpStatus.OK))))
                 .build();
+    }
+
+    /**
+     * The agent's session is stored, then the login answered with who they are: a 200 always comes with the cookie
+     * of a stored session, and a session that could not be stored is a 503 (the failure handler's, or the request
+     * bound's) without one.
+     */
+    private static Mono<Void> loggedIn(ServerWebExchange exchange, Authentication authentication,
+            PersistentWebSessions sessions, LoginThrottle throttle, JsonMapper json) {
+        Agent agent = ((AgentAccount) authentication.getPrincipal()).agent();
+        return sessions.logIn(exchange, authentication)
+                .then(Mono.fromRunnable(() -> throttle.succeeded(exchange)))
+                .then(Mono.defer(() -> writeJson(exchange.getResponse(), json, HttpStatus.OK, Map.of("login",
+                        agent.login(), "displayName", agent.displayName(), "roles", agent.roles()))));
     }
 
     /** The login could not be checked (the database did not answer): not the user's fault, not counted. */

@@ -22,7 +22,8 @@ import org.springframework.util.MultiValueMap;
  * it with the first signal of its body (so a body still waiting for the database has not begun), an empty
  * answer, or a stream; {@link RequestTimeout} by {@linkplain #takeOver() taking it over} for its 503. Once taken
  * over, what the handler writes is read to its end and dropped (not cancelled: the work that feeds it may be a
- * query in flight), and its status, headers and cookies no longer reach the client.
+ * query in flight), its status, headers and cookies no longer reach the client, and to the handler the response
+ * has been committed.
  */
 final class GatedResponse extends ServerHttpResponseDecorator {
 
@@ -36,13 +37,33 @@ final class GatedResponse extends ServerHttpResponseDecorator {
 
     private final MultiValueMap<String, ResponseCookie> droppedCookies = new LinkedMultiValueMap<>();
 
+    /** what the filters before the bound had put into the response (CORS): the timeout's answer keeps it */
+    private final HttpHeaders headersBefore;
+
+    private final MultiValueMap<String, ResponseCookie> cookiesBefore;
+
     GatedResponse(ServerHttpResponse response) {
         super(response);
+        this.headersBefore = HttpHeaders.copyOf(response.getHeaders());
+        this.cookiesBefore = new LinkedMultiValueMap<>(response.getCookies());
     }
 
-    /** Takes the response over for the timeout's answer; false when the handler has begun its own. */
+    /**
+     * Takes the response over for the timeout's answer; false when the handler has begun its own. What the handler
+     * had set on it before (a content type, a resource's validators, a Cache-Control that would keep Spring
+     * Security's own from being written) is not the timeout's answer's, and is undone.
+     */
     boolean takeOver() {
-        return owner.compareAndSet(Owner.NONE, Owner.TIMEOUT);
+        if (!owner.compareAndSet(Owner.NONE, Owner.TIMEOUT)) {
+            return false;
+        }
+        HttpHeaders headers = getDelegate().getHeaders();
+        headers.clear();
+        headers.putAll(headersBefore);
+        MultiValueMap<String, ResponseCookie> cookies = getDelegate().getCookies();
+        cookies.clear();
+        cookies.putAll(cookiesBefore);
+        return true;
     }
 
     /** The handler begins (or goes on with) its answer; false when the timeout has taken the response over. */
@@ -62,6 +83,11 @@ final class GatedResponse extends ServerHttpResponseDecorator {
     @Override
     public boolean setRawStatusCode(Integer value) {
         return !takenOver() && super.setRawStatusCode(value);
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return takenOver() || super.isCommitted();
     }
 
     @Override

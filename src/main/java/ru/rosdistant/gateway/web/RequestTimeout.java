@@ -11,18 +11,20 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.channel.AbortedException;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.annotation.Order;
-import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.header.HttpHeaderWriterWebFilter;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
@@ -39,6 +41,11 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * its pooled connection (docs/reliability.md, finding 3) —: it runs to its end detached from the request, as a
  * socket frame's work does, and its late answer is dropped ({@link GatedResponse}). An answer that has begun is
  * the handler's, however long it takes.
+ * <p>
+ * The 503 carries the security headers (X-Frame-Options, Cache-Control, …) of every other answer, written by the
+ * request's own security chain's writer: the chain writes them as an answer is committed, but on the handler's
+ * response, whose headers no longer reach the client once the 503 has taken it over (and a request can time
+ * out before its chain has run at all).
  */
 @Component
 @Order(RequestTimeout.ORDER)
@@ -74,9 +81,14 @@ class RequestTimeout implements WebFilter {
 
     private final JsonMapper json;
 
-    RequestTimeout(WebRequestProperties properties, MeterRegistry registry, JsonMapper json) {
+    /** in the order Spring Security tries them: a request is the first matching one's */
+    private final List<SecurityWebFilterChain> securityChains;
+
+    RequestTimeout(WebRequestProperties properties, MeterRegistry registry, JsonMapper json,
+            List<SecurityWebFilterChain> securityChains) {
         this.bound = properties.requestTimeout();
         this.json = json;
+        this.securityChains = securityChains;
         // Jackson builds a type's serializer on first use, under a lock: not on the timer's thread at the first 503
         json.writeValueAsBytes(problem("/"));
         this.timedOut = Counter.builder("gateway.web.requests.timed.out")
@@ -128,22 +140,40 @@ class RequestTimeout implements WebFilter {
         long answeredAt = System.nanoTime();
         work.whenComplete((done, error) -> log.debug("{} finished {} ms after its 503{}", request,
                 (System.nanoTime() - answeredAt) / 1_000_000, error == null ? "" : ": " + error));
-        return unavailable(gated.getDelegate(), exchange.getRequest().getPath().value());
+        return unavailable(exchange);
     }
 
-    private Mono<Void> unavailable(ServerHttpResponse response, String path) {
+    /** Written on the exchange as it came in: {@code gated}'s delegate, without the handler's gate. */
+    private Mono<Void> unavailable(ServerWebExchange exchange) {
+        ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
         HttpHeaders headers = response.getHeaders();
         headers.clearContentHeaders();
         headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
-        headers.setCacheControl(CacheControl.noStore());
-        headers.set("X-Content-Type-Options", "nosniff");
         // the request's work goes on and still holds this exchange: the client's next request gets a new connection
         headers.setConnection("close");
-        byte[] body = json.writeValueAsBytes(problem(path));
+        byte[] body = json.writeValueAsBytes(problem(exchange.getRequest().getPath().value()));
         headers.setContentLength(body.length);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+        return securityHeaders(exchange)
+                .flatMap(writer -> writer.filter(exchange,
+                        written -> response.writeWith(Mono.just(response.bufferFactory().wrap(body)))));
+    }
+
+    /**
+     * The header writer of the security chain the request is for ({@code HttpHeaderWriterWebFilter}, which writes
+     * them as the response is committed), or none when that chain writes none.
+     */
+    private Mono<WebFilter> securityHeaders(ServerWebExchange exchange) {
+        return Flux.fromIterable(securityChains)
+                .concatMap(chain -> chain.matches(exchange)
+                        .filter(Boolean::booleanValue)
+                        .map(matches -> chain))
+                .next()
+                .flatMapMany(SecurityWebFilterChain::getWebFilters)
+                .filter(HttpHeaderWriterWebFilter.class::isInstance)
+                .next()
+                .defaultIfEmpty((unchanged, chain) -> chain.filter(unchanged));
     }
 
     private Problem problem(String path) {

@@ -3,12 +3,21 @@ package ru.rosdistant.gateway.system;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.server.WebSession;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
@@ -36,6 +45,9 @@ class PersistentSessionTests {
 
     @Autowired
     DatabaseClient db;
+
+    @Autowired
+    ReactiveUserDetailsService users;
 
     @Test
     void aConsoleSessionSurvivesARestart() {
@@ -119,10 +131,60 @@ class PersistentSessionTests {
         assertThat(records(cookie)).isZero();
     }
 
+    /**
+     * A log-in stores its session's record before its answer begins, so the answer's commit (where Spring saves a
+     * session) has nothing left to wait for: a database that stops answering then cannot hold the login.
+     */
+    @Test
+    void aLogInIsStoredBeforeItsAnswerBegins() {
+        MockServerWebExchange exchange = loginExchange();
+        WebSession session = exchange.getSession().block(Duration.ofSeconds(10));
+
+        sessions.logIn(exchange, authenticated(Staff.agent(agents, "lab68", 1)))
+                .as(StepVerifier::create)
+                .verifyComplete();
+
+        assertThat(exchange.getResponse().isCommitted()).as("answered").isFalse();
+        assertThat(records("SESSION=" + session.getId())).isEqualTo(1);
+        assertThat(session.getAttributes()).containsKey(PersistentWebSessions.CONTEXT);
+    }
+
+    /**
+     * The request bound answered 503 while the record was being written (web.RequestTimeout): the client never got
+     * the session's id, so the log-in fails and leaves nothing behind, neither a logged-in session nor its record.
+     */
+    @Test
+    void aLogInAnsweredBeforeItsSessionWasStoredLeavesNoSessionBehind() {
+        MockServerWebExchange exchange = loginExchange();
+        WebSession session = exchange.getSession().block(Duration.ofSeconds(10));
+        exchange.getResponse().setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
+        exchange.getResponse().setComplete().block(Duration.ofSeconds(10));
+
+        sessions.logIn(exchange, authenticated(Staff.agent(agents, "lab68", 1)))
+                .as(StepVerifier::create)
+                .expectError(AuthenticationServiceException.class)
+                .verify(Duration.ofSeconds(10));
+
+        assertThat(records("SESSION=" + session.getId())).as("the record written after the answer").isZero();
+        assertThat(session.getAttributes()).doesNotContainKey(PersistentWebSessions.CONTEXT);
+        assertThat(session.isStarted()).isFalse();
+    }
+
     @Test
     void anUnknownCookieIsNotASession() {
         me("SESSION=" + "x".repeat(32), HttpStatus.UNAUTHORIZED);
         me("SESSION=" + "y".repeat(5000), HttpStatus.UNAUTHORIZED);
+    }
+
+    private MockServerWebExchange loginExchange() {
+        return MockServerWebExchange.builder(MockServerHttpRequest.post("/login"))
+                .session(sessions.createWebSession().block(Duration.ofSeconds(10)))
+                .build();
+    }
+
+    private Authentication authenticated(Agent agent) {
+        UserDetails user = users.findByUsername(agent.login()).block(Duration.ofSeconds(10));
+        return UsernamePasswordAuthenticationToken.authenticated(user, null, user.getAuthorities());
     }
 
     private WebTestClient client() {

@@ -27,6 +27,10 @@ import org.springframework.http.MediaType;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
 import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.WebFilterChainProxy;
+import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
 
@@ -47,7 +51,15 @@ class RequestTimeoutTests {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    private final RequestTimeout filter = new RequestTimeout(new WebRequestProperties(BOUND), registry, json);
+    /** as the gateway's console chain writes them (system.WebSecurity), before and after the handler */
+    private final SecurityWebFilterChain security = ServerHttpSecurity.http()
+            .headers(headers -> headers.frameOptions(
+                    frames -> frames.mode(XFrameOptionsServerHttpHeadersWriter.Mode.SAMEORIGIN)))
+            .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+            .build();
+
+    private final RequestTimeout filter = new RequestTimeout(new WebRequestProperties(BOUND), registry, json,
+            List.of(security));
 
     private final NettyDataBufferFactory buffers = new NettyDataBufferFactory(UnpooledByteBufAllocator.DEFAULT);
 
@@ -86,6 +98,46 @@ class RequestTimeoutTests {
         assertThat(late.refCnt()).as("the late answer's buffer released").isZero();
         assertThat(response.getStatusCode()).as("the late answer dropped").isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
         assertThat(response.getBodyAsString().block(Duration.ofSeconds(5))).contains("\"status\":503");
+    }
+
+    /**
+     * The security chain writes its headers as an answer is committed; the 503 has them too, whether its request
+     * timed out before the chain ran (e.g. in a filter ahead of it) or after (in a controller, or the login's account
+     * lookup, which is the chain's), and whatever the handler had set before: its Cache-Control would keep the
+     * chain's from being written. Headers set ahead of the bound (CORS) stay.
+     */
+    @ParameterizedTest
+    @CsvSource({ "before the security chain ran, false", "after the security chain ran, true" })
+    void theTimeoutsAnswerCarriesTheSecurityHeadersOfANormalAnswer(String when, boolean chainRan) {
+        MockServerWebExchange normal = MockServerWebExchange.from(MockServerHttpRequest.get("/api/canned"));
+        filter.filter(normal, handled -> throughSecurity(handled, answered -> write(answered, HttpStatus.OK,
+                        text("[]"))))
+                .as(StepVerifier::create)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        HttpHeaders securityHeaders = normal.getResponse().getHeaders();
+        assertThat(securityHeaders.headerNames()).as("the chain's headers on a normal answer")
+                .contains("X-Frame-Options", "X-Content-Type-Options", HttpHeaders.CACHE_CONTROL);
+
+        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/api/canned"));
+        exchange.getResponse().getHeaders().setAccessControlAllowOrigin("https://lab1.test");
+        WebFilterChain slowHandler = handled -> {
+            handled.getResponse().getHeaders().setCacheControl("max-age=3600");
+            handled.getResponse().getHeaders().setETag("\"v1\"");
+            Mono<Void> slowAnswer = Mono.delay(SLOW).then(Mono.defer(() -> write(handled, HttpStatus.OK, text("[]"))));
+            return chainRan ? throughSecurity(handled, answered -> slowAnswer) : slowAnswer;
+        };
+        filter.filter(exchange, slowHandler)
+                .as(StepVerifier::create)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+
+        HttpHeaders headers = exchange.getResponse().getHeaders();
+        assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        securityHeaders.forEach((name, values) -> assertThat(headers.get(name)).as(name + ", " + when)
+                .isEqualTo(values));
+        assertThat(headers.getETag()).as("the handler's validator").isNull();
+        assertThat(headers.getAccessControlAllowOrigin()).isEqualTo("https://lab1.test");
     }
 
     @Test
@@ -216,6 +268,10 @@ class RequestTimeoutTests {
         assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.CREATED);
         assertThat(exchange.getResponse().getBodyAsString().block(Duration.ofSeconds(5))).isEqualTo("part 1 part 2");
         assertThat(timedOut()).isZero();
+    }
+
+    private Mono<Void> throughSecurity(ServerWebExchange exchange, WebFilterChain handler) {
+        return new WebFilterChainProxy(security).filter(exchange, handler);
     }
 
     private double timedOut() {
