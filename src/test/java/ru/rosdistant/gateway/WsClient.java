@@ -182,6 +182,20 @@ public final class WsClient implements AutoCloseable {
         System.out.println(out);
     }
 
+    /**
+     * The first frame that matches among those seen so far, or else the next one: for a frame that may come before
+     * the one a helper waited for (a dialog already waiting is offered as the agent goes online, possibly before
+     * the answer to its {@code presence} that {@code Staff.online} waits for).
+     */
+    public JsonNode awaitSeenOrNext(Predicate<JsonNode> match, String description) {
+        for (JsonNode frame : seen) {
+            if (match.test(frame)) {
+                return frame;
+            }
+        }
+        return await(match, description);
+    }
+
     public JsonNode awaitType(String type) {
         return await(frame -> type.equals(frame.path("type").asString()), "a '" + type + "' frame");
     }
