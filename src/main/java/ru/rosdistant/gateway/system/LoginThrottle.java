@@ -6,22 +6,21 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
  * Slows password guessing at the console's login: after a number of failures a login, or a client
  * address, is locked for a while, and /login answers 429 without checking the password. Counters live in
- * memory (per node) and expire.
+ * memory (per node) and expire. Its {@link #filter} runs in the security chain right after the header writer
+ * ({@code WebSecurity}), so its 429 and 400 carry the security headers of every other answer; it is not a
+ * WebFilter bean of its own, which would run it a second time outside the chain.
  */
 @Component
-@Order(-150)
-class LoginThrottle implements WebFilter {
+class LoginThrottle {
 
     private static final int MAX_TRACKED = 100_000;
 
@@ -35,8 +34,7 @@ class LoginThrottle implements WebFilter {
 
     private final Map<String, Failures> byClient = new ConcurrentHashMap<>();
 
-    @Override
-    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         if (exchange.getRequest().getMethod() != HttpMethod.POST
                 || !exchange.getRequest().getPath().value().equals("/login")) {
             return chain.filter(exchange);

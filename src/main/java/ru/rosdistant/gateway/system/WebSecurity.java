@@ -17,6 +17,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.config.annotation.method.configuration.EnableReactiveMethodSecurity;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -89,6 +90,8 @@ class WebSecurity {
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .headers(headers -> headers.frameOptions(
                         frames -> frames.mode(XFrameOptionsServerHttpHeadersWriter.Mode.SAMEORIGIN)))
+                // before the form login checks a password, after the header writer: a locked login's 429 has them
+                .addFilterAfter(throttle::filter, SecurityWebFiltersOrder.HTTP_HEADERS_WRITER)
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/", "/index.html", "/demo/**", "/widget/**", "/console", "/console/**",
                                 "/api/offline-forms", "/api/widget/**",

@@ -53,7 +53,7 @@ class RequestTimeout implements WebFilter {
 
     /**
      * After the CORS filters (-301, -300: a preflight needs no database, and the 503 keeps their headers so the
-     * widget can read it), before the login throttle (-150) and the security chain (-100), so that a login, whose
+     * widget can read it), before the security chain (-100, where the login throttle runs too), so that a login, whose
      * account lookup is the security chain's, is bounded too.
      */
     static final int ORDER = -250;

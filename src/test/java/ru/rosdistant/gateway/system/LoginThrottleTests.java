@@ -1,9 +1,14 @@
 package ru.rosdistant.gateway.system;
 
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -11,6 +16,8 @@ import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 @GatewayTest
 class LoginThrottleTests {
@@ -45,16 +52,50 @@ class LoginThrottleTests {
         login(agent.login(), Staff.PASSWORD, HttpStatus.OK);
     }
 
-    private void login(String login, String password, HttpStatus expected) {
-        WebTestClient.bindToServer().responseTimeout(java.time.Duration.ofSeconds(30))
+    /**
+     * The throttle's own answers — a locked login's 429, an unreadable form's 400 — carry the security headers of
+     * the login's other answers (it runs in the security chain, after the header writer).
+     */
+    @Test
+    void theThrottlesAnswersCarryTheSecurityHeaders() {
+        Agent agent = Staff.agent(agents, "lab21", 1);
+        HttpHeaders wrongPassword = null;
+        for (int i = 0; i < 5; i++) {
+            wrongPassword = login(agent.login(), "wrong-" + i, HttpStatus.UNAUTHORIZED);
+        }
+        HttpHeaders locked = login(agent.login(), Staff.PASSWORD, HttpStatus.TOO_MANY_REQUESTS);
+        HttpHeaders unreadable = post("username=%zz&password=x", HttpStatus.BAD_REQUEST);
+        Map<String, List<String>> expected = new TreeMap<>();
+        for (String name : List.of(HttpHeaders.CACHE_CONTROL, HttpHeaders.PRAGMA, HttpHeaders.EXPIRES,
+                "X-Content-Type-Options", "X-Frame-Options", "X-XSS-Protection", "Referrer-Policy",
+                "Content-Security-Policy", "Cross-Origin-Opener-Policy")) {
+            if (wrongPassword.get(name) != null) {
+                expected.put(name, wrongPassword.get(name));
+            }
+        }
+        assertThat(expected).containsKeys("X-Frame-Options", "X-Content-Type-Options", HttpHeaders.CACHE_CONTROL);
+        for (HttpHeaders answer : List.of(locked, unreadable)) {
+            expected.forEach((name, values) -> assertThat(answer.get(name)).as(name).isEqualTo(values));
+        }
+    }
+
+    private HttpHeaders login(String login, String password, HttpStatus expected) {
+        return post("username=" + login + "&password=" + password, expected);
+    }
+
+    private HttpHeaders post(String form, HttpStatus expected) {
+        return WebTestClient.bindToServer().responseTimeout(java.time.Duration.ofSeconds(30))
                 .baseUrl("http://localhost:" + port)
                 .build()
                 .post()
                 .uri("/login")
                 .contentType(MediaType.APPLICATION_FORM_URLENCODED)
-                .bodyValue("username=" + login + "&password=" + password)
+                .bodyValue(form)
                 .exchange()
                 .expectStatus()
-                .isEqualTo(expected);
+                .isEqualTo(expected)
+                .expectBody()
+                .returnResult()
+                .getResponseHeaders();
     }
 }
