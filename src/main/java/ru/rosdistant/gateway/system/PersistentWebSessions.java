@@ -90,7 +90,11 @@ class PersistentWebSessions implements WebSessionStore {
     @Override
     public Mono<WebSession> createWebSession() {
         sweepExpired();
-        return Mono.fromSupplier(() -> new Session(RandomIds.token(24)));
+        return Mono.fromSupplier(() -> new Session(newId()));
+    }
+
+    private static String newId() {
+        return RandomIds.token(24);
     }
 
     @Override
@@ -292,14 +296,17 @@ class PersistentWebSessions implements WebSessionStore {
 
         @Override
         public Mono<Void> changeSessionId() {
-            String current = id.get();
-            String next = RandomIds.token(24);
-            id.set(next);
-            if (sessions.remove(current, this)) {
-                sessions.put(next, this);
-            }
+            moveTo(newId());
             // the record follows in save(), which runs before the response with the new cookie goes out
             return Mono.empty();
+        }
+
+        /** Takes the id on: the session is found under it, and no longer under the one it had, if it was held. */
+        private void moveTo(String next) {
+            String current = id.getAndSet(next);
+            if (!current.equals(next) && sessions.remove(current, this)) {
+                sessions.put(next, this);
+            }
         }
 
         @Override
@@ -317,7 +324,7 @@ class PersistentWebSessions implements WebSessionStore {
             }
             // a session the client holds already gets a new id, so that an id planted on the client is worth nothing
             // (session fixation); a new one's id has not left the gateway yet
-            String next = state.get() == State.NEW ? id.get() : RandomIds.token(24);
+            String next = state.get() == State.NEW ? id.get() : newId();
             return insert(next, login)
                     .then(Mono.defer(() -> adopt(next, login, context, response)));
         }
@@ -338,10 +345,7 @@ class PersistentWebSessions implements WebSessionStore {
             persistedLogin = login;
             persistedAt = clock.instant();
             attributes.put(CONTEXT, context);
-            String current = id.getAndSet(next);
-            if (!current.equals(next) && sessions.remove(current, this)) {
-                sessions.put(next, this);
-            }
+            moveTo(next);
             sweepRecords();
             // the previous log-in's id is dead before the client hears of the new one
             return previous == null || previous.equals(next) ? Mono.empty() : delete(hash(previous));
