@@ -35,7 +35,10 @@ public final class FakePlatforms {
     /** A request the gateway made. */
     public record Call(String method, String path, HttpHeaders headers, JsonNode body, AtomicInteger status) {
 
-        /** The HTTP status the fake answered (0 before it answered). */
+        /**
+         * The HTTP status the fake answered (Viber: the status in its body, 0 for "ok"); -1 while it has not
+         * answered yet, so that a call just recorded is not taken for one Viber accepted.
+         */
         public int answered() {
             return status.get();
         }
@@ -159,7 +162,7 @@ public final class FakePlatforms {
                     : response.status(200).sendByteArray(Mono.just(content)).then();
         }
         JsonNode parsed = parse(body);
-        Call call = new Call(request.method().name(), path, request.requestHeaders(), parsed, new AtomicInteger());
+        Call call = new Call(request.method().name(), path, request.requestHeaders(), parsed, new AtomicInteger(-1));
         calls.add(call);
         if (path.startsWith("/bot")) {
             return telegram(call, path, parsed, response);
