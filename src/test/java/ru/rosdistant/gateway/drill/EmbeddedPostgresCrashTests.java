@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,8 +107,18 @@ class EmbeddedPostgresCrashTests {
         }
     }
 
-    private GatewayProcess start(String name) {
-        return GatewayProcess.start(dataDir, dataDir.resolveSibling(dataDir.getFileName() + "-" + name + ".log"));
+    @Test
+    void aLoginRightAfterAFreshGatewaySaysItIsReadyIsAccepted() {
+        try (GatewayProcess fresh = start("fresh", "--spring.profiles.active=test,demo").awaitReady(START)) {
+            // zoya is the last demo agent created on the first start
+            assertThat(Staff.login(fresh.port(), "zoya", "demo")).startsWith("SESSION=");
+            assertThat(Staff.login(fresh.port(), "admin", "test-admin-password")).startsWith("SESSION=");
+        }
+    }
+
+    private GatewayProcess start(String name, String... args) {
+        return GatewayProcess.start(dataDir, dataDir.resolveSibling(dataDir.getFileName() + "-" + name + ".log"),
+                args);
     }
 
     private static WsClient visitor(GatewayProcess gateway) {
