@@ -49,7 +49,7 @@ DURATION=${DURATION:-20}
 PROFILE_RATE=${PROFILE_RATE:-1000}
 PROFILE_DURATION=${PROFILE_DURATION:-60}
 PROFILE_IDLE_N=${PROFILE_IDLE_N:-10000}   # profile: the live-object histogram of this many idle sockets
-TARGETS=${TARGETS:-"relay gateway"}
+TARGETS=${TARGETS:-"relay gateway"}   # also: embedded (the gateway on its embedded PostgreSQL, no database configured)
 
 if [[ $MODE == smoke ]]; then
     REPEATS=1; IDLE_NS="300"; IDLE_WARMUP=50; CHAT_RATES="200"; CHAT_VISITORS=100; CHAT_AGENTS=10; WARMUP=2; DURATION=5
@@ -157,6 +157,31 @@ start_gateway() {
     sleep 2
 }
 
+# start_embedded LOG: the gateway on its embedded default (no database configured), a fresh data folder each run;
+# EMBEDDED_JDBC then points at that PostgreSQL for the generator's counters
+start_embedded() {
+    local logfile=$1
+    rm -rf "$WORK/embedded-data"
+    mkdir -p "$WORK/gateway-cwd"
+    (cd "$WORK/gateway-cwd" && exec env -u SPRING_R2DBC_URL -u SPRING_FLYWAY_URL \
+        GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+        java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC ${GATEWAY_JVM_OPTS:-} -jar "$GATEWAY_JAR" \
+            --server.port="$PORT" \
+            --gateway.embedded-db.data-dir="$WORK/embedded-data" \
+            --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 \
+            --gateway.routing.defaults.max-wait=1h \
+            >"$logfile" 2>&1) &
+    SERVER_PID=$!
+    STARTED+=("$SERVER_PID")
+    SERVER_URL="http://$HOST:$PORT"
+    wait_http "$SERVER_URL/actuator/health/readiness" "$SERVER_PID"
+    local pg_port
+    pg_port=$(grep -o 'Using the embedded PostgreSQL on port [0-9]*' "$logfile" | head -n 1 | grep -o '[0-9]*$')
+    EMBEDDED_JDBC="jdbc:postgresql://127.0.0.1:$pg_port/postgres?user=postgres"
+    grep -o 'Started the embedded PostgreSQL.*' "$logfile" | head -n 1 | sed 's/^/    /' >&2 || true
+    sleep 2
+}
+
 start_relay() {
     local logfile=$1
     java -Xmx"$RELAY_XMX" -XX:+UseG1GC -jar "$BENCH_JAR" relay --host "$HOST" --port "$RELAY_PORT" >"$logfile" 2>&1 &
@@ -167,7 +192,11 @@ start_relay() {
 }
 
 start_target() {
-    if [[ $1 == gateway ]]; then start_gateway "$2"; else start_relay "$2"; fi
+    case $1 in
+        gateway) start_gateway "$2" ;;
+        embedded) start_embedded "$2" ;;
+        *) start_relay "$2" ;;
+    esac
 }
 
 gen() {
@@ -219,6 +248,7 @@ run_chat() {
                 local name="chat-r$rate-$target-r$r"
                 local db=()
                 [[ $target == gateway ]] && db=(--db "$JDBC")
+                [[ $target == embedded ]] && db=(--db "$EMBEDDED_JDBC")
                 log "$name"
                 start_target "$target" "$OUT/$name.server.log"
                 gen chat --url "$SERVER_URL" --pid "$SERVER_PID" --visitors "$CHAT_VISITORS" --agents "$CHAT_AGENTS" \

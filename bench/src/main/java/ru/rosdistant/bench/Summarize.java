@@ -46,21 +46,35 @@ final class Summarize {
         StringBuilder out = new StringBuilder();
         groups.forEach((key, targets) -> {
             out.append("\n### ").append(key).append("\n\n");
-            Map<String, List<Double>> gateway = targets.getOrDefault("gateway", Map.of());
+            // the relay is the baseline: every other target (gateway on an external PostgreSQL, embedded) gets a ratio to it
             Map<String, List<Double>> relay = targets.getOrDefault("relay", Map.of());
-            out.append("| figure | gateway median | gateway runs | relay median | relay runs | gateway / relay |\n");
-            out.append("|---|---:|---|---:|---|---:|\n");
-            List<String> names = new ArrayList<>(gateway.keySet());
-            relay.keySet().stream().filter(n -> !gateway.containsKey(n)).forEach(names::add);
+            List<String> measured = targets.keySet().stream().filter(t -> !t.equals("relay")).toList();
+            out.append("| figure |");
+            measured.forEach(t -> out.append(' ').append(t).append(" median | ").append(t).append(" runs |"));
+            out.append(" relay median | relay runs |");
+            measured.forEach(t -> out.append(' ').append(t).append(" / relay |"));
+            out.append("\n|---|");
+            measured.forEach(t -> out.append("---:|---|"));
+            out.append("---:|---|");
+            measured.forEach(t -> out.append("---:|"));
+            out.append('\n');
+            List<String> names = new ArrayList<>();
+            targets.values().forEach(figures -> figures.keySet().stream().filter(n -> !names.contains(n)).forEach(names::add));
             for (String name : names) {
-                List<Double> g = gateway.getOrDefault(name, List.of());
-                List<Double> r = relay.getOrDefault(name, List.of());
-                Double gm = median(g);
-                Double rm = median(r);
-                String ratio = gm != null && rm != null && rm != 0 ? fmt(gm / rm) : "";
-                out.append("| ").append(name).append(" | ").append(gm == null ? "" : fmt(gm)).append(" | ")
-                        .append(list(g)).append(" | ").append(rm == null ? "" : fmt(rm)).append(" | ")
-                        .append(list(r)).append(" | ").append(ratio).append(" |\n");
+                Double rm = median(relay.getOrDefault(name, List.of()));
+                out.append("| ").append(name).append(" |");
+                for (String t : measured) {
+                    List<Double> g = targets.get(t).getOrDefault(name, List.of());
+                    Double gm = median(g);
+                    out.append(' ').append(gm == null ? "" : fmt(gm)).append(" | ").append(list(g)).append(" |");
+                }
+                out.append(' ').append(rm == null ? "" : fmt(rm)).append(" | ")
+                        .append(list(relay.getOrDefault(name, List.of()))).append(" |");
+                for (String t : measured) {
+                    Double gm = median(targets.get(t).getOrDefault(name, List.of()));
+                    out.append(' ').append(gm != null && rm != null && rm != 0 ? fmt(gm / rm) : "").append(" |");
+                }
+                out.append('\n');
             }
         });
         System.out.print(out);

@@ -235,7 +235,7 @@ public class DialogManagement {
                 .filter(dialog -> mayClose(dialog, by, visitorId, agentId))
                 .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
                         "No such dialog, or not yours")))
-                .flatMap(dialog -> dialog.isClosed() ? Mono.just(dialog) : closeOpen(dialog, by, agentId));
+                .flatMap(dialog -> dialog.isClosed() ? Mono.just(dialog) : closeOpen(dialog, by, agentId, null));
     }
 
     private static boolean mayClose(Dialog dialog, Sender by, UUID visitorId, Long agentId) {
@@ -247,7 +247,11 @@ public class DialogManagement {
         };
     }
 
-    private Mono<Dialog> closeOpen(Dialog dialog, Sender by, Long agentId) {
+    /**
+     * Closes an open dialog; an agent's classification, when given, is stored in the same transaction, so that
+     * whatever the close sets off (the transcript on the card, the tasks) already sees the appeal type.
+     */
+    private Mono<Dialog> closeOpen(Dialog dialog, Sender by, Long agentId, Classification classification) {
         return db.sql("""
                         UPDATE dialog SET state = 'CLOSED', closed_at = now(), closed_by = :by
                         WHERE id = :id AND state <> 'CLOSED'""")
@@ -256,14 +260,19 @@ public class DialogManagement {
                 .fetch()
                 .rowsUpdated()
                 .filter(updated -> updated > 0)
-                .flatMap(updated -> insert(dialog.id(), Sender.SYSTEM, null, null, by.name().toLowerCase(), null,
-                        "closed", SystemTexts.CLOSED, true))
+                .flatMap(updated -> classification == null ? Mono.just(false)
+                        : recordClassification(dialog.id(), agentId, classification).map(classified -> classified > 0))
+                .flatMap(classified -> insert(dialog.id(), Sender.SYSTEM, null, null, by.name().toLowerCase(), null,
+                        "closed", SystemTexts.CLOSED, true).map(message -> Map.entry(message, classified)))
                 .as(tx::transactional)
-                .flatMap(message -> find(dialog.id())
+                .flatMap(closing -> find(dialog.id())
                         .doOnNext(closed -> {
-                            bus.publish(new DialogEvent.MessageAppended(message));
+                            bus.publish(new DialogEvent.MessageAppended(closing.getKey()));
                             bus.publish(new DialogEvent.DialogChanged(closed, null));
                             events.publishEvent(new DialogClosed(closed));
+                            if (closing.getValue()) {
+                                events.publishEvent(new DialogClassified(closed, classification, agentId));
+                            }
                         }))
                 .switchIfEmpty(find(dialog.id()))
                 .onErrorMap(DialogManagement::storageFailure);
@@ -318,17 +327,7 @@ public class DialogManagement {
      * when the visitor closed it first.
      */
     public Mono<Dialog> classify(UUID dialogId, long agentId, Classification classification) {
-        return db.sql("""
-                        UPDATE dialog SET appeal_type = :type, request_number = :number, service_due = :due,
-                            classified_by = :agent, classified_at = now()
-                        WHERE id = :id AND agent_id = :agent AND appeal_type IS NULL""")
-                .bind("id", dialogId)
-                .bind("agent", agentId)
-                .bind("type", classification.type().name())
-                .bind("number", Parameter.fromOrEmpty(classification.requestNumber(), String.class))
-                .bind("due", Parameter.fromOrEmpty(classification.serviceDue(), java.time.LocalDate.class))
-                .fetch()
-                .rowsUpdated()
+        return recordClassification(dialogId, agentId, classification)
                 .filter(updated -> updated > 0)
                 .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.FORBIDDEN,
                         "Only the agent who had the dialog classifies it, once")))
@@ -340,11 +339,36 @@ public class DialogManagement {
                 .onErrorMap(DialogManagement::storageFailure);
     }
 
-    /** An agent closes a dialog assigned to them, classifying the appeal in the same step. */
+    private Mono<Long> recordClassification(UUID dialogId, long agentId, Classification classification) {
+        return db.sql("""
+                        UPDATE dialog SET appeal_type = :type, request_number = :number, service_due = :due,
+                            classified_by = :agent, classified_at = now()
+                        WHERE id = :id AND agent_id = :agent AND appeal_type IS NULL""")
+                .bind("id", dialogId)
+                .bind("agent", agentId)
+                .bind("type", classification.type().name())
+                .bind("number", Parameter.fromOrEmpty(classification.requestNumber(), String.class))
+                .bind("due", Parameter.fromOrEmpty(classification.serviceDue(), java.time.LocalDate.class))
+                .fetch()
+                .rowsUpdated();
+    }
+
+    /**
+     * An agent closes a dialog assigned to them, classifying the appeal in the same step (or classifies one the
+     * visitor closed first).
+     */
     public Mono<Dialog> closeByAgent(UUID dialogId, long agentId, Classification classification) {
-        return close(dialogId, Sender.AGENT, null, agentId)
-                .flatMap(closed -> closed.appealType() == null ? classify(dialogId, agentId, classification)
-                        : Mono.just(closed));
+        return find(dialogId)
+                .filter(dialog -> mayClose(dialog, Sender.AGENT, null, agentId))
+                .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
+                        "No such dialog, or not yours")))
+                .flatMap(dialog -> {
+                    Mono<Dialog> closed = dialog.isClosed() ? Mono.just(dialog)
+                            : closeOpen(dialog, Sender.AGENT, agentId, classification);
+                    // the visitor may have closed it in the same instant: then it is classified on its own
+                    return closed.flatMap(after -> after.appealType() == null
+                            ? classify(dialogId, agentId, classification) : Mono.just(after));
+                });
     }
 
     /** Closed dialogs an agent had and has not classified yet. */
@@ -368,7 +392,7 @@ public class DialogManagement {
                         .then(recordForward(dialogId, "TRIAGE", agentId, null, dialog.lineId(), null, Triage.SPAM,
                                 null))
                         .as(tx::transactional)
-                        .then(closeOpen(dialog, Sender.AGENT, agentId)));
+                        .then(closeOpen(dialog, Sender.AGENT, agentId, null)));
     }
 
     /** Dialogs of a line that nobody triaged yet, oldest first. */
