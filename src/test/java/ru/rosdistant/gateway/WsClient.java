@@ -53,6 +53,9 @@ public final class WsClient implements AutoCloseable {
 
     private final Disposable connection;
 
+    /** How and when the connection ended (an error on our side, say a frame we could not read), for a summary. */
+    private volatile String ended;
+
     private WsClient(URI uri, java.util.function.Consumer<HttpHeaders> headers) {
         Sinks.One<Boolean> opened = Sinks.one();
         connection = HttpClient.create(CONNECTIONS)
@@ -64,6 +67,7 @@ public final class WsClient implements AutoCloseable {
                     opened.tryEmitValue(true);
                     in.receiveCloseStatus()
                             .subscribe(status -> {
+                                ended = java.time.Instant.now() + " close frame " + status;
                                 closedWith = status.code();
                                 closeCode.tryEmitValue(status.code());
                             });
@@ -77,7 +81,14 @@ public final class WsClient implements AutoCloseable {
                             .then().and(reading);
                 })
                 .doOnError(error -> opened.tryEmitError(error))
-                .subscribe(null, error -> opened.tryEmitError(error));
+                .subscribe(null, error -> {
+                    ended = java.time.Instant.now() + " connection failed: " + error;
+                    opened.tryEmitError(error);
+                }, () -> {
+                    if (ended == null) {
+                        ended = java.time.Instant.now() + " connection ended without a close frame";
+                    }
+                });
         opened.asMono().block(Duration.ofSeconds(10));
     }
 
@@ -158,7 +169,11 @@ public final class WsClient implements AutoCloseable {
                 .append(got.first()).append("..").append(got.last()).append(" (").append(got.size())
                 .append(got.size() == got.last() - got.first() + 1 ? ", no gap)" : ", with gaps)"));
         Integer code = closedWith;
-        out.append("; socket ").append(code == null ? "open" : "closed with " + code).append("; last frames: ");
+        out.append("; socket ").append(code == null ? "open" : "closed with " + code);
+        if (ended != null) {
+            out.append(" (").append(ended).append(')');
+        }
+        out.append("; last frames: ");
         seen.subList(Math.max(0, seen.size() - 5), seen.size()).forEach(frame -> {
             String text = frame.toString();
             out.append(text.length() > 200 ? text.substring(0, 200) + "…" : text).append(' ');

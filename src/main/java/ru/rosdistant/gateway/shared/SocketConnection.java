@@ -160,7 +160,10 @@ public final class SocketConnection {
                 })
                 .concatMap(this::render)
                 .map(session::textMessage));
-        return Mono.zip(inbound, outbound).then();
+        return Mono.zip(inbound, outbound)
+                .then()
+                .doOnError(error -> log.info("A socket ended with an error ({} frames queued): {}", queued.get(),
+                        error.toString()));
     }
 
     /** Counts a message received from this client and stored. */
