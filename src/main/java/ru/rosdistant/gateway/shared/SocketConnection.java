@@ -431,6 +431,10 @@ public final class SocketConnection {
         else if (error instanceof DialogException failed) {
             sendError(ErrorCode.valueOf(failed.reason().name()), failed.getMessage(), frame.ref());
         }
+        else if (ru.rosdistant.gateway.storage.StorageOutage.is(error)) {
+            log.warn("Frame '{}' (ref {}) could not reach the database: {}", frame.type(), frame.ref(), error.toString());
+            sendError(ErrorCode.STORAGE_UNAVAILABLE, "The message store is unavailable, try again", frame.ref());
+        }
         else {
             log.error("Frame '{}' (ref {}) failed", frame.type(), frame.ref(), error);
             sendError(ErrorCode.INTERNAL, "Something went wrong on our side; try again", frame.ref());

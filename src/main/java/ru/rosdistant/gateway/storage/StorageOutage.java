@@ -7,6 +7,7 @@ import io.r2dbc.spi.R2dbcTransientResourceException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.NonTransientDataAccessResourceException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
  * Tells a database that cannot answer right now (unreachable, pool exhausted, timed out) from a request the
@@ -18,6 +19,11 @@ public final class StorageOutage {
     }
 
     public static boolean is(Throwable error) {
+        // a transaction that could not begin (no pooled connection in time) wraps the outage as its cause
+        if (error instanceof CannotCreateTransactionException && error.getCause() != null) {
+            return error.getCause() == error || is(error.getCause()) || unreachable(error.getCause())
+                    || error.getCause() instanceof java.util.concurrent.TimeoutException;
+        }
         return unreachable(error)
                 || error instanceof TransientDataAccessException
                 || error instanceof R2dbcTransientException;
