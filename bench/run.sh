@@ -247,10 +247,10 @@ run_chat() {
             for target in $TARGETS; do
                 local name="chat-r$rate-$target-r$r"
                 local db=()
-                [[ $target == gateway ]] && db=(--db "$JDBC")
-                [[ $target == embedded ]] && db=(--db "$EMBEDDED_JDBC")
                 log "$name"
                 start_target "$target" "$OUT/$name.server.log"
+                [[ $target == gateway ]] && db=(--db "$JDBC")
+                [[ $target == embedded ]] && db=(--db "$EMBEDDED_JDBC")
                 gen chat --url "$SERVER_URL" --pid "$SERVER_PID" --visitors "$CHAT_VISITORS" --agents "$CHAT_AGENTS" \
                     --max-dialogs "$CHAT_MAX_DIALOGS" --rate "$rate" --warmup "$WARMUP" --duration "$DURATION" \
                     --sources "$SOURCES" --threads "$GEN_THREADS" --label "$target" "${db[@]}" \
