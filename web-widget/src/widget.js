@@ -2,6 +2,7 @@
  * contact-gateway visitor chat widget. Plain JS, no dependencies; the wire protocol is docs/protocol.md.
  * Embed: <script src="https://gateway-host/widget/widget.js" data-site="applicant" data-lang="ru" async></script>
  * Host-page API: window.RosdistantChat.open() / close() / setContact({name, email}) / on(event, fn)
+ * / identify({userId, email, name, signature}) (a logged-in user, signed by the site's server: docs/widget.md)
  * with events "opened" (a dialog summary), "message" (a message frame), "state" (connection, dialog, panel).
  */
 (function () {
@@ -460,6 +461,8 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
       if (!ready && ws) drop(ws);
       return;
     }
+    // the dialog opens all the same, unverified: tell the site's developers, not the visitor
+    if (e.code === 'IDENTITY_INVALID') return void console.warn('RosdistantChat.identify:', e.message);
     const item = e.ref && outbox.find(i => i.id === e.ref);
     if (item) {
       inflight.delete(item.id);
@@ -624,6 +627,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
       const f = { type: 'open', ref: 'open' };
       if (contact.name) f.name = contact.name;
       if (contact.email) f.email = contact.email;
+      if (contact.identity) f.identity = contact.identity;
       openPending = send(f);
     }
   }
@@ -896,6 +900,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     open: () => openPanel(),
     close: closePanel,
     setContact(c) { contact = { name: c && c.name || undefined, email: c && c.email || undefined }; },
+    identify(u) { this.setContact(u); contact.identity = u && { userId: u.userId, email: u.email, name: u.name, signature: u.signature }; },
     on(ev, fn) { (handlers[ev] = handlers[ev] || []).push(fn); return this; }
   };
 

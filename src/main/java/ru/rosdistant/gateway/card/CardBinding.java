@@ -13,6 +13,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.ids.RandomIds;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -24,8 +25,10 @@ import ru.rosdistant.gateway.site.Sites;
 /**
  * Puts every dialog on a card (regulation 4.2) and its transcript there when it closes.
  * <ul>
- * <li>A widget dialog is bound when it opens: to the card of the visitor's earlier dialog, else by the e-mail
- * the visitor gave, else to a new lead made for this dialog alone. A messenger dialog is bound by its
+ * <li>A widget dialog is bound when it opens: a portal identity the site signed binds to that user's card;
+ * otherwise to the card of the visitor's earlier unverified dialog, else to a new lead made for this dialog
+ * alone (flagged as a possible match when the e-mail the visitor typed is on other cards: typed contacts
+ * never bind to an existing card). A messenger dialog is bound by its
  * bridge (by handle, after identification); one the bridge left unbound is given a lead by the sweep.</li>
  * <li>When a dialog closes, its transcript is saved on the card, and saved again once the agent gives the
  * appeal type. A dialog closed as spam takes the lead made only for it along (the lead is deleted).</li>
@@ -109,43 +112,48 @@ public class CardBinding {
                 .then();
     }
 
+    /**
+     * What the visitor proved about themselves with their latest {@code open}: the identity their portal
+     * signed, or null when they gave none (or a bad one). The dialog that opens is bound by it.
+     */
+    public Mono<Void> rememberIdentity(UUID visitorId, PortalIdentity identity) {
+        return db.sql("UPDATE visitor SET verified_user_id = :user, verified_email = :email WHERE id = :id")
+                .bind("id", visitorId)
+                .bind("user", Parameter.fromOrEmpty(identity == null ? null : identity.userId(), String.class))
+                .bind("email", Parameter.fromOrEmpty(identity == null ? null : identity.email(), String.class))
+                .then();
+    }
+
     /** The card of the dialog, binding it first when it has none; empty for an unknown dialog. */
     public Mono<UUID> cardOf(UUID dialogId) {
         return db.sql("""
-                        SELECT d.card_id, d.visitor_id, d.site_id, v.name, v.email
+                        SELECT d.card_id, d.visitor_id, d.site_id, v.name, v.email, v.verified_user_id, v.verified_email
                         FROM dialog d JOIN visitor v ON v.id = d.visitor_id WHERE d.id = :id""")
                 .bind("id", dialogId)
                 .map(row -> new Unbound(dialogId, row.get("card_id", UUID.class), row.get("visitor_id", UUID.class),
                         row.get("site_id", String.class), row.get("name", String.class),
-                        row.get("email", String.class)))
+                        row.get("email", String.class), row.get("verified_user_id", String.class),
+                        row.get("verified_email", String.class)))
                 .one()
                 .flatMap(dialog -> dialog.cardId() != null ? Mono.just(dialog.cardId()) : bindNew(dialog));
     }
 
-    private record Unbound(UUID dialogId, UUID cardId, UUID visitorId, String siteId, String name, String email) {
+    private record Unbound(UUID dialogId, UUID cardId, UUID visitorId, String siteId, String name, String email,
+            String verifiedUserId, String verifiedEmail) {
     }
 
+    /**
+     * A verified identity binds to that user's card. Otherwise, the visitor's earlier unverified dialog (their
+     * token proves it theirs) names the card; an e-mail the visitor typed proves nothing and gets a new
+     * lead flagged as a possible match of the cards that share it; with nothing, an anonymous lead.
+     */
     private Mono<UUID> bindNew(Unbound dialog) {
-        Mono<UUID> earlier = db.sql("""
-                        SELECT coalesce(c.merged_into, c.id) AS card_id FROM dialog d JOIN card c ON c.id = d.card_id
-                        WHERE d.visitor_id = :visitor AND d.id <> :id ORDER BY d.opened_at DESC LIMIT 1""")
-                .bind("visitor", dialog.visitorId())
-                .bind("id", dialog.dialogId())
-                .map(row -> row.get("card_id", UUID.class))
-                .one();
-        boolean plausibleEmail = dialog.email() != null && dialog.email().matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
-        Mono<UUID> byEmail = !plausibleEmail ? Mono.empty()
-                : cards.findOrCreateLead(dialog.name() == null ? "Посетитель сайта" : dialog.name(), dialog.email(),
-                        null, dialog.siteId()).map(Card::id);
-        Mono<UUID> anonymous = Mono.defer(() -> db.sql("""
-                        INSERT INTO card (id, kind, name, site_id, lead_of_dialog)
-                        VALUES (:id, 'LEAD', :name, :site, :dialog) RETURNING id""")
-                .bind("id", RandomIds.uuid())
-                .bind("name", leadName(dialog))
-                .bind("site", dialog.siteId())
-                .bind("dialog", dialog.dialogId())
-                .map(row -> row.get("id", UUID.class))
-                .one());
+        Mono<UUID> chosen = dialog.verifiedUserId() != null
+                ? cards.verifiedCard(new PortalIdentity(dialog.siteId(), dialog.verifiedUserId(),
+                                dialog.verifiedEmail(), dialog.name()))
+                        .map(Card::id)
+                        .flatMap(card -> markVerified(dialog).thenReturn(card))
+                : earlier(dialog).switchIfEmpty(typedEmail(dialog)).switchIfEmpty(anonymous(dialog));
         return db.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
                 .bind("key", "dialog-card:" + dialog.dialogId())
                 .then()
@@ -154,9 +162,46 @@ public class CardBinding {
                         .bind("id", dialog.dialogId())
                         .map(row -> row.get("card_id", UUID.class))
                         .one()
-                        .switchIfEmpty(earlier.switchIfEmpty(byEmail).switchIfEmpty(anonymous)
-                                .flatMap(card -> bind(dialog.dialogId(), card).thenReturn(card))))
+                        .switchIfEmpty(chosen.flatMap(card -> bind(dialog.dialogId(), card).thenReturn(card))))
                 .as(tx::transactional);
+    }
+
+    private Mono<Void> markVerified(Unbound dialog) {
+        return db.sql("UPDATE dialog SET verified_user_id = :user WHERE id = :id")
+                .bind("id", dialog.dialogId())
+                .bind("user", dialog.verifiedUserId())
+                .then();
+    }
+
+    private Mono<UUID> earlier(Unbound dialog) {
+        return db.sql("""
+                        SELECT coalesce(c.merged_into, c.id) AS card_id FROM dialog d JOIN card c ON c.id = d.card_id
+                        WHERE d.visitor_id = :visitor AND d.id <> :id AND d.verified_user_id IS NULL
+                        ORDER BY d.opened_at DESC LIMIT 1""")
+                .bind("visitor", dialog.visitorId())
+                .bind("id", dialog.dialogId())
+                .map(row -> row.get("card_id", UUID.class))
+                .one();
+    }
+
+    private Mono<UUID> typedEmail(Unbound dialog) {
+        boolean plausible = dialog.email() != null && dialog.email().matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+        return !plausible ? Mono.empty()
+                : Mono.defer(() -> cards.unprovenLead(dialog.name() == null ? "Посетитель сайта" : dialog.name(),
+                                dialog.email(), null, dialog.siteId(), dialog.dialogId())
+                        .map(Card::id));
+    }
+
+    private Mono<UUID> anonymous(Unbound dialog) {
+        return Mono.defer(() -> db.sql("""
+                        INSERT INTO card (id, kind, name, site_id, lead_of_dialog)
+                        VALUES (:id, 'LEAD', :name, :site, :dialog) RETURNING id""")
+                .bind("id", RandomIds.uuid())
+                .bind("name", leadName(dialog))
+                .bind("site", dialog.siteId())
+                .bind("dialog", dialog.dialogId())
+                .map(row -> row.get("id", UUID.class))
+                .one());
     }
 
     private String leadName(Unbound dialog) {

@@ -23,8 +23,9 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /**
- * Cards for staff: search, read with history (audited), edit, merge; the audit record for an ADMIN. Every
- * endpoint needs a logged-in member of staff; nobody else sees a card.
+ * Cards for staff: search, read with history, edit, merge, possible matches; the audit record for an ADMIN.
+ * Every endpoint needs a logged-in member of staff and works within their {@link StaffScope} (a card outside
+ * it is 404); every read is audited.
  */
 @RestController
 class CardController implements ProblemAnswers {
@@ -33,30 +34,36 @@ class CardController implements ProblemAnswers {
 
     private final AgentDirectory agents;
 
-    CardController(CardDesk desk, AgentDirectory agents) {
+    private final AccessAudit auditRecord;
+
+    CardController(CardDesk desk, AgentDirectory agents, AccessAudit auditRecord) {
         this.desk = desk;
         this.agents = agents;
+        this.auditRecord = auditRecord;
     }
 
     record MergeRequest(UUID from) {
     }
 
+    record MatchConfirmation(UUID into) {
+    }
+
     @GetMapping("/api/cards")
     @PreAuthorize("isAuthenticated()")
-    Flux<Card> search(@RequestParam("q") String query) {
-        return desk.search(query);
+    Flux<Card> search(@RequestParam("q") String query, Principal principal) {
+        return scope(principal).flatMapMany(scope -> desk.search(query, scope));
     }
 
     @GetMapping("/api/cards/{id}")
     @PreAuthorize("isAuthenticated()")
     Mono<Map<String, Object>> read(@PathVariable UUID id, Principal principal) {
-        return agents.current(principal).flatMap(agent -> desk.read(id, agent.id()));
+        return scope(principal).flatMap(scope -> desk.read(id, scope));
     }
 
     @GetMapping("/api/dialogs/{id}/card")
     @PreAuthorize("isAuthenticated()")
     Mono<Map<String, Object>> ofDialog(@PathVariable UUID id, Principal principal) {
-        return agents.current(principal).flatMap(agent -> desk.readOfDialog(id, agent.id()))
+        return scope(principal).flatMap(scope -> desk.readOfDialog(id, scope))
                 .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
                         "No such dialog, or it has no card yet")));
     }
@@ -64,7 +71,7 @@ class CardController implements ProblemAnswers {
     @PatchMapping("/api/cards/{id}")
     @PreAuthorize("isAuthenticated()")
     Mono<Card> update(@PathVariable UUID id, @RequestBody CardDesk.CardChange change, Principal principal) {
-        return agents.current(principal).flatMap(agent -> desk.update(id, change, agent.id()));
+        return scope(principal).flatMap(scope -> desk.update(id, change, scope));
     }
 
     @PostMapping("/api/cards/{id}/merge")
@@ -73,13 +80,46 @@ class CardController implements ProblemAnswers {
         if (request.from() == null) {
             return Mono.error(new IllegalArgumentException("from: the id of the duplicate card to merge in"));
         }
-        return agents.current(principal).flatMap(agent -> desk.merge(id, request.from(), agent.id()));
+        return scope(principal).flatMap(scope -> desk.merge(id, request.from(), scope));
+    }
+
+    /** The lead is the person of one of its possible matches: it is merged into that card. */
+    @PostMapping("/api/cards/{id}/possible-match/confirm")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Card> confirmMatch(@PathVariable UUID id, @RequestBody MatchConfirmation request, Principal principal) {
+        if (request.into() == null) {
+            return Mono.error(new IllegalArgumentException("into: the id of the matching card"));
+        }
+        return scope(principal).flatMap(scope -> desk.confirmMatch(id, request.into(), scope));
+    }
+
+    /** The lead is none of its possible matches: the flag goes. */
+    @PostMapping("/api/cards/{id}/possible-match/dismiss")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Card> dismissMatch(@PathVariable UUID id, Principal principal) {
+        return scope(principal).flatMap(scope -> desk.dismissMatch(id, scope));
     }
 
     @GetMapping("/api/admin/cards/{id}/audit")
     @PreAuthorize("hasRole('ADMIN')")
     Flux<Map<String, Object>> audit(@PathVariable UUID id) {
         return desk.auditOf(id);
+    }
+
+    /** The whole audit record, newest first, a page at a time: {@code next} is the {@code before} of the next page. */
+    @GetMapping("/api/admin/audit")
+    @PreAuthorize("hasRole('ADMIN')")
+    Mono<Map<String, Object>> auditRecord(@RequestParam(required = false) Long before,
+            @RequestParam(defaultValue = "50") int size, @RequestParam(required = false) Long agentId,
+            @RequestParam(required = false) UUID cardId) {
+        if (size < 1 || size > 500) {
+            return Mono.error(new IllegalArgumentException("size: 1 to 500"));
+        }
+        return auditRecord.page(before, size, agentId, cardId);
+    }
+
+    private Mono<StaffScope> scope(Principal principal) {
+        return agents.current(principal).map(StaffScope::of);
     }
 
     @ExceptionHandler

@@ -20,22 +20,28 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
- * What staff do with cards: search, read with the whole history, edit, merge duplicates. Every read and
- * change is written to the card's audit record (152-FZ), in the same transaction as the change.
+ * What staff do with cards: search, read with the whole history, edit, merge duplicates, confirm or dismiss
+ * a possible match. Each caller works within their {@link StaffScope}: a card outside it is "not found".
+ * Every read (a search too) and change is written to the audit record (152-FZ), in the same transaction.
  */
 @Component
 public class CardDesk {
 
-    private static final String COLUMNS = "id, kind, contact_type, name, emails, phones, handles, site_id, status, "
-            + "responsible_agent_id, merged_into, created_at, updated_at";
+    private static final String COLUMNS = Cards.COLUMNS;
 
     private final DatabaseClient db;
 
     private final TransactionalOperator tx;
 
-    CardDesk(DatabaseClient db, TransactionalOperator tx) {
+    private final StaffAccess access;
+
+    private final AccessAudit audit;
+
+    CardDesk(DatabaseClient db, TransactionalOperator tx, StaffAccess access, AccessAudit audit) {
         this.db = db;
         this.tx = tx;
+        this.access = access;
+        this.audit = audit;
     }
 
     /** A change an agent makes; null fields stay as they are. */
@@ -43,20 +49,26 @@ public class CardDesk {
             List<String> phones, List<String> handles, String status, Long responsibleAgentId) {
     }
 
-    /** Cards (not merged away) whose name, e-mail, phone or handle matches; at most 50, newest first. */
-    public Flux<Card> search(String query) {
+    /**
+     * Cards (not merged away) in the caller's scope whose name, e-mail, phone or handle matches; at most 50,
+     * newest first. The query and the cards found go on the audit record.
+     */
+    public Flux<Card> search(String query, StaffScope scope) {
         String q = query == null ? "" : query.strip();
         if (q.length() < 2) {
             return Flux.error(new IllegalArgumentException("Search for at least 2 characters"));
         }
+        if (q.length() > 200) {
+            return Flux.error(new IllegalArgumentException("Search for at most 200 characters"));
+        }
         String lower = q.toLowerCase(Locale.ROOT);
         String digits = q.replaceAll("[^0-9]", "");
-        return db.sql("SELECT " + COLUMNS + " FROM card WHERE merged_into IS NULL AND ("
+        return access.bind(db.sql("SELECT " + COLUMNS + " FROM card c WHERE merged_into IS NULL AND ("
                         + "lower(name) LIKE :prefix OR lower(name) LIKE :infix "
                         + "OR emails @> ARRAY[CAST(:exact AS text)] OR handles @> ARRAY[CAST(:raw AS text)] "
                         + "OR EXISTS (SELECT 1 FROM unnest(handles) h WHERE h LIKE :handle) "
                         + "OR (length(:digits) >= 5 AND EXISTS (SELECT 1 FROM unnest(phones) p WHERE p LIKE :phone))"
-                        + ") ORDER BY updated_at DESC LIMIT 50")
+                        + ") AND " + StaffAccess.cardVisible("c") + " ORDER BY updated_at DESC LIMIT 50"), scope)
                 .bind("prefix", like(lower) + "%")
                 .bind("infix", "% " + like(lower) + "%")
                 .bind("exact", lower)
@@ -65,47 +77,101 @@ public class CardDesk {
                 .bind("digits", digits)
                 .bind("phone", "%" + digits + "%")
                 .map(Cards::card)
-                .all();
+                .all()
+                .collectList()
+                .flatMap(found -> audit.record(scope.agentId(), "SEARCH", found.stream().map(Card::id).toList(), q,
+                                found.size() + " found")
+                        .thenReturn(found))
+                .flatMapIterable(found -> found);
     }
 
     private static String like(String text) {
         return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
-    /** The card with its history (dialogs with transcripts, offline forms, tasks); the read is audited. */
-    public Mono<Map<String, Object>> read(UUID id, long agentId) {
-        return card(id)
-                .flatMap(card -> audit(id, agentId, "READ", null)
-                        .then(Mono.zip(dialogs(id).collectList(), forms(id).collectList(), tasks(id).collectList()))
-                        .map(history -> {
-                            Map<String, Object> view = new LinkedHashMap<>();
-                            view.put("card", card);
-                            view.put("dialogs", history.getT1());
-                            view.put("offlineForms", history.getT2());
-                            view.put("tasks", history.getT3());
-                            return view;
-                        }))
+    /**
+     * The card with its history (dialogs with transcripts, offline forms, tasks) and the possible matches the
+     * caller may see; the read is audited.
+     */
+    public Mono<Map<String, Object>> read(UUID id, StaffScope scope) {
+        return card(id, scope)
+                .flatMap(card -> possibleMatches(id, scope).collectList()
+                        .flatMap(matches -> audit.record(scope.agentId(), "READ", cardsRead(id, matches), null, null)
+                                .then(Mono.zip(dialogs(id).collectList(), forms(id).collectList(),
+                                        tasks(id).collectList()))
+                                .map(history -> {
+                                    Map<String, Object> view = new LinkedHashMap<>();
+                                    view.put("card", card);
+                                    view.put("possibleMatches", matches);
+                                    view.put("dialogs", history.getT1());
+                                    view.put("offlineForms", history.getT2());
+                                    view.put("tasks", history.getT3());
+                                    return view;
+                                })))
                 .as(tx::transactional);
     }
 
-    /** The card of a dialog, read as {@link #read}; empty when the dialog has no card yet. */
-    public Mono<Map<String, Object>> readOfDialog(UUID dialogId, long agentId) {
-        return db.sql("SELECT coalesce(c.merged_into, c.id) AS id FROM dialog d JOIN card c ON c.id = d.card_id "
-                        + "WHERE d.id = :id")
+    private static List<UUID> cardsRead(UUID id, List<Map<String, Object>> matches) {
+        List<UUID> read = new ArrayList<>();
+        read.add(id);
+        matches.forEach(match -> read.add((UUID) match.get("id")));
+        return read;
+    }
+
+    /** The card of a dialog, read as {@link #read}; empty when the dialog has no card yet or lies out of scope. */
+    public Mono<Map<String, Object>> readOfDialog(UUID dialogId, StaffScope scope) {
+        return access.bind(db.sql("SELECT c.id FROM dialog d JOIN card k ON k.id = d.card_id "
+                        + "JOIN card c ON c.id = coalesce(k.merged_into, k.id) WHERE d.id = :id AND "
+                        + StaffAccess.cardVisible("c")), scope)
                 .bind("id", dialogId)
                 .map(row -> row.get("id", UUID.class))
                 .one()
-                .flatMap(card -> read(card, agentId));
+                .flatMap(card -> read(card, scope));
     }
 
-    public Mono<Card> update(UUID id, CardChange change, long agentId) {
+    /**
+     * The agent confirms that the lead {@code id} is the person of the card {@code into}, one of its possible
+     * matches: the lead is merged into that card.
+     */
+    public Mono<Card> confirmMatch(UUID id, UUID into, StaffScope scope) {
+        return card(id, scope)
+                .filter(lead -> lead.possibleMatch())
+                .filterWhen(lead -> db.sql("SELECT 1 AS one FROM card WHERE id = :id AND possible_matches @> ARRAY[CAST(:into AS uuid)]")
+                        .bind("id", id)
+                        .bind("into", into)
+                        .map(row -> true)
+                        .one()
+                        .defaultIfEmpty(false))
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("Card " + into
+                        + " is not among the possible matches of this card")))
+                .then(audit.record(scope.agentId(), "MATCH_CONFIRMED", List.of(id, into), null,
+                        "card " + id + " is the person of card " + into))
+                .then(merge(into, id, scope))
+                .as(tx::transactional);
+    }
+
+    /** The agent says the lead {@code id} is not the person of any of its possible matches: the flag goes. */
+    public Mono<Card> dismissMatch(UUID id, StaffScope scope) {
+        return card(id, scope)
+                .flatMap(lead -> db.sql("UPDATE card SET possible_matches = '{}', updated_at = now() WHERE id = :id "
+                                + "RETURNING " + COLUMNS)
+                        .bind("id", id)
+                        .map(Cards::card)
+                        .one()
+                        .flatMap(after -> audit.record(scope.agentId(), "MATCH_DISMISSED", List.of(id), null,
+                                "not the person of " + (lead.possibleMatch() ? "its possible matches" : "any card"))
+                                .thenReturn(after)))
+                .as(tx::transactional);
+    }
+
+    public Mono<Card> update(UUID id, CardChange change, StaffScope scope) {
         String problem = problem(change);
         if (problem != null) {
             return Mono.error(new IllegalArgumentException(problem));
         }
         List<String> emails = change.emails() == null ? null
                 : change.emails().stream().map(e -> e.strip().toLowerCase(Locale.ROOT)).distinct().toList();
-        return card(id)
+        return card(id, scope)
                 .flatMap(before -> db.sql("""
                                 UPDATE card SET name = coalesce(:name, name), kind = coalesce(:kind, kind),
                                     contact_type = CASE WHEN coalesce(:kind, kind) = 'LEAD' THEN NULL
@@ -131,7 +197,8 @@ public class CardDesk {
                         .bind("responsible", Parameter.fromOrEmpty(change.responsibleAgentId(), Long.class))
                         .map(Cards::card)
                         .one()
-                        .flatMap(after -> audit(id, agentId, "UPDATE", diff(before, after)).thenReturn(after)))
+                        .flatMap(after -> audit.record(scope.agentId(), "UPDATE", List.of(id), null, diff(before, after))
+                                .thenReturn(after)))
                 .as(tx::transactional);
     }
 
@@ -140,12 +207,12 @@ public class CardDesk {
      * dialogs, transcripts, offline forms and tasks move over, and it stays on record as merged. Nothing is
      * deleted.
      */
-    public Mono<Card> merge(UUID intoId, UUID fromId, long agentId) {
+    public Mono<Card> merge(UUID intoId, UUID fromId, StaffScope scope) {
         if (intoId.equals(fromId)) {
             return Mono.error(new IllegalArgumentException("A card cannot be merged into itself"));
         }
-        return card(intoId)
-                .zipWith(card(fromId))
+        return card(intoId, scope)
+                .zipWith(card(fromId, scope))
                 .flatMap(both -> {
                     Card into = both.getT1();
                     Card from = both.getT2();
@@ -161,6 +228,9 @@ public class CardDesk {
                                                 emails = ARRAY(SELECT DISTINCT unnest(emails || :emails)),
                                                 phones = ARRAY(SELECT DISTINCT unnest(phones || :phones)),
                                                 handles = ARRAY(SELECT DISTINCT unnest(handles || :handles)),
+                                                portal_ids = ARRAY(SELECT DISTINCT unnest(portal_ids || :portalIds)),
+                                                unproven = unproven AND :fromUnproven,
+                                                possible_matches = array_remove(possible_matches, :from),
                                                 kind = CASE WHEN kind = 'LEAD' AND :fromKind = 'CONTACT'
                                                             THEN 'CONTACT' ELSE kind END,
                                                 contact_type = coalesce(contact_type, :fromType),
@@ -170,19 +240,24 @@ public class CardDesk {
                                             .bind("emails", from.emails().toArray(String[]::new))
                                             .bind("phones", from.phones().toArray(String[]::new))
                                             .bind("handles", from.handles().toArray(String[]::new))
+                                            .bind("portalIds", from.portalIds().toArray(String[]::new))
+                                            .bind("fromUnproven", from.unproven())
+                                            .bind("from", fromId)
                                             .bind("fromKind", from.kind().name())
                                             .bind("fromType", Parameter.fromOrEmpty(from.contactType() == null ? null
                                                     : from.contactType().name(), String.class))
                                             .then(),
                                     db.sql("UPDATE card SET merged_into = :into, lead_of_dialog = NULL, "
+                                                    + "possible_matches = '{}', "
                                                     + "updated_at = now() WHERE id = :from OR merged_into = :from")
                                             .bind("into", intoId)
                                             .bind("from", fromId)
                                             .then(),
-                                    audit(intoId, agentId, "MERGE", "merged card " + fromId + " (" + from.name()
-                                            + ") into this one"),
-                                    audit(fromId, agentId, "MERGED_AWAY", "merged into card " + intoId))
-                            .then(card(intoId));
+                                    audit.record(scope.agentId(), "MERGE", List.of(intoId), null,
+                                            "merged card " + fromId + " (" + from.name() + ") into this one"),
+                                    audit.record(scope.agentId(), "MERGED_AWAY", List.of(fromId), null,
+                                            "merged into card " + intoId))
+                            .then(card(intoId, scope));
                 })
                 .as(tx::transactional);
     }
@@ -197,9 +272,9 @@ public class CardDesk {
     /** The audit record of a card, newest first. */
     public Flux<Map<String, Object>> auditOf(UUID cardId) {
         return db.sql("""
-                        SELECT a.id, a.action, a.detail, a.at, a.agent_id, ag.login, ag.display_name
+                        SELECT a.id, a.action, a.query, a.detail, a.at, a.agent_id, ag.login, ag.display_name
                         FROM card_audit a LEFT JOIN agent ag ON ag.id = a.agent_id
-                        WHERE a.card_id = :card ORDER BY a.id DESC LIMIT 1000""")
+                        WHERE a.card_ids @> ARRAY[CAST(:card AS uuid)] ORDER BY a.id DESC LIMIT 1000""")
                 .bind("card", cardId)
                 .map(row -> {
                     Map<String, Object> entry = new LinkedHashMap<>();
@@ -208,28 +283,42 @@ public class CardDesk {
                     entry.put("agentId", row.get("agent_id", Long.class));
                     entry.put("agentLogin", row.get("login", String.class));
                     entry.put("agentName", row.get("display_name", String.class));
+                    entry.put("query", row.get("query", String.class));
                     entry.put("detail", row.get("detail", String.class));
                     return entry;
                 })
                 .all();
     }
 
-    private Mono<Card> card(UUID id) {
-        return db.sql("SELECT " + COLUMNS + " FROM card WHERE id = :id")
+    /** The card when it lies in the caller's scope; "not found" otherwise, as for an id that does not exist. */
+    private Mono<Card> card(UUID id, StaffScope scope) {
+        return access.bind(db.sql("SELECT " + COLUMNS + " FROM card c WHERE id = :id AND "
+                        + StaffAccess.cardVisible("c")), scope)
                 .bind("id", id)
                 .map(Cards::card)
                 .one()
                 .switchIfEmpty(Mono.error(() -> new CardNotFoundException(id)));
     }
 
-    private Mono<Void> audit(UUID cardId, long agentId, String action, String detail) {
-        return db.sql("INSERT INTO card_audit (card_id, agent_id, action, detail) VALUES (:card, :agent, :action, "
-                        + ":detail)")
-                .bind("card", cardId)
-                .bind("agent", agentId)
-                .bind("action", action)
-                .bind("detail", Parameter.fromOrEmpty(detail, String.class))
-                .then();
+    /** The cards the lead may be (sharing a typed e-mail or phone), those in the caller's scope. */
+    private Flux<Map<String, Object>> possibleMatches(UUID id, StaffScope scope) {
+        return access.bind(db.sql("""
+                        SELECT c.id, c.kind, c.name, c.emails, c.phones, cardinality(c.portal_ids) > 0 AS verified
+                        FROM card lead JOIN card c ON c.id = ANY(lead.possible_matches)
+                        WHERE lead.id = :id AND c.merged_into IS NULL AND\s""" + StaffAccess.cardVisible("c")
+                        + " ORDER BY c.created_at LIMIT 10"), scope)
+                .bind("id", id)
+                .map(row -> {
+                    Map<String, Object> match = new LinkedHashMap<>();
+                    match.put("id", row.get("id", UUID.class));
+                    match.put("kind", row.get("kind", String.class));
+                    match.put("name", row.get("name", String.class));
+                    match.put("emails", List.of(row.get("emails", String[].class)));
+                    match.put("phones", List.of(row.get("phones", String[].class)));
+                    match.put("identityVerified", row.get("verified", Boolean.class));
+                    return match;
+                })
+                .all();
     }
 
     /** What is wrong with a change, or null: phones in E.164, plausible e-mails, a name of 1–200 characters. */
@@ -280,7 +369,7 @@ public class CardDesk {
         return db.sql("""
                         SELECT d.id, d.channel, d.site_id, d.line_id, d.state, d.opened_at, d.closed_at, d.appeal_type,
                                d.request_number, a.display_name AS agent_name, t.body AS transcript,
-                               d.rating::int AS rating, d.rating_comment
+                               d.rating::int AS rating, d.rating_comment, d.verified_user_id
                         FROM dialog d LEFT JOIN agent a ON a.id = d.agent_id LEFT JOIN transcript t ON t.dialog_id = d.id
                         WHERE d.card_id = :card ORDER BY d.opened_at DESC LIMIT 200""")
                 .bind("card", cardId)
@@ -299,6 +388,9 @@ public class CardDesk {
                     dialog.put("transcript", row.get("transcript", String.class));
                     dialog.put("rating", row.get("rating", Integer.class));
                     dialog.put("ratingComment", row.get("rating_comment", String.class));
+                    String verified = row.get("verified_user_id", String.class);
+                    dialog.put("identityVerified", verified != null);
+                    dialog.put("verifiedUserId", verified);
                     return dialog;
                 })
                 .all();

@@ -23,9 +23,10 @@ import ru.rosdistant.gateway.ids.RandomIds;
 @Component
 public class Cards {
 
-    private static final String COLUMNS =
+    static final String COLUMNS =
             "id, kind, contact_type, name, emails, phones, handles, site_id, status, responsible_agent_id, "
-                    + "merged_into, created_at, updated_at";
+                    + "merged_into, created_at, updated_at, portal_ids, unproven, "
+                    + "cardinality(possible_matches) > 0 AS possible_match";
 
     private final DatabaseClient db;
 
@@ -55,6 +56,90 @@ public class Cards {
         return lock(address, phone)
                 .then(find(address, phone))
                 .switchIfEmpty(Mono.defer(() -> createLead(name.strip(), address, phone, siteId)));
+    }
+
+    /**
+     * A new LEAD from contacts the person typed (the widget's e-mail, an offline form): typing an address
+     * proves nothing, so it never binds to an existing card. The cards that share the e-mail or phone are
+     * recorded as its possible matches, for an agent to confirm (merge) or dismiss.
+     *
+     * @param leadOfDialog the dialog this lead is made for alone (deleted with it when it is spam); may be null
+     */
+    public Mono<Card> unprovenLead(String name, String email, String phoneE164, String siteId, UUID leadOfDialog) {
+        String address = email == null || email.isBlank() ? null : email.strip().toLowerCase(Locale.ROOT);
+        String phone = phoneE164 == null || phoneE164.isBlank() ? null : phoneE164.strip();
+        if (name == null || name.isBlank()) {
+            return Mono.error(new IllegalArgumentException("A lead needs a name"));
+        }
+        String[] emails = address == null ? new String[0] : new String[] { address };
+        String[] phones = phone == null ? new String[0] : new String[] { phone };
+        return db.sql("""
+                        INSERT INTO card (id, kind, name, emails, phones, site_id, lead_of_dialog, unproven,
+                                          possible_matches)
+                        VALUES (:id, 'LEAD', :name, :emails, :phones, :site, :dialog, true,
+                                ARRAY(SELECT m.id FROM card m WHERE m.merged_into IS NULL
+                                        AND (m.emails && CAST(:emails AS text[]) OR m.phones && CAST(:phones AS text[]))
+                                      ORDER BY m.created_at, m.id LIMIT 10))
+                        RETURNING\s""" + COLUMNS)
+                .bind("id", RandomIds.uuid())
+                .bind("name", name.strip().length() > 200 ? name.strip().substring(0, 200) : name.strip())
+                .bind("emails", emails)
+                .bind("phones", phones)
+                .bind("site", Parameter.fromOrEmpty(siteId, String.class))
+                .bind("dialog", Parameter.fromOrEmpty(leadOfDialog, UUID.class))
+                .map(Cards::card)
+                .one();
+    }
+
+    /**
+     * The card of a portal user whose identity the site signed: the card that already holds this user id,
+     * else the proven card with this e-mail (not one made from typed contacts) that holds no other user of
+     * the site, which takes the user id; else a new LEAD with both, its possible matches being the cards
+     * that share the e-mail. Call it inside a transaction (advisory lock on the user id).
+     */
+    public Mono<Card> verifiedCard(PortalIdentity identity) {
+        String portalId = identity.portalId();
+        String address = identity.email() == null ? null : identity.email().strip().toLowerCase(Locale.ROOT);
+        Mono<Card> byUserId = db.sql("SELECT " + COLUMNS + " FROM card WHERE portal_ids @> ARRAY[CAST(:pid AS text)] "
+                        + "AND merged_into IS NULL ORDER BY created_at, id LIMIT 1")
+                .bind("pid", portalId)
+                .map(Cards::card)
+                .one();
+        Mono<Card> byEmail = address == null ? Mono.empty() : db.sql("""
+                        UPDATE card SET portal_ids = portal_ids || CAST(:pid AS text), updated_at = now()
+                        WHERE id = (SELECT id FROM card WHERE emails @> ARRAY[CAST(:email AS text)]
+                                      AND merged_into IS NULL AND NOT unproven
+                                      AND NOT EXISTS (SELECT 1 FROM unnest(portal_ids) p WHERE p LIKE :site)
+                                    ORDER BY created_at, id LIMIT 1)
+                        RETURNING\s""" + COLUMNS)
+                .bind("pid", portalId)
+                .bind("email", address)
+                .bind("site", identity.siteId().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%")
+                .map(Cards::card)
+                .one();
+        String name = identity.name() == null || identity.name().isBlank() ? address == null
+                ? "Пользователь " + portalId : address : identity.name().strip();
+        String[] emails = address == null ? new String[0] : new String[] { address };
+        Mono<Card> created = Mono.defer(() -> db.sql("""
+                        INSERT INTO card (id, kind, name, emails, site_id, portal_ids, possible_matches)
+                        VALUES (:id, 'LEAD', :name, :emails, :site, ARRAY[CAST(:pid AS text)],
+                                ARRAY(SELECT m.id FROM card m WHERE m.merged_into IS NULL
+                                        AND m.emails && CAST(:emails AS text[]) ORDER BY m.created_at, m.id LIMIT 10))
+                        RETURNING\s""" + COLUMNS)
+                .bind("id", RandomIds.uuid())
+                .bind("name", name.length() > 200 ? name.substring(0, 200) : name)
+                .bind("emails", emails)
+                .bind("site", identity.siteId())
+                .bind("pid", portalId)
+                .map(Cards::card)
+                .one());
+        return db.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+                .bind("key", "card-portal:" + portalId)
+                .then()
+                .then(lock(address, null))
+                .then(byUserId)
+                .switchIfEmpty(byEmail)
+                .switchIfEmpty(created);
     }
 
     /**
@@ -161,7 +246,9 @@ public class Cards {
                 List.of(row.get("emails", String[].class)), List.of(row.get("phones", String[].class)),
                 List.of(row.get("handles", String[].class)), row.get("site_id", String.class),
                 row.get("status", String.class), row.get("responsible_agent_id", Long.class),
-                row.get("merged_into", UUID.class), instant(row, "created_at"), instant(row, "updated_at"));
+                row.get("merged_into", UUID.class), instant(row, "created_at"), instant(row, "updated_at"),
+                List.of(row.get("portal_ids", String[].class)), Boolean.TRUE.equals(row.get("unproven", Boolean.class)),
+                Boolean.TRUE.equals(row.get("possible_match", Boolean.class)));
     }
 
     private static Instant instant(Readable row, String column) {

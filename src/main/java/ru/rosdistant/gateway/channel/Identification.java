@@ -9,6 +9,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import ru.rosdistant.gateway.card.Card;
 import ru.rosdistant.gateway.card.Cards;
 
 /**
@@ -87,15 +88,27 @@ class Identification {
         if (phone.isEmpty()) {
             return say(inbound, "ask-phone", BAD_PHONE, MessengerOutbox.Keyboard.CONTACT).then(Mono.empty());
         }
-        return identify(user, inbound, user.fullName(), phone.get());
+        return identify(user, inbound, user.fullName(), phone.get(), inbound.ownPhone() != null);
     }
 
     private Mono<MessengerUser> identify(MessengerUser user, Inbound inbound, String name, String phone) {
+        return identify(user, inbound, name, phone, true);
+    }
+
+    /**
+     * A phone the platform vouches for ({@code proven}) identifies the card this name and phone identify
+     * uniquely, else the card with the phone, else a new lead; a typed phone proves nothing, so it never
+     * binds to an existing card: a new lead, flagged as a possible match of the cards that have the phone.
+     */
+    private Mono<MessengerUser> identify(MessengerUser user, Inbound inbound, String name, String phone,
+            boolean proven) {
         String thanks = "Спасибо, " + name + "! " + (user.pendingText() != null
                 ? "Передаём ваш вопрос специалисту." : "Напишите, пожалуйста, ваш вопрос.");
-        // the card this name and phone identify uniquely, else the card with the phone, else a new lead
-        return cards.uniqueByNameAnd(name, null, phone)
-                .switchIfEmpty(Mono.defer(() -> cards.findOrCreateLead(name, null, phone, user.botId())))
+        Mono<Card> identified = proven
+                ? cards.uniqueByNameAnd(name, null, phone)
+                        .switchIfEmpty(Mono.defer(() -> cards.findOrCreateLead(name, null, phone, user.botId())))
+                : cards.unprovenLead(name, null, phone, user.botId(), null);
+        return identified
                 .flatMap(card -> users.advance(user, MessengerUser.Stage.IDENTIFIED, name, phone, card.id(), null))
                 .then(say(inbound, "identified", thanks, MessengerOutbox.Keyboard.REMOVE))
                 .as(tx::transactional)

@@ -17,6 +17,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import ru.rosdistant.gateway.card.StaffAccess;
 
 /**
  * {@code GET /api/channel/files/{id}}: a file a person sent through a messenger, for logged-in staff (the
@@ -28,8 +29,11 @@ class MessengerFileRoutes {
 
     private final DatabaseClient db;
 
-    MessengerFileRoutes(DatabaseClient db) {
+    private final StaffAccess staffAccess;
+
+    MessengerFileRoutes(DatabaseClient db, StaffAccess staffAccess) {
         this.db = db;
+        this.staffAccess = staffAccess;
     }
 
     @Bean
@@ -47,8 +51,11 @@ class MessengerFileRoutes {
         catch (IllegalArgumentException ex) {
             return problem(HttpStatus.NOT_FOUND, "No such file");
         }
-        return db.sql("SELECT file_name, content, blocked FROM messenger_file WHERE id = :id")
-                .bind("id", id)
+        UUID fileId = id;
+        return staffMayRead(request, fileId)
+                .filter(Boolean::booleanValue)
+                .flatMap(allowed -> db.sql("SELECT file_name, content, blocked FROM messenger_file WHERE id = :id")
+                .bind("id", fileId)
                 .map(row -> new Stored(row.get("file_name", String.class), row.get("content", ByteBuffer.class),
                         Boolean.TRUE.equals(row.get("blocked", Boolean.class))))
                 .one()
@@ -60,8 +67,19 @@ class MessengerFileRoutes {
                                 .headers(headers -> headers.setContentDisposition(ContentDisposition.attachment()
                                         .filename(stored.name() == null ? "file" : stored.name(), StandardCharsets.UTF_8)
                                         .build()))
-                                .bodyValue(stored.content()))
+                                .bodyValue(stored.content())))
                 .switchIfEmpty(Mono.defer(() -> problem(HttpStatus.NOT_FOUND, "No such file")));
+    }
+
+    /** Staff read the files of the dialogs in their scope only (audited); any other is "no such file". */
+    private Mono<Boolean> staffMayRead(ServerRequest request, UUID fileId) {
+        return db.sql("SELECT dialog_id FROM messenger_file WHERE id = :id")
+                .bind("id", fileId)
+                .map(row -> row.get("dialog_id", UUID.class))
+                .one()
+                .zipWith(request.principal())
+                .flatMap(found -> staffAccess.mayReadDialogFiles(found.getT2(), found.getT1(), fileId.toString()))
+                .defaultIfEmpty(false);
     }
 
     private record Stored(String name, ByteBuffer content, boolean blocked) {

@@ -11,6 +11,7 @@ import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.ids.RandomIds;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import ru.rosdistant.gateway.card.CardBinding;
 import ru.rosdistant.gateway.card.Cards;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.Sender;
@@ -33,6 +34,8 @@ class OfflineForms {
 
     private final Cards cards;
 
+    private final CardBinding binding;
+
     private final Mailer mailer;
 
     private final OfflineFormMail mail;
@@ -45,12 +48,13 @@ class OfflineForms {
 
     private final OfflineProperties properties;
 
-    OfflineForms(DatabaseClient db, TransactionalOperator tx, Cards cards, Mailer mailer, OfflineFormMail mail,
+    OfflineForms(DatabaseClient db, TransactionalOperator tx, Cards cards, CardBinding binding, Mailer mailer, OfflineFormMail mail,
             Visitors visitors, DialogManagement dialogs, ApplicationEventPublisher events,
             OfflineProperties properties) {
         this.db = db;
         this.tx = tx;
         this.cards = cards;
+        this.binding = binding;
         this.mailer = mailer;
         this.mail = mail;
         this.visitors = visitors;
@@ -68,8 +72,8 @@ class OfflineForms {
     private Mono<OfflineFormReceipt> store(OfflineForm form, EarlierChat earlier) {
         UUID id = RandomIds.uuid();
         Instant at = Instant.now();
-        return cards.findOrCreateLead(form.name(), form.email(), form.phone(), form.site().id())
-                .map(card -> new StoredForm(id, card.id(), form, earlier, at))
+        return cardOf(form, earlier)
+                .map(card -> new StoredForm(id, card, form, earlier, at))
                 .flatMap(stored -> insert(stored)
                         .then(mailer.enqueue("offline-form:" + id, mail.compose(stored)))
                         .thenReturn(stored))
@@ -78,6 +82,18 @@ class OfflineForms {
                         form.site().id(), earlier.dialogId())))
                 .map(stored -> new OfflineFormReceipt(id, stored.cardId(), NEW))
                 .onErrorResume(SameSubmission.class, ex -> earlierReceipt(form));
+    }
+
+    /**
+     * The card of the visitor's earlier dialog when their token proved it theirs; otherwise a new lead: the
+     * e-mail and phone typed into the form prove nothing, so they never attach the question (and the person
+     * behind it) to an existing card. The lead is flagged as a possible match of the cards sharing them.
+     */
+    private Mono<UUID> cardOf(OfflineForm form, EarlierChat earlier) {
+        Mono<UUID> ofDialog = earlier.dialogId() == null ? Mono.empty() : binding.cardOf(earlier.dialogId());
+        return ofDialog.switchIfEmpty(Mono.defer(() -> cards.unprovenLead(form.name(), form.email(), form.phone(),
+                        form.site().id(), null)
+                .map(card -> card.id())));
     }
 
     /** The form's row; a concurrent twin with the same client id rolls this transaction back. */

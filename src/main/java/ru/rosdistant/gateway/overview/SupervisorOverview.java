@@ -74,7 +74,7 @@ public class SupervisorOverview {
                 : dialogs.loads(present.stream().map(AgentRouting.AgentPresence::agentId).toList());
         Mono<Map<String, Long>> overdueTriage = triage.overdue()
                 .collect(Collectors.groupingBy(pending -> pending.dialog().lineId(), Collectors.counting()));
-        Mono<Map<String, Long>> overdueTasks = tasks.open(true, null)
+        Mono<Map<String, Long>> overdueTasks = tasks.open(true, null, null)
                 .collect(Collectors.groupingBy(Task::lineId, Collectors.counting()));
         return Mono.zip(waiting, loads, overdueTriage, overdueTasks, outbox.backlog())
                 .map(all -> {

@@ -2,6 +2,7 @@ package ru.rosdistant.gateway.task;
 
 import java.security.Principal;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -20,9 +21,14 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
+import ru.rosdistant.gateway.card.AccessAudit;
+import ru.rosdistant.gateway.card.StaffScope;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 
-/** An agent's open tasks and completing them; every open or overdue task for a supervisor. */
+/**
+ * An agent's open tasks and completing them; the open or overdue tasks of a supervisor's lines. A task outside
+ * the caller's scope (not their line, not theirs) is 404; every read is audited.
+ */
 @RestController
 class TaskController implements ProblemAnswers {
 
@@ -30,9 +36,12 @@ class TaskController implements ProblemAnswers {
 
     private final AgentDirectory agents;
 
-    TaskController(Tasks tasks, AgentDirectory agents) {
+    private final AccessAudit audit;
+
+    TaskController(Tasks tasks, AgentDirectory agents, AccessAudit audit) {
         this.tasks = tasks;
         this.agents = agents;
+        this.audit = audit;
     }
 
     record Completion(String result) {
@@ -41,15 +50,19 @@ class TaskController implements ProblemAnswers {
     @GetMapping("/api/tasks")
     @PreAuthorize("isAuthenticated()")
     Flux<Task> mine(Principal principal) {
-        return agents.current(principal).flatMapMany(agent -> tasks.openOf(agent.id()));
+        return agents.current(principal).flatMapMany(agent -> audited(agent.id(), "mine", tasks.openOf(agent.id())));
     }
 
+    /** One task with its history, if it lies in the caller's scope (its line, or theirs); 404 otherwise. */
     @GetMapping("/api/tasks/{id}")
     @PreAuthorize("isAuthenticated()")
-    Mono<Map<String, Object>> one(@PathVariable UUID id) {
-        return tasks.find(id)
-                .switchIfEmpty(Mono.error(() -> new TaskNotFoundException(id)))
-                .zipWith(tasks.historyOf(id).collectList(), (task, history) -> {
+    Mono<Map<String, Object>> one(@PathVariable UUID id, Principal principal) {
+        return agents.current(principal)
+                .flatMap(agent -> visible(id, StaffScope.of(agent))
+                        .flatMap(task -> audit.record(agent.id(), "TASK_READ", List.of(task.cardId()), null,
+                                        "task " + id)
+                                .thenReturn(task)))
+                .zipWhen(task -> tasks.historyOf(id).collectList(), (task, history) -> {
                     Map<String, Object> view = new LinkedHashMap<>();
                     view.put("task", task);
                     view.put("history", history);
@@ -60,18 +73,37 @@ class TaskController implements ProblemAnswers {
     @PostMapping("/api/tasks/{id}/complete")
     @PreAuthorize("isAuthenticated()")
     Mono<Task> complete(@PathVariable UUID id, @RequestBody Completion completion, Principal principal) {
-        return agents.current(principal).flatMap(agent -> tasks.complete(id, agent.id(),
-                agent.has(Role.SUPERVISOR) || agent.has(Role.ADMIN), completion.result()));
+        return agents.current(principal).flatMap(agent -> visible(id, StaffScope.of(agent))
+                .then(tasks.complete(id, agent.id(), agent.has(Role.SUPERVISOR) || agent.has(Role.ADMIN),
+                        completion.result())));
     }
 
+    /** Open tasks of the supervisor's lines (every line for an ADMIN). */
     @GetMapping("/api/supervisor/tasks")
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
     Flux<Task> open(@RequestParam(defaultValue = "false") boolean overdue,
-            @RequestParam(required = false) String kind) {
+            @RequestParam(required = false) String kind, Principal principal) {
         if (kind != null && !Tasks.kinds().contains(kind)) {
             return Flux.error(new IllegalArgumentException("kind: one of " + Tasks.kinds()));
         }
-        return tasks.open(overdue, kind);
+        return agents.current(principal).flatMapMany(agent -> audited(agent.id(),
+                "open" + (overdue ? ", overdue" : "") + (kind == null ? "" : ", " + kind),
+                tasks.open(overdue, kind, agent.has(Role.ADMIN) ? null : agent.lines())));
+    }
+
+    private Mono<Task> visible(UUID id, StaffScope scope) {
+        return tasks.find(id)
+                .filter(task -> scope.coversLine(task.lineId()) || task.ownerAgentId() == scope.agentId())
+                .switchIfEmpty(Mono.error(() -> new TaskNotFoundException(id)));
+    }
+
+    /** A list of tasks names cards: it goes on the audit record (when it names any) before it is answered. */
+    private Flux<Task> audited(long agentId, String which, Flux<Task> list) {
+        return list.collectList()
+                .flatMap(found -> found.isEmpty() ? Mono.just(found)
+                        : audit.record(agentId, "TASK_LIST", found.stream().map(Task::cardId).toList(), null,
+                                which + ": " + found.size() + " tasks").thenReturn(found))
+                .flatMapIterable(found -> found);
     }
 
     @ExceptionHandler

@@ -266,12 +266,19 @@ public class Tasks {
                 .all();
     }
 
-    /** Open tasks for a supervisor: all, or only those overdue or escalated, or only complaints. */
-    public Flux<Task> open(boolean overdueOnly, String kind) {
+    /**
+     * Open tasks for a supervisor: all, or only those overdue or escalated, or only complaints; of the given
+     * lines only, unless {@code lines} is null (an ADMIN).
+     */
+    public Flux<Task> open(boolean overdueOnly, String kind, List<String> lines) {
         return db.sql("SELECT " + COLUMNS + " WHERE t.state = 'OPEN'"
                         + (overdueOnly ? " AND (t.due < :today OR t.escalations > 0)" : " AND :today IS NOT NULL")
-                        + (kind == null ? "" : " AND t.kind = :kind") + " ORDER BY t.due LIMIT 500")
+                        + (kind == null ? "" : " AND t.kind = :kind")
+                        + " AND (CAST(:all AS boolean) OR t.line_id = ANY(CAST(:lines AS text[])))"
+                        + " ORDER BY t.due LIMIT 500")
                 .bind("today", LocalDate.now(properties.zone()))
+                .bind("all", lines == null)
+                .bind("lines", lines == null ? new String[0] : lines.toArray(String[]::new))
                 .bindValues(kind == null ? Map.of() : Map.of("kind", kind))
                 .map(Tasks::task)
                 .all();

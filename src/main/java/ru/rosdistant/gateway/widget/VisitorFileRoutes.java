@@ -25,6 +25,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.WebFilter;
+import ru.rosdistant.gateway.card.StaffAccess;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.Visitor;
@@ -58,7 +59,11 @@ class VisitorFileRoutes {
 
     private final Sites sites;
 
-    VisitorFileRoutes(VisitorFiles files, Visitors visitors, DialogManagement dialogs, Sites sites) {
+    private final StaffAccess staffAccess;
+
+    VisitorFileRoutes(VisitorFiles files, Visitors visitors, DialogManagement dialogs, Sites sites,
+            StaffAccess staffAccess) {
+        this.staffAccess = staffAccess;
         this.files = files;
         this.visitors = visitors;
         this.dialogs = dialogs;
@@ -140,9 +145,19 @@ class VisitorFileRoutes {
         if (dialogId == null) {
             return problem(HttpStatus.NOT_FOUND, "No such file");
         }
-        return files.find(dialogId, request.pathVariable("clientMsgId"), null)
+        return staffMayRead(request, dialogId)
+                .filter(Boolean::booleanValue)
+                .flatMap(allowed -> files.find(dialogId, request.pathVariable("clientMsgId"), null))
                 .flatMap(VisitorFileRoutes::serve)
                 .switchIfEmpty(Mono.defer(() -> problem(HttpStatus.NOT_FOUND, "No such file")));
+    }
+
+    /** Staff read the files of the dialogs in their scope only (audited); any other is "no such file". */
+    private Mono<Boolean> staffMayRead(ServerRequest request, UUID dialogId) {
+        return request.principal()
+                .flatMap(principal -> staffAccess.mayReadDialogFiles(principal, dialogId,
+                        request.pathVariable("clientMsgId")))
+                .defaultIfEmpty(false);
     }
 
     private record Target(Site site, UUID dialogId, String clientMsgId) {

@@ -13,6 +13,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.util.UriComponentsBuilder;
+import ru.rosdistant.gateway.card.CardBinding;
+import ru.rosdistant.gateway.card.PortalIdentity;
 import ru.rosdistant.gateway.card.Transcripts;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogBus;
@@ -62,10 +64,13 @@ class VisitorSocket implements WebSocketHandler {
 
     private final Ratings ratings;
 
+    private final CardBinding binding;
+
     VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogBus bus, JsonMapper json,
             SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts, AgentRouting routing,
-            Ratings ratings) {
+            Ratings ratings, CardBinding binding) {
         this.ratings = ratings;
+        this.binding = binding;
         this.calendar = calendar;
         this.routing = routing;
         this.transcripts = transcripts;
@@ -170,10 +175,27 @@ class VisitorSocket implements WebSocketHandler {
                     .then();
         }
 
+        /**
+         * Opens (or rejoins) the visitor's dialog. A portal identity that does not hold is answered with an
+         * {@code IDENTITY_INVALID} error frame and the dialog opens unverified: the visitor can still talk,
+         * and the typed contacts bind to no existing card.
+         */
         private Mono<Void> open(InboundFrame frame) {
-            String name = limited(frame.optionalText("name"), 200);
-            String email = limited(frame.optionalText("email"), 254);
-            return dialogs.open(visitor, site, name, email)
+            PortalIdentity identity;
+            try {
+                identity = IdentitySignatures.verify(site, frame.body().get("identity"));
+            }
+            catch (FrameException refused) {
+                connection.sendError(refused.code(), refused.getMessage(), frame.ref());
+                identity = null;
+            }
+            String name = limited(identity != null && identity.name() != null ? identity.name()
+                    : frame.optionalText("name"), 200);
+            String email = limited(identity != null && identity.email() != null ? identity.email()
+                    : frame.optionalText("email"), 254);
+            return binding.rememberIdentity(visitor.id(), identity)
+                    .onErrorMap(DialogManagement::storageFailure)
+                    .then(dialogs.open(visitor, site, name, email))
                     .doOnNext(dialog -> {
                         connection.send(Map.of("type", "opened", "dialog", Frames.dialog(dialog, false, null)));
                         if (!connection.follows(dialog.id())) {

@@ -94,6 +94,29 @@ class TelegramIdentificationTests {
                 + "AND card_id IS NOT NULL", Map.of("chat", String.valueOf(chat)))).isEqualTo(1);
     }
 
+    @Test
+    void aTypedPhoneNeverBindsTheMessengerUserToTheCardThatHasIt() {
+        long chat = nextId();
+        String phone = "+7846" + String.format("%07d", chat % 10_000_000);
+        String existing = java.util.UUID.randomUUID().toString();
+        db.sql("INSERT INTO card (id, kind, name, phones) VALUES (CAST(:id AS uuid), 'LEAD', 'Сидоров Пётр', :phones)")
+                .bind("id", existing).bind("phones", new String[] { phone }).then()
+                .block(java.time.Duration.ofSeconds(10));
+        webhook(TelegramUpdatesJson.text(nextId(), chat, "/start"));
+        fake.await(call -> said(call, chat, "Здравствуйте! Это тестовый бот.\n" + Identification.ASK_NAME), 1,
+                "the name question");
+        webhook(TelegramUpdatesJson.text(nextId(), chat, "Сидоров Пётр"));
+        fake.await(call -> said(call, chat, Identification.ASK_PHONE), 1, "the phone question");
+        webhook(TelegramUpdatesJson.text(nextId(), chat, phone));
+        fake.await(call -> said(call, chat, "Спасибо, Сидоров Пётр! Передаём ваш вопрос специалисту."), 1,
+                "the thanks");
+        assertThat(count(db, "SELECT count(*) FROM messenger_user mu JOIN card c ON c.id = mu.card_id "
+                + "WHERE mu.external_id = :chat AND c.id <> CAST(:existing AS uuid) "
+                + "AND c.possible_matches @> ARRAY[CAST(:existing AS uuid)]",
+                Map.of("chat", String.valueOf(chat), "existing", existing)))
+                .as("a typed phone proves nothing: a new lead, flagged as a possible match").isEqualTo(1);
+    }
+
     private void webhook(String update) {
         var response = post(port, "/channel/telegram/tg-identify", update.getBytes(StandardCharsets.UTF_8),
                 Map.of("X-Telegram-Bot-Api-Secret-Token", "identify-secret-1"));

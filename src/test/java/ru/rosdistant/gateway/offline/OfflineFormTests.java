@@ -107,14 +107,16 @@ class OfflineFormTests {
     }
 
     @Test
-    void secondFormWithTheSameEmailIsBoundToTheSameCard() {
+    void aTypedEmailNeverAttachesTheFormToAnExistingCardButFlagsAPossibleMatch() {
         String email = "repeat-" + System.nanoTime() + "@example.com";
-        String first = submitted(with(form("Анна Повторная"), "email", email)).path("cardId").asString();
-        String second = submitted(with(form("Анна Повторная"), "email", email.toUpperCase())).path("cardId")
+        String first = submitted(with(with(form("Анна Повторная"), "email", email), "phone", null)).path("cardId")
                 .asString();
-        String other = submitted(form("Анна Другая")).path("cardId").asString();
-        assertThat(second).as("found by e-mail, case-insensitively").isEqualTo(first);
-        assertThat(other).as("a new lead").isNotEqualTo(first);
+        String second = submitted(with(with(form("Анна Повторная"), "email", email.toUpperCase()), "phone", null))
+                .path("cardId").asString();
+        String other = submitted(with(form("Анна Другая"), "phone", null)).path("cardId").asString();
+        assertThat(second).as("anyone can type an address: a new lead").isNotEqualTo(first);
+        assertThat(possibleMatches(second)).as("matched by e-mail, case-insensitively").isEqualTo(first);
+        assertThat(possibleMatches(other)).as("nobody shares its contacts").isEmpty();
         assertThat(db.sql("SELECT kind FROM card WHERE id = :id")
                 .bind("id", UUID.fromString(other))
                 .map(row -> row.get("kind", String.class))
@@ -123,12 +125,21 @@ class OfflineFormTests {
     }
 
     @Test
-    void formWithOnlyAPhoneFindsTheCardByPhone() {
+    void aTypedPhoneNeverAttachesTheFormToAnExistingCardButFlagsAPossibleMatch() {
         String phone = FormClient.uniquePhone();
         String first = submitted(with(form("Олег Звонков"), "phone", phone)).path("cardId").asString();
         String second = submitted(with(with(form("Олег Звонков"), "email", null), "phone", phone)).path("cardId")
                 .asString();
-        assertThat(second).isEqualTo(first);
+        assertThat(second).isNotEqualTo(first);
+        assertThat(possibleMatches(second)).isEqualTo(first);
+    }
+
+    private String possibleMatches(String cardId) {
+        return db.sql("SELECT array_to_string(possible_matches, ',') AS v FROM card WHERE id = :id")
+                .bind("id", UUID.fromString(cardId))
+                .map(row -> row.get("v", String.class))
+                .one()
+                .block(Duration.ofSeconds(10));
     }
 
     @Test
