@@ -9,8 +9,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -61,6 +64,35 @@ class FolderFileStore implements FileStore {
                     .onErrorResume(error -> deleteFile(part).then(Mono.error(error)))
                     .then(Mono.fromSupplier(() -> new StoredFile(key, digest.size, digest.hex())));
         });
+    }
+
+    /**
+     * Deletes parts older than {@code age}: what a node that stopped mid-upload left behind (a running upload
+     * is younger than {@code gateway.files.upload-timeout}). The number deleted.
+     */
+    Mono<Long> sweepParts(Duration age) {
+        return Mono.fromCallable(() -> {
+                    if (!Files.isDirectory(root)) {
+                        return 0L;
+                    }
+                    Instant before = Instant.now().minus(age);
+                    try (Stream<Path> files = Files.find(root, 3, (path, attributes) -> attributes.isRegularFile()
+                            && path.getFileName().toString().endsWith(".part")
+                            && attributes.lastModifiedTime().toInstant().isBefore(before))) {
+                        return files.filter(FolderFileStore::deleteQuietly).count();
+                    }
+                })
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private static boolean deleteQuietly(Path file) {
+        try {
+            return Files.deleteIfExists(file);
+        }
+        catch (IOException ex) {
+            log.warn("Could not delete " + file + ": " + ex);
+            return false;
+        }
     }
 
     @Override

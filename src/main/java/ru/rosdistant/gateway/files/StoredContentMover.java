@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * Moves file content that earlier versions kept in PostgreSQL ({@code content bytea} of {@code visitor_file} and
  * {@code messenger_file}) to the {@link FileStore}, one row at a time: at start and every
  * {@code gateway.files.move-interval} (a node of an earlier version may still write such rows during an
- * upgrade). A row not moved yet is served from its column meanwhile. Two nodes moving the same row are safe:
+ * upgrade). Each round also deletes unfinished uploads a stopped node left in the folder. A row not moved yet is served from its column meanwhile. Two nodes moving the same row are safe:
  * the update takes only a row without a key, and the loser deletes its copy.
  */
 @Component
@@ -49,7 +49,8 @@ class StoredContentMover {
     void start() {
         schedule = Flux.interval(java.time.Duration.ZERO, properties.moveInterval())
                 .onBackpressureDrop()
-                .concatMap(tick -> moveAll()
+                .concatMap(tick -> sweepParts()
+                        .then(moveAll())
                         .onErrorResume(error -> {
                             log.warn("Moving stored file content to the file store failed, tried again in "
                                     + properties.moveInterval() + ": " + error);
@@ -67,6 +68,19 @@ class StoredContentMover {
         if (schedule != null) {
             schedule.dispose();
         }
+    }
+
+    /** Parts a stopped node left behind, when the store is the folder. */
+    private Mono<Void> sweepParts() {
+        return store instanceof FolderFileStore folder
+                ? folder.sweepParts(properties.uploadTimeout().multipliedBy(2))
+                        .doOnNext(swept -> {
+                            if (swept > 0) {
+                                log.info("Deleted " + swept + " unfinished uploads left in the file store");
+                            }
+                        })
+                        .then()
+                : Mono.empty();
     }
 
     /** Moves every row still holding its content; the number moved. */
