@@ -9,12 +9,13 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Files of visitors and messenger users ({@code gateway.files}): where they are stored, how many uploads one
- * node receives at once, how long one may take, and the quotas of a dialog, a visitor and a client address.
+ * node receives at once (and of them from one client address), how long one may take, and the quotas of a dialog, a visitor and a client address.
  */
 @ConfigurationProperties("gateway.files")
 public record FileProperties(
         @DefaultValue Store store,
         @DefaultValue("4") int maxConcurrentUploads,
+        @DefaultValue("2") int maxConcurrentUploadsPerAddress,
         @DefaultValue("5s") Duration retryAfter,
         @DefaultValue("5m") Duration uploadTimeout,
         @DefaultValue Quotas quota,

@@ -90,7 +90,7 @@ class FolderFileStoreTests {
     }
 
     private FolderFileStore store() {
-        return new FolderFileStore(new FileProperties(new FileProperties.Store(dir), 4, Duration.ofSeconds(5),
+        return new FolderFileStore(new FileProperties(new FileProperties.Store(dir), 4, 2, Duration.ofSeconds(5),
                 Duration.ofMinutes(5), new FileProperties.Quotas(null, null, null, Duration.ofHours(24)),
                 Duration.ofMinutes(10)));
     }

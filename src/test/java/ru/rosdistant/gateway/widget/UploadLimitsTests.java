@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.forward-headers-strategy=framework",
-        "gateway.files.max-concurrent-uploads=2", "gateway.files.retry-after=7s",
+        "gateway.files.max-concurrent-uploads=2", "gateway.files.max-concurrent-uploads-per-address=1",
+        "gateway.files.retry-after=7s",
         "gateway.files.quota.per-dialog.files=3", "gateway.files.quota.per-dialog.bytes=300KB",
         "gateway.files.quota.per-visitor.files=4", "gateway.files.quota.per-visitor.bytes=10MB",
         "gateway.files.quota.per-address.files=6", "gateway.files.quota.per-address.bytes=600KB" })
@@ -64,12 +65,13 @@ class UploadLimitsTests {
             String dialogId = Uploads.open(visitor);
             Consumer<HttpHeaders> from = from(nextAddress());
             long partsBefore = parts();
-            // two uploads that send their first 64 KiB and then wait: both hold a slot
+            // two uploads (from two addresses) that send their first 64 KiB and then wait: both hold a slot
             Sinks.Empty<Void> go = Sinks.empty();
             byte[] content = Uploads.random(100 * 1024, 21);
             List<CompletableFuture<ResponseEntity<byte[]>>> held = List.of("slow-1", "slow-2").stream()
                     .map(id -> uploads.post(token, dialogId, id, "slow.bin", Uploads.chunks(content).take(1)
-                                    .concatWith(go.asMono().thenMany(Uploads.chunks(content).skip(1))), from)
+                                    .concatWith(go.asMono().thenMany(Uploads.chunks(content).skip(1))),
+                                    from(nextAddress()))
                             .toFuture())
                     .toList();
             Checks.eventually(() -> parts() >= partsBefore + 2 ? true : null, "two uploads in progress");
@@ -92,6 +94,36 @@ class UploadLimitsTests {
             }
             assertThat(uploads.post(token, dialogId, "after", "after.bin", Uploads.chunks(content), from)
                     .block(Duration.ofSeconds(30)).getStatusCode().value()).isEqualTo(201);
+        }
+    }
+
+    @Test
+    void oneClientAddressHoldsOneUploadSlotAndItsSecondUploadAtOnceGets503WhileAnotherAddressGetsTheFreeSlot()
+            throws Exception {
+        Uploads uploads = new Uploads(port, SITE, ORIGIN);
+        try (WsClient visitor = WsClient.visitor(port, SITE, ORIGIN); WsClient neighbour = WsClient.visitor(port, SITE, ORIGIN)) {
+            String token = Uploads.hello(visitor);
+            String dialogId = Uploads.open(visitor);
+            Consumer<HttpHeaders> from = from(nextAddress());
+            long partsBefore = parts();
+            Sinks.Empty<Void> go = Sinks.empty();
+            byte[] content = Uploads.random(100 * 1024, 22);
+            CompletableFuture<ResponseEntity<byte[]>> held = uploads.post(token, dialogId, "held", "slow.bin",
+                    Uploads.chunks(content).take(1).concatWith(go.asMono().thenMany(Uploads.chunks(content).skip(1))),
+                    from).toFuture();
+            Checks.eventually(() -> parts() >= partsBefore + 1 ? true : null, "an upload in progress");
+
+            ResponseEntity<byte[]> second = uploads.post(token, dialogId, "second", "second.bin",
+                    Uploads.chunks(content), from).block(Duration.ofSeconds(30));
+            assertThat(second.getStatusCode().value()).isEqualTo(503);
+            assertThat(second.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("7");
+            assertThat(new String(second.getBody(), StandardCharsets.UTF_8)).contains("address");
+
+            String other = Uploads.hello(neighbour);
+            assertThat(uploads.post(other, Uploads.open(neighbour), "free-slot", "n.bin", Uploads.chunks(content),
+                    from(nextAddress())).block(Duration.ofSeconds(30)).getStatusCode().value()).isEqualTo(201);
+            go.tryEmitEmpty();
+            assertThat(held.get(60, TimeUnit.SECONDS).getStatusCode().value()).isEqualTo(201);
         }
     }
 
