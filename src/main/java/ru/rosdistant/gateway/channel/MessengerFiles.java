@@ -14,9 +14,9 @@ import ru.rosdistant.gateway.files.FileStore;
 import ru.rosdistant.gateway.files.StoredFile;
 
 /**
- * Files people send: kept in the {@link FileStore} up to the size limit and offered to the agent as a link; a larger one is not
- * downloaded at all and is recorded as "blocked file (size limit)" with where the original is (regulation
- * 4.2, requirement 2).
+ * Files people send: kept in the {@link FileStore} up to the size limit and offered to the agent as a link; a
+ * larger one is not downloaded at all and is recorded as "blocked file (size limit)" with where the original
+ * is (regulation 4.2, requirement 2).
  */
 @Component
 class MessengerFiles {

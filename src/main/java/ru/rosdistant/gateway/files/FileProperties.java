@@ -9,7 +9,8 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Files of visitors and messenger users ({@code gateway.files}): where they are stored, how many uploads one
- * node receives at once (and of them from one client address), how long one may take, and the quotas of a dialog, a visitor and a client address.
+ * node receives at once (and of them from one client address), how long one may take, and the quotas of a
+ * dialog, a visitor and a client address.
  */
 @ConfigurationProperties("gateway.files")
 public record FileProperties(

@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
  * Moves file content that earlier versions kept in PostgreSQL ({@code content bytea} of {@code visitor_file} and
  * {@code messenger_file}) to the {@link FileStore}, one row at a time: at start and every
  * {@code gateway.files.move-interval} (a node of an earlier version may still write such rows during an
- * upgrade). Each round also deletes unfinished uploads a stopped node left in the folder. A row not moved yet is served from its column meanwhile. Two nodes moving the same row are safe:
+ * upgrade). Each round also deletes unfinished uploads a stopped node left in the folder. A row not moved yet
+ * is served from its column meanwhile. Two nodes moving the same row are safe:
  * the update takes only a row without a key, and the loser deletes its copy.
  */
 @Component

@@ -149,7 +149,8 @@ class VisitorFileRoutes {
         return files.room(visitor, upload)
                 .flatMap(room -> declared > room.bytes()
                         ? Mono.error(new VisitorFiles.QuotaExceeded(HttpStatus.CONTENT_TOO_LARGE, room.refusal()))
-                        : slots.within(upload.clientAddress(), files.attach(visitor, upload, request.bodyToFlux(DataBuffer.class), room.bytes())
+                        : slots.within(upload.clientAddress(), files.attach(visitor, upload,
+                                        request.bodyToFlux(DataBuffer.class), room.bytes())
                                 .onErrorMap(FileTooLargeException.class, ex -> room.bytes() < VisitorFiles.MAX_BYTES
                                         ? new VisitorFiles.QuotaExceeded(HttpStatus.CONTENT_TOO_LARGE, room.refusal())
                                         : ex)));

@@ -55,7 +55,7 @@ class VisitorFiles {
     record Upload(UUID dialogId, String clientMsgId, String name, String mimeType, String clientAddress) {
     }
 
-    /** A stored file: in the store under {@code key}, or (stored by an earlier version, not moved yet) in {@code content}. */
+    /** A stored file: in the store under {@code key}, or (by an earlier version, not moved yet) in {@code content}. */
     record Stored(String name, String mimeType, long size, String key, ByteBuffer content) {
     }
 
@@ -94,7 +94,8 @@ class VisitorFiles {
                         SELECT (SELECT count(*) FROM visitor_file WHERE dialog_id = :dialog) AS dialog_files,
                                (SELECT coalesce(sum(size_bytes), 0) FROM visitor_file WHERE dialog_id = :dialog)::bigint
                                    AS dialog_bytes,
-                               (SELECT count(*) FROM visitor_file WHERE visitor_id = :visitor AND created_at > now() - :window * interval '1 second')
+                               (SELECT count(*) FROM visitor_file WHERE visitor_id = :visitor
+                                   AND created_at > now() - :window * interval '1 second')
                                    AS visitor_files,
                                (SELECT coalesce(sum(size_bytes), 0) FROM visitor_file WHERE visitor_id = :visitor
                                    AND created_at > now() - :window * interval '1 second')::bigint AS visitor_bytes,
