@@ -51,7 +51,8 @@
       trFail: 'Не удалось отправить: ',
       rt: 'Оцените, как вам помогли', rtStar: n => n + ' из 5', rtComment: 'Комментарий (необязательно)', rtSend: 'Оценить',
       rtPick: 'Выберите оценку от 1 до 5.', rtDone: 'Спасибо за оценку!', rtAgain: 'Этот диалог уже оценён.',
-      att: 'Прикрепить файл (до 16 МБ)', dl: 'Скачать', big: 'файл больше 16 МБ, пришлите ссылку на него'
+      att: 'Прикрепить файл (до 16 МБ)', dl: 'Скачать', big: 'файл больше 16 МБ, пришлите ссылку на него',
+      quota: 'превышен лимит файлов, попробуйте позже'
     },
     en: {
       title: 'Online chat', launcher: 'Open chat', minimize: 'Minimise chat',
@@ -85,7 +86,8 @@
       trFail: 'Could not send: ',
       rt: 'Rate the help you got', rtStar: n => n + ' of 5', rtComment: 'Comment (optional)', rtSend: 'Rate',
       rtPick: 'Choose a rating from 1 to 5.', rtDone: 'Thank you for your rating!', rtAgain: 'This dialog has been rated already.',
-      att: 'Attach a file (up to 16 MB)', dl: 'Download', big: 'the file is over 16 MB, send a link to it'
+      att: 'Attach a file (up to 16 MB)', dl: 'Download', big: 'the file is over 16 MB, send a link to it',
+      quota: 'the limit of files is reached, try again later'
     }
   }[LANG];
 
@@ -344,14 +346,21 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     if (f.size > 16777216) return setState(el, 'failed', T.big);
     setState(el, 'sending');
     let r, p = {};
-    try {
-      r = await fetch(FILES + '?' + new URLSearchParams({ site: SITE, dialogId: dialog.dialogId, clientMsgId: id, name: f.name }), {
-        method: 'POST', body: f, headers: { Authorization: 'Bearer ' + token, 'Content-Type': f.type || 'application/octet-stream' }
-      });
-      p = await r.json();
-    } catch (e) { /* network, or no body */ }
+    // 503: busy; again after Retry-After
+    for (let n = 0; n < 6; n++) {
+      r = null; p = {};
+      try {
+        r = await fetch(FILES + '?' + new URLSearchParams({ site: SITE, dialogId: dialog.dialogId, clientMsgId: id, name: f.name }), {
+          method: 'POST', body: f, headers: { Authorization: 'Bearer ' + token, 'Content-Type': f.type || 'application/octet-stream' }
+        });
+        p = await r.json();
+      } catch (e) { /* network, or no body */ }
+      if (!r || r.status !== 503) break;
+      await new Promise(ok => setTimeout(ok, 1000 * Math.min(60, +r.headers.get('Retry-After') || 5)));
+    }
     if (r && r.status === 201) onAck(p);
-    else setState(el, 'failed', r && r.status === 413 ? T.big : p.detail || T.fNet);
+    // 413/429 within 16 MB: a quota
+    else setState(el, 'failed', r && (r.status === 413 || r.status === 429) ? T.quota : p.detail || T.fNet);
   }
 
   function setMeta(el, extra) {

@@ -4,20 +4,25 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import ru.rosdistant.gateway.card.StaffAccess;
+import ru.rosdistant.gateway.files.FileStore;
 
 /**
  * {@code GET /api/channel/files/{id}}: a file a person sent through a messenger, for logged-in staff (the
@@ -31,9 +36,12 @@ class MessengerFileRoutes {
 
     private final StaffAccess staffAccess;
 
-    MessengerFileRoutes(DatabaseClient db, StaffAccess staffAccess) {
+    private final FileStore store;
+
+    MessengerFileRoutes(DatabaseClient db, StaffAccess staffAccess, FileStore store) {
         this.db = db;
         this.staffAccess = staffAccess;
+        this.store = store;
     }
 
     @Bean
@@ -54,20 +62,25 @@ class MessengerFileRoutes {
         UUID fileId = id;
         return staffMayRead(request, fileId)
                 .filter(Boolean::booleanValue)
-                .flatMap(allowed -> db.sql("SELECT file_name, content, blocked FROM messenger_file WHERE id = :id")
+                .flatMap(allowed -> db.sql("SELECT file_name, blocked, size_bytes, storage_key, "
+                        + "CASE WHEN storage_key IS NULL THEN content END AS content FROM messenger_file WHERE id = :id")
                 .bind("id", fileId)
-                .map(row -> new Stored(row.get("file_name", String.class), row.get("content", ByteBuffer.class),
+                .map(row -> new Stored(row.get("file_name", String.class), row.get("storage_key", String.class),
+                        row.get("content", ByteBuffer.class), row.get("size_bytes", Long.class) == null ? -1
+                                : row.get("size_bytes", Long.class),
                         Boolean.TRUE.equals(row.get("blocked", Boolean.class))))
                 .one()
                 .flatMap(stored -> stored.blocked()
                         ? problem(HttpStatus.GONE, "Blocked file (size limit): the original is in the messenger")
                         : ServerResponse.ok()
                                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                                .headers(headers -> headers.setContentLength(stored.key() != null ? stored.size()
+                                        : stored.content().remaining()))
                                 .header("X-Content-Type-Options", "nosniff")
                                 .headers(headers -> headers.setContentDisposition(ContentDisposition.attachment()
                                         .filename(stored.name() == null ? "file" : stored.name(), StandardCharsets.UTF_8)
                                         .build()))
-                                .bodyValue(stored.content())))
+                                .body(BodyInserters.fromDataBuffers(content(stored)))))
                 .switchIfEmpty(Mono.defer(() -> problem(HttpStatus.NOT_FOUND, "No such file")));
     }
 
@@ -82,7 +95,13 @@ class MessengerFileRoutes {
                 .defaultIfEmpty(false);
     }
 
-    private record Stored(String name, ByteBuffer content, boolean blocked) {
+    /** A file in the store under {@code key}, or (stored by an earlier version, not moved yet) in {@code content}. */
+    private record Stored(String name, String key, ByteBuffer content, long size, boolean blocked) {
+    }
+
+    private Flux<DataBuffer> content(Stored stored) {
+        return stored.key() != null ? store.open(stored.key())
+                : Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(stored.content()));
     }
 
     private static Mono<ServerResponse> problem(HttpStatus status, String detail) {

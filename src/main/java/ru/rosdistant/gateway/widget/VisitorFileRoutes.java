@@ -3,6 +3,7 @@ package ru.rosdistant.gateway.widget;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 
 import reactor.core.publisher.Mono;
 
@@ -10,8 +11,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -19,6 +18,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -26,20 +26,28 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.WebFilter;
 import ru.rosdistant.gateway.card.StaffAccess;
+import ru.rosdistant.gateway.dialog.Appended;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.dialog.Visitors;
+import ru.rosdistant.gateway.files.FileProperties;
+import ru.rosdistant.gateway.files.FileTooLargeException;
+import ru.rosdistant.gateway.files.NoUploadSlotException;
+import ru.rosdistant.gateway.files.UploadSlots;
 import ru.rosdistant.gateway.shared.Frames;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
+import ru.rosdistant.gateway.storage.StorageOutage;
 
 /**
  * Files in widget dialogs.
  * <ul>
  * <li>{@code POST /api/widget/files?site&dialogId&clientMsgId&name}, the raw file as the body, the visitor
- * token as {@code Authorization: Bearer}: attaches it to the visitor's open dialog (201 and an ack); 413 over
- * 16 MB, before the body is read when Content-Length tells.</li>
+ * token as {@code Authorization: Bearer}: streams it into the file store and attaches it to the visitor's open
+ * dialog (201 and an ack). 413 over 16 MB or past a byte quota, before the body is read when Content-Length tells,
+ * else as soon as the body passes it; 429 past a quota of files (per dialog, visitor, client address); 503 with
+ * {@code Retry-After} when the node receives as many uploads as it takes at once.</li>
  * <li>{@code GET /api/widget/files?site&dialogId&clientMsgId} with the same token: the visitor's own file.</li>
  * <li>{@code GET /api/dialogs/{dialogId}/files/{clientMsgId}}: the file for logged-in staff (the security
  * chain requires a login for {@code /api/**} outside {@code /api/widget/**}).</li>
@@ -61,13 +69,19 @@ class VisitorFileRoutes {
 
     private final StaffAccess staffAccess;
 
+    private final UploadSlots slots;
+
+    private final FileProperties properties;
+
     VisitorFileRoutes(VisitorFiles files, Visitors visitors, DialogManagement dialogs, Sites sites,
-            StaffAccess staffAccess) {
+            StaffAccess staffAccess, UploadSlots slots, FileProperties properties) {
         this.staffAccess = staffAccess;
         this.files = files;
         this.visitors = visitors;
         this.dialogs = dialogs;
         this.sites = sites;
+        this.slots = slots;
+        this.properties = properties;
     }
 
     @Bean
@@ -108,24 +122,50 @@ class VisitorFileRoutes {
         if (origin != null && !sites.originAllowed(target.site(), origin, request.uri())) {
             return problem(HttpStatus.FORBIDDEN, "This page may not attach files to the site's dialogs");
         }
-        if (request.headers().contentLength().orElse(0) > VisitorFiles.MAX_BYTES) {
+        long declared = request.headers().contentLength().orElse(-1);
+        if (declared > VisitorFiles.MAX_BYTES) {
             return tooLarge();
         }
         String type = request.headers().contentType().map(MediaType::toString).orElse("application/octet-stream");
+        VisitorFiles.Upload upload = new VisitorFiles.Upload(target.dialogId(), target.clientMsgId(), name,
+                type.length() > 255 ? "application/octet-stream" : type, clientAddress(request));
         return visitor(request, target)
                 .flatMap(visitor -> openDialog(visitor, target)
-                        .flatMap(dialog -> DataBufferUtils.join(request.bodyToFlux(DataBuffer.class),
-                                        (int) VisitorFiles.MAX_BYTES)
-                                .map(VisitorFileRoutes::bytes)
-                                .defaultIfEmpty(new byte[0])
-                                .flatMap(content -> files.attach(visitor, new VisitorFiles.Upload(target.dialogId(),
-                                        target.clientMsgId(), name, type.length() > 255 ? "application/octet-stream"
-                                        : type, content))))
-                        .flatMap(appended -> ServerResponse.status(HttpStatus.CREATED)
-                                .bodyValue(Frames.ack(appended.message(), appended.duplicate()))))
-                .onErrorResume(DataBufferLimitException.class, ex -> tooLarge())
+                        .then(files.retried(visitor, upload)
+                                .switchIfEmpty(Mono.defer(() -> store(request, visitor, upload, declared)))))
+                .flatMap(appended -> ServerResponse.status(HttpStatus.CREATED)
+                        .bodyValue(Frames.ack(appended.message(), appended.duplicate())))
+                .onErrorResume(VisitorFiles.QuotaExceeded.class, ex -> problem(ex.status(), ex.getMessage()))
+                .onErrorResume(FileTooLargeException.class, ex -> tooLarge())
+                .onErrorResume(NoUploadSlotException.class, ex -> busy(ex.getMessage()))
+                .onErrorResume(TimeoutException.class, ex -> problem(HttpStatus.REQUEST_TIMEOUT, "The upload took "
+                        + "longer than " + properties.uploadTimeout().toSeconds() + " s and was dropped"))
                 .onErrorResume(NoVisitor.class, ex -> problem(HttpStatus.UNAUTHORIZED, ex.getMessage()))
-                .onErrorResume(DialogException.class, VisitorFileRoutes::refused);
+                .onErrorResume(DialogException.class, VisitorFileRoutes::refused)
+                .onErrorResume(StorageOutage::is, ex -> busy("The gateway cannot store files right now"));
+    }
+
+    /**
+     * Streams the body into the store within the room the quotas leave, holding one of the node's upload slots
+     * meanwhile; a refusal by a quota or for want of a slot comes before anything is read.
+     */
+    private Mono<Appended> store(ServerRequest request, Visitor visitor, VisitorFiles.Upload upload, long declared) {
+        return files.room(visitor, upload)
+                .flatMap(room -> declared > room.bytes()
+                        ? Mono.error(new VisitorFiles.QuotaExceeded(HttpStatus.CONTENT_TOO_LARGE, room.refusal()))
+                        : slots.within(upload.clientAddress(), files.attach(visitor, upload,
+                                        request.bodyToFlux(DataBuffer.class), room.bytes())
+                                .onErrorMap(FileTooLargeException.class, ex -> room.bytes() < VisitorFiles.MAX_BYTES
+                                        ? new VisitorFiles.QuotaExceeded(HttpStatus.CONTENT_TOO_LARGE, room.refusal())
+                                        : ex)));
+    }
+
+    /** The client's address; one taken from forwarded headers is unresolved, so its host string is used. */
+    private static String clientAddress(ServerRequest request) {
+        return request.remoteAddress()
+                .map(remote -> remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString())
+                .filter(address -> address.length() <= 64)
+                .orElse(null);
     }
 
     private Mono<ServerResponse> visitorDownload(ServerRequest request) {
@@ -135,7 +175,7 @@ class VisitorFileRoutes {
         }
         return visitor(request, target)
                 .flatMap(visitor -> files.find(target.dialogId(), target.clientMsgId(), visitor.id())
-                        .flatMap(VisitorFileRoutes::serve)
+                        .flatMap(this::serve)
                         .switchIfEmpty(Mono.defer(() -> problem(HttpStatus.NOT_FOUND, "No such file"))))
                 .onErrorResume(NoVisitor.class, ex -> problem(HttpStatus.UNAUTHORIZED, ex.getMessage()));
     }
@@ -148,7 +188,7 @@ class VisitorFileRoutes {
         return staffMayRead(request, dialogId)
                 .filter(Boolean::booleanValue)
                 .flatMap(allowed -> files.find(dialogId, request.pathVariable("clientMsgId"), null))
-                .flatMap(VisitorFileRoutes::serve)
+                .flatMap(this::serve)
                 .switchIfEmpty(Mono.defer(() -> problem(HttpStatus.NOT_FOUND, "No such file")));
     }
 
@@ -196,14 +236,15 @@ class VisitorFileRoutes {
                         "The dialog is closed")));
     }
 
-    private static Mono<ServerResponse> serve(VisitorFiles.Stored stored) {
+    private Mono<ServerResponse> serve(VisitorFiles.Stored stored) {
         return ServerResponse.ok()
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .contentLength(stored.size())
                 .header("X-Content-Type-Options", "nosniff")
                 .headers(headers -> headers.setContentDisposition(ContentDisposition.attachment()
                         .filename(stored.name(), StandardCharsets.UTF_8)
                         .build()))
-                .bodyValue(stored.content());
+                .body(BodyInserters.fromDataBuffers(files.content(stored)));
     }
 
     private static Mono<ServerResponse> refused(DialogException ex) {
@@ -215,20 +256,16 @@ class VisitorFileRoutes {
         };
     }
 
+    private Mono<ServerResponse> busy(String detail) {
+        return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, properties.retryAfter().toSeconds())))
+                .bodyValue(ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, detail));
+    }
+
     private static Mono<ServerResponse> tooLarge() {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "The file is larger than 16 MB (16,777,216 bytes) and is "
                 + "not accepted; send a link to it instead");
-    }
-
-    private static byte[] bytes(DataBuffer buffer) {
-        try {
-            byte[] bytes = new byte[buffer.readableByteCount()];
-            buffer.read(bytes);
-            return bytes;
-        }
-        finally {
-            DataBufferUtils.release(buffer);
-        }
     }
 
     /** The name without any path, control characters or surrounding space; null when nothing is left. */

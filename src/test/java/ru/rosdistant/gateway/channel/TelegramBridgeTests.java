@@ -213,7 +213,7 @@ class TelegramBridgeTests {
                 + "JOIN messenger_user mu ON mu.visitor_id = d.visitor_id WHERE mu.external_id = :ext AND f.blocked",
                 Map.of("ext", String.valueOf(chat)))).isEqualTo(1);
         assertThat(ChannelTestSupport.count(db, "SELECT count(*) FROM messenger_file WHERE platform_id = :id "
-                + "AND octet_length(content) = 13", Map.of("id", small))).isEqualTo(1);
+                + "AND size_bytes = 13 AND storage_key IS NOT NULL AND content IS NULL", Map.of("id", small))).isEqualTo(1);
     }
 
     private java.net.http.HttpResponse<String> webhook(String update, String secret) {

@@ -165,7 +165,8 @@ class WhatsAppBridgeTests {
                     "the image");
             assertThat(shown.path("text").asString()).contains("Файл: image").contains("/api/channel/files/");
         }
-        assertThat(count(db, "SELECT count(*) FROM messenger_file WHERE platform_id = :id AND octet_length(content) = 5",
+        assertThat(count(db, "SELECT count(*) FROM messenger_file WHERE platform_id = :id AND size_bytes = 5 "
+                + "AND storage_key IS NOT NULL AND content IS NULL",
                 Map.of("id", mediaId))).isEqualTo(1);
     }
 
