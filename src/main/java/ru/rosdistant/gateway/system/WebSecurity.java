@@ -19,7 +19,10 @@ import org.springframework.security.authentication.AuthenticationServiceExceptio
 import org.springframework.security.config.annotation.method.configuration.EnableReactiveMethodSecurity;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.authentication.UserDetailsRepositoryReactiveAuthenticationManager;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
@@ -84,14 +87,19 @@ class WebSecurity {
 
     @Bean
     SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, PersistentWebSessions sessions, JsonMapper json,
-            LoginThrottle throttle) {
+            LoginThrottle throttle, ReactiveUserDetailsService users, PasswordEncoder passwords) {
         HttpStatusServerEntryPoint unauthorized = new HttpStatusServerEntryPoint(HttpStatus.UNAUTHORIZED);
+        UserDetailsRepositoryReactiveAuthenticationManager checkPassword =
+                new UserDetailsRepositoryReactiveAuthenticationManager(users);
+        checkPassword.setPasswordEncoder(passwords);
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .headers(headers -> headers.frameOptions(
                         frames -> frames.mode(XFrameOptionsServerHttpHeadersWriter.Mode.SAMEORIGIN)))
-                // before the form login checks a password, after the header writer: a locked login's 429 has them
+                // after the header writer: a locked login's 429 and an unreadable form's 400 have them
                 .addFilterAfter(throttle::filter, SecurityWebFiltersOrder.HTTP_HEADERS_WRITER)
+                // every way to present a password (the form, HTTP Basic) goes through the same throttle
+                .authenticationManager(throttle.guard(checkPassword))
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/", "/index.html", "/demo/**", "/widget/**", "/console", "/console/**",
                                 "/api/offline-forms", "/api/widget/**",
@@ -111,15 +119,16 @@ class WebSecurity {
                         // the session is stored by the success handler, before the answer (PersistentWebSessions.logIn)
                         .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                         .authenticationSuccessHandler((exchange, authentication) -> loggedIn(exchange.getExchange(),
-                                authentication, sessions, throttle, json))
-                        .authenticationFailureHandler((exchange, failure) -> failure
-                                instanceof AuthenticationServiceException ? unavailable(exchange.getExchange(), json)
-                                : Mono.fromRunnable(
-                                () -> throttle.failed(exchange.getExchange())).then(writeJson(
-                                exchange.getExchange().getResponse(), json, HttpStatus.UNAUTHORIZED,
-                                Map.of("type", "about:blank", "title", "Unauthorized", "status", 401, "detail",
-                                        "Wrong login or password, or the account is disabled")))))
-                .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))
+                                authentication, sessions, json))
+                        .authenticationFailureHandler((exchange, failure) -> refused(exchange.getExchange(), failure,
+                                throttle, json, writeJson(exchange.getExchange().getResponse(), json,
+                                        HttpStatus.UNAUTHORIZED, Map.of("type", "about:blank", "title", "Unauthorized",
+                                                "status", 401, "detail",
+                                                "Wrong login or password, or the account is disabled")))))
+                .httpBasic(basic -> basic
+                        .authenticationEntryPoint(unauthorized)
+                        .authenticationFailureHandler((exchange, failure) -> refused(exchange.getExchange(), failure,
+                                throttle, json, unauthorized.commence(exchange.getExchange(), failure))))
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(unauthorized))
                 .logout(logout -> logout
                         .logoutUrl("/logout")
@@ -128,16 +137,27 @@ class WebSecurity {
                 .build();
     }
 
+    /** A password not accepted: locked (429), not checkable (503), or wrong ({@code wrong}). */
+    private static Mono<Void> refused(ServerWebExchange exchange, AuthenticationException failure,
+            LoginThrottle throttle, JsonMapper json, Mono<Void> wrong) {
+        if (failure instanceof LoginThrottle.LoginLocked) {
+            return throttle.refuse(exchange);
+        }
+        if (failure instanceof AuthenticationServiceException) {
+            return unavailable(exchange, json);
+        }
+        return wrong;
+    }
+
     /**
      * The agent's session is stored, then the login answered with who they are: a 200 always comes with the cookie
      * of a stored session, and a session that could not be stored is a 503 (the failure handler's, or the request
      * bound's) without one.
      */
     private static Mono<Void> loggedIn(ServerWebExchange exchange, Authentication authentication,
-            PersistentWebSessions sessions, LoginThrottle throttle, JsonMapper json) {
+            PersistentWebSessions sessions, JsonMapper json) {
         Agent agent = ((AgentAccount) authentication.getPrincipal()).agent();
         return sessions.logIn(exchange, authentication)
-                .then(Mono.fromRunnable(() -> throttle.succeeded(exchange)))
                 .then(Mono.defer(() -> writeJson(exchange.getResponse(), json, HttpStatus.OK, Map.of("login",
                         agent.login(), "displayName", agent.displayName(), "roles", agent.roles()))));
     }
