@@ -12,11 +12,15 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.event.EventListener;
+import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.agent.AgentAccessChanged;
+import ru.rosdistant.gateway.agent.ConsoleSessionEnded;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.AppealType;
@@ -42,9 +46,23 @@ import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
 import ru.rosdistant.gateway.triage.DispatcherTriage;
 
-/** The agent's socket, {@code /ws/agent}: only for a logged-in, enabled agent (security checked the session). */
+/**
+ * The agent's socket, {@code /ws/agent}: only for a logged-in, enabled agent (security checked the session). It is
+ * closed when the session it was opened with ends ({@link #SESSION_ENDED}: logged out, pushed out by the agent's newer
+ * sessions, the agent disabled or given a new password), and restarted when an administrator changes the agent
+ * otherwise ({@link #ACCOUNT_CHANGED}), so that the new socket's agent is the current one.
+ */
 @Component
 class AgentSocket implements WebSocketHandler {
+
+    /** the session this socket was opened with has ended: log in again (docs/protocol.md) */
+    static final CloseStatus SESSION_ENDED = new CloseStatus(4401, "session ended");
+
+    /** the agent's roles or lines changed: reconnect at once for the current ones (docs/protocol.md) */
+    static final CloseStatus ACCOUNT_CHANGED = new CloseStatus(4409, "account changed");
+
+    /** the open agent sockets of this node, by login */
+    private final Map<String, Set<Open>> open = new ConcurrentHashMap<>();
 
     private final AgentDirectory agents;
 
@@ -81,14 +99,44 @@ class AgentSocket implements WebSocketHandler {
     public Mono<Void> handle(WebSocketSession session) {
         return session.getHandshakeInfo()
                 .getPrincipal()
-                .map(Principal::getName)
-                .flatMap(agents::byLogin)
-                .filter(Agent::enabled)
-                .flatMap(agent -> serve(session, agent))
+                .flatMap(principal -> agents.byLogin(principal.getName())
+                        .filter(Agent::enabled)
+                        .flatMap(agent -> serve(session, agent, handleOf(principal))))
                 .switchIfEmpty(Mono.defer(() -> session.close(CloseStatus.POLICY_VIOLATION.withReason("not an agent"))));
     }
 
-    private Mono<Void> serve(WebSocketSession session, Agent agent) {
+    /** The handle of the console session the socket was opened with (the Authentication's details). */
+    private static String handleOf(Principal principal) {
+        return principal instanceof Authentication authentication && authentication.getDetails() instanceof String handle
+                ? handle : null;
+    }
+
+    @EventListener
+    void on(AgentAccessChanged changed) {
+        close(changed.login(), null, changed.sessionsEnded() ? SESSION_ENDED : ACCOUNT_CHANGED);
+    }
+
+    @EventListener
+    void on(ConsoleSessionEnded ended) {
+        close(ended.login(), ended.session(), SESSION_ENDED);
+    }
+
+    /** Closes the agent's sockets opened with the session {@code handle}, or all of them (null). */
+    private void close(String login, String handle, CloseStatus status) {
+        Set<Open> theirs = open.get(login);
+        if (theirs == null) {
+            return;
+        }
+        theirs.stream()
+                .filter(socket -> handle == null || handle.equals(socket.handle()))
+                .forEach(socket -> socket.session()
+                        .close(status)
+                        .subscribe(null, error -> { /* gone already */ }));
+    }
+
+    private Mono<Void> serve(WebSocketSession session, Agent agent, String handle) {
+        Open socket = new Open(session, handle);
+        open.computeIfAbsent(agent.login(), login -> ConcurrentHashMap.newKeySet()).add(socket);
         Desk desk = new Desk(agent);
         SocketConnection connection = new SocketConnection(session, json, dialogs, bus, limits, metrics.agents(),
                 desk::otherEvent);
@@ -97,7 +145,15 @@ class AgentSocket implements WebSocketHandler {
         Disposable personal = bus.followAgent(agent.id(), connection::onEvent);
         connection.onClose(personal::dispose);
         connection.onClose(() -> routing.disconnected(agent.id()));
+        connection.onClose(() -> open.computeIfPresent(agent.login(), (login, sockets) -> {
+            sockets.remove(socket);
+            return sockets.isEmpty() ? null : sockets;
+        }));
         return desk.welcome().then(connection.run(desk::handle));
+    }
+
+    /** An open socket and the handle of the session it was opened with. */
+    private record Open(WebSocketSession session, String handle) {
     }
 
     private String siteName(String siteId) {

@@ -37,6 +37,7 @@ import org.springframework.security.web.server.authentication.HttpStatusServerEn
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebSession;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentAccount;
 
@@ -44,7 +45,8 @@ import ru.rosdistant.gateway.agent.AgentAccount;
  * Who may reach what. Visitors, the widget and the demo pages are public; the console's REST and socket
  * need a logged-in agent; /api/admin needs ADMIN. The console logs in with a form POST to /login and keeps
  * a session cookie (SameSite=Lax, HttpOnly), which a cross-site page cannot send; REST clients may use
- * HTTP Basic. No redirects: the console is a script, so it gets 401 and JSON.
+ * HTTP Basic, behind the same login throttle. A session's requests get the agent's current roles
+ * ({@link CurrentAccountContexts}). No redirects: the console is a script, so it gets 401 and JSON.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableReactiveMethodSecurity
@@ -87,7 +89,8 @@ class WebSecurity {
 
     @Bean
     SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, PersistentWebSessions sessions, JsonMapper json,
-            LoginThrottle throttle, ReactiveUserDetailsService users, PasswordEncoder passwords) {
+            LoginThrottle throttle, ReactiveUserDetailsService users, PasswordEncoder passwords,
+            CurrentAccountContexts contexts) {
         HttpStatusServerEntryPoint unauthorized = new HttpStatusServerEntryPoint(HttpStatus.UNAUTHORIZED);
         UserDetailsRepositoryReactiveAuthenticationManager checkPassword =
                 new UserDetailsRepositoryReactiveAuthenticationManager(users);
@@ -100,6 +103,8 @@ class WebSecurity {
                 .addFilterAfter(throttle::filter, SecurityWebFiltersOrder.HTTP_HEADERS_WRITER)
                 // every way to present a password (the form, HTTP Basic) goes through the same throttle
                 .authenticationManager(throttle.guard(checkPassword))
+                // a session's request carries the agent's current roles, and nothing once their access changed
+                .securityContextRepository(contexts)
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/", "/index.html", "/demo/**", "/widget/**", "/console", "/console/**",
                                 "/api/offline-forms", "/api/widget/**",
@@ -132,6 +137,10 @@ class WebSecurity {
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(unauthorized))
                 .logout(logout -> logout
                         .logoutUrl("/logout")
+                        // the session ends here, with the sockets opened with it (PersistentWebSessions)
+                        .logoutHandler((exchange, authentication) -> exchange.getExchange()
+                                .getSession()
+                                .flatMap(WebSession::invalidate))
                         .logoutSuccessHandler((exchange, authentication) -> Mono.fromRunnable(
                                 () -> exchange.getExchange().getResponse().setStatusCode(HttpStatus.OK))))
                 .build();

@@ -170,6 +170,37 @@ class PersistentSessionTests {
         assertThat(session.isStarted()).isFalse();
     }
 
+    /**
+     * One account cannot fill the session store: past gateway.login.sessions-per-login (10) its oldest session ends,
+     * every log-in still succeeds, and other agents still log in.
+     */
+    @Test
+    void theOldestSessionOfALoginEndsPastItsCapAndOthersStillLogIn() {
+        Agent agent = Staff.agent(agents, "lab21", 1);
+        java.util.List<String> cookies = new java.util.ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            cookies.add(Staff.login(port, agent.login(), Staff.PASSWORD));
+        }
+        me(cookies.get(0), HttpStatus.UNAUTHORIZED);
+        assertThat(records(cookies.get(0))).as("its record went too").isZero();
+        for (String cookie : cookies.subList(1, 11)) {
+            me(cookie, HttpStatus.OK);
+        }
+        Agent other = Staff.agent(agents, "lab21", 1);
+        me(Staff.login(port, other.login(), Staff.PASSWORD), HttpStatus.OK);
+        sessions.forgetInMemory();
+        me(cookies.get(0), HttpStatus.UNAUTHORIZED);
+        me(cookies.get(10), HttpStatus.OK);
+    }
+
+    /** An anonymous request is given no session: nobody but a logged-in agent can add to the session store. */
+    @Test
+    void anAnonymousPageRequestLeavesNoSession() {
+        client().get().uri("/api/me").header("Accept", "text/html").exchange()
+                .expectStatus().isUnauthorized()
+                .expectHeader().doesNotExist("Set-Cookie");
+    }
+
     @Test
     void anUnknownCookieIsNotASession() {
         me("SESSION=" + "x".repeat(32), HttpStatus.UNAUTHORIZED);
