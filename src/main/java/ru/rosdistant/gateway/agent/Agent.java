@@ -5,12 +5,9 @@ import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
-/**
- * A member of staff who works in the console. {@code securityStamp} changes when they are disabled or enabled or
- * their password changes: a session logged in under another stamp no longer counts.
- */
+/** A member of staff who works in the console. */
 public record Agent(long id, String login, String displayName, @JsonIgnore String passwordHash, Set<Role> roles,
-        List<String> lines, int maxDialogs, boolean enabled, @JsonIgnore long securityStamp) {
+        List<String> lines, int maxDialogs, boolean enabled) {
 
     public boolean has(Role role) {
         return roles.contains(role);

@@ -44,6 +44,14 @@ public class AgentDirectory {
                 .one();
     }
 
+    /** The agent's account, as a log-in and a session's check need it: with its security stamp. */
+    Mono<AgentAccount> account(String login) {
+        return db.sql("SELECT " + COLUMNS + " FROM agent WHERE login = :login")
+                .bind("login", login)
+                .map(row -> new AgentAccount(agent(row), row.get("security_stamp", Long.class)))
+                .one();
+    }
+
     /** The logged-in member of staff behind a request; 401 when the login no longer exists. */
     public Mono<Agent> current(Principal principal) {
         return byLogin(principal.getName())
@@ -119,13 +127,13 @@ public class AgentDirectory {
                         .filter(updated -> updated > 0)
                         .switchIfEmpty(Mono.error(() -> new AgentNotFoundException(id)))
                         .then(byId(id))
-                        .doOnNext(after -> changed(before, after)));
+                        .doOnNext(after -> changed(before, after, change.password() != null)));
     }
 
-    private void changed(Agent before, Agent after) {
-        if (!before.equals(after)) {
-            events.publishEvent(new AgentAccessChanged(after.id(), after.login(),
-                    before.securityStamp() != after.securityStamp()));
+    private void changed(Agent before, Agent after, boolean newPassword) {
+        boolean sessionsEnded = newPassword || before.enabled() != after.enabled();
+        if (sessionsEnded || !before.equals(after)) {
+            events.publishEvent(new AgentAccessChanged(after.id(), after.login(), sessionsEnded));
         }
     }
 
@@ -178,6 +186,6 @@ public class AgentDirectory {
         return new Agent(row.get("id", Long.class), row.get("login", String.class),
                 row.get("display_name", String.class), row.get("password_hash", String.class), roles,
                 List.of(row.get("lines", String[].class)), row.get("max_dialogs", Integer.class),
-                row.get("enabled", Boolean.class), row.get("security_stamp", Long.class));
+                row.get("enabled", Boolean.class));
     }
 }

@@ -39,9 +39,8 @@ public class CurrentAccounts {
     }
 
     private Mono<AgentAccount> lookUp(String login) {
-        return agents.byLogin(login)
-                .filter(Agent::enabled)
-                .map(AgentAccount::new)
+        return agents.account(login)
+                .filter(account -> account.agent().enabled())
                 // an error is not kept: the next request asks again
                 .cache(account -> FRESH, error -> Duration.ZERO, () -> FRESH);
     }

@@ -66,7 +66,7 @@ class CurrentAccountContexts implements ServerSecurityContextRepository {
                     return Mono.just(Optional.of(then));
                 })
                 .flatMap(now -> now
-                        .filter(account -> account.agent().securityStamp() == then.agent().securityStamp())
+                        .filter(account -> account.securityStamp() == then.securityStamp())
                         .map(account -> Mono.just(context(account, session)))
                         .orElseGet(() -> ended(session)));
     }

@@ -189,7 +189,7 @@ class PersistentWebSessions implements WebSessionStore {
                     return users.findByUsername(record.login())
                             .filter(user -> user.isEnabled() && user.isAccountNonLocked() && user.isAccountNonExpired()
                                     && user instanceof AgentAccount account
-                                    && account.agent().securityStamp() == record.stamp())
+                                    && account.securityStamp() == record.stamp())
                             .map(user -> restored(id, user, record.createdAt().toInstant(), now))
                             .switchIfEmpty(Mono.defer(() -> delete(hash).then(Mono.empty())));
                 })
@@ -348,7 +348,7 @@ class PersistentWebSessions implements WebSessionStore {
 
     private static long stampOf(Object context) {
         AgentAccount account = accountOf(context);
-        return account == null ? 0 : account.agent().securityStamp();
+        return account == null ? 0 : account.securityStamp();
     }
 
     private static String loginOf(Object context) {
