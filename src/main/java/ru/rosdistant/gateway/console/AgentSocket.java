@@ -20,6 +20,8 @@ import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentAccessChanged;
+import ru.rosdistant.gateway.agent.AgentAccount;
+import ru.rosdistant.gateway.agent.CurrentAccounts;
 import ru.rosdistant.gateway.agent.ConsoleSessionEnded;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
@@ -82,8 +84,12 @@ class AgentSocket implements WebSocketHandler {
 
     private final SocketMetrics metrics;
 
-    AgentSocket(AgentDirectory agents, DialogManagement dialogs, DialogBus bus, AgentRouting routing,
-            DispatcherTriage triage, Sites sites, JsonMapper json, SocketProperties limits, SocketMetrics metrics) {
+    private final CurrentAccounts accounts;
+
+    AgentSocket(AgentDirectory agents, CurrentAccounts accounts, DialogManagement dialogs, DialogBus bus,
+            AgentRouting routing, DispatcherTriage triage, Sites sites, JsonMapper json, SocketProperties limits,
+            SocketMetrics metrics) {
+        this.accounts = accounts;
         this.triage = triage;
         this.agents = agents;
         this.dialogs = dialogs;
@@ -99,10 +105,36 @@ class AgentSocket implements WebSocketHandler {
     public Mono<Void> handle(WebSocketSession session) {
         return session.getHandshakeInfo()
                 .getPrincipal()
-                .flatMap(principal -> agents.byLogin(principal.getName())
-                        .filter(Agent::enabled)
-                        .flatMap(agent -> serve(session, agent, handleOf(principal))))
+                .flatMap(principal -> {
+                    Open socket = opened(principal.getName(), session, handleOf(principal));
+                    // read after the socket is known: a change made before shows here, one made after closes it
+                    return current(principal)
+                            .flatMap(agent -> serve(session, agent))
+                            .doFinally(signal -> closed(principal.getName(), socket));
+                })
                 .switchIfEmpty(Mono.defer(() -> session.close(CloseStatus.POLICY_VIOLATION.withReason("not an agent"))));
+    }
+
+    /** The agent as they are now, if the session the socket was opened with still counts. */
+    private Mono<Agent> current(Principal principal) {
+        Long stamp = principal instanceof Authentication authentication
+                && authentication.getPrincipal() instanceof AgentAccount account ? account.securityStamp() : null;
+        return accounts.current(principal.getName())
+                .filter(now -> stamp == null || now.securityStamp() == stamp)
+                .map(AgentAccount::agent);
+    }
+
+    private Open opened(String login, WebSocketSession session, String handle) {
+        Open socket = new Open(session, handle);
+        open.computeIfAbsent(login, key -> ConcurrentHashMap.newKeySet()).add(socket);
+        return socket;
+    }
+
+    private void closed(String login, Open socket) {
+        open.computeIfPresent(login, (key, sockets) -> {
+            sockets.remove(socket);
+            return sockets.isEmpty() ? null : sockets;
+        });
     }
 
     /** The handle of the console session the socket was opened with (the Authentication's details). */
@@ -134,9 +166,7 @@ class AgentSocket implements WebSocketHandler {
                         .subscribe(null, error -> { /* gone already */ }));
     }
 
-    private Mono<Void> serve(WebSocketSession session, Agent agent, String handle) {
-        Open socket = new Open(session, handle);
-        open.computeIfAbsent(agent.login(), login -> ConcurrentHashMap.newKeySet()).add(socket);
+    private Mono<Void> serve(WebSocketSession session, Agent agent) {
         Desk desk = new Desk(agent);
         SocketConnection connection = new SocketConnection(session, json, dialogs, bus, limits, metrics.agents(),
                 desk::otherEvent);
@@ -145,10 +175,6 @@ class AgentSocket implements WebSocketHandler {
         Disposable personal = bus.followAgent(agent.id(), connection::onEvent);
         connection.onClose(personal::dispose);
         connection.onClose(() -> routing.disconnected(agent.id()));
-        connection.onClose(() -> open.computeIfPresent(agent.login(), (login, sockets) -> {
-            sockets.remove(socket);
-            return sockets.isEmpty() ? null : sockets;
-        }));
         return desk.welcome().then(connection.run(desk::handle));
     }
 
