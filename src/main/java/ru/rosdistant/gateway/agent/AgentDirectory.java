@@ -2,6 +2,7 @@ package ru.rosdistant.gateway.agent;
 
 import java.security.Principal;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -50,6 +51,14 @@ public class AgentDirectory {
                 .bind("login", login)
                 .map(row -> new AgentAccount(agent(row), row.get("security_stamp", Long.class)))
                 .one();
+    }
+
+    /** The accounts of these logins (those that exist). */
+    Flux<AgentAccount> accounts(Collection<String> logins) {
+        return db.sql("SELECT " + COLUMNS + " FROM agent WHERE login = ANY(:logins)")
+                .bind("logins", logins.toArray(String[]::new))
+                .map(row -> new AgentAccount(agent(row), row.get("security_stamp", Long.class)))
+                .all();
     }
 
     /** The logged-in member of staff behind a request; 401 when the login no longer exists. */

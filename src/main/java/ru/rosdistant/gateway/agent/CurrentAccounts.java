@@ -1,9 +1,11 @@
 package ru.rosdistant.gateway.agent;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.event.EventListener;
@@ -43,6 +45,11 @@ public class CurrentAccounts {
                 .filter(account -> account.agent().enabled())
                 // an error is not kept: the next request asks again
                 .cache(account -> FRESH, error -> Duration.ZERO, () -> FRESH);
+    }
+
+    /** The accounts of these logins as they are in PostgreSQL this moment (not cached), disabled ones included. */
+    public Flux<AgentAccount> read(Collection<String> logins) {
+        return agents.accounts(logins);
     }
 
     @EventListener

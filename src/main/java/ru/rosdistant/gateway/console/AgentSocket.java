@@ -1,6 +1,5 @@
 package ru.rosdistant.gateway.console;
 
-import java.security.Principal;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,17 +11,13 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.context.event.EventListener;
-import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import ru.rosdistant.gateway.agent.Agent;
-import ru.rosdistant.gateway.agent.AgentAccessChanged;
 import ru.rosdistant.gateway.agent.AgentAccount;
 import ru.rosdistant.gateway.agent.CurrentAccounts;
-import ru.rosdistant.gateway.agent.ConsoleSessionEnded;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.AppealType;
@@ -50,21 +45,10 @@ import ru.rosdistant.gateway.triage.DispatcherTriage;
 
 /**
  * The agent's socket, {@code /ws/agent}: only for a logged-in, enabled agent (security checked the session). It is
- * closed when the session it was opened with ends ({@link #SESSION_ENDED}: logged out, pushed out by the agent's newer
- * sessions, the agent disabled or given a new password), and restarted when an administrator changes the agent
- * otherwise ({@link #ACCOUNT_CHANGED}), so that the new socket's agent is the current one.
+ * closed when that session ends or the agent is changed ({@link OpenAgentSockets}).
  */
 @Component
 class AgentSocket implements WebSocketHandler {
-
-    /** the session this socket was opened with has ended: log in again (docs/protocol.md) */
-    static final CloseStatus SESSION_ENDED = new CloseStatus(4401, "session ended");
-
-    /** the agent's roles or lines changed: reconnect at once for the current ones (docs/protocol.md) */
-    static final CloseStatus ACCOUNT_CHANGED = new CloseStatus(4409, "account changed");
-
-    /** the open agent sockets of this node, by login */
-    private final Map<String, Set<Open>> open = new ConcurrentHashMap<>();
 
     private final AgentDirectory agents;
 
@@ -86,10 +70,14 @@ class AgentSocket implements WebSocketHandler {
 
     private final CurrentAccounts accounts;
 
-    AgentSocket(AgentDirectory agents, CurrentAccounts accounts, DialogManagement dialogs, DialogBus bus,
+    private final OpenAgentSockets open;
+
+    AgentSocket(AgentDirectory agents, CurrentAccounts accounts, OpenAgentSockets open, DialogManagement dialogs,
+            DialogBus bus,
             AgentRouting routing, DispatcherTriage triage, Sites sites, JsonMapper json, SocketProperties limits,
             SocketMetrics metrics) {
         this.accounts = accounts;
+        this.open = open;
         this.triage = triage;
         this.agents = agents;
         this.dialogs = dialogs;
@@ -106,64 +94,16 @@ class AgentSocket implements WebSocketHandler {
         return session.getHandshakeInfo()
                 .getPrincipal()
                 .flatMap(principal -> {
-                    Open socket = opened(principal.getName(), session, handleOf(principal));
+                    OpenAgentSockets.Open socket = open.opened(principal, session);
                     // read after the socket is known: a change made before shows here, one made after closes it
-                    return current(principal)
+                    return accounts.current(principal.getName())
+                            .filter(socket::counts)
+                            .map(AgentAccount::agent)
+                            .doOnNext(socket::serving)
                             .flatMap(agent -> serve(session, agent))
-                            .doFinally(signal -> closed(principal.getName(), socket));
+                            .doFinally(signal -> open.closed(socket));
                 })
                 .switchIfEmpty(Mono.defer(() -> session.close(CloseStatus.POLICY_VIOLATION.withReason("not an agent"))));
-    }
-
-    /** The agent as they are now, if the session the socket was opened with still counts. */
-    private Mono<Agent> current(Principal principal) {
-        Long stamp = principal instanceof Authentication authentication
-                && authentication.getPrincipal() instanceof AgentAccount account ? account.securityStamp() : null;
-        return accounts.current(principal.getName())
-                .filter(now -> stamp == null || now.securityStamp() == stamp)
-                .map(AgentAccount::agent);
-    }
-
-    private Open opened(String login, WebSocketSession session, String handle) {
-        Open socket = new Open(session, handle);
-        open.computeIfAbsent(login, key -> ConcurrentHashMap.newKeySet()).add(socket);
-        return socket;
-    }
-
-    private void closed(String login, Open socket) {
-        open.computeIfPresent(login, (key, sockets) -> {
-            sockets.remove(socket);
-            return sockets.isEmpty() ? null : sockets;
-        });
-    }
-
-    /** The handle of the console session the socket was opened with (the Authentication's details). */
-    private static String handleOf(Principal principal) {
-        return principal instanceof Authentication authentication && authentication.getDetails() instanceof String handle
-                ? handle : null;
-    }
-
-    @EventListener
-    void on(AgentAccessChanged changed) {
-        close(changed.login(), null, changed.sessionsEnded() ? SESSION_ENDED : ACCOUNT_CHANGED);
-    }
-
-    @EventListener
-    void on(ConsoleSessionEnded ended) {
-        close(ended.login(), ended.session(), SESSION_ENDED);
-    }
-
-    /** Closes the agent's sockets opened with the session {@code handle}, or all of them (null). */
-    private void close(String login, String handle, CloseStatus status) {
-        Set<Open> theirs = open.get(login);
-        if (theirs == null) {
-            return;
-        }
-        theirs.stream()
-                .filter(socket -> handle == null || handle.equals(socket.handle()))
-                .forEach(socket -> socket.session()
-                        .close(status)
-                        .subscribe(null, error -> { /* gone already */ }));
     }
 
     private Mono<Void> serve(WebSocketSession session, Agent agent) {
@@ -176,10 +116,6 @@ class AgentSocket implements WebSocketHandler {
         connection.onClose(personal::dispose);
         connection.onClose(() -> routing.disconnected(agent.id()));
         return desk.welcome().then(connection.run(desk::handle));
-    }
-
-    /** An open socket and the handle of the session it was opened with. */
-    private record Open(WebSocketSession session, String handle) {
     }
 
     private String siteName(String siteId) {

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
@@ -40,6 +42,9 @@ class AccountChangeTests {
 
     @Autowired
     AgentDirectory agents;
+
+    @Autowired
+    DatabaseClient db;
 
     @Test
     void disablingAnAgentEndsTheirSessionsAndClosesTheirSockets() {
@@ -110,6 +115,29 @@ class AccountChangeTests {
             me(staying, HttpStatus.OK);
             open.send("{\"type\":\"ping\"}");
             open.awaitType("pong");
+        }
+    }
+
+    /**
+     * A change another node made (it reaches PostgreSQL, not this node's events): the socket here closes within about
+     * a second all the same, and the session's next request here is refused.
+     */
+    @Test
+    void aChangeMadeOnAnotherNodeClosesTheSocketsHereToo() {
+        Agent agent = Staff.agent(agents, "lab21", 1);
+        String cookie = Staff.login(port, agent.login(), Staff.PASSWORD);
+        try (WsClient console = WsClient.agent(port, cookie)) {
+            console.awaitType("welcome");
+            me(cookie, HttpStatus.OK);
+
+            db.sql("UPDATE agent SET enabled = false, security_stamp = security_stamp + 1 WHERE id = :id")
+                    .bind("id", agent.id())
+                    .then()
+                    .block(Duration.ofSeconds(10));
+
+            assertThat(console.awaitClose(SOON)).isEqualTo(SESSION_ENDED);
+            Checks.eventually(() -> client().get().uri("/api/me").header("Cookie", cookie).exchange()
+                    .returnResult(String.class).getStatus().value() == 401 ? true : null, "the session refused");
         }
     }
 
