@@ -147,6 +147,8 @@
       } else if (r.status === 401) {
         el.loginError.textContent = 'Неверный логин или пароль.';
         el.password.select();
+      } else if (r.status === 429) {
+        el.loginError.textContent = 'Слишком много неудачных попыток входа. Попробуйте позже.';
       } else {
         el.loginError.textContent = 'Не удалось войти (ошибка ' + r.status + ').';
       }
@@ -244,7 +246,22 @@
       try { f = JSON.parse(ev.data); } catch (e) { return; }
       handle(f);
     };
-    sock.onclose = () => lost(sock);
+    sock.onclose = ev => closed(sock, ev.code);
+  }
+
+  // The server ends the socket on purpose (docs/protocol.md): 4401 the session has ended (logout elsewhere, a new
+  // password, the account disabled, too many sessions); 4409 an administrator changed the account: reconnect at once.
+  function closed(sock, code) {
+    if (ws !== sock) return;
+    if (code === 4401) {
+      leaveMain('Сеанс завершён: выход, смена пароля, отключение учётной записи или вход с другого места. Войдите снова.');
+      return;
+    }
+    if (code === 4409) {
+      attempt = 0;
+      showNotice('Администратор изменил вашу учётную запись — переподключаемся.');
+    }
+    lost(sock);
   }
 
   // The connection is gone (or given up): forget what was in flight and reconnect after a back-off.
@@ -310,6 +327,7 @@
       agentId = f.agent.id;
       me = Object.assign({}, me, { displayName: f.agent.displayName || me.displayName, roles: f.agent.roles || me.roles });
       el.agentName.textContent = me.displayName || me.login || '';
+      el.adminOpen.hidden = !hasRole('ADMIN');
     }
     if (chosenPresence && chosenPresence !== f.presence) send({ type: 'presence', status: chosenPresence });
     el.presence.value = chosenPresence || f.presence || 'OFFLINE';

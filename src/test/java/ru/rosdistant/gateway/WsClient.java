@@ -51,6 +51,9 @@ public final class WsClient implements AutoCloseable {
     /** the close code, once the server closed the socket (for a failure's summary) */
     private volatile Integer closedWith;
 
+    /** the close reason the server gave, once it closed the socket */
+    private volatile String closedFor;
+
     private final Disposable connection;
 
     /** How and when the connection ended (an error on our side, say a frame we could not read), for a summary. */
@@ -69,6 +72,7 @@ public final class WsClient implements AutoCloseable {
                             .subscribe(status -> {
                                 ended = java.time.Instant.now() + " close frame " + status;
                                 closedWith = status.code();
+                                closedFor = status.reasonText();
                                 closeCode.tryEmitValue(status.code());
                             });
                     Mono<Void> reading = in.aggregateFrames(1 << 20)
@@ -255,6 +259,11 @@ public final class WsClient implements AutoCloseable {
 
     public Integer awaitClose(Duration timeout) {
         return closeCode.asMono().block(timeout);
+    }
+
+    /** The reason the server gave with its close frame (null before it closed). */
+    public String closeReason() {
+        return closedFor;
     }
 
     @Override

@@ -24,8 +24,8 @@ class AgentAccounts implements ReactiveUserDetailsService {
 
     @Override
     public Mono<UserDetails> findByUsername(String username) {
-        return agents.byLogin(username)
-                .<UserDetails>map(AgentAccount::new)
+        return agents.account(username)
+                .<UserDetails>map(account -> account)
                 // the failure handler answers 503 "try again" rather than 500 or a wrong-password 401
                 .onErrorMap(StorageOutage::is, error -> new AuthenticationServiceException(
                         "The account store is unavailable, try again", error));

@@ -18,7 +18,10 @@ import org.springframework.util.StringUtils;
 /**
  * Creates the administrator on the first start, from configuration or the environment. With no password
  * configured a random one is generated and printed once, so no password ever lives in the repository.
- * Under the demo profile it also seeds the demo agents.
+ * Under the demo profile it also seeds (or enables again) the demo agents, whose password is public; started without
+ * it, it disables
+ * the demo agents a data folder still has (until an administrator gives one a password of their own), in one
+ * log line naming them.
  */
 @Component
 class AgentBootstrap {
@@ -37,7 +40,7 @@ class AgentBootstrap {
     @EventListener(ApplicationReadyEvent.class)
     void seed() {
         createAdminIfMissing()
-                .thenMany(seedDemoAgents())
+                .thenMany(properties.demoAgents().isEmpty() ? disableDemoAgents() : seedDemoAgents())
                 .subscribe(null, error -> log.error("Could not create the first agents", error));
     }
 
@@ -57,10 +60,20 @@ class AgentBootstrap {
 
     private Flux<Agent> seedDemoAgents() {
         return Flux.fromIterable(properties.demoAgents())
-                .concatMap(demo -> agents.byLogin(demo.login())
-                        .switchIfEmpty(agents.create(new NewAgent(demo.login(), demo.displayName(), demo.password(),
+                .concatMap(demo -> agents.enableDemo(demo.login())
+                        .then(agents.byLogin(demo.login()))
+                        .switchIfEmpty(agents.createDemo(new NewAgent(demo.login(), demo.displayName(), demo.password(),
                                 EnumSet.copyOf(demo.roles()), demo.lines(), demo.maxDialogs())))
                         .onErrorResume(LoginTakenException.class, ex -> Mono.empty()));
+    }
+
+    private Flux<Agent> disableDemoAgents() {
+        return agents.disableDemoAgents()
+                .filter(logins -> !logins.isEmpty())
+                .doOnNext(logins -> log.warn("Disabled the demo agents {}: they exist only under the demo profile "
+                        + "(their password is public); an administrator may enable one with a password of its own",
+                        String.join(", ", logins)))
+                .thenMany(Flux.empty());
     }
 
     private static void announce(Agent admin, String generatedPassword) {

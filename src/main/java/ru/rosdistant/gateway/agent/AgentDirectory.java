@@ -2,6 +2,7 @@ package ru.rosdistant.gateway.agent;
 
 import java.security.Principal;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +13,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -22,15 +24,18 @@ import org.springframework.web.server.ResponseStatusException;
 @Component
 public class AgentDirectory {
 
-    private static final String COLUMNS = "id, login, display_name, password_hash, roles, lines, max_dialogs, enabled";
+    private static final String COLUMNS = "id, login, display_name, password_hash, roles, lines, max_dialogs, enabled, security_stamp";
 
     private final DatabaseClient db;
 
     private final PasswordEncoder passwords;
 
-    AgentDirectory(DatabaseClient db, PasswordEncoder passwords) {
+    private final ApplicationEventPublisher events;
+
+    AgentDirectory(DatabaseClient db, PasswordEncoder passwords, ApplicationEventPublisher events) {
         this.db = db;
         this.passwords = passwords;
+        this.events = events;
     }
 
     public Mono<Agent> byLogin(String login) {
@@ -38,6 +43,22 @@ public class AgentDirectory {
                 .bind("login", login)
                 .map(AgentDirectory::agent)
                 .one();
+    }
+
+    /** The agent's account, as a log-in and a session's check need it: with its security stamp. */
+    Mono<AgentAccount> account(String login) {
+        return db.sql("SELECT " + COLUMNS + " FROM agent WHERE login = :login")
+                .bind("login", login)
+                .map(row -> new AgentAccount(agent(row), row.get("security_stamp", Long.class)))
+                .one();
+    }
+
+    /** The accounts of these logins (those that exist). */
+    Flux<AgentAccount> accounts(Collection<String> logins) {
+        return db.sql("SELECT " + COLUMNS + " FROM agent WHERE login = ANY(:logins)")
+                .bind("logins", logins.toArray(String[]::new))
+                .map(row -> new AgentAccount(agent(row), row.get("security_stamp", Long.class)))
+                .all();
     }
 
     /** The logged-in member of staff behind a request; 401 when the login no longer exists. */
@@ -85,26 +106,76 @@ public class AgentDirectory {
                 .flatMap(this::byId);
     }
 
+    /**
+     * Changes an agent; what is open for them follows at once ({@link AgentAccessChanged}): disabling, enabling or a
+     * new password bumps the security stamp and ends their sessions; any other change reaches their sessions with the
+     * next request and restarts their sockets. A new password also makes a demo agent an agent of their own.
+     */
     public Mono<Agent> update(long id, AgentChange change) {
         Mono<String> newHash = change.password() == null ? Mono.just("") : hash(change.password());
-        return newHash
-                .flatMap(hash -> db.sql("""
-                        UPDATE agent SET display_name = :name, roles = :roles, lines = :lines,
-                            max_dialogs = :max, enabled = :enabled, updated_at = now(),
-                            password_hash = CASE WHEN :hash = '' THEN password_hash ELSE :hash END
-                        WHERE id = :id""")
-                        .bind("id", id)
-                        .bind("name", change.displayName())
-                        .bind("roles", names(change.roles()))
-                        .bind("lines", change.lines().toArray(String[]::new))
-                        .bind("max", change.maxDialogs())
-                        .bind("enabled", change.enabled())
-                        .bind("hash", hash)
-                        .fetch()
-                        .rowsUpdated())
-                .filter(updated -> updated > 0)
+        return byId(id)
                 .switchIfEmpty(Mono.error(() -> new AgentNotFoundException(id)))
-                .then(byId(id));
+                .flatMap(before -> newHash
+                        .flatMap(hash -> db.sql("""
+                                UPDATE agent SET display_name = :name, roles = :roles, lines = :lines,
+                                    max_dialogs = :max, enabled = :enabled, updated_at = now(),
+                                    security_stamp = security_stamp
+                                        + CASE WHEN enabled <> :enabled OR :hash <> '' THEN 1 ELSE 0 END,
+                                    demo = demo AND :hash = '',
+                                    password_hash = CASE WHEN :hash = '' THEN password_hash ELSE :hash END
+                                WHERE id = :id""")
+                                .bind("id", id)
+                                .bind("name", change.displayName())
+                                .bind("roles", names(change.roles()))
+                                .bind("lines", change.lines().toArray(String[]::new))
+                                .bind("max", change.maxDialogs())
+                                .bind("enabled", change.enabled())
+                                .bind("hash", hash)
+                                .fetch()
+                                .rowsUpdated())
+                        .filter(updated -> updated > 0)
+                        .switchIfEmpty(Mono.error(() -> new AgentNotFoundException(id)))
+                        .then(byId(id))
+                        .doOnNext(after -> changed(before, after, change.password() != null)));
+    }
+
+    private void changed(Agent before, Agent after, boolean newPassword) {
+        boolean sessionsEnded = newPassword || before.enabled() != after.enabled();
+        if (sessionsEnded || !before.equals(after)) {
+            events.publishEvent(new AgentAccessChanged(after.id(), after.login(), sessionsEnded));
+        }
+    }
+
+    /** Creates a demo agent (the demo profile's), marked so that a start without that profile disables it. */
+    Mono<Agent> createDemo(NewAgent agent) {
+        return create(agent)
+                .flatMap(created -> db.sql("UPDATE agent SET demo = true WHERE id = :id")
+                        .bind("id", created.id())
+                        .then()
+                        .thenReturn(created));
+    }
+
+    /** Enables a demo agent disabled by a start without the demo profile (under that profile they exist). */
+    Mono<Void> enableDemo(String login) {
+        return db.sql("""
+                UPDATE agent SET enabled = true, security_stamp = security_stamp + 1, updated_at = now()
+                WHERE login = :login AND demo AND NOT enabled""")
+                .bind("login", login)
+                .then();
+    }
+
+    /** Disables the enabled demo agents, ending their sessions; their logins, in order. */
+    Mono<List<String>> disableDemoAgents() {
+        return db.sql("""
+                UPDATE agent SET enabled = false, security_stamp = security_stamp + 1, updated_at = now()
+                WHERE demo AND enabled
+                RETURNING id, login""")
+                .map(row -> new AgentAccessChanged(row.get("id", Long.class), row.get("login", String.class), true))
+                .all()
+                .doOnNext(events::publishEvent)
+                .map(AgentAccessChanged::login)
+                .sort()
+                .collectList();
     }
 
     /** BCrypt is deliberately slow: it runs off the event loop. */

@@ -1,6 +1,5 @@
 package ru.rosdistant.gateway.console;
 
-import java.security.Principal;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +16,8 @@ import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.agent.AgentAccount;
+import ru.rosdistant.gateway.agent.CurrentAccounts;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.AppealType;
@@ -42,7 +43,10 @@ import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
 import ru.rosdistant.gateway.triage.DispatcherTriage;
 
-/** The agent's socket, {@code /ws/agent}: only for a logged-in, enabled agent (security checked the session). */
+/**
+ * The agent's socket, {@code /ws/agent}: only for a logged-in, enabled agent (security checked the session). It is
+ * closed when that session ends or the agent is changed ({@link OpenAgentSockets}).
+ */
 @Component
 class AgentSocket implements WebSocketHandler {
 
@@ -64,8 +68,16 @@ class AgentSocket implements WebSocketHandler {
 
     private final SocketMetrics metrics;
 
-    AgentSocket(AgentDirectory agents, DialogManagement dialogs, DialogBus bus, AgentRouting routing,
-            DispatcherTriage triage, Sites sites, JsonMapper json, SocketProperties limits, SocketMetrics metrics) {
+    private final CurrentAccounts accounts;
+
+    private final OpenAgentSockets open;
+
+    AgentSocket(AgentDirectory agents, CurrentAccounts accounts, OpenAgentSockets open, DialogManagement dialogs,
+            DialogBus bus,
+            AgentRouting routing, DispatcherTriage triage, Sites sites, JsonMapper json, SocketProperties limits,
+            SocketMetrics metrics) {
+        this.accounts = accounts;
+        this.open = open;
         this.triage = triage;
         this.agents = agents;
         this.dialogs = dialogs;
@@ -81,10 +93,16 @@ class AgentSocket implements WebSocketHandler {
     public Mono<Void> handle(WebSocketSession session) {
         return session.getHandshakeInfo()
                 .getPrincipal()
-                .map(Principal::getName)
-                .flatMap(agents::byLogin)
-                .filter(Agent::enabled)
-                .flatMap(agent -> serve(session, agent))
+                .flatMap(principal -> {
+                    OpenAgentSockets.Open socket = open.opened(principal, session);
+                    // read after the socket is known: a change made before shows here, one made after closes it
+                    return accounts.current(principal.getName())
+                            .filter(socket::counts)
+                            .map(AgentAccount::agent)
+                            .doOnNext(socket::serving)
+                            .flatMap(agent -> serve(session, agent))
+                            .doFinally(signal -> open.closed(socket));
+                })
                 .switchIfEmpty(Mono.defer(() -> session.close(CloseStatus.POLICY_VIOLATION.withReason("not an agent"))));
     }
 

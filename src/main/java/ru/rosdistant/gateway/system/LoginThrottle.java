@@ -1,28 +1,40 @@
 package ru.rosdistant.gateway.system;
 
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import reactor.core.publisher.Mono;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Slows password guessing at the console's login: after a number of failures a login, or a client
- * address, is locked for a while, and /login answers 429 without checking the password. Counters live in
- * memory (per node) and expire. Its {@link #filter} runs in the security chain right after the header writer
- * ({@code WebSecurity}), so its 429 and 400 carry the security headers of every other answer; it is not a
- * WebFilter bean of its own, which would run it a second time outside the chain.
+ * Slows password guessing: after a number of failures a login, or a client address, is locked for a while, and
+ * every way of presenting a password (the console's form login, HTTP Basic) is refused with 429 without the password
+ * being checked. {@link #guard} wraps the password check both use, so they share one count. Counters live in memory
+ * (per node) and expire. Its {@link #filter} runs in the security chain right after the header writer
+ * ({@code WebSecurity}): it tells the guard the client's address, and answers an unreadable login form 400 with the
+ * security headers of every other answer; it is not a WebFilter bean of its own, which would run it a second time
+ * outside the chain.
  */
 @Component
 class LoginThrottle {
 
     private static final int MAX_TRACKED = 100_000;
+
+    /** the client's address, in the Reactor context of the request */
+    private static final String CLIENT = LoginThrottle.class.getName() + ".client";
 
     private final LoginProperties properties;
 
@@ -35,32 +47,65 @@ class LoginThrottle {
     private final Map<String, Failures> byClient = new ConcurrentHashMap<>();
 
     Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        String client = client(exchange);
         if (exchange.getRequest().getMethod() != HttpMethod.POST
                 || !exchange.getRequest().getPath().value().equals("/login")) {
-            return chain.filter(exchange);
+            return chain.filter(exchange).contextWrite(context -> context.put(CLIENT, client));
         }
-        String client = client(exchange);
         return exchange.getFormData()
-                .map(form -> {
+                .doOnNext(form -> {
                     if (String.valueOf(form.getFirst("username")).indexOf('\u0000') >= 0
                             || String.valueOf(form.getFirst("password")).indexOf('\u0000') >= 0) {
                         // PostgreSQL text cannot hold U+0000: the lookup of such a login failed with 500
                         throw new IllegalArgumentException("U+0000 in the form");
                     }
-                    return String.valueOf(form.getFirst("username")).toLowerCase();
                 })
-                .flatMap(login -> {
-                    if (locked(byLogin, login) || locked(byClient, client)) {
-                        exchange.getResponse().getHeaders().set("Retry-After", String.valueOf(properties.lock().toSeconds()));
-                        return problem(exchange, HttpStatus.TOO_MANY_REQUESTS,
-                                "Too many failed logins; try again later");
-                    }
-                    exchange.getAttributes().put(LoginThrottle.class.getName(), new String[] { login, client });
-                    return chain.filter(exchange);
-                })
+                .then(Mono.defer(() -> chain.filter(exchange).contextWrite(context -> context.put(CLIENT, client))))
                 // a form body that cannot be decoded (a bad %-escape): the REST fuzz drill found it ending in 500
                 .onErrorResume(IllegalArgumentException.class, bad -> problem(exchange, HttpStatus.BAD_REQUEST,
                         "The login form cannot be read (a malformed %-escape or a control character)"));
+    }
+
+    /**
+     * The password check behind the throttle: a locked login or client is refused with {@link LoginLocked} before the
+     * password is looked at; a wrong password (or an unknown or disabled account) counts a failure against both; a
+     * right one starts the login's count again. A check that could not be made (the database, an
+     * {@link AuthenticationServiceException}) counts nothing.
+     */
+    ReactiveAuthenticationManager guard(ReactiveAuthenticationManager passwords) {
+        return authentication -> Mono.deferContextual(context -> {
+            String login = String.valueOf(authentication.getName()).toLowerCase(Locale.ROOT);
+            String client = context.getOrDefault(CLIENT, "unknown");
+            if (locked(byLogin, login) || locked(byClient, client)) {
+                return Mono.error(new LoginLocked());
+            }
+            Mono<Authentication> checked = login.indexOf('\u0000') >= 0
+                    || String.valueOf(authentication.getCredentials()).indexOf('\u0000') >= 0
+                            // PostgreSQL text cannot hold U+0000 (HTTP Basic can carry it)
+                            ? Mono.error(new BadCredentialsException("U+0000 in the login or password"))
+                            : passwords.authenticate(authentication);
+            return checked
+                    .doOnNext(success -> byLogin.remove(login))
+                    .doOnError(error -> error instanceof AuthenticationException
+                            && !(error instanceof AuthenticationServiceException), failure -> {
+                                record(byLogin, login, properties.failuresPerLogin());
+                                record(byClient, client, properties.failuresPerClient());
+                            });
+        });
+    }
+
+    /** The answer to a locked login, whichever way the password came: 429, Retry-After, a problem body. */
+    Mono<Void> refuse(ServerWebExchange exchange) {
+        exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(properties.lock().toSeconds()));
+        return problem(exchange, HttpStatus.TOO_MANY_REQUESTS, "Too many failed logins; try again later");
+    }
+
+    /** A password refused unchecked: the login or the client address is locked. */
+    static final class LoginLocked extends AuthenticationException {
+
+        LoginLocked() {
+            super("Too many failed logins");
+        }
     }
 
     /** An RFC 9457 problem body, as the other REST errors. */
@@ -72,23 +117,6 @@ class LoginThrottle {
                         .replaceAll("[\\x00-\\x1F]", " ") + "\"}";
         return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory()
                 .wrap(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-    }
-
-    /** Called by the login failure handler. */
-    void failed(ServerWebExchange exchange) {
-        String[] keys = exchange.getAttribute(LoginThrottle.class.getName());
-        if (keys != null) {
-            record(byLogin, keys[0], properties.failuresPerLogin());
-            record(byClient, keys[1], properties.failuresPerClient());
-        }
-    }
-
-    /** Called by the login success handler: the login's count starts again. */
-    void succeeded(ServerWebExchange exchange) {
-        String[] keys = exchange.getAttribute(LoginThrottle.class.getName());
-        if (keys != null) {
-            byLogin.remove(keys[0]);
-        }
     }
 
     private boolean locked(Map<String, Failures> map, String key) {

@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.security.authentication.AuthenticationServiceException;
@@ -31,6 +36,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
 import org.springframework.web.server.session.WebSessionStore;
+import ru.rosdistant.gateway.agent.AgentAccessChanged;
+import ru.rosdistant.gateway.agent.AgentAccount;
+import ru.rosdistant.gateway.agent.ConsoleSessionEnded;
 import ru.rosdistant.gateway.ids.RandomIds;
 import ru.rosdistant.gateway.storage.StorageOutage;
 
@@ -39,9 +47,15 @@ import ru.rosdistant.gateway.storage.StorageOutage;
  * session is also recorded in PostgreSQL ({@code agent_session}: the SHA-256 of the session id and the agent's
  * login, nothing else), so that after a restart or a crash of the gateway the console's cookie still works and
  * the agent resumes their dialogs without logging in again. A session the new process does not know is looked
- * up there; the security context is rebuilt from the agent's current record, so a disabled or deleted agent
- * gets nothing back. Logging out, or a new log-in on the same session, deletes the record; a record not used
- * for the idle timeout ({@code server.reactive.session.timeout}) no longer counts and is removed.
+ * up there; the security context is rebuilt from the agent's current record, so a disabled or deleted agent, or one
+ * whose security stamp changed since (a new password), gets nothing back. Logging out, or a new log-in on the same
+ * session, deletes the record; a record not used for the idle timeout ({@code server.reactive.session.timeout}) no
+ * longer counts and is removed.
+ * <p>
+ * One agent holds at most {@code gateway.login.sessions-per-login} sessions: a log-in past that ends their oldest.
+ * A store full of sessions ({@code server.reactive.session.max-sessions}) ends the one unused the longest rather
+ * than refusing a new one. A session that ends so, or by logout, or because its agent's access changed, is told to
+ * its sockets ({@link ConsoleSessionEnded}).
  * <p>
  * A log-in's record is written before its answer begins ({@link #logIn}), not as the answer goes out, where
  * Spring saves a session: an answer that has begun is no longer bounded by {@code web.RequestTimeout}, so a
@@ -68,6 +82,10 @@ class PersistentWebSessions implements WebSessionStore {
     /** as Spring's in-memory store: more sessions held at once than this is refused */
     private final int maxSessions;
 
+    private final int sessionsPerLogin;
+
+    private final ApplicationEventPublisher events;
+
     private final Clock clock;
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -76,8 +94,11 @@ class PersistentWebSessions implements WebSessionStore {
 
     PersistentWebSessions(DatabaseClient db, ReactiveUserDetailsService users,
             @Value("${server.reactive.session.timeout:30m}") Duration maxIdle,
-            @Value("${server.reactive.session.max-sessions:10000}") int maxSessions, LoginProperties login) {
+            @Value("${server.reactive.session.max-sessions:10000}") int maxSessions, LoginProperties login,
+            ApplicationEventPublisher events) {
         this.maxSessions = maxSessions;
+        this.sessionsPerLogin = Math.max(1, login.sessionsPerLogin());
+        this.events = events;
         this.db = db;
         this.users = users;
         this.maxIdle = maxIdle;
@@ -156,17 +177,20 @@ class PersistentWebSessions implements WebSessionStore {
         }
         byte[] hash = hash(id);
         Instant now = clock.instant();
-        return db.sql("SELECT login, last_seen FROM agent_session WHERE id_hash = :hash")
+        return db.sql("SELECT login, created_at, last_seen, security_stamp FROM agent_session WHERE id_hash = :hash")
                 .bind("hash", hash)
-                .map(row -> new Record(row.get("login", String.class), row.get("last_seen", OffsetDateTime.class)))
+                .map(row -> new Record(row.get("login", String.class), row.get("created_at", OffsetDateTime.class),
+                        row.get("last_seen", OffsetDateTime.class), row.get("security_stamp", Long.class)))
                 .one()
                 .flatMap(record -> {
                     if (record.lastSeen().toInstant().plus(maxIdle).isBefore(now)) {
                         return delete(hash).then(Mono.empty());
                     }
                     return users.findByUsername(record.login())
-                            .filter(user -> user.isEnabled() && user.isAccountNonLocked() && user.isAccountNonExpired())
-                            .map(user -> restored(id, user, now))
+                            .filter(user -> user.isEnabled() && user.isAccountNonLocked() && user.isAccountNonExpired()
+                                    && user instanceof AgentAccount account
+                                    && account.securityStamp() == record.stamp())
+                            .map(user -> restored(id, user, record.createdAt().toInstant(), now))
                             .switchIfEmpty(Mono.defer(() -> delete(hash).then(Mono.empty())));
                 })
                 .onErrorResume(error -> {
@@ -176,7 +200,7 @@ class PersistentWebSessions implements WebSessionStore {
                 });
     }
 
-    private WebSession restored(String id, UserDetails user, Instant now) {
+    private WebSession restored(String id, UserDetails user, Instant loggedIn, Instant now) {
         Session session = new Session(id);
         Authentication authentication = UsernamePasswordAuthenticationToken.authenticated(user, user.getPassword(),
                 user.getAuthorities());
@@ -185,6 +209,7 @@ class PersistentWebSessions implements WebSessionStore {
         session.persistedId = id;
         session.persistedLogin = user.getUsername();
         session.persistedAt = now;
+        session.loggedInAt = loggedIn;
         Session raced = sessions.putIfAbsent(id, session);
         return raced != null ? raced : session;
     }
@@ -193,13 +218,89 @@ class PersistentWebSessions implements WebSessionStore {
         return db.sql("DELETE FROM agent_session WHERE id_hash = :hash").bind("hash", hash).then();
     }
 
-    private Mono<Void> insert(String id, String login) {
+    private Mono<Void> insert(String id, String login, long stamp) {
         return db.sql("""
-                INSERT INTO agent_session (id_hash, login) VALUES (:hash, :login)
-                ON CONFLICT (id_hash) DO UPDATE SET login = EXCLUDED.login, last_seen = now()""")
+                INSERT INTO agent_session (id_hash, login, security_stamp) VALUES (:hash, :login, :stamp)
+                ON CONFLICT (id_hash) DO UPDATE SET login = EXCLUDED.login, security_stamp = EXCLUDED.security_stamp,
+                    last_seen = now()""")
                 .bind("hash", hash(id))
                 .bind("login", login)
+                .bind("stamp", stamp)
                 .then();
+    }
+
+    /** The agent's records past the newest {@code sessions-per-login}, on whichever node they were made, go. */
+    private Mono<Void> trimRecords(String login) {
+        return db.sql("""
+                DELETE FROM agent_session WHERE login = :login AND id_hash NOT IN (
+                    SELECT id_hash FROM agent_session WHERE login = :login ORDER BY created_at DESC LIMIT :cap)""")
+                .bind("login", login)
+                .bind("cap", sessionsPerLogin)
+                .then();
+    }
+
+    /**
+     * The agent's access changed (disabled, enabled, a new password): their sessions held here end now, those of other
+     * nodes with their next request (their stamp is no longer the agent's), and their records go.
+     */
+    @EventListener
+    void on(AgentAccessChanged changed) {
+        if (!changed.sessionsEnded()) {
+            return;
+        }
+        sessions.values()
+                .stream()
+                .filter(session -> changed.login().equals(session.persistedLogin))
+                .toList()
+                .forEach(this::end);
+        db.sql("""
+                DELETE FROM agent_session WHERE login = :login
+                    AND security_stamp <> (SELECT security_stamp FROM agent WHERE login = :login)""")
+                .bind("login", changed.login())
+                .then()
+                .subscribe(null, error -> log.warn("Could not remove the sessions of '{}': {}", changed.login(),
+                        String.valueOf(error)));
+    }
+
+    /** Ends a session held here: it is gone, its record goes, its sockets are told. */
+    private void end(Session session) {
+        sessions.remove(session.getId(), session);
+        session.invalidate().subscribe(null, error -> log.warn("Could not remove an ended console session: {}",
+                String.valueOf(error)));
+    }
+
+    /** Keeps the agent's newest sessions held here, {@code keep} of them, besides {@code current}. */
+    private void endOldest(String login, Session current, int keep) {
+        sessions.values()
+                .stream()
+                .filter(session -> session != current && login.equals(session.persistedLogin))
+                .sorted(Comparator.comparing((Session session) -> session.loggedInAt).reversed())
+                .skip(keep)
+                .toList()
+                .forEach(this::end);
+    }
+
+    /** The store is full: the session unused the longest makes room. */
+    private void makeRoom() {
+        sweepExpired(true);
+        while (sessions.size() >= maxSessions) {
+            Map.Entry<String, Session> oldest = sessions.entrySet()
+                    .stream()
+                    .min(Comparator.comparing(entry -> entry.getValue().getLastAccessTime()))
+                    .orElse(null);
+            if (oldest == null) {
+                return;
+            }
+            sessions.remove(oldest.getKey(), oldest.getValue());
+            end(oldest.getValue());
+        }
+    }
+
+    /**
+     * The handle of a session for its sockets ({@link ConsoleSessionEnded}): not its id, which is worth a log-in.
+     */
+    static String handle(String id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash(id), 16));
     }
 
     /** Removes the records idle for longer than the timeout: bookkeeping no answer waits for. */
@@ -212,8 +313,12 @@ class PersistentWebSessions implements WebSessionStore {
     }
 
     private void sweepExpired() {
+        sweepExpired(false);
+    }
+
+    private void sweepExpired(boolean immediately) {
         Instant now = clock.instant();
-        if (now.isBefore(nextSweep)) {
+        if (!immediately && now.isBefore(nextSweep)) {
             return;
         }
         nextSweep = now.plus(SWEEP);
@@ -229,6 +334,23 @@ class PersistentWebSessions implements WebSessionStore {
         }
     }
 
+    /** The agent a stored security context is of, or null. */
+    static AgentAccount accountOf(Object context) {
+        if (context instanceof SecurityContext security) {
+            Authentication authentication = security.getAuthentication();
+            if (authentication != null && authentication.isAuthenticated()
+                    && authentication.getPrincipal() instanceof AgentAccount account) {
+                return account;
+            }
+        }
+        return null;
+    }
+
+    private static long stampOf(Object context) {
+        AgentAccount account = accountOf(context);
+        return account == null ? 0 : account.securityStamp();
+    }
+
     private static String loginOf(Object context) {
         if (context instanceof SecurityContext security) {
             Authentication authentication = security.getAuthentication();
@@ -240,7 +362,7 @@ class PersistentWebSessions implements WebSessionStore {
         return null;
     }
 
-    private record Record(String login, OffsetDateTime lastSeen) {
+    private record Record(String login, OffsetDateTime createdAt, OffsetDateTime lastSeen, long stamp) {
     }
 
     private enum State {
@@ -267,6 +389,9 @@ class PersistentWebSessions implements WebSessionStore {
         private volatile String persistedLogin;
 
         private volatile Instant persistedAt;
+
+        /** when the agent logged in (their oldest session is the first to go past sessions-per-login) */
+        private volatile Instant loggedInAt = Instant.MIN;
 
         Session(String id) {
             this.id = new AtomicReference<>(id);
@@ -309,11 +434,16 @@ class PersistentWebSessions implements WebSessionStore {
             }
         }
 
+        /** Ends the session (a logout, or see {@link #end}); its sockets are told. */
         @Override
         public Mono<Void> invalidate() {
+            String login = loginOf(attributes.get(CONTEXT));
             state.set(State.EXPIRED);
             attributes.clear();
             sessions.remove(id.get(), this);
+            if (login != null) {
+                events.publishEvent(new ConsoleSessionEnded(login, handle(id.get())));
+            }
             return forget();
         }
 
@@ -325,7 +455,7 @@ class PersistentWebSessions implements WebSessionStore {
             // a session the client holds already gets a new id, so that an id planted on the client is worth nothing
             // (session fixation); a new one's id has not left the gateway yet
             String next = state.get() == State.NEW ? id.get() : newId();
-            return insert(next, login)
+            return insert(next, login, stampOf(context))
                     .then(Mono.defer(() -> adopt(next, login, context, response)));
         }
 
@@ -344,11 +474,14 @@ class PersistentWebSessions implements WebSessionStore {
             persistedId = next;
             persistedLogin = login;
             persistedAt = clock.instant();
+            loggedInAt = persistedAt;
             attributes.put(CONTEXT, context);
             moveTo(next);
             sweepRecords();
+            endOldest(login, this, sessionsPerLogin - 1);
             // the previous log-in's id is dead before the client hears of the new one
-            return previous == null || previous.equals(next) ? Mono.empty() : delete(hash(previous));
+            return (previous == null || previous.equals(next) ? Mono.<Void>empty() : delete(hash(previous)))
+                    .then(trimRecords(login));
         }
 
         /** Deletes this session's record, if it has one. */
@@ -371,10 +504,7 @@ class PersistentWebSessions implements WebSessionStore {
                 start();
                 String current = id.get();
                 if (sessions.get(current) != this && sessions.size() >= maxSessions) {
-                    sweepExpired();
-                    if (sessions.size() >= maxSessions) {
-                        return Mono.error(new IllegalStateException("Max sessions limit reached: " + sessions.size()));
-                    }
+                    makeRoom();
                 }
                 sessions.put(current, this);
             }
@@ -399,7 +529,7 @@ class PersistentWebSessions implements WebSessionStore {
                 persistedId = current;
                 persistedLogin = login;
                 persistedAt = now;
-                return drop.then(insert(current, login))
+                return drop.then(insert(current, login, stampOf(attributes.get(CONTEXT))))
                         .doOnSuccess(done -> sweepRecords());
             }
             if (persistedAt == null || persistedAt.plus(touch).isBefore(now)) {

@@ -19,7 +19,10 @@ import org.springframework.security.authentication.AuthenticationServiceExceptio
 import org.springframework.security.config.annotation.method.configuration.EnableReactiveMethodSecurity;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.authentication.UserDetailsRepositoryReactiveAuthenticationManager;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
@@ -34,6 +37,7 @@ import org.springframework.security.web.server.authentication.HttpStatusServerEn
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebSession;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentAccount;
 
@@ -41,7 +45,8 @@ import ru.rosdistant.gateway.agent.AgentAccount;
  * Who may reach what. Visitors, the widget and the demo pages are public; the console's REST and socket
  * need a logged-in agent; /api/admin needs ADMIN. The console logs in with a form POST to /login and keeps
  * a session cookie (SameSite=Lax, HttpOnly), which a cross-site page cannot send; REST clients may use
- * HTTP Basic. No redirects: the console is a script, so it gets 401 and JSON.
+ * HTTP Basic, behind the same login throttle. A session's requests get the agent's current roles
+ * ({@link CurrentAccountContexts}). No redirects: the console is a script, so it gets 401 and JSON.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableReactiveMethodSecurity
@@ -84,14 +89,22 @@ class WebSecurity {
 
     @Bean
     SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, PersistentWebSessions sessions, JsonMapper json,
-            LoginThrottle throttle) {
+            LoginThrottle throttle, ReactiveUserDetailsService users, PasswordEncoder passwords,
+            CurrentAccountContexts contexts) {
         HttpStatusServerEntryPoint unauthorized = new HttpStatusServerEntryPoint(HttpStatus.UNAUTHORIZED);
+        UserDetailsRepositoryReactiveAuthenticationManager checkPassword =
+                new UserDetailsRepositoryReactiveAuthenticationManager(users);
+        checkPassword.setPasswordEncoder(passwords);
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .headers(headers -> headers.frameOptions(
                         frames -> frames.mode(XFrameOptionsServerHttpHeadersWriter.Mode.SAMEORIGIN)))
-                // before the form login checks a password, after the header writer: a locked login's 429 has them
+                // after the header writer: a locked login's 429 and an unreadable form's 400 have them
                 .addFilterAfter(throttle::filter, SecurityWebFiltersOrder.HTTP_HEADERS_WRITER)
+                // every way to present a password (the form, HTTP Basic) goes through the same throttle
+                .authenticationManager(throttle.guard(checkPassword))
+                // a session's request carries the agent's current roles, and nothing once their access changed
+                .securityContextRepository(contexts)
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/", "/index.html", "/demo/**", "/widget/**", "/console", "/console/**",
                                 "/api/offline-forms", "/api/widget/**",
@@ -111,21 +124,38 @@ class WebSecurity {
                         // the session is stored by the success handler, before the answer (PersistentWebSessions.logIn)
                         .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                         .authenticationSuccessHandler((exchange, authentication) -> loggedIn(exchange.getExchange(),
-                                authentication, sessions, throttle, json))
-                        .authenticationFailureHandler((exchange, failure) -> failure
-                                instanceof AuthenticationServiceException ? unavailable(exchange.getExchange(), json)
-                                : Mono.fromRunnable(
-                                () -> throttle.failed(exchange.getExchange())).then(writeJson(
-                                exchange.getExchange().getResponse(), json, HttpStatus.UNAUTHORIZED,
-                                Map.of("type", "about:blank", "title", "Unauthorized", "status", 401, "detail",
-                                        "Wrong login or password, or the account is disabled")))))
-                .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))
+                                authentication, sessions, json))
+                        .authenticationFailureHandler((exchange, failure) -> refused(exchange.getExchange(), failure,
+                                throttle, json, writeJson(exchange.getExchange().getResponse(), json,
+                                        HttpStatus.UNAUTHORIZED, Map.of("type", "about:blank", "title", "Unauthorized",
+                                                "status", 401, "detail",
+                                                "Wrong login or password, or the account is disabled")))))
+                .httpBasic(basic -> basic
+                        .authenticationEntryPoint(unauthorized)
+                        .authenticationFailureHandler((exchange, failure) -> refused(exchange.getExchange(), failure,
+                                throttle, json, unauthorized.commence(exchange.getExchange(), failure))))
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(unauthorized))
                 .logout(logout -> logout
                         .logoutUrl("/logout")
+                        // the session ends here, with the sockets opened with it (PersistentWebSessions)
+                        .logoutHandler((exchange, authentication) -> exchange.getExchange()
+                                .getSession()
+                                .flatMap(WebSession::invalidate))
                         .logoutSuccessHandler((exchange, authentication) -> Mono.fromRunnable(
                                 () -> exchange.getExchange().getResponse().setStatusCode(HttpStatus.OK))))
                 .build();
+    }
+
+    /** A password not accepted: locked (429), not checkable (503), or wrong ({@code wrong}). */
+    private static Mono<Void> refused(ServerWebExchange exchange, AuthenticationException failure,
+            LoginThrottle throttle, JsonMapper json, Mono<Void> wrong) {
+        if (failure instanceof LoginThrottle.LoginLocked) {
+            return throttle.refuse(exchange);
+        }
+        if (failure instanceof AuthenticationServiceException) {
+            return unavailable(exchange, json);
+        }
+        return wrong;
     }
 
     /**
@@ -134,10 +164,9 @@ class WebSecurity {
      * bound's) without one.
      */
     private static Mono<Void> loggedIn(ServerWebExchange exchange, Authentication authentication,
-            PersistentWebSessions sessions, LoginThrottle throttle, JsonMapper json) {
+            PersistentWebSessions sessions, JsonMapper json) {
         Agent agent = ((AgentAccount) authentication.getPrincipal()).agent();
         return sessions.logIn(exchange, authentication)
-                .then(Mono.fromRunnable(() -> throttle.succeeded(exchange)))
                 .then(Mono.defer(() -> writeJson(exchange.getResponse(), json, HttpStatus.OK, Map.of("login",
                         agent.login(), "displayName", agent.displayName(), "roles", agent.roles()))));
     }

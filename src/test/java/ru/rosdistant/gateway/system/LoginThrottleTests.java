@@ -16,6 +16,7 @@ import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.agent.Role;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,6 +78,49 @@ class LoginThrottleTests {
         for (HttpHeaders answer : List.of(locked, unreadable)) {
             expected.forEach((name, values) -> assertThat(answer.get(name)).as(name).isEqualTo(values));
         }
+    }
+
+    /**
+     * HTTP Basic is another way to present a password: it counts towards the same lock as the form login, and a
+     * locked login is refused (429, Retry-After, the security headers) even with the right password, on either way.
+     */
+    @Test
+    void basicPasswordGuessingIsThrottledAsTheFormLoginIs() {
+        Agent admin = Staff.agent(agents, "lab21", 1, Role.ADMIN);
+        for (int i = 0; i < 5; i++) {
+            basic(admin.login(), "wrong-" + i, HttpStatus.UNAUTHORIZED);
+        }
+        HttpHeaders locked = basic(admin.login(), Staff.PASSWORD, HttpStatus.TOO_MANY_REQUESTS);
+        assertThat(locked.getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("300");
+        assertThat(locked.getFirst("X-Frame-Options")).isNotNull();
+        assertThat(locked.getFirst("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(locked.getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        login(admin.login(), Staff.PASSWORD, HttpStatus.TOO_MANY_REQUESTS);
+    }
+
+    /** Failures on the form lock the login for HTTP Basic too. */
+    @Test
+    void formFailuresLockBasicToo() {
+        Agent agent = Staff.agent(agents, "lab21", 1);
+        for (int i = 0; i < 5; i++) {
+            login(agent.login(), "wrong-" + i, HttpStatus.UNAUTHORIZED);
+        }
+        basic(agent.login(), Staff.PASSWORD, HttpStatus.TOO_MANY_REQUESTS);
+    }
+
+    private HttpHeaders basic(String login, String password, HttpStatus expected) {
+        return WebTestClient.bindToServer().responseTimeout(java.time.Duration.ofSeconds(30))
+                .baseUrl("http://localhost:" + port)
+                .build()
+                .get()
+                .uri("/api/me")
+                .headers(headers -> headers.setBasicAuth(login, password))
+                .exchange()
+                .expectStatus()
+                .isEqualTo(expected)
+                .expectBody()
+                .returnResult()
+                .getResponseHeaders();
     }
 
     private HttpHeaders login(String login, String password, HttpStatus expected) {

@@ -170,6 +170,65 @@ class PersistentSessionTests {
         assertThat(session.isStarted()).isFalse();
     }
 
+    /**
+     * One account cannot fill the session store: past gateway.login.sessions-per-login (10) its oldest session ends,
+     * every log-in still succeeds, and other agents still log in.
+     */
+    @Test
+    void theOldestSessionOfALoginEndsPastItsCapAndOthersStillLogIn() {
+        Agent agent = Staff.agent(agents, "lab21", 1);
+        java.util.List<String> cookies = new java.util.ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            cookies.add(Staff.login(port, agent.login(), Staff.PASSWORD));
+        }
+        me(cookies.get(0), HttpStatus.UNAUTHORIZED);
+        assertThat(records(cookies.get(0))).as("its record went too").isZero();
+        for (String cookie : cookies.subList(1, 11)) {
+            me(cookie, HttpStatus.OK);
+        }
+        Agent other = Staff.agent(agents, "lab21", 1);
+        me(Staff.login(port, other.login(), Staff.PASSWORD), HttpStatus.OK);
+        sessions.forgetInMemory();
+        me(cookies.get(0), HttpStatus.UNAUTHORIZED);
+        me(cookies.get(10), HttpStatus.OK);
+    }
+
+    /**
+     * A store holding {@code max-sessions} makes room for a new session by ending the one unused the longest, rather
+     * than failing the request (Spring's in-memory store's "Max sessions limit reached", a 500).
+     */
+    @Test
+    void aFullStoreEndsTheLeastRecentlyUsedSessionInsteadOfFailing() {
+        PersistentWebSessions small = new PersistentWebSessions(db, users, Duration.ofHours(12), 2,
+                new LoginProperties(5, 20, Duration.ofMinutes(5), Duration.ofMinutes(5), 10), event -> { });
+        WebSession first = started(small);
+        WebSession second = started(small);
+        small.retrieveSession(second.getId()).block(Duration.ofSeconds(10));
+
+        WebSession third = small.createWebSession().block(Duration.ofSeconds(10));
+        third.getAttributes().put("x", "y");
+        third.save().as(StepVerifier::create).verifyComplete();
+
+        assertThat(small.retrieveSession(first.getId()).blockOptional(Duration.ofSeconds(10))).isEmpty();
+        assertThat(small.retrieveSession(second.getId()).blockOptional(Duration.ofSeconds(10))).containsSame(second);
+        assertThat(small.retrieveSession(third.getId()).blockOptional(Duration.ofSeconds(10))).containsSame(third);
+    }
+
+    private static WebSession started(PersistentWebSessions store) {
+        WebSession session = store.createWebSession().block(Duration.ofSeconds(10));
+        session.getAttributes().put("x", "y");
+        session.save().block(Duration.ofSeconds(10));
+        return session;
+    }
+
+    /** An anonymous request is given no session: nobody but a logged-in agent can add to the session store. */
+    @Test
+    void anAnonymousPageRequestLeavesNoSession() {
+        client().get().uri("/api/me").header("Accept", "text/html").exchange()
+                .expectStatus().isUnauthorized()
+                .expectHeader().doesNotExist("Set-Cookie");
+    }
+
     @Test
     void anUnknownCookieIsNotASession() {
         me("SESSION=" + "x".repeat(32), HttpStatus.UNAUTHORIZED);
