@@ -28,6 +28,7 @@ import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogForwarded;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.DialogOpened;
+import ru.rosdistant.gateway.dialog.DialogQueued;
 import ru.rosdistant.gateway.site.Sites;
 
 /**
@@ -209,6 +210,11 @@ public class AgentRouting {
     @EventListener
     void on(DialogOpened opened) {
         requestDrain(opened.dialog().lineId());
+    }
+
+    @EventListener
+    void on(DialogQueued queued) {
+        requestDrain(queued.dialog().lineId());
     }
 
     @EventListener

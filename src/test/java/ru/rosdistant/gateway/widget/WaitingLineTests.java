@@ -1,0 +1,112 @@
+package ru.rosdistant.gateway.widget;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.r2dbc.core.DatabaseClient;
+import ru.rosdistant.gateway.Checks;
+import ru.rosdistant.gateway.GatewayTest;
+import ru.rosdistant.gateway.WsClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The waiting line holds the dialogs of visitors who asked something: a dialog joins it with the visitor's first
+ * message, and leaves it, closed as abandoned, when its visitor has had no socket for a while (3 s in the test
+ * profile). Lines lab81 and lab82 have no agents, so their dialogs wait.
+ */
+@GatewayTest
+class WaitingLineTests {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    DatabaseClient db;
+
+    @Test
+    void anOpenWithoutAMessageTakesNobodysPlaceInTheLine() {
+        try (WsClient first = visitor("lab81"); WsClient idle = visitor("lab81"); WsClient third = visitor("lab81")) {
+            String firstDialog = openAndAsk(first);
+            assertThat(position(first, firstDialog)).isEqualTo(1);
+            String idleDialog = open(idle);
+            String thirdDialog = openAndAsk(third);
+            assertThat(position(third, thirdDialog)).as("the idle dialog is not ahead of the third").isEqualTo(2);
+            assertThat(idle.drain(Duration.ofMillis(1500)))
+                    .noneMatch(frame -> frame.path("type").asString().equals("queue"));
+            assertThat(Checks.text(db, "SELECT state AS v FROM dialog WHERE id = '" + idleDialog + "'"))
+                    .isEqualTo("WAITING");
+
+            // its first message puts it in the line, behind those who asked before
+            ask(idle, idleDialog);
+            assertThat(position(idle, idleDialog)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aWaitingDialogWhoseVisitorLeftIsClosedAsAbandonedAndOneStillConnectedIsNot() {
+        try (WsClient staying = visitor("lab82"); WsClient silent = visitor("lab82")) {
+            String leftDialog;
+            try (WsClient leaving = visitor("lab82")) {
+                leftDialog = openAndAsk(leaving);
+                assertThat(position(leaving, leftDialog)).isEqualTo(1);
+            }
+            String stayingDialog = openAndAsk(staying);
+            assertThat(position(staying, stayingDialog)).isEqualTo(2);
+            String silentDialog = open(silent);
+
+            String reason = Checks.eventually(() -> Checks.text(db,
+                    "SELECT close_reason AS v FROM dialog WHERE id = '" + leftDialog + "' AND state = 'CLOSED'"),
+                    "the dialog closed as abandoned");
+            assertThat(reason).isEqualTo("ABANDONED");
+            assertThat(Checks.text(db, "SELECT closed_by AS v FROM dialog WHERE id = '" + leftDialog + "'"))
+                    .isEqualTo("SYSTEM");
+            // it left the line: the one behind it moves up
+            assertThat(position(staying, stayingDialog)).isEqualTo(1);
+
+            // those still connected, past the same time, are left alone
+            staying.drain(Duration.ofSeconds(4));
+            assertThat(Checks.text(db, "SELECT state AS v FROM dialog WHERE id = '" + stayingDialog + "'"))
+                    .isEqualTo("WAITING");
+            assertThat(Checks.text(db, "SELECT state AS v FROM dialog WHERE id = '" + silentDialog + "'"))
+                    .isEqualTo("WAITING");
+            assertThat(staying.seen()).noneMatch(frame -> "closed".equals(frame.path("event").asString()));
+        }
+    }
+
+    private WsClient visitor(String site) {
+        WsClient visitor = WsClient.visitor(port, site, "https://" + site + ".test");
+        visitor.send("{\"type\":\"hello\"}");
+        visitor.awaitType("welcome");
+        return visitor;
+    }
+
+    private static String open(WsClient visitor) {
+        visitor.send("{\"type\":\"open\"}");
+        return visitor.awaitType("opened").path("dialog").path("dialogId").asString();
+    }
+
+    private static String openAndAsk(WsClient visitor) {
+        String dialogId = open(visitor);
+        ask(visitor, dialogId);
+        return dialogId;
+    }
+
+    private static void ask(WsClient visitor, String dialogId) {
+        visitor.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "q-" + System.nanoTime(),
+                "text", "Как поступить?"));
+        visitor.awaitType("ack");
+    }
+
+    /** The next position the dialog is told. */
+    private static int position(WsClient visitor, String dialogId) {
+        JsonNode queue = visitor.await(frame -> frame.path("type").asString().equals("queue")
+                && frame.path("dialogId").asString().equals(dialogId), "the dialog's place in the line");
+        return queue.path("position").asInt();
+    }
+}
