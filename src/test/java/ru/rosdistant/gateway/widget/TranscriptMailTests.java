@@ -131,7 +131,7 @@ class TranscriptMailTests {
                         "requestNumber", "REQ-4711"));
                 visitor.await(frame -> "closed".equals(frame.path("event").asString()), "closed");
             }
-            visitor.send(Map.of("type", "transcript", "dialogId", dialogId, "ref", "t1"));
+            visitor.send(Map.of("type", "transcript", "dialogId", dialogId, "email", given, "ref", "t1"));
             visitor.awaitType("transcript_queued");
             String body = Checks.text(db, "SELECT payload->>'body' AS v FROM outbox WHERE dedup_key LIKE 'transcript:"
                     + dialogId + ":%'");
