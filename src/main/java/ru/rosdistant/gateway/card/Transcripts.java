@@ -16,9 +16,9 @@ import ru.rosdistant.gateway.mail.Mailer;
 import ru.rosdistant.gateway.site.Sites;
 
 /**
- * The transcript of a dialog (every message with its time and author, the forwards, the triage and the
- * appeal type) as plain text: saved on the card when the dialog closes, and mailed to the visitor on
- * request. Plain text only, so whatever a visitor typed stays inert wherever it is shown.
+ * The transcript of a dialog as plain text: for the card, every message with its time and author, the forwards,
+ * the triage and the appeal type, saved when the dialog closes; for the visitor's copy by mail, only what the
+ * visitor saw. Plain text only, so whatever a visitor typed stays inert wherever it is shown.
  */
 @Component
 public class Transcripts {

@@ -60,7 +60,15 @@ public class DialogManagement {
      * closed yet (two tabs share one dialog).
      */
     public Mono<Dialog> open(Visitor visitor, Site site, String name, String email) {
-        return open(visitor, site.id(), site.line(), "WIDGET", name, email);
+        return open(visitor, site, name, email, false);
+    }
+
+    /**
+     * The same; a new dialog joins the waiting line at once when {@code queueNow}, else with the visitor's first
+     * message ({@link DialogQueued}).
+     */
+    public Mono<Dialog> open(Visitor visitor, Site site, String name, String email, boolean queueNow) {
+        return open(visitor, site.id(), site.line(), "WIDGET", name, email, queueNow);
     }
 
     /**
@@ -69,18 +77,18 @@ public class DialogManagement {
      */
     public Mono<Dialog> openFromChannel(Visitor visitor, String channel, String sourceId, String lineId,
             String name) {
-        return open(visitor, sourceId, lineId, channel, name, null);
+        return open(visitor, sourceId, lineId, channel, name, null, true);
     }
 
     private Mono<Dialog> open(Visitor visitor, String siteId, String lineId, String channel, String name,
-            String email) {
+            String email, boolean queueNow) {
         UUID id = RandomIds.uuid();
         return rememberContact(visitor, name, email)
                 .then(db.sql("""
                         INSERT INTO dialog (id, visitor_id, site_id, line_id, channel, state, queued_at,
                             transcript_email)
                         VALUES (:id, :visitor, :site, :line, :channel, 'WAITING',
-                            CASE WHEN :channel = 'WIDGET' THEN NULL ELSE now() END, :email)
+                            CASE WHEN :queue THEN now() END, :email)
                         ON CONFLICT (visitor_id, site_id) WHERE state <> 'CLOSED' DO NOTHING""")
                         .bind("id", id)
                         .bind("email", Parameter.fromOrEmpty(email == null ? null : email.toLowerCase(Locale.ROOT),
@@ -89,6 +97,7 @@ public class DialogManagement {
                         .bind("site", siteId)
                         .bind("line", lineId)
                         .bind("channel", channel)
+                        .bind("queue", queueNow)
                         .fetch()
                         .rowsUpdated())
                 .filter(inserted -> inserted > 0)

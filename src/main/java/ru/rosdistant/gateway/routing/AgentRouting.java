@@ -444,6 +444,11 @@ public class AgentRouting {
 
     // --- the waiting line as the visitor sees it --------------------------------------------------
 
+    /** Whether a widget dialog of the line joins the waiting line at open, not with the first message. */
+    public boolean queuesOnOpen(String line) {
+        return properties.policy(line).queueOnOpen();
+    }
+
     /**
      * Tells a dialog's followers its last known place in the waiting line again: for a socket that has just
      * started following it, since positions are otherwise published only when they change.

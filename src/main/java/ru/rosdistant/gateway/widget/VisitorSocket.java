@@ -207,7 +207,7 @@ class VisitorSocket implements WebSocketHandler {
             String email = address(frame.optionalText("email"));
             return dialogs.openDialogOf(visitor, site)
                     .hasElement()
-                    .flatMap(hasOne -> hasOne ? dialogs.open(visitor, site, name, email) : openNew(name, email))
+                    .flatMap(hasOne -> hasOne ? dialogs.open(visitor, site, name, email, false) : openNew(name, email))
                     .doOnNext(dialog -> {
                         connection.send(Map.of("type", "opened", "dialog", Frames.dialog(dialog, false, null)));
                         if (!connection.follows(dialog.id())) {
@@ -222,7 +222,7 @@ class VisitorSocket implements WebSocketHandler {
         /** A new dialog, within what the client address may open. */
         private Mono<Dialog> openNew(String name, String email) {
             clientLimits.reserveDialog(client);
-            return dialogs.open(visitor, site, name, email)
+            return dialogs.open(visitor, site, name, email, routing.queuesOnOpen(site.line()))
                     .doOnNext(dialog -> clientLimits.opened(client, dialog.id()))
                     .doOnError(error -> clientLimits.release(client));
         }
