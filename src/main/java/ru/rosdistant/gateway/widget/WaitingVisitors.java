@@ -78,9 +78,10 @@ class WaitingVisitors {
 
     @EventListener
     void on(DialogClosed closed) {
+        // one line, no trace: during a database outage every close would log one; the sweep retries
         mailDue(closed.dialog().id())
-                .subscribe(null, error -> log.warn("Could not queue the transcript of dialog {}; the sweep will",
-                        closed.dialog().id(), error));
+                .subscribe(null, error -> log.warn("Could not queue the transcript of dialog {} ({}); the sweep will",
+                        closed.dialog().id(), String.valueOf(error)));
     }
 
     Mono<Void> sweep() {
