@@ -129,6 +129,9 @@ class VisitorSocket implements WebSocketHandler {
 
         private volatile Visitor visitor;
 
+        /** The socket closed (a hello's work may still end after that: it must not count the visitor as there). */
+        private boolean ended;
+
         Conversation(Site site, SocketConnection connection, String client) {
             this.site = site;
             this.connection = connection;
@@ -136,10 +139,22 @@ class VisitorSocket implements WebSocketHandler {
         }
 
         /** The socket closed: the visitor has one socket less here. */
-        void gone() {
-            Visitor identified = visitor;
-            if (identified != null) {
-                presence.disconnected(identified.id());
+        synchronized void gone() {
+            ended = true;
+            if (visitor != null) {
+                presence.disconnected(visitor.id());
+            }
+        }
+
+        /** The socket now speaks for this visitor (a second hello may change who that is). */
+        private synchronized void identify(Visitor identified) {
+            Visitor before = visitor;
+            visitor = identified;
+            if (!ended) {
+                presence.connected(identified.id());
+                if (before != null) {
+                    presence.disconnected(before.id());
+                }
             }
         }
 
@@ -180,12 +195,7 @@ class VisitorSocket implements WebSocketHandler {
         }
 
         private Mono<Void> welcome(Visitor identified) {
-            Visitor before = visitor;
-            visitor = identified;
-            presence.connected(identified.id());
-            if (before != null) {
-                presence.disconnected(before.id());
-            }
+            identify(identified);
             return dialogs.dialogsOf(identified, 20)
                     .map(dialog -> Frames.dialog(dialog, false, null))
                     .collectList()
