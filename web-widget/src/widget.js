@@ -45,7 +45,9 @@
         offline_offered: m => m.reason === 'hours' ? 'Сейчас нерабочее время. Вы можете оставить вопрос в форме.'
           : 'Все специалисты заняты. Вы можете оставить вопрос в форме.'
       },
-      err: { DIALOG_CLOSED: 'диалог уже завершён', TEXT_TOO_LONG: 'слишком длинное сообщение' },
+      err: { DIALOG_CLOSED: 'диалог уже завершён', TEXT_TOO_LONG: 'слишком длинное сообщение',
+        TRANSCRIPT_ADDRESS: 'стенограмма отправляется только на адрес, указанный в диалоге до его завершения',
+        CLIENT_LIMITED: 'слишком много запросов, повторите позже' },
       tr: 'Отправить стенограмму на e-mail', trSend: 'Отправить', trBad: 'Проверьте адрес эл. почты.',
       trEmpty: 'Укажите адрес эл. почты.', trDone: e => 'Стенограмма будет отправлена на ' + e + '.',
       trFail: 'Не удалось отправить: ',
@@ -80,7 +82,9 @@
         offline_offered: m => m.reason === 'hours' ? 'We are closed now. You can leave a question in the form.'
           : 'All specialists are busy. You can leave a question in the form.'
       },
-      err: { DIALOG_CLOSED: 'the dialog is already closed', TEXT_TOO_LONG: 'the message is too long' },
+      err: { DIALOG_CLOSED: 'the dialog is already closed', TEXT_TOO_LONG: 'the message is too long',
+        TRANSCRIPT_ADDRESS: 'the transcript goes only to the address given in the dialog before it ended',
+        CLIENT_LIMITED: 'too many requests, try again later' },
       tr: 'Email me the transcript', trSend: 'Send', trBad: 'Check the e-mail address.',
       trEmpty: 'Please give an e-mail address.', trDone: e => 'The transcript will be sent to ' + e + '.',
       trFail: 'Could not send: ',
@@ -259,7 +263,9 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   let line = null;              // {open, nextOpening} from welcome
   let queue = null;             // {position, estimatedWaitSeconds} while the dialog waits
   let formId = null, formBusy = false;
-  let trRef = null, trFor = null;   // the pending transcript request's ref; the dialog the box was last set up for
+  // the pending transcript request's ref; the closed dialog the rating was last set up for; the dialog the
+  // transcript box was (its address may be given while the dialog is open: the copy follows when it ends)
+  let trRef = null, trFor = null, trDlg = null;
   let rtRef = null, rated = loadJson('localStorage', 'rated', []);   // the pending rating's ref; dialogs rated here
 
   function emit(ev, data) {
@@ -712,12 +718,17 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     const noClose = !ready || !isOpen();
     if (noClose && [closeBtn, attBtn].includes(root.activeElement)) input.focus();
     closeBtn.disabled = attBtn.disabled = noClose;
-    // A closed dialog may be mailed to the visitor (once per dialog and address).
+    // A copy of the dialog may be mailed to the visitor, once, to the one address given in it before it ended;
+    // a closed dialog may be rated.
     const closedId = dialog && dialog.state === 'CLOSED' ? dialog.dialogId : null;
-    if (closedId !== trFor) {
-      trFor = closedId; trRef = null;
+    const dId = dialog ? dialog.dialogId : null;
+    if (dId !== trDlg) {
+      trDlg = dId; trRef = null;
       trErr.textContent = ''; trDone.hidden = true; trEmail.removeAttribute('aria-invalid');
       if (!trEmail.value && contact.email) trEmail.value = contact.email;
+    }
+    if (closedId !== trFor) {
+      trFor = closedId;
       rtRef = null;
       rtForm.reset();
       showStars();
@@ -726,7 +737,8 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
       rtDone.hidden = !rtForm.hidden;
       rtDone.textContent = T.rtDone;
     }
-    trBox.hidden = rtBox.hidden = !closedId;
+    trBox.hidden = !dId;
+    rtBox.hidden = !closedId;
     // With no dialog, the offline form gets the panel to itself.
     list.hidden = !off.hidden && !dialog;
     const state = {
@@ -780,7 +792,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     trEmail.removeAttribute('aria-invalid');
     if (!email) { trErr.textContent = T.trEmpty; trEmail.setAttribute('aria-invalid', 'true'); return void trEmail.focus(); }
     const ref = 'tr-' + uid();
-    if (!trFor || !send({ type: 'transcript', dialogId: trFor, email, ref })) return void (trErr.textContent = T.trFail + T.offline);
+    if (!trDlg || !send({ type: 'transcript', dialogId: trDlg, email, ref })) return void (trErr.textContent = T.trFail + T.offline);
     trRef = ref;
     trErr.textContent = '';
     trDone.textContent = T.trDone(email);

@@ -60,8 +60,16 @@ public final class WsClient implements AutoCloseable {
     private volatile String ended;
 
     private WsClient(URI uri, java.util.function.Consumer<HttpHeaders> headers) {
+        this(uri, headers, null);
+    }
+
+    private WsClient(URI uri, java.util.function.Consumer<HttpHeaders> headers, String fromAddress) {
         Sinks.One<Boolean> opened = Sinks.one();
-        connection = HttpClient.create(CONNECTIONS)
+        HttpClient http = HttpClient.create(CONNECTIONS);
+        if (fromAddress != null) {
+            http = http.bindAddress(() -> new java.net.InetSocketAddress(fromAddress, 0));
+        }
+        connection = http
                 .runOn(LOOPS)
                 .headers(headers)
                 .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 20).build())
@@ -99,6 +107,24 @@ public final class WsClient implements AutoCloseable {
     public static WsClient visitor(int port, String site, String origin) {
         return new WsClient(URI.create("ws://localhost:" + port + "/ws/visitor?site=" + site),
                 headers -> headers.set("Origin", origin));
+    }
+
+    /**
+     * A visitor socket from a loopback address of its own (127.x.y.z), seen by the gateway as another client
+     * address: for the per-address limits, which the test profile lifts for 127.0.0.1.
+     */
+    public static WsClient visitorFrom(String address, int port, String site, String origin) {
+        return new WsClient(URI.create("ws://127.0.0.1:" + port + "/ws/visitor?site=" + site),
+                headers -> headers.set("Origin", origin), address);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger nextAddress =
+            new java.util.concurrent.atomic.AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 200) * 250);
+
+    /** A loopback address no other test of this run uses (127.1.x.y, apart from FormClient's 127.0.x.y). */
+    public static String freshAddress() {
+        int n = nextAddress.incrementAndGet();
+        return "127.1." + (n / 250 % 250 + 1) + "." + (n % 250 + 2);
     }
 
     public static WsClient agent(int port, String sessionCookie) {

@@ -16,14 +16,18 @@ import ru.rosdistant.gateway.mail.Mailer;
 import ru.rosdistant.gateway.site.Sites;
 
 /**
- * The transcript of a dialog (every message with its time and author, the forwards, the triage and the
- * appeal type) as plain text: saved on the card when the dialog closes, and mailed to the visitor on
- * request. Plain text only, so whatever a visitor typed stays inert wherever it is shown.
+ * The transcript of a dialog as plain text: for the card, every message with its time and author, the forwards,
+ * the triage and the appeal type, saved when the dialog closes; for the visitor's copy by mail, only what the
+ * visitor saw. Plain text only, so whatever a visitor typed stays inert wherever it is shown.
  */
 @Component
 public class Transcripts {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd.MM.yyyy HH:mm:ss");
+
+    /** The system events the widget shows its visitor (docs/protocol.md); any other is for staff only. */
+    private static final String[] SHOWN_TO_VISITOR = { "waiting", "assigned", "closed", "forwarded", "requeued",
+            "offline_offered" };
 
     private final DatabaseClient db;
 
@@ -83,15 +87,48 @@ public class Transcripts {
         return head.flatMap(h -> Mono.zip(messages, forwards).map(both -> text(h, both.getT1(), both.getT2())));
     }
 
-    /** Queues a copy of a closed dialog's transcript to the visitor's e-mail, once per dialog and address. */
+    /**
+     * Queues a copy of a closed dialog's transcript to the visitor's e-mail, once per dialog and address: only
+     * what the visitor saw in the widget ({@link #renderForVisitor}).
+     */
     public Mono<Void> mailCopy(UUID dialogId, String email) {
-        return render(dialogId).flatMap(text -> mailer.enqueue("transcript:" + dialogId + ":" + email,
+        return renderForVisitor(dialogId).flatMap(text -> mailer.enqueue("transcript:" + dialogId + ":" + email,
                 new MailMessage(email, null, "Стенограмма вашего обращения в Росдистант", """
                         Здравствуйте!
 
                         По вашей просьбе высылаем стенограмму диалога с консультантом.
 
                         """ + text + "\n\nЭто письмо отправлено автоматически; на него не нужно отвечать.\n")));
+    }
+
+    /**
+     * The dialog as its visitor saw it: their messages, the agents' (under the name the widget showed) and the
+     * system events the widget shows, nothing else; no forward notes, triage, appeal type, line, notices for
+     * staff. Empty when there is no such dialog.
+     */
+    public Mono<String> renderForVisitor(UUID dialogId) {
+        Mono<String> head = db.sql("SELECT site_id, opened_at, closed_at FROM dialog WHERE id = :id")
+                .bind("id", dialogId)
+                .map(row -> {
+                    String site = sites.site(row.get("site_id", String.class)).map(s -> s.name()).orElse("");
+                    OffsetDateTime closed = row.get("closed_at", OffsetDateTime.class);
+                    return "Диалог на сайте «" + site + "»\nНачат: " + time(row.get("opened_at", OffsetDateTime.class))
+                            + (closed == null ? "" : "; завершён: " + time(closed)) + "\n";
+                })
+                .one();
+        Mono<List<Line>> messages = db.sql("""
+                        SELECT created_at, sender, author_name, event, body FROM message
+                        WHERE dialog_id = :id AND (sender <> 'SYSTEM' OR event = ANY(:shown)) ORDER BY seq""")
+                .bind("id", dialogId)
+                .bind("shown", SHOWN_TO_VISITOR)
+                .map(Transcripts::messageLine)
+                .all()
+                .collectList();
+        return head.zipWith(messages, (top, lines) -> {
+            StringBuilder out = new StringBuilder(top).append("\nСообщения:\n");
+            lines.forEach(line -> out.append('[').append(time(line.at())).append("] ").append(line.text()).append('\n'));
+            return out.toString();
+        });
     }
 
     /** Saves (or rewrites) the transcript of a closed dialog on the card. */

@@ -3,6 +3,7 @@ package ru.rosdistant.gateway.dialog;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -59,7 +60,15 @@ public class DialogManagement {
      * closed yet (two tabs share one dialog).
      */
     public Mono<Dialog> open(Visitor visitor, Site site, String name, String email) {
-        return open(visitor, site.id(), site.line(), "WIDGET", name, email);
+        return open(visitor, site, name, email, false);
+    }
+
+    /**
+     * The same; a new dialog joins the waiting line at once when {@code queueNow}, else with the visitor's first
+     * message ({@link DialogQueued}).
+     */
+    public Mono<Dialog> open(Visitor visitor, Site site, String name, String email, boolean queueNow) {
+        return open(visitor, site.id(), site.line(), "WIDGET", name, email, queueNow);
     }
 
     /**
@@ -68,22 +77,27 @@ public class DialogManagement {
      */
     public Mono<Dialog> openFromChannel(Visitor visitor, String channel, String sourceId, String lineId,
             String name) {
-        return open(visitor, sourceId, lineId, channel, name, null);
+        return open(visitor, sourceId, lineId, channel, name, null, true);
     }
 
     private Mono<Dialog> open(Visitor visitor, String siteId, String lineId, String channel, String name,
-            String email) {
+            String email, boolean queueNow) {
         UUID id = RandomIds.uuid();
         return rememberContact(visitor, name, email)
                 .then(db.sql("""
-                        INSERT INTO dialog (id, visitor_id, site_id, line_id, channel, state)
-                        VALUES (:id, :visitor, :site, :line, :channel, 'WAITING')
+                        INSERT INTO dialog (id, visitor_id, site_id, line_id, channel, state, queued_at,
+                            transcript_email)
+                        VALUES (:id, :visitor, :site, :line, :channel, 'WAITING',
+                            CASE WHEN :queue THEN now() END, :email)
                         ON CONFLICT (visitor_id, site_id) WHERE state <> 'CLOSED' DO NOTHING""")
                         .bind("id", id)
+                        .bind("email", Parameter.fromOrEmpty(email == null ? null : email.toLowerCase(Locale.ROOT),
+                                String.class))
                         .bind("visitor", visitor.id())
                         .bind("site", siteId)
                         .bind("line", lineId)
                         .bind("channel", channel)
+                        .bind("queue", queueNow)
                         .fetch()
                         .rowsUpdated())
                 .filter(inserted -> inserted > 0)
@@ -92,9 +106,23 @@ public class DialogManagement {
                 .as(tx::transactional)
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
-                .flatMap(waiting -> openDialogOf(visitor, siteId)
+                .flatMap(waiting -> giveTranscriptAddress(visitor, siteId, waiting.isEmpty() ? email : null)
+                        .then(openDialogOf(visitor, siteId))
                         .doOnNext(dialog -> waiting.ifPresent(message -> announceOpened(dialog, message))))
                 .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /** An e-mail given in {@code open} again, to a dialog opened before, is its transcript address if it has none. */
+    private Mono<Void> giveTranscriptAddress(Visitor visitor, String siteId, String email) {
+        if (email == null) {
+            return Mono.empty();
+        }
+        return db.sql("UPDATE dialog SET transcript_email = :email WHERE visitor_id = :visitor AND site_id = :site "
+                        + "AND state <> 'CLOSED' AND transcript_email IS NULL")
+                .bind("email", email.toLowerCase(Locale.ROOT))
+                .bind("visitor", visitor.id())
+                .bind("site", siteId)
+                .then();
     }
 
     private void announceOpened(Dialog dialog, Message waiting) {
@@ -148,7 +176,22 @@ public class DialogManagement {
     private Mono<Appended> append(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
             String clientMsgId, String text) {
         return announced(batches.append(dialogId, sender, visitorId, agentId, author, clientMsgId, text)
-                .map(stored -> outcome(stored, dialogId, sender, agentId, author, clientMsgId, null, text)));
+                .flatMap(stored -> joined(stored, outcome(stored, dialogId, sender, agentId, author, clientMsgId,
+                        null, text))));
+    }
+
+    /**
+     * The visitor's first message put the dialog in the waiting line: routing hears of it at once (and from its
+     * sweep, should this fail). The message is stored either way, so a failure here does not fail the append.
+     */
+    private Mono<Appended> joined(AppendBatches.Stored stored, Appended appended) {
+        if (!"QUEUED".equals(stored.status())) {
+            return Mono.just(appended);
+        }
+        return find(appended.message().dialogId())
+                .doOnNext(dialog -> events.publishEvent(new DialogQueued(dialog)))
+                .then(Mono.just(appended))
+                .onErrorReturn(appended);
     }
 
     /** A new message (not a repeat of one stored before) goes to everyone following its dialog. */
@@ -183,14 +226,15 @@ public class DialogManagement {
                 .bind("allowClosed", allowClosed)
                 .map(AppendBatches.Stored::of)
                 .one()
-                .map(stored -> outcome(stored, dialogId, sender, agentId, author, clientMsgId, event, text));
+                .flatMap(stored -> joined(stored, outcome(stored, dialogId, sender, agentId, author, clientMsgId,
+                        event, text)));
     }
 
     private static Appended outcome(AppendBatches.Stored row, UUID dialogId, Sender sender, Long agentId, String author,
             String clientMsgId, String event, String text) {
         String status = row.status();
         return switch (status) {
-            case "STORED", "DUPLICATE" -> new Appended(new Message(dialogId, row.seq(), sender,
+            case "STORED", "QUEUED", "DUPLICATE" -> new Appended(new Message(dialogId, row.seq(), sender,
                     agentId, author, clientMsgId, event, text, row.createdAt().toInstant()), status.equals("DUPLICATE"));
             case "NO_DIALOG" -> throw new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
                     "No such dialog, or not yours");
@@ -252,20 +296,43 @@ public class DialogManagement {
      * whatever the close sets off (the transcript on the card, the tasks) already sees the appeal type.
      */
     private Mono<Dialog> closeOpen(Dialog dialog, Sender by, Long agentId, Classification classification) {
-        return db.sql("""
+        return closed(dialog.id(), by, db.sql("""
                         UPDATE dialog SET state = 'CLOSED', closed_at = now(), closed_by = :by
                         WHERE id = :id AND state <> 'CLOSED'""")
                 .bind("id", dialog.id())
-                .bind("by", by.name())
-                .fetch()
+                .bind("by", by.name()), agentId, classification)
+                .switchIfEmpty(find(dialog.id()))
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /**
+     * Closes a dialog that still waits for an agent because its visitor is gone (reason {@code ABANDONED}, by the
+     * system); empty when it no longer waits (an agent took it meanwhile, or it was closed).
+     */
+    public Mono<Dialog> closeAbandoned(UUID dialogId) {
+        return closed(dialogId, Sender.SYSTEM, db.sql("""
+                        UPDATE dialog SET state = 'CLOSED', closed_at = now(), closed_by = 'SYSTEM',
+                            close_reason = 'ABANDONED'
+                        WHERE id = :id AND state = 'WAITING'""")
+                .bind("id", dialogId), null, null)
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /**
+     * Runs the closing update; when it changed the row, stores the agent's classification if one came with the
+     * close, then stores and announces {@code closed}, all in one transaction.
+     */
+    private Mono<Dialog> closed(UUID dialogId, Sender by, DatabaseClient.GenericExecuteSpec update, Long agentId,
+            Classification classification) {
+        return update.fetch()
                 .rowsUpdated()
                 .filter(updated -> updated > 0)
                 .flatMap(updated -> classification == null ? Mono.just(false)
-                        : recordClassification(dialog.id(), agentId, classification).map(classified -> classified > 0))
-                .flatMap(classified -> insert(dialog.id(), Sender.SYSTEM, null, null, by.name().toLowerCase(), null,
+                        : recordClassification(dialogId, agentId, classification).map(classified -> classified > 0))
+                .flatMap(classified -> insert(dialogId, Sender.SYSTEM, null, null, by.name().toLowerCase(), null,
                         "closed", SystemTexts.CLOSED, true).map(message -> Map.entry(message, classified)))
                 .as(tx::transactional)
-                .flatMap(closing -> find(dialog.id())
+                .flatMap(closing -> find(dialogId)
                         .doOnNext(closed -> {
                             bus.publish(new DialogEvent.MessageAppended(closing.getKey()));
                             bus.publish(new DialogEvent.DialogChanged(closed, null));
@@ -273,9 +340,17 @@ public class DialogManagement {
                             if (closing.getValue()) {
                                 events.publishEvent(new DialogClassified(closed, classification, agentId));
                             }
-                        }))
-                .switchIfEmpty(find(dialog.id()))
-                .onErrorMap(DialogManagement::storageFailure);
+                        }));
+    }
+
+    /** Waiting widget dialogs opened before the cutoff, with their visitors, oldest first. */
+    public Flux<Map.Entry<UUID, UUID>> waitingWidgetDialogsOpenedBefore(Instant cutoff, int limit) {
+        return db.sql("SELECT id, visitor_id FROM dialog WHERE state = 'WAITING' AND channel = 'WIDGET' "
+                        + "AND opened_at < :cutoff ORDER BY opened_at LIMIT :limit")
+                .bind("cutoff", cutoff.atOffset(java.time.ZoneOffset.UTC))
+                .bind("limit", limit)
+                .map(row -> Map.entry(row.get("id", UUID.class), row.get("visitor_id", UUID.class)))
+                .all();
     }
 
     /**
@@ -398,7 +473,7 @@ public class DialogManagement {
     /** Dialogs of a line that nobody triaged yet, oldest first. */
     public Flux<Dialog> untriaged(String lineId, int limit) {
         return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.line_id = :line AND d.triage IS NULL "
-                        + "ORDER BY d.opened_at LIMIT :limit")
+                        + "AND d.queued_at IS NOT NULL ORDER BY d.opened_at LIMIT :limit")
                 .bind("line", lineId)
                 .bind("limit", limit)
                 .map(DialogManagement::dialog)
@@ -448,6 +523,69 @@ public class DialogManagement {
                 .then();
     }
 
+    /**
+     * Where a visitor's copy of the transcript may go, and when: {@code PENDING} (the dialog is open; it is
+     * mailed when the dialog closes), {@code MAIL_NOW} (closed), {@code NO_ADDRESS} (no address was given in the
+     * dialog before it closed, or none now), {@code OTHER_ADDRESS} (the dialog's address is another one).
+     */
+    public record TranscriptDecision(Outcome outcome, String email) {
+
+        public enum Outcome { PENDING, MAIL_NOW, NO_ADDRESS, OTHER_ADDRESS }
+    }
+
+    /**
+     * A visitor asks for a copy of their dialog's transcript, to {@code email} (lower case; null: to the address
+     * the dialog has). A dialog has one address, the first the visitor gave in it while it was open; a closed
+     * dialog takes none. Empty when the dialog is not theirs.
+     */
+    public Mono<TranscriptDecision> requestTranscript(Visitor visitor, UUID dialogId, String email) {
+        return db.sql("SELECT state, transcript_email FROM dialog WHERE id = :id AND visitor_id = :visitor FOR UPDATE")
+                .bind("id", dialogId)
+                .bind("visitor", visitor.id())
+                .map(row -> Map.entry(row.get("state", String.class),
+                        Optional.ofNullable(row.get("transcript_email", String.class))))
+                .one()
+                .flatMap(row -> decideTranscript(dialogId, DialogState.valueOf(row.getKey()), row.getValue().orElse(null),
+                        email))
+                .as(tx::transactional)
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    private Mono<TranscriptDecision> decideTranscript(UUID dialogId, DialogState state, String address, String email) {
+        if (address != null && email != null && !address.equals(email)) {
+            return Mono.just(new TranscriptDecision(TranscriptDecision.Outcome.OTHER_ADDRESS, null));
+        }
+        if (state == DialogState.CLOSED) {
+            return Mono.just(address == null ? new TranscriptDecision(TranscriptDecision.Outcome.NO_ADDRESS, null)
+                    : new TranscriptDecision(TranscriptDecision.Outcome.MAIL_NOW, address));
+        }
+        String to = address != null ? address : email;
+        if (to == null) {
+            return Mono.just(new TranscriptDecision(TranscriptDecision.Outcome.NO_ADDRESS, null));
+        }
+        return db.sql("UPDATE dialog SET transcript_email = :email, transcript_wanted = true WHERE id = :id")
+                .bind("id", dialogId)
+                .bind("email", to)
+                .then()
+                .thenReturn(new TranscriptDecision(TranscriptDecision.Outcome.PENDING, to));
+    }
+
+    /** Closed dialogs whose visitor asked for the transcript while they were open, with the address (or one). */
+    public Flux<Map.Entry<UUID, String>> transcriptsDue(UUID dialogId, int limit) {
+        return db.sql("SELECT id, transcript_email FROM dialog WHERE transcript_wanted AND state = 'CLOSED' "
+                        + (dialogId == null ? "" : "AND id = :id ") + "ORDER BY closed_at LIMIT :limit")
+                .bindValues(dialogId == null ? Map.of("limit", limit) : Map.of("limit", limit, "id", dialogId))
+                .map(row -> Map.entry(row.get("id", UUID.class), row.get("transcript_email", String.class)))
+                .all();
+    }
+
+    /** The transcript a visitor asked for is queued for mail. */
+    public Mono<Void> transcriptQueued(UUID dialogId) {
+        return db.sql("UPDATE dialog SET transcript_wanted = false WHERE id = :id")
+                .bind("id", dialogId)
+                .then();
+    }
+
     /** Tells the other side of a dialog that someone is typing; nothing is stored. */
     public void typing(UUID dialogId, Sender sender, boolean typing, String name) {
         bus.publish(new DialogEvent.TypingChanged(dialogId, sender, typing, name));
@@ -462,6 +600,11 @@ public class DialogManagement {
 
     public Mono<Dialog> findOfVisitor(Visitor visitor, UUID dialogId) {
         return find(dialogId).filter(dialog -> dialog.visitorId().equals(visitor.id()));
+    }
+
+    /** The visitor's dialog on the site that is not closed, if any. */
+    public Mono<Dialog> openDialogOf(Visitor visitor, Site site) {
+        return openDialogOf(visitor, site.id()).onErrorMap(DialogManagement::storageFailure);
     }
 
     private Mono<Dialog> openDialogOf(Visitor visitor, String siteId) {
@@ -494,7 +637,7 @@ public class DialogManagement {
     /** The oldest waiting dialogs of a line, first come first served. */
     public Flux<Dialog> waiting(String lineId, int limit) {
         return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.line_id = :line AND d.state = 'WAITING' "
-                        + "ORDER BY d.requeued DESC, d.opened_at, d.id LIMIT :limit")
+                        + "AND d.queued_at IS NOT NULL ORDER BY d.requeued DESC, d.queued_at, d.id LIMIT :limit")
                 .bind("line", lineId)
                 .bind("limit", limit)
                 .map(DialogManagement::dialog)
@@ -503,8 +646,8 @@ public class DialogManagement {
 
     /** The ids of a line's waiting dialogs in the order they will be served. */
     public Flux<UUID> waitingOrder(String lineId) {
-        return db.sql("SELECT id FROM dialog WHERE line_id = :line AND state = 'WAITING' "
-                        + "ORDER BY requeued DESC, opened_at, id")
+        return db.sql("SELECT id FROM dialog WHERE line_id = :line AND state = 'WAITING' AND queued_at IS NOT NULL "
+                        + "ORDER BY requeued DESC, queued_at, id")
                 .bind("line", lineId)
                 .map(row -> row.get("id", UUID.class))
                 .all();
@@ -573,8 +716,8 @@ public class DialogManagement {
 
     /** Waiting dialogs of a line opened before the cutoff and not yet offered the offline form. */
     public Flux<UUID> waitingLongerThan(String lineId, Instant cutoff) {
-        return db.sql("SELECT id FROM dialog WHERE line_id = :line AND state = 'WAITING' "
-                        + "AND offline_offered_at IS NULL AND opened_at < :cutoff")
+        return db.sql("SELECT id FROM dialog WHERE line_id = :line AND state = 'WAITING' AND queued_at IS NOT NULL "
+                        + "AND offline_offered_at IS NULL AND queued_at < :cutoff")
                 .bind("line", lineId)
                 .bind("cutoff", cutoff.atOffset(java.time.ZoneOffset.UTC))
                 .map(row -> row.get("id", UUID.class))
@@ -597,8 +740,8 @@ public class DialogManagement {
 
     /** The waiting dialogs per line, for the supervisor's overview: one grouped query. */
     public Flux<LineWaiting> waitingByLine() {
-        return db.sql("SELECT line_id, count(*) AS n, min(opened_at) AS oldest FROM dialog WHERE state = 'WAITING' "
-                        + "GROUP BY line_id")
+        return db.sql("SELECT line_id, count(*) AS n, min(queued_at) AS oldest FROM dialog WHERE state = 'WAITING' "
+                        + "AND queued_at IS NOT NULL GROUP BY line_id")
                 .map(row -> new LineWaiting(row.get("line_id", String.class), row.get("n", Long.class),
                         row.get("oldest", OffsetDateTime.class).toInstant()))
                 .all();

@@ -28,6 +28,7 @@ import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogForwarded;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.DialogOpened;
+import ru.rosdistant.gateway.dialog.DialogQueued;
 import ru.rosdistant.gateway.site.Sites;
 
 /**
@@ -209,6 +210,11 @@ public class AgentRouting {
     @EventListener
     void on(DialogOpened opened) {
         requestDrain(opened.dialog().lineId());
+    }
+
+    @EventListener
+    void on(DialogQueued queued) {
+        requestDrain(queued.dialog().lineId());
     }
 
     @EventListener
@@ -437,6 +443,11 @@ public class AgentRouting {
     }
 
     // --- the waiting line as the visitor sees it --------------------------------------------------
+
+    /** Whether a widget dialog of the line joins the waiting line at open, not with the first message. */
+    public boolean queuesOnOpen(String line) {
+        return properties.policy(line).queueOnOpen();
+    }
 
     /**
      * Tells a dialog's followers its last known place in the waiting line again: for a socket that has just

@@ -22,8 +22,10 @@ record RoutingProperties(@DefaultValue("60s") Duration agentGracePeriod, @Defaul
      * @param offerTimeout zero assigns at once; otherwise the dialog is offered and an agent who does not
      * accept in time is passed over
      * @param maxWait after this long in the waiting line the visitor is offered the offline form
+     * @param queueOnOpen whether a widget dialog joins the waiting line when it is opened; by default (false) it
+     * joins with the visitor's first message, so an opened dialog nobody wrote in takes nobody's place
      */
-    record LinePolicy(Strategy strategy, Duration offerTimeout, Duration maxWait) {
+    record LinePolicy(Strategy strategy, Duration offerTimeout, Duration maxWait, Boolean queueOnOpen) {
     }
 
     LinePolicy policy(String line) {
@@ -31,7 +33,8 @@ record RoutingProperties(@DefaultValue("60s") Duration agentGracePeriod, @Defaul
         Strategy strategy = pick(own == null ? null : own.strategy(), defaults.strategy(), Strategy.LEAST_BUSY);
         Duration offer = pick(own == null ? null : own.offerTimeout(), defaults.offerTimeout(), Duration.ZERO);
         Duration maxWait = pick(own == null ? null : own.maxWait(), defaults.maxWait(), Duration.ofMinutes(5));
-        return new LinePolicy(strategy, offer, maxWait);
+        Boolean queueOnOpen = pick(own == null ? null : own.queueOnOpen(), defaults.queueOnOpen(), false);
+        return new LinePolicy(strategy, offer, maxWait, queueOnOpen);
     }
 
     private static <T> T pick(T own, T fallback, T last) {

@@ -1,8 +1,10 @@
 package ru.rosdistant.gateway.widget;
 
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -66,11 +68,17 @@ class VisitorSocket implements WebSocketHandler {
 
     private final CardBinding binding;
 
+    private final VisitorLimits clientLimits;
+
+    private final VisitorPresence presence;
+
     VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogBus bus, JsonMapper json,
             SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts, AgentRouting routing,
-            Ratings ratings, CardBinding binding) {
+            Ratings ratings, CardBinding binding, VisitorLimits clientLimits, VisitorPresence presence) {
         this.ratings = ratings;
         this.binding = binding;
+        this.clientLimits = clientLimits;
+        this.presence = presence;
         this.calendar = calendar;
         this.routing = routing;
         this.transcripts = transcripts;
@@ -92,8 +100,15 @@ class VisitorSocket implements WebSocketHandler {
         Site site = sites.site(siteId).orElseThrow();
         SocketConnection connection = new SocketConnection(session, json, dialogs, bus, limits, metrics.visitors(),
                 VisitorSocket::agentSide);
-        Conversation conversation = new Conversation(site, connection);
+        Conversation conversation = new Conversation(site, connection, client(session));
+        connection.onClose(conversation::gone);
         return connection.run(conversation::handle);
+    }
+
+    /** The client's address as the offline form and the login throttle take it (the handshake's remote address). */
+    private static String client(WebSocketSession session) {
+        InetSocketAddress remote = session.getHandshakeInfo().getRemoteAddress();
+        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
     }
 
     /** What a visitor hears besides messages: the agent typing. */
@@ -115,11 +130,37 @@ class VisitorSocket implements WebSocketHandler {
 
         private final SocketConnection connection;
 
+        private final String client;
+
         private volatile Visitor visitor;
 
-        Conversation(Site site, SocketConnection connection) {
+        /** The socket closed (a hello's work may still end after that: it must not count the visitor as there). */
+        private boolean ended;
+
+        Conversation(Site site, SocketConnection connection, String client) {
             this.site = site;
             this.connection = connection;
+            this.client = client;
+        }
+
+        /** The socket closed: the visitor has one socket less here. */
+        synchronized void gone() {
+            ended = true;
+            if (visitor != null) {
+                presence.disconnected(visitor.id());
+            }
+        }
+
+        /** The socket now speaks for this visitor (a second hello may change who that is). */
+        private synchronized void identify(Visitor identified) {
+            Visitor before = visitor;
+            visitor = identified;
+            if (!ended) {
+                presence.connected(identified.id());
+                if (before != null) {
+                    presence.disconnected(before.id());
+                }
+            }
         }
 
         Mono<Void> handle(InboundFrame frame) {
@@ -147,6 +188,7 @@ class VisitorSocket implements WebSocketHandler {
             Mono<Visitor> known = token == null ? Mono.empty() : visitors.byToken(site.id(), token);
             return known
                     .switchIfEmpty(Mono.defer(() -> {
+                        clientLimits.newVisitor(client);
                         if (token != null) {
                             connection.sendError(ErrorCode.TOKEN_INVALID,
                                     "The visitor token is not valid here; a new one follows", null);
@@ -158,7 +200,7 @@ class VisitorSocket implements WebSocketHandler {
         }
 
         private Mono<Void> welcome(Visitor identified) {
-            visitor = identified;
+            identify(identified);
             return dialogs.dialogsOf(identified, 20)
                     .map(dialog -> Frames.dialog(dialog, false, null))
                     .collectList()
@@ -191,11 +233,13 @@ class VisitorSocket implements WebSocketHandler {
             }
             String name = limited(identity != null && identity.name() != null ? identity.name()
                     : frame.optionalText("name"), 200);
-            String email = limited(identity != null && identity.email() != null ? identity.email()
-                    : frame.optionalText("email"), 254);
+            // a verified identity's e-mail, else the one the host page gave, is the dialog's transcript address
+            String email = address(identity != null && identity.email() != null ? identity.email()
+                    : frame.optionalText("email"));
             return binding.rememberIdentity(visitor.id(), identity)
                     .onErrorMap(DialogManagement::storageFailure)
-                    .then(dialogs.open(visitor, site, name, email))
+                    .then(dialogs.openDialogOf(visitor, site).hasElement())
+                    .flatMap(hasOne -> hasOne ? dialogs.open(visitor, site, name, email, false) : openNew(name, email))
                     .doOnNext(dialog -> {
                         connection.send(Map.of("type", "opened", "dialog", Frames.dialog(dialog, false, null)));
                         if (!connection.follows(dialog.id())) {
@@ -205,6 +249,14 @@ class VisitorSocket implements WebSocketHandler {
                     })
                     .flatMap(this::offlineOutsideHours)
                     .then();
+        }
+
+        /** A new dialog, within what the client address may open. */
+        private Mono<Dialog> openNew(String name, String email) {
+            clientLimits.reserveDialog(client);
+            return dialogs.open(visitor, site, name, email, routing.queuesOnOpen(site.line()))
+                    .doOnNext(dialog -> clientLimits.opened(client, dialog.id()))
+                    .doOnError(error -> clientLimits.release(client));
         }
 
         /** A waiting dialog's place in the line, told again now that this socket follows it. */
@@ -275,30 +327,55 @@ class VisitorSocket implements WebSocketHandler {
                     .then();
         }
 
-        /** The visitor asks for a copy of a closed dialog of theirs by e-mail; it goes through the outbox. */
+        /**
+         * The visitor asks for a copy of a dialog of theirs by e-mail. It goes only to the one address given in the
+         * dialog while it was open (in {@code open}, or in this request then); a request while the dialog is open
+         * is mailed when it closes, through the outbox, at most once per dialog.
+         */
         private Mono<Void> transcript(InboundFrame frame) {
             UUID dialogId = frame.uuid("dialogId");
-            String email = frame.text("email").strip();
-            if (email.length() > 254 || !email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+            String given = frame.optionalText("email");
+            String email = address(given);
+            if (given != null && !given.isBlank() && email == null) {
                 return Mono.error(new FrameException(ErrorCode.INVALID_FIELD, "email: not a valid e-mail address"));
             }
-            return dialogs.findOfVisitor(visitor, dialogId)
+            clientLimits.transcript(client);
+            return dialogs.requestTranscript(visitor, dialogId, email)
                     .switchIfEmpty(Mono.error(() -> new FrameException(ErrorCode.UNKNOWN_DIALOG,
                             "No such dialog, or not yours")))
-                    .filter(Dialog::isClosed)
-                    .switchIfEmpty(Mono.error(() -> new FrameException(ErrorCode.FORBIDDEN,
-                            "A transcript is sent once the dialog is closed")))
-                    .flatMap(dialog -> transcripts.mailCopy(dialogId, email.toLowerCase(java.util.Locale.ROOT)))
+                    .flatMap(decision -> switch (decision.outcome()) {
+                        case OTHER_ADDRESS -> Mono.error(new FrameException(ErrorCode.TRANSCRIPT_ADDRESS,
+                                "The transcript goes only to the e-mail address given in this dialog"));
+                        case NO_ADDRESS -> Mono.error(new FrameException(ErrorCode.TRANSCRIPT_ADDRESS,
+                                "No e-mail address was given in this dialog before it closed"));
+                        case MAIL_NOW -> transcripts.mailCopy(dialogId, decision.email()).thenReturn(decision);
+                        case PENDING -> Mono.just(decision);
+                    })
                     .onErrorMap(DialogManagement::storageFailure)
-                    .then(Mono.fromRunnable(() -> {
+                    .doOnNext(decision -> {
                         Map<String, Object> queued = new LinkedHashMap<>();
                         queued.put("type", "transcript_queued");
                         queued.put("dialogId", dialogId);
                         if (frame.ref() != null) {
                             queued.put("ref", frame.ref());
                         }
+                        queued.put("email", decision.email());
+                        queued.put("pending", decision.outcome() == DialogManagement.TranscriptDecision.Outcome.PENDING);
                         connection.send(queued);
-                    }));
+                    })
+                    .then();
+        }
+
+        /** A well-formed e-mail address in lower case, or null. */
+        private static String address(String value) {
+            if (value == null) {
+                return null;
+            }
+            String email = value.strip();
+            if (email.length() > 254 || !email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+                return null;
+            }
+            return email.toLowerCase(Locale.ROOT);
         }
 
         /** The visitor rates a closed dialog of theirs: 1 to 5 stars and an optional comment, once. */

@@ -123,7 +123,7 @@ class CaseworkTests {
     }
 
     @Test
-    void theVisitorGetsACopyOfTheTranscriptByMailOnlyForTheirOwnClosedDialog() {
+    void theVisitorGetsACopyOfTheTranscriptByMailOnlyForTheirOwnDialogOnceItIsClosed() {
         Agent agent = Staff.agent(agents, SITE, 5);
         try (WsClient console = Staff.online(port, agent);
                 WsClient visitor = WsClient.visitor(port, SITE, ORIGIN)) {
@@ -131,8 +131,11 @@ class CaseworkTests {
             visitor.awaitType("welcome");
             visitor.send("{\"type\":\"open\"}");
             String dialogId = visitor.awaitType("opened").path("dialog").path("dialogId").asString();
+            // asked while the dialog is open, the copy waits for the close
             visitor.send(Map.of("type", "transcript", "dialogId", dialogId, "email", "me@example.ru", "ref", "t1"));
-            assertThat(visitor.awaitType("error").path("code").asString()).isEqualTo("FORBIDDEN");
+            assertThat(visitor.awaitType("transcript_queued").path("pending").asBoolean()).isTrue();
+            assertThat(Checks.text(db, "SELECT count(*)::text AS v FROM outbox WHERE dedup_key = 'transcript:"
+                    + dialogId + ":me@example.ru'")).isEqualTo("0");
             visitor.send(Map.of("type", "close", "dialogId", dialogId));
             visitor.await(frame -> "closed".equals(frame.path("event").asString()), "closed");
             visitor.send(Map.of("type", "transcript", "dialogId", dialogId, "email", "not an address"));

@@ -121,7 +121,8 @@ class CardPanelBrowserTests extends BrowserTest {
         js(page, "window.__dialogId = null;");
         String secondDialog = visitorWrites(page, pageWait, widget, followUp);
         assertThat(secondDialog).isNotEqualTo(firstDialog);
-        pageWait.until(driver -> !widget.findElement(By.cssSelector("[data-testid=transcript]")).isDisplayed());
+        // the transcript box is set up afresh for the new dialog (its address may be given while it is open)
+        pageWait.until(driver -> !widget.findElement(By.cssSelector("[data-testid=tr-done]")).isDisplayed());
         openDialogInConsole(console, consoleWait, secondDialog);
 
         // The card panel: who this is, and the earlier dialog with its transcript (the current one is not listed).

@@ -80,7 +80,9 @@ class OverviewTests {
             awaitAssigned(console, busy);
             open(visitors, opened, LINE, "https://lab47.test");
             open(visitors, opened, LINE, "https://lab47.test");
-            db.sql("UPDATE dialog SET opened_at = now() - interval '95 seconds' WHERE id = '" + opened.get(2) + "'")
+            // a wait counts from when the dialog joined the line (queued_at)
+            db.sql("UPDATE dialog SET opened_at = now() - interval '95 seconds', queued_at = now() - interval '95 seconds' "
+                    + "WHERE id = '" + opened.get(2) + "'")
                     .then().block(Duration.ofSeconds(10));
             // an untriaged dialog of the main site, past the 10-minute rule
             String untriaged = open(visitors, opened, "main", "https://www.rosdistant.ru");

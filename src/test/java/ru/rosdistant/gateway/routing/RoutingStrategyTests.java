@@ -117,7 +117,8 @@ class RoutingStrategyTests {
                 String olderDialog = open(older);
                 older.awaitMessage(olderDialog, 1);
                 // make the assigned dialog the newest, so only re-queueing at the head can put it first
-                db.sql("UPDATE dialog SET opened_at = now() + interval '1 hour' WHERE id = '" + dialogId + "'")
+                db.sql("UPDATE dialog SET opened_at = now() + interval '1 hour', queued_at = now() + interval '1 hour' "
+                        + "WHERE id = '" + dialogId + "'")
                         .then()
                         .block(Duration.ofSeconds(5));
             }

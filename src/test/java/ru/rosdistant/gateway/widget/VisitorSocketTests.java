@@ -44,7 +44,17 @@ class VisitorSocketTests {
             assertThat(token).startsWith("v1.");
             String dialogId = open(visitor);
             visitor.awaitMessage(dialogId, 1);
-            JsonNode assigned = visitor.awaitMessage(dialogId, 2);
+            // the dialog joins the waiting line with the visitor's first message, not before
+            assertThat(visitor.drain(java.time.Duration.ofMillis(700)))
+                    .noneMatch(frame -> "assigned".equals(frame.path("event").asString()));
+
+            visitor.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "v-1", "text",
+                    "Здравствуйте! Как поступить?"));
+            JsonNode ack = visitor.awaitType("ack");
+            assertThat(ack.path("seq").asLong()).isEqualTo(2);
+            assertThat(ack.path("duplicate").asBoolean()).isFalse();
+            JsonNode assigned = visitor.awaitSeenOrNext(frame -> frame.path("type").asString().equals("message")
+                    && frame.path("seq").asLong() == 3, "message 3");
             assertThat(assigned.path("event").asString()).isEqualTo("assigned");
             assertThat(assigned.path("agentName").asString()).isEqualTo(agent.displayName());
 
@@ -52,17 +62,10 @@ class VisitorSocketTests {
                     && frame.path("dialog").path("dialogId").asString().equals(dialogId), "the dialog frame");
             assertThat(offered.path("dialog").path("state").asString()).isEqualTo("ASSIGNED");
             console.send(Map.of("type", "resume", "dialogId", dialogId, "lastSeq", 0));
-            console.awaitMessage(dialogId, 2);
-            console.awaitType("resumed");
-
-            visitor.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "v-1", "text",
-                    "Здравствуйте! Как поступить?"));
-            JsonNode ack = visitor.awaitType("ack");
-            assertThat(ack.path("seq").asLong()).isEqualTo(3);
-            assertThat(ack.path("duplicate").asBoolean()).isFalse();
-            JsonNode atAgent = console.awaitMessage(dialogId, 3);
+            JsonNode atAgent = console.awaitMessage(dialogId, 2);
             assertThat(atAgent.path("from").asString()).isEqualTo("visitor");
             assertThat(atAgent.path("text").asString()).isEqualTo("Здравствуйте! Как поступить?");
+            console.awaitType("resumed");
 
             console.send(Map.of("type", "typing", "dialogId", dialogId, "typing", true));
             assertThat(visitor.awaitType("typing").path("name").asString()).isEqualTo(agent.displayName());

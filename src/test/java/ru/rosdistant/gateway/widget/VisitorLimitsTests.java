@@ -1,0 +1,132 @@
+package ru.rosdistant.gateway.widget;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+import ru.rosdistant.gateway.GatewayTest;
+import ru.rosdistant.gateway.WsClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One client address may not flood the waiting line: new visitors and new dialogs per address are limited, and
+ * so are the dialogs it has open at once (test profile: 6 new visitors, 5 new dialogs in a burst, 3 open). Each
+ * test comes from loopback addresses of its own; other addresses are not affected.
+ */
+@GatewayTest
+class VisitorLimitsTests {
+
+    private static final String SITE = "lab90";
+
+    private static final String ORIGIN = "https://lab90.test";
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void oneAddressIsRefusedNewDialogsPastItsLimitsAndAnotherAddressIsNot() {
+        String flooder = WsClient.freshAddress();
+        List<WsClient> sockets = new ArrayList<>();
+        try {
+            List<String> opened = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                WsClient visitor = WsClient.visitorFrom(flooder, port, SITE, ORIGIN);
+                sockets.add(visitor);
+                hello(visitor);
+            }
+            for (int i = 0; i < 3; i++) {
+                opened.add(open(sockets.get(i)));
+            }
+            // a fourth dialog open at once from the same address is refused, with a clear error
+            JsonNode refused = openRefused(sockets.get(3));
+            assertThat(refused.path("message").asString()).contains("open dialogs");
+            assertThat(refused.path("retryable").asBoolean()).isTrue();
+
+            try (WsClient other = WsClient.visitorFrom(WsClient.freshAddress(), port, SITE, ORIGIN)) {
+                hello(other);
+                assertThat(open(other)).isNotBlank();
+            }
+
+            // once one of them closes there is room again, until the rate of new dialogs (5 at once) runs out
+            close(sockets.get(0), opened.get(0));
+            String fourth = open(sockets.get(3));
+            close(sockets.get(3), fourth);
+            String fifth = open(sockets.get(3));
+            close(sockets.get(3), fifth);
+            assertThat(openRefused(sockets.get(3)).path("message").asString()).contains("new dialogs");
+        }
+        finally {
+            sockets.forEach(WsClient::close);
+        }
+    }
+
+    @Test
+    void oneAddressIsRefusedNewVisitorsPastItsLimitAndAnotherAddressIsNot() {
+        String flooder = WsClient.freshAddress();
+        List<WsClient> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                WsClient visitor = WsClient.visitorFrom(flooder, port, SITE, ORIGIN);
+                sockets.add(visitor);
+                hello(visitor);
+            }
+            WsClient seventh = WsClient.visitorFrom(flooder, port, SITE, ORIGIN);
+            sockets.add(seventh);
+            seventh.send(Map.of("type", "hello", "ref", "hello"));
+            JsonNode refused = seventh.await(frame -> frame.path("type").asString().equals("error")
+                    || frame.path("type").asString().equals("welcome"), "the answer to hello");
+            assertThat(refused.path("code").asString()).isEqualTo("CLIENT_LIMITED");
+            assertThat(refused.path("ref").asString()).isEqualTo("hello");
+
+            // a visitor who has a token is not new: the token of an earlier visitor still works from there
+            String token = sockets.get(0).seen().stream().filter(f -> f.path("type").asString().equals("welcome"))
+                    .findFirst().orElseThrow().path("token").asString();
+            WsClient returning = WsClient.visitorFrom(flooder, port, SITE, ORIGIN);
+            sockets.add(returning);
+            returning.send(Map.of("type", "hello", "token", token));
+            assertThat(returning.awaitType("welcome").path("token").asString()).isEqualTo(token);
+
+            try (WsClient other = WsClient.visitorFrom(WsClient.freshAddress(), port, SITE, ORIGIN)) {
+                hello(other);
+            }
+        }
+        finally {
+            sockets.forEach(WsClient::close);
+        }
+    }
+
+    static void hello(WsClient visitor) {
+        visitor.send("{\"type\":\"hello\"}");
+        JsonNode answer = visitor.await(frame -> frame.path("type").asString().equals("error")
+                || frame.path("type").asString().equals("welcome"), "welcome");
+        assertThat(answer.path("type").asString()).as(answer.toString()).isEqualTo("welcome");
+    }
+
+    private static String open(WsClient visitor) {
+        visitor.send(Map.of("type", "open", "ref", "open"));
+        JsonNode answer = visitor.await(frame -> frame.path("type").asString().equals("opened")
+                || frame.path("type").asString().equals("error"), "opened");
+        assertThat(answer.path("type").asString()).as(answer.toString()).isEqualTo("opened");
+        return answer.path("dialog").path("dialogId").asString();
+    }
+
+    private static JsonNode openRefused(WsClient visitor) {
+        visitor.send(Map.of("type", "open", "ref", "open"));
+        JsonNode answer = visitor.await(frame -> frame.path("type").asString().equals("opened")
+                || frame.path("type").asString().equals("error"), "the answer to open");
+        assertThat(answer.path("code").asString()).as(answer.toString()).isEqualTo("CLIENT_LIMITED");
+        assertThat(answer.path("ref").asString()).isEqualTo("open");
+        return answer;
+    }
+
+    private static void close(WsClient visitor, String dialogId) {
+        visitor.send(Map.of("type", "close", "dialogId", dialogId));
+        visitor.await(frame -> "closed".equals(frame.path("event").asString())
+                && frame.path("dialogId").asString().equals(dialogId), "closed");
+    }
+}
