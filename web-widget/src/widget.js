@@ -109,7 +109,6 @@
     return 'c-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
   }
 
-  /* ---------------------------------------------------------------- UI */
 
   const CSS = `
 :host{all:initial}
@@ -189,7 +188,6 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 .rt .send{align-self:flex-start;padding:6px 14px}
 @media (max-width:600px){.panel{inset:0;width:100%;height:100%;border-radius:0}}`;
 
-  // One labelled form field with its error line (aria-describedby), for the offline form.
   function F(n, label, input) {
     return `<label for="f-${n}">${label}</label>${input.replace('>', ` data-testid="off-${n}" aria-describedby="e-${n}">`)}`
       + `<div class="fe" id="e-${n}" data-testid="err-${n}" aria-live="polite"></div>`;
@@ -244,7 +242,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     trDone = $('tr-done'), rtBox = $('rating'), rtForm = $('rt-form'), rtErr = $('rt-error'), rtDone = $('rt-done'),
     rtComment = $('rt-comment'), stars = [...rtForm.querySelectorAll('input')];
 
-  /* ------------------------------------------------------------- state */
 
   let ws = null, ready = false, everReady = false, attempt = 0, reconnectTimer = 0, pingTimer = 0, welcomeTimer = 0;
   const WELCOME_TIMEOUT = 10000;
@@ -280,7 +277,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     if (outbox.length !== n) saveOutbox();
   }
 
-  /* ---------------------------------------------------------- messages */
 
   function linkify(parent, text) {
     const re = /https?:\/\/[^\s<>"']+/g;
@@ -352,7 +348,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     if (f.size > 16777216) return setState(el, 'failed', T.big);
     setState(el, 'sending');
     let r, p = {};
-    // 503: busy; again after Retry-After
     for (let n = 0; n < 6; n++) {
       r = null; p = {};
       try {
@@ -365,7 +360,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
       await new Promise(ok => setTimeout(ok, 1000 * Math.min(60, +r.headers.get('Retry-After') || 5)));
     }
     if (r && r.status === 201) onAck(p);
-    // 413/429 within 16 MB: a quota
     else setState(el, 'failed', r && (r.status === 413 || r.status === 429) ? T.quota : p.detail || T.fNet);
   }
 
@@ -378,7 +372,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     setMeta(el, state === 'sending' ? T.sending : state === 'failed' ? T.failed + (err ? ': ' + err : '') : '');
   }
 
-  // Keeps the list in seq order; own messages without a seq yet stay at the end.
   function place(el, seq) {
     const stick = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     let ref = null;
@@ -455,9 +448,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   }
 
   function onError(e) {
-    // hello itself failed (e.g. STORAGE_UNAVAILABLE): no welcome will come on this socket, so start over
-    // with a new one after the usual back-off instead of waiting forever. (TOKEN_INVALID carries no ref:
-    // a new identity follows in welcome.)
+    // hello failed: no welcome will come on this socket; start over after the usual back-off
     if (e.ref && e.ref === trRef) {
       trRef = null;
       trDone.hidden = true;
@@ -490,14 +481,12 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
       if (e.retryable) return void setTimeout(flush, 2000 + Math.random() * 2000);
       outbox.filter(i => !i.dialogId).forEach(i => onError({ ref: i.id, code: e.code, message: e.message }));
     } else if (!e.ref && e.dialogId) {
-      // The server could not read the dialog's messages while replaying them (after open or resume, or to
-      // fill a gap); that error names the dialog but has no ref. Resuming again fetches what we have not seen.
+      // the replay of a dialog failed (no ref): resuming again fetches what we have not seen
       if (e.retryable && dialog && e.dialogId === dialog.dialogId) {
         setTimeout(() => { if (ready && dialog && dialog.dialogId === e.dialogId) resume(); }, 2000);
       }
     } else if (e.ref === 'resume' && dialog) {
       if (e.retryable) return void setTimeout(() => { if (ready && dialog) resume(); }, 2000);
-      // The dialog is not ours (e.g. a new identity after TOKEN_INVALID): start afresh.
       resuming = false;
       adoptNone();
       flush();
@@ -511,7 +500,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     update();
   }
 
-  /* -------------------------------------------------------- connection */
 
   function send(frame) {
     if (!ws || ws.readyState !== 1) return false;
@@ -524,8 +512,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     let sock;
     try { sock = new WebSocket(WS_URL); } catch (e) { return scheduleReconnect(); }
     ws = sock;
-    // A socket that does not get to welcome in time (stuck connecting, or hello unanswered) is given up for
-    // a new one, as a closed one would be.
+    // a socket that does not reach welcome in time is given up like a closed one
     clearTimeout(welcomeTimer);
     welcomeTimer = setTimeout(() => { if (ws === sock && !ready) drop(sock); }, WELCOME_TIMEOUT);
     sock.onopen = () => send(token ? { type: 'hello', token, ref: 'hello' } : { type: 'hello', ref: 'hello' });
@@ -538,7 +525,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     sock.onclose = () => lost(sock);
   }
 
-  // The connection is gone (or given up): forget what was in flight and reconnect after a back-off.
   function lost(sock) {
     if (ws !== sock) return;
     clearTimeout(welcomeTimer);
@@ -551,14 +537,12 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     scheduleReconnect();
   }
 
-  // Gives a socket up at once, without waiting for its closing handshake; its late events are ignored.
   function drop(sock) {
     lost(sock);
     try { sock.close(); } catch (e) { /* already closing */ }
   }
 
-  // Soon at first (a restarted gateway is back in seconds): 0.25, 0.5, 1, 2 s, then every 2 s for about a
-  // minute, then every 10 s; each ±25 % so that clients do not come back in step (docs/protocol.md).
+  // 0.25, 0.5, 1, 2 s, then every 2 s for about a minute, then 10 s; each ±25 % (docs/protocol.md)
   function scheduleReconnect() {
     clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(connect, Math.min(attempt < 30 ? 2000 : 10000, 250 * 2 ** attempt++) * (0.75 + Math.random() / 2));
@@ -627,7 +611,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     flush();
   }
 
-  // Sends every unacknowledged message that is not in flight; messages without a dialog first need one.
   function flush() {
     if (!ready) return;
     let needOpen = false;
@@ -647,14 +630,12 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     }
   }
 
-  /* ------------------------------------------------------- interaction */
 
   function submit() {
     const text = input.value.trim();
     if (!text) return;
     input.value = '';
     stopTyping();
-    // A message after a closed dialog starts a new one; the closed transcript makes way for it.
     if (dialog && !isOpen()) adoptNone();
     const item = { id: uid(), dialogId: isOpen() ? dialog.dialogId : null, text: text.slice(0, MAX_TEXT), at: new Date().toISOString() };
     outbox.push(item);
@@ -739,7 +720,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     }
     trBox.hidden = !dId;
     rtBox.hidden = !closedId;
-    // With no dialog, the offline form gets the panel to itself.
     list.hidden = !off.hidden && !dialog;
     const state = {
       connection: ready ? 'online' : everReady ? 'offline' : 'connecting',
@@ -762,7 +742,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     setUnread(0);
     markRead();
     list.scrollTop = list.scrollHeight;
-    // With no dialog the offline form has the panel: its first field takes the focus.
     if (focus !== false) (off.hidden || dialog ? input : field('name')).focus();
     update();
   }
@@ -797,7 +776,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     trErr.textContent = '';
     trDone.textContent = T.trDone(email);
   });
-  // Stars: native radio buttons (arrow keys move between them); those up to the chosen one light up.
   function showStars() {
     const v = +(stars.find(i => i.checked) || {}).value || 0;
     stars.forEach(i => { i.parentNode.toggleAttribute('data-on', +i.value <= v); });
@@ -831,7 +809,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   window.addEventListener('online', () => { if (!ws) connect(); });
 
 
-  /* ------------------------------------------------------ offline form */
 
   const FIELDS = ['name', 'email', 'phone', 'question', 'consent'];
   const field = n => offForm.elements[n];
@@ -873,7 +850,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     };
     if (dialog) { body.dialogId = dialog.dialogId; body.visitorToken = token; }
     offError.textContent = '';
-    // What needs no server to check is checked here; formats (e-mail, phone) are the server's.
     const local = {};
     if (!body.name) local.name = T.fe.name || 'Укажите имя';
     if (!body.email && !body.phone) local.email = local.phone = T.fOne;
