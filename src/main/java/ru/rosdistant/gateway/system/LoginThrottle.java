@@ -1,6 +1,5 @@
 package ru.rosdistant.gateway.system;
 
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,6 +10,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
+import ru.rosdistant.gateway.web.ClientAddress;
 
 /**
  * Slows password guessing at the console's login: after a number of failures a login, or a client
@@ -117,8 +117,7 @@ class LoginThrottle {
     }
 
     private static String client(ServerWebExchange exchange) {
-        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+        return ClientAddress.of(exchange.getRequest());
     }
 
     private static final class Failures {

@@ -119,6 +119,7 @@ class VisitorSocket implements WebSocketHandler {
 
         Mono<Void> handle(InboundFrame frame) {
             if (frame.type().equals("hello")) {
+                connection.identified();
                 return hello(frame);
             }
             if (visitor == null) {
