@@ -66,8 +66,8 @@ class RoleMatrixTests {
                 new Door(HttpMethod.GET, "/api/admin/agents", null, false, Set.of(Role.ADMIN)),
                 new Door(HttpMethod.POST, "/api/admin/agents", Map.of("login", "x"), false, Set.of(Role.ADMIN)),
                 new Door(HttpMethod.GET, "/api/admin/cards/" + someId + "/audit", null, false, Set.of(Role.ADMIN)),
-                // Prometheus scrapes without a login (README: expose it only to the monitoring network)
-                new Door(HttpMethod.GET, "/actuator/prometheus", null, true, STAFF),
+                // Prometheus scrapes with a SUPERVISOR's or ADMIN's login (or on a management port of its own)
+                new Door(HttpMethod.GET, "/actuator/prometheus", null, false, Set.of(Role.SUPERVISOR, Role.ADMIN)),
                 new Door(HttpMethod.GET, "/actuator/metrics", null, false, Set.of(Role.ADMIN)));
         Map<Role, String> cookies = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {

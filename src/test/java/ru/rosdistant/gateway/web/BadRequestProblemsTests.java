@@ -27,6 +27,7 @@ import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.card.Card;
 import ru.rosdistant.gateway.card.Cards;
 
@@ -38,8 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @GatewayTest
 class BadRequestProblemsTests {
-
-    private static final String ADMIN_PASSWORD = "test-admin-password";
 
     @LocalServerPort
     int port;
@@ -89,9 +88,10 @@ class BadRequestProblemsTests {
 
     @Test
     void aNulInARestFieldIsABadRequest() {
+        Agent admin = Staff.agent(agents, "lab21", 1, Role.ADMIN);
         EntityExchangeResult<byte[]> answer = http.post()
                 .uri("/api/admin/agents")
-                .headers(headers -> headers.setBasicAuth("admin", ADMIN_PASSWORD))
+                .headers(headers -> headers.setBasicAuth(admin.login(), Staff.PASSWORD))
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("login", "nul" + System.nanoTime() % 100000, "displayName", "Ну\u0000ль",
                         "password", "s3cret-pass", "roles", List.of("AGENT"), "lines", List.of("lab21"),
