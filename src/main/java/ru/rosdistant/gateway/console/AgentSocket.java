@@ -111,6 +111,8 @@ class AgentSocket implements WebSocketHandler {
         SocketConnection connection = new SocketConnection(session, json, dialogs, bus, limits, metrics.agents(),
                 desk::otherEvent);
         desk.connection = connection;
+        // the agent's login was checked before the upgrade: there is no hello to wait for
+        connection.identified();
         routing.connected(agent);
         Disposable personal = bus.followAgent(agent.id(), connection::onEvent);
         connection.onClose(personal::dispose);

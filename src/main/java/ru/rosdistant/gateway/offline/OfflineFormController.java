@@ -1,6 +1,5 @@
 package ru.rosdistant.gateway.offline;
 
-import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -14,6 +13,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import ru.rosdistant.gateway.site.Site;
+import ru.rosdistant.gateway.web.ClientAddress;
 import ru.rosdistant.gateway.site.Sites;
 
 /**
@@ -65,10 +65,7 @@ class OfflineFormController {
     }
 
     private Mono<Void> rateLimit(ServerHttpRequest request) {
-        InetSocketAddress remote = request.getRemoteAddress();
-        String client = remote == null || remote.getAddress() == null ? "unknown"
-                : remote.getAddress().getHostAddress();
-        return Mono.justOrEmpty(limiter.tryAcquire(client))
+        return Mono.justOrEmpty(limiter.tryAcquire(ClientAddress.of(request)))
                 .flatMap(wait -> Mono.error(new TooManyForms(wait)));
     }
 

@@ -31,6 +31,7 @@ import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.Message;
+import ru.rosdistant.gateway.web.ClientAddress;
 
 /**
  * One live socket, visitor's or agent's. Everything it sends passes one bounded queue processed in
@@ -44,6 +45,12 @@ public final class SocketConnection {
 
     /** Close code when the outbound queue overflows: the client is too slow and may resume. */
     public static final CloseStatus TOO_SLOW = new CloseStatus(1013, "outbound buffer full, resume");
+
+    /** Close code when the client's address has {@code gateway.socket.max-per-client} sockets open already. */
+    public static final CloseStatus TOO_MANY = new CloseStatus(4429, "too many sockets from this address");
+
+    /** Close code when the client has not said who it is within {@code gateway.socket.hello-timeout}. */
+    public static final CloseStatus NO_HELLO = new CloseStatus(4408, "no hello in time");
 
     private sealed interface Item {
     }
@@ -92,6 +99,9 @@ public final class SocketConnection {
     private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
 
     private volatile boolean closed;
+
+    /** The client said who it is (a visitor's hello; an agent at once, by the session checked before the upgrade). */
+    private volatile boolean identified;
 
     private final AtomicBoolean shutDown = new AtomicBoolean();
 
@@ -142,6 +152,23 @@ public final class SocketConnection {
             closed = true;
             return session.close(CloseStatus.GOING_AWAY).doFinally(signal -> shutdown());
         }
+        String client = ClientAddress.of(session.getHandshakeInfo().getRemoteAddress());
+        if (!metrics.perClient().take(client)) {
+            closed = true;
+            return session.close(TOO_MANY).doFinally(signal -> shutdown());
+        }
+        onClose(() -> metrics.perClient().release(client));
+        Disposable helloTimer = identified ? null : Mono.delay(limits.helloTimeout())
+                .subscribe(tick -> {
+                    if (!identified && !closed) {
+                        closed = true;
+                        releaseInbound();
+                        closeWith(NO_HELLO);
+                    }
+                });
+        if (helloTimer != null) {
+            onClose(helloTimer::dispose);
+        }
         Mono<Void> inbound = session.receive()
                 .map(this::read)
                 // no prefetch: Reactor Netty already queues what the client sent, and an idle socket then
@@ -164,6 +191,14 @@ public final class SocketConnection {
                 .then()
                 .doOnError(error -> log.info("A socket ended with an error ({} frames queued): {}", queued.get(),
                         error.toString()));
+    }
+
+    /**
+     * The client has said who it is: the socket is no longer closed for want of a {@code hello}. Before {@link #run},
+     * no timer is started at all.
+     */
+    public void identified() {
+        identified = true;
     }
 
     /** Counts a message received from this client and stored. */

@@ -21,9 +21,9 @@ public class SocketMetrics {
 
     private final Side agents;
 
-    SocketMetrics(MeterRegistry registry) {
-        this.visitors = new Side(registry, "visitor");
-        this.agents = new Side(registry, "agent");
+    SocketMetrics(MeterRegistry registry, SocketsPerClient perClient) {
+        this.visitors = new Side(registry, "visitor", perClient);
+        this.agents = new Side(registry, "agent", perClient);
     }
 
     public Side visitors() {
@@ -58,7 +58,11 @@ public class SocketMetrics {
 
         private final Counter out;
 
-        Side(MeterRegistry registry, String side) {
+        /** shared by both sides: the limit is on a client's sockets of either kind */
+        private final SocketsPerClient perClient;
+
+        Side(MeterRegistry registry, String side, SocketsPerClient perClient) {
+            this.perClient = perClient;
             Gauge.builder("gateway.connections", connected, AtomicInteger::get)
                     .description("Open WebSocket connections")
                     .tag("side", side)
@@ -93,6 +97,10 @@ public class SocketMetrics {
         private void goingAway() {
             closing = true;
             open.forEach(SocketConnection::goAway);
+        }
+
+        SocketsPerClient perClient() {
+            return perClient;
         }
 
         void received() {

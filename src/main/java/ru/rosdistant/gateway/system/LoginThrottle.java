@@ -1,6 +1,5 @@
 package ru.rosdistant.gateway.system;
 
-import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +17,7 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
+import ru.rosdistant.gateway.web.ClientAddress;
 
 /**
  * Slows password guessing: after a number of failures a login, or a client address, is locked for a while, and
@@ -145,8 +145,7 @@ class LoginThrottle {
     }
 
     private static String client(ServerWebExchange exchange) {
-        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+        return ClientAddress.of(exchange.getRequest());
     }
 
     private static final class Failures {

@@ -1,5 +1,6 @@
 package ru.rosdistant.gateway.system;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -10,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -35,6 +37,7 @@ import org.springframework.security.web.server.context.NoOpServerSecurityContext
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.security.web.server.authentication.HttpStatusServerEntryPoint;
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
@@ -43,7 +46,8 @@ import ru.rosdistant.gateway.agent.AgentAccount;
 
 /**
  * Who may reach what. Visitors, the widget and the demo pages are public; the console's REST and socket
- * need a logged-in agent; /api/admin needs ADMIN. The console logs in with a form POST to /login and keeps
+ * need a logged-in agent; /api/admin needs ADMIN; /actuator/prometheus a SUPERVISOR or ADMIN (or the management
+ * port of its own, when one is configured). The console logs in with a form POST to /login and keeps
  * a session cookie (SameSite=Lax, HttpOnly), which a cross-site page cannot send; REST clients may use
  * HTTP Basic, behind the same login throttle. A session's requests get the agent's current roles
  * ({@link CurrentAccountContexts}). No redirects: the console is a script, so it gets 401 and JSON.
@@ -87,18 +91,27 @@ class WebSecurity {
                 .build();
     }
 
+    /**
+     * The pages the gateway serves (the console, the demo pages with the widget) run only their own scripts, from the
+     * gateway's origin; styles may be inline (the demo pages' and the widget's own {@code <style>}), nothing else is.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
+            + "base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+
     @Bean
     SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, PersistentWebSessions sessions, JsonMapper json,
             LoginThrottle throttle, ReactiveUserDetailsService users, PasswordEncoder passwords,
-            CurrentAccountContexts contexts) {
+            CurrentAccountContexts contexts, Environment environment) {
         HttpStatusServerEntryPoint unauthorized = new HttpStatusServerEntryPoint(HttpStatus.UNAUTHORIZED);
         UserDetailsRepositoryReactiveAuthenticationManager checkPassword =
                 new UserDetailsRepositoryReactiveAuthenticationManager(users);
         checkPassword.setPasswordEncoder(passwords);
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
-                .headers(headers -> headers.frameOptions(
-                        frames -> frames.mode(XFrameOptionsServerHttpHeadersWriter.Mode.SAMEORIGIN)))
+                .headers(headers -> headers
+                        .frameOptions(frames -> frames.mode(XFrameOptionsServerHttpHeadersWriter.Mode.SAMEORIGIN))
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY)))
                 // after the header writer: a locked login's 429 and an unreadable form's 400 have them
                 .addFilterAfter(throttle::filter, SecurityWebFiltersOrder.HTTP_HEADERS_WRITER)
                 // every way to present a password (the form, HTTP Basic) goes through the same throttle
@@ -109,8 +122,12 @@ class WebSecurity {
                         .pathMatchers("/", "/index.html", "/demo/**", "/widget/**", "/console", "/console/**",
                                 "/api/offline-forms", "/api/widget/**",
                                 "/favicon.ico", "/ws/visitor", "/api/sites", "/login", "/actuator/health/**",
-                                "/actuator/health", "/actuator/prometheus", "/actuator/info")
+                                "/actuator/health", "/actuator/info")
                         .permitAll()
+                        .matchers(onSeparateManagementPort(environment))
+                        .permitAll()
+                        .pathMatchers("/actuator/prometheus")
+                        .hasAnyRole("SUPERVISOR", "ADMIN")
                         .pathMatchers("/api/admin/**", "/actuator/**")
                         .hasRole("ADMIN")
                         .pathMatchers("/api/supervisor/**")
@@ -156,6 +173,25 @@ class WebSecurity {
             return unavailable(exchange, json);
         }
         return wrong;
+    }
+
+    /**
+     * A request to the management server when it has a port of its own ({@code management.server.port}, to be bound
+     * to the monitoring network with {@code management.server.address}): Prometheus scrapes there without a login.
+     */
+    private static ServerWebExchangeMatcher onSeparateManagementPort(Environment environment) {
+        Integer management = environment.getProperty("management.server.port", Integer.class);
+        Integer server = environment.getProperty("server.port", Integer.class, 8080);
+        if (management == null || management <= 0 || management.equals(server)) {
+            return exchange -> ServerWebExchangeMatcher.MatchResult.notMatch();
+        }
+        return exchange -> {
+            InetSocketAddress local = exchange.getRequest().getLocalAddress();
+            return local != null && local.getPort() == management
+                    && exchange.getRequest().getPath().pathWithinApplication().value().equals("/actuator/prometheus")
+                    ? ServerWebExchangeMatcher.MatchResult.match()
+                    : ServerWebExchangeMatcher.MatchResult.notMatch();
+        };
     }
 
     /**

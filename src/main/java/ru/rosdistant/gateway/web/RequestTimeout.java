@@ -186,7 +186,7 @@ class RequestTimeout implements WebFilter {
      * The route's pattern; before the request is routed (still in the security chain, e.g. a login) its path with
      * every segment that is not a plain word masked: no ids, names or query string in the log.
      */
-    private static String routeOf(ServerWebExchange exchange) {
+    static String routeOf(ServerWebExchange exchange) {
         Object pattern = exchange.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
         if (pattern != null) {
             return pattern.toString();

@@ -160,12 +160,9 @@ class VisitorFileRoutes {
                                         : ex)));
     }
 
-    /** The client's address; one taken from forwarded headers is unresolved, so its host string is used. */
+    /** The client's address as every per-client limit takes it (trusted proxies resolved). */
     private static String clientAddress(ServerRequest request) {
-        return request.remoteAddress()
-                .map(remote -> remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString())
-                .filter(address -> address.length() <= 64)
-                .orElse(null);
+        return ru.rosdistant.gateway.web.ClientAddress.of(request.exchange().getRequest());
     }
 
     private Mono<ServerResponse> visitorDownload(ServerRequest request) {

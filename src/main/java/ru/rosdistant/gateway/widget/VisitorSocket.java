@@ -1,6 +1,5 @@
 package ru.rosdistant.gateway.widget;
 
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
@@ -105,10 +104,9 @@ class VisitorSocket implements WebSocketHandler {
         return connection.run(conversation::handle);
     }
 
-    /** The client's address as the offline form and the login throttle take it (the handshake's remote address). */
+    /** The client's address as every per-client limit takes it (trusted proxies resolved). */
     private static String client(WebSocketSession session) {
-        InetSocketAddress remote = session.getHandshakeInfo().getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+        return ru.rosdistant.gateway.web.ClientAddress.of(session.getHandshakeInfo().getRemoteAddress());
     }
 
     /** What a visitor hears besides messages: the agent typing. */
@@ -165,6 +163,7 @@ class VisitorSocket implements WebSocketHandler {
 
         Mono<Void> handle(InboundFrame frame) {
             if (frame.type().equals("hello")) {
+                connection.identified();
                 return hello(frame);
             }
             if (visitor == null) {

@@ -48,7 +48,15 @@ final class RawSocket implements AutoCloseable {
 
     /** Opens the socket with the given handshake headers (Origin, Cookie, …) and reads the 101. */
     static RawSocket open(int port, String path, Map<String, String> headers) throws IOException {
+        return open(port, path, headers, null);
+    }
+
+    /** The same, from a local address of its own ({@code 127.0.0.5}: any of 127.0.0.0/8 reaches the gateway). */
+    static RawSocket open(int port, String path, Map<String, String> headers, String from) throws IOException {
         Socket socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         // set before connecting, so the window the client advertises stays small
         socket.setReceiveBufferSize(4096);
         socket.connect(new InetSocketAddress("localhost", port), 5000);

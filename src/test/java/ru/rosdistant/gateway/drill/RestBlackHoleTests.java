@@ -343,7 +343,9 @@ class RestBlackHoleTests {
     }
 
     private static String prometheus(WebTestClient http) {
-        byte[] body = http.get().uri("/actuator/prometheus").exchange()
+        byte[] body = http.get().uri("/actuator/prometheus")
+                .headers(headers -> headers.setBasicAuth("admin", "test-admin-password"))
+                .exchange()
                 .expectStatus().isOk()
                 .expectBody().returnResult().getResponseBody();
         return body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8);

@@ -310,7 +310,9 @@ abstract class RestFuzz {
                         .getBytes(StandardCharsets.UTF_8);
             };
         }
-        return new Fuzzed(target, mutation, body, headers(random, target, body));
+        Map<String, String> headers = headers(random, target, body);
+        String hostile = hostileHeader(random, headers);
+        return new Fuzzed(target, hostile == null ? mutation : hostile, body, headers);
     }
 
     /** Content type and, for the webhooks, a correct signature of the very bytes sent (3 in 4) or a bad one. */
@@ -401,7 +403,35 @@ abstract class RestFuzz {
         Map<String, String> headers = new java.util.HashMap<>();
         headers.put("Content-Type", kind == 4 ? "application/json" : random.nextInt(10) == 0 ? "text/plain"
                 : "application/x-www-form-urlencoded");
-        return new Fuzzed(Target.LOGIN, mutation, body, headers);
+        String hostile = hostileHeader(random, headers);
+        return new Fuzzed(Target.LOGIN, hostile == null ? mutation : hostile, body, headers);
+    }
+
+    private static final String[] MALFORMED_CONTENT_TYPES = { "text/;;;=\"", "/", ";;;", "application/json; charset=\"",
+            "application/json; charset=NO-SUCH-CHARSET", "application/x-www-form-urlencoded; charset=\"unterminated",
+            "multipart/form-data; boundary=" };
+
+    /**
+     * In 1 request of 8, a header no client should send: a Content-Type that cannot be parsed or names no charset,
+     * HTTP Basic credentials with U+0000 in the login (which PostgreSQL cannot compare) or that are not Base64. Its
+     * name, when one was put, stands for the request's mutation.
+     */
+    private static String hostileHeader(Random random, Map<String, String> headers) {
+        int kind = random.nextInt(24);
+        if (kind == 0) {
+            headers.put("Content-Type", MALFORMED_CONTENT_TYPES[random.nextInt(MALFORMED_CONTENT_TYPES.length)]);
+            return "header:malformed-content-type";
+        }
+        if (kind == 1) {
+            headers.put("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    ("ad\u0000min" + random.nextInt(10) + ":x").getBytes(StandardCharsets.UTF_8)));
+            return "header:basic-with-nul";
+        }
+        if (kind == 2) {
+            headers.put("Authorization", "Basic %%not-base64" + random.nextInt(10));
+            return "header:basic-not-base64";
+        }
+        return null;
     }
 
     private static byte[] form(String... pairs) {

@@ -79,8 +79,8 @@ class RoleMatrixTests {
                 new Door(HttpMethod.GET, "/api/admin/audit", null, false, Set.of(Role.ADMIN)),
                 new Door(HttpMethod.POST, "/api/cards/" + someId + "/possible-match/dismiss", null, false, STAFF),
                 new Door(HttpMethod.GET, "/api/tasks/" + someId, null, false, STAFF),
-                // Prometheus scrapes without a login (README: expose it only to the monitoring network)
-                new Door(HttpMethod.GET, "/actuator/prometheus", null, true, STAFF),
+                // Prometheus scrapes with a SUPERVISOR's or ADMIN's login (or on a management port of its own)
+                new Door(HttpMethod.GET, "/actuator/prometheus", null, false, Set.of(Role.SUPERVISOR, Role.ADMIN)),
                 new Door(HttpMethod.GET, "/actuator/metrics", null, false, Set.of(Role.ADMIN)));
         Map<Role, String> cookies = new EnumMap<>(Role.class);
         for (Role role : Role.values()) {

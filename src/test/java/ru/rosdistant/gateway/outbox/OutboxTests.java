@@ -264,6 +264,7 @@ class OutboxTests {
     private String prometheus() {
         return client().get()
                 .uri("/actuator/prometheus")
+                .headers(headers -> headers.setBasicAuth("admin", "test-admin-password"))
                 .exchange()
                 .expectStatus()
                 .isOk()

@@ -37,6 +37,7 @@ class OperationsTests {
             visitor.awaitType("welcome");
             String body = client.get()
                     .uri("/actuator/prometheus")
+                    .headers(headers -> headers.setBasicAuth("admin", "test-admin-password"))
                     .exchange()
                     .expectStatus()
                     .isOk()

@@ -58,7 +58,7 @@ class RequestTimeoutTests {
             .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
             .build();
 
-    private final RequestTimeout filter = new RequestTimeout(new WebRequestProperties(BOUND), registry, json,
+    private final RequestTimeout filter = new RequestTimeout(new WebRequestProperties(BOUND, List.of(), Duration.ofSeconds(10)), registry, json,
             List.of(security));
 
     private final NettyDataBufferFactory buffers = new NettyDataBufferFactory(UnpooledByteBufAllocator.DEFAULT);
