@@ -24,7 +24,7 @@ import org.springframework.web.server.WebExceptionHandler;
  * <ul>
  * <li>text PostgreSQL cannot hold (U+0000: SQLSTATE 22021, 22P05) or longer than its column (22001): 400;</li>
  * <li>a reference to a row that does not exist (a foreign key, 23503, on insert or update): 422;</li>
- * <li>a body over the codecs' limit ({@code spring.codec.max-in-memory-size}): 413;</li>
+ * <li>a body over the codecs' limit ({@code spring.http.codecs.max-in-memory-size}): 413;</li>
  * <li>a {@code Content-Type} that cannot be parsed: 400.</li>
  * </ul>
  * Anything else goes on to Spring Boot's error handler. Runs before it (which is at -1).
