@@ -1,70 +1,24 @@
 package ru.rosdistant.gateway.offline;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
+import ru.rosdistant.gateway.shared.ClientBuckets;
 
-/**
- * A token bucket per client address: {@code forms-per-minute} refill, {@code burst} capacity. Buckets that
- * are full again are forgotten once more than {@code tracked-clients} addresses are known, so memory stays
- * bounded. Per node: with several nodes a client gets the limit on each.
- */
+/** The offline form's rate per client address: {@code forms-per-minute} refill, {@code burst} capacity. */
 @Component
 class ClientRateLimiter {
 
-    private final double perNano;
-
-    private final double burst;
-
-    private final int trackedClients;
-
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final ClientBuckets buckets;
 
     ClientRateLimiter(OfflineProperties properties) {
-        this.perNano = properties.formsPerMinute() / 60_000_000_000d;
-        this.burst = properties.burst();
-        this.trackedClients = properties.trackedClients();
+        this.buckets = new ClientBuckets(properties.formsPerMinute() / 60d, properties.burst(),
+                properties.trackedClients());
     }
 
     /** Takes a token for the client; empty when allowed, else how long until a token is free. */
     Optional<Duration> tryAcquire(String client) {
-        long now = System.nanoTime();
-        if (buckets.size() > trackedClients) {
-            buckets.values().removeIf(bucket -> bucket.isFull(now));
-        }
-        return buckets.computeIfAbsent(client, key -> new Bucket(now)).tryAcquire(now);
-    }
-
-    private final class Bucket {
-
-        private double tokens = burst;
-
-        private long last;
-
-        Bucket(long now) {
-            this.last = now;
-        }
-
-        synchronized Optional<Duration> tryAcquire(long now) {
-            refill(now);
-            if (tokens >= 1) {
-                tokens -= 1;
-                return Optional.empty();
-            }
-            return Optional.of(Duration.ofNanos((long) Math.ceil((1 - tokens) / perNano)));
-        }
-
-        synchronized boolean isFull(long now) {
-            refill(now);
-            return tokens >= burst;
-        }
-
-        private void refill(long now) {
-            tokens = Math.min(burst, tokens + Math.max(0, now - last) * perNano);
-            last = now;
-        }
+        return buckets.tryAcquire(client);
     }
 }

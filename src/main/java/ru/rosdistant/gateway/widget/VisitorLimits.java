@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.dialog.DialogClosed;
+import ru.rosdistant.gateway.shared.ClientBuckets;
 import ru.rosdistant.gateway.shared.ErrorCode;
 import ru.rosdistant.gateway.shared.FrameException;
 
@@ -25,11 +26,11 @@ class VisitorLimits {
 
     private final Set<String> unlimited;
 
-    private final AddressBuckets newVisitors;
+    private final ClientBuckets newVisitors;
 
-    private final AddressBuckets newDialogs;
+    private final ClientBuckets newDialogs;
 
-    private final AddressBuckets transcripts;
+    private final ClientBuckets transcripts;
 
     /** Per client address: dialogs opened from it and not closed, and opens under way. Guarded by itself. */
     private final Map<String, Slots> open = new HashMap<>();
@@ -39,11 +40,11 @@ class VisitorLimits {
     VisitorLimits(VisitorLimitsProperties properties) {
         this.properties = properties;
         this.unlimited = Set.copyOf(properties.unlimitedAddresses());
-        this.newVisitors = new AddressBuckets(properties.newPerMinute() / 60, properties.newBurst(),
+        this.newVisitors = new ClientBuckets(properties.newPerMinute() / 60, properties.newBurst(),
                 properties.trackedClients());
-        this.newDialogs = new AddressBuckets(properties.dialogsPerMinute() / 60, properties.dialogsBurst(),
+        this.newDialogs = new ClientBuckets(properties.dialogsPerMinute() / 60, properties.dialogsBurst(),
                 properties.trackedClients());
-        this.transcripts = new AddressBuckets(properties.transcriptsPerHour() / 3600, properties.transcriptsBurst(),
+        this.transcripts = new ClientBuckets(properties.transcriptsPerHour() / 3600, properties.transcriptsBurst(),
                 properties.trackedClients());
     }
 

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.widget;
+package ru.rosdistant.gateway.shared;
 
 import java.time.Duration;
 import java.util.Map;
@@ -8,9 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A token bucket per client address: {@code perSecond} refill, {@code burst} capacity. Buckets that are full
  * again are forgotten once more than {@code trackedClients} addresses are known, so memory stays bounded.
- * Per node: with several nodes a client gets the limit on each.
+ * Per node: with several nodes a client gets the limit on each. Used by every per-client rate (offline forms,
+ * new visitors, new dialogs, transcript copies).
  */
-final class AddressBuckets {
+public final class ClientBuckets {
 
     private final double perNano;
 
@@ -20,14 +21,14 @@ final class AddressBuckets {
 
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    AddressBuckets(double perSecond, int burst, int trackedClients) {
+    public ClientBuckets(double perSecond, int burst, int trackedClients) {
         this.perNano = perSecond / 1_000_000_000d;
         this.burst = burst;
         this.trackedClients = trackedClients;
     }
 
     /** Takes a token for the client; empty when allowed, else how long until a token is free. */
-    Optional<Duration> tryAcquire(String client) {
+    public Optional<Duration> tryAcquire(String client) {
         long now = System.nanoTime();
         if (buckets.size() > trackedClients) {
             buckets.values().removeIf(bucket -> bucket.isFull(now));
