@@ -143,14 +143,12 @@ class WebSecurity {
                         .authenticationSuccessHandler((exchange, authentication) -> loggedIn(exchange.getExchange(),
                                 authentication, sessions, json))
                         .authenticationFailureHandler((exchange, failure) -> refused(exchange.getExchange(), failure,
-                                throttle, json, writeJson(exchange.getExchange().getResponse(), json,
-                                        HttpStatus.UNAUTHORIZED, Map.of("type", "about:blank", "title", "Unauthorized",
-                                                "status", 401, "detail",
-                                                "Wrong login or password, or the account is disabled")))))
+                                throttle, json, wrongPassword(exchange.getExchange(), json))))
+                // a wrong Basic password is answered as the form's: 401 with a problem body
                 .httpBasic(basic -> basic
                         .authenticationEntryPoint(unauthorized)
                         .authenticationFailureHandler((exchange, failure) -> refused(exchange.getExchange(), failure,
-                                throttle, json, unauthorized.commence(exchange.getExchange(), failure))))
+                                throttle, json, wrongPassword(exchange.getExchange(), json))))
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(unauthorized))
                 .logout(logout -> logout
                         .logoutUrl("/logout")
@@ -164,6 +162,12 @@ class WebSecurity {
     }
 
     /** A password not accepted: locked (429), not checkable (503), or wrong ({@code wrong}). */
+    private static Mono<Void> wrongPassword(ServerWebExchange exchange,
+            JsonMapper json) {
+        return writeJson(exchange.getResponse(), json, HttpStatus.UNAUTHORIZED, Map.of("type", "about:blank",
+                "title", "Unauthorized", "status", 401, "detail", "Wrong login or password, or the account is disabled"));
+    }
+
     private static Mono<Void> refused(ServerWebExchange exchange, AuthenticationException failure,
             LoginThrottle throttle, JsonMapper json, Mono<Void> wrong) {
         if (failure instanceof LoginThrottle.LoginLocked) {
