@@ -1,5 +1,6 @@
 package ru.rosdistant.gateway.agent;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -18,6 +19,8 @@ import org.springframework.stereotype.Component;
 @Component
 class FirstAccountsHealthIndicator implements ReactiveHealthIndicator {
 
+    private static final Duration LIMIT = Duration.ofSeconds(3);
+
     private final AgentDirectory agents;
 
     private final List<String> demoLogins;
@@ -35,12 +38,17 @@ class FirstAccountsHealthIndicator implements ReactiveHealthIndicator {
             return Mono.just(Health.up().build());
         }
         return allPresent().map(all -> {
-            if (!all) {
-                return Health.down().withDetail("waiting", "the first-start accounts are being created").build();
-            }
-            present.set(true);
-            return Health.up().build();
-        });
+                    if (!all) {
+                        return Health.down().withDetail("waiting", "the first-start accounts are being created").build();
+                    }
+                    present.set(true);
+                    return Health.up().build();
+                })
+                // as the database's own part of readiness: a database that does not answer makes it DOWN, not hang
+                .timeout(LIMIT)
+                .onErrorResume(error -> Mono.just(Health.down()
+                        .withDetail("error", error.getClass().getSimpleName() + ": " + error.getMessage())
+                        .build()));
     }
 
     private Mono<Boolean> allPresent() {
