@@ -316,6 +316,7 @@ public final class SocketConnection {
         }
         if (queued.incrementAndGet() > limits.outboundBuffer()) {
             log.info("Closing a socket whose outbound queue is full ({} frames)", limits.outboundBuffer());
+            metrics.closingTooSlow();
             closed = true;
             releaseInbound();
             closeWith(TOO_SLOW);

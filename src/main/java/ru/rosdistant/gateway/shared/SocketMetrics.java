@@ -58,6 +58,8 @@ public class SocketMetrics {
 
         private final Counter out;
 
+        private final Counter tooSlow;
+
         /** shared by both sides: the limit is on a client's sockets of either kind */
         private final SocketsPerClient perClient;
 
@@ -75,10 +77,23 @@ public class SocketMetrics {
                     .description("Message frames sent to clients")
                     .tag("side", side)
                     .register(registry);
+            this.tooSlow = Counter.builder("gateway.sockets.too.slow")
+                    .description("Sockets closed with 1013 because the client did not read what it was sent")
+                    .tag("side", side)
+                    .register(registry);
         }
 
         public int connected() {
             return connected.get();
+        }
+
+        /** How many sockets of this side were closed as too slow (1013) so far. */
+        public long closedTooSlow() {
+            return (long) tooSlow.count();
+        }
+
+        void closingTooSlow() {
+            tooSlow.increment();
         }
 
         /** Returns false when the gateway is shutting down and the socket must go away at once. */
