@@ -63,7 +63,7 @@ class AttachmentBrowserTests extends BrowserTest {
     }
 
     @Test
-    void theVisitorAttachesAFileTheAgentDownloadsItAndATooLargeOneIsRefused() throws IOException {
+    void theVisitorAttachesAFileTheAgentDownloadsItAndATooLargeOneIsRefused() throws Exception {
         dir = Files.createTempDirectory("gateway-e2e-files-");
         String marker = UUID.randomUUID().toString().substring(0, 8);
         String name = "<img src=x onerror=window.pwned=1> справка " + marker + ".txt";
@@ -104,8 +104,11 @@ class AttachmentBrowserTests extends BrowserTest {
                 .orElse(null));
         assertThat(own.findElement(By.cssSelector("a.dl")).getDomProperty("textContent")).isEqualTo("Скачать: " + name);
         assertThat(own.findElements(By.cssSelector("img"))).isEmpty();
-        assertThat(Checks.text(db, "SELECT convert_from(content, 'UTF8') AS v FROM visitor_file WHERE dialog_id = '"
-                + dialogId + "'")).isEqualTo(content);
+        // stored in the file store (not in the row), under the checksum of what the visitor picked
+        assertThat(Checks.text(db, "SELECT sha256 AS v FROM visitor_file WHERE dialog_id = '" + dialogId
+                + "' AND content IS NULL AND storage_key IS NOT NULL"))
+                .isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(content.getBytes(StandardCharsets.UTF_8))));
         // The page itself can fetch it back with the visitor's token, as the download link does.
         Object fetched = ((JavascriptExecutor) page).executeAsyncScript("""
                 const done = arguments[arguments.length - 1];

@@ -30,11 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * How many uploads one node receives at once, and how much one dialog, visitor and client address may store.
- * A gateway of its own with small limits; each test comes from client addresses of its own (X-Forwarded-For,
- * trusted here), since every test client is 127.0.0.1. Site up2.
+ * A gateway of its own with small limits; each test comes from client addresses of its own (X-Forwarded-For from
+ * 127.0.0.1, a trusted proxy here), since every test client is 127.0.0.1. Site up2.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "server.forward-headers-strategy=framework",
+        "gateway.web.trusted-proxies=127.0.0.1,::1",
         "gateway.files.max-concurrent-uploads=2", "gateway.files.max-concurrent-uploads-per-address=1",
         "gateway.files.retry-after=7s",
         "gateway.files.quota.per-dialog.files=3", "gateway.files.quota.per-dialog.bytes=300KB",
