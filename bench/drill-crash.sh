@@ -133,8 +133,7 @@ start_gateway() {
         GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
         "$GATEWAY_JAVA" -Xmx"$GATEWAY_XMX" -XX:+UseG1GC "${JAVA_CDS[@]+"${JAVA_CDS[@]}"}" $GATEWAY_JVM_OPTS $extra -jar "$GATEWAY_JAR" \
             --server.port="$PORT" \
-            --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 \
-            --gateway.routing.defaults.max-wait=1h $GATEWAY_OPTS \
+            $(gateway_load_args) $GATEWAY_OPTS \
             >"$1" 2>&1) &
     GW_PID=$!
     STARTED+=("$GW_PID")
@@ -188,7 +187,7 @@ fi
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
     echo "java: $(java -version 2>&1 | head -1); the gateway's: $("$GATEWAY_JAVA" -version 2>&1 | head -1)"
     echo "postgres: $(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show server_version') synchronous_commit=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show synchronous_commit')"
-    echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC --server.port=$PORT --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 --gateway.routing.defaults.max-wait=1h $GATEWAY_OPTS"
+    echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC --server.port=$PORT $(gateway_load_args) $GATEWAY_OPTS"
     echo "cds: $GATEWAY_CDS aot: $GATEWAY_AOT generator options: $GEN_OPTS"
     echo "settings: RUNS=$RUNS RATE=$RATE VISITORS=$VISITORS AGENTS=$AGENTS MAX_DIALOGS=$MAX_DIALOGS LOAD=$LOAD KILL_AFTER=$KILL_AFTER ABSENT_AGENTS=$ABSENT_AGENTS"
     echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -146,8 +146,7 @@ start_gateway() {
         GATEWAY_AGENT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
         java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC ${GATEWAY_JVM_OPTS:-} "$@" -jar "$GATEWAY_JAR" \
             --server.port="$PORT" \
-            --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 \
-            --gateway.routing.defaults.max-wait=1h \
+            $(gateway_load_args) \
             >"$logfile" 2>&1) &
     SERVER_PID=$!
     STARTED+=("$SERVER_PID")
@@ -168,8 +167,7 @@ start_embedded() {
         java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC ${GATEWAY_JVM_OPTS:-} -jar "$GATEWAY_JAR" \
             --server.port="$PORT" \
             --gateway.embedded-db.data-dir="$WORK/embedded-data" \
-            --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 \
-            --gateway.routing.defaults.max-wait=1h \
+            $(gateway_load_args) \
             >"$logfile" 2>&1) &
     SERVER_PID=$!
     STARTED+=("$SERVER_PID")
@@ -303,7 +301,7 @@ run_profile() {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
     echo "java: $(java -version 2>&1 | head -1)"
     echo "postgres: $(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show server_version') shared_buffers=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show shared_buffers') synchronous_commit=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show synchronous_commit') max_connections=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show max_connections')"
-    echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC --server.port=$PORT --gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000 --gateway.routing.defaults.max-wait=1h"
+    echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC --server.port=$PORT $(gateway_load_args)"
     echo "settings: REPEATS=$REPEATS IDLE_NS='$IDLE_NS' IDLE_WARMUP=$IDLE_WARMUP IDLE_CONCURRENCY=$IDLE_CONCURRENCY CHAT_RATES='$CHAT_RATES' V=$CHAT_VISITORS A=$CHAT_AGENTS maxDialogs=$CHAT_MAX_DIALOGS warmup=$WARMUP duration=$DURATION sources=$SOURCES"
 } > "$OUT/environment.txt"
 cat "$OUT/environment.txt" >&2
