@@ -54,7 +54,11 @@ public sealed interface DialogEvent {
     record OfferWithdrawn(UUID dialogId, long agentId) implements DialogEvent {
     }
 
-    /** The dialog's place in its line's waiting line changed. Not stored. */
-    record QueueChanged(UUID dialogId, int position, long estimatedWaitSeconds) implements DialogEvent {
+    /**
+     * The dialog's place in its line's waiting line changed, or whether anyone of the line is online to answer.
+     * {@code estimatedWaitSeconds} is null unless the line's recent pace gives one. Not stored.
+     */
+    record QueueChanged(UUID dialogId, int position, Long estimatedWaitSeconds, int agentsOnline)
+            implements DialogEvent {
     }
 }
