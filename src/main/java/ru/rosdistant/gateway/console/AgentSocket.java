@@ -1,6 +1,7 @@
 package ru.rosdistant.gateway.console;
 
 import java.time.LocalDate;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -120,6 +121,14 @@ class AgentSocket implements WebSocketHandler {
         return desk.welcome().then(connection.run(desk::handle));
     }
 
+    /**
+     * The dialog list's order: the person waiting longest for an answer first, then the dialogs where the agent spoke
+     * last, longest assigned first.
+     */
+    static final Comparator<Dialog> BY_WAITING = Comparator
+            .comparing((Dialog dialog) -> dialog.inbox().waitingSince(), Comparator.nullsLast(Comparator.naturalOrder()))
+            .thenComparing(Dialog::assignedAt, Comparator.nullsLast(Comparator.naturalOrder()));
+
     private String siteName(String siteId) {
         return sites.site(siteId).map(Site::name).orElse(siteId);
     }
@@ -140,6 +149,7 @@ class AgentSocket implements WebSocketHandler {
         Mono<Void> welcome() {
             return dialogs.openDialogsOf(agent.id())
                     .doOnNext(dialog -> mine.add(dialog.id()))
+                    .sort(BY_WAITING)
                     .concatWith(dialogs.unclassifiedOf(agent.id()))
                     .map(dialog -> Frames.dialog(dialog, true, siteName(dialog.siteId())))
                     .collectList()
@@ -176,6 +186,9 @@ class AgentSocket implements WebSocketHandler {
             if (event instanceof DialogEvent.OfferWithdrawn withdrawn) {
                 return Map.of("type", "offer_withdrawn", "dialogId", withdrawn.dialogId());
             }
+            if (event instanceof DialogEvent.ReadUpTo read) {
+                return Map.of("type", "read", "dialogId", read.dialogId(), "seq", read.seq(), "unread", read.unread());
+            }
             if (event instanceof DialogEvent.DialogChanged changed) {
                 Dialog dialog = changed.dialog();
                 if (dialog.isAssignedTo(agent.id())) {
@@ -184,9 +197,44 @@ class AgentSocket implements WebSocketHandler {
                 else if (!dialog.isClosed()) {
                     mine.remove(dialog.id());
                 }
-                return Map.of("type", "dialog", "dialog", Frames.dialog(dialog, true, siteName(dialog.siteId())));
+                Map<String, Object> frame = Map.of("type", "dialog", "dialog", Frames.dialog(dialog, true,
+                        siteName(dialog.siteId())));
+                String left = leftBecause(changed);
+                if (left == null) {
+                    return frame;
+                }
+                // the summary first (a console that does not know dialog_left shows it read-only), then its removal
+                connection.send(frame);
+                connection.unfollow(dialog.id());
+                return dialogLeft(dialog, left);
             }
             return null;
+        }
+
+        /** Why the dialog is no longer this agent's work, or null while it still is (or never was). */
+        private String leftBecause(DialogEvent.DialogChanged changed) {
+            Dialog dialog = changed.dialog();
+            if (dialog.isClosed()) {
+                // ended as spam: nothing is left to do, not even an appeal type
+                return dialog.triage() == Triage.SPAM && dialog.agentId() != null && dialog.agentId() == agent.id()
+                        ? "spam" : null;
+            }
+            boolean wasMine = changed.previousAgentId() != null && changed.previousAgentId() == agent.id();
+            if (!wasMine || dialog.isAssignedTo(agent.id())) {
+                return null;
+            }
+            return changed.handOff() == null ? "forwarded" : changed.handOff();
+        }
+
+        private Map<String, Object> dialogLeft(Dialog dialog, String reason) {
+            Map<String, Object> frame = new LinkedHashMap<>();
+            frame.put("type", "dialog_left");
+            frame.put("dialogId", dialog.id());
+            frame.put("reason", reason);
+            frame.put("agentName", dialog.agentId() == null ? null : dialog.agentName());
+            frame.put("line", dialog.lineId());
+            frame.put("lineName", sites.line(dialog.lineId()).map(line -> line.name()).orElse(dialog.lineId()));
+            return frame;
         }
 
         Mono<Void> handle(InboundFrame frame) {
@@ -202,6 +250,7 @@ class AgentSocket implements WebSocketHandler {
                 case "triage" -> triage(frame);
                 case "classify" -> classify(frame);
                 case "decline" -> decline(frame);
+                case "read" -> read(frame);
                 default -> Mono.error(new FrameException(ErrorCode.UNKNOWN_TYPE,
                         "Unknown frame type '" + frame.type() + "'"));
             };
@@ -315,6 +364,12 @@ class AgentSocket implements WebSocketHandler {
                         "'outcome' must be spam, partner, applicant or student"));
             }
             return triage.decide(agent, dialogId, outcome, Frames.checkedNote(frame)).then();
+        }
+
+        /** The agent has seen the dialog up to {@code seq}: every socket of theirs hears {@code read}. */
+        private Mono<Void> read(InboundFrame frame) {
+            return dialogs.markRead(frame.uuid("dialogId"), agent.id(), frame.nonNegativeLong("seq"))
+                    .then();
         }
 
         private Mono<Void> decline(InboundFrame frame) {

@@ -16,13 +16,25 @@ public sealed interface DialogEvent {
         }
     }
 
-    /** The dialog was assigned, forwarded or closed; also delivered to the agent it belongs to. */
-    record DialogChanged(Dialog dialog, Long previousAgentId) implements DialogEvent {
+    /**
+     * The dialog was assigned, forwarded or closed; also delivered to the agent it belongs to, and to the agent who
+     * had it before. {@code handOff} says how it left that agent, when it did: {@code forwarded}, {@code triaged},
+     * {@code taken_over} or {@code requeued} (null otherwise).
+     */
+    record DialogChanged(Dialog dialog, Long previousAgentId, String handOff) implements DialogEvent {
+
+        public DialogChanged(Dialog dialog, Long previousAgentId) {
+            this(dialog, previousAgentId, null);
+        }
 
         @Override
         public UUID dialogId() {
             return dialog.id();
         }
+    }
+
+    /** An agent read a dialog up to {@code seq}; {@code unread} of the person's messages are left. To their sockets. */
+    record ReadUpTo(UUID dialogId, long agentId, long seq, long unread) implements DialogEvent {
     }
 
     /** Someone started or stopped typing; not stored. */
@@ -42,7 +54,11 @@ public sealed interface DialogEvent {
     record OfferWithdrawn(UUID dialogId, long agentId) implements DialogEvent {
     }
 
-    /** The dialog's place in its line's waiting line changed. Not stored. */
-    record QueueChanged(UUID dialogId, int position, long estimatedWaitSeconds) implements DialogEvent {
+    /**
+     * The dialog's place in its line's waiting line changed, or whether anyone of the line is online to answer.
+     * {@code estimatedWaitSeconds} is null unless the line's recent pace gives one. Not stored.
+     */
+    record QueueChanged(UUID dialogId, int position, Long estimatedWaitSeconds, int agentsOnline)
+            implements DialogEvent {
     }
 }

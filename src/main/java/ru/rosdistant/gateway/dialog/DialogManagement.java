@@ -27,11 +27,16 @@ import ru.rosdistant.gateway.site.Site;
 @Component
 public class DialogManagement {
 
+    /** card_name: null while the card has only the placeholder name of an anonymous lead (card.CardBinding) */
     private static final String DIALOG_COLUMNS = """
             d.id, d.visitor_id, d.site_id, d.line_id, d.channel, d.state, d.agent_id, a.display_name AS agent_name,
             v.name AS visitor_name, d.last_seq, d.opened_at, d.assigned_at, d.closed_at, d.closed_by,
-            d.forward_note, d.forwarded_by, d.forwarded_at, d.triage, d.appeal_type, d.request_number
-            FROM dialog d JOIN visitor v ON v.id = d.visitor_id LEFT JOIN agent a ON a.id = d.agent_id""";
+            d.forward_note, d.forwarded_by, d.forwarded_at, d.triage, d.appeal_type, d.request_number,
+            CASE WHEN c.name LIKE 'Посетитель: %' OR c.name = 'Посетитель сайта' THEN NULL ELSE c.name END
+                AS card_name, d.preview, d.waiting_since, d.visitor_count - coalesce(r.read_count, 0) AS unread
+            FROM dialog d JOIN visitor v ON v.id = d.visitor_id LEFT JOIN agent a ON a.id = d.agent_id
+            LEFT JOIN card c ON c.id = d.card_id
+            LEFT JOIN dialog_read r ON r.dialog_id = d.id AND r.agent_id = d.agent_id""";
 
     private static final String MESSAGE_COLUMNS =
             "dialog_id, seq, sender, agent_id, author_name, client_msg_id, event, body, created_at";
@@ -77,7 +82,8 @@ public class DialogManagement {
      */
     public Mono<Dialog> openFromChannel(Visitor visitor, String channel, String sourceId, String lineId,
             String name) {
-        return open(visitor, sourceId, lineId, channel, name, null, true);
+        // it opens with the person's first message, which puts it in the waiting line (and «please wait» after it)
+        return open(visitor, sourceId, lineId, channel, name, null, false);
     }
 
     private Mono<Dialog> open(Visitor visitor, String siteId, String lineId, String channel, String name,
@@ -101,15 +107,26 @@ public class DialogManagement {
                         .fetch()
                         .rowsUpdated())
                 .filter(inserted -> inserted > 0)
-                .flatMap(inserted -> insert(id, Sender.SYSTEM, null, null, null, null, "waiting",
-                        SystemTexts.WAITING, false))
+                .flatMap(inserted -> waitingNotice(id, queueNow))
                 .as(tx::transactional)
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
-                .flatMap(waiting -> giveTranscriptAddress(visitor, siteId, waiting.isEmpty() ? email : null)
+                .flatMap(opened -> giveTranscriptAddress(visitor, siteId, opened.isEmpty() ? email : null)
                         .then(openDialogOf(visitor, siteId))
-                        .doOnNext(dialog -> waiting.ifPresent(message -> announceOpened(dialog, message))))
+                        .doOnNext(dialog -> opened.ifPresent(waiting -> announceOpened(dialog, waiting))))
                 .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /**
+     * A dialog that joins the waiting line at once says «please wait» at once; one that joins with the person's
+     * first message says it after that message (append_message stores it then).
+     */
+    private Mono<Optional<Message>> waitingNotice(UUID dialogId, boolean queueNow) {
+        if (!queueNow) {
+            return Mono.just(Optional.empty());
+        }
+        return insert(dialogId, Sender.SYSTEM, null, null, null, null, "waiting", SystemTexts.WAITING, false)
+                .map(Optional::of);
     }
 
     /** An e-mail given in {@code open} again, to a dialog opened before, is its transcript address if it has none. */
@@ -125,8 +142,8 @@ public class DialogManagement {
                 .then();
     }
 
-    private void announceOpened(Dialog dialog, Message waiting) {
-        bus.publish(new DialogEvent.MessageAppended(waiting));
+    private void announceOpened(Dialog dialog, Optional<Message> waiting) {
+        waiting.ifPresent(message -> bus.publish(new DialogEvent.MessageAppended(message)));
         events.publishEvent(new DialogOpened(dialog));
     }
 
@@ -153,8 +170,9 @@ public class DialogManagement {
     public Mono<Appended> appendFileFromVisitor(Visitor visitor, UUID dialogId, String clientMsgId, String fileName,
             String text) {
         // like other events, the file message keeps its own detail, the file's name, as its author
-        return announced(appendRow(dialogId, Sender.VISITOR, visitor.id(), null, fileName, clientMsgId, "file", text,
-                false));
+        return appendRow(dialogId, Sender.VISITOR, visitor.id(), null, fileName, clientMsgId, "file", text, false)
+                .flatMap(this::announced)
+                .onErrorMap(DialogManagement::storageFailure);
     }
 
     /**
@@ -175,43 +193,50 @@ public class DialogManagement {
 
     private Mono<Appended> append(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
             String clientMsgId, String text) {
-        return announced(batches.append(dialogId, sender, visitorId, agentId, author, clientMsgId, text)
-                .flatMap(stored -> joined(stored, outcome(stored, dialogId, sender, agentId, author, clientMsgId,
-                        null, text))));
+        return batches.append(dialogId, sender, visitorId, agentId, author, clientMsgId, text)
+                .map(stored -> new Row(stored, outcome(stored, dialogId, sender, agentId, author, clientMsgId, null,
+                        text)))
+                .flatMap(this::announced)
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /** What append_message answered, and the message it stands for. */
+    private record Row(AppendBatches.Stored stored, Appended appended) {
+    }
+
+    /** A new message (not a repeat of one stored before) goes to everyone following its dialog. */
+    private Mono<Appended> announced(Row row) {
+        if (!row.appended().duplicate()) {
+            bus.publish(new DialogEvent.MessageAppended(row.appended().message()));
+        }
+        return joined(row.stored(), row.appended());
     }
 
     /**
-     * The visitor's first message put the dialog in the waiting line: routing hears of it at once (and from its
-     * sweep, should this fail). The message is stored either way, so a failure here does not fail the append.
+     * The visitor's first message put the dialog in the waiting line, and «please wait» after it (the next seq):
+     * the notice goes out after the message, and routing hears of it at once (and from its sweep, should this
+     * fail). The message is stored either way, so a failure here does not fail the append.
      */
     private Mono<Appended> joined(AppendBatches.Stored stored, Appended appended) {
         if (!"QUEUED".equals(stored.status())) {
             return Mono.just(appended);
         }
-        return find(appended.message().dialogId())
+        UUID dialogId = appended.message().dialogId();
+        return messagesAfter(dialogId, stored.seq(), stored.seq() + 1)
+                .doOnNext(notice -> bus.publish(new DialogEvent.MessageAppended(notice)))
+                .then(find(dialogId))
                 .doOnNext(dialog -> events.publishEvent(new DialogQueued(dialog)))
                 .then(Mono.just(appended))
                 .onErrorReturn(appended);
     }
 
-    /** A new message (not a repeat of one stored before) goes to everyone following its dialog. */
-    private Mono<Appended> announced(Mono<Appended> appending) {
-        return appending
-                .doOnNext(appended -> {
-                    if (!appended.duplicate()) {
-                        bus.publish(new DialogEvent.MessageAppended(appended.message()));
-                    }
-                })
-                .onErrorMap(DialogManagement::storageFailure);
-    }
-
     private Mono<Message> insert(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
             String clientMsgId, String event, String text, boolean allowClosed) {
         return appendRow(dialogId, sender, visitorId, agentId, author, clientMsgId, event, text, allowClosed)
-                .map(Appended::message);
+                .map(row -> row.appended().message());
     }
 
-    private Mono<Appended> appendRow(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
+    private Mono<Row> appendRow(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
             String clientMsgId, String event, String text, boolean allowClosed) {
         return db.sql("SELECT status, seq, created_at FROM append_message(:dialog, :sender, :visitor, :agent, "
                         + ":author, :client, :event, :body, :allowClosed)")
@@ -226,8 +251,8 @@ public class DialogManagement {
                 .bind("allowClosed", allowClosed)
                 .map(AppendBatches.Stored::of)
                 .one()
-                .flatMap(stored -> joined(stored, outcome(stored, dialogId, sender, agentId, author, clientMsgId,
-                        event, text)));
+                .map(stored -> new Row(stored, outcome(stored, dialogId, sender, agentId, author, clientMsgId, event,
+                        text)));
     }
 
     private static Appended outcome(AppendBatches.Stored row, UUID dialogId, Sender sender, Long agentId, String author,
@@ -359,7 +384,8 @@ public class DialogManagement {
      */
     public Mono<Dialog> forwardToAgent(UUID dialogId, long fromAgentId, String fromName, boolean anyDialog,
             long toAgentId, String toName, String note) {
-        return handOver(dialogId, fromAgentId, anyDialog, current -> db.sql("""
+        String handOff = anyDialog && toAgentId == fromAgentId ? "taken_over" : "forwarded";
+        return handOver(dialogId, fromAgentId, anyDialog, handOff, current -> db.sql("""
                         UPDATE dialog SET agent_id = :to, assigned_at = now(), forward_note = :note,
                             forwarded_by = :by, forwarded_at = now()
                         WHERE id = :id""")
@@ -379,7 +405,8 @@ public class DialogManagement {
      */
     public Mono<Dialog> forwardToLine(UUID dialogId, long fromAgentId, String fromName, boolean anyDialog,
             String toLine, String note, Triage triage) {
-        return handOver(dialogId, fromAgentId, anyDialog, current -> db.sql("""
+        return handOver(dialogId, fromAgentId, anyDialog, triage == null ? "forwarded" : "triaged",
+                current -> db.sql("""
                         UPDATE dialog SET state = 'WAITING', agent_id = NULL, assigned_at = NULL, line_id = :line,
                             requeued = true, forward_note = :note, forwarded_by = :by, forwarded_at = now(),
                             triage = coalesce(:triage, triage), triaged_at = CASE WHEN :triage IS NULL
@@ -446,10 +473,10 @@ public class DialogManagement {
                 });
     }
 
-    /** Closed dialogs an agent had and has not classified yet. */
+    /** Closed dialogs an agent had and has not classified yet; a dialog ended as spam has no appeal type. */
     public Flux<Dialog> unclassifiedOf(long agentId) {
         return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.agent_id = :agent AND d.state = 'CLOSED' "
-                        + "AND d.appeal_type IS NULL ORDER BY d.closed_at")
+                        + "AND d.appeal_type IS NULL AND d.triage IS DISTINCT FROM 'SPAM' ORDER BY d.closed_at")
                 .bind("agent", agentId)
                 .map(DialogManagement::dialog)
                 .all();
@@ -480,7 +507,7 @@ public class DialogManagement {
                 .all();
     }
 
-    private Mono<Dialog> handOver(UUID dialogId, long fromAgentId, boolean anyDialog,
+    private Mono<Dialog> handOver(UUID dialogId, long fromAgentId, boolean anyDialog, String handOff,
             java.util.function.Function<Dialog, Mono<Message>> change) {
         return db.sql("SELECT state, agent_id FROM dialog WHERE id = :id FOR UPDATE")
                 .bind("id", dialogId)
@@ -500,7 +527,7 @@ public class DialogManagement {
                 .flatMap(entry -> find(dialogId).doOnNext(dialog -> {
                     Dialog before = entry.getKey();
                     bus.publish(new DialogEvent.MessageAppended(entry.getValue()));
-                    bus.publish(new DialogEvent.DialogChanged(dialog, before.agentId()));
+                    bus.publish(new DialogEvent.DialogChanged(dialog, before.agentId(), handOff));
                     events.publishEvent(new DialogForwarded(dialog, before.agentId(), before.lineId()));
                 }))
                 .onErrorMap(DialogManagement::storageFailure);
@@ -583,6 +610,50 @@ public class DialogManagement {
     public Mono<Void> transcriptQueued(UUID dialogId) {
         return db.sql("UPDATE dialog SET transcript_wanted = false WHERE id = :id")
                 .bind("id", dialogId)
+                .then();
+    }
+
+    /**
+     * The dialog's agent has read it up to {@code seq} (a read mark only moves forward); their sockets hear how many
+     * of the person's messages are left unread. FORBIDDEN for a dialog that is not, or was not last, theirs.
+     */
+    public Mono<Long> markRead(UUID dialogId, long agentId, long seq) {
+        return isAgentOf(dialogId, agentId)
+                .then(db.sql("""
+                                INSERT INTO dialog_read AS r (dialog_id, agent_id, read_seq, read_count)
+                                SELECT d.id, :agent, least(:seq, d.last_seq),
+                                       (SELECT count(*) FROM message m WHERE m.dialog_id = d.id
+                                            AND m.sender = 'VISITOR' AND m.seq <= least(:seq, d.last_seq))
+                                FROM dialog d WHERE d.id = :id
+                                ON CONFLICT (dialog_id, agent_id) DO UPDATE
+                                    SET read_seq = excluded.read_seq, read_count = excluded.read_count, read_at = now()
+                                    WHERE r.read_seq < excluded.read_seq""")
+                        .bind("id", dialogId)
+                        .bind("agent", agentId)
+                        .bind("seq", seq)
+                        .then())
+                .then(db.sql("SELECT coalesce(r.read_seq, 0) AS read_seq, "
+                                + "d.visitor_count - coalesce(r.read_count, 0) AS unread FROM dialog d "
+                                + "LEFT JOIN dialog_read r ON r.dialog_id = d.id AND r.agent_id = :agent "
+                                + "WHERE d.id = :id")
+                        .bind("id", dialogId)
+                        .bind("agent", agentId)
+                        .map(row -> new DialogEvent.ReadUpTo(dialogId, agentId, row.get("read_seq", Long.class),
+                                Math.max(0, row.get("unread", Long.class))))
+                        .one())
+                .doOnNext(read -> bus.publishToAgent(agentId, read))
+                .map(DialogEvent.ReadUpTo::unread)
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    private Mono<Void> isAgentOf(UUID dialogId, long agentId) {
+        return db.sql("SELECT 1 AS one FROM dialog WHERE id = :id AND agent_id = :agent")
+                .bind("id", dialogId)
+                .bind("agent", agentId)
+                .map(row -> 1)
+                .one()
+                .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.FORBIDDEN,
+                        "The dialog is not yours")))
                 .then();
     }
 
@@ -687,7 +758,7 @@ public class DialogManagement {
                 .flatMap(message -> find(dialogId)
                         .doOnNext(dialog -> {
                             bus.publish(new DialogEvent.MessageAppended(message));
-                            bus.publish(new DialogEvent.DialogChanged(dialog, agentId));
+                            bus.publish(new DialogEvent.DialogChanged(dialog, agentId, "requeued"));
                         }))
                 .onErrorMap(DialogManagement::storageFailure);
     }
@@ -788,7 +859,9 @@ public class DialogManagement {
                 row.get("last_seq", Long.class), instant(row, "opened_at"), instant(row, "assigned_at"),
                 instant(row, "closed_at"), closedBy == null ? null : Sender.valueOf(closedBy), forward,
                 triage == null ? null : Triage.valueOf(triage),
-                appealType == null ? null : AppealType.valueOf(appealType), row.get("request_number", String.class));
+                appealType == null ? null : AppealType.valueOf(appealType), row.get("request_number", String.class),
+                new Dialog.Inbox(row.get("card_name", String.class), row.get("preview", String.class),
+                        instant(row, "waiting_since"), Math.max(0, row.get("unread", Long.class))));
     }
 
     private static Message message(Readable row) {

@@ -103,6 +103,7 @@ public class AgentRouting {
         if (agent != null && agent.connections == 0) {
             withdrawOffersOf(agentId);
             startGrace(agentId);
+            agent.agent.lines().forEach(this::requestDrain);
         }
     }
 
@@ -116,12 +117,11 @@ public class AgentRouting {
         if (agent == null) {
             return;
         }
-        if (status == Presence.ONLINE) {
-            agent.agent.lines().forEach(this::requestDrain);
-        }
-        else {
+        if (status != Presence.ONLINE) {
             withdrawOffersOf(agentId);
         }
+        // online: the agent may take waiting dialogs; either way the line's visitors hear whether anyone is online
+        agent.agent.lines().forEach(this::requestDrain);
     }
 
     /**
@@ -457,21 +457,39 @@ public class AgentRouting {
         LineStats lineStats = stats.get(line);
         Integer position = lineStats == null ? null : lineStats.positions.get(dialogId);
         if (position != null) {
-            long perPlace = lineStats.secondsPerAssignment(properties.defaultAssignmentInterval());
-            bus.publish(new DialogEvent.QueueChanged(dialogId, position, position * perPlace));
+            bus.publish(new DialogEvent.QueueChanged(dialogId, position, lineStats.estimate(position),
+                    agentsOnline(line)));
         }
     }
 
+    /** How many agents of the line have a console open and are ONLINE now (on this node). */
+    public int agentsOnline(String line) {
+        return (int) present.values()
+                .stream()
+                .filter(agent -> agent.connections > 0 && agent.status == Presence.ONLINE && agent.agent.serves(line))
+                .count();
+    }
+
+    /**
+     * Tells each waiting visitor of the line their place when it moved forward, or when the line gained its first
+     * agent online or lost its last. A place never goes back: a dialog put at the head of the line (its agent was
+     * lost, or it was forwarded here) does not push those already waiting back; the place they were told holds until
+     * the line reaches it.
+     */
     private Mono<Void> publishPositions(String line) {
         LineStats lineStats = stats.computeIfAbsent(line, id -> new LineStats());
-        long perPlace = lineStats.secondsPerAssignment(properties.defaultAssignmentInterval());
+        int online = agentsOnline(line);
+        boolean staffingChanged = lineStats.staffingChanged(online);
         return dialogs.waitingOrder(line)
                 .index()
                 .doOnNext(entry -> {
                     int position = (int) (entry.getT1() + 1);
                     UUID dialogId = entry.getT2();
-                    if (lineStats.positionChanged(dialogId, position)) {
-                        bus.publish(new DialogEvent.QueueChanged(dialogId, position, position * perPlace));
+                    Integer told = lineStats.tell(dialogId, position);
+                    if (told != null || staffingChanged) {
+                        int shown = told != null ? told : lineStats.positions.get(dialogId);
+                        bus.publish(new DialogEvent.QueueChanged(dialogId, shown,
+                                online == 0 ? null : lineStats.estimate(shown), online));
                     }
                 })
                 .map(entry -> entry.getT2())
@@ -483,30 +501,72 @@ public class AgentRouting {
     /** What the line remembers to estimate waits and to take turns. */
     private static final class LineStats {
 
+        /** an estimate needs this many recent paces of the line ... */
+        private static final int ENOUGH = 3;
+
+        /** ... none older than this */
+        private static final long RECENT_NANOS = Duration.ofMinutes(30).toNanos();
+
         volatile long lastAgentId = Long.MIN_VALUE;
 
+        /** the place each waiting dialog was last told */
         private final Map<UUID, Integer> positions = new ConcurrentHashMap<>();
+
+        /** when recent assignments came, each after the previous one while people were waiting: {at, seconds} */
+        private final java.util.ArrayDeque<long[]> paces = new java.util.ArrayDeque<>();
 
         private long lastAssignmentNanos;
 
-        private double averageSeconds = -1;
+        private boolean waitingAtLastAssignment;
 
+        private int lastOnline = -1;
+
+        /**
+         * A dialog of the line was assigned. The time since the previous assignment is the line's pace only when
+         * people were waiting all along (it measures how fast agents take them, not how seldom people come).
+         */
         synchronized void assigned() {
             long now = System.nanoTime();
-            if (lastAssignmentNanos != 0) {
-                double seconds = (now - lastAssignmentNanos) / 1e9;
-                averageSeconds = averageSeconds < 0 ? seconds : 0.8 * averageSeconds + 0.2 * seconds;
+            if (lastAssignmentNanos != 0 && waitingAtLastAssignment) {
+                paces.addLast(new long[] { now, Math.max(1, Math.round((now - lastAssignmentNanos) / 1e9)) });
+                while (paces.size() > 10) {
+                    paces.removeFirst();
+                }
             }
             lastAssignmentNanos = now;
+            // this dialog is still counted among the positions until the next publication
+            waitingAtLastAssignment = positions.size() > 1;
         }
 
-        synchronized long secondsPerAssignment(Duration fallback) {
-            return averageSeconds < 0 ? fallback.toSeconds() : Math.max(1, Math.round(averageSeconds));
+        /** The wait for a place: the place times the median recent pace, or null without enough recent figures. */
+        synchronized Long estimate(int position) {
+            long now = System.nanoTime();
+            long[] recent = paces.stream()
+                    .filter(pace -> now - pace[0] < RECENT_NANOS)
+                    .mapToLong(pace -> pace[1])
+                    .sorted()
+                    .toArray();
+            if (recent.length < ENOUGH) {
+                return null;
+            }
+            return position * recent[recent.length / 2];
         }
 
-        boolean positionChanged(UUID dialogId, int position) {
-            Integer previous = positions.put(dialogId, position);
-            return previous == null || previous != position;
+        /** The place to tell a dialog now (never further back than it was told), or null when that is unchanged. */
+        Integer tell(UUID dialogId, int position) {
+            Integer previous = positions.get(dialogId);
+            if (previous != null && previous <= position) {
+                return null;
+            }
+            positions.put(dialogId, position);
+            return position;
+        }
+
+        /** Whether the line got its first agent online or lost its last since the previous publication. */
+        synchronized boolean staffingChanged(int online) {
+            boolean changed = lastOnline >= 0 && (lastOnline == 0) != (online == 0);
+            lastOnline = online;
+            return changed;
         }
 
         void retainOnly(List<UUID> waiting) {

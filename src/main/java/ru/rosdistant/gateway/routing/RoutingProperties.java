@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("gateway.routing")
 record RoutingProperties(@DefaultValue("60s") Duration agentGracePeriod, @DefaultValue("5s") Duration sweepInterval,
-        @DefaultValue("60s") Duration defaultAssignmentInterval, @DefaultValue LinePolicy defaults,
+        @DefaultValue LinePolicy defaults,
         @DefaultValue Map<String, LinePolicy> lines) {
 
     /**

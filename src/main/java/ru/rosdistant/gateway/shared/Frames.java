@@ -1,11 +1,14 @@
 package ru.rosdistant.gateway.shared;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.Message;
 import ru.rosdistant.gateway.dialog.Sender;
+import ru.rosdistant.gateway.dialog.Triage;
 
 /** Server frames shared by both sockets, shaped as docs/protocol.md shows them. */
 public final class Frames {
@@ -80,8 +83,51 @@ public final class Frames {
             summary.put("triage", dialog.triage());
             summary.put("appealType", dialog.appealType());
             summary.put("requestNumber", dialog.requestNumber());
+            Dialog.Inbox inbox = dialog.inbox() == null ? Dialog.Inbox.NONE : dialog.inbox();
+            String number = visitorNumber(dialog.visitorId());
+            summary.put("title", title(inbox.cardName(), dialog.visitorName(), siteName, number));
+            summary.put("cardName", inbox.cardName());
+            summary.put("visitorNumber", number);
+            summary.put("channelName", channelName(dialog.channel(), siteName));
+            summary.put("preview", inbox.preview());
+            summary.put("waitingSince", inbox.waitingSince());
+            summary.put("unread", inbox.unread());
+            summary.put("needsAppealType", dialog.isClosed() && dialog.appealType() == null
+                    && dialog.agentId() != null && dialog.triage() != Triage.SPAM);
         }
         return summary;
+    }
+
+    /** Who the person is for the dialog list: the card's name, else the name they gave, else site and number. */
+    static String title(String cardName, String visitorName, String siteName, String number) {
+        if (cardName != null && !cardName.isBlank()) {
+            return cardName.strip();
+        }
+        if (visitorName != null && !visitorName.isBlank()) {
+            return visitorName.strip();
+        }
+        return siteName + " · №" + number;
+    }
+
+    /** A short number for a visitor without a name: four digits from their (random) id, the same every time. */
+    static String visitorNumber(UUID visitorId) {
+        if (visitorId == null) {
+            return "0000";
+        }
+        return String.format(Locale.ROOT, "%04d", Long.remainderUnsigned(visitorId.getMostSignificantBits(), 10_000));
+    }
+
+    /** The channel as the list shows it: the widget of a site, or the messenger. */
+    static String channelName(String channel, String siteName) {
+        if (channel == null || channel.equals("WIDGET")) {
+            return "Виджет · " + siteName;
+        }
+        return switch (channel) {
+            case "TELEGRAM" -> "Telegram";
+            case "VIBER" -> "Viber";
+            case "WHATSAPP" -> "WhatsApp";
+            default -> channel;
+        };
     }
 
     public static Map<String, Object> typing(String dialogId, String from, boolean typing, String name) {

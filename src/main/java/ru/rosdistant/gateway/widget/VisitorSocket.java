@@ -115,8 +115,13 @@ class VisitorSocket implements WebSocketHandler {
             return Frames.typing(typing.dialogId().toString(), "agent", typing.typing(), typing.name());
         }
         if (event instanceof DialogEvent.QueueChanged queue) {
-            return Map.of("type", "queue", "dialogId", queue.dialogId(), "position", queue.position(),
-                    "estimatedWaitSeconds", queue.estimatedWaitSeconds());
+            Map<String, Object> frame = new LinkedHashMap<>();
+            frame.put("type", "queue");
+            frame.put("dialogId", queue.dialogId());
+            frame.put("position", queue.position());
+            frame.put("estimatedWaitSeconds", queue.estimatedWaitSeconds());
+            frame.put("agentsOnline", queue.agentsOnline());
+            return frame;
         }
         return null;
     }
@@ -240,7 +245,8 @@ class VisitorSocket implements WebSocketHandler {
                     .then(dialogs.openDialogOf(visitor, site).hasElement())
                     .flatMap(hasOne -> hasOne ? dialogs.open(visitor, site, name, email, false) : openNew(name, email))
                     .doOnNext(dialog -> {
-                        connection.send(Map.of("type", "opened", "dialog", Frames.dialog(dialog, false, null)));
+                        connection.send(Map.of("type", "opened", "dialog", Frames.dialog(dialog, false, null), "line",
+                                lineHours()));
                         if (!connection.follows(dialog.id())) {
                             connection.follow(dialog.id(), 0);
                         }
@@ -277,7 +283,10 @@ class VisitorSocket implements WebSocketHandler {
             Instant now = Instant.now();
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("id", site.line());
-            line.put("open", calendar.isOpen(site.line(), now));
+            boolean open = calendar.isOpen(site.line(), now);
+            line.put("open", open);
+            // in working hours with nobody of the line online the widget offers the form at once (and waiting)
+            line.put("agentsOnline", routing.agentsOnline(site.line()));
             line.put("nextOpening", calendar.nextOpening(site.line(), now).map(ZonedDateTime::toOffsetDateTime)
                     .orElse(null));
             return line;

@@ -45,7 +45,9 @@ class AppendBatchesTests {
         List<Dialog> opened = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Visitor visitor = visitors.register("lab66-site").block(Duration.ofSeconds(10));
-            opened.add(dialogs.openFromChannel(visitor, "WIDGET", "lab66-site", LINE, null)
+            // not WIDGET: a waiting widget dialog without a visitor socket is closed as abandoned after 3 s here,
+            // which a slow run of these tests may reach
+            opened.add(dialogs.openFromChannel(visitor, "BATCH", "lab66-site", LINE, null)
                     .block(Duration.ofSeconds(10)));
         }
         return opened;
@@ -63,7 +65,9 @@ class AppendBatchesTests {
         }
         // the same client ids again: answered as duplicates with the seq of the first time
         List<AppendBatches.Stored> first = Flux.merge(appends).collectList().block(Duration.ofSeconds(30));
-        assertThat(first).hasSize(500).allSatisfy(stored -> assertThat(stored.status()).isEqualTo("STORED"));
+        // each dialog's first message puts it in the waiting line (QUEUED), with «please wait» after it
+        assertThat(first).hasSize(500).allSatisfy(stored -> assertThat(stored.status()).isIn("STORED", "QUEUED"));
+        assertThat(first).filteredOn(stored -> stored.status().equals("QUEUED")).hasSize(10);
         // they went in batches: far fewer statements than messages
         assertThat(batches.appends()).isEqualTo(500);
         assertThat(batches.statements()).isLessThan(100);
@@ -84,7 +88,7 @@ class AppendBatchesTests {
                             FROM message WHERE dialog_id = :id""")
                     .bind("id", dialog.id())
                     .fetch().one().block(Duration.ofSeconds(10));
-            // the system's "waiting" message + 50 visitor messages, seq 1..51 with no gap
+            // 50 visitor messages and the system's "waiting" notice after the first, seq 1..51 with no gap
             assertThat(((Number) row.get("n")).longValue()).isEqualTo(51);
             assertThat(((Number) row.get("top")).longValue()).isEqualTo(51);
             assertThat(((Number) row.get("last")).longValue()).isEqualTo(51);
@@ -104,7 +108,7 @@ class AppendBatchesTests {
                         batches.append(dialog.id(), Sender.AGENT, null, 999_999L, "Nobody", "a-1", "not assigned"))
                         .map(AppendBatches.Stored::status)
                         .collectSortedList())
-                .expectNext(List.of("FORBIDDEN", "NO_DIALOG", "NO_DIALOG", "STORED"))
+                .expectNext(List.of("FORBIDDEN", "NO_DIALOG", "NO_DIALOG", "QUEUED"))
                 .verifyComplete();
     }
 
@@ -125,7 +129,8 @@ class AppendBatchesTests {
                 .collectList().block(Duration.ofSeconds(30));
         assertThat(outcomes).hasSize(30);
         assertThat(outcomes.get(17)).isEqualTo("FAILED");
-        assertThat(outcomes.stream().filter("STORED"::equals).count()).isEqualTo(29);
+        assertThat(outcomes.stream().filter(outcome -> outcome.equals("STORED") || outcome.equals("QUEUED")).count())
+                .isEqualTo(29);
         Long stored = db.sql("SELECT count(*) FROM message WHERE dialog_id IN (:ids) AND sender = 'VISITOR'")
                 .bind("ids", opened.stream().map(Dialog::id).toList())
                 .map(row -> row.get(0, Long.class)).one().block(Duration.ofSeconds(10));

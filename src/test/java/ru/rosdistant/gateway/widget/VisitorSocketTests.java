@@ -43,16 +43,19 @@ class VisitorSocketTests {
             String token = hello(visitor);
             assertThat(token).startsWith("v1.");
             String dialogId = open(visitor);
-            visitor.awaitMessage(dialogId, 1);
-            // the dialog joins the waiting line with the visitor's first message, not before
+            // the dialog joins the waiting line with the visitor's first message, not before; nothing is said before
+            // the visitor has written
             assertThat(visitor.drain(java.time.Duration.ofMillis(700)))
-                    .noneMatch(frame -> "assigned".equals(frame.path("event").asString()));
+                    .noneMatch(frame -> "message".equals(frame.path("type").asString()));
 
             visitor.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "v-1", "text",
                     "Здравствуйте! Как поступить?"));
             JsonNode ack = visitor.awaitType("ack");
-            assertThat(ack.path("seq").asLong()).isEqualTo(2);
+            assertThat(ack.path("seq").asLong()).isEqualTo(1);
             assertThat(ack.path("duplicate").asBoolean()).isFalse();
+            assertThat(visitor.awaitSeenOrNext(frame -> frame.path("type").asString().equals("message")
+                    && frame.path("seq").asLong() == 2, "message 2").path("event").asString())
+                    .as("«please wait» after the visitor's first message").isEqualTo("waiting");
             JsonNode assigned = visitor.awaitSeenOrNext(frame -> frame.path("type").asString().equals("message")
                     && frame.path("seq").asLong() == 3, "message 3");
             assertThat(assigned.path("event").asString()).isEqualTo("assigned");
@@ -62,8 +65,10 @@ class VisitorSocketTests {
                     && frame.path("dialog").path("dialogId").asString().equals(dialogId), "the dialog frame");
             assertThat(offered.path("dialog").path("state").asString()).isEqualTo("ASSIGNED");
             console.send(Map.of("type", "resume", "dialogId", dialogId, "lastSeq", 0));
-            JsonNode atAgent = console.awaitMessage(dialogId, 2);
+            JsonNode atAgent = console.awaitMessage(dialogId, 1);
             assertThat(atAgent.path("from").asString()).isEqualTo("visitor");
+            assertThat(console.awaitMessage(dialogId, 2).path("event").asString()).isEqualTo("waiting");
+            assertThat(console.awaitMessage(dialogId, 3).path("event").asString()).isEqualTo("assigned");
             assertThat(atAgent.path("text").asString()).isEqualTo("Здравствуйте! Как поступить?");
             console.awaitType("resumed");
 
