@@ -1,12 +1,14 @@
 /*
- * contact-gateway visitor chat widget. Plain JS, no dependencies; the wire protocol is docs/protocol.md.
+ * contact-gateway visitor chat widget, bundled by esbuild (web-widget/package.json) into /widget/widget.js;
+ * the wire protocol is docs/protocol.md.
  * Embed: <script src="https://gateway-host/widget/widget.js" data-site="applicant" data-lang="ru" async></script>
  * Host-page API: window.RosdistantChat.open() / close() / setContact({name, email}) / on(event, fn)
  * / identify({userId, email, name, signature}) (a logged-in user, signed by the site's server: docs/widget.md)
  * with events "opened" (a dialog summary), "message" (a message frame), "state" (connection, dialog, panel).
  */
+import { backoffDelay } from '../shared/protocol.js';
+
 (function () {
-  'use strict';
   if (window.RosdistantChat) return;
   const script = document.currentScript || document.querySelector('script[src*="widget.js"]');
   if (!script) return;
@@ -545,7 +547,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   // 0.25, 0.5, 1, 2 s, then every 2 s for about a minute, then 10 s; each ±25 % (docs/protocol.md)
   function scheduleReconnect() {
     clearTimeout(reconnectTimer);
-    reconnectTimer = setTimeout(connect, Math.min(attempt < 30 ? 2000 : 10000, 250 * 2 ** attempt++) * (0.75 + Math.random() / 2));
+    reconnectTimer = setTimeout(connect, backoffDelay(attempt++));
   }
 
   function handle(f) {
