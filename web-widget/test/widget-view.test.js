@@ -23,10 +23,12 @@ test('the status follows the dialog: idle, waiting with the queue frame, assigne
     'Диалог завершён. Напишите, чтобы начать новый');
 });
 
-test('the status says the line is closed (welcome with line.open false) unless a dialog is still open', () => {
+test('out of hours the status says so, never a queue position or a wait; an agent who answers is still named', () => {
   const closed = Object.assign({}, online, { line: { open: false } });
   assert.equal(statusText(closed, RU), 'Сейчас нерабочее время');
-  assert.equal(statusText(Object.assign({ dialog: { state: 'WAITING' } }, closed), RU), 'Ожидаем специалиста…');
+  assert.equal(statusText(Object.assign({ dialog: { state: 'WAITING' }, queue: { position: 3 } }, closed), RU),
+    'Сейчас нерабочее время');
+  assert.equal(statusText(Object.assign({ dialog: { state: 'ASSIGNED', agentName: 'Анна' } }, closed), RU), 'Вам отвечает Анна');
 });
 
 test('visitor and agent messages show their text; an agent message is signed', () => {
@@ -38,6 +40,10 @@ test('visitor and agent messages show their text; an agent message is signed', (
 test('each system event has the widget’s own words in both languages', () => {
   const sys = (event, extra, T) => messageView(Object.assign({ from: 'system', event, text: 'server text' }, extra), T).text;
   assert.equal(sys('waiting', {}, RU), 'Пожалуйста, подождите: скоро вам ответит специалист.');
+  // out of hours nobody answers soon
+  assert.equal(messageView({ from: 'system', event: 'waiting' }, RU, true).text, 'Вопрос получен. Специалисты ответят в рабочее время.');
+  assert.equal(messageView({ from: 'system', event: 'waiting' }, EN, true).text,
+    'Your question is received. Specialists will answer in working hours.');
   assert.equal(sys('assigned', { agentName: 'Анна' }, EN), 'Анна is now answering you.');
   assert.equal(sys('closed', { closedBy: 'visitor' }, RU), 'Вы завершили диалог.');
   assert.equal(sys('closed', { closedBy: 'agent' }, EN), 'The specialist closed the dialog.');

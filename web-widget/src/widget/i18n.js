@@ -19,7 +19,8 @@ export const TEXTS = {
     fMany: 'Слишком много отправок. Повторите чуть позже.', fDown: 'Сервис временно недоступен. Повторите через минуту.',
     fe: {},
     ev: {
-      waiting: () => 'Пожалуйста, подождите: скоро вам ответит специалист.',
+      waiting: (m, closed) => closed ? 'Вопрос получен. Специалисты ответят в рабочее время.'
+        : 'Пожалуйста, подождите: скоро вам ответит специалист.',
       assigned: m => 'Вам отвечает ' + (m.agentName || 'специалист') + '.',
       closed: m => m.closedBy === 'visitor' ? 'Вы завершили диалог.'
         : m.closedBy === 'agent' ? 'Специалист завершил диалог.' : 'Диалог завершён.',
@@ -56,7 +57,8 @@ export const TEXTS = {
     fe: { name: 'Please give your name', email: 'Check the e-mail address', phone: 'Check the phone number',
       question: 'Please write your question', consent: 'Your consent is needed to process personal data' },
     ev: {
-      waiting: () => 'Please wait: a specialist will answer you shortly.',
+      waiting: (m, closed) => closed ? 'Your question is received. Specialists will answer in working hours.'
+        : 'Please wait: a specialist will answer you shortly.',
       assigned: m => (m.agentName || 'A specialist') + ' is now answering you.',
       closed: m => m.closedBy === 'visitor' ? 'You closed the dialog.'
         : m.closedBy === 'agent' ? 'The specialist closed the dialog.' : 'The dialog has been closed.',

@@ -66,9 +66,9 @@ ${F('phone', T.fPhone, '<input id="f-phone" name="phone" type="tel" autocomplete
 ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlength="4000" required aria-required="true"></textarea>')}
 <label class="ck"><input id="f-consent" name="consent" type="checkbox" data-testid="off-consent" required aria-required="true" aria-describedby="e-consent"> ${T.fConsent}</label>
 <div class="fe" id="e-consent" data-testid="err-consent" aria-live="polite"></div>
-<div class="ge" data-testid="off-error" role="alert"></div>
+<div class="foot"><div class="ge" data-testid="off-error" role="alert"></div>
 <div class="row"><button type="submit" class="send" data-testid="off-submit">${T.fSend}</button>
-<button type="button" data-testid="off-hide">${T.fHide}</button></div></form>
+<button type="button" data-testid="off-hide">${T.fHide}</button></div></div></form>
 <div data-testid="off-done" tabindex="-1" hidden><p class="done" role="status">${T.fDone}</p>
 <div class="row"><button type="button" data-testid="off-back">${T.fHide}</button></div></div></section>
 <section class="rt" data-testid="rating" hidden><form data-testid="rt-form" novalidate><fieldset><legend>${T.rt}</legend><div class="stars">
@@ -141,7 +141,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
 
   function makeMsg(m) {
     const el = div('msg');
-    const v = messageView(m, T);
+    const v = messageView(m, T, !!line && line.open === false);
     el.dataset.from = v.from;
     if (v.name) div('name', el).textContent = v.name;
     const text = div('text', el);
@@ -233,6 +233,8 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
       if (m.event === 'waiting') dialog.state = 'WAITING';
       if (m.event === 'assigned' || m.event === 'forwarded' && m.agentName) {
         dialog.state = 'ASSIGNED'; dialog.agentName = m.agentName; queue = null;
+        // someone answers after all: the form gives way to the chat (what was typed in it stays)
+        if (!off.hidden && !offForm.hidden && !formBusy) off.hidden = true;
       }
       if (m.event === 'forwarded' && !m.agentName || m.event === 'requeued') { dialog.state = 'WAITING'; dialog.agentName = null; }
       if (m.event === 'closed') { dialog.state = 'CLOSED'; queue = null; hideTyping(); stopTyping(); }
@@ -254,6 +256,8 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     }
     markRead();
     update();
+    // the rating and transcript boxes appear under a closed dialog: its last lines stay in sight
+    if (m.event === 'closed') list.scrollTop = list.scrollHeight;
     emit('message', m);
   }
 
@@ -586,11 +590,18 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
       if (!formId) formId = 'f-' + uid();
       if (!field('name').value && contact.name) field('name').value = contact.name;
       if (!field('email').value && contact.email) field('email').value = contact.email;
+      if (!field('question').value) field('question').value = typedQuestion();
       off.hidden = false;
       offForm.hidden = false;
       offDone.hidden = true;
     }
     update();
+  }
+
+  // What the visitor already asked in the chat: the messages they sent in this dialog, else the message box.
+  function typedQuestion() {
+    const sent = [...list.querySelectorAll('.msg[data-from=visitor] .text')].map(t => t.textContent.trim()).filter(Boolean);
+    return (sent.length ? sent.join('\n') : input.value.trim()).slice(0, 4000);
   }
 
   function setErrors(errors) {
@@ -614,10 +625,11 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     offError.textContent = '';
     const local = {};
     if (!body.name) local.name = T.fe.name || 'Укажите имя';
-    if (!body.email && !body.phone) local.email = local.phone = T.fOne;
+    if (!body.email && !body.phone) local.email = T.fOne;
     if (!body.question) local.question = T.fe.question || 'Напишите вопрос';
     if (!body.consent) local.consent = T.fe.consent || 'Нужно согласие на обработку персональных данных';
     setErrors(local);
+    if (local.email && !body.email && !body.phone) field('phone').setAttribute('aria-invalid', 'true');
     if (Object.keys(local).length) return void (offError.textContent = T.fFix);
     formBusy = true;
     offSubmit.disabled = true;

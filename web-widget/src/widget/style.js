@@ -16,7 +16,7 @@ button{font:inherit;cursor:pointer}
  box-shadow:0 8px 30px rgba(0,0,0,.25);font-size:14px;line-height:1.4}
 header{display:grid;grid-template-columns:1fr auto;align-items:center;gap:4px 8px;padding:10px 12px;background:#1f5fbf;color:#fff}
 .title{font-weight:600;font-size:15px}
-.status{font-size:12px;opacity:.9;min-width:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.status{font-size:12px;opacity:.9;min-width:0;overflow-wrap:anywhere}
 header button{background:rgba(255,255,255,.15);color:#fff;border:1px solid rgba(255,255,255,.4);border-radius:6px;padding:3px 8px;font-size:12px}
 header button:hover{background:rgba(255,255,255,.28)}
 header button:disabled{opacity:.45;cursor:default}
@@ -54,6 +54,7 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 .off .ck{display:flex;gap:6px;align-items:flex-start;font-weight:400}
 .fe,.ge{color:#b3261e;font-size:12px}.fe:empty,.ge:empty{display:none}
 .off .row{display:flex;gap:8px;margin-top:6px}
+.off .foot{position:sticky;bottom:-10px;background:#fff;padding:2px 0 10px}
 .off .row button{border-radius:8px;padding:7px 12px;border:1px solid #c3ccd9;background:#fff}
 .off .row .send{border:0;background:#1f5fbf;color:#fff}
 .done{padding:8px;border-radius:6px;background:#e7f5ec;color:#14532d}

@@ -9,16 +9,17 @@ export function statusText({ ready, everReady, line, dialog, queue }, T) {
       : !dialog ? T.idle
         : dialog.state === 'CLOSED' ? T.closed
           : dialog.state === 'ASSIGNED' ? T.assigned(dialog.agentName || T.agent)
-            : queue && queue.position > 0 ? T.queue(queue.position, Math.ceil((queue.estimatedWaitSeconds || 0) / 60))
-              : T.waiting;
+            : line && line.open === false ? T.hoursClosed
+              : queue && queue.position > 0 ? T.queue(queue.position, Math.ceil((queue.estimatedWaitSeconds || 0) / 60))
+                : T.waiting;
 }
 
-/** A `message` frame as the widget shows it: {from, name (an agent's), text}. */
-export function messageView(m, T) {
+/** A `message` frame as the widget shows it: {from, name (an agent's), text}; closed: the line is out of hours. */
+export function messageView(m, T, closed) {
   return {
     from: m.from,
     name: m.from === 'agent' ? m.agentName || T.agent : null,
-    text: m.from === 'system' ? (T.ev[m.event] ? T.ev[m.event](m) : m.text || '') : String(m.text || '')
+    text: m.from === 'system' ? (T.ev[m.event] ? T.ev[m.event](m, closed) : m.text || '') : String(m.text || '')
   };
 }
 
