@@ -55,6 +55,7 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 .fe,.ge{color:#b3261e;font-size:12px}.fe:empty,.ge:empty{display:none}
 .off .row{display:flex;gap:8px;margin-top:6px}
 .off .foot{position:sticky;bottom:-10px;background:#fff;padding:2px 0 10px}
+.off{scroll-padding-bottom:96px}
 .off .row button{border-radius:8px;padding:7px 12px;border:1px solid #c3ccd9;background:#fff}
 .off .row .send{border:0;background:#1f5fbf;color:#fff}
 .done{padding:8px;border-radius:6px;background:#e7f5ec;color:#14532d}
