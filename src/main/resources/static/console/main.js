@@ -4,6 +4,8 @@
  * typing); each panel is a module of its own (docs/console.md).
  */
 import { Connection, resumedDialog } from './shared/protocol.js';
+// Panels that only answer the agent's clicks are loaded for their listeners (the others are imported below too).
+import './admin.js';
 import { notificationsAllowed, onDialogFrame } from './alerts.js';
 import { resetCanned, setupCanned } from './canned.js';
 import { setCardCollapsed, showCard } from './card.js';
