@@ -3,6 +3,8 @@ package ru.rosdistant.gateway.report;
 import java.time.LocalDate;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * The dialog figures of one group ({@code key}, shown as {@code label}) in one bucket of the period (the day, the
  * Monday of the week, the first of the month, or the period's first day). Times are whole seconds, null when no
@@ -16,6 +18,7 @@ public record DialogFigures(String key, String label, LocalDate bucket, long off
         long complaintsToHeadOfStudentAffairs) {
 
     /** Rated dialogs among the answered ones, 0 to 1; null when none was answered. */
+    @JsonProperty
     public Double ratedShare() {
         return answered == 0 ? null : (double) rated / answered;
     }

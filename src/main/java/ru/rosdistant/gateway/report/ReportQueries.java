@@ -441,7 +441,7 @@ class ReportQueries {
         return binds;
     }
 
-    private <T> Flux<T> query(String sql, Map<String, Object> binds, Function<Readable, T> mapper) {
+    <T> Flux<T> query(String sql, Map<String, Object> binds, Function<Readable, T> mapper) {
         DatabaseClient.GenericExecuteSpec spec = db.sql(sql);
         for (Map.Entry<String, Object> bind : binds.entrySet()) {
             if (Pattern.compile(":" + bind.getKey() + "(?![A-Za-z0-9_])").matcher(sql).find()) {

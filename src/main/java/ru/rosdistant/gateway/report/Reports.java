@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -24,6 +25,12 @@ public class Reports {
 
     /** Deadlines started near the period's end fall due after it: the calendar is prepared this far beyond. */
     private static final int CALENDAR_BEYOND_DAYS = 60;
+
+    /** The deadline rules a drill-down may ask for. */
+    public static final List<String> RULES = List.of("TRIAGE", "CLASSIFICATION", "TASK");
+
+    /** How a deadline stands. */
+    public static final List<String> STATUSES = List.of("KEPT", "MISSED", "PENDING");
 
     private final ReportQueries queries;
 
@@ -55,8 +62,8 @@ public class Reports {
         return limited(queries.dialogFigures(filter));
     }
 
-    public Flux<DialogRow> dialogs(ReportFilter filter, DialogFigure figure, int limit) {
-        return limited(queries.dialogRows(filter, figure, rows(limit)));
+    public Mono<ReportPage<DialogRow>> dialogs(ReportFilter filter, DialogFigure figure, int limit) {
+        return page(queries.dialogRows(filter, figure, rows(limit) + 1), limit);
     }
 
     public Flux<DeadlineFigures> deadlineFigures(ReportFilter filter) {
@@ -64,8 +71,15 @@ public class Reports {
     }
 
     /** The rows behind a deadline figure: {@code rule} and {@code status} null for all. */
-    public Flux<DeadlineRow> deadlines(ReportFilter filter, String rule, String status, int limit) {
-        return limited(queries.deadlineRows(filter, workingTime(filter), clock.now(), rule, status, rows(limit)));
+    public Mono<ReportPage<DeadlineRow>> deadlines(ReportFilter filter, String rule, String status, int limit) {
+        if (rule != null && !RULES.contains(rule)) {
+            throw new IllegalArgumentException("rule: one of " + RULES);
+        }
+        if (status != null && !STATUSES.contains(status)) {
+            throw new IllegalArgumentException("status: one of " + STATUSES);
+        }
+        return page(queries.deadlineRows(filter, workingTime(filter), clock.now(), rule, status, rows(limit) + 1),
+                limit);
     }
 
     public Flux<AgentFigures> agentFigures(ReportFilter filter) {
@@ -90,6 +104,12 @@ public class Reports {
 
     public int maxPeriodDays() {
         return properties.maxPeriodDays();
+    }
+
+    private <T> Mono<ReportPage<T>> page(Flux<T> rows, int limit) {
+        return limited(rows).collectList()
+                .map(list -> list.size() > limit ? new ReportPage<>(List.copyOf(list.subList(0, limit)), true)
+                        : new ReportPage<>(list, false));
     }
 
     private int rows(int limit) {

@@ -139,8 +139,8 @@ class ReportFiguresTests {
                 classification.pending())).containsExactly(5L, 2L, 3L, 0L);
         List<DeadlineRow> kept = reports.deadlines(filter("period", "line", List.of("lab140")), "CLASSIFICATION",
                         "KEPT", 100)
-                .collectList()
-                .block(Duration.ofSeconds(30));
+                .block(Duration.ofSeconds(30))
+                .rows();
         assertThat(kept).extracting(row -> row.dialogId().toString())
                 .containsExactly("00000140-0000-0000-0000-0000000000d1", "00000140-0000-0000-0000-0000000000d5");
         assertThat(kept.get(1).due()).isEqualTo(OffsetDateTime.parse("2026-05-13T00:00:00+04:00").toInstant());
@@ -169,8 +169,8 @@ class ReportFiguresTests {
         assertThat(List.of(triage.total(), triage.kept(), triage.missed())).containsExactly(3L, 1L, 2L);
         List<DeadlineRow> misses = reports.deadlines(filter("period", "line", List.of("dispatcher")), "TRIAGE",
                         "MISSED", 100)
-                .collectList()
-                .block(Duration.ofSeconds(30));
+                .block(Duration.ofSeconds(30))
+                .rows();
         assertThat(misses).extracting(row -> row.dialogId().toString())
                 .containsExactly("00000140-0000-0000-0000-0000000000e2", "00000140-0000-0000-0000-0000000000e3");
     }
@@ -193,14 +193,14 @@ class ReportFiguresTests {
     @Test
     void listsTheDialogsBehindAFigure() {
         List<DialogRow> rated = reports.dialogs(filter("period", "line", List.of("lab140")), DialogFigure.RATED, 100)
-                .collectList()
-                .block(Duration.ofSeconds(30));
+                .block(Duration.ofSeconds(30))
+                .rows();
         assertThat(rated).extracting(DialogRow::rating).containsExactly(5, 3, 4);
         assertThat(rated.get(0).ratingComment()).isEqualTo("Спасибо, \"отлично\"; всё ясно");
         assertThat(rated.get(0).waitSeconds()).isEqualTo(30L);
         List<DialogRow> missed = reports.dialogs(filter("period", "line", List.of("lab140")), DialogFigure.MISSED, 100)
-                .collectList()
-                .block(Duration.ofSeconds(30));
+                .block(Duration.ofSeconds(30))
+                .rows();
         assertThat(missed).extracting(DialogRow::outcome).containsExactly("MISSED");
     }
 
