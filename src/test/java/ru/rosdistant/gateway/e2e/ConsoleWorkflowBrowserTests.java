@@ -150,7 +150,7 @@ class ConsoleWorkflowBrowserTests extends BrowserTest {
         wait.until(driver -> widget.findElement(By.cssSelector("[data-testid=offline]")).isDisplayed());
         assertThat(widget.findElement(By.cssSelector("[data-testid=off-reason]")).getText())
                 .contains("нерабочее время")
-                .contains("Специалисты ответят с");
+                .containsPattern("Специалисты ответят (сегодня|завтра|во? [а-я]+, \\d{1,2} [а-я]+,) с \\d\\d:\\d\\d\\.");
 
         // Nothing filled in: what the widget can tell by itself, next to each field.
         widget.findElement(By.cssSelector("[data-testid=off-submit]")).click();

@@ -1,12 +1,18 @@
 /*
- * contact-gateway visitor chat widget. Plain JS, no dependencies; the wire protocol is docs/protocol.md.
+ * contact-gateway visitor chat widget, bundled by esbuild (web-widget/package.json) into /widget/widget.js;
+ * the wire protocol is docs/protocol.md.
  * Embed: <script src="https://gateway-host/widget/widget.js" data-site="applicant" data-lang="ru" async></script>
  * Host-page API: window.RosdistantChat.open() / close() / setContact({name, email}) / on(event, fn)
  * / identify({userId, email, name, signature}) (a logged-in user, signed by the site's server: docs/widget.md)
  * with events "opened" (a dialog summary), "message" (a message frame), "state" (connection, dialog, panel).
  */
+import { Connection, Outbox, DialogLog, resumeRef, resumedDialog, uid } from '../shared/protocol.js';
+import { linkify, placeBySeq } from '../shared/dom.js';
+import { TEXTS } from './i18n.js';
+import { CSS } from './style.js';
+import { statusText, messageView, errorText, nextOpeningText } from './view.js';
+
 (function () {
-  'use strict';
   if (window.RosdistantChat) return;
   const script = document.currentScript || document.querySelector('script[src*="widget.js"]');
   if (!script) return;
@@ -19,81 +25,7 @@
   const KEY = 'rosdistant-chat:' + SITE + ':';
   const MAX_TEXT = 4000;
 
-  const T = {
-    ru: {
-      title: 'Онлайн-консультант', launcher: 'Открыть чат', minimize: 'Свернуть чат',
-      closeDialog: 'Завершить диалог', input: 'Сообщение', placeholder: 'Введите сообщение…', send: 'Отправить',
-      connecting: 'Подключение…', offline: 'Нет связи, переподключаемся…', idle: 'Задайте вопрос — мы ответим',
-      waiting: 'Ожидаем специалиста…', assigned: n => 'Вам отвечает ' + n, closed: 'Диалог завершён. Напишите, чтобы начать новый',
-      typing: n => n + ' печатает…', agent: 'Специалист', sending: 'отправляется…', failed: 'не отправлено',
-      unread: n => 'Открыть чат, непрочитанных сообщений: ' + n,
-      queue: (p, w) => 'Вы ' + p + '-й в очереди' + (w ? ', ожидание около ' + w + ' мин' : ''),
-      hoursClosed: 'Сейчас нерабочее время', opens: t => 'Специалисты ответят с ' + t + '.',
-      offTitle: 'Оставьте вопрос', offBusy: 'Все специалисты заняты. Оставьте вопрос — мы ответим на почту или по телефону.',
-      offHours: 'Сейчас нерабочее время. Оставьте вопрос — мы ответим на почту или по телефону.',
-      fName: 'Имя', fEmail: 'Эл. почта', fPhone: 'Телефон', fQuestion: 'Вопрос', fOne: 'Укажите эл. почту или телефон (хотя бы одно).',
-      fConsent: 'Я согласен(на) на обработку персональных данных (152-ФЗ)', fSend: 'Отправить вопрос', fHide: 'Вернуться к чату',
-      fSending: 'Отправляем…', fDone: 'Спасибо! Вопрос отправлен, мы ответим вам.',
-      fFix: 'Исправьте отмеченные поля.', fNet: 'Не удалось отправить. Проверьте связь и повторите.',
-      fMany: 'Слишком много отправок. Повторите чуть позже.', fDown: 'Сервис временно недоступен. Повторите через минуту.',
-      fe: {},
-      ev: {
-        waiting: () => 'Пожалуйста, подождите: скоро вам ответит специалист.',
-        assigned: m => 'Вам отвечает ' + (m.agentName || 'специалист') + '.',
-        closed: m => m.closedBy === 'visitor' ? 'Вы завершили диалог.'
-          : m.closedBy === 'agent' ? 'Специалист завершил диалог.' : 'Диалог завершён.',
-        offline_offered: m => m.reason === 'hours' ? 'Сейчас нерабочее время. Вы можете оставить вопрос в форме.'
-          : 'Все специалисты заняты. Вы можете оставить вопрос в форме.'
-      },
-      err: { DIALOG_CLOSED: 'диалог уже завершён', TEXT_TOO_LONG: 'слишком длинное сообщение',
-        TRANSCRIPT_ADDRESS: 'стенограмма отправляется только на адрес, указанный в диалоге до его завершения',
-        CLIENT_LIMITED: 'слишком много запросов, повторите позже' },
-      tr: 'Отправить стенограмму на e-mail', trSend: 'Отправить', trBad: 'Проверьте адрес эл. почты.',
-      trEmpty: 'Укажите адрес эл. почты.', trDone: e => 'Стенограмма будет отправлена на ' + e + '.',
-      trFail: 'Не удалось отправить: ',
-      rt: 'Оцените, как вам помогли', rtStar: n => n + ' из 5', rtComment: 'Комментарий (необязательно)', rtSend: 'Оценить',
-      rtPick: 'Выберите оценку от 1 до 5.', rtDone: 'Спасибо за оценку!', rtAgain: 'Этот диалог уже оценён.',
-      att: 'Прикрепить файл (до 16 МБ)', dl: 'Скачать', big: 'файл больше 16 МБ, пришлите ссылку на него',
-      quota: 'превышен лимит файлов, попробуйте позже'
-    },
-    en: {
-      title: 'Online chat', launcher: 'Open chat', minimize: 'Minimise chat',
-      closeDialog: 'End dialog', input: 'Message', placeholder: 'Type a message…', send: 'Send',
-      connecting: 'Connecting…', offline: 'No connection, reconnecting…', idle: 'Ask us a question',
-      waiting: 'Waiting for a specialist…', assigned: n => n + ' is answering you', closed: 'The dialog is closed. Write to start a new one',
-      typing: n => n + ' is typing…', agent: 'Specialist', sending: 'sending…', failed: 'not sent',
-      unread: n => 'Open chat, unread messages: ' + n,
-      queue: (p, w) => 'You are number ' + p + ' in the queue' + (w ? ', about ' + w + ' min' : ''),
-      hoursClosed: 'We are closed now', opens: t => 'Specialists will answer from ' + t + '.',
-      offTitle: 'Leave a question', offBusy: 'All specialists are busy. Leave a question and we will answer by e-mail or phone.',
-      offHours: 'We are closed now. Leave a question and we will answer by e-mail or phone.',
-      fName: 'Name', fEmail: 'E-mail', fPhone: 'Phone', fQuestion: 'Question', fOne: 'Give an e-mail or a phone (at least one).',
-      fConsent: 'I consent to the processing of my personal data (Federal Law 152-FZ)', fSend: 'Send the question', fHide: 'Back to the chat',
-      fSending: 'Sending…', fDone: 'Thank you! Your question has been sent; we will answer you.',
-      fFix: 'Please correct the marked fields.', fNet: 'Could not send. Check your connection and try again.',
-      fMany: 'Too many submissions. Try again a little later.', fDown: 'The service is briefly unavailable. Try again in a minute.',
-      fe: { name: 'Please give your name', email: 'Check the e-mail address', phone: 'Check the phone number',
-        question: 'Please write your question', consent: 'Your consent is needed to process personal data' },
-      ev: {
-        waiting: () => 'Please wait: a specialist will answer you shortly.',
-        assigned: m => (m.agentName || 'A specialist') + ' is now answering you.',
-        closed: m => m.closedBy === 'visitor' ? 'You closed the dialog.'
-          : m.closedBy === 'agent' ? 'The specialist closed the dialog.' : 'The dialog has been closed.',
-        offline_offered: m => m.reason === 'hours' ? 'We are closed now. You can leave a question in the form.'
-          : 'All specialists are busy. You can leave a question in the form.'
-      },
-      err: { DIALOG_CLOSED: 'the dialog is already closed', TEXT_TOO_LONG: 'the message is too long',
-        TRANSCRIPT_ADDRESS: 'the transcript goes only to the address given in the dialog before it ended',
-        CLIENT_LIMITED: 'too many requests, try again later' },
-      tr: 'Email me the transcript', trSend: 'Send', trBad: 'Check the e-mail address.',
-      trEmpty: 'Please give an e-mail address.', trDone: e => 'The transcript will be sent to ' + e + '.',
-      trFail: 'Could not send: ',
-      rt: 'Rate the help you got', rtStar: n => n + ' of 5', rtComment: 'Comment (optional)', rtSend: 'Rate',
-      rtPick: 'Choose a rating from 1 to 5.', rtDone: 'Thank you for your rating!', rtAgain: 'This dialog has been rated already.',
-      att: 'Attach a file (up to 16 MB)', dl: 'Download', big: 'the file is over 16 MB, send a link to it',
-      quota: 'the limit of files is reached, try again later'
-    }
-  }[LANG];
+  const T = TEXTS[LANG];
 
   // Storage may be unavailable (privacy modes, sandboxed iframes): the widget then simply forgets more.
   function load(area, k) { try { return window[area].getItem(KEY + k); } catch (e) { return null; } }
@@ -102,91 +34,8 @@
   }
   function loadJson(area, k, dflt) { try { return JSON.parse(load(area, k)) || dflt; } catch (e) { return dflt; } }
 
-  function uid() {
-    const c = window.crypto;
-    if (c && c.randomUUID) return c.randomUUID();
-    if (c && c.getRandomValues) return Array.from(c.getRandomValues(new Uint8Array(16)), b => (b + 256).toString(16).slice(1)).join('');
-    return 'c-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
-  }
 
 
-  const CSS = `
-:host{all:initial}
-*{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
-[hidden]{display:none!important}
-button{font:inherit;cursor:pointer}
-:focus-visible{outline:3px solid #f0a500;outline-offset:2px}
-.launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:60px;height:60px;border-radius:50%;border:0;
- background:#1f5fbf;color:#fff;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center}
-.launcher:hover{background:#184c99}
-.launcher svg{width:28px;height:28px;fill:currentColor}
-.badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#d93025;
- color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center}
-.panel{position:fixed;right:20px;bottom:92px;z-index:2147483001;width:370px;height:min(580px,calc(100vh - 112px));
- display:flex;flex-direction:column;background:#fff;color:#1d2330;border-radius:12px;overflow:hidden;
- box-shadow:0 8px 30px rgba(0,0,0,.25);font-size:14px;line-height:1.4}
-header{display:grid;grid-template-columns:1fr auto;align-items:center;gap:4px 8px;padding:10px 12px;background:#1f5fbf;color:#fff}
-.title{font-weight:600;font-size:15px}
-.status{font-size:12px;opacity:.9;min-width:0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-header button{background:rgba(255,255,255,.15);color:#fff;border:1px solid rgba(255,255,255,.4);border-radius:6px;padding:3px 8px;font-size:12px}
-header button:hover{background:rgba(255,255,255,.28)}
-header button:disabled{opacity:.45;cursor:default}
-.min{justify-self:end;font-size:18px;line-height:1;padding:2px 9px}
-.msgs{flex:1;overflow-y:auto;padding:12px;background:#f4f6fa;display:flex;flex-direction:column;gap:8px}
-.msg{max-width:82%;padding:7px 10px;border-radius:10px;word-wrap:break-word;overflow-wrap:anywhere;white-space:pre-wrap}
-.msg[data-from=visitor]{align-self:flex-end;background:#1f5fbf;color:#fff;border-bottom-right-radius:3px}
-.msg[data-from=agent]{align-self:flex-start;background:#fff;border:1px solid #dde3ec;border-bottom-left-radius:3px}
-.msg[data-from=system]{align-self:center;max-width:92%;background:none;color:#6b7383;font-size:12px;text-align:center;padding:2px}
-.msg[data-state=sending]{opacity:.7}
-.msg[data-state=failed]{background:#fdecea;color:#8a1c14;border:1px solid #f3b8b2}
-.name{font-size:12px;font-weight:600;color:#1f5fbf;margin-bottom:2px}
-.meta{font-size:11px;opacity:.7;margin-top:2px;text-align:right}
-.msg[data-from=system] .meta{display:none}
-.msg a{color:inherit;text-decoration:underline}
-.typing{padding:2px 14px;font-size:12px;color:#6b7383;background:#f4f6fa;min-height:20px}
-form{display:flex;gap:8px;padding:10px;border-top:1px solid #dde3ec;background:#fff}
-textarea{flex:1;resize:none;height:44px;max-height:120px;padding:8px;border:1px solid #c3ccd9;border-radius:8px;font:inherit;color:inherit}
-textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
-.send{border:0;border-radius:8px;background:#1f5fbf;color:#fff;padding:0 14px;font-weight:600}
-.send:hover{background:#184c99}
-.att{border:1px solid #c3ccd9;border-radius:8px;background:#fff;color:#1f5fbf;padding:0 6px}
-.att svg{width:22px;height:22px;fill:none;stroke:currentColor;stroke-width:2}
-.att:disabled{opacity:.45}
-.dl{display:block;font-size:12px}
-.msgs[hidden]~.off{flex:1;max-height:none}
-.off{flex:0 1 auto;max-height:70%;overflow-y:auto;padding:10px 12px;border-top:1px solid #dde3ec;background:#fff;display:flex;flex-direction:column;gap:4px}
-.off h3{margin:0;font-size:15px}.off p{margin:0 0 4px;font-size:13px;color:#4a5263}
-.off label{font-size:12px;font-weight:600;margin-top:4px}
-.off form{display:flex;flex-direction:column;gap:2px;padding:0;border:0}
-.muted{font-size:12px;color:#6b7383}
-.off input:not([type=checkbox]),.off textarea{width:100%;padding:6px 8px;border:1px solid #c3ccd9;border-radius:6px;font:inherit;color:inherit;height:auto}
-.off textarea{min-height:64px;resize:vertical}
-.off [aria-invalid=true]{border-color:#c5221f;outline-color:#c5221f}
-.off .ck{display:flex;gap:6px;align-items:flex-start;font-weight:400}
-.fe,.ge{color:#b3261e;font-size:12px}.fe:empty,.ge:empty{display:none}
-.off .row{display:flex;gap:8px;margin-top:6px}
-.off .row button{border-radius:8px;padding:7px 12px;border:1px solid #c3ccd9;background:#fff}
-.off .row .send{border:0;background:#1f5fbf;color:#fff}
-.done{padding:8px;border-radius:6px;background:#e7f5ec;color:#14532d}
-.tr{padding:8px 10px;border-top:1px solid #dde3ec;background:#fff}
-.tr label{display:block;font-size:12px;font-weight:600;margin-bottom:4px}
-.tr form{padding:0;border:0;gap:6px}
-.tr input{flex:1;min-width:0;padding:6px 8px;border:1px solid #c3ccd9;border-radius:6px;font:inherit}
-.tr [aria-invalid=true]{border-color:#c5221f}
-.tr .send{padding:0 12px}
-.tr .done,.rt .done{margin:6px 0 0;font-size:13px}
-.rt{padding:8px 10px;border-top:1px solid #dde3ec;background:#fff}
-.rt form{flex-direction:column;padding:0;border:0;gap:4px}
-.rt fieldset{border:0;margin:0;padding:0}
-.rt legend,.rt label[for]{font-size:12px;font-weight:600;padding:0}
-.stars{display:flex;gap:2px}
-.stars label{position:relative;font-size:26px;line-height:1;color:#c3ccd9;cursor:pointer}
-.stars input{position:absolute;opacity:0;width:1px;height:1px;margin:0}
-.stars label[data-on]{color:#f0a500}
-.stars input:focus-visible+span{outline:3px solid #1f5fbf;outline-offset:1px;border-radius:4px}
-.rt textarea{flex:none;height:auto;min-height:40px}
-.rt .send{align-self:flex-start;padding:6px 14px}
-@media (max-width:600px){.panel{inset:0;width:100%;height:100%;border-radius:0}}`;
 
   function F(n, label, input) {
     return `<label for="f-${n}">${label}</label>${input.replace('>', ` data-testid="off-${n}" aria-describedby="e-${n}">`)}`
@@ -217,9 +66,9 @@ ${F('phone', T.fPhone, '<input id="f-phone" name="phone" type="tel" autocomplete
 ${F('question', T.fQuestion, '<textarea id="f-question" name="question" maxlength="4000" required aria-required="true"></textarea>')}
 <label class="ck"><input id="f-consent" name="consent" type="checkbox" data-testid="off-consent" required aria-required="true" aria-describedby="e-consent"> ${T.fConsent}</label>
 <div class="fe" id="e-consent" data-testid="err-consent" aria-live="polite"></div>
-<div class="ge" data-testid="off-error" role="alert"></div>
+<div class="foot"><div class="ge" data-testid="off-error" role="alert"></div>
 <div class="row"><button type="submit" class="send" data-testid="off-submit">${T.fSend}</button>
-<button type="button" data-testid="off-hide">${T.fHide}</button></div></form>
+<button type="button" data-testid="off-hide">${T.fHide}</button></div></div></form>
 <div data-testid="off-done" tabindex="-1" hidden><p class="done" role="status">${T.fDone}</p>
 <div class="row"><button type="button" data-testid="off-back">${T.fHide}</button></div></div></section>
 <section class="rt" data-testid="rating" hidden><form data-testid="rt-form" novalidate><fieldset><legend>${T.rt}</legend><div class="stars">
@@ -243,15 +92,11 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     rtComment = $('rt-comment'), stars = [...rtForm.querySelectorAll('input')];
 
 
-  let ws = null, ready = false, everReady = false, attempt = 0, reconnectTimer = 0, pingTimer = 0, welcomeTimer = 0;
-  const WELCOME_TIMEOUT = 10000;
   let token = load('localStorage', 'token');
   let contact = {};
   let dialog = null;            // current dialog summary {dialogId, state, agentName}
-  let seen = new Set(), lastSeq = 0, resuming = false;
+  let log = new DialogLog();    // the seqs seen of the current dialog
   let byCid = new Map();        // clientMsgId -> element of an own message
-  let outbox = loadJson('localStorage', 'outbox', []);   // [{id, dialogId|null, text, at}] not yet acknowledged
-  const inflight = new Set();   // clientMsgIds sent on the current connection and not answered yet
   let openPending = false;
   let panelOpen = false, unread = 0, readMark = loadJson('localStorage', 'read', {});
   let typingOn = false, typingSentAt = 0, typingIdle = 0, typingHide = 0;
@@ -269,33 +114,18 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     (handlers[ev] || []).forEach(fn => { try { fn(data); } catch (e) { console.error(e); } });
   }
   const isOpen = () => dialog && dialog.state !== 'CLOSED';
-  const saveOutbox = () => save('localStorage', 'outbox', outbox.length ? JSON.stringify(outbox) : null);
-  function dropOutbox(id) {
-    inflight.delete(id);
-    const n = outbox.length;
-    outbox = outbox.filter(i => i.id !== id);
-    if (outbox.length !== n) saveOutbox();
-  }
 
+  // The socket (hello with the kept token, back-off, ping) and the messages not acknowledged yet: shared/protocol.js.
+  const conn = new Connection({
+    url: WS_URL, WebSocket: window.WebSocket,
+    hello: () => (token ? { type: 'hello', token, ref: 'hello' } : { type: 'hello', ref: 'hello' }),
+    onFrame: handle, onLost: lost
+  });
+  const send = frame => conn.send(frame);
+  // [{id, dialogId|null, text, at}]: a message written before its dialog is opened has no dialogId yet
+  const outbox = new Outbox({ send, persist: items => save('localStorage', 'outbox', items.length ? JSON.stringify(items) : null) });
+  outbox.load(loadJson('localStorage', 'outbox', []));
 
-  function linkify(parent, text) {
-    const re = /https?:\/\/[^\s<>"']+/g;
-    let at = 0, m;
-    while ((m = re.exec(text))) {
-      const url = m[0].replace(/[.,;:!?)\]]+$/, '');
-      parent.append(text.slice(at, m.index));
-      let ok = false;
-      try { ok = /^https?:$/.test(new URL(url).protocol); } catch (e) { /* not a URL */ }
-      if (ok) {
-        const a = document.createElement('a');
-        a.href = url; a.textContent = url; a.target = '_blank'; a.rel = 'noopener noreferrer';
-        parent.append(a);
-      } else parent.append(url);
-      at = m.index + url.length;
-      re.lastIndex = at;
-    }
-    parent.append(text.slice(at));
-  }
 
   function div(cls, parent) {
     const d = document.createElement('div');
@@ -311,11 +141,11 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
 
   function makeMsg(m) {
     const el = div('msg');
-    el.dataset.from = m.from;
-    if (m.from === 'agent') div('name', el).textContent = m.agentName || T.agent;
+    const v = messageView(m, T, !!line && line.open === false);
+    el.dataset.from = v.from;
+    if (v.name) div('name', el).textContent = v.name;
     const text = div('text', el);
-    if (m.from === 'system') text.textContent = T.ev[m.event] ? T.ev[m.event](m) : (m.text || '');
-    else linkify(text, String(m.text || ''));
+    if (v.from === 'system') text.textContent = v.text; else linkify(text, v.text);
     div('meta', el);
     if (m.event === 'file') fileLink(el, m);
     el._at = m.at;
@@ -372,20 +202,10 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     setMeta(el, state === 'sending' ? T.sending : state === 'failed' ? T.failed + (err ? ': ' + err : '') : '');
   }
 
-  function place(el, seq) {
-    const stick = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-    let ref = null;
-    if (seq != null) {
-      for (const c of list.children) {
-        if (c !== el && (!c.dataset.seq || +c.dataset.seq > seq)) { ref = c; break; }
-      }
-    }
-    if (el.parentNode !== list || el.nextSibling !== ref) list.insertBefore(el, ref);
-    if (stick || seq == null) list.scrollTop = list.scrollHeight;
-  }
+  const place = (el, seq) => placeBySeq(list, el, seq);
 
   function renderOutbox() {
-    outbox.forEach(i => {
+    outbox.items.forEach(i => {
       if (byCid.has(i.id) || (i.dialogId && (!dialog || i.dialogId !== dialog.dialogId))) return;
       const el = makeMsg({ from: 'visitor', text: i.text, at: i.at });
       setState(el, 'sending');
@@ -397,24 +217,24 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   function adopt(d) {
     dialog = { dialogId: d.dialogId, state: d.state, agentName: d.agentName };
     queue = null;
-    seen = new Set(); lastSeq = 0; byCid = new Map();
+    log = new DialogLog(); byCid = new Map();
     list.textContent = '';
     setUnread(0);
     if (readMark.d !== d.dialogId) readMark = { d: d.dialogId, s: 0 };
-    if (isOpen()) outbox.forEach(i => { if (!i.dialogId) i.dialogId = d.dialogId; });
-    saveOutbox();
+    if (isOpen()) outbox.items.forEach(i => { if (!i.dialogId) i.dialogId = d.dialogId; });
+    outbox.save();
     renderOutbox();
     hideTyping();
   }
 
   function onMessage(m) {
-    if (!dialog || m.dialogId !== dialog.dialogId || typeof m.seq !== 'number' || seen.has(m.seq)) return;
-    seen.add(m.seq);
-    lastSeq = Math.max(lastSeq, m.seq);
+    if (!dialog || m.dialogId !== dialog.dialogId || !log.accept(m)) return;
     if (m.from === 'system') {
       if (m.event === 'waiting') dialog.state = 'WAITING';
       if (m.event === 'assigned' || m.event === 'forwarded' && m.agentName) {
         dialog.state = 'ASSIGNED'; dialog.agentName = m.agentName; queue = null;
+        // someone answers after all: the form gives way to the chat (what was typed in it stays)
+        if (!off.hidden && !offForm.hidden && !formBusy) off.hidden = true;
       }
       if (m.event === 'forwarded' && !m.agentName || m.event === 'requeued') { dialog.state = 'WAITING'; dialog.agentName = null; }
       if (m.event === 'closed') { dialog.state = 'CLOSED'; queue = null; hideTyping(); stopTyping(); }
@@ -423,7 +243,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     }
     let el = m.from === 'visitor' && m.clientMsgId && byCid.get(m.clientMsgId);
     if (el) {
-      dropOutbox(m.clientMsgId);
+      outbox.ack(m.clientMsgId);
       el._at = m.at;
       setState(el, 'sent');
       if (m.event === 'file') { el.firstChild.textContent = m.text; fileLink(el, m); }
@@ -436,11 +256,13 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     }
     markRead();
     update();
+    // the rating and transcript boxes appear under a closed dialog: its last lines stay in sight
+    if (m.event === 'closed') list.scrollTop = list.scrollHeight;
     emit('message', m);
   }
 
   function onAck(a) {
-    dropOutbox(a.clientMsgId);
+    outbox.ack(a.clientMsgId);
     const el = byCid.get(a.clientMsgId);
     if (!el) return;
     if (el.dataset.state !== 'sent') { el._at = a.at; setState(el, 'sent'); }
@@ -448,7 +270,6 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   }
 
   function onError(e) {
-    // hello failed: no welcome will come on this socket; start over after the usual back-off
     if (e.ref && e.ref === trRef) {
       trRef = null;
       trDone.hidden = true;
@@ -463,31 +284,29 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
       rtErr.textContent = T.trFail + (e.message || e.code);
       return;
     }
+    // hello failed: no welcome will come on this socket; start over after the usual back-off
     if (e.ref === 'hello') {
-      if (!ready && ws) drop(ws);
+      if (!conn.ready) conn.drop();
       return;
     }
     // the dialog opens all the same, unverified: tell the site's developers, not the visitor
     if (e.code === 'IDENTITY_INVALID') return void console.warn('RosdistantChat.identify:', e.message);
-    const item = e.ref && outbox.find(i => i.id === e.ref);
-    if (item) {
-      inflight.delete(item.id);
-      if (e.retryable) return void setTimeout(flush, 2000 + Math.random() * 2000);
-      dropOutbox(item.id);
-      const el = byCid.get(item.id);
-      if (el) setState(el, 'failed', T.err[e.code] || e.message || e.code);
+    const mine = outbox.error(e, flush);
+    if (mine) {
+      const el = mine.failed && byCid.get(mine.item.id);
+      if (el) setState(el, 'failed', errorText(e, T));
     } else if (e.ref === 'open') {
       openPending = false;
       if (e.retryable) return void setTimeout(flush, 2000 + Math.random() * 2000);
-      outbox.filter(i => !i.dialogId).forEach(i => onError({ ref: i.id, code: e.code, message: e.message }));
+      outbox.items.filter(i => !i.dialogId).forEach(i => onError({ ref: i.id, code: e.code, message: e.message }));
     } else if (!e.ref && e.dialogId) {
       // the replay of a dialog failed (no ref): resuming again fetches what we have not seen
       if (e.retryable && dialog && e.dialogId === dialog.dialogId) {
-        setTimeout(() => { if (ready && dialog && dialog.dialogId === e.dialogId) resume(); }, 2000);
+        setTimeout(() => { if (conn.ready && dialog && dialog.dialogId === e.dialogId) resume(); }, 2000);
       }
-    } else if (e.ref === 'resume' && dialog) {
-      if (e.retryable) return void setTimeout(() => { if (ready && dialog) resume(); }, 2000);
-      resuming = false;
+    } else if (resumedDialog(e.ref) && dialog && resumedDialog(e.ref) === dialog.dialogId) {
+      if (e.retryable) return void setTimeout(() => { if (conn.ready && dialog) resume(); }, 2000);
+      log.resuming = false;
       adoptNone();
       flush();
     }
@@ -495,57 +314,20 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
 
   function adoptNone() {
     if (!dialog) return;
-    dialog = null; seen = new Set(); lastSeq = 0; byCid = new Map(); list.textContent = '';
+    dialog = null; log = new DialogLog(); byCid = new Map(); list.textContent = '';
     renderOutbox();
     update();
   }
 
 
-  function send(frame) {
-    if (!ws || ws.readyState !== 1) return false;
-    ws.send(JSON.stringify(frame));
-    return true;
-  }
-
-  function connect() {
-    clearTimeout(reconnectTimer);
-    let sock;
-    try { sock = new WebSocket(WS_URL); } catch (e) { return scheduleReconnect(); }
-    ws = sock;
-    // a socket that does not reach welcome in time is given up like a closed one
-    clearTimeout(welcomeTimer);
-    welcomeTimer = setTimeout(() => { if (ws === sock && !ready) drop(sock); }, WELCOME_TIMEOUT);
-    sock.onopen = () => send(token ? { type: 'hello', token, ref: 'hello' } : { type: 'hello', ref: 'hello' });
-    sock.onmessage = ev => {
-      if (ws !== sock) return;
-      let f;
-      try { f = JSON.parse(ev.data); } catch (e) { return; }
-      handle(f);
-    };
-    sock.onclose = () => lost(sock);
-  }
-
-  function lost(sock) {
-    if (ws !== sock) return;
-    clearTimeout(welcomeTimer);
-    ws = null; ready = false; openPending = false; resuming = false;
-    inflight.clear();
-    clearInterval(pingTimer);
+  // The connection is gone: what was in flight goes again on the next one (shared/protocol.js reconnects).
+  function lost() {
+    openPending = false;
+    log.resuming = false;
+    outbox.lost();
     typingOn = false;
     hideTyping();
     update();
-    scheduleReconnect();
-  }
-
-  function drop(sock) {
-    lost(sock);
-    try { sock.close(); } catch (e) { /* already closing */ }
-  }
-
-  // 0.25, 0.5, 1, 2 s, then every 2 s for about a minute, then 10 s; each ±25 % (docs/protocol.md)
-  function scheduleReconnect() {
-    clearTimeout(reconnectTimer);
-    reconnectTimer = setTimeout(connect, Math.min(attempt < 30 ? 2000 : 10000, 250 * 2 ** attempt++) * (0.75 + Math.random() / 2));
   }
 
   function handle(f) {
@@ -555,7 +337,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
       case 'message': onMessage(f); break;
       case 'ack': onAck(f); break;
       case 'resumed':
-        if (dialog && f.dialogId === dialog.dialogId) { resuming = false; flush(); }
+        if (dialog && f.dialogId === dialog.dialogId) { log.resuming = false; flush(); }
         break;
       case 'typing':
         if (f.from === 'agent' && dialog && f.dialogId === dialog.dialogId) showTyping(f.typing, f.name);
@@ -574,13 +356,8 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   }
 
   function onWelcome(f) {
-    clearTimeout(welcomeTimer);
     if (f.token) { token = f.token; save('localStorage', 'token', token); }
     line = f.line || null;
-    ready = everReady = true;
-    attempt = 0;
-    clearInterval(pingTimer);
-    pingTimer = setInterval(() => send({ type: 'ping' }), 25000);
     const dialogs = Array.isArray(f.dialogs) ? f.dialogs : [];
     const d = (dialog && dialogs.find(x => x.dialogId === dialog.dialogId)) || dialogs.find(x => x.state !== 'CLOSED');
     if (!d) adoptNone();
@@ -592,10 +369,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     flush();
   }
 
-  function resume() {
-    resuming = true;
-    send({ type: 'resume', dialogId: dialog.dialogId, lastSeq, ref: 'resume' });
-  }
+  const resume = () => log.resume(conn, dialog.dialogId);
 
   function onOpened(d) {
     if (!d) return;
@@ -603,7 +377,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     if (!dialog || dialog.dialogId !== d.dialogId) {
       adopt(d);
       // open may join a dialog another tab already started: fetch what we have not seen.
-      send({ type: 'resume', dialogId: d.dialogId, lastSeq, ref: 'resume' });
+      send({ type: 'resume', dialogId: d.dialogId, lastSeq: log.lastSeq, ref: resumeRef(d.dialogId) });
     }
     markRead();
     update();
@@ -612,14 +386,15 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   }
 
   function flush() {
-    if (!ready) return;
+    if (!conn.ready) return;
     let needOpen = false;
-    outbox.forEach(i => {
+    outbox.flush(i => {
       if (!i.dialogId) {
-        if (isOpen()) { i.dialogId = dialog.dialogId; saveOutbox(); } else { needOpen = true; return; }
+        if (!isOpen()) return !(needOpen = true);
+        i.dialogId = dialog.dialogId;
+        outbox.save();
       }
-      if (inflight.has(i.id) || (resuming && dialog && i.dialogId === dialog.dialogId)) return;
-      if (send({ type: 'message', dialogId: i.dialogId, clientMsgId: i.id, text: i.text })) inflight.add(i.id);
+      return !(log.resuming && dialog && i.dialogId === dialog.dialogId);
     });
     if (needOpen && !openPending) {
       const f = { type: 'open', ref: 'open' };
@@ -638,14 +413,13 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     stopTyping();
     if (dialog && !isOpen()) adoptNone();
     const item = { id: uid(), dialogId: isOpen() ? dialog.dialogId : null, text: text.slice(0, MAX_TEXT), at: new Date().toISOString() };
-    outbox.push(item);
-    saveOutbox();
+    outbox.add(item);
     renderOutbox();
     flush();
   }
 
   function onInput() {
-    if (!isOpen() || !ready) return;
+    if (!isOpen() || !conn.ready) return;
     const now = Date.now();
     if (!typingOn || now - typingSentAt >= 2000) {
       typingOn = send({ type: 'typing', dialogId: dialog.dialogId, typing: true });
@@ -681,22 +455,16 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   }
 
   function markRead() {
-    if (!panelOpen || !dialog || readMark.s >= lastSeq) return;
-    readMark = { d: dialog.dialogId, s: lastSeq };
+    if (!panelOpen || !dialog || readMark.s >= log.lastSeq) return;
+    readMark = { d: dialog.dialogId, s: log.lastSeq };
     save('localStorage', 'read', JSON.stringify(readMark));
   }
 
   function update() {
-    const s = !ready ? (everReady ? T.offline : T.connecting)
-      : !isOpen() && line && line.open === false ? T.hoursClosed
-        : !dialog ? T.idle
-          : dialog.state === 'CLOSED' ? T.closed
-            : dialog.state === 'ASSIGNED' ? T.assigned(dialog.agentName || T.agent)
-              : queue && queue.position > 0 ? T.queue(queue.position, Math.ceil((queue.estimatedWaitSeconds || 0) / 60))
-                : T.waiting;
+    const s = statusText({ ready: conn.ready, everReady: conn.everReady, line, dialog, queue }, T);
     if (statusEl.textContent !== s) statusEl.textContent = s;
     // A button that goes disabled drops the keyboard focus: hand it to the message box first.
-    const noClose = !ready || !isOpen();
+    const noClose = !conn.ready || !isOpen();
     if (noClose && [closeBtn, attBtn].includes(root.activeElement)) input.focus();
     closeBtn.disabled = attBtn.disabled = noClose;
     // A copy of the dialog may be mailed to the visitor, once, to the one address given in it before it ended;
@@ -722,7 +490,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     rtBox.hidden = !closedId;
     list.hidden = !off.hidden && !dialog;
     const state = {
-      connection: ready ? 'online' : everReady ? 'offline' : 'connecting',
+      connection: conn.ready ? 'online' : conn.everReady ? 'offline' : 'connecting',
       dialogId: dialog ? dialog.dialogId : null,
       dialogState: dialog ? dialog.state : null,
       agentName: dialog && dialog.agentName || null,
@@ -806,7 +574,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   root.addEventListener('keydown', e => {
     if (e.key === 'Escape' && panelOpen) { e.preventDefault(); closePanel(); launcher.focus(); }
   });
-  window.addEventListener('online', () => { if (!ws) connect(); });
+  window.addEventListener('online', () => conn.start());
 
 
 
@@ -815,20 +583,25 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
 
   function showOffline(reason) {
     let text = reason === 'hours' ? T.offHours : T.offBusy;
-    const at = line && line.open === false && line.nextOpening && new Date(line.nextOpening);
-    if (reason === 'hours' && at && !isNaN(at)) {
-      text += ' ' + T.opens(at.toLocaleString(LANG, { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }));
-    }
+    const at = line && line.open === false && nextOpeningText(line.nextOpening, new Date(), LANG);
+    if (reason === 'hours' && at) text += ' ' + T.opens(at);
     offReason.textContent = text;
     if (off.hidden) {
       if (!formId) formId = 'f-' + uid();
       if (!field('name').value && contact.name) field('name').value = contact.name;
       if (!field('email').value && contact.email) field('email').value = contact.email;
+      if (!field('question').value) field('question').value = typedQuestion();
       off.hidden = false;
       offForm.hidden = false;
       offDone.hidden = true;
     }
     update();
+  }
+
+  // What the visitor already asked in the chat: the messages they sent in this dialog, else the message box.
+  function typedQuestion() {
+    const sent = [...list.querySelectorAll('.msg[data-from=visitor] .text')].map(t => t.textContent.trim()).filter(Boolean);
+    return (sent.length ? sent.join('\n') : input.value.trim()).slice(0, 4000);
   }
 
   function setErrors(errors) {
@@ -852,10 +625,11 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     offError.textContent = '';
     const local = {};
     if (!body.name) local.name = T.fe.name || 'Укажите имя';
-    if (!body.email && !body.phone) local.email = local.phone = T.fOne;
+    if (!body.email && !body.phone) local.email = T.fOne;
     if (!body.question) local.question = T.fe.question || 'Напишите вопрос';
     if (!body.consent) local.consent = T.fe.consent || 'Нужно согласие на обработку персональных данных';
     setErrors(local);
+    if (local.email && !body.email && !body.phone) field('phone').setAttribute('aria-invalid', 'true');
     if (Object.keys(local).length) return void (offError.textContent = T.fFix);
     formBusy = true;
     offSubmit.disabled = true;
@@ -906,7 +680,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     renderOutbox();
     update();
     if (load('sessionStorage', 'open')) openPanel(false);
-    connect();
+    conn.start();
   }
   if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
 })();

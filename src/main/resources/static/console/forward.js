@@ -1,0 +1,90 @@
+// Forwarding a dialog to a colleague or a line, and a supervisor taking one over.
+import { stopTyping } from './conversation.js';
+import { app, dialogs, el, errorText, isSupervisor, send } from './state.js';
+import { hideModal, option, showModal, showNotice } from './ui.js';
+
+export let directory = null;
+
+export async function loadDirectory() {
+  const r = await fetch('/api/console/directory', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  if (!r.ok) throw new Error('HTTP ' + r.status);
+  return r.json();
+}
+
+
+export function forwardKind() {
+  const checked = el.forwardForm.querySelector('input[name=forward-kind]:checked');
+  return checked ? checked.value : 'agent';
+}
+export function syncForwardKind() {
+  const toLine = forwardKind() === 'line';
+  el.forwardAgent.hidden = el.forwardAgentLabel.hidden = toLine;
+  el.forwardLine.hidden = el.forwardLineLabel.hidden = !toLine;
+}
+el.forwardForm.querySelectorAll('input[name=forward-kind]').forEach(r => r.addEventListener('change', syncForwardKind));
+
+el.forwardDialog.addEventListener('click', async () => {
+  const d = dialogs.get(app.selectedId);
+  if (!d) return;
+  stopTyping();
+  app.forwarding = { id: d.id, sent: false };
+  el.forwardForm.reset();
+  el.forwardError.textContent = '';
+  el.forwardSubmit.disabled = true;
+  el.forwardAgent.textContent = '';
+  el.forwardLine.textContent = '';
+  option(el.forwardAgent, '', 'Загрузка…');
+  syncForwardKind();
+  showModal(el.forwardModal);
+  try {
+    directory = await loadDirectory();
+  } catch (err) {
+    el.forwardError.textContent = 'Не удалось загрузить список коллег и линий: ' + err.message;
+    return;
+  }
+  el.forwardAgent.textContent = '';
+  option(el.forwardAgent, '', '— выберите коллегу —');
+  const PRESENCE = { ONLINE: 'в сети', AWAY: 'отошёл', OFFLINE: 'не в сети' };
+  (directory.agents || []).filter(a => a.id !== app.agentId).forEach(a => option(el.forwardAgent, String(a.id),
+    a.displayName + ' (' + (PRESENCE[a.presence] || a.presence) + '; ' + (a.lines || []).join(', ') + ')'));
+  option(el.forwardLine, '', '— выберите линию —');
+  (directory.lines || []).forEach(l => option(el.forwardLine, l.id, l.name + ' (' + l.id + ')'));
+  el.forwardSubmit.disabled = false;
+});
+
+el.forwardCancel.addEventListener('click', () => { app.forwarding = null; hideModal(el.forwardModal); });
+el.forwardModal.addEventListener('close', () => { if (app.forwarding && !app.forwarding.sent) app.forwarding = null; });
+
+el.forwardForm.addEventListener('submit', e => {
+  e.preventDefault();
+  if (!app.forwarding) return;
+  const toLine = forwardKind() === 'line';
+  const target = toLine ? el.forwardLine.value : el.forwardAgent.value;
+  const note = el.forwardNote.value.trim();
+  if (!target) { el.forwardError.textContent = toLine ? 'Выберите линию.' : 'Выберите коллегу.'; return; }
+  if (note.length > 2000) { el.forwardError.textContent = 'Заметка длиннее 2000 символов.'; return; }
+  const frame = { type: 'forward', dialogId: app.forwarding.id, ref: 'forward:' + app.forwarding.id };
+  if (toLine) frame.toLine = target; else frame.toAgentId = Number(target);
+  if (note) frame.note = note;
+  el.forwardError.textContent = '';
+  if (send(frame)) { app.forwarding.sent = true; el.forwardSubmit.disabled = true; }
+  else el.forwardError.textContent = 'Нет связи с сервером. Повторите.';
+});
+
+export function forwardFailed(kind, id, e) {
+  if (kind === 'forward' && app.forwarding && app.forwarding.id === id) {
+    app.forwarding.sent = false;
+    el.forwardSubmit.disabled = false;
+    el.forwardError.textContent = 'Не удалось передать диалог: ' + errorText(e);
+    return;
+  }
+  if (kind === 'take_over') app.takingOver = null;
+  showNotice((kind === 'take_over' ? 'Не удалось забрать диалог: ' : 'Не удалось передать диалог: ') + errorText(e));
+}
+
+export function takeOver(id) {
+  if (!isSupervisor()) return;
+  app.takingOver = id;
+  if (!send({ type: 'take_over', dialogId: id, ref: 'take_over:' + id })) showNotice('Нет связи с сервером.');
+}
+el.takeOver.addEventListener('click', () => { if (app.selectedId) takeOver(app.selectedId); });
