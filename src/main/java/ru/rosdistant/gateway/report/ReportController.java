@@ -92,6 +92,13 @@ class ReportController implements ProblemAnswers {
                 .map(rows -> figures(filter, rows)));
     }
 
+    @GetMapping("/dialogs/waits")
+    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
+    Mono<Map<String, Object>> waits(Query query, Principal principal) {
+        return filter(query, principal).flatMap(filter -> reports.waitHistogram(filter)
+                .map(rows -> figures(filter, rows)));
+    }
+
     @GetMapping("/dialogs/figures.csv")
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
     Mono<ResponseEntity<byte[]>> dialogFiguresCsv(Query query, @RequestParam(required = false) String delimiter,

@@ -171,6 +171,22 @@ class ReportQueries {
         return query(sql, binds, ReportQueries::dialogFigures);
     }
 
+    /** The upper bounds, in seconds, of the wait histogram's bars; the last bar has none. */
+    static final List<Long> WAIT_EDGES = List.of(30L, 60L, 120L, 300L, 600L);
+
+    /** How many answered dialogs waited how long: one count per bar of {@link #WAIT_EDGES}, and one past the last. */
+    Flux<long[]> waitHistogram(ReportFilter filter) {
+        Map<String, Object> binds = period(filter);
+        binds.put("edges", WAIT_EDGES.stream().map(Long::doubleValue).toArray(Double[]::new));
+        String sql = "WITH " + dialogs(filter, binds) + """
+                SELECT width_bucket(wait_s, CAST(:edges AS float8[])) AS bar, count(*) AS dialogs
+                FROM dl
+                WHERE wait_s IS NOT NULL
+                GROUP BY 1
+                ORDER BY 1""";
+        return query(sql, binds, row -> new long[] {count(row, "bar"), count(row, "dialogs")});
+    }
+
     /** The dialogs behind a figure, oldest first; {@code limit} rows at most. */
     Flux<DialogRow> dialogRows(ReportFilter filter, DialogFigure figure, int limit) {
         Map<String, Object> binds = period(filter);

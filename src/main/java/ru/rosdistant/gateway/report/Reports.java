@@ -62,6 +62,20 @@ public class Reports {
         return limited(queries.dialogFigures(filter));
     }
 
+    /** One bar of the wait histogram: answered dialogs that waited under {@code upToSeconds} (null: the rest). */
+    public record WaitBar(Long fromSeconds, Long upToSeconds, long dialogs) {
+    }
+
+    /** How long the answered dialogs waited, in bars of 0–30 s, 30–60 s, 1–2, 2–5, 5–10 min and longer. */
+    public Mono<List<WaitBar>> waitHistogram(ReportFilter filter) {
+        List<Long> edges = ReportQueries.WAIT_EDGES;
+        return limited(queries.waitHistogram(filter)).collectMap(bar -> (int) bar[0], bar -> bar[1])
+                .map(counts -> java.util.stream.IntStream.rangeClosed(0, edges.size())
+                        .mapToObj(bar -> new WaitBar(bar == 0 ? 0L : edges.get(bar - 1),
+                                bar < edges.size() ? edges.get(bar) : null, counts.getOrDefault(bar, 0L)))
+                        .toList());
+    }
+
     public Mono<ReportPage<DialogRow>> dialogs(ReportFilter filter, DialogFigure figure, int limit) {
         return page(queries.dialogRows(filter, figure, rows(limit) + 1), limit);
     }

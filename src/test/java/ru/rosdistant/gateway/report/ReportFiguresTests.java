@@ -98,6 +98,15 @@ class ReportFiguresTests {
     }
 
     @Test
+    void countsTheWaitsIntoHistogramBars() {
+        List<Reports.WaitBar> bars = reports.waitHistogram(filter("period", "all", List.of("lab140")))
+                .block(Duration.ofSeconds(30));
+        // waits 20, 30, 60, 120, 300 s: a bar holds its lower bound, not its upper
+        assertThat(bars).extracting(Reports.WaitBar::dialogs).containsExactly(1L, 1L, 1L, 1L, 1L, 0L);
+        assertThat(bars.get(5).upToSeconds()).isNull();
+    }
+
+    @Test
     void countsRatingsAndAppealTypes() {
         DialogFigures lab140 = one(filter("period", "line", List.of("lab140")));
         assertThat(lab140.rated()).isEqualTo(3);
