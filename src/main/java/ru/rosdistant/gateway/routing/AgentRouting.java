@@ -58,6 +58,8 @@ public class AgentRouting {
 
     private final RoutingProperties properties;
 
+    private final PresenceJournal journal;
+
     private final Map<Long, PresentAgent> present = new ConcurrentHashMap<>();
 
     private final Map<Long, Disposable> graceTimers = new ConcurrentHashMap<>();
@@ -76,11 +78,13 @@ public class AgentRouting {
 
     private Disposable pipeline;
 
-    AgentRouting(DialogManagement dialogs, DialogBus bus, Sites sites, RoutingProperties properties) {
+    AgentRouting(DialogManagement dialogs, DialogBus bus, Sites sites, RoutingProperties properties,
+            PresenceJournal journal) {
         this.dialogs = dialogs;
         this.bus = bus;
         this.sites = sites;
         this.properties = properties;
+        this.journal = journal;
     }
 
     // --- presence ---------------------------------------------------------------------------------
@@ -113,9 +117,16 @@ public class AgentRouting {
     }
 
     public void setPresence(long agentId, Presence status) {
-        PresentAgent agent = present.computeIfPresent(agentId, (id, known) -> known.withStatus(status));
+        Presence[] before = new Presence[1];
+        PresentAgent agent = present.computeIfPresent(agentId, (id, known) -> {
+            before[0] = known.status;
+            return known.withStatus(status);
+        });
         if (agent == null) {
             return;
+        }
+        if (before[0] != status) {
+            journal.record(agentId, status);
         }
         if (status != Presence.ONLINE) {
             withdrawOffersOf(agentId);
@@ -320,7 +331,10 @@ public class AgentRouting {
             return Flux.empty();
         }
         graceTimers.remove(agentId);
-        present.remove(agentId);
+        PresentAgent gone = present.remove(agentId);
+        if (gone != null && gone.status != Presence.OFFLINE) {
+            journal.record(agentId, Presence.OFFLINE);
+        }
         return dialogs.requeueAll(agentId)
                 .doOnNext(dialog -> requestDrain(dialog.lineId()));
     }

@@ -2,9 +2,12 @@ package ru.rosdistant.gateway.site;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -113,6 +116,32 @@ public class WorkingCalendar {
             }
         }
         return result;
+    }
+
+    /** One stretch of a line's working time, {@code opens} included, {@code closes} not. */
+    public record Interval(Instant opens, Instant closes) {
+    }
+
+    /**
+     * The line's working time on the dates {@code from} to {@code to} (both included), in order; stretches that
+     * touch (a line working round the clock) are joined.
+     */
+    public List<Interval> workingIntervals(String lineId, LocalDate from, LocalDate to) {
+        Hours hours = hours(lineId);
+        List<Interval> intervals = new ArrayList<>();
+        for (LocalDate date = from; !date.isAfter(to); date = date.plusDays(1)) {
+            if (!works(hours, date)) {
+                continue;
+            }
+            Instant opens = date.atTime(hours.opens()).atZone(hours.zone()).toInstant();
+            Instant closes = (hours.closes().equals(LocalTime.MIDNIGHT) ? date.plusDays(1).atStartOfDay(hours.zone())
+                    : date.atTime(hours.closes()).atZone(hours.zone())).toInstant();
+            if (!intervals.isEmpty() && intervals.get(intervals.size() - 1).closes().equals(opens)) {
+                opens = intervals.remove(intervals.size() - 1).opens();
+            }
+            intervals.add(new Interval(opens, closes));
+        }
+        return intervals;
     }
 
     /** The time zone of the line's working hours. */

@@ -152,6 +152,15 @@ class WorkingCalendarTests {
         assertThat(loaded.isWorkingDay(LocalDate.of(2030, 1, 8))).isTrue();
     }
 
+    @Test
+    void workingIntervalsSkipTheWeekendAndTheHolidayAndJoinRoundTheClockDays() {
+        assertThat(calendar.workingIntervals("applicant-recruitment", LocalDate.of(2026, 5, 8), LocalDate.of(2026, 5, 12)))
+                .containsExactly(new WorkingCalendar.Interval(samara(2026, 5, 8, 9, 0), samara(2026, 5, 8, 18, 0)),
+                        new WorkingCalendar.Interval(samara(2026, 5, 12, 9, 0), samara(2026, 5, 12, 18, 0)));
+        assertThat(calendar.workingIntervals("marketing", LocalDate.of(2026, 5, 8), LocalDate.of(2026, 5, 12)))
+                .containsExactly(new WorkingCalendar.Interval(samara(2026, 5, 8, 0, 0), samara(2026, 5, 13, 0, 0)));
+    }
+
     private static Instant samara(int year, int month, int day, int hour, int minute) {
         return LocalDateTime.of(year, month, day, hour, minute).atZone(SAMARA).toInstant();
     }

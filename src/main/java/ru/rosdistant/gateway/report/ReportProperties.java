@@ -1,0 +1,21 @@
+package ru.rosdistant.gateway.report;
+
+import java.time.Duration;
+import java.time.ZoneId;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code gateway.report}: how reports count and how much one request may ask for.
+ *
+ * @param zone days, weeks and months are cut in this zone, and working days end at its midnight
+ * @param maxPeriodDays the longest period one request may cover (from and to both counted)
+ * @param maxRows the most dialogs (or deadline rows) one list or CSV export returns; a longer list is cut and
+ * says so
+ * @param queryTimeout a report query that runs longer is cancelled in PostgreSQL and answered 503
+ */
+@ConfigurationProperties("gateway.report")
+record ReportProperties(@DefaultValue("Europe/Samara") ZoneId zone, @DefaultValue("366") int maxPeriodDays,
+        @DefaultValue("10000") int maxRows, @DefaultValue("20s") Duration queryTimeout) {
+}

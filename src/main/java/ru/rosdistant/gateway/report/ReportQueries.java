@@ -1,0 +1,540 @@
+package ru.rosdistant.gateway.report;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/**
+ * The report queries: every figure is aggregated in PostgreSQL; only the groups (or a bounded list of rows) come
+ * back. Each query runs in a read-only transaction with a {@code statement_timeout}, so a report that would run too
+ * long is cancelled by the database itself. Filters are added as fixed SQL fragments with bound values; no caller
+ * text ever becomes SQL.
+ */
+@Component
+class ReportQueries {
+
+    private final DatabaseClient db;
+
+    private final TransactionalOperator tx;
+
+    private final ReportProperties properties;
+
+    ReportQueries(DatabaseClient db, TransactionalOperator tx, ReportProperties properties) {
+        this.db = db;
+        this.tx = tx;
+        this.properties = properties;
+    }
+
+    /** The working time the deadline queries measure in, prepared from the production calendar. */
+    record WorkingTime(String triageWindowOpens, String triageWindowCloses, String workingDays, List<String> mainSites,
+            Duration triageDeadline) {
+    }
+
+    /**
+     * The dialogs that joined a waiting line in the period, one row per dialog with its outcome and times. The
+     * dialog counts on the line it was offered to first ({@code offered_line_id}) and for the agent who took it
+     * first.
+     */
+    private static String dialogs(ReportFilter filter, Map<String, Object> binds) {
+        StringBuilder where = new StringBuilder("d.queued_at >= :from AND d.queued_at < :to");
+        if (filter.lines() != null) {
+            where.append(" AND d.offered_line_id = ANY(:lines)");
+            binds.put("lines", filter.lines().toArray(String[]::new));
+        }
+        if (filter.siteId() != null) {
+            where.append(" AND d.site_id = :site");
+            binds.put("site", filter.siteId());
+        }
+        if (filter.channel() != null) {
+            where.append(" AND d.channel = :channel");
+            binds.put("channel", filter.channel());
+        }
+        String agent = "";
+        if (filter.agentId() != null) {
+            agent = " WHERE b.first_agent_id = :agent";
+            binds.put("agent", filter.agentId());
+        }
+        return """
+                base AS (
+                    SELECT d.id, d.offered_line_id, d.line_id, d.site_id, d.channel, d.queued_at, d.closed_at,
+                           d.rating, d.rating_comment, d.appeal_type, d.request_number,
+                           f.first_assigned_at, f.first_agent_id, f.first_reply_at, f.messages, f.offline_reason
+                    FROM dialog d
+                    CROSS JOIN LATERAL (
+                        SELECT min(m.created_at) FILTER (WHERE m.event = 'assigned') AS first_assigned_at,
+                               (array_agg(m.agent_id ORDER BY m.seq) FILTER (WHERE m.event = 'assigned'))[1]
+                                   AS first_agent_id,
+                               min(m.created_at) FILTER (WHERE m.sender = 'AGENT') AS first_reply_at,
+                               count(*) FILTER (WHERE m.sender <> 'SYSTEM') AS messages,
+                               (array_agg(m.author_name ORDER BY m.seq) FILTER (WHERE m.event = 'offline_offered'))[1]
+                                   AS offline_reason
+                        FROM message m
+                        WHERE m.dialog_id = d.id) f
+                    WHERE %s
+                ),
+                dl AS (
+                    SELECT b.*,
+                           CASE WHEN b.first_assigned_at IS NOT NULL THEN 'ANSWERED'
+                                WHEN b.offline_reason = 'hours' THEN 'OUT_OF_HOURS'
+                                WHEN b.offline_reason IS NOT NULL THEN 'MISSED'
+                                WHEN b.closed_at IS NOT NULL THEN 'ABANDONED'
+                                ELSE 'WAITING' END AS outcome,
+                           extract(epoch FROM b.first_assigned_at - b.queued_at)::float8 AS wait_s,
+                           extract(epoch FROM b.first_reply_at - b.queued_at)::float8 AS first_response_s,
+                           extract(epoch FROM b.closed_at - b.first_assigned_at)::float8 AS handle_s,
+                           t.addressee,
+                           a.display_name AS agent_name
+                    FROM base b
+                    LEFT JOIN task t ON t.dialog_id = b.id AND t.kind = 'COMPLAINT_ANSWER'
+                    LEFT JOIN agent a ON a.id = b.first_agent_id%s
+                )""".formatted(where, agent);
+    }
+
+    private static String key(ReportFilter.GroupBy by, String line, String agent, String site, String channel,
+            String agentName) {
+        return switch (by) {
+            case ALL -> "'all', 'all'";
+            case LINE -> line + ", " + line;
+            case AGENT -> "coalesce(" + agent + "::text, ''), coalesce(" + agentName + ", '')";
+            case SITE -> site + ", " + site;
+            case CHANNEL -> channel + ", " + channel;
+            case SITE_CHANNEL -> site + " || '/' || " + channel + ", " + site + " || '/' || " + channel;
+        };
+    }
+
+    private static String bucket(ReportFilter.Step step, String at) {
+        return switch (step) {
+            case DAY -> "(" + at + " AT TIME ZONE :zone)::date";
+            case WEEK -> "date_trunc('week', " + at + " AT TIME ZONE :zone)::date";
+            case MONTH -> "date_trunc('month', " + at + " AT TIME ZONE :zone)::date";
+            case PERIOD -> "CAST(:fromDay AS date)";
+        };
+    }
+
+    Flux<DialogFigures> dialogFigures(ReportFilter filter) {
+        Map<String, Object> binds = period(filter);
+        String sql = "WITH " + dialogs(filter, binds) + """
+                SELECT %s, %s AS bucket,
+                       count(*) AS offered,
+                       count(*) FILTER (WHERE outcome = 'ANSWERED') AS answered,
+                       count(*) FILTER (WHERE outcome = 'ABANDONED') AS abandoned,
+                       count(*) FILTER (WHERE outcome = 'MISSED') AS missed,
+                       count(*) FILTER (WHERE outcome = 'OUT_OF_HOURS') AS out_of_hours,
+                       count(*) FILTER (WHERE outcome = 'WAITING') AS waiting,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_s) AS wait_p50,
+                       percentile_cont(0.9) WITHIN GROUP (ORDER BY wait_s) AS wait_p90,
+                       max(wait_s) AS wait_max,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY first_response_s) AS first_response_p50,
+                       percentile_cont(0.9) WITHIN GROUP (ORDER BY first_response_s) AS first_response_p90,
+                       max(first_response_s) AS first_response_max,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY handle_s) AS handle_p50,
+                       avg(handle_s) AS handle_avg,
+                       avg(messages) FILTER (WHERE outcome = 'ANSWERED')::float8 AS messages_avg,
+                       count(rating) AS rated,
+                       avg(rating)::float8 AS rating_avg,
+                       count(*) FILTER (WHERE rating = 1) AS rating1,
+                       count(*) FILTER (WHERE rating = 2) AS rating2,
+                       count(*) FILTER (WHERE rating = 3) AS rating3,
+                       count(*) FILTER (WHERE rating = 4) AS rating4,
+                       count(*) FILTER (WHERE rating = 5) AS rating5,
+                       count(rating_comment) AS rating_comments,
+                       count(*) FILTER (WHERE appeal_type = 'CONSULTATION') AS consultations,
+                       count(*) FILTER (WHERE appeal_type = 'SERVICE_REQUEST') AS service_requests,
+                       count(*) FILTER (WHERE appeal_type = 'COMPLAINT') AS complaints,
+                       count(*) FILTER (WHERE appeal_type = 'CHANGE_REQUEST') AS change_requests,
+                       count(*) FILTER (WHERE addressee = 'MARKETING_DIRECTOR') AS complaints_to_marketing_director,
+                       count(*) FILTER (WHERE addressee = 'HEAD_OF_STUDENT_AFFAIRS')
+                           AS complaints_to_head_of_student_affairs
+                FROM dl
+                GROUP BY 1, 2, 3
+                ORDER BY 3, 1
+                LIMIT :maxRows""".formatted(
+                key(filter.by(), "offered_line_id", "first_agent_id", "site_id", "channel", "agent_name"),
+                bucket(filter.step(), "queued_at"));
+        binds.put("maxRows", properties.maxRows());
+        return query(sql, binds, ReportQueries::dialogFigures);
+    }
+
+    /** The upper bounds, in seconds, of the wait histogram's bars; the last bar has none. */
+    static final List<Long> WAIT_EDGES = List.of(30L, 60L, 120L, 300L, 600L);
+
+    /** How many answered dialogs waited how long: one count per bar of {@link #WAIT_EDGES}, and one past the last. */
+    Flux<long[]> waitHistogram(ReportFilter filter) {
+        Map<String, Object> binds = period(filter);
+        binds.put("edges", WAIT_EDGES.stream().map(Long::doubleValue).toArray(Double[]::new));
+        String sql = "WITH " + dialogs(filter, binds) + """
+                SELECT width_bucket(wait_s, CAST(:edges AS float8[])) AS bar, count(*) AS dialogs
+                FROM dl
+                WHERE wait_s IS NOT NULL
+                GROUP BY 1
+                ORDER BY 1""";
+        return query(sql, binds, row -> new long[] {count(row, "bar"), count(row, "dialogs")});
+    }
+
+    /** The dialogs behind a figure, oldest first; {@code limit} rows at most. */
+    Flux<DialogRow> dialogRows(ReportFilter filter, DialogFigure figure, int limit) {
+        Map<String, Object> binds = period(filter);
+        binds.put("limit", limit);
+        String sql = "WITH " + dialogs(filter, binds) + """
+                SELECT id, offered_line_id, line_id, site_id, channel, agent_name, outcome, queued_at,
+                       first_assigned_at, first_reply_at, closed_at, wait_s, first_response_s, handle_s, messages,
+                       rating, rating_comment, appeal_type, request_number, addressee
+                FROM dl
+                WHERE %s
+                ORDER BY queued_at, id
+                LIMIT :limit""".formatted(figure.condition());
+        return query(sql, binds, ReportQueries::dialogRow);
+    }
+
+    /**
+     * The regulation's deadlines, one row per dialog or task they apply to: its due instant, when it was done,
+     * and whether the deadline was kept, missed, or is still running at {@code now}.
+     */
+    private static String deadlines(ReportFilter filter, Map<String, Object> binds, WorkingTime time) {
+        binds.put("opens", time.triageWindowOpens());
+        binds.put("closes", time.triageWindowCloses());
+        binds.put("workdays", time.workingDays());
+        binds.put("mainSites", time.mainSites().toArray(String[]::new));
+        binds.put("triage", time.triageDeadline().toSeconds() + " seconds");
+        String triage = "";
+        String classification = "";
+        String task = "";
+        if (filter.lines() != null) {
+            triage += " AND d.offered_line_id = ANY(:lines)";
+            classification += " AND d.line_id = ANY(:lines)";
+            task += " AND t.line_id = ANY(:lines)";
+            binds.put("lines", filter.lines().toArray(String[]::new));
+        }
+        if (filter.siteId() != null) {
+            triage += " AND d.site_id = :site";
+            classification += " AND d.site_id = :site";
+            task += " AND d.site_id = :site";
+            binds.put("site", filter.siteId());
+        }
+        if (filter.channel() != null) {
+            triage += " AND d.channel = :channel";
+            classification += " AND d.channel = :channel";
+            task += " AND d.channel = :channel";
+            binds.put("channel", filter.channel());
+        }
+        if (filter.agentId() != null) {
+            triage += " AND d.agent_id = :agent";
+            classification += " AND d.agent_id = :agent";
+            task += " AND t.owner_agent_id = :agent";
+            binds.put("agent", filter.agentId());
+        }
+        return """
+                win AS (
+                    SELECT w.opens, w.closes
+                    FROM unnest(CAST(:opens AS timestamptz[]), CAST(:closes AS timestamptz[])) AS w(opens, closes)
+                ),
+                wd AS (
+                    SELECT unnest(CAST(:workdays AS date[])) AS day
+                ),
+                rules AS (
+                    SELECT 'TRIAGE' AS rule, d.id AS dialog_id, NULL::uuid AS task_id, d.offered_line_id AS line_id,
+                           d.site_id, d.channel, d.agent_id, d.closed_at AS started,
+                           coalesce((SELECT d.closed_at FROM win WHERE d.closed_at >= win.opens
+                                         AND d.closed_at < win.closes LIMIT 1),
+                                    (SELECT min(win.opens) FROM win WHERE win.opens > d.closed_at))
+                               + CAST(:triage AS interval) AS due,
+                           d.triaged_at AS done_at, 0 AS escalations
+                    FROM dialog d
+                    WHERE d.state = 'CLOSED' AND d.site_id = ANY(:mainSites) AND d.queued_at IS NOT NULL
+                      AND d.closed_at >= :from AND d.closed_at < :to%s
+                    UNION ALL
+                    SELECT 'CLASSIFICATION', d.id, NULL::uuid, d.line_id, d.site_id, d.channel, d.agent_id, d.closed_at,
+                           ((SELECT min(wd.day) FROM wd WHERE wd.day > (d.closed_at AT TIME ZONE :zone)::date) + 1)
+                               ::timestamp AT TIME ZONE :zone,
+                           d.classified_at, 0
+                    FROM dialog d
+                    WHERE d.state = 'CLOSED' AND d.agent_id IS NOT NULL AND d.triage IS DISTINCT FROM 'SPAM'
+                      AND d.closed_at >= :from AND d.closed_at < :to%s
+                    UNION ALL
+                    SELECT 'TASK', t.dialog_id, t.id, t.line_id, d.site_id, d.channel, t.owner_agent_id, t.created_at,
+                           (coalesce(h.new_due, t.due) + 1)::timestamp AT TIME ZONE :zone,
+                           t.completed_at, t.escalations
+                    FROM task t
+                    LEFT JOIN dialog d ON d.id = t.dialog_id
+                    LEFT JOIN LATERAL (
+                        SELECT th.new_due
+                        FROM task_history th
+                        WHERE th.task_id = t.id AND th.event = 'CREATED'
+                        ORDER BY th.id
+                        LIMIT 1) h ON true
+                    WHERE t.created_at >= :from AND t.created_at < :to%s
+                ),
+                judged AS (
+                    SELECT r.*, a.display_name AS agent_name,
+                           CASE WHEN r.done_at IS NOT NULL AND r.done_at <= r.due THEN 'KEPT'
+                                WHEN r.done_at IS NOT NULL OR r.due < :now THEN 'MISSED'
+                                ELSE 'PENDING' END AS status
+                    FROM rules r
+                    LEFT JOIN agent a ON a.id = r.agent_id
+                )""".formatted(triage, classification, task);
+    }
+
+    Flux<DeadlineFigures> deadlineFigures(ReportFilter filter, WorkingTime time, Instant now) {
+        Map<String, Object> binds = period(filter);
+        binds.put("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+        String sql = "WITH " + deadlines(filter, binds, time) + """
+                SELECT rule, %s, %s AS bucket,
+                       count(*) AS total,
+                       count(*) FILTER (WHERE status = 'KEPT') AS kept,
+                       count(*) FILTER (WHERE status = 'MISSED') AS missed,
+                       count(*) FILTER (WHERE status = 'PENDING') AS pending,
+                       coalesce(sum(escalations), 0) AS escalations
+                FROM judged
+                GROUP BY 1, 2, 3, 4
+                ORDER BY 4, 1, 2
+                LIMIT :maxRows""".formatted(
+                key(filter.by(), "line_id", "agent_id", "site_id", "coalesce(channel, '')", "agent_name"),
+                bucket(filter.step(), "started"));
+        binds.put("maxRows", properties.maxRows());
+        return query(sql, binds, ReportQueries::deadlineFigures);
+    }
+
+    /** The dialogs and tasks behind a deadline figure; {@code status} null for all of them. */
+    Flux<DeadlineRow> deadlineRows(ReportFilter filter, WorkingTime time, Instant now, String rule, String status,
+            int limit) {
+        Map<String, Object> binds = period(filter);
+        binds.put("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+        binds.put("limit", limit);
+        StringBuilder where = new StringBuilder("true");
+        if (rule != null) {
+            where.append(" AND rule = :rule");
+            binds.put("rule", rule);
+        }
+        if (status != null) {
+            where.append(" AND status = :status");
+            binds.put("status", status);
+        }
+        String sql = "WITH " + deadlines(filter, binds, time) + """
+                SELECT rule, dialog_id, task_id, line_id, site_id, channel, agent_name, started, due, done_at,
+                       status, escalations
+                FROM judged
+                WHERE %s
+                ORDER BY started, rule, dialog_id
+                LIMIT :limit""".formatted(where);
+        return query(sql, binds, ReportQueries::deadlineRow);
+    }
+
+    /** Offline forms received per site in the period (nothing records an answer to them yet). */
+    Flux<Map<String, Object>> offlineForms(ReportFilter filter, List<String> sites) {
+        Map<String, Object> binds = period(filter);
+        String where = "f.created_at >= :from AND f.created_at < :to";
+        if (sites != null) {
+            where += " AND f.site_id = ANY(:sites)";
+            binds.put("sites", sites.toArray(String[]::new));
+        }
+        if (filter.siteId() != null) {
+            where += " AND f.site_id = :site";
+            binds.put("site", filter.siteId());
+        }
+        String sql = """
+                SELECT f.site_id, %s AS bucket, count(*) AS received
+                FROM offline_form f
+                WHERE %s
+                GROUP BY 1, 2
+                ORDER BY 2, 1""".formatted(bucket(filter.step(), "f.created_at"), where);
+        return query(sql, binds, row -> {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("site", row.get("site_id", String.class));
+            view.put("bucket", row.get("bucket", LocalDate.class));
+            view.put("received", row.get("received", Long.class));
+            return view;
+        });
+    }
+
+    /**
+     * Per agent: the dialogs they held in the period, the time they held dialogs (summed over dialogs), their peak
+     * of dialogs at once, and their time online, away and offline from the presence log.
+     */
+    Flux<AgentFigures> agentFigures(ReportFilter filter, Instant now) {
+        Map<String, Object> binds = period(filter);
+        binds.put("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+        String agents = "a.roles && ARRAY['AGENT', 'DISPATCHER']::text[]";
+        if (filter.lines() != null) {
+            agents += " AND a.lines && CAST(:lines AS text[])";
+            binds.put("lines", filter.lines().toArray(String[]::new));
+        }
+        if (filter.agentId() != null) {
+            agents += " AND a.id = :agent";
+            binds.put("agent", filter.agentId());
+        }
+        String sql = """
+                WITH ag AS (
+                    SELECT a.id, a.display_name, a.lines FROM agent a WHERE %s
+                ),
+                ev AS (
+                    SELECT m.dialog_id, m.agent_id, m.event, m.created_at,
+                           lead(m.created_at) OVER (PARTITION BY m.dialog_id ORDER BY m.seq) AS next_at,
+                           d.closed_at
+                    FROM dialog d
+                    JOIN message m ON m.dialog_id = d.id AND m.event IN ('assigned', 'forwarded', 'requeued')
+                    WHERE d.opened_at < :to AND (d.closed_at IS NULL OR d.closed_at >= :from)
+                ),
+                held AS (
+                    SELECT ev.agent_id, ev.dialog_id,
+                           greatest(ev.created_at, :from) AS start_at,
+                           least(coalesce(ev.next_at, ev.closed_at, :now), :to, :now) AS end_at
+                    FROM ev
+                    JOIN ag ON ag.id = ev.agent_id
+                    WHERE ev.event <> 'requeued'
+                ),
+                iv AS (
+                    SELECT * FROM held WHERE end_at > start_at
+                ),
+                pts AS (
+                    SELECT agent_id, start_at AS t, 1 AS step FROM iv
+                    UNION ALL
+                    SELECT agent_id, end_at, -1 FROM iv
+                ),
+                running AS (
+                    SELECT agent_id, sum(step) OVER (PARTITION BY agent_id ORDER BY t, step
+                                                     ROWS UNBOUNDED PRECEDING) AS at_once
+                    FROM pts
+                ),
+                pl AS (
+                    SELECT p.agent_id, p.status, p.at,
+                           lead(p.at) OVER (PARTITION BY p.agent_id ORDER BY p.at, p.id) AS next_at
+                    FROM agent_presence_log p
+                    JOIN ag ON ag.id = p.agent_id
+                    WHERE p.at < :to
+                      AND (p.at >= :from OR p.id = (SELECT q.id FROM agent_presence_log q
+                                                    WHERE q.agent_id = p.agent_id AND q.at < :from
+                                                    ORDER BY q.at DESC, q.id DESC LIMIT 1))
+                ),
+                presence AS (
+                    SELECT agent_id, status,
+                           sum(greatest(0, extract(epoch FROM least(coalesce(next_at, :now), :to, :now)
+                                                            - greatest(at, :from)))) AS seconds
+                    FROM pl
+                    GROUP BY 1, 2
+                )
+                SELECT ag.id, ag.display_name, ag.lines,
+                       (SELECT count(DISTINCT iv.dialog_id) FROM iv WHERE iv.agent_id = ag.id) AS dialogs,
+                       (SELECT coalesce(sum(extract(epoch FROM iv.end_at - iv.start_at)), 0)::float8
+                        FROM iv WHERE iv.agent_id = ag.id) AS dialog_seconds,
+                       (SELECT coalesce(max(running.at_once), 0) FROM running WHERE running.agent_id = ag.id)
+                           AS peak_at_once,
+                       (SELECT coalesce(sum(seconds), 0)::float8 FROM presence
+                        WHERE presence.agent_id = ag.id AND status = 'ONLINE') AS online_seconds,
+                       (SELECT coalesce(sum(seconds), 0)::float8 FROM presence
+                        WHERE presence.agent_id = ag.id AND status = 'AWAY') AS away_seconds,
+                       (SELECT coalesce(sum(seconds), 0)::float8 FROM presence
+                        WHERE presence.agent_id = ag.id AND status = 'OFFLINE') AS offline_seconds
+                FROM ag
+                ORDER BY ag.display_name, ag.id
+                LIMIT :maxRows""".formatted(agents);
+        binds.put("maxRows", properties.maxRows());
+        return query(sql, binds, ReportQueries::agentFigures);
+    }
+
+    private Map<String, Object> period(ReportFilter filter) {
+        ZoneId zone = properties.zone();
+        Map<String, Object> binds = new LinkedHashMap<>();
+        binds.put("from", filter.from().atStartOfDay(zone).toOffsetDateTime());
+        binds.put("to", filter.to().plusDays(1).atStartOfDay(zone).toOffsetDateTime());
+        binds.put("fromDay", filter.from());
+        binds.put("zone", zone.getId());
+        return binds;
+    }
+
+    <T> Flux<T> query(String sql, Map<String, Object> binds, Function<Readable, T> mapper) {
+        DatabaseClient.GenericExecuteSpec spec = db.sql(sql);
+        for (Map.Entry<String, Object> bind : binds.entrySet()) {
+            if (Pattern.compile(":" + bind.getKey() + "(?![A-Za-z0-9_])").matcher(sql).find()) {
+                spec = spec.bind(bind.getKey(), bind.getValue());
+            }
+        }
+        DatabaseClient.GenericExecuteSpec statement = spec;
+        return db.sql("SELECT set_config('statement_timeout', :timeout, true)")
+                .bind("timeout", properties.queryTimeout().toMillis() + "ms")
+                .then()
+                .thenMany(statement.map(mapper::apply).all())
+                .as(tx::transactional);
+    }
+
+    // --- rows -----------------------------------------------------------------------------------
+
+    private static DialogFigures dialogFigures(Readable row) {
+        return new DialogFigures(row.get(0, String.class), row.get(1, String.class), row.get("bucket", LocalDate.class),
+                count(row, "offered"), count(row, "answered"), count(row, "abandoned"), count(row, "missed"),
+                count(row, "out_of_hours"), count(row, "waiting"), seconds(row, "wait_p50"), seconds(row, "wait_p90"),
+                seconds(row, "wait_max"), seconds(row, "first_response_p50"), seconds(row, "first_response_p90"),
+                seconds(row, "first_response_max"), seconds(row, "handle_p50"), seconds(row, "handle_avg"),
+                row.get("messages_avg", Double.class), count(row, "rated"), row.get("rating_avg", Double.class),
+                List.of(count(row, "rating1"), count(row, "rating2"), count(row, "rating3"), count(row, "rating4"),
+                        count(row, "rating5")),
+                count(row, "rating_comments"), count(row, "consultations"), count(row, "service_requests"),
+                count(row, "complaints"), count(row, "change_requests"), count(row, "complaints_to_marketing_director"),
+                count(row, "complaints_to_head_of_student_affairs"));
+    }
+
+    private static DialogRow dialogRow(Readable row) {
+        return new DialogRow(row.get("id", UUID.class), row.get("offered_line_id", String.class),
+                row.get("line_id", String.class), row.get("site_id", String.class), row.get("channel", String.class),
+                row.get("agent_name", String.class), row.get("outcome", String.class), instant(row, "queued_at"),
+                instant(row, "first_assigned_at"), instant(row, "first_reply_at"), instant(row, "closed_at"),
+                seconds(row, "wait_s"), seconds(row, "first_response_s"), seconds(row, "handle_s"),
+                count(row, "messages"), row.get("rating", Short.class) == null ? null
+                        : row.get("rating", Short.class).intValue(), row.get("rating_comment", String.class),
+                row.get("appeal_type", String.class), row.get("request_number", String.class),
+                row.get("addressee", String.class));
+    }
+
+    private static DeadlineFigures deadlineFigures(Readable row) {
+        return new DeadlineFigures(row.get("rule", String.class), row.get(1, String.class), row.get(2, String.class),
+                row.get("bucket", LocalDate.class), count(row, "total"), count(row, "kept"), count(row, "missed"),
+                count(row, "pending"), count(row, "escalations"));
+    }
+
+    private static DeadlineRow deadlineRow(Readable row) {
+        return new DeadlineRow(row.get("rule", String.class), row.get("dialog_id", UUID.class),
+                row.get("task_id", UUID.class), row.get("line_id", String.class), row.get("site_id", String.class),
+                row.get("channel", String.class), row.get("agent_name", String.class), instant(row, "started"),
+                instant(row, "due"), instant(row, "done_at"), row.get("status", String.class),
+                count(row, "escalations"));
+    }
+
+    private static AgentFigures agentFigures(Readable row) {
+        String[] lines = row.get("lines", String[].class);
+        return new AgentFigures(row.get("id", Long.class), row.get("display_name", String.class),
+                lines == null ? List.of() : List.of(lines), count(row, "dialogs"), seconds(row, "dialog_seconds"),
+                count(row, "peak_at_once"), seconds(row, "online_seconds"), seconds(row, "away_seconds"),
+                seconds(row, "offline_seconds"));
+    }
+
+    private static long count(Readable row, String column) {
+        Number value = row.get(column, Number.class);
+        return value == null ? 0 : value.longValue();
+    }
+
+    /** Seconds rounded to whole seconds; null when there is nothing to measure. */
+    private static Long seconds(Readable row, String column) {
+        Double value = row.get(column, Double.class);
+        return value == null ? null : Math.round(value);
+    }
+
+    private static Instant instant(Readable row, String column) {
+        OffsetDateTime value = row.get(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

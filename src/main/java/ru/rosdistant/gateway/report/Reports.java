@@ -1,0 +1,164 @@
+package ru.rosdistant.gateway.report;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+import ru.rosdistant.gateway.site.Site;
+import ru.rosdistant.gateway.site.Sites;
+import ru.rosdistant.gateway.site.WorkingCalendar;
+
+/**
+ * The reports for supervisors (docs/reports.md): dialog figures, the regulation's deadlines, the agents' figures,
+ * and the rows behind each. The caller passes a checked {@link ReportFilter} whose {@code lines} is already the
+ * caller's scope. Working time comes from the production calendar and the dispatcher line's hours.
+ */
+@Component
+public class Reports {
+
+    /** Deadlines started near the period's end fall due after it: the calendar is prepared this far beyond. */
+    private static final int CALENDAR_BEYOND_DAYS = 60;
+
+    /** The deadline rules a drill-down may ask for. */
+    public static final List<String> RULES = List.of("TRIAGE", "CLASSIFICATION", "TASK");
+
+    /** How a deadline stands. */
+    public static final List<String> STATUSES = List.of("KEPT", "MISSED", "PENDING");
+
+    private final ReportQueries queries;
+
+    private final WorkingCalendar calendar;
+
+    private final Sites sites;
+
+    private final ReportClock clock;
+
+    private final ReportProperties properties;
+
+    private final String triageLine;
+
+    private final Duration triageDeadline;
+
+    Reports(ReportQueries queries, WorkingCalendar calendar, Sites sites, ReportClock clock,
+            ReportProperties properties, @Value("${gateway.triage.line:dispatcher}") String triageLine,
+            @Value("${gateway.triage.deadline:10m}") Duration triageDeadline) {
+        this.queries = queries;
+        this.calendar = calendar;
+        this.sites = sites;
+        this.clock = clock;
+        this.properties = properties;
+        this.triageLine = triageLine;
+        this.triageDeadline = triageDeadline;
+    }
+
+    public Flux<DialogFigures> dialogFigures(ReportFilter filter) {
+        return limited(queries.dialogFigures(filter));
+    }
+
+    /** One bar of the wait histogram: answered dialogs that waited under {@code upToSeconds} (null: the rest). */
+    public record WaitBar(Long fromSeconds, Long upToSeconds, long dialogs) {
+    }
+
+    /** How long the answered dialogs waited, in bars of 0–30 s, 30–60 s, 1–2, 2–5, 5–10 min and longer. */
+    public Mono<List<WaitBar>> waitHistogram(ReportFilter filter) {
+        List<Long> edges = ReportQueries.WAIT_EDGES;
+        return limited(queries.waitHistogram(filter)).collectMap(bar -> (int) bar[0], bar -> bar[1])
+                .map(counts -> java.util.stream.IntStream.rangeClosed(0, edges.size())
+                        .mapToObj(bar -> new WaitBar(bar == 0 ? 0L : edges.get(bar - 1),
+                                bar < edges.size() ? edges.get(bar) : null, counts.getOrDefault(bar, 0L)))
+                        .toList());
+    }
+
+    public Mono<ReportPage<DialogRow>> dialogs(ReportFilter filter, DialogFigure figure, int limit) {
+        return page(queries.dialogRows(filter, figure, rows(limit) + 1), limit);
+    }
+
+    public Flux<DeadlineFigures> deadlineFigures(ReportFilter filter) {
+        return limited(queries.deadlineFigures(filter, workingTime(filter), clock.now()));
+    }
+
+    /** The rows behind a deadline figure: {@code rule} and {@code status} null for all. */
+    public Mono<ReportPage<DeadlineRow>> deadlines(ReportFilter filter, String rule, String status, int limit) {
+        if (rule != null && !RULES.contains(rule)) {
+            throw new IllegalArgumentException("rule: one of " + RULES);
+        }
+        if (status != null && !STATUSES.contains(status)) {
+            throw new IllegalArgumentException("status: one of " + STATUSES);
+        }
+        return page(queries.deadlineRows(filter, workingTime(filter), clock.now(), rule, status, rows(limit) + 1),
+                limit);
+    }
+
+    public Flux<AgentFigures> agentFigures(ReportFilter filter) {
+        return limited(queries.agentFigures(filter, clock.now()));
+    }
+
+    /** Offline forms received per site, of the sites whose line is in the filter's scope. */
+    public Flux<java.util.Map<String, Object>> offlineForms(ReportFilter filter) {
+        List<String> scope = filter.lines() == null ? null
+                : sites.all()
+                        .stream()
+                        .filter(site -> filter.lines().contains(site.line()))
+                        .map(Site::id)
+                        .toList();
+        return limited(queries.offlineForms(filter, scope));
+    }
+
+    /** The most rows one list may return. */
+    public int maxRows() {
+        return properties.maxRows();
+    }
+
+    public int maxPeriodDays() {
+        return properties.maxPeriodDays();
+    }
+
+    private <T> Mono<ReportPage<T>> page(Flux<T> rows, int limit) {
+        return limited(rows).collectList()
+                .map(list -> list.size() > limit ? new ReportPage<>(List.copyOf(list.subList(0, limit)), true)
+                        : new ReportPage<>(list, false));
+    }
+
+    private int rows(int limit) {
+        if (limit < 1 || limit > properties.maxRows()) {
+            throw new IllegalArgumentException("limit: 1 to " + properties.maxRows());
+        }
+        return limit;
+    }
+
+    /** The database cancels a query past the timeout; this is the backstop should it not answer at all. */
+    private <T> Flux<T> limited(Flux<T> query) {
+        return query.timeout(properties.queryTimeout().plusSeconds(5))
+                .onErrorMap(TimeoutException.class, ReportTimeoutException::new)
+                .onErrorMap(ReportTimeoutException::cancelled, ReportTimeoutException::new);
+    }
+
+    private ReportQueries.WorkingTime workingTime(ReportFilter filter) {
+        LocalDate from = filter.from().minusDays(1);
+        LocalDate to = filter.to().plusDays(CALENDAR_BEYOND_DAYS);
+        List<WorkingCalendar.Interval> intervals = calendar.workingIntervals(triageLine, from, to);
+        String opens = intervals.stream()
+                .map(interval -> interval.opens().toString())
+                .collect(Collectors.joining(",", "{", "}"));
+        String closes = intervals.stream()
+                .map(interval -> interval.closes().toString())
+                .collect(Collectors.joining(",", "{", "}"));
+        String workingDays = from.datesUntil(to.plusDays(1))
+                .filter(calendar::isWorkingDay)
+                .map(LocalDate::toString)
+                .collect(Collectors.joining(",", "{", "}"));
+        List<String> mainSites = sites.all()
+                .stream()
+                .filter(site -> site.line().equals(triageLine))
+                .map(Site::id)
+                .toList();
+        return new ReportQueries.WorkingTime(opens, closes, workingDays, mainSites, triageDeadline);
+    }
+}

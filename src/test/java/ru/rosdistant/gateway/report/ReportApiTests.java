@@ -1,0 +1,234 @@
+package ru.rosdistant.gateway.report;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.test.StepVerifier;
+import ru.rosdistant.gateway.Checks;
+import ru.rosdistant.gateway.GatewayTest;
+import ru.rosdistant.gateway.Staff;
+import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.agent.Role;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The REST door of the reports: who sees what, the limits, the problem answers, and the CSV files. */
+@GatewayTest
+class ReportApiTests {
+
+    static final String PERIOD = "from=2026-05-04&to=2026-05-15";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    AgentDirectory agents;
+
+    @Autowired
+    DatabaseClient db;
+
+    @Autowired
+    TransactionalOperator tx;
+
+    @Autowired
+    ReportClock clock;
+
+    WebTestClient client;
+
+    String supervisor;
+
+    @BeforeEach
+    void setUp() {
+        ReportFiguresTests.load(db);
+        clock.set(ReportFiguresTests.LATER);
+        client = Checks.http(port);
+        Agent lab140 = Staff.agent(agents, "lab140", 2, Role.SUPERVISOR);
+        supervisor = Staff.login(port, lab140.login(), Staff.PASSWORD);
+    }
+
+    @AfterEach
+    void systemClock() {
+        clock.set(Clock.systemUTC());
+    }
+
+    @Test
+    void aSupervisorSeesTheFiguresOfTheirLines() {
+        client.get()
+                .uri("/api/reports/dialogs/figures?" + PERIOD + "&step=period&by=line")
+                .header(HttpHeaders.COOKIE, supervisor)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.rows.length()")
+                .isEqualTo(1)
+                .jsonPath("$.rows[0].key")
+                .isEqualTo("lab140")
+                .jsonPath("$.rows[0].offered")
+                .isEqualTo(7)
+                .jsonPath("$.rows[0].ratedShare")
+                .isEqualTo(0.6)
+                .jsonPath("$.zone")
+                .isEqualTo("Europe/Samara");
+    }
+
+    @Test
+    void aSupervisorAskingForAnotherLineIsRefused() {
+        client.get()
+                .uri("/api/reports/dialogs/figures?" + PERIOD + "&line=lab141")
+                .header(HttpHeaders.COOKIE, supervisor)
+                .exchange()
+                .expectStatus()
+                .isForbidden()
+                .expectHeader()
+                .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.detail")
+                .isEqualTo("Not one of your lines: lab141");
+    }
+
+    @Test
+    void anAdminSeesEveryLine() {
+        client.get()
+                .uri("/api/reports/dialogs/figures?" + PERIOD + "&step=period&by=line&line=lab140&line=lab141")
+                .headers(headers -> headers.setBasicAuth("admin", "test-admin-password"))
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.rows.length()")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void anAgentAndAStrangerGetNoReports() {
+        Agent agent = Staff.agent(agents, "lab140", 2);
+        client.get()
+                .uri("/api/reports/dialogs/figures?" + PERIOD)
+                .header(HttpHeaders.COOKIE, Staff.login(port, agent.login(), Staff.PASSWORD))
+                .exchange()
+                .expectStatus()
+                .isForbidden();
+        client.get().uri("/api/reports/dialogs/figures?" + PERIOD).exchange().expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void badInputIsAProblemNotAnError() {
+        for (String query : new String[] {"from=2026-05-04", "from=yesterday&to=2026-05-15",
+                "from=2025-01-01&to=2026-05-15", "from=2026-05-15&to=2026-05-04", PERIOD + "&step=hour",
+                PERIOD + "&by=colour", PERIOD + "&channel=FAX"}) {
+            client.get()
+                    .uri("/api/reports/dialogs/figures?" + query)
+                    .header(HttpHeaders.COOKIE, supervisor)
+                    .exchange()
+                    .expectStatus()
+                    .isBadRequest()
+                    .expectHeader()
+                    .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
+        }
+        for (String query : new String[] {PERIOD + "&limit=0", PERIOD + "&limit=10001", PERIOD + "&figure=nope"}) {
+            client.get()
+                    .uri("/api/reports/dialogs?" + query)
+                    .header(HttpHeaders.COOKIE, supervisor)
+                    .exchange()
+                    .expectStatus()
+                    .isBadRequest();
+        }
+        client.get()
+                .uri("/api/reports/deadlines?" + PERIOD + "&rule=lunch")
+                .header(HttpHeaders.COOKIE, supervisor)
+                .exchange()
+                .expectStatus()
+                .isBadRequest();
+    }
+
+    @Test
+    void aListLongerThanItsLimitSaysItWasCut() {
+        client.get()
+                .uri("/api/reports/dialogs?" + PERIOD + "&figure=answered&limit=2")
+                .header(HttpHeaders.COOKIE, supervisor)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.rows.length()")
+                .isEqualTo(2)
+                .jsonPath("$.truncated")
+                .isEqualTo(true);
+        client.get()
+                .uri("/api/reports/deadlines?" + PERIOD + "&rule=classification&status=missed")
+                .header(HttpHeaders.COOKIE, supervisor)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.rows.length()")
+                .isEqualTo(3)
+                .jsonPath("$.truncated")
+                .isEqualTo(false);
+    }
+
+    @Test
+    void exportsTheDialogsAsCsvThatExcelOpens() {
+        byte[] body = client.get()
+                .uri("/api/reports/dialogs.csv?" + PERIOD + "&figure=rated")
+                .header(HttpHeaders.COOKIE, supervisor)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .contentTypeCompatibleWith("text/csv")
+                .expectHeader()
+                .valueMatches(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"dialogs-rated-2026-05-04-2026-05-15.csv\"")
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
+        assertThat(body).startsWith(0xEF, 0xBB, 0xBF);
+        String[] lines = new String(body, 3, body.length - 3, StandardCharsets.UTF_8).split("\r\n");
+        assertThat(lines).hasSize(4);
+        assertThat(lines[0]).startsWith("dialogId,offeredLine,line,site,channel,agent,outcome,queuedAt,");
+        assertThat(lines[1]).startsWith("00000140-0000-0000-0000-0000000000d1,lab140,lab140,lab140,WIDGET,Анна Lab140,"
+                + "ANSWERED,2026-05-04 10:00:00,2026-05-04 10:00:30,")
+                .contains(",5,\"Спасибо, \"\"отлично\"\"; всё ясно\",CONSULTATION,");
+    }
+
+    @Test
+    void exportsTheFiguresWithTheDelimiterAsked() {
+        String csv = client.get()
+                .uri("/api/reports/deadlines/figures.csv?" + PERIOD + "&step=period&delimiter=semicolon")
+                .header(HttpHeaders.COOKIE, supervisor)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(csv).contains("rule;key;label;bucket;total;kept;missed;pending;escalations")
+                .contains("CLASSIFICATION;lab140;lab140;2026-05-04;5;2;3;0;0")
+                .contains("TASK;lab140;lab140;2026-05-04;2;1;1;0;1");
+    }
+
+    @Test
+    void aQueryPastTheTimeoutIsCancelledByTheDatabase() {
+        ReportQueries slow = new ReportQueries(db, tx, new ReportProperties(ZoneId.of("Europe/Samara"), 366, 100,
+                Duration.ofMillis(200)));
+        slow.query("SELECT pg_sleep(5) AS slept", new java.util.HashMap<>(), row -> "slept")
+                .as(StepVerifier::create)
+                .expectErrorMatches(ReportTimeoutException::cancelled)
+                .verify(Duration.ofSeconds(4));
+    }
+}
