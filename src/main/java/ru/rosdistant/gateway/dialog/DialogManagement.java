@@ -470,14 +470,90 @@ public class DialogManagement {
                         .then(closeOpen(dialog, Sender.AGENT, agentId, null)));
     }
 
-    /** Dialogs of a line that nobody triaged yet, oldest first. */
-    public Flux<Dialog> untriaged(String lineId, int limit) {
-        return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.line_id = :line AND d.triage IS NULL "
-                        + "AND d.queued_at IS NOT NULL ORDER BY d.opened_at LIMIT :limit")
+    /** A dialog waiting for the dispatcher's decision, with the visitor's first message. */
+    public record Untriaged(Dialog dialog, String firstMessage) {
+    }
+
+    private static final String UNTRIAGED_WHERE = """
+             WHERE d.line_id = :line AND d.triage IS NULL AND d.queued_at IS NOT NULL
+               AND (CAST(:endedBefore AS timestamptz) IS NULL OR d.closed_at < CAST(:endedBefore AS timestamptz))""";
+
+    /**
+     * Dialogs of a line that nobody triaged yet, open or ended: the ended ones first (their clock runs), by the
+     * moment they ended, then the open ones by the moment they opened. {@code endedBefore}, when given, keeps only
+     * those that ended before it.
+     */
+    public Flux<Untriaged> untriaged(String lineId, Instant endedBefore, int limit, long offset) {
+        return db.sql("SELECT " + DIALOG_COLUMNS.replace("FROM dialog d JOIN", """
+                        , (SELECT m.body FROM message m WHERE m.dialog_id = d.id AND m.sender = 'VISITOR'
+                            ORDER BY m.seq LIMIT 1) AS first_message FROM dialog d JOIN""") + " " + UNTRIAGED_WHERE
+                        + " ORDER BY d.closed_at NULLS LAST, d.opened_at, d.id LIMIT :limit OFFSET :offset")
                 .bind("line", lineId)
+                .bind("endedBefore", Parameter.fromOrEmpty(endedBefore == null ? null
+                        : endedBefore.atOffset(java.time.ZoneOffset.UTC), OffsetDateTime.class))
                 .bind("limit", limit)
-                .map(DialogManagement::dialog)
+                .bind("offset", offset)
+                .map(row -> new Untriaged(dialog(row), row.get("first_message", String.class)))
                 .all();
+    }
+
+    /** How many {@link #untriaged} would list without a limit. */
+    public Mono<Long> countUntriaged(String lineId, Instant endedBefore) {
+        return db.sql("SELECT count(*) AS n FROM dialog d " + UNTRIAGED_WHERE)
+                .bind("line", lineId)
+                .bind("endedBefore", Parameter.fromOrEmpty(endedBefore == null ? null
+                        : endedBefore.atOffset(java.time.ZoneOffset.UTC), OffsetDateTime.class))
+                .map(row -> row.get("n", Long.class))
+                .one();
+    }
+
+    /**
+     * The dispatcher's decision on a dialog of their line that is not assigned to anyone: one still waiting keeps
+     * waiting, on the line of {@code toLine}; one that ended is handed to that line for classification (nobody
+     * has it until an agent of that line classifies it). Spam ({@code toLine} null) ends a waiting dialog and marks
+     * an ended one. Empty when the dialog is assigned, triaged already, or on another line.
+     */
+    public Mono<Dialog> triageUnassigned(UUID dialogId, long agentId, String agentName, String fromLine,
+            Triage triage, String toLine, String note) {
+        return db.sql("""
+                        UPDATE dialog SET triage = :triage, triaged_at = now(),
+                            line_id = coalesce(:toLine, line_id),
+                            requeued = requeued OR (state = 'WAITING' AND :toLine IS NOT NULL),
+                            agent_id = CASE WHEN state = 'CLOSED' AND :toLine IS NOT NULL THEN NULL ELSE agent_id END,
+                            forward_note = CASE WHEN :toLine IS NULL THEN forward_note ELSE :note END,
+                            forwarded_by = CASE WHEN :toLine IS NULL THEN forwarded_by ELSE :by END,
+                            forwarded_at = CASE WHEN :toLine IS NULL THEN forwarded_at ELSE now() END
+                        WHERE id = :id AND line_id = :fromLine AND triage IS NULL AND state <> 'ASSIGNED'
+                        RETURNING state""")
+                .bind("id", dialogId)
+                .bind("triage", triage.name())
+                .bind("toLine", Parameter.fromOrEmpty(toLine, String.class))
+                .bind("fromLine", fromLine)
+                .bind("note", Parameter.fromOrEmpty(note, String.class))
+                .bind("by", agentName)
+                .map(row -> DialogState.valueOf(row.get("state", String.class)))
+                .one()
+                .flatMap(state -> recordForward(dialogId, "TRIAGE", agentId, null, fromLine, toLine, triage, note)
+                        .then(toLine == null ? Mono.<Message>empty()
+                                : insert(dialogId, Sender.SYSTEM, null, null, null, null, "forwarded",
+                                        SystemTexts.FORWARDED_TO_LINE, true))
+                        .map(Optional::of)
+                        .defaultIfEmpty(Optional.empty())
+                        .map(message -> Map.entry(state, message)))
+                .as(tx::transactional)
+                .flatMap(done -> {
+                    Mono<Dialog> after = done.getKey() == DialogState.WAITING && toLine == null
+                            ? find(dialogId).flatMap(dialog -> closeOpen(dialog, Sender.AGENT, agentId, null))
+                            : find(dialogId);
+                    return after.doOnNext(dialog -> {
+                        done.getValue().ifPresent(message -> bus.publish(new DialogEvent.MessageAppended(message)));
+                        bus.publish(new DialogEvent.DialogChanged(dialog, null));
+                        if (toLine != null) {
+                            events.publishEvent(new DialogForwarded(dialog, null, fromLine));
+                        }
+                    });
+                })
+                .onErrorMap(DialogManagement::storageFailure);
     }
 
     private Mono<Dialog> handOver(UUID dialogId, long fromAgentId, boolean anyDialog,
