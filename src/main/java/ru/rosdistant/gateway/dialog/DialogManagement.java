@@ -417,9 +417,11 @@ public class DialogManagement {
     private Mono<Long> recordClassification(UUID dialogId, long agentId, Classification classification) {
         return db.sql("""
                         UPDATE dialog SET appeal_type = :type, request_number = :number, service_due = :due,
-                            classified_by = :agent, classified_at = now()
+                            classified_by = :agent, classified_at = now(), complaint_addressee = :addressee
                         WHERE id = :id AND agent_id = :agent AND appeal_type IS NULL""")
                 .bind("id", dialogId)
+                .bind("addressee", Parameter.fromOrEmpty(classification.addressee() == null ? null
+                        : classification.addressee().name(), String.class))
                 .bind("agent", agentId)
                 .bind("type", classification.type().name())
                 .bind("number", Parameter.fromOrEmpty(classification.requestNumber(), String.class))
