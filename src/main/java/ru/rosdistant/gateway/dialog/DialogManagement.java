@@ -792,14 +792,58 @@ public class DialogManagement {
                 .onErrorMap(DialogManagement::storageFailure);
     }
 
-    /** Waiting dialogs of a line opened before the cutoff and not yet offered the offline form. */
-    public Flux<UUID> waitingLongerThan(String lineId, Instant cutoff) {
-        return db.sql("SELECT id FROM dialog WHERE line_id = :line AND state = 'WAITING' AND queued_at IS NOT NULL "
-                        + "AND offline_offered_at IS NULL AND queued_at < :cutoff")
+    /** A dialog that waited past its line's maximum, and the channel it came by. */
+    public record LongWait(UUID dialogId, String channel) {
+
+        public boolean fromMessenger() {
+            return !"WIDGET".equals(channel);
+        }
+    }
+
+    /** Waiting dialogs of a line queued before the cutoff and not yet offered the offline way. */
+    public Flux<LongWait> waitingLongerThan(String lineId, Instant cutoff) {
+        return db.sql("SELECT id, channel FROM dialog WHERE line_id = :line AND state = 'WAITING' "
+                        + "AND queued_at IS NOT NULL AND offline_offered_at IS NULL AND queued_at < :cutoff")
                 .bind("line", lineId)
                 .bind("cutoff", cutoff.atOffset(java.time.ZoneOffset.UTC))
-                .map(row -> row.get("id", UUID.class))
+                .map(row -> new LongWait(row.get("id", UUID.class), row.get("channel", String.class)))
                 .all();
+    }
+
+    /**
+     * A messenger user waited past the line's maximum: the bot tells them (event {@code kept_offline}, which
+     * reaches the messenger) that everyone is busy, that the question is kept and when the answer comes; the
+     * dialog keeps waiting (an agent who frees up still takes it) and becomes an offline appeal
+     * ({@link DialogKeptOffline}). Once per dialog.
+     */
+    public Mono<Boolean> keepOffline(UUID dialogId, String text) {
+        return db.sql("""
+                        UPDATE dialog SET offline_offered_at = now()
+                        WHERE id = :id AND state = 'WAITING' AND offline_offered_at IS NULL""")
+                .bind("id", dialogId)
+                .fetch()
+                .rowsUpdated()
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> insert(dialogId, Sender.SYSTEM, null, null, "busy", null, "kept_offline", text,
+                        false))
+                .as(tx::transactional)
+                .flatMap(message -> find(dialogId).doOnNext(dialog -> {
+                    bus.publish(new DialogEvent.MessageAppended(message));
+                    events.publishEvent(new DialogKeptOffline(dialog));
+                }))
+                .map(dialog -> true)
+                .defaultIfEmpty(false)
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /** The visitor's messages of a dialog, in order, as one text (at most {@code maxChars}). */
+    public Mono<String> visitorText(UUID dialogId, int maxChars) {
+        return db.sql("SELECT body FROM message WHERE dialog_id = :id AND sender = 'VISITOR' ORDER BY seq LIMIT 200")
+                .bind("id", dialogId)
+                .map(row -> row.get("body", String.class))
+                .all()
+                .collect(java.util.stream.Collectors.joining("\n"))
+                .map(text -> text.length() <= maxChars ? text : text.substring(0, maxChars));
     }
 
     /** How many open dialogs each of these agents has now. */
