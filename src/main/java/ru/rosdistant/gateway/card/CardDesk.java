@@ -130,6 +130,57 @@ public class CardDesk {
     }
 
     /**
+     * Whether the dialog's person still needs identification (regulation 4.4): their card is a lead made from
+     * contacts that other cards hold too, and the agent must choose which card, if any, is theirs. Empty when the
+     * dialog has no card or lies out of scope.
+     */
+    public Mono<Map<String, Object>> identificationOf(UUID dialogId, StaffScope scope) {
+        return cardOfDialog(dialogId, scope)
+                .flatMap(cardId -> card(cardId, scope))
+                .flatMap(card -> (card.possibleMatch() ? possibleMatches(card.id(), candidatesScope(scope)).collectList()
+                                : Mono.just(List.<Map<String, Object>>of()))
+                        .flatMap(candidates -> audit.record(scope.agentId(), "READ", cardsRead(card.id(), candidates),
+                                        null, "identification of dialog " + dialogId)
+                                .then(Mono.fromCallable(() -> {
+                                    Map<String, Object> view = new LinkedHashMap<>();
+                                    view.put("dialogId", dialogId);
+                                    view.put("cardId", card.id());
+                                    view.put("needsIdentification", card.possibleMatch());
+                                    view.put("candidates", candidates);
+                                    return view;
+                                }))))
+                .as(tx::transactional);
+    }
+
+    /**
+     * The agent chooses the card of the dialog's person among the candidates: the lead made for the dialog is
+     * merged into it, so the dialog, its person's messenger handle and everything else move there.
+     */
+    public Mono<Card> identify(UUID dialogId, UUID cardId, StaffScope scope) {
+        return cardOfDialog(dialogId, scope)
+                .switchIfEmpty(Mono.error(() -> new CardNotFoundException(dialogId)))
+                .flatMap(lead -> confirmMatch(lead, cardId, candidatesScope(scope)));
+    }
+
+    /**
+     * The candidates of a person to identify are shown to staff who see the person's dialog even when the cards
+     * belong to other lines: choosing among them is the identification the regulation asks of the agent (4.4).
+     * Every such read is audited like any other.
+     */
+    private static StaffScope candidatesScope(StaffScope scope) {
+        return new StaffScope(scope.agentId(), true, scope.lines());
+    }
+
+    private Mono<UUID> cardOfDialog(UUID dialogId, StaffScope scope) {
+        return access.bind(db.sql("SELECT c.id FROM dialog d JOIN card k ON k.id = d.card_id "
+                        + "JOIN card c ON c.id = coalesce(k.merged_into, k.id) WHERE d.id = :id AND "
+                        + StaffAccess.cardVisible("c")), scope)
+                .bind("id", dialogId)
+                .map(row -> row.get("id", UUID.class))
+                .one();
+    }
+
+    /**
      * The agent confirms that the lead {@code id} is the person of the card {@code into}, one of its possible
      * matches: the lead is merged into that card.
      */
@@ -223,6 +274,7 @@ public class CardDesk {
                     return Flux.concat(
                                     move("dialog", fromId, intoId), move("transcript", fromId, intoId),
                                     move("offline_form", fromId, intoId), move("task", fromId, intoId),
+                                    move("messenger_user", fromId, intoId), move("offline_appeal", fromId, intoId),
                                     db.sql("""
                                             UPDATE card SET
                                                 emails = ARRAY(SELECT DISTINCT unnest(emails || :emails)),

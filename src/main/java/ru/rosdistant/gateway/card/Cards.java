@@ -189,6 +189,18 @@ public class Cards {
                 .flatMap(found -> found.size() == 1 ? Mono.just(found.get(0)) : Mono.empty());
     }
 
+    /** Whether any card (not merged away) holds this e-mail or phone. */
+    public Mono<Boolean> anyWithContact(String email, String phoneE164) {
+        String address = email == null || email.isBlank() ? null : email.strip().toLowerCase(Locale.ROOT);
+        String phone = phoneE164 == null || phoneE164.isBlank() ? null : phoneE164.strip();
+        return db.sql("SELECT EXISTS (SELECT 1 FROM card WHERE merged_into IS NULL AND (emails && CAST(:emails AS "
+                        + "text[]) OR phones && CAST(:phones AS text[]))) AS found")
+                .bind("emails", address == null ? new String[0] : new String[] { address })
+                .bind("phones", phone == null ? new String[0] : new String[] { phone })
+                .map(row -> Boolean.TRUE.equals(row.get("found", Boolean.class)))
+                .one();
+    }
+
     public Mono<Card> find(UUID id) {
         return db.sql("SELECT " + COLUMNS + " FROM card WHERE id = :id")
                 .bind("id", id)
