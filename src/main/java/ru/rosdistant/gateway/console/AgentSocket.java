@@ -335,7 +335,7 @@ class AgentSocket implements WebSocketHandler {
         /** Classifies a dialog the visitor closed first. */
         private Mono<Void> classify(InboundFrame frame) {
             UUID dialogId = frame.uuid("dialogId");
-            return dialogs.classify(dialogId, agent.id(), classification(frame))
+            return dialogs.classify(dialogId, agent.id(), agent.lines(), classification(frame))
                     .onErrorMap(DialogManagement::storageFailure)
                     .then();
         }

@@ -402,7 +402,16 @@ public class DialogManagement {
      * when the visitor closed it first.
      */
     public Mono<Dialog> classify(UUID dialogId, long agentId, Classification classification) {
-        return recordClassification(dialogId, agentId, classification)
+        return classify(dialogId, agentId, java.util.List.of(), classification);
+    }
+
+    /**
+     * The same; an ended dialog the dispatcher handed to a line (nobody has it) is classified by any agent of
+     * {@code lines}, who then has it.
+     */
+    public Mono<Dialog> classify(UUID dialogId, long agentId, java.util.List<String> lines,
+            Classification classification) {
+        return recordClassification(dialogId, agentId, lines, classification)
                 .filter(updated -> updated > 0)
                 .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.FORBIDDEN,
                         "Only the agent who had the dialog classifies it, once")))
@@ -415,14 +424,23 @@ public class DialogManagement {
     }
 
     private Mono<Long> recordClassification(UUID dialogId, long agentId, Classification classification) {
+        return recordClassification(dialogId, agentId, java.util.List.of(), classification);
+    }
+
+    private Mono<Long> recordClassification(UUID dialogId, long agentId, java.util.List<String> lines,
+            Classification classification) {
         return db.sql("""
                         UPDATE dialog SET appeal_type = :type, request_number = :number, service_due = :due,
-                            classified_by = :agent, classified_at = now(), complaint_addressee = :addressee
-                        WHERE id = :id AND agent_id = :agent AND appeal_type IS NULL""")
+                            classified_by = :agent, classified_at = now(), complaint_addressee = :addressee,
+                            agent_id = coalesce(agent_id, :agent)
+                        WHERE id = :id AND appeal_type IS NULL
+                          AND (agent_id = :agent OR (agent_id IS NULL AND state = 'CLOSED'
+                               AND line_id = ANY(CAST(:lines AS text[]))))""")
                 .bind("id", dialogId)
+                .bind("agent", agentId)
+                .bind("lines", lines.toArray(String[]::new))
                 .bind("addressee", Parameter.fromOrEmpty(classification.addressee() == null ? null
                         : classification.addressee().name(), String.class))
-                .bind("agent", agentId)
                 .bind("type", classification.type().name())
                 .bind("number", Parameter.fromOrEmpty(classification.requestNumber(), String.class))
                 .bind("due", Parameter.fromOrEmpty(classification.serviceDue(), java.time.LocalDate.class))

@@ -40,8 +40,12 @@ class TaskController implements ProblemAnswers {
 
     private final ComplaintAddressees addressees;
 
-    TaskController(Tasks tasks, AgentDirectory agents, AccessAudit audit, ComplaintAddressees addressees) {
+    private final ClassificationDeadlines deadlines;
+
+    TaskController(Tasks tasks, AgentDirectory agents, AccessAudit audit, ComplaintAddressees addressees,
+            ClassificationDeadlines deadlines) {
         this.addressees = addressees;
+        this.deadlines = deadlines;
         this.tasks = tasks;
         this.agents = agents;
         this.audit = audit;
@@ -103,6 +107,22 @@ class TaskController implements ProblemAnswers {
                     view.put("choices", List.of(ru.rosdistant.gateway.dialog.ComplaintAddressee.values()));
                     return view;
                 });
+    }
+
+    /** The caller's ended dialogs still to classify, with the deadline of each (one working day from the end). */
+    @GetMapping("/api/dialogs/unclassified")
+    @PreAuthorize("isAuthenticated()")
+    Flux<ClassificationDeadlines.Unclassified> unclassified(Principal principal) {
+        return agents.current(principal)
+                .flatMapMany(agent -> deadlines.of(agent.id(), agent.lines(), java.time.Instant.now()));
+    }
+
+    /** The dialogs of the supervisor's lines (every line for an ADMIN) past their classification deadline. */
+    @GetMapping("/api/supervisor/unclassified")
+    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
+    Flux<ClassificationDeadlines.Unclassified> overdueUnclassified(Principal principal) {
+        return agents.current(principal).flatMapMany(agent -> deadlines.overdue(
+                agent.has(Role.ADMIN) ? null : agent.lines(), java.time.Instant.now()));
     }
 
     /** Open tasks of the supervisor's lines (every line for an ADMIN). */

@@ -67,11 +67,15 @@ public class Tasks {
 
     private final ComplaintAddressees addressees;
 
+    private final ClassificationDeadlines deadlines;
+
     private volatile Disposable loop;
 
     Tasks(DatabaseClient db, TransactionalOperator tx, CardBinding binding, WorkingCalendar calendar, Mailer mailer,
-            TicketDesk ticketDesk, TaskProperties properties, ComplaintAddressees addressees) {
+            TicketDesk ticketDesk, TaskProperties properties, ComplaintAddressees addressees,
+            ClassificationDeadlines deadlines) {
         this.addressees = addressees;
+        this.deadlines = deadlines;
         this.db = db;
         this.tx = tx;
         this.binding = binding;
@@ -92,6 +96,7 @@ public class Tasks {
         loop = Flux.interval(java.time.Duration.ZERO, properties.checkInterval())
                 .onBackpressureDrop()
                 .concatMap(tick -> sweep().then(escalate(LocalDate.now(properties.zone())).then())
+                        .then(deadlines.escalate(null, Instant.now()).then())
                         .onErrorResume(error -> {
                             log.warn("The task check failed; trying again at the next one: " + error);
                             return Mono.empty();
