@@ -164,6 +164,24 @@ public class OfflineAppeals {
                         .one());
     }
 
+    /** A messenger question out of hours becomes an appeal; call it in the transaction that stores the question. */
+    public Mono<Void> offerOutOfHours(String lineId, String botId, String platform, UUID visitorId, UUID cardId,
+            String name, String phone, String question, String dedupKey) {
+        return insert(new Appeal(RandomIds.uuid(), "MESSENGER_HOURS", lineId, botId, platform, null, null, visitorId,
+                cardId, name, null, phone, question, null, null, null, null, null, null, null, null, null, null),
+                dedupKey)
+                .then();
+    }
+
+    /**
+     * The classification deadline of an appeal: one working day (regulation 4.3.2c) from when it became work, the
+     * line's opening after it came.
+     */
+    public Instant classifyBy(Appeal appeal) {
+        java.time.ZonedDateTime shown = appeal.shownFrom().atZone(calendar.zone(appeal.lineId()));
+        return shown.with(calendar.plusWorkingDays(shown.toLocalDate(), 1)).toInstant();
+    }
+
     /** The answer to an offline appeal is due within one working day (regulation 4.3.2c). */
     LocalDate answerBy(String lineId, Instant now) {
         return calendar.plusWorkingDays(now.atZone(calendar.zone(lineId)).toLocalDate(), 1);
@@ -171,13 +189,15 @@ public class OfflineAppeals {
 
     /**
      * The open (not yet classified) appeals of the given lines shown at {@code now} (from the line's opening
-     * after they came), oldest first; a page of at most {@code limit}.
+     * after they came), oldest first; a page of at most {@code limit}. {@code lines} null: every line.
      */
     public Flux<Appeal> openOf(List<String> lines, Instant now, int limit, long offset) {
-        return db.sql("SELECT " + COLUMNS + " WHERE o.line_id = ANY(:lines) AND o.classified_at IS NULL "
+        return db.sql("SELECT " + COLUMNS + " WHERE (CAST(:all AS boolean) OR o.line_id = ANY(CAST(:lines AS text[]))) "
+                        + "AND o.classified_at IS NULL "
                         + "AND o.triage IS DISTINCT FROM 'SPAM' AND o.shown_from <= :now "
                         + "ORDER BY o.shown_from, o.created_at, o.id LIMIT :limit OFFSET :offset")
-                .bind("lines", lines.toArray(String[]::new))
+                .bind("all", lines == null)
+                .bind("lines", lines == null ? new String[0] : lines.toArray(String[]::new))
                 .bind("now", now.atOffset(ZoneOffset.UTC))
                 .bind("limit", limit)
                 .bind("offset", offset)
@@ -187,9 +207,11 @@ public class OfflineAppeals {
 
     /** How many {@link #openOf} would list without a limit. */
     public Mono<Long> countOpenOf(List<String> lines, Instant now) {
-        return db.sql("SELECT count(*) AS n FROM offline_appeal o WHERE o.line_id = ANY(:lines) "
+        return db.sql("SELECT count(*) AS n FROM offline_appeal o WHERE (CAST(:all AS boolean) OR o.line_id = ANY(CAST(:lines AS "
+                        + "text[]))) "
                         + "AND o.classified_at IS NULL AND o.triage IS DISTINCT FROM 'SPAM' AND o.shown_from <= :now")
-                .bind("lines", lines.toArray(String[]::new))
+                .bind("all", lines == null)
+                .bind("lines", lines == null ? new String[0] : lines.toArray(String[]::new))
                 .bind("now", now.atOffset(ZoneOffset.UTC))
                 .map(row -> row.get("n", Long.class))
                 .one();

@@ -88,6 +88,11 @@ public class DispatcherTriage {
         return dialogs.countUntriaged(properties.line(), now.minus(properties.deadline()));
     }
 
+    /** The line a non-spam outcome forwards to; null for spam. */
+    public String targetLine(Triage outcome) {
+        return outcome == Triage.SPAM ? null : properties.target(outcome);
+    }
+
     /** The dispatcher's line, whose dialogs are triaged. */
     public String line() {
         return properties.line();
