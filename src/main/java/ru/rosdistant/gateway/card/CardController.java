@@ -54,6 +54,13 @@ class CardController implements ProblemAnswers {
         return scope(principal).flatMapMany(scope -> desk.search(query, scope));
     }
 
+    /** The statuses the console offers (the transfer-student ones of regulation 4.5). */
+    @GetMapping("/api/cards/statuses")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Map<String, Object>> statuses() {
+        return Mono.just(Map.of("transfer", CardStatuses.TRANSFER));
+    }
+
     @GetMapping("/api/cards/{id}")
     @PreAuthorize("isAuthenticated()")
     Mono<Map<String, Object>> read(@PathVariable UUID id, Principal principal) {

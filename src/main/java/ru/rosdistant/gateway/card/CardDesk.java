@@ -46,11 +46,13 @@ public class CardDesk {
 
     /** A change an agent makes; null fields stay as they are. */
     public record CardChange(String name, CardKind kind, ContactType contactType, List<String> emails,
-            List<String> phones, List<String> handles, String status, Long responsibleAgentId) {
+            List<String> phones, List<String> handles, String status, Long responsibleAgentId, String studyGroup,
+            String specialty) {
     }
 
     /**
-     * Cards (not merged away) in the caller's scope whose name, e-mail, phone or handle matches; at most 50,
+     * Cards (not merged away) in the caller's scope whose name, e-mail, phone, handle, study group (exact) or
+     * specialty (a word's prefix) matches; at most 50,
      * newest first. The query and the cards found go on the audit record.
      */
     public Flux<Card> search(String query, StaffScope scope) {
@@ -67,7 +69,9 @@ public class CardDesk {
                         + "lower(name) LIKE :prefix OR lower(name) LIKE :infix "
                         + "OR emails @> ARRAY[CAST(:exact AS text)] OR handles @> ARRAY[CAST(:raw AS text)] "
                         + "OR EXISTS (SELECT 1 FROM unnest(handles) h WHERE h LIKE :handle) "
-                        + "OR (length(:digits) >= 5 AND EXISTS (SELECT 1 FROM unnest(phones) p WHERE p LIKE :phone))"
+                        + "OR (length(:digits) >= 5 AND EXISTS (SELECT 1 FROM unnest(phones) p WHERE p LIKE :phone)) "
+                        + "OR lower(study_group) = :exact "
+                        + "OR lower(specialty) LIKE :prefix OR lower(specialty) LIKE :infix"
                         + ") AND " + StaffAccess.cardVisible("c") + " ORDER BY updated_at DESC LIMIT 50"), scope)
                 .bind("prefix", like(lower) + "%")
                 .bind("infix", "% " + like(lower) + "%")
@@ -230,6 +234,8 @@ public class CardDesk {
                                     emails = coalesce(:emails, emails), phones = coalesce(:phones, phones),
                                     handles = coalesce(:handles, handles), status = coalesce(:status, status),
                                     responsible_agent_id = coalesce(:responsible, responsible_agent_id),
+                                    study_group = coalesce(:group, study_group),
+                                    specialty = coalesce(:specialty, specialty),
                                     updated_at = now()
                                 WHERE id = :id RETURNING\s""" + COLUMNS)
                         .bind("id", id)
@@ -246,6 +252,10 @@ public class CardDesk {
                                 : change.handles().toArray(String[]::new), String[].class))
                         .bind("status", Parameter.fromOrEmpty(change.status(), String.class))
                         .bind("responsible", Parameter.fromOrEmpty(change.responsibleAgentId(), Long.class))
+                        .bind("group", Parameter.fromOrEmpty(change.studyGroup() == null ? null
+                                : change.studyGroup().strip(), String.class))
+                        .bind("specialty", Parameter.fromOrEmpty(change.specialty() == null ? null
+                                : change.specialty().strip(), String.class))
                         .map(Cards::card)
                         .one()
                         .flatMap(after -> audit.record(scope.agentId(), "UPDATE", List.of(id), null, diff(before, after))
@@ -392,6 +402,12 @@ public class CardDesk {
         if (change.status() != null && (change.status().isBlank() || change.status().length() > 40)) {
             return "status: 1 to 40 characters";
         }
+        if (change.studyGroup() != null && (change.studyGroup().isBlank() || change.studyGroup().strip().length() > 40)) {
+            return "studyGroup: 1 to 40 characters";
+        }
+        if (change.specialty() != null && (change.specialty().isBlank() || change.specialty().strip().length() > 200)) {
+            return "specialty: 1 to 200 characters";
+        }
         if (change.kind() == CardKind.CONTACT && change.contactType() == null) {
             return "contactType: a contact is an APPLICANT, a STUDENT or a PARTNER";
         }
@@ -408,6 +424,8 @@ public class CardDesk {
         change(changes, "handles", before.handles(), after.handles());
         change(changes, "status", before.status(), after.status());
         change(changes, "responsibleAgentId", before.responsibleAgentId(), after.responsibleAgentId());
+        change(changes, "studyGroup", before.studyGroup(), after.studyGroup());
+        change(changes, "specialty", before.specialty(), after.specialty());
         return changes.isEmpty() ? "no change" : String.join("; ", changes);
     }
 

@@ -26,7 +26,7 @@ public class Cards {
     static final String COLUMNS =
             "id, kind, contact_type, name, emails, phones, handles, site_id, status, responsible_agent_id, "
                     + "merged_into, created_at, updated_at, portal_ids, unproven, "
-                    + "cardinality(possible_matches) > 0 AS possible_match";
+                    + "cardinality(possible_matches) > 0 AS possible_match, study_group, specialty";
 
     private final DatabaseClient db;
 
@@ -260,7 +260,8 @@ public class Cards {
                 row.get("status", String.class), row.get("responsible_agent_id", Long.class),
                 row.get("merged_into", UUID.class), instant(row, "created_at"), instant(row, "updated_at"),
                 List.of(row.get("portal_ids", String[].class)), Boolean.TRUE.equals(row.get("unproven", Boolean.class)),
-                Boolean.TRUE.equals(row.get("possible_match", Boolean.class)));
+                Boolean.TRUE.equals(row.get("possible_match", Boolean.class)), row.get("study_group", String.class),
+                row.get("specialty", String.class));
     }
 
     private static Instant instant(Readable row, String column) {
