@@ -188,6 +188,10 @@ class DispatcherTriageTests {
             assertThat(column(studentDialog, "coalesce(agent_id::text, 'nobody')")).as("the student line classifies it")
                     .isEqualTo("nobody");
             assertThat(column(spamDialog, "line_id")).isEqualTo("dispatcher");
+            assertThat(Checks.eventually(() -> db.sql("SELECT c.contact_type AS v FROM dialog d JOIN card c ON "
+                            + "c.id = d.card_id WHERE d.id = '" + studentDialog + "' AND c.contact_type IS NOT NULL")
+                    .map(row -> row.get("v", String.class)).one().block(Duration.ofSeconds(5)),
+                    "the card's kind from the triage")).isEqualTo("STUDENT");
             DispatcherTriage.Page after = triage.pending(Instant.now(), DispatcherTriage.MAX_PAGE, 0)
                     .block(Duration.ofSeconds(10));
             assertThat(after.items()).extracting(pending -> pending.dialog().id().toString())
