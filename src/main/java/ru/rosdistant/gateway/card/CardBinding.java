@@ -19,6 +19,8 @@ import ru.rosdistant.gateway.ids.RandomIds;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import ru.rosdistant.gateway.dialog.DialogClassified;
 import ru.rosdistant.gateway.dialog.DialogClosed;
+import ru.rosdistant.gateway.dialog.DialogForwarded;
+import ru.rosdistant.gateway.dialog.Triage;
 import ru.rosdistant.gateway.dialog.DialogOpened;
 import ru.rosdistant.gateway.site.Sites;
 
@@ -84,6 +86,27 @@ public class CardBinding {
     void classified(DialogClassified event) {
         afterClose(event.dialog().id()).subscribe(null, error -> log.warn("Could not file the transcript of "
                 + event.dialog().id() + " yet; the sweep will: " + error));
+    }
+
+    /**
+     * The dispatcher's triage says who the person is (regulation 4.3.1): a card whose person's kind is not known
+     * yet becomes a contact of that kind (an applicant, a student, a partner).
+     */
+    @EventListener
+    void forwarded(DialogForwarded event) {
+        Triage triage = event.dialog().triage();
+        if (triage == null || triage == Triage.SPAM) {
+            return;
+        }
+        db.sql("""
+                        UPDATE card SET kind = 'CONTACT', contact_type = :type, updated_at = now()
+                        WHERE id = (SELECT card_id FROM dialog WHERE id = :dialog) AND contact_type IS NULL
+                          AND merged_into IS NULL""")
+                .bind("type", triage.name())
+                .bind("dialog", event.dialog().id())
+                .then()
+                .subscribe(null, error -> log.warn("Could not set the kind of the card of dialog "
+                        + event.dialog().id() + " from its triage: " + error));
     }
 
     @EventListener(ApplicationReadyEvent.class)

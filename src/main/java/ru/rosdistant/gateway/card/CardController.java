@@ -54,6 +54,13 @@ class CardController implements ProblemAnswers {
         return scope(principal).flatMapMany(scope -> desk.search(query, scope));
     }
 
+    /** The statuses the console offers (the transfer-student ones of regulation 4.5). */
+    @GetMapping("/api/cards/statuses")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Map<String, Object>> statuses() {
+        return Mono.just(Map.of("transfer", CardStatuses.TRANSFER));
+    }
+
     @GetMapping("/api/cards/{id}")
     @PreAuthorize("isAuthenticated()")
     Mono<Map<String, Object>> read(@PathVariable UUID id, Principal principal) {
@@ -66,6 +73,28 @@ class CardController implements ProblemAnswers {
         return scope(principal).flatMap(scope -> desk.readOfDialog(id, scope))
                 .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
                         "No such dialog, or it has no card yet")));
+    }
+
+    record Identification(UUID cardId) {
+    }
+
+    /** Whether the dialog's person needs identification, with the candidate cards (regulation 4.4). */
+    @GetMapping("/api/dialogs/{id}/identification")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Map<String, Object>> identification(@PathVariable UUID id, Principal principal) {
+        return scope(principal).flatMap(scope -> desk.identificationOf(id, scope))
+                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
+                        "No such dialog, or it has no card yet")));
+    }
+
+    /** The agent chooses the card of the dialog's person among the candidates. */
+    @PostMapping("/api/dialogs/{id}/identification")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Card> identify(@PathVariable UUID id, @RequestBody Identification request, Principal principal) {
+        if (request.cardId() == null) {
+            return Mono.error(new IllegalArgumentException("cardId: the id of the person's card"));
+        }
+        return scope(principal).flatMap(scope -> desk.identify(id, request.cardId(), scope));
     }
 
     @PatchMapping("/api/cards/{id}")

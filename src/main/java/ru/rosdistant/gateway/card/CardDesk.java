@@ -46,11 +46,13 @@ public class CardDesk {
 
     /** A change an agent makes; null fields stay as they are. */
     public record CardChange(String name, CardKind kind, ContactType contactType, List<String> emails,
-            List<String> phones, List<String> handles, String status, Long responsibleAgentId) {
+            List<String> phones, List<String> handles, String status, Long responsibleAgentId, String studyGroup,
+            String specialty) {
     }
 
     /**
-     * Cards (not merged away) in the caller's scope whose name, e-mail, phone or handle matches; at most 50,
+     * Cards (not merged away) in the caller's scope whose name, e-mail, phone, handle, study group (exact) or
+     * specialty (a word's prefix) matches; at most 50,
      * newest first. The query and the cards found go on the audit record.
      */
     public Flux<Card> search(String query, StaffScope scope) {
@@ -67,7 +69,9 @@ public class CardDesk {
                         + "lower(name) LIKE :prefix OR lower(name) LIKE :infix "
                         + "OR emails @> ARRAY[CAST(:exact AS text)] OR handles @> ARRAY[CAST(:raw AS text)] "
                         + "OR EXISTS (SELECT 1 FROM unnest(handles) h WHERE h LIKE :handle) "
-                        + "OR (length(:digits) >= 5 AND EXISTS (SELECT 1 FROM unnest(phones) p WHERE p LIKE :phone))"
+                        + "OR (length(:digits) >= 5 AND EXISTS (SELECT 1 FROM unnest(phones) p WHERE p LIKE :phone)) "
+                        + "OR lower(study_group) = :exact "
+                        + "OR lower(specialty) LIKE :prefix OR lower(specialty) LIKE :infix"
                         + ") AND " + StaffAccess.cardVisible("c") + " ORDER BY updated_at DESC LIMIT 50"), scope)
                 .bind("prefix", like(lower) + "%")
                 .bind("infix", "% " + like(lower) + "%")
@@ -130,6 +134,57 @@ public class CardDesk {
     }
 
     /**
+     * Whether the dialog's person still needs identification (regulation 4.4): their card is a lead made from
+     * contacts that other cards hold too, and the agent must choose which card, if any, is theirs. Empty when the
+     * dialog has no card or lies out of scope.
+     */
+    public Mono<Map<String, Object>> identificationOf(UUID dialogId, StaffScope scope) {
+        return cardOfDialog(dialogId, scope)
+                .flatMap(cardId -> card(cardId, scope))
+                .flatMap(card -> (card.possibleMatch() ? possibleMatches(card.id(), candidatesScope(scope)).collectList()
+                                : Mono.just(List.<Map<String, Object>>of()))
+                        .flatMap(candidates -> audit.record(scope.agentId(), "READ", cardsRead(card.id(), candidates),
+                                        null, "identification of dialog " + dialogId)
+                                .then(Mono.fromCallable(() -> {
+                                    Map<String, Object> view = new LinkedHashMap<>();
+                                    view.put("dialogId", dialogId);
+                                    view.put("cardId", card.id());
+                                    view.put("needsIdentification", card.possibleMatch());
+                                    view.put("candidates", candidates);
+                                    return view;
+                                }))))
+                .as(tx::transactional);
+    }
+
+    /**
+     * The agent chooses the card of the dialog's person among the candidates: the lead made for the dialog is
+     * merged into it, so the dialog, its person's messenger handle and everything else move there.
+     */
+    public Mono<Card> identify(UUID dialogId, UUID cardId, StaffScope scope) {
+        return cardOfDialog(dialogId, scope)
+                .switchIfEmpty(Mono.error(() -> new CardNotFoundException(dialogId)))
+                .flatMap(lead -> confirmMatch(lead, cardId, candidatesScope(scope)));
+    }
+
+    /**
+     * The candidates of a person to identify are shown to staff who see the person's dialog even when the cards
+     * belong to other lines: choosing among them is the identification the regulation asks of the agent (4.4).
+     * Every such read is audited like any other.
+     */
+    private static StaffScope candidatesScope(StaffScope scope) {
+        return new StaffScope(scope.agentId(), true, scope.lines());
+    }
+
+    private Mono<UUID> cardOfDialog(UUID dialogId, StaffScope scope) {
+        return access.bind(db.sql("SELECT c.id FROM dialog d JOIN card k ON k.id = d.card_id "
+                        + "JOIN card c ON c.id = coalesce(k.merged_into, k.id) WHERE d.id = :id AND "
+                        + StaffAccess.cardVisible("c")), scope)
+                .bind("id", dialogId)
+                .map(row -> row.get("id", UUID.class))
+                .one();
+    }
+
+    /**
      * The agent confirms that the lead {@code id} is the person of the card {@code into}, one of its possible
      * matches: the lead is merged into that card.
      */
@@ -179,6 +234,8 @@ public class CardDesk {
                                     emails = coalesce(:emails, emails), phones = coalesce(:phones, phones),
                                     handles = coalesce(:handles, handles), status = coalesce(:status, status),
                                     responsible_agent_id = coalesce(:responsible, responsible_agent_id),
+                                    study_group = coalesce(:group, study_group),
+                                    specialty = coalesce(:specialty, specialty),
                                     updated_at = now()
                                 WHERE id = :id RETURNING\s""" + COLUMNS)
                         .bind("id", id)
@@ -195,6 +252,10 @@ public class CardDesk {
                                 : change.handles().toArray(String[]::new), String[].class))
                         .bind("status", Parameter.fromOrEmpty(change.status(), String.class))
                         .bind("responsible", Parameter.fromOrEmpty(change.responsibleAgentId(), Long.class))
+                        .bind("group", Parameter.fromOrEmpty(change.studyGroup() == null ? null
+                                : change.studyGroup().strip(), String.class))
+                        .bind("specialty", Parameter.fromOrEmpty(change.specialty() == null ? null
+                                : change.specialty().strip(), String.class))
                         .map(Cards::card)
                         .one()
                         .flatMap(after -> audit.record(scope.agentId(), "UPDATE", List.of(id), null, diff(before, after))
@@ -223,6 +284,7 @@ public class CardDesk {
                     return Flux.concat(
                                     move("dialog", fromId, intoId), move("transcript", fromId, intoId),
                                     move("offline_form", fromId, intoId), move("task", fromId, intoId),
+                                    move("messenger_user", fromId, intoId), move("offline_appeal", fromId, intoId),
                                     db.sql("""
                                             UPDATE card SET
                                                 emails = ARRAY(SELECT DISTINCT unnest(emails || :emails)),
@@ -340,6 +402,12 @@ public class CardDesk {
         if (change.status() != null && (change.status().isBlank() || change.status().length() > 40)) {
             return "status: 1 to 40 characters";
         }
+        if (change.studyGroup() != null && (change.studyGroup().isBlank() || change.studyGroup().strip().length() > 40)) {
+            return "studyGroup: 1 to 40 characters";
+        }
+        if (change.specialty() != null && (change.specialty().isBlank() || change.specialty().strip().length() > 200)) {
+            return "specialty: 1 to 200 characters";
+        }
         if (change.kind() == CardKind.CONTACT && change.contactType() == null) {
             return "contactType: a contact is an APPLICANT, a STUDENT or a PARTNER";
         }
@@ -356,6 +424,8 @@ public class CardDesk {
         change(changes, "handles", before.handles(), after.handles());
         change(changes, "status", before.status(), after.status());
         change(changes, "responsibleAgentId", before.responsibleAgentId(), after.responsibleAgentId());
+        change(changes, "studyGroup", before.studyGroup(), after.studyGroup());
+        change(changes, "specialty", before.specialty(), after.specialty());
         return changes.isEmpty() ? "no change" : String.join("; ", changes);
     }
 

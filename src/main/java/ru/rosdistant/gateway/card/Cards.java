@@ -26,7 +26,7 @@ public class Cards {
     static final String COLUMNS =
             "id, kind, contact_type, name, emails, phones, handles, site_id, status, responsible_agent_id, "
                     + "merged_into, created_at, updated_at, portal_ids, unproven, "
-                    + "cardinality(possible_matches) > 0 AS possible_match";
+                    + "cardinality(possible_matches) > 0 AS possible_match, study_group, specialty";
 
     private final DatabaseClient db;
 
@@ -189,6 +189,18 @@ public class Cards {
                 .flatMap(found -> found.size() == 1 ? Mono.just(found.get(0)) : Mono.empty());
     }
 
+    /** Whether any card (not merged away) holds this e-mail or phone. */
+    public Mono<Boolean> anyWithContact(String email, String phoneE164) {
+        String address = email == null || email.isBlank() ? null : email.strip().toLowerCase(Locale.ROOT);
+        String phone = phoneE164 == null || phoneE164.isBlank() ? null : phoneE164.strip();
+        return db.sql("SELECT EXISTS (SELECT 1 FROM card WHERE merged_into IS NULL AND (emails && CAST(:emails AS "
+                        + "text[]) OR phones && CAST(:phones AS text[]))) AS found")
+                .bind("emails", address == null ? new String[0] : new String[] { address })
+                .bind("phones", phone == null ? new String[0] : new String[] { phone })
+                .map(row -> Boolean.TRUE.equals(row.get("found", Boolean.class)))
+                .one();
+    }
+
     public Mono<Card> find(UUID id) {
         return db.sql("SELECT " + COLUMNS + " FROM card WHERE id = :id")
                 .bind("id", id)
@@ -248,7 +260,8 @@ public class Cards {
                 row.get("status", String.class), row.get("responsible_agent_id", Long.class),
                 row.get("merged_into", UUID.class), instant(row, "created_at"), instant(row, "updated_at"),
                 List.of(row.get("portal_ids", String[].class)), Boolean.TRUE.equals(row.get("unproven", Boolean.class)),
-                Boolean.TRUE.equals(row.get("possible_match", Boolean.class)));
+                Boolean.TRUE.equals(row.get("possible_match", Boolean.class)), row.get("study_group", String.class),
+                row.get("specialty", String.class));
     }
 
     private static Instant instant(Readable row, String column) {

@@ -15,8 +15,12 @@ import ru.rosdistant.gateway.card.Cards;
 /**
  * The identification dialogue (regulation 4.4: a messenger appeal is accepted only when its author is
  * identified by a unique combination): the bot asks for the full name, then for the phone (where the
- * platform knows the sender's number, as WhatsApp does, it is not asked), and binds the person to the card
- * that name and phone identify uniquely, else to the card with the phone, else to a new lead. What the person wrote first is kept and opens their dialog afterwards.
+ * platform knows the sender's number, as WhatsApp does, it is not asked; an e-mail may be written instead), and
+ * binds the person to the card that the name and a phone the platform vouches for identify uniquely. Ambiguity
+ * never binds: when the combination matches no card or several while other cards hold the contact, or when the
+ * contact was only typed, the person gets a new lead whose possible matches are those cards, and their dialog
+ * needs identification: an agent chooses the card ({@code /api/dialogs/{id}/identification}). A contact that no
+ * card holds makes a new lead. What the person wrote first is kept and opens their dialog afterwards.
  */
 @Component
 class Identification {
@@ -25,10 +29,13 @@ class Identification {
             + "напишите фамилию, имя и отчество.";
 
     static final String ASK_PHONE = "Спасибо! Теперь поделитесь, пожалуйста, номером телефона кнопкой ниже "
-            + "или напишите его.";
+            + "или напишите его (можно вместо телефона написать адрес электронной почты).";
 
     static final String BAD_PHONE = "Не удалось распознать номер. Отправьте свой номер кнопкой ниже или напишите "
-            + "его, например: +7 927 123-45-67.";
+            + "его, например: +7 927 123-45-67, или адрес электронной почты.";
+
+    private static final java.util.regex.Pattern EMAIL =
+            java.util.regex.Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,189}\\.[^@\\s]{2,63}");
 
     private final MessengerUsers users;
 
@@ -85,34 +92,50 @@ class Identification {
 
     private Mono<MessengerUser> phone(MessengerUser user, Inbound inbound) {
         Optional<String> phone = Optional.ofNullable(inbound.ownPhone()).or(() -> e164(inbound.text()));
+        Optional<String> email = phone.isPresent() ? Optional.empty() : email(inbound.text());
+        if (email.isPresent()) {
+            return identify(user, inbound, user.fullName(), null, email.get(), false);
+        }
         if (phone.isEmpty()) {
             return say(inbound, "ask-phone", BAD_PHONE, MessengerOutbox.Keyboard.CONTACT).then(Mono.empty());
         }
-        return identify(user, inbound, user.fullName(), phone.get(), inbound.ownPhone() != null);
+        return identify(user, inbound, user.fullName(), phone.get(), null, inbound.ownPhone() != null);
     }
 
     private Mono<MessengerUser> identify(MessengerUser user, Inbound inbound, String name, String phone) {
-        return identify(user, inbound, name, phone, true);
+        return identify(user, inbound, name, phone, null, true);
     }
 
     /**
-     * A phone the platform vouches for ({@code proven}) identifies the card this name and phone identify
-     * uniquely, else the card with the phone, else a new lead; a typed phone proves nothing, so it never
-     * binds to an existing card: a new lead, flagged as a possible match of the cards that have the phone.
+     * A phone the platform vouches for ({@code proven}) binds to the card this name and phone identify uniquely;
+     * when none or several match and other cards hold the phone, or when the phone or e-mail was only typed, the
+     * person gets a new lead whose possible matches are the cards holding the contact (none: a plain new lead).
      */
-    private Mono<MessengerUser> identify(MessengerUser user, Inbound inbound, String name, String phone,
+    private Mono<MessengerUser> identify(MessengerUser user, Inbound inbound, String name, String phone, String email,
             boolean proven) {
         String thanks = "Спасибо, " + name + "! " + (user.pendingText() != null
                 ? "Передаём ваш вопрос специалисту." : "Напишите, пожалуйста, ваш вопрос.");
+        Mono<Card> ambiguous = Mono.defer(() -> cards.unprovenLead(name, email, phone, user.botId(), null));
         Mono<Card> identified = proven
                 ? cards.uniqueByNameAnd(name, null, phone)
-                        .switchIfEmpty(Mono.defer(() -> cards.findOrCreateLead(name, null, phone, user.botId())))
-                : cards.unprovenLead(name, null, phone, user.botId(), null);
+                        .switchIfEmpty(Mono.defer(() -> cards.anyWithContact(null, phone)
+                                .flatMap(held -> held ? ambiguous
+                                        : cards.findOrCreateLead(name, null, phone, user.botId()))))
+                : ambiguous;
         return identified
                 .flatMap(card -> users.advance(user, MessengerUser.Stage.IDENTIFIED, name, phone, card.id(), null))
                 .then(say(inbound, "identified", thanks, MessengerOutbox.Keyboard.REMOVE))
                 .as(tx::transactional)
                 .then(users.find(user.botId(), user.externalId()));
+    }
+
+    private static Optional<String> email(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        String address = text.strip();
+        return address.length() <= 254 && EMAIL.matcher(address).matches()
+                ? Optional.of(address.toLowerCase(java.util.Locale.ROOT)) : Optional.empty();
     }
 
     private Mono<Void> say(Inbound inbound, String purpose, String text, MessengerOutbox.Keyboard keyboard) {

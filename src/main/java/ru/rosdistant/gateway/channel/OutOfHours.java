@@ -11,11 +11,13 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import ru.rosdistant.gateway.mail.MailMessage;
 import ru.rosdistant.gateway.mail.Mailer;
+import ru.rosdistant.gateway.offline.OfflineAppeals;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 
 /**
  * Outside the line's working hours a messenger question goes the offline way: the bot answers with its
- * out-of-hours text and the question is mailed to the bot's mailbox, both queued in one transaction.
+ * out-of-hours text, the question is mailed to the bot's mailbox and becomes an offline appeal on the line's list,
+ * all in one transaction.
  */
 @Component
 class OutOfHours {
@@ -30,7 +32,11 @@ class OutOfHours {
 
     private final TransactionalOperator tx;
 
-    OutOfHours(MessengerOutbox outbox, Mailer mailer, WorkingCalendar calendar, TransactionalOperator tx) {
+    private final OfflineAppeals appeals;
+
+    OutOfHours(MessengerOutbox outbox, Mailer mailer, WorkingCalendar calendar, TransactionalOperator tx,
+            OfflineAppeals appeals) {
+        this.appeals = appeals;
         this.outbox = outbox;
         this.mailer = mailer;
         this.calendar = calendar;
@@ -46,9 +52,14 @@ class OutOfHours {
         Mono<Void> mail = bot.config().mailbox() == null ? Mono.empty()
                 : mailer.enqueue("messenger-offline:" + bot.id() + ":" + Keys.fit(key, 120),
                         new MailMessage(bot.config().mailbox(), null, subject(bot, user), body(bot, user, text, file)));
+        String question = text != null && !text.isBlank() ? text
+                : "(файл: " + (file == null || file.name() == null ? "без имени" : file.name()) + ")";
         return mail
                 .then(outbox.say(bot, inbound.externalId(), key + ":out-of-hours", bot.config().outOfHoursOrDefault(),
                         null))
+                .then(appeals.offerOutOfHours(bot.config().line(), bot.id(), bot.platform().name(), user.visitorId(),
+                        user.cardId(), user.name(), user.phone(), question,
+                        "hours:" + bot.id() + ":" + Keys.fit(key, 200)))
                 .as(tx::transactional);
     }
 

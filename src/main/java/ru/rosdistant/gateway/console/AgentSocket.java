@@ -23,6 +23,7 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.AppealType;
 import ru.rosdistant.gateway.dialog.Classification;
+import ru.rosdistant.gateway.dialog.ComplaintAddressee;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogEvent;
@@ -389,7 +390,7 @@ class AgentSocket implements WebSocketHandler {
         /** Classifies a dialog the visitor closed first. */
         private Mono<Void> classify(InboundFrame frame) {
             UUID dialogId = frame.uuid("dialogId");
-            return dialogs.classify(dialogId, agent.id(), classification(frame))
+            return dialogs.classify(dialogId, agent.id(), agent.lines(), classification(frame))
                     .onErrorMap(DialogManagement::storageFailure)
                     .then();
         }
@@ -403,8 +404,11 @@ class AgentSocket implements WebSocketHandler {
             try {
                 String due = frame.optionalText("dueDate");
                 String number = frame.optionalText("requestNumber");
+                String addressee = frame.optionalText("addressee");
                 return new Classification(AppealType.valueOf(type.toUpperCase(java.util.Locale.ROOT)),
-                        number == null ? null : number.strip(), due == null ? null : LocalDate.parse(due));
+                        number == null ? null : number.strip(), due == null ? null : LocalDate.parse(due),
+                        addressee == null ? null
+                                : ComplaintAddressee.valueOf(addressee.toUpperCase(java.util.Locale.ROOT)));
             }
             catch (IllegalArgumentException | java.time.format.DateTimeParseException ex) {
                 throw new FrameException(ErrorCode.MISSING_FIELD, ex.getMessage());

@@ -429,7 +429,16 @@ public class DialogManagement {
      * when the visitor closed it first.
      */
     public Mono<Dialog> classify(UUID dialogId, long agentId, Classification classification) {
-        return recordClassification(dialogId, agentId, classification)
+        return classify(dialogId, agentId, java.util.List.of(), classification);
+    }
+
+    /**
+     * The same; an ended dialog the dispatcher handed to a line (nobody has it) is classified by any agent of
+     * {@code lines}, who then has it.
+     */
+    public Mono<Dialog> classify(UUID dialogId, long agentId, java.util.List<String> lines,
+            Classification classification) {
+        return recordClassification(dialogId, agentId, lines, classification)
                 .filter(updated -> updated > 0)
                 .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.FORBIDDEN,
                         "Only the agent who had the dialog classifies it, once")))
@@ -442,12 +451,23 @@ public class DialogManagement {
     }
 
     private Mono<Long> recordClassification(UUID dialogId, long agentId, Classification classification) {
+        return recordClassification(dialogId, agentId, java.util.List.of(), classification);
+    }
+
+    private Mono<Long> recordClassification(UUID dialogId, long agentId, java.util.List<String> lines,
+            Classification classification) {
         return db.sql("""
                         UPDATE dialog SET appeal_type = :type, request_number = :number, service_due = :due,
-                            classified_by = :agent, classified_at = now()
-                        WHERE id = :id AND agent_id = :agent AND appeal_type IS NULL""")
+                            classified_by = :agent, classified_at = now(), complaint_addressee = :addressee,
+                            agent_id = coalesce(agent_id, :agent)
+                        WHERE id = :id AND appeal_type IS NULL
+                          AND (agent_id = :agent OR (agent_id IS NULL AND state = 'CLOSED'
+                               AND line_id = ANY(CAST(:lines AS text[]))))""")
                 .bind("id", dialogId)
                 .bind("agent", agentId)
+                .bind("lines", lines.toArray(String[]::new))
+                .bind("addressee", Parameter.fromOrEmpty(classification.addressee() == null ? null
+                        : classification.addressee().name(), String.class))
                 .bind("type", classification.type().name())
                 .bind("number", Parameter.fromOrEmpty(classification.requestNumber(), String.class))
                 .bind("due", Parameter.fromOrEmpty(classification.serviceDue(), java.time.LocalDate.class))
@@ -497,14 +517,90 @@ public class DialogManagement {
                         .then(closeOpen(dialog, Sender.AGENT, agentId, null)));
     }
 
-    /** Dialogs of a line that nobody triaged yet, oldest first. */
-    public Flux<Dialog> untriaged(String lineId, int limit) {
-        return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.line_id = :line AND d.triage IS NULL "
-                        + "AND d.queued_at IS NOT NULL ORDER BY d.opened_at LIMIT :limit")
+    /** A dialog waiting for the dispatcher's decision, with the visitor's first message. */
+    public record Untriaged(Dialog dialog, String firstMessage) {
+    }
+
+    private static final String UNTRIAGED_WHERE = """
+             WHERE d.line_id = :line AND d.triage IS NULL AND d.queued_at IS NOT NULL
+               AND (CAST(:endedBefore AS timestamptz) IS NULL OR d.closed_at < CAST(:endedBefore AS timestamptz))""";
+
+    /**
+     * Dialogs of a line that nobody triaged yet, open or ended: the ended ones first (their clock runs), by the
+     * moment they ended, then the open ones by the moment they opened. {@code endedBefore}, when given, keeps only
+     * those that ended before it.
+     */
+    public Flux<Untriaged> untriaged(String lineId, Instant endedBefore, int limit, long offset) {
+        return db.sql("SELECT " + DIALOG_COLUMNS.replace("FROM dialog d JOIN", """
+                        , (SELECT m.body FROM message m WHERE m.dialog_id = d.id AND m.sender = 'VISITOR'
+                            ORDER BY m.seq LIMIT 1) AS first_message FROM dialog d JOIN""") + " " + UNTRIAGED_WHERE
+                        + " ORDER BY d.closed_at NULLS LAST, d.opened_at, d.id LIMIT :limit OFFSET :offset")
                 .bind("line", lineId)
+                .bind("endedBefore", Parameter.fromOrEmpty(endedBefore == null ? null
+                        : endedBefore.atOffset(java.time.ZoneOffset.UTC), OffsetDateTime.class))
                 .bind("limit", limit)
-                .map(DialogManagement::dialog)
+                .bind("offset", offset)
+                .map(row -> new Untriaged(dialog(row), row.get("first_message", String.class)))
                 .all();
+    }
+
+    /** How many {@link #untriaged} would list without a limit. */
+    public Mono<Long> countUntriaged(String lineId, Instant endedBefore) {
+        return db.sql("SELECT count(*) AS n FROM dialog d " + UNTRIAGED_WHERE)
+                .bind("line", lineId)
+                .bind("endedBefore", Parameter.fromOrEmpty(endedBefore == null ? null
+                        : endedBefore.atOffset(java.time.ZoneOffset.UTC), OffsetDateTime.class))
+                .map(row -> row.get("n", Long.class))
+                .one();
+    }
+
+    /**
+     * The dispatcher's decision on a dialog of their line that is not assigned to anyone: one still waiting keeps
+     * waiting, on the line of {@code toLine}; one that ended is handed to that line for classification (nobody
+     * has it until an agent of that line classifies it). Spam ({@code toLine} null) ends a waiting dialog and marks
+     * an ended one. Empty when the dialog is assigned, triaged already, or on another line.
+     */
+    public Mono<Dialog> triageUnassigned(UUID dialogId, long agentId, String agentName, String fromLine,
+            Triage triage, String toLine, String note) {
+        return db.sql("""
+                        UPDATE dialog SET triage = :triage, triaged_at = now(),
+                            line_id = coalesce(:toLine, line_id),
+                            requeued = requeued OR (state = 'WAITING' AND :toLine IS NOT NULL),
+                            agent_id = CASE WHEN state = 'CLOSED' AND :toLine IS NOT NULL THEN NULL ELSE agent_id END,
+                            forward_note = CASE WHEN :toLine IS NULL THEN forward_note ELSE :note END,
+                            forwarded_by = CASE WHEN :toLine IS NULL THEN forwarded_by ELSE :by END,
+                            forwarded_at = CASE WHEN :toLine IS NULL THEN forwarded_at ELSE now() END
+                        WHERE id = :id AND line_id = :fromLine AND triage IS NULL AND state <> 'ASSIGNED'
+                        RETURNING state""")
+                .bind("id", dialogId)
+                .bind("triage", triage.name())
+                .bind("toLine", Parameter.fromOrEmpty(toLine, String.class))
+                .bind("fromLine", fromLine)
+                .bind("note", Parameter.fromOrEmpty(note, String.class))
+                .bind("by", agentName)
+                .map(row -> DialogState.valueOf(row.get("state", String.class)))
+                .one()
+                .flatMap(state -> recordForward(dialogId, "TRIAGE", agentId, null, fromLine, toLine, triage, note)
+                        .then(toLine == null ? Mono.<Message>empty()
+                                : insert(dialogId, Sender.SYSTEM, null, null, null, null, "forwarded",
+                                        SystemTexts.FORWARDED_TO_LINE, true))
+                        .map(Optional::of)
+                        .defaultIfEmpty(Optional.empty())
+                        .map(message -> Map.entry(state, message)))
+                .as(tx::transactional)
+                .flatMap(done -> {
+                    Mono<Dialog> after = done.getKey() == DialogState.WAITING && toLine == null
+                            ? find(dialogId).flatMap(dialog -> closeOpen(dialog, Sender.AGENT, agentId, null))
+                            : find(dialogId);
+                    return after.doOnNext(dialog -> {
+                        done.getValue().ifPresent(message -> bus.publish(new DialogEvent.MessageAppended(message)));
+                        bus.publish(new DialogEvent.DialogChanged(dialog, null));
+                        if (toLine != null) {
+                            events.publishEvent(new DialogForwarded(dialog, null, fromLine));
+                        }
+                    });
+                })
+                .onErrorMap(DialogManagement::storageFailure);
     }
 
     private Mono<Dialog> handOver(UUID dialogId, long fromAgentId, boolean anyDialog, String handOff,
@@ -785,14 +881,58 @@ public class DialogManagement {
                 .onErrorMap(DialogManagement::storageFailure);
     }
 
-    /** Waiting dialogs of a line opened before the cutoff and not yet offered the offline form. */
-    public Flux<UUID> waitingLongerThan(String lineId, Instant cutoff) {
-        return db.sql("SELECT id FROM dialog WHERE line_id = :line AND state = 'WAITING' AND queued_at IS NOT NULL "
-                        + "AND offline_offered_at IS NULL AND queued_at < :cutoff")
+    /** A dialog that waited past its line's maximum, and the channel it came by. */
+    public record LongWait(UUID dialogId, String channel) {
+
+        public boolean fromMessenger() {
+            return !"WIDGET".equals(channel);
+        }
+    }
+
+    /** Waiting dialogs of a line queued before the cutoff and not yet offered the offline way. */
+    public Flux<LongWait> waitingLongerThan(String lineId, Instant cutoff) {
+        return db.sql("SELECT id, channel FROM dialog WHERE line_id = :line AND state = 'WAITING' "
+                        + "AND queued_at IS NOT NULL AND offline_offered_at IS NULL AND queued_at < :cutoff")
                 .bind("line", lineId)
                 .bind("cutoff", cutoff.atOffset(java.time.ZoneOffset.UTC))
-                .map(row -> row.get("id", UUID.class))
+                .map(row -> new LongWait(row.get("id", UUID.class), row.get("channel", String.class)))
                 .all();
+    }
+
+    /**
+     * A messenger user waited past the line's maximum: the bot tells them (event {@code kept_offline}, which
+     * reaches the messenger) that everyone is busy, that the question is kept and when the answer comes; the
+     * dialog keeps waiting (an agent who frees up still takes it) and becomes an offline appeal
+     * ({@link DialogKeptOffline}). Once per dialog.
+     */
+    public Mono<Boolean> keepOffline(UUID dialogId, String text) {
+        return db.sql("""
+                        UPDATE dialog SET offline_offered_at = now()
+                        WHERE id = :id AND state = 'WAITING' AND offline_offered_at IS NULL""")
+                .bind("id", dialogId)
+                .fetch()
+                .rowsUpdated()
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> insert(dialogId, Sender.SYSTEM, null, null, "busy", null, "kept_offline", text,
+                        false))
+                .as(tx::transactional)
+                .flatMap(message -> find(dialogId).doOnNext(dialog -> {
+                    bus.publish(new DialogEvent.MessageAppended(message));
+                    events.publishEvent(new DialogKeptOffline(dialog));
+                }))
+                .map(dialog -> true)
+                .defaultIfEmpty(false)
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /** The visitor's messages of a dialog, in order, as one text (at most {@code maxChars}). */
+    public Mono<String> visitorText(UUID dialogId, int maxChars) {
+        return db.sql("SELECT body FROM message WHERE dialog_id = :id AND sender = 'VISITOR' ORDER BY seq LIMIT 200")
+                .bind("id", dialogId)
+                .map(row -> row.get("body", String.class))
+                .all()
+                .collect(java.util.stream.Collectors.joining("\n"))
+                .map(text -> text.length() <= maxChars ? text : text.substring(0, maxChars));
     }
 
     /** How many open dialogs each of these agents has now. */

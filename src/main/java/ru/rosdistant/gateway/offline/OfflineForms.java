@@ -48,9 +48,12 @@ class OfflineForms {
 
     private final OfflineProperties properties;
 
+    private final OfflineAppeals appeals;
+
     OfflineForms(DatabaseClient db, TransactionalOperator tx, Cards cards, CardBinding binding, Mailer mailer, OfflineFormMail mail,
             Visitors visitors, DialogManagement dialogs, ApplicationEventPublisher events,
-            OfflineProperties properties) {
+            OfflineProperties properties, OfflineAppeals appeals) {
+        this.appeals = appeals;
         this.db = db;
         this.tx = tx;
         this.cards = cards;
@@ -76,6 +79,10 @@ class OfflineForms {
                 .map(card -> new StoredForm(id, card, form, earlier, at))
                 .flatMap(stored -> insert(stored)
                         .then(mailer.enqueue("offline-form:" + id, mail.compose(stored)))
+                        .then(appeals.insert(new OfflineAppeals.Appeal(RandomIds.uuid(), "FORM", form.site().line(),
+                                form.site().id(), "WIDGET", null, id, null, stored.cardId(), form.name(), form.email(),
+                                form.phone(), form.question(), null, null, null, null, null, null, null, null, null,
+                                null), "form:" + id))
                         .thenReturn(stored))
                 .as(tx::transactional)
                 .doOnNext(stored -> events.publishEvent(new OfflineFormSubmitted(id, stored.cardId(),

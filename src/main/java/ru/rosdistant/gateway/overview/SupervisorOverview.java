@@ -72,8 +72,8 @@ public class SupervisorOverview {
                 .collectMap(DialogManagement.LineWaiting::lineId, Function.identity());
         Mono<Map<Long, Integer>> loads = present.isEmpty() ? Mono.just(Map.of())
                 : dialogs.loads(present.stream().map(AgentRouting.AgentPresence::agentId).toList());
-        Mono<Map<String, Long>> overdueTriage = triage.overdue()
-                .collect(Collectors.groupingBy(pending -> pending.dialog().lineId(), Collectors.counting()));
+        Mono<Map<String, Long>> overdueTriage = triage.overdueCount(now)
+                .map(count -> Map.of(triage.line(), count));
         Mono<Map<String, Long>> overdueTasks = tasks.open(true, null, null)
                 .collect(Collectors.groupingBy(Task::lineId, Collectors.counting()));
         return Mono.zip(waiting, loads, overdueTriage, overdueTasks, outbox.backlog())

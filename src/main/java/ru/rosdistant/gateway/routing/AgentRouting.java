@@ -78,8 +78,11 @@ public class AgentRouting {
 
     private Disposable pipeline;
 
+    private final ru.rosdistant.gateway.site.WorkingCalendar calendar;
+
     AgentRouting(DialogManagement dialogs, DialogBus bus, Sites sites, RoutingProperties properties,
-            PresenceJournal journal) {
+            PresenceJournal journal, ru.rosdistant.gateway.site.WorkingCalendar calendar) {
+        this.calendar = calendar;
         this.dialogs = dialogs;
         this.bus = bus;
         this.sites = sites;
@@ -309,10 +312,23 @@ public class AgentRouting {
         if (!sweepDue.remove(line)) {
             return Mono.empty();
         }
-        Instant cutoff = Instant.now().minus(properties.policy(line).maxWait());
+        Instant now = Instant.now();
+        Instant cutoff = now.minus(properties.policy(line).maxWait());
         return dialogs.waitingLongerThan(line, cutoff)
-                .concatMap(dialogId -> dialogs.offerOfflineForm(dialogId, "busy"))
+                .concatMap(wait -> wait.fromMessenger() ? dialogs.keepOffline(wait.dialogId(), busyText(line, now))
+                        : dialogs.offerOfflineForm(wait.dialogId(), "busy"))
                 .then();
+    }
+
+    /**
+     * What the bot says to a messenger user nobody took in time: everyone is busy, the question is kept, and the
+     * answer comes within one working day (regulation 4.3.2c), by the date said.
+     */
+    private String busyText(String line, Instant now) {
+        java.time.LocalDate today = now.atZone(calendar.zone(line)).toLocalDate();
+        java.time.LocalDate by = calendar.plusWorkingDays(today, 1);
+        return "Все специалисты сейчас заняты. Ваш вопрос сохранён: если никто не освободится раньше, мы ответим "
+                + "здесь не позднее " + by.format(java.time.format.DateTimeFormatter.ofPattern("dd.MM.yyyy")) + ".";
     }
 
     private void startGrace(long agentId) {

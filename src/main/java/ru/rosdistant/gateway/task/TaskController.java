@@ -38,7 +38,14 @@ class TaskController implements ProblemAnswers {
 
     private final AccessAudit audit;
 
-    TaskController(Tasks tasks, AgentDirectory agents, AccessAudit audit) {
+    private final ComplaintAddressees addressees;
+
+    private final ClassificationDeadlines deadlines;
+
+    TaskController(Tasks tasks, AgentDirectory agents, AccessAudit audit, ComplaintAddressees addressees,
+            ClassificationDeadlines deadlines) {
+        this.addressees = addressees;
+        this.deadlines = deadlines;
         this.tasks = tasks;
         this.agents = agents;
         this.audit = audit;
@@ -76,6 +83,46 @@ class TaskController implements ProblemAnswers {
         return agents.current(principal).flatMap(agent -> visible(id, StaffScope.of(agent))
                 .then(tasks.complete(id, agent.id(), agent.has(Role.SUPERVISOR) || agent.has(Role.ADMIN),
                         completion.result())));
+    }
+
+    /**
+     * Whom the complaint of a dialog would go to if the agent classified it a complaint now, and by what evidence
+     * (the console shows it at close; the agent may send another {@code addressee} with the close). Only the agent
+     * who has the dialog, or staff of its line; 404 otherwise.
+     */
+    @GetMapping("/api/complaints/addressee")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Map<String, Object>> addressee(@RequestParam UUID dialogId, Principal principal) {
+        return agents.current(principal)
+                .flatMap(agent -> addressees.of(dialogId)
+                        .filter(choice -> StaffScope.of(agent).coversLine(choice.lineId())
+                                || Long.valueOf(agent.id()).equals(choice.agentId())))
+                .switchIfEmpty(Mono.error(() -> new TaskNotFoundException(dialogId)))
+                .map(choice -> {
+                    Map<String, Object> view = new LinkedHashMap<>();
+                    view.put("dialogId", choice.dialogId());
+                    view.put("addressee", choice.addressee());
+                    view.put("label", choice.label());
+                    view.put("decidedBy", choice.by());
+                    view.put("choices", List.of(ru.rosdistant.gateway.dialog.ComplaintAddressee.values()));
+                    return view;
+                });
+    }
+
+    /** The caller's ended dialogs still to classify, with the deadline of each (one working day from the end). */
+    @GetMapping("/api/dialogs/unclassified")
+    @PreAuthorize("isAuthenticated()")
+    Flux<ClassificationDeadlines.Unclassified> unclassified(Principal principal) {
+        return agents.current(principal)
+                .flatMapMany(agent -> deadlines.of(agent.id(), agent.lines(), java.time.Instant.now()));
+    }
+
+    /** The dialogs of the supervisor's lines (every line for an ADMIN) past their classification deadline. */
+    @GetMapping("/api/supervisor/unclassified")
+    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
+    Flux<ClassificationDeadlines.Unclassified> overdueUnclassified(Principal principal) {
+        return agents.current(principal).flatMapMany(agent -> deadlines.overdue(
+                agent.has(Role.ADMIN) ? null : agent.lines(), java.time.Instant.now()));
     }
 
     /** Open tasks of the supervisor's lines (every line for an ADMIN). */

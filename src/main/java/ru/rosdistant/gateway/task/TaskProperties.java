@@ -16,13 +16,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param marketingDirectorMailbox complaints of applicants, partners and others go to the director of the
  * marketing centre
  * @param headOfStudentAffairsMailbox complaints of students go to the head of student affairs
+ * @param studentLines a complaint on one of these lines, of a person whose card and triage do not say who they
+ * are, is a student's
+ * @param studentSites the same for a dialog that came from one of these sites (the student portal)
  */
 @ConfigurationProperties("gateway.tasks")
 public record TaskProperties(@DefaultValue("3") int dueWorkingDays, @DefaultValue("Europe/Samara") ZoneId zone,
         @DefaultValue("15m") Duration checkInterval, @DefaultValue Map<String, String> supervisorMailboxes,
         @DefaultValue("supervisor@rosdistant.ru") String defaultSupervisorMailbox,
         @DefaultValue("marketing-director@rosdistant.ru") String marketingDirectorMailbox,
-        @DefaultValue("student-affairs-head@rosdistant.ru") String headOfStudentAffairsMailbox) {
+        @DefaultValue("student-affairs-head@rosdistant.ru") String headOfStudentAffairsMailbox,
+        @DefaultValue("student-affairs") java.util.Set<String> studentLines,
+        @DefaultValue("student") java.util.Set<String> studentSites) {
 
     String supervisorOf(String lineId) {
         return supervisorMailboxes.getOrDefault(lineId, defaultSupervisorMailbox);

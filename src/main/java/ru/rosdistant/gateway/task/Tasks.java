@@ -23,6 +23,7 @@ import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import ru.rosdistant.gateway.card.CardBinding;
+import ru.rosdistant.gateway.dialog.ComplaintAddressee;
 import ru.rosdistant.gateway.dialog.DialogClassified;
 import ru.rosdistant.gateway.mail.MailMessage;
 import ru.rosdistant.gateway.mail.Mailer;
@@ -31,11 +32,12 @@ import ru.rosdistant.gateway.site.WorkingCalendar;
 
 /**
  * Follow-up tasks (regulation 4.3, 2–3). A service or change request closed with its ticket-desk number
- * becomes "Report the result of request N"; a complaint becomes "Report the answer to complaint N",
- * addressed by the person's kind (a student's to the head of student affairs, anyone else's to the director
- * of the marketing centre) and mailed to them and to the line's supervisor at once. Due
- * {@code dueWorkingDays} working days later by the production calendar, unless the agent gave the service's
- * own deadline. Once per working day, overdue tasks get a new due date and their supervisor is told.
+ * becomes «Сообщить результат по заявке N»; a complaint becomes «Сообщить ответ на жалобу. Направлена (…). Заявка N»,
+ * addressed as {@link ComplaintAddressees} decides (a student's to the head of student affairs, anyone else's to
+ * the director of the marketing centre) and mailed to them and to the line's supervisor at once. Due
+ * {@code dueWorkingDays} working days later by the production calendar, unless the agent gave a service
+ * request's own deadline (a complaint is always +3). Once per working day, overdue tasks get a new due date and
+ * their supervisor is told.
  * <p>
  * The classification event creates the task; a sweep creates any the event missed. One task per dialog.
  */
@@ -63,10 +65,17 @@ public class Tasks {
 
     private final TaskProperties properties;
 
+    private final ComplaintAddressees addressees;
+
+    private final ClassificationDeadlines deadlines;
+
     private volatile Disposable loop;
 
     Tasks(DatabaseClient db, TransactionalOperator tx, CardBinding binding, WorkingCalendar calendar, Mailer mailer,
-            TicketDesk ticketDesk, TaskProperties properties) {
+            TicketDesk ticketDesk, TaskProperties properties, ComplaintAddressees addressees,
+            ClassificationDeadlines deadlines) {
+        this.addressees = addressees;
+        this.deadlines = deadlines;
         this.db = db;
         this.tx = tx;
         this.binding = binding;
@@ -87,6 +96,7 @@ public class Tasks {
         loop = Flux.interval(java.time.Duration.ZERO, properties.checkInterval())
                 .onBackpressureDrop()
                 .concatMap(tick -> sweep().then(escalate(LocalDate.now(properties.zone())).then())
+                        .then(deadlines.escalate(null, Instant.now()).then())
                         .onErrorResume(error -> {
                             log.warn("The task check failed; trying again at the next one: " + error);
                             return Mono.empty();
@@ -118,26 +128,34 @@ public class Tasks {
                         row.get("line_id", String.class)))
                 .one()
                 .flatMap(classified -> binding.cardOf(dialogId)
-                        .flatMap(cardId -> db.sql("SELECT contact_type FROM card WHERE id = :id")
-                                .bind("id", cardId)
-                                .map(row -> java.util.Optional.ofNullable(row.get("contact_type", String.class)))
-                                .one()
-                                .flatMap(type -> ticketDesk.checkRequestNumber(classified.number())
+                        .flatMap(cardId -> (classified.type().equals("COMPLAINT") ? addressees.of(dialogId)
+                                        .map(choice -> java.util.Optional.of(choice.addressee()))
+                                : Mono.just(java.util.Optional.<ComplaintAddressee>empty()))
+                                .flatMap(addressee -> ticketDesk.checkRequestNumber(classified.number())
                                         .onErrorResume(IllegalArgumentException.class,
                                                 error -> Mono.just(classified.number()))
                                         .flatMap(number -> insert(classified, cardId, number,
-                                                type.orElse(null))))));
+                                                addressee.orElse(null))))));
     }
 
-    private Mono<Task> insert(Classified dialog, UUID cardId, String number, String contactType) {
+    /**
+     * The task's title as the regulation words it: «Сообщить результат по заявке N», or for a complaint
+     * «Сообщить ответ на жалобу. Направлена (директору ЦМОУиПА/начальнику УСУП). Заявка N».
+     */
+    static String title(ComplaintAddressee addressee, String number) {
+        return addressee == null ? "Сообщить результат по заявке " + number
+                : "Сообщить ответ на жалобу. Направлена (" + addressee.dative() + "). Заявка " + number;
+    }
+
+    private Mono<Task> insert(Classified dialog, UUID cardId, String number, ComplaintAddressee chosen) {
         boolean complaint = dialog.type().equals("COMPLAINT");
-        String addressee = !complaint ? null
-                : "STUDENT".equals(contactType) ? "HEAD_OF_STUDENT_AFFAIRS" : "MARKETING_DIRECTOR";
-        String title = complaint ? "Сообщить ответ на жалобу " + number : "Сообщить результат по заявке " + number;
+        String addressee = complaint ? chosen.name() : null;
+        String title = title(complaint ? chosen : null, number);
         LocalDate from = (dialog.classifiedAt() == null ? Instant.now() : dialog.classifiedAt())
                 .atZone(properties.zone()).toLocalDate();
-        LocalDate due = dialog.serviceDue() != null ? dialog.serviceDue()
-                : calendar.plusWorkingDays(from, properties.dueWorkingDays());
+        // a service's own deadline applies to service requests; a complaint is answered in +3 working days always
+        boolean ownDeadline = !complaint && dialog.serviceDue() != null;
+        LocalDate due = ownDeadline ? dialog.serviceDue() : calendar.plusWorkingDays(from, properties.dueWorkingDays());
         UUID id = RandomIds.uuid();
         Mono<Void> tellAtOnce = !complaint ? Mono.empty() : complaintMail(id, dialog, title, addressee, due);
         return db.sql("""
@@ -159,7 +177,7 @@ public class Tasks {
                 .rowsUpdated()
                 .filter(inserted -> inserted > 0)
                 .flatMap(inserted -> history(id, "CREATED", dialog.agentId(), null, due,
-                        dialog.serviceDue() != null ? "the service's own deadline"
+                        ownDeadline ? "the service's own deadline"
                                 : "+" + properties.dueWorkingDays() + " working days")
                         .then(tellAtOnce)
                         .then(find(id)))

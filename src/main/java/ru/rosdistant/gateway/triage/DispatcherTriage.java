@@ -2,9 +2,9 @@ package ru.rosdistant.gateway.triage;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -13,22 +13,33 @@ import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogState;
 import ru.rosdistant.gateway.dialog.Triage;
+import ru.rosdistant.gateway.site.Site;
+import ru.rosdistant.gateway.site.Sites;
 
 /**
  * The dispatcher's triage of main-site dialogs (regulation 4.3, 1): spam ends the dialog; partner,
  * applicant and student forward it to the line that handles them. Each decision is one action and is
- * recorded on the dialog; the clock against the 10-minute rule starts when the dialog opens.
+ * recorded on the dialog. A dialog can be triaged while it waits, while the dispatcher talks in it and after it
+ * ended; the 10 minutes of the rule run from the end of the dialog («от времени завершения диалога»), and a
+ * dialog leaves the list once triaged (spam included).
  */
 @Component
 public class DispatcherTriage {
 
+    /** The longest page of the list one request may ask for. */
+    public static final int MAX_PAGE = 500;
+
     private final DialogManagement dialogs;
+
+    private final Sites sites;
 
     private final TriageProperties properties;
 
-    DispatcherTriage(DialogManagement dialogs, TriageProperties properties) {
+    DispatcherTriage(DialogManagement dialogs, Sites sites, TriageProperties properties) {
         this.dialogs = dialogs;
+        this.sites = sites;
         this.properties = properties;
     }
 
@@ -39,30 +50,93 @@ public class DispatcherTriage {
         boolean supervisor = agent.has(Role.SUPERVISOR);
         return dialogs.find(dialogId)
                 .filter(dialog -> dialog.lineId().equals(properties.line()) && dialog.triage() == null)
-                .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.FORBIDDEN,
-                        "Only an untriaged dialog of the dispatcher's line can be triaged")))
-                .flatMap(dialog -> outcome == Triage.SPAM ? dialogs.closeAsSpam(dialogId, agent.id(), supervisor)
-                        : dialogs.forwardToLine(dialogId, agent.id(), agent.displayName(), supervisor,
-                                properties.target(outcome), note, outcome));
+                .switchIfEmpty(Mono.error(() -> untriageable()))
+                .flatMap(dialog -> decide(agent, supervisor, dialog, outcome, note));
     }
 
-    /** Dialogs of the dispatcher's line not yet triaged, oldest first, with their time against the rule. */
-    public Flux<Pending> pending() {
-        Instant now = Instant.now();
-        return dialogs.untriaged(properties.line(), 500)
-                .map(dialog -> new Pending(dialog, Duration.between(dialog.openedAt(), now).toSeconds(),
-                        properties.deadline().toSeconds()));
-    }
-
-    /** The ones past the deadline, for a supervisor. */
-    public Flux<Pending> overdue() {
-        return pending().filter(Pending::overdue);
-    }
-
-    public record Pending(Dialog dialog, long waitedSeconds, long deadlineSeconds) {
-
-        public boolean overdue() {
-            return waitedSeconds > deadlineSeconds;
+    private Mono<Dialog> decide(Agent agent, boolean supervisor, Dialog dialog, Triage outcome, String note) {
+        if (dialog.state() == DialogState.ASSIGNED) {
+            return outcome == Triage.SPAM ? dialogs.closeAsSpam(dialog.id(), agent.id(), supervisor)
+                    : dialogs.forwardToLine(dialog.id(), agent.id(), agent.displayName(), supervisor,
+                            properties.target(outcome), note, outcome);
         }
+        return dialogs.triageUnassigned(dialog.id(), agent.id(), agent.displayName(), properties.line(), outcome,
+                        outcome == Triage.SPAM ? null : properties.target(outcome), note)
+                .switchIfEmpty(Mono.error(() -> untriageable()));
+    }
+
+    private static DialogException untriageable() {
+        return new DialogException(DialogException.Reason.FORBIDDEN,
+                "Only an untriaged dialog of the dispatcher's line can be triaged");
+    }
+
+    /**
+     * One page of the dialogs of the dispatcher's line not yet triaged (the ended ones first, by the end of their
+     * time), as they stand at {@code now}, with the count of all of them.
+     */
+    public Mono<Page> pending(Instant now, int limit, long offset) {
+        return page(null, now, limit, offset);
+    }
+
+    /** The ones past the deadline at {@code now}, for a supervisor. */
+    public Mono<Page> overdue(Instant now, int limit, long offset) {
+        return page(now.minus(properties.deadline()), now, limit, offset);
+    }
+
+    /** How many are past the deadline at {@code now}. */
+    public Mono<Long> overdueCount(Instant now) {
+        return dialogs.countUntriaged(properties.line(), now.minus(properties.deadline()));
+    }
+
+    /** The line a non-spam outcome forwards to; null for spam. */
+    public String targetLine(Triage outcome) {
+        return outcome == Triage.SPAM ? null : properties.target(outcome);
+    }
+
+    /** The dispatcher's line, whose dialogs are triaged. */
+    public String line() {
+        return properties.line();
+    }
+
+    private Mono<Page> page(Instant endedBefore, Instant now, int limit, long offset) {
+        int size = Math.max(1, Math.min(limit, MAX_PAGE));
+        long from = Math.max(0, offset);
+        return dialogs.untriaged(properties.line(), endedBefore, size, from)
+                .map(untriaged -> pendingAt(untriaged, now))
+                .collectList()
+                .zipWith(dialogs.countUntriaged(properties.line(), endedBefore))
+                .map(both -> new Page(both.getT2(), from, both.getT1()));
+    }
+
+    private Pending pendingAt(DialogManagement.Untriaged untriaged, Instant now) {
+        Dialog dialog = untriaged.dialog();
+        long openSeconds = Math.max(0, Duration.between(dialog.openedAt(),
+                dialog.closedAt() == null ? now : dialog.closedAt()).toSeconds());
+        Instant deadlineAt = dialog.closedAt() == null ? null : dialog.closedAt().plus(properties.deadline());
+        Long sinceEnd = dialog.closedAt() == null ? null
+                : Math.max(0, Duration.between(dialog.closedAt(), now).toSeconds());
+        String siteName = sites.site(dialog.siteId()).map(Site::name).orElse(dialog.siteId());
+        return new Pending(dialog, siteName, preview(untriaged.firstMessage()), openSeconds, sinceEnd, deadlineAt,
+                properties.deadline().toSeconds(), deadlineAt != null && now.isAfter(deadlineAt));
+    }
+
+    private static String preview(String text) {
+        if (text == null) {
+            return null;
+        }
+        String line = text.strip();
+        return line.length() <= 300 ? line : line.substring(0, 300) + "…";
+    }
+
+    /** A page of the list: {@code total} is the count of the whole list, {@code offset} where this page starts. */
+    public record Page(long total, long offset, List<Pending> items) {
+    }
+
+    /**
+     * One dialog to triage. {@code openSeconds}: how long it has been (or was) open; {@code sinceEndSeconds} and
+     * {@code deadlineAt}: null while it is open, since the clock of the rule starts when it ends.
+     */
+    public record Pending(Dialog dialog, String siteName, String firstMessage, long openSeconds, Long sinceEndSeconds,
+            Instant deadlineAt, long deadlineSeconds, boolean overdue) {
     }
 }

@@ -115,7 +115,7 @@ class TaskTests {
         String fromApplicant = closedDialog(agent, Map.of("appealType", "COMPLAINT", "requestNumber", "Ж-101"));
         Map<String, Object> task = taskOf(fromApplicant);
         assertThat(task.get("addressee")).isEqualTo("MARKETING_DIRECTOR");
-        assertThat(task.get("title")).isEqualTo("Сообщить ответ на жалобу Ж-101");
+        assertThat(task.get("title")).isEqualTo("Сообщить ответ на жалобу. Направлена (директору ЦМОУиПА). Заявка Ж-101");
         assertThat(Checks.text(db, "SELECT string_agg(payload->>'to', ',' ORDER BY id) AS v FROM outbox WHERE dedup_key LIKE "
                 + "'complaint:" + task.get("id") + ":%'")).isEqualTo("marketing-director@rosdistant.ru,"
                 + "lab37-supervisor@test");
