@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -29,7 +29,13 @@ public final class WsClient implements AutoCloseable {
 
     private static final JsonMapper json = JsonMapper.builder().build();
 
-    private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+    /**
+     * Filled on the client's event loop, where BlockHound forbids parking: {@code LinkedBlockingQueue.add} takes
+     * the consumer's lock to signal it, and when the test thread held that lock the event loop parked, BlockHound
+     * threw, and the client's connection died with 1006 and nothing logged by the gateway (the "other console closed
+     * with 1006" and the replays that stopped partway). A transfer queue adds without a lock.
+     */
+    private final BlockingQueue<JsonNode> received = new LinkedTransferQueue<>();
 
     private final List<JsonNode> seen = new ArrayList<>();
 
