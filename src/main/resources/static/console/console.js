@@ -1670,7 +1670,7 @@
 
   const KIND_LABEL = { LEAD: 'Лид', CONTACT: 'Контакт' };
   const CONTACT_LABEL = { APPLICANT: 'абитуриент', STUDENT: 'студент', PARTNER: 'партнёр' };
-  const CHANNEL_LABEL = { WIDGET: 'Чат на сайте', TELEGRAM: 'Telegram', VIBER: 'Viber', WHATSAPP: 'WhatsApp' };
+  const CHANNEL_LABEL = { WIDGET: 'Чат на сайте', TELEGRAM: 'Telegram', VIBER: 'Viber', WHATSAPP: 'WhatsApp', VK: 'ВКонтакте', MAX: 'MAX' };
   const FORM_STATE = { NEW: 'новая', ANSWERED: 'отвечена', CLOSED: 'закрыта' };
   let cardSeq = 0, cardRetry = 0, cardShown = null, siteNames = null;
   const openTranscripts = new Set();
