@@ -276,8 +276,9 @@ public final class FakePlatforms {
 
     // ---- VK: the API methods (form posts answered with "response" or "error") and the Bots Long Poll server
 
-    public void queueVkError(String token, int code) {
-        vkErrors.computeIfAbsent(token, key -> new ConcurrentLinkedQueue<>()).add(code);
+    /** The next send of this text with this token gets VK's error {@code code} (in an HTTP 200 body). */
+    public void queueVkError(String token, String text, int code) {
+        vkErrors.computeIfAbsent(token + "\n" + text, key -> new ConcurrentLinkedQueue<>()).add(code);
     }
 
     public void queueVkEvent(String token, String event) {
@@ -329,7 +330,8 @@ public final class FakePlatforms {
                     + "/vk-lp/" + token + "\",\"ts\":\"" + poll.ts + "\"}}");
         }
         if (method.equals("messages.send")) {
-            Integer error = vkErrors.getOrDefault(token, new ConcurrentLinkedQueue<>()).poll();
+            Integer error = vkErrors.getOrDefault(token + "\n" + form.path("message").asString(""),
+                    new ConcurrentLinkedQueue<>()).poll();
             if (error != null) {
                 // VK answers errors with HTTP 200; the call records the error code as its status
                 call.status().set(error);
@@ -369,8 +371,9 @@ public final class FakePlatforms {
 
     // ---- MAX: the Bot API (JSON with the token in Authorization; errors as HTTP codes with code and message)
 
-    public void queueMaxStatus(String token, int status) {
-        maxStatuses.computeIfAbsent(token, key -> new ConcurrentLinkedQueue<>()).add(status);
+    /** The next send of this text with this token is answered with this HTTP status and MAX's error body. */
+    public void queueMaxStatus(String token, String text, int status) {
+        maxStatuses.computeIfAbsent(token + "\n" + text, key -> new ConcurrentLinkedQueue<>()).add(status);
     }
 
     private Mono<Void> max(Call call, String path, String token, HttpServerResponse response) {
@@ -378,7 +381,8 @@ public final class FakePlatforms {
             return status(call, response, 503, "{\"code\":\"service.unavailable\",\"message\":\"down\"}");
         }
         if (path.equals("/max/messages")) {
-            Integer queued = token == null ? null : maxStatuses.getOrDefault(token, new ConcurrentLinkedQueue<>()).poll();
+            Integer queued = token == null ? null : maxStatuses.getOrDefault(token + "\n"
+                    + call.body().path("text").asString(""), new ConcurrentLinkedQueue<>()).poll();
             int code = queued == null ? 200 : queued;
             return switch (code) {
                 case 200 -> status(call, response, 200, "{\"message\":{\"recipient\":{\"user_id\":"

@@ -63,8 +63,8 @@ class MaxBridgeTests {
             accepted(update(message(user, "Есть ли бюджетные места?"), SECRET));
             String dialogId = awaitDialogWith(console, "Есть ли бюджетные места?");
             fake.await(call -> sentTo(call, user) && call.answered() == 200, 1, "the assignment notice");
-            fake.queueMaxStatus(TOKEN, 429);
-            fake.queueMaxStatus(TOKEN, 429);
+            fake.queueMaxStatus(TOKEN, "Да, есть", 429);
+            fake.queueMaxStatus(TOKEN, "Да, есть", 429);
             console.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "mx-1", "text", "Да, есть"));
             fake.await(call -> sentTo(call, user) && call.body().path("text").asString().equals("Да, есть")
                     && call.answered() == 200, 1, "the reply accepted after two 429");
@@ -114,7 +114,7 @@ class MaxBridgeTests {
             accepted(update(message(user, "остановлю бота"), SECRET));
             String dialogId = awaitDialogWith(console, "остановлю бота");
             fake.await(call -> sentTo(call, user) && call.answered() == 200, 1, "the assignment notice");
-            fake.queueMaxStatus(TOKEN, 403);
+            fake.queueMaxStatus(TOKEN, "ответ", 403);
             console.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "mx-2", "text", "ответ"));
             JsonNode notice = console.await(frame -> "delivery_failed".equals(frame.path("event").asString())
                     && dialogId.equals(frame.path("dialogId").asString()), "the «not delivered» notice");
@@ -130,7 +130,7 @@ class MaxBridgeTests {
             accepted(update(message(user, "токен MAX"), SECRET));
             String dialogId = awaitDialogWith(console, "токен MAX");
             fake.await(call -> sentTo(call, user) && call.answered() == 200, 1, "the assignment notice");
-            fake.queueMaxStatus(TOKEN, 401);
+            fake.queueMaxStatus(TOKEN, "снова", 401);
             console.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "mx-3", "text", "снова"));
             fake.await(call -> sentTo(call, user) && call.body().path("text").asString().equals("снова")
                     && call.answered() == 200, 1, "the reply once the token is accepted again");

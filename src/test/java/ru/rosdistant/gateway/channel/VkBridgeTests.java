@@ -69,8 +69,8 @@ class VkBridgeTests {
             String dialogId = awaitDialogWith(console, "Когда экзамены?");
             fake.await(call -> sentTo(call, user) && call.body().path("message").asString().startsWith("Вам отвечает")
                     && call.answered() == 200, 1, "the assignment notice");
-            fake.queueVkError(TOKEN, 6);
-            fake.queueVkError(TOKEN, 9);
+            fake.queueVkError(TOKEN, "В июне", 6);
+            fake.queueVkError(TOKEN, "В июне", 9);
             console.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "vk-1", "text", "В июне"));
             FakePlatforms.Call sent = fake.await(call -> sentTo(call, user)
                     && call.body().path("message").asString().equals("В июне") && call.answered() == 200, 1,
@@ -118,6 +118,18 @@ class VkBridgeTests {
     }
 
     @Test
+    void anAuthenticEventTheGatewayCannotUseIsAnsweredOkSoThatVkKeepsCalling() {
+        long user = nextId();
+        ok(callback(message(user, "строка вместо числа", SECRET).replace("\"from_id\":" + user,
+                "\"from_id\":\"" + user + "\"")));
+        ok(callback(message(user, "нулевой \\u0000 символ", SECRET)));
+        assertThat(visitorMessages(db, "vk-bot", String.valueOf(user), "строка вместо числа")).isZero();
+        assertThat(count(db, "SELECT count(*) FROM message m JOIN dialog d ON d.id = m.dialog_id "
+                + "JOIN messenger_user mu ON mu.visitor_id = d.visitor_id WHERE mu.bot_id = 'vk-bot' "
+                + "AND mu.external_id = :u", Map.of("u", String.valueOf(user)))).isZero();
+    }
+
+    @Test
     void allowingAndDenyingMessagesAreRecorded() {
         long user = nextId();
         ok(callback(consent("message_allow", user)));
@@ -139,7 +151,7 @@ class VkBridgeTests {
             ok(callback(message(user, "закрою личку", SECRET)));
             String dialogId = awaitDialogWith(console, "закрою личку");
             fake.await(call -> sentTo(call, user) && call.answered() == 200, 1, "the assignment notice");
-            fake.queueVkError(TOKEN, 902);
+            fake.queueVkError(TOKEN, "ответ", 902);
             console.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "vk-2", "text", "ответ"));
             JsonNode notice = console.await(frame -> "delivery_failed".equals(frame.path("event").asString())
                     && dialogId.equals(frame.path("dialogId").asString()), "the «not delivered» notice");
@@ -157,7 +169,7 @@ class VkBridgeTests {
             ok(callback(message(user, "токен", SECRET)));
             String dialogId = awaitDialogWith(console, "токен");
             fake.await(call -> sentTo(call, user) && call.answered() == 200, 1, "the assignment notice");
-            fake.queueVkError(TOKEN, 5);
+            fake.queueVkError(TOKEN, "после токена", 5);
             console.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "vk-3", "text", "после токена"));
             fake.await(call -> sentTo(call, user) && call.body().path("message").asString().equals("после токена")
                     && call.answered() == 200, 1, "the reply once the token is accepted again");

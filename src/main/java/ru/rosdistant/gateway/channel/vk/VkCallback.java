@@ -27,8 +27,9 @@ import ru.rosdistant.gateway.channel.WebhookLimits;
  * The VK Callback API door, {@code POST /channel/vk/{bot}}. A {@code confirmation} request for the bot's
  * community is answered with the confirmation string as plain text; every other event must carry the
  * bot's secret key (compared in constant time) and its community id, and is answered {@code ok} once its
- * effect is stored. Only a database that is down gets 503 (VK sends the event again); the rate and size
- * limits of {@link WebhookLimits} apply before anything is parsed.
+ * effect is stored. Only a database that is down gets 503 (VK sends the event again); an authentic event
+ * that cannot be used is logged and answered {@code ok} too. The rate and size limits of
+ * {@link WebhookLimits} apply before anything is parsed.
  */
 @Configuration(proxyBeanMethods = false)
 class VkCallback {
@@ -93,7 +94,20 @@ class VkCallback {
         }
         return Mono.defer(() -> events.handle(bot, event))
                 .then(text("ok"))
-                .onErrorResume(error -> WebhookFailures.answer(error, "VK", bot.id(), log));
+                .onErrorResume(error -> WebhookFailures.storageUnavailable(error)
+                        ? WebhookFailures.answer(error, "VK", bot.id(), log)
+                        : dropped(bot, event, error));
+    }
+
+    /**
+     * An authentic event the gateway cannot use (a field of the wrong type, text PostgreSQL cannot hold) would
+     * fail the same way on every resend, and VK stops calling a server that answers errors several times in a
+     * row: it is logged and answered {@code ok}.
+     */
+    private static Mono<ServerResponse> dropped(Bot bot, JsonNode event, Throwable error) {
+        log.warn("VK bot '{}' drops event {} ({}) that it cannot use: {}", bot.id(),
+                event.path("event_id").asString(""), event.path("type").asString(""), String.valueOf(error));
+        return text("ok");
     }
 
     private static Mono<ServerResponse> text(String text) {

@@ -24,8 +24,7 @@ import ru.rosdistant.gateway.channel.Bot;
 import ru.rosdistant.gateway.channel.BotConfig;
 import ru.rosdistant.gateway.channel.BotConfigs;
 import ru.rosdistant.gateway.channel.Platform;
-import ru.rosdistant.gateway.dialog.DialogException;
-import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.channel.WebhookFailures;
 
 /**
  * VK Bots Long Poll for bots in {@code mode: longpoll}: one loop per bot, on a scheduler of its own. The
@@ -108,7 +107,8 @@ class VkLongPoll {
         return switch (answer.path("failed").asInt(0)) {
             case 0 -> Flux.fromIterable(answer.path("updates"))
                     .concatMap(event -> events.handle(bot, event)
-                            .onErrorResume(error -> !storageDown(error), error -> skip(bot, event, error)))
+                            .onErrorResume(error -> !WebhookFailures.storageUnavailable(error),
+                                    error -> skip(bot, event, error)))
                     .then(Mono.fromSupplier(() -> at.withTs(answer.path("ts").asString())));
             case 1 -> Mono.just(at.withTs(answer.path("ts").asString()));
             case 2 -> server(bot, at.ts());
@@ -130,13 +130,10 @@ class VkLongPoll {
                         server.path("key").asString(), ts != null ? ts : server.path("ts").asString()));
     }
 
-    /** While the database is down the batch is fetched again later; nothing is skipped. */
-    private static boolean storageDown(Throwable error) {
-        return DialogManagement.storageFailure(error) instanceof DialogException failure
-                && failure.reason() == DialogException.Reason.STORAGE_UNAVAILABLE;
-    }
-
-    /** An event that fails for another reason would stop the bot for good: it is logged and passed. */
+    /**
+     * An event that fails for another reason than the database being down (then the batch is fetched again)
+     * would stop the bot for good: it is logged and passed.
+     */
     private static Mono<Void> skip(Bot bot, JsonNode event, Throwable error) {
         log.error("VK bot '{}' skips event {} that it cannot process", bot.id(), event.path("event_id").asString(""),
                 error);
