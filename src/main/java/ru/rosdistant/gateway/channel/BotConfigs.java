@@ -151,12 +151,10 @@ public class BotConfigs {
                 }
             }
             case MAX -> {
-                if (!mode.called()) {
-                    throw new BotConfigException(file, "mode", "must be webhook for MAX (long polling of /updates is "
-                            + "not built: MAX itself calls it unfit for production)");
+                mode = mode.called() ? BotConfig.Mode.WEBHOOK : BotConfig.Mode.POLLING;
+                if (mode == BotConfig.Mode.WEBHOOK) {
+                    require(file, "secret-env", config.secretEnv());
                 }
-                mode = BotConfig.Mode.WEBHOOK;
-                require(file, "secret-env", config.secretEnv());
             }
         }
         if (config.webhookRequestsPerSecond() < 1 || config.webhookRequestsPerSecond() > 10_000) {

@@ -95,9 +95,8 @@ class BotConfigsTests {
     }
 
     @Test
-    void aMaxBotIsAWebhookWithASecret() {
-        assertThatThrownBy(() -> parse("max.yml", "platform: max\ntoken-env: A\nsecret-env: B\n"))
-                .hasMessageContaining("'mode'");
+    void aMaxWebhookNeedsItsSecretAndPollingNeedsNone() {
+        assertThat(parse("max.yml", "platform: max\ntoken-env: A\n").mode()).isEqualTo(BotConfig.Mode.POLLING);
         assertThatThrownBy(() -> parse("max.yml", "platform: max\nmode: webhook\ntoken-env: A\n"))
                 .hasMessageContaining("'secret-env'");
         assertThat(parse("max.yml", "platform: max\nmode: webhook\ntoken-env: A\nsecret-env: B\n").mode())

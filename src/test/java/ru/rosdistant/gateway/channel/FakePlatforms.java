@@ -69,6 +69,10 @@ public final class FakePlatforms {
 
     private final Map<String, Queue<Integer>> maxStatuses = new ConcurrentHashMap<>();
 
+    private final Map<String, Queue<String>> maxUpdates = new ConcurrentHashMap<>();
+
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> maxMarkers = new ConcurrentHashMap<>();
+
     private final AtomicInteger ids = new AtomicInteger(1000);
 
     private FakePlatforms() {
@@ -376,9 +380,32 @@ public final class FakePlatforms {
         maxStatuses.computeIfAbsent(token + "\n" + text, key -> new ConcurrentLinkedQueue<>()).add(status);
     }
 
+    public void queueMaxUpdate(String token, String update) {
+        maxUpdates.computeIfAbsent(token, key -> new ConcurrentLinkedQueue<>()).add(update);
+    }
+
+    /** The marker this token's /updates handed out last. */
+    public long maxMarker(String token) {
+        return maxMarkers.computeIfAbsent(token, key -> new java.util.concurrent.atomic.AtomicLong(500)).get();
+    }
+
     private Mono<Void> max(Call call, String path, String token, HttpServerResponse response) {
         if (token != null && down.contains(token)) {
             return status(call, response, 503, "{\"code\":\"service.unavailable\",\"message\":\"down\"}");
+        }
+        if (path.equals("/max/updates") && token != null) {
+            java.util.concurrent.atomic.AtomicLong marker = maxMarkers.computeIfAbsent(token,
+                    key -> new java.util.concurrent.atomic.AtomicLong(500));
+            Queue<String> queue = maxUpdates.getOrDefault(token, new ConcurrentLinkedQueue<>());
+            StringBuilder updates = new StringBuilder();
+            String next;
+            while ((next = queue.poll()) != null) {
+                updates.append(updates.isEmpty() ? "" : ",").append(next);
+                marker.incrementAndGet();
+            }
+            String answer = "{\"updates\":[" + updates + "],\"marker\":" + marker.get() + "}";
+            return updates.isEmpty() ? Mono.delay(Duration.ofMillis(300)).then(status(call, response, 200, answer))
+                    : status(call, response, 200, answer);
         }
         if (path.equals("/max/messages")) {
             Integer queued = token == null ? null : maxStatuses.getOrDefault(token + "\n"

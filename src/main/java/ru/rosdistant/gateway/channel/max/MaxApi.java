@@ -7,6 +7,7 @@ import java.util.Map;
 
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -70,6 +71,20 @@ class MaxApi {
                 .toBodilessEntity()
                 .onErrorMap(WebClientResponseException.class, MaxApi::classified)
                 .then();
+    }
+
+    /**
+     * One long poll of {@code GET /updates}: the updates after {@code marker} (all not yet committed when it is
+     * null) and the marker of the next ones; passing a marker commits the updates before it.
+     */
+    Mono<JsonNode> updates(Bot bot, String marker, int timeoutSeconds, List<String> types) {
+        return web.get()
+                .uri(base(bot) + "/updates?limit=100&timeout={timeout}&types={types}"
+                        + (marker == null ? "" : "&marker={marker}"), timeoutSeconds, String.join(",", types), marker)
+                .header("Authorization", bot.token())
+                .retrieve()
+                .bodyToMono(JsonNode.class)
+                .onErrorMap(WebClientResponseException.class, MaxApi::classified);
     }
 
     Mono<byte[]> download(String url) {

@@ -3,17 +3,40 @@ package ru.rosdistant.gateway.channel.max;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.channel.Bot;
 import ru.rosdistant.gateway.channel.Inbound;
+import ru.rosdistant.gateway.channel.MessengerInbox;
 
 /**
- * A MAX {@code Message} as the inbox takes it: the sender's user id and name, the text, the first image or
- * file, and the phone of a contact the person shared about themselves (the {@code request_contact} button).
- * Other attachments are mentioned in the text.
+ * What a MAX update means to the gateway, whether it came by webhook or long polling: a person's
+ * {@code message_created} in their dialog with the bot goes to the inbox under its {@code mid}, as the
+ * sender's user id and name, the text, the first image or file, and the phone of a contact the person shared
+ * about themselves (the {@code request_contact} button); other attachments are mentioned in the text. Bots,
+ * group chats, {@code bot_started} and the other update types need nothing.
  */
-final class MaxUpdates {
+@Component
+class MaxUpdates {
 
-    private MaxUpdates() {
+    private final MessengerInbox inbox;
+
+    private final MaxApi api;
+
+    MaxUpdates(MessengerInbox inbox, MaxApi api) {
+        this.inbox = inbox;
+        this.api = api;
+    }
+
+    Mono<Void> handle(Bot bot, JsonNode update) {
+        if (!update.path("update_type").asString("").equals("message_created")) {
+            return Mono.empty();
+        }
+        JsonNode message = update.path("message");
+        String chatType = message.path("recipient").path("chat_type").asString("dialog");
+        if (message.path("sender").path("is_bot").asBoolean(false) || !chatType.equals("dialog")) {
+            return Mono.empty();
+        }
+        return inbox.receive(inbound(bot, message, api));
     }
 
     static Inbound inbound(Bot bot, JsonNode message, MaxApi api) {

@@ -23,8 +23,6 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import ru.rosdistant.gateway.channel.Bot;
 import ru.rosdistant.gateway.channel.BotConfig;
 import ru.rosdistant.gateway.channel.BotConfigs;
-import ru.rosdistant.gateway.channel.Inbound;
-import ru.rosdistant.gateway.channel.MessengerInbox;
 import ru.rosdistant.gateway.channel.Platform;
 import ru.rosdistant.gateway.channel.Signatures;
 import ru.rosdistant.gateway.channel.WebhookFailures;
@@ -50,16 +48,16 @@ class MaxWebhook {
 
     private final WebhookLimits limits;
 
-    private final MessengerInbox inbox;
+    private final MaxUpdates updates;
 
     private final MaxApi api;
 
     private final JsonMapper json;
 
-    MaxWebhook(BotConfigs bots, WebhookLimits limits, MessengerInbox inbox, MaxApi api, JsonMapper json) {
+    MaxWebhook(BotConfigs bots, WebhookLimits limits, MaxUpdates updates, MaxApi api, JsonMapper json) {
         this.bots = bots;
         this.limits = limits;
-        this.inbox = inbox;
+        this.updates = updates;
         this.api = api;
         this.json = json;
     }
@@ -100,23 +98,9 @@ class MaxWebhook {
         if (update == null || !update.path("update_type").isString()) {
             return WebhookFailures.problem(HttpStatus.BAD_REQUEST, "Not a MAX update: no update_type");
         }
-        return Mono.defer(() -> handle(bot, update))
+        return Mono.defer(() -> updates.handle(bot, update))
                 .then(ServerResponse.ok().build())
                 .onErrorResume(error -> WebhookFailures.answer(error, "MAX", bot.id(), log));
-    }
-
-    /** message_created in a dialog goes to the inbox; bot_started and the rest need only the 200. */
-    private Mono<Void> handle(Bot bot, JsonNode update) {
-        if (!update.path("update_type").asString().equals("message_created")) {
-            return Mono.empty();
-        }
-        JsonNode message = update.path("message");
-        JsonNode sender = message.path("sender");
-        String chatType = message.path("recipient").path("chat_type").asString("dialog");
-        if (sender.path("is_bot").asBoolean(false) || !chatType.equals("dialog")) {
-            return Mono.empty();
-        }
-        return inbox.receive(MaxUpdates.inbound(bot, message, api));
     }
 
     @EventListener(ApplicationReadyEvent.class)

@@ -24,6 +24,7 @@ import ru.rosdistant.gateway.channel.Bot;
 import ru.rosdistant.gateway.channel.BotConfig;
 import ru.rosdistant.gateway.channel.BotConfigs;
 import ru.rosdistant.gateway.channel.Platform;
+import ru.rosdistant.gateway.channel.PollPositions;
 import ru.rosdistant.gateway.channel.WebhookFailures;
 
 /**
@@ -48,11 +49,11 @@ class VkLongPoll {
 
     private final VkEvents events;
 
-    private final VkPollState states;
+    private final PollPositions states;
 
     private final Disposable.Composite loops = Disposables.composite();
 
-    VkLongPoll(BotConfigs bots, VkApi api, VkEvents events, VkPollState states) {
+    VkLongPoll(BotConfigs bots, VkApi api, VkEvents events, PollPositions states) {
         this.bots = bots;
         this.api = api;
         this.events = events;
@@ -78,7 +79,7 @@ class VkLongPoll {
     }
 
     private Flux<Void> poll(Bot bot, Scheduler scheduler) {
-        AtomicReference<VkPollState.Position> current = new AtomicReference<>();
+        AtomicReference<PollPositions.Position> current = new AtomicReference<>();
         return Mono.defer(() -> round(bot, scheduler, current))
                 .doOnError(error -> current.set(null))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
@@ -90,28 +91,28 @@ class VkLongPoll {
     }
 
     /** One check from the known position (after a failure: the stored one) and what follows from its answer. */
-    private Mono<Void> round(Bot bot, Scheduler scheduler, AtomicReference<VkPollState.Position> current) {
-        Mono<VkPollState.Position> position = current.get() != null ? Mono.just(current.get())
+    private Mono<Void> round(Bot bot, Scheduler scheduler, AtomicReference<PollPositions.Position> current) {
+        Mono<PollPositions.Position> position = current.get() != null ? Mono.just(current.get())
                 : states.load(bot.id())
                         .switchIfEmpty(Mono.defer(() -> server(bot, null)));
         int wait = Math.min(MAX_WAIT_SECONDS, Math.max(1, bot.config().pollTimeoutSeconds()));
         return position
-                .flatMap(at -> api.check(at.server(), at.key(), at.ts(), wait)
+                .flatMap(at -> api.check(at.server(), at.key(), at.position(), wait)
                         .publishOn(scheduler)
                         .flatMap(answer -> next(bot, at, answer)))
                 .flatMap(next -> states.save(bot.id(), next)
                         .doOnSuccess(saved -> current.set(next)));
     }
 
-    private Mono<VkPollState.Position> next(Bot bot, VkPollState.Position at, JsonNode answer) {
+    private Mono<PollPositions.Position> next(Bot bot, PollPositions.Position at, JsonNode answer) {
         return switch (answer.path("failed").asInt(0)) {
             case 0 -> Flux.fromIterable(answer.path("updates"))
                     .concatMap(event -> events.handle(bot, event)
                             .onErrorResume(error -> !WebhookFailures.storageUnavailable(error),
                                     error -> skip(bot, event, error)))
-                    .then(Mono.fromSupplier(() -> at.withTs(answer.path("ts").asString())));
-            case 1 -> Mono.just(at.withTs(answer.path("ts").asString()));
-            case 2 -> server(bot, at.ts());
+                    .then(Mono.fromSupplier(() -> at.at(answer.path("ts").asString())));
+            case 1 -> Mono.just(at.at(answer.path("ts").asString()));
+            case 2 -> server(bot, at.position());
             case 3 -> {
                 log.warn("VK bot '{}': the long-poll history is lost; continuing from VK's current position",
                         bot.id());
@@ -122,11 +123,11 @@ class VkLongPoll {
     }
 
     /** A new key and server; the position stays {@code ts} unless it is null (then VK's current one). */
-    private Mono<VkPollState.Position> server(Bot bot, String ts) {
+    private Mono<PollPositions.Position> server(Bot bot, String ts) {
         MultiValueMap<String, String> params = new LinkedMultiValueMap<>();
         params.add("group_id", String.valueOf(bot.config().communityId()));
         return api.call(bot, "groups.getLongPollServer", params)
-                .map(server -> new VkPollState.Position(server.path("server").asString(),
+                .map(server -> new PollPositions.Position(server.path("server").asString(),
                         server.path("key").asString(), ts != null ? ts : server.path("ts").asString()));
     }
 
