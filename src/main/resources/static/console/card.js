@@ -6,7 +6,7 @@ import { api, button, dateTime, dayLabel, div, field, item, loadJson, problemTex
 
 export const KIND_LABEL = { LEAD: 'Лид', CONTACT: 'Контакт' };
 export const CONTACT_LABEL = { APPLICANT: 'абитуриент', STUDENT: 'студент', PARTNER: 'партнёр' };
-export const CHANNEL_LABEL = { WIDGET: 'Чат на сайте', TELEGRAM: 'Telegram', VIBER: 'Viber', WHATSAPP: 'WhatsApp' };
+export const CHANNEL_LABEL = { WIDGET: 'Чат на сайте', TELEGRAM: 'Telegram', VIBER: 'Viber', WHATSAPP: 'WhatsApp', VK: 'ВКонтакте', MAX: 'MAX' };
 export const FORM_STATE = { NEW: 'новая', ANSWERED: 'отвечена', CLOSED: 'закрыта' };
 export let cardSeq = 0, cardRetry = 0, cardShown = null, siteNames = null;
 export const openTranscripts = new Set();

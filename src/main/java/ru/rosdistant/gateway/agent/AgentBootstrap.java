@@ -1,6 +1,7 @@
 package ru.rosdistant.gateway.agent;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
@@ -37,10 +39,19 @@ class AgentBootstrap {
         this.properties = properties;
     }
 
+    /**
+     * A database slow to hand out a connection at start (a loaded machine) is tried again: until the first
+     * accounts exist, readiness stays DOWN ({@link FirstAccountsHealthIndicator}). Each step is idempotent.
+     */
     @EventListener(ApplicationReadyEvent.class)
     void seed() {
-        createAdminIfMissing()
-                .thenMany(properties.demoAgents().isEmpty() ? disableDemoAgents() : seedDemoAgents())
+        Mono.defer(() -> createAdminIfMissing()
+                        .thenMany(properties.demoAgents().isEmpty() ? disableDemoAgents() : seedDemoAgents())
+                        .then())
+                .retryWhen(Retry.backoff(20, Duration.ofSeconds(1))
+                        .maxBackoff(Duration.ofSeconds(30))
+                        .doBeforeRetry(signal -> log.warn("Could not create the first agents yet, trying again: {}",
+                                signal.failure().toString())))
                 .subscribe(null, error -> log.error("Could not create the first agents", error));
     }
 

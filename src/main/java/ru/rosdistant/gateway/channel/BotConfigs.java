@@ -121,9 +121,10 @@ public class BotConfigs {
             throw new BotConfigException(file, "id", "must be lowercase letters, digits, '-' or '_' (got '" + id + "')");
         }
         if (config.platform() == null) {
-            throw new BotConfigException(file, "platform", "is required: telegram, viber or whatsapp");
+            throw new BotConfigException(file, "platform", "is required: telegram, viber, whatsapp, vk or max");
         }
         require(file, "token-env", config.tokenEnv());
+        BotConfig.Mode mode = config.mode();
         switch (config.platform()) {
             case TELEGRAM -> {
                 if (config.mode() == BotConfig.Mode.WEBHOOK) {
@@ -139,14 +140,34 @@ public class BotConfigs {
             case VIBER -> {
                 // the auth token is the only secret; the callback signature is keyed with it
             }
+            case VK -> {
+                mode = mode.called() ? BotConfig.Mode.CALLBACK : BotConfig.Mode.LONGPOLL;
+                if (config.communityId() == null || config.communityId() <= 0) {
+                    throw new BotConfigException(file, "community-id", "is required for VK: the community (group) id");
+                }
+                if (mode == BotConfig.Mode.CALLBACK) {
+                    require(file, "secret-env", config.secretEnv());
+                    require(file, "confirmation-env", config.confirmationEnv());
+                }
+            }
+            case MAX -> {
+                mode = mode.called() ? BotConfig.Mode.WEBHOOK : BotConfig.Mode.POLLING;
+                if (mode == BotConfig.Mode.WEBHOOK) {
+                    require(file, "secret-env", config.secretEnv());
+                }
+            }
+        }
+        if (config.webhookRequestsPerSecond() < 1 || config.webhookRequestsPerSecond() > 10_000) {
+            throw new BotConfigException(file, "webhook-requests-per-second", "must be between 1 and 10000");
         }
         if (config.pollTimeoutSeconds() < 0 || config.pollTimeoutSeconds() > 600) {
             throw new BotConfigException(file, "poll-timeout-seconds", "must be between 0 and 600");
         }
         return new BotConfig(id, config.platform(), config.displayName(), config.line(), config.greeting(),
-                config.outOfHours(), config.identify(), config.mailbox(), config.mode(), config.baseUrl(),
+                config.outOfHours(), config.identify(), config.mailbox(), mode, config.baseUrl(),
                 config.publicUrl(), config.tokenEnv(), config.secretEnv(), config.verifyTokenEnv(),
-                config.phoneNumberId(), config.template(), config.templateLanguage(), config.pollTimeoutSeconds());
+                config.phoneNumberId(), config.template(), config.templateLanguage(), config.pollTimeoutSeconds(),
+                config.communityId(), config.confirmationEnv(), config.webhookRequestsPerSecond());
     }
 
     private static void require(String file, String field, String value) {
@@ -159,14 +180,23 @@ public class BotConfigs {
         List<String> missing = new ArrayList<>();
         String token = secret(environment, config.tokenEnv(), missing);
         String secret = config.secretEnv() == null ? null : secret(environment, config.secretEnv(), missing);
-        String verify = config.verifyTokenEnv() == null ? null : secret(environment, config.verifyTokenEnv(), missing);
+        String verifyEnv = config.platform() == Platform.VK && config.mode() == BotConfig.Mode.CALLBACK
+                ? config.confirmationEnv() : config.verifyTokenEnv();
+        String verify = verifyEnv == null ? null : secret(environment, verifyEnv, missing);
+        if (missing.isEmpty() && config.platform() == Platform.MAX && secret != null
+                && !secret.matches("^[A-Za-z0-9_-]{5,256}$")) {
+            log.warn("Messenger bot '{}' (MAX) is off: {} must be 5 to 256 letters, digits, '_' or '-'", config.id(),
+                    config.secretEnv());
+            return Optional.empty();
+        }
         if (!missing.isEmpty()) {
             log.info("Messenger bot '{}' ({}) is off: {} not set", config.id(), config.platform(),
                     String.join(", ", missing));
             return Optional.empty();
         }
         log.info("Messenger bot '{}' ({}{}) is on, feeding the line '{}'", config.id(), config.platform(),
-                config.platform() == Platform.TELEGRAM ? ", " + config.mode() : "", config.line());
+                config.platform() == Platform.TELEGRAM || config.platform() == Platform.VK
+                        || config.platform() == Platform.MAX ? ", " + config.mode() : "", config.line());
         return Optional.of(new Bot(config, token, secret, verify));
     }
 

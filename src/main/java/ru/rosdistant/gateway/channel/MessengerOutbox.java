@@ -36,6 +36,9 @@ public class MessengerOutbox {
         if (keyboard != null) {
             payload.put("keyboard", keyboard.name());
         }
-        return outbox.enqueue(bot.platform().sendKind(), "bot:" + bot.id() + ":" + dedupKey, payload);
+        String outboxKey = "bot:" + bot.id() + ":" + dedupKey;
+        // a platform that deduplicates sends by an id of ours (VK's random_id) derives it from this
+        payload.put("outboxKey", outboxKey);
+        return outbox.enqueue(bot.platform().sendKind(), outboxKey, payload);
     }
 }

@@ -27,8 +27,7 @@ public final class WebhookFailures {
         if (error instanceof DataBufferLimitException) {
             return problem(HttpStatus.CONTENT_TOO_LARGE, "The body is larger than the gateway accepts");
         }
-        if (DialogManagement.storageFailure(error) instanceof DialogException failure
-                && failure.reason() == DialogException.Reason.STORAGE_UNAVAILABLE) {
+        if (storageUnavailable(error)) {
             log.warn("{} bot '{}': storage unavailable, the platform will send the update again: {}", platform,
                     botId, String.valueOf(error));
             return ServerResponse.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "10")
@@ -43,6 +42,12 @@ public final class WebhookFailures {
         }
         return problem(HttpStatus.BAD_REQUEST, "Not a " + platform + " update this gateway can use: "
                 + error.getClass().getSimpleName());
+    }
+
+    /** Whether the database was briefly unavailable: the only failure worth the platform's retry. */
+    public static boolean storageUnavailable(Throwable error) {
+        return DialogManagement.storageFailure(error) instanceof DialogException failure
+                && failure.reason() == DialogException.Reason.STORAGE_UNAVAILABLE;
     }
 
     /** Content errors: the same update fails the same way every time. */

@@ -126,6 +126,8 @@ public final class Frames {
             case "TELEGRAM" -> "Telegram";
             case "VIBER" -> "Viber";
             case "WHATSAPP" -> "WhatsApp";
+            case "VK" -> "ВКонтакте";
+            case "MAX" -> "MAX";
             default -> channel;
         };
     }

@@ -76,6 +76,33 @@ class BotConfigsTests {
         }
     }
 
+    @Test
+    void aVkCallbackBotNeedsItsCommunitySecretAndConfirmation() {
+        assertThatThrownBy(() -> parse("vk.yml", "platform: vk\nmode: callback\ntoken-env: A\n"))
+                .hasMessageContaining("'community-id'");
+        assertThatThrownBy(() -> parse("vk.yml", "platform: vk\nmode: callback\ntoken-env: A\ncommunity-id: 5\n"))
+                .hasMessageContaining("'secret-env'");
+        assertThatThrownBy(() -> parse("vk.yml", "platform: vk\nmode: callback\ntoken-env: A\ncommunity-id: 5\n"
+                + "secret-env: B\n")).hasMessageContaining("'confirmation-env'");
+    }
+
+    @Test
+    void aVkBotPollsByDefaultAndNeedsNoSecretThen() {
+        BotConfig config = parse("vk.yml", "platform: vk\ntoken-env: A\ncommunity-id: 5\n");
+        assertThat(config.mode()).isEqualTo(BotConfig.Mode.LONGPOLL);
+        assertThat(parse("vk.yml", "platform: vk\nmode: longpoll\ntoken-env: A\ncommunity-id: 5\n").mode())
+                .isEqualTo(BotConfig.Mode.LONGPOLL);
+    }
+
+    @Test
+    void aMaxWebhookNeedsItsSecretAndPollingNeedsNone() {
+        assertThat(parse("max.yml", "platform: max\ntoken-env: A\n").mode()).isEqualTo(BotConfig.Mode.POLLING);
+        assertThatThrownBy(() -> parse("max.yml", "platform: max\nmode: webhook\ntoken-env: A\n"))
+                .hasMessageContaining("'secret-env'");
+        assertThat(parse("max.yml", "platform: max\nmode: webhook\ntoken-env: A\nsecret-env: B\n").mode())
+                .isEqualTo(BotConfig.Mode.WEBHOOK);
+    }
+
     private static BotConfig parse(String name, String yaml) {
         ByteArrayResource file = new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)) {
             @Override

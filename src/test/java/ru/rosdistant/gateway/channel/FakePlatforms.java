@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.fail;
 public final class FakePlatforms {
 
     /** A request the gateway made. */
-    public record Call(String method, String path, HttpHeaders headers, JsonNode body, AtomicInteger status) {
+    public record Call(String method, String path, HttpHeaders headers, JsonNode body, AtomicInteger status,
+            String uri) {
 
         /**
          * The HTTP status the fake answered (Viber: the status in its body, 0 for "ok"); -1 while it has not
@@ -61,6 +62,16 @@ public final class FakePlatforms {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
 
     private final Map<String, Queue<Integer>> viberStatuses = new ConcurrentHashMap<>();
+
+    private final Map<String, Queue<Integer>> vkErrors = new ConcurrentHashMap<>();
+
+    private final Map<String, VkPoll> vkPolls = new ConcurrentHashMap<>();
+
+    private final Map<String, Queue<Integer>> maxStatuses = new ConcurrentHashMap<>();
+
+    private final Map<String, Queue<String>> maxUpdates = new ConcurrentHashMap<>();
+
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> maxMarkers = new ConcurrentHashMap<>();
 
     private final AtomicInteger ids = new AtomicInteger(1000);
 
@@ -162,7 +173,11 @@ public final class FakePlatforms {
                     : response.status(200).sendByteArray(Mono.just(content)).then();
         }
         JsonNode parsed = parse(body);
-        Call call = new Call(request.method().name(), path, request.requestHeaders(), parsed, new AtomicInteger(-1));
+        if (request.requestHeaders().get("Content-Type", "").startsWith("application/x-www-form-urlencoded")) {
+            parsed = form(body);
+        }
+        Call call = new Call(request.method().name(), path, request.requestHeaders(), parsed, new AtomicInteger(-1),
+                request.uri());
         calls.add(call);
         if (path.startsWith("/bot")) {
             return telegram(call, path, parsed, response);
@@ -172,6 +187,15 @@ public final class FakePlatforms {
         }
         if (path.startsWith("/v21.0/")) {
             return whatsapp(call, path, request.requestHeaders().get("Authorization"), parsed, response);
+        }
+        if (path.startsWith("/method/")) {
+            return vk(call, path, parsed, response);
+        }
+        if (path.startsWith("/vk-lp/")) {
+            return vkLongPoll(call, path.substring("/vk-lp/".length()), request.uri(), response);
+        }
+        if (path.startsWith("/max/")) {
+            return max(call, path, request.requestHeaders().get("Authorization"), response);
         }
         return status(call, response, 404, "{}");
     }
@@ -252,6 +276,175 @@ public final class FakePlatforms {
         }
         return status(call, response, 200, "{\"url\":\"" + url() + "/media/" + mediaId + "\",\"mime_type\":\"image/jpeg\","
                 + "\"file_size\":" + content.length + ",\"id\":\"" + mediaId + "\"}");
+    }
+
+    // ---- VK: the API methods (form posts answered with "response" or "error") and the Bots Long Poll server
+
+    /** The next send of this text with this token gets VK's error {@code code} (in an HTTP 200 body). */
+    public void queueVkError(String token, String text, int code) {
+        vkErrors.computeIfAbsent(token + "\n" + text, key -> new ConcurrentLinkedQueue<>()).add(code);
+    }
+
+    public void queueVkEvent(String token, String event) {
+        vkPoll(token).events.add(event);
+    }
+
+    /** The long-poll key in use expires: the next check answers failed 2 until a new key is fetched. */
+    public void expireVkKey(String token) {
+        VkPoll poll = vkPoll(token);
+        synchronized (poll) {
+            poll.key = "k" + ids.incrementAndGet();
+        }
+    }
+
+    /** The ts the long-poll server handed out last for this token. */
+    public long vkTs(String token) {
+        return vkPoll(token).ts;
+    }
+
+    private VkPoll vkPoll(String token) {
+        return vkPolls.computeIfAbsent(token, key -> new VkPoll());
+    }
+
+    private static final class VkPoll {
+
+        final Queue<String> events = new ConcurrentLinkedQueue<>();
+
+        volatile String key = "k0";
+
+        volatile long ts = 100;
+
+        final AtomicInteger failures = new AtomicInteger();
+    }
+
+    /** The next check of this token's long-poll server answers 500 (the poller's own error path). */
+    public void failVkCheck(String token) {
+        vkPoll(token).failures.incrementAndGet();
+    }
+
+    private Mono<Void> vk(Call call, String path, JsonNode form, HttpServerResponse response) {
+        String token = form.path("access_token").asString("");
+        if (down.contains(token)) {
+            return status(call, response, 502, "{}");
+        }
+        String method = path.substring("/method/".length());
+        if (method.equals("groups.getLongPollServer")) {
+            VkPoll poll = vkPoll(token);
+            return status(call, response, 200, "{\"response\":{\"key\":\"" + poll.key + "\",\"server\":\"" + url()
+                    + "/vk-lp/" + token + "\",\"ts\":\"" + poll.ts + "\"}}");
+        }
+        if (method.equals("messages.send")) {
+            Integer error = vkErrors.getOrDefault(token + "\n" + form.path("message").asString(""),
+                    new ConcurrentLinkedQueue<>()).poll();
+            if (error != null) {
+                // VK answers errors with HTTP 200; the call records the error code as its status
+                call.status().set(error);
+                return status(null, response, 200, "{\"error\":{\"error_code\":" + error + ",\"error_msg\":\"error "
+                        + error + "\",\"request_params\":[{\"key\":\"method\",\"value\":\"messages.send\"}]}}");
+            }
+            return status(call, response, 200, "{\"response\":" + ids.incrementAndGet() + "}");
+        }
+        return status(call, response, 200, "{\"error\":{\"error_code\":3,\"error_msg\":\"Unknown method passed\"}}");
+    }
+
+    private Mono<Void> vkLongPoll(Call call, String token, String uri, HttpServerResponse response) {
+        Map<String, String> query = query(uri);
+        VkPoll poll = vkPoll(token);
+        if (poll.failures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+            return status(call, response, 500, "{}");
+        }
+        synchronized (poll) {
+            if (!poll.key.equals(query.get("key"))) {
+                return status(call, response, 200, "{\"failed\":2}");
+            }
+            long asked = Long.parseLong(query.getOrDefault("ts", "0"));
+            if (asked > poll.ts) {
+                return status(call, response, 200, "{\"failed\":1,\"ts\":\"" + poll.ts + "\"}");
+            }
+            StringBuilder updates = new StringBuilder();
+            String next;
+            while ((next = poll.events.poll()) != null) {
+                updates.append(updates.isEmpty() ? "" : ",").append(next);
+                poll.ts++;
+            }
+            String answer = "{\"ts\":\"" + poll.ts + "\",\"updates\":[" + updates + "]}";
+            return updates.isEmpty() ? Mono.delay(Duration.ofMillis(300)).then(status(call, response, 200, answer))
+                    : status(call, response, 200, answer);
+        }
+    }
+
+    // ---- MAX: the Bot API (JSON with the token in Authorization; errors as HTTP codes with code and message)
+
+    /** The next send of this text with this token is answered with this HTTP status and MAX's error body. */
+    public void queueMaxStatus(String token, String text, int status) {
+        maxStatuses.computeIfAbsent(token + "\n" + text, key -> new ConcurrentLinkedQueue<>()).add(status);
+    }
+
+    public void queueMaxUpdate(String token, String update) {
+        maxUpdates.computeIfAbsent(token, key -> new ConcurrentLinkedQueue<>()).add(update);
+    }
+
+    /** The marker this token's /updates handed out last. */
+    public long maxMarker(String token) {
+        return maxMarkers.computeIfAbsent(token, key -> new java.util.concurrent.atomic.AtomicLong(500)).get();
+    }
+
+    private Mono<Void> max(Call call, String path, String token, HttpServerResponse response) {
+        if (token != null && down.contains(token)) {
+            return status(call, response, 503, "{\"code\":\"service.unavailable\",\"message\":\"down\"}");
+        }
+        if (path.equals("/max/updates") && token != null) {
+            java.util.concurrent.atomic.AtomicLong marker = maxMarkers.computeIfAbsent(token,
+                    key -> new java.util.concurrent.atomic.AtomicLong(500));
+            Queue<String> queue = maxUpdates.getOrDefault(token, new ConcurrentLinkedQueue<>());
+            StringBuilder updates = new StringBuilder();
+            String next;
+            while ((next = queue.poll()) != null) {
+                updates.append(updates.isEmpty() ? "" : ",").append(next);
+                marker.incrementAndGet();
+            }
+            String answer = "{\"updates\":[" + updates + "],\"marker\":" + marker.get() + "}";
+            return updates.isEmpty() ? Mono.delay(Duration.ofMillis(300)).then(status(call, response, 200, answer))
+                    : status(call, response, 200, answer);
+        }
+        if (path.equals("/max/messages")) {
+            Integer queued = token == null ? null : maxStatuses.getOrDefault(token + "\n"
+                    + call.body().path("text").asString(""), new ConcurrentLinkedQueue<>()).poll();
+            int code = queued == null ? 200 : queued;
+            return switch (code) {
+                case 200 -> status(call, response, 200, "{\"message\":{\"recipient\":{\"user_id\":"
+                        + query(call.uri()).get("user_id") + ",\"chat_type\":\"dialog\"},\"timestamp\":1700000000000,"
+                        + "\"body\":{\"mid\":\"mid." + ids.incrementAndGet() + "\",\"seq\":1,\"text\":\"ok\"}}}");
+                case 401 -> status(call, response, 401, "{\"code\":\"verify.token\",\"message\":\"Invalid access_token\"}");
+                case 403 -> status(call, response, 403, "{\"code\":\"chat.denied\",\"message\":\"dialog.suspended\"}");
+                case 429 -> status(call, response, 429, "{\"code\":\"too.many.requests\",\"message\":\"Rate limit\"}");
+                default -> status(call, response, code, "{\"code\":\"internal\",\"message\":\"error\"}");
+            };
+        }
+        return status(call, response, 200, "{\"success\":true}");
+    }
+
+    public static Map<String, String> query(String uri) {
+        Map<String, String> params = new java.util.HashMap<>();
+        int start = uri.indexOf('?');
+        if (start < 0) {
+            return params;
+        }
+        for (String pair : uri.substring(start + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            params.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
+        }
+        return params;
+    }
+
+    private static String decode(String text) {
+        return java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode form(byte[] body) {
+        tools.jackson.databind.node.ObjectNode node = json.createObjectNode();
+        query("?" + new String(body, StandardCharsets.UTF_8)).forEach(node::put);
+        return node;
     }
 
     private static JsonNode parse(byte[] body) {

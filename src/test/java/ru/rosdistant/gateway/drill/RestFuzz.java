@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Hostile bodies on every public REST door: 100,000 generated and mutated requests (WebhookFuzzTests 60,000,
  * FormAndLoginFuzzTests 40,000), spread over
- * the Telegram, Viber and WhatsApp webhooks (correctly signed mutated bodies and wrong or missing
+ * the Telegram, Viber, WhatsApp, VK and MAX webhooks (correctly signed mutated bodies and wrong or missing
  * signatures), the offline form and the login — malformed JSON, deep nesting, huge strings and numbers,
  * invalid UTF-8, unknown fields, wrong types, truncation, wrong content types. No answer may be a 5xx, every
  * 4xx carries an error body, PostgreSQL holds no partial row, and the gateway is healthy afterwards. The
@@ -57,6 +57,9 @@ import static org.assertj.core.api.Assertions.assertThat;
         "drill-secrets.tg-token=2001:drill-token", "drill-secrets.tg-secret=drill-secret-1",
         "drill-secrets.viber-token=drill-viber-token", "drill-secrets.wa-token=drill-wa-token",
         "drill-secrets.wa-app-secret=drill-wa-secret", "drill-secrets.wa-verify-token=drill-wa-verify",
+        "drill-secrets.vk-token=drill-vk-token", "drill-secrets.vk-secret=drill-vk-secret",
+        "drill-secrets.vk-confirmation=drill-vk-confirmation", "drill-secrets.max-token=drill-max-token",
+        "drill-secrets.max-secret=drill-max-secret",
         "gateway.offline.forms-per-minute=1000000", "gateway.offline.burst=1000000" })
 @ActiveProfiles("test")
 @DirtiesContext
@@ -70,6 +73,10 @@ abstract class RestFuzz {
     private static final String VIBER_TOKEN = "drill-viber-token";
 
     private static final String WA_SECRET = "drill-wa-secret";
+
+    private static final String VK_SECRET = "drill-vk-secret";
+
+    private static final String MAX_SECRET = "drill-max-secret";
 
     private static final JsonMapper json = JsonMapper.builder().build();
 
@@ -86,7 +93,8 @@ abstract class RestFuzz {
 
     enum Target {
         TELEGRAM("/channel/telegram/drill-tg"), VIBER("/channel/viber/drill-viber"),
-        WHATSAPP("/channel/whatsapp/drill-wa"), FORM("/api/offline-forms"), LOGIN("/login");
+        WHATSAPP("/channel/whatsapp/drill-wa"), FORM("/api/offline-forms"), LOGIN("/login"),
+        VK("/channel/vk/drill-vk"), MAX("/channel/max/drill-max");
 
         final String path;
 
@@ -178,7 +186,7 @@ abstract class RestFuzz {
         assertThat(Checks.text(db, """
                 SELECT count(*)::text AS v FROM (
                   SELECT d.id FROM dialog d LEFT JOIN message m ON m.dialog_id = d.id
-                  WHERE d.line_id IN ('lab58', 'lab59', 'lab60', 'lab61') GROUP BY d.id, d.last_seq
+                  WHERE d.line_id IN ('lab58', 'lab59', 'lab60', 'lab61', 'lab194', 'lab195') GROUP BY d.id, d.last_seq
                   HAVING coalesce(max(m.seq), 0) <> count(m.seq) OR coalesce(max(m.seq), 0) <> d.last_seq) broken"""))
                 .as("dialogs with a gap or a partial append").isEqualTo("0");
         assertThat(Checks.text(db, """
@@ -189,10 +197,12 @@ abstract class RestFuzz {
         // is refused, e.g. for U+0000; the next update opens the dialog. One such user per run is usual.)
         String stored = Checks.text(db, """
                 SELECT (SELECT count(*) FROM offline_form WHERE site_id = 'lab61') || ' forms, '
-                  || (SELECT count(*) FROM messenger_user WHERE bot_id IN ('drill-tg', 'drill-viber', 'drill-wa'))
+                  || (SELECT count(*) FROM messenger_user WHERE bot_id IN ('drill-tg', 'drill-viber', 'drill-wa',
+                      'drill-vk', 'drill-max'))
                   || ' messenger users, ' || (SELECT count(*) FROM message m JOIN dialog d ON d.id = m.dialog_id
-                     WHERE d.line_id IN ('lab58', 'lab59', 'lab60') AND m.sender = 'VISITOR') || ' messenger messages, '
-                  || (SELECT count(*) FROM messenger_update WHERE bot_id IN ('drill-tg', 'drill-viber', 'drill-wa'))
+                     WHERE d.line_id IN ('lab58', 'lab59', 'lab60', 'lab194', 'lab195') AND m.sender = 'VISITOR')
+                  || ' messenger messages, ' || (SELECT count(*) FROM messenger_update
+                     WHERE bot_id IN ('drill-tg', 'drill-viber', 'drill-wa', 'drill-vk', 'drill-max'))
                   || ' updates' AS v""");
         System.out.println(getClass().getSimpleName() + ": stored " + stored);
 
@@ -248,6 +258,8 @@ abstract class RestFuzz {
                     random.nextInt(10), text(random)));
             case VIBER -> viber(random);
             case WHATSAPP -> whatsapp(random);
+            case VK -> vk(random);
+            case MAX -> max(random);
             default -> form(random, "f-" + random.nextInt(200));
         };
         String mutation;
@@ -344,6 +356,14 @@ abstract class RestFuzz {
                 }
                 else if (random.nextBoolean()) {
                     headers.put("X-Hub-Signature-256", hmac(WA_SECRET, body));
+                }
+            }
+            case MAX -> {
+                if (good) {
+                    headers.put("X-Max-Bot-Api-Secret", MAX_SECRET);
+                }
+                else if (random.nextBoolean()) {
+                    headers.put("X-Max-Bot-Api-Secret", MAX_SECRET + random.nextInt(10));
                 }
             }
             case FORM -> {
@@ -483,6 +503,51 @@ abstract class RestFuzz {
         entry.putArray("changes").add(change);
         root.putArray("entry").add(entry);
         return root;
+    }
+
+    /** A VK Callback API event; its secret is in the body: right in 3 of 4, else wrong or missing. */
+    private static ObjectNode vk(Random random) {
+        ObjectNode event = nodes.objectNode();
+        int kind = random.nextInt(10);
+        event.put("type", kind == 0 ? "confirmation" : kind == 1 ? "message_allow" : kind == 2 ? "message_reply"
+                : "message_new");
+        event.put("event_id", "drill" + random.nextInt(200));
+        event.put("v", "5.199");
+        event.put("group_id", 194194);
+        int secret = random.nextInt(8);
+        if (secret < 6) {
+            event.put("secret", VK_SECRET);
+        }
+        else if (secret == 6) {
+            event.put("secret", VK_SECRET + random.nextInt(10));
+        }
+        long user = 6_000_000 + random.nextInt(10);
+        if (kind == 1) {
+            event.set("object", nodes.objectNode().put("user_id", user).put("key", "k"));
+            return event;
+        }
+        ObjectNode message = nodes.objectNode().put("date", 1700000000).put("from_id", kind == 2 ? -194194 : user)
+                .put("id", random.nextInt(200)).put("out", kind == 2 ? 1 : 0).put("peer_id", user)
+                .put("text", text(random));
+        message.putArray("attachments");
+        event.set("object", nodes.objectNode().set("message", message));
+        return event;
+    }
+
+    /** A MAX message_created update (the secret goes in X-Max-Bot-Api-Secret). */
+    private static ObjectNode max(Random random) {
+        ObjectNode update = nodes.objectNode();
+        update.put("update_type", random.nextInt(10) == 0 ? "bot_started" : "message_created");
+        update.put("timestamp", 1700000000000L);
+        long user = 8_000_000 + random.nextInt(10);
+        ObjectNode message = nodes.objectNode();
+        message.set("sender", nodes.objectNode().put("user_id", user).put("first_name", "Анна").put("is_bot", false));
+        message.set("recipient", nodes.objectNode().put("chat_id", user + 1).put("chat_type", "dialog"));
+        message.put("timestamp", 1700000000000L);
+        message.set("body", nodes.objectNode().put("mid", "mid.drill" + random.nextInt(200)).put("seq", 1)
+                .put("text", text(random)));
+        update.set("message", message);
+        return update;
     }
 
     private static ObjectNode form(Random random, String clientFormId) {
