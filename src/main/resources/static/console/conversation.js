@@ -124,16 +124,27 @@ export function onMessage(m) {
     if (m.event === 'assigned') d.summary = Object.assign({}, d.summary, { state: 'ASSIGNED', agentName: m.agentName });
     if (m.event === 'closed') { d.summary = Object.assign({}, d.summary, { state: 'CLOSED' }); d.visitorTyping = false; }
   }
+  // The list's fields between welcomes (docs/protocol.md): a message newer than the server's last summary
+  // replaces the last line, starts or ends the wait, and (from the person, off screen) adds to the unread count;
+  // older ones (a replay) are in the summary already.
+  const live = m.seq > (d.countedUpTo || 0);
+  if (live) d.countedUpTo = m.seq;
+  if (live && (m.from === 'visitor' || m.from === 'agent')) {
+    d.summary.preview = firstLine(m.text);
+    d.summary.waitingSince = m.from === 'visitor' ? d.summary.waitingSince || m.at : null;
+  }
   if (m.from === 'visitor') {
     d.visitorTyping = false;
     clearTimeout(d.typingTimer);
     const visible = d.id === app.selectedId && !document.hidden;
-    if (!visible && m.seq > (app.readMarks[d.id] || 0)) d.unread++;
+    if (live && !visible && m.seq > (app.readMarks[d.id] || 0)) d.unread++;
   }
   if (d.id === app.selectedId && !document.hidden) markRead(d);
   renderDialogList();
   if (d.id === app.selectedId && m.from === 'system') renderConversation();
 }
+
+const firstLine = t => String(t || '').trim().split('\n')[0].trim().slice(0, 200);
 
 export function onAck(a) {
   outbox.ack(a.clientMsgId);

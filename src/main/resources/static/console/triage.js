@@ -1,6 +1,7 @@
 // The dispatcher's triage panel: dialogs from the site to sort within 10 minutes.
 import { takeOver } from './forward.js';
-import { STATE_LABEL, TRIAGE_LABEL, VISITOR, el, errorText, hasRole, isSupervisor, send } from './state.js';
+import { loadSiteNames, siteName } from './card.js';
+import { TRIAGE_LABEL, VISITOR, el, errorText, hasRole, isSupervisor, label, send } from './state.js';
 import { div, loadJson } from './ui.js';
 
 export let triageTimer = 0, triageSoon = 0, triageItems = [], triageLoadedAt = 0;
@@ -12,7 +13,8 @@ export function setupTriage() {
   clearInterval(triageTimer);
   if (!may) return;
   refreshTriage();
-  triageTimer = setInterval(() => { if (Date.now() - triageLoadedAt > 15000) refreshTriage(); else renderTriage(); }, 5000);
+  // the countdown moves every second; the list itself is read again every 15 s
+  triageTimer = setInterval(() => { if (Date.now() - triageLoadedAt > 15000) refreshTriage(); else tickTriage(); }, 1000);
 }
 
 export function stopTriage() {
@@ -26,7 +28,8 @@ export function refreshTriageSoon() {
 }
 
 export async function refreshTriage() {
-  const r = await loadJson('/api/triage', el.triageError, 'Не удалось загрузить список для разбора');
+  const [r] = await Promise.all([loadJson('/api/triage', el.triageError, 'Не удалось загрузить список для разбора'),
+    loadSiteNames()]);
   if (r.status === 401 || r.status === 403) return stopTriage();
   if (r.ok) {
     triageItems = r.body;
@@ -35,20 +38,42 @@ export async function refreshTriage() {
   renderTriage();
 }
 
+/**
+ * When the 10-minute rule runs out for an item, as an instant (ms), or null while its clock has not started (the
+ * dialog is still open, when the API says so). The API's deadlineAt when given; else from deadlineSeconds and
+ * waitedSeconds at the time the list was loaded.
+ */
+export function deadlineOf(t, loadedAt) {
+  if (t.deadlineAt) return Date.parse(t.deadlineAt) || null;
+  if ('sinceEndSeconds' in t && t.sinceEndSeconds == null && !t.overdue) return null;
+  return loadedAt + ((t.deadlineSeconds || 600) - (t.waitedSeconds || 0)) * 1000;
+}
+
+/** «осталось 7:42», «срок истёк 3 мин назад», or the rule when its clock has not started. */
+export function countdownText(deadline, now, limitSeconds) {
+  if (deadline == null) return Math.round((limitSeconds || 600) / 60) + ' мин на разбор — с момента завершения диалога';
+  const left = Math.round((deadline - now) / 1000);
+  if (left <= 0) return 'срок разбора истёк ' + Math.floor(-left / 60) + ' мин назад';
+  return 'осталось ' + Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0');
+}
+
 export function renderTriage() {
   el.triage.textContent = '';
   el.noTriage.hidden = triageItems.length > 0;
-  const drift = (Date.now() - triageLoadedAt) / 1000;
+  const now = Date.now();
   triageItems.forEach(t => {
-    const waited = Math.max(0, (t.waitedSeconds || 0) + drift), limit = t.deadlineSeconds || 600;
+    const limit = t.deadlineSeconds || 600, deadline = deadlineOf(t, triageLoadedAt);
+    const left = deadline == null ? limit : (deadline - now) / 1000;
     const li = document.createElement('li');
     li.className = 'triage-item';
     li.dataset.dialogId = t.dialogId;
-    li.dataset.urgency = t.overdue || waited >= limit ? 'overdue' : waited >= Math.min(TRIAGE_SOON, limit * 0.7) ? 'soon' : 'ok';
+    li.dataset.urgency = t.overdue || left <= 0 ? 'overdue' : left <= limit - Math.min(TRIAGE_SOON, limit * 0.7) ? 'soon' : 'ok';
     div('who', li, t.visitorName || VISITOR);
-    div('where', li, [t.site, STATE_LABEL[t.state] || t.state, t.agentName].filter(Boolean).join(' · '));
-    div('waited', li, Math.floor(waited / 60) + ' мин из ' + Math.round(limit / 60)
-      + (li.dataset.urgency === 'overdue' ? ' — срок разбора истёк' : ''));
+    div('where', li, [t.siteName || siteName(t.siteId || t.site), label('dialogState', t.state), t.agentName]
+      .filter(Boolean).join(' · '));
+    if (t.firstMessage) div('first-message', li, t.firstMessage).title = t.firstMessage;
+    const waited = div('waited', li, countdownText(deadline, now, limit));
+    waited.dataset.urgency = li.dataset.urgency;
     const actions = div('actions', li);
     ['spam', 'partner', 'applicant', 'student'].forEach(outcome => {
       const b = document.createElement('button');
@@ -73,6 +98,16 @@ export function renderTriage() {
       actions.append(b);
     }
     el.triage.append(li);
+  });
+}
+
+// Only the countdowns change between loads: rewrite their text without rebuilding the list (buttons keep focus).
+export function tickTriage() {
+  const now = Date.now();
+  [...el.triage.children].forEach(li => {
+    const t = triageItems.find(x => x.dialogId === li.dataset.dialogId);
+    const node = li.querySelector('.waited');
+    if (t && node) node.textContent = countdownText(deadlineOf(t, triageLoadedAt), now, t.deadlineSeconds || 600);
   });
 }
 

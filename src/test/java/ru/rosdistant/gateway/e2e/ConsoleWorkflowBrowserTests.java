@@ -340,14 +340,14 @@ class ConsoleWorkflowBrowserTests extends BrowserTest {
     }
 
     @Test
-    void whileWaitingTheWidgetShowsTheQueuePosition() {
+    void whileWaitingWithNobodyOnlineTheWidgetSaysSoAndKeepsThePlace() {
         WebDriver page = browsers.open();
         WebDriverWait wait = waitFor(page);
         SearchContext widget = openWidget(page, wait, "lab29");
         visitorWrites(page, wait, widget, "Есть кто-нибудь? " + UUID.randomUUID());
-        // Nobody serves lab29: the dialog waits, first in line.
-        wait.until(driver -> statusOf(widget).startsWith("Вы 1-й в очереди"));
-        assertThat(js(page, "return window.__state.queuePosition;")).isEqualTo(1L);
+        // Nobody serves lab29: the dialog waits, first in line, and the widget says nobody is online (no estimate).
+        wait.until(driver -> Long.valueOf(1).equals(js(driver, "return window.__state.queuePosition;")));
+        assertThat(statusOf(widget)).isEqualTo("Сейчас нет специалистов в сети");
         widget.findElement(By.cssSelector("[data-testid=close-dialog]")).click();
         wait.until(driver -> !widget.findElement(By.cssSelector("[data-testid=close-dialog]")).isEnabled());
         assertNoScriptErrors(page);
@@ -376,7 +376,7 @@ class ConsoleWorkflowBrowserTests extends BrowserTest {
         SearchContext widget = widgetOf(page, wait);
         js(page, "window.__dialogId = null; window.__state = {};"
                 + " window.RosdistantChat.on('state', s => { window.__state = s; if (s.dialogId) window.__dialogId = s.dialogId; });");
-        wait.until(driver -> "Задайте вопрос — мы ответим".equals(statusOf(widget)));
+        wait.until(driver -> Browsers.widgetIdle(statusOf(widget)));
         widget.findElement(By.cssSelector("[data-testid=launcher]")).click();
         wait.until(driver -> widget.findElement(By.cssSelector("[data-testid=input]")).isDisplayed());
         return widget;
