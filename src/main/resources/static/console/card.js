@@ -5,6 +5,7 @@ import { api, button, dateTime, dayLabel, div, field, item, loadJson, problemTex
 
 export let cardSeq = 0, cardRetry = 0, cardShown = null, siteNames = null;
 export const openTranscripts = new Set();
+const cardTries = {};
 
 export function setCardCollapsed(collapsed) {
   el.cardPanel.dataset.collapsed = collapsed ? 'true' : 'false';
@@ -98,6 +99,11 @@ export function renderCard(view, dialogId) {
   const closed = current && current.state === 'CLOSED';
   el.cardCurrent.hidden = !closed;
   cardShown.transcript = !!(closed && current.transcript);
+  // The transcript is stored a moment after the close: look again a few times until it is there.
+  if (closed && !current.transcript && (cardShown.tries = (cardTries[dialogId] = (cardTries[dialogId] || 0) + 1)) <= 5) {
+    const seq = cardSeq;
+    cardRetry = setTimeout(() => { if (seq === cardSeq && app.selectedId === dialogId) loadCard(dialogId, true); }, 2000);
+  }
   el.cardCurrentTranscript.textContent = closed
     ? current.transcript || 'Стенограмма готовится — обновите карточку через несколько секунд.' : '';
 

@@ -152,6 +152,13 @@ export function onAck(a) {
   if (!node) return;
   if (node.dataset.state !== 'sent') { node._at = a.at; setState(node, 'sent'); }
   if (!node.dataset.seq && typeof a.seq === 'number') { node.dataset.seq = a.seq; place(d, node, a.seq); }
+  // The agent's own reply, acknowledged: the person is answered (the echo may come later, or not at all).
+  if (typeof a.seq === 'number' && a.seq > (d.countedUpTo || 0)) {
+    d.countedUpTo = a.seq;
+    d.summary.waitingSince = null;
+    d.summary.preview = firstLine(node.querySelector('.text') && node.querySelector('.text').textContent);
+    renderDialogList();
+  }
 }
 
 

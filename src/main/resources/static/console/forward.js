@@ -5,6 +5,13 @@ import { api, hideModal, option, problemText, showModal, showNotice } from './ui
 
 export let targets = null;
 
+// Colleagues and lines of the whole contact centre (the canned answers' line picker uses it).
+export async function loadDirectory() {
+  const r = await fetch('/api/console/directory', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  if (!r.ok) throw new Error('HTTP ' + r.status);
+  return r.json();
+}
+
 // Where the dialog may go now (GET /api/dialogs/{id}/forward-targets): colleagues with a console open, ONLINE or
 // AWAY, with their state (a FULL one is listed but cannot be chosen), and the other lines someone can take it on.
 export async function loadTargets(id) {
