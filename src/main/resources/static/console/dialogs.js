@@ -94,7 +94,7 @@ export function waitingText(since, now) {
 
 // What the empty list says, after the agent's real state: not connected, offline, away, or online and idle.
 export function emptyText() {
-  if (!app.conn || !app.conn.ready) return 'Нет связи с сервером — диалоги появятся после переподключения.';
+  if (el.connection.dataset.state !== 'online') return 'Нет связи с сервером — диалоги появятся после переподключения.';
   const p = el.presence.value;
   if (p === 'ONLINE') return 'Диалогов нет. Вы в сети: новый диалог появится здесь, как только посетитель напишет.';
   if (p === 'AWAY') return 'Диалогов нет. Вы «Отошёл»: новые диалоги не назначаются, пока не выберете «В сети».';

@@ -202,6 +202,7 @@ export function onWelcome(f) {
   if (app.chosenPresence && app.chosenPresence !== f.presence) send({ type: 'presence', status: app.chosenPresence });
   el.presence.value = app.chosenPresence || f.presence || 'OFFLINE';
   (f.dialogs || []).forEach(s => upsertDialog(s, false));
+  renderDialogList();
   setupTriage();
   setupOverview();
   // Every known dialog, including those the server no longer lists (closed meanwhile), catches up from its last seq.
