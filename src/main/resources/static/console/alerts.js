@@ -34,6 +34,7 @@ export function onDialogFrame(s) {
   }
   if (app.forwarding && app.forwarding.id === id && s.agentId !== app.agentId) {
     app.forwarding = null;
+    app.leftNoticed = id;   // dialog_left follows: this notice says it already
     hideModal(el.forwardModal);
     showNotice('Диалог передан' + (s.agentName ? ' оператору ' + s.agentName : ' на линию') + '.');
   }

@@ -4,7 +4,7 @@ import { linkify, placeBySeq } from './shared/dom.js';
 import { Outbox, uid } from './shared/protocol.js';
 import { cannedKey, cannedShownFor, hideCanned } from './canned.js';
 import { openCloseModal } from './close.js';
-import { canWrite, markRead, needsClass, removeDialog, renderDialogList, siteLabel, stateOf } from './dialogs.js';
+import { canWrite, markRead, needsClass, removeDialog, renderDialogList, siteLabel, stateOf, titleOf } from './dialogs.js';
 import { APPEAL_LABEL, MAX_TEXT, STATE_LABEL, VISITOR, app, dialogs, el, isSupervisor, save, send } from './state.js';
 import { div, timeOf } from './ui.js';
 
@@ -24,7 +24,7 @@ export function renderConversation() {
     el.convMeta.textContent = '';
   } else {
     const s = d.summary;
-    el.convTitle.textContent = (s.visitorName || VISITOR) + ' · ' + siteLabel(s);
+    el.convTitle.textContent = titleOf(s) + ' · ' + (s.channelName || siteLabel(s));
     const opened = s.openedAt ? new Date(s.openedAt).toLocaleString('ru') : '';
     const fw = s.forward;
     el.convMeta.textContent = [STATE_LABEL[stateOf(d)] || stateOf(d), opened && 'открыт ' + opened,

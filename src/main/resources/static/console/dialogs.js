@@ -124,10 +124,18 @@ export function buildItem(d) {
   const open = document.createElement('button');
   open.type = 'button';
   open.className = 'dialog-open';
-  for (const cls of ['visitor', 'unread', 'site', 'preview', 'state', 'waited', 'typing-flag']) {
+  const row = document.createElement('span');
+  row.className = 'row';
+  for (const cls of ['visitor', 'unread', 'site', 'preview', 'row', 'typing-flag']) {
+    if (cls === 'row') { open.append(row); continue; }
     const span = document.createElement('span');
     span.className = cls;
     open.append(span);
+  }
+  for (const cls of ['state', 'waited']) {
+    const span = document.createElement('span');
+    span.className = cls;
+    row.append(span);
   }
   open.addEventListener('click', () => select(d.id));
   const remove = document.createElement('button');
@@ -246,6 +254,7 @@ export function onDialogLeft(f) {
   if (!d) return;
   const title = titleOf(d.summary);
   removeDialog(f.dialogId, true);
+  if (app.leftNoticed === f.dialogId) { app.leftNoticed = null; return; }
   const why = label('dialogLeft', f.reason) || 'Диалог ушёл';
   const to = f.agentName ? ' — теперь у оператора ' + f.agentName : f.lineName ? ' — на линию «' + f.lineName + '»' : '';
   showNotice('«' + title + '»: ' + why.toLowerCase() + to + '.');
