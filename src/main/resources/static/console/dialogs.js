@@ -3,6 +3,7 @@
 // the conversation panel, loads its card and tells the server it has been read (`read`).
 import { DialogLog } from './shared/protocol.js';
 import { loadCard } from './card.js';
+import { compareDialogs, waitingLong, waitingText } from './inbox-view.js';
 import { renderConversation, stopTyping } from './conversation.js';
 import { STATE_LABEL, VISITOR, app, dialogs, el, label, saveReadMarks, send } from './state.js';
 import { showNotice } from './ui.js';
@@ -65,32 +66,8 @@ export function canWrite(d) {
 }
 export const siteLabel = s => s.siteName || s.site || '';
 export const openedAt = d => Date.parse(d.summary.openedAt) || 0;
-const instant = v => (v ? Date.parse(v) || 0 : 0);
 /** Who the person is: the server's title (card name, given name, or site and visitor number). */
 export const titleOf = s => s.title || s.visitorName || (siteLabel(s) ? siteLabel(s) + ' · ' : '') + VISITOR;
-
-/**
- * The list's order (docs/protocol.md): open dialogs first, the person waiting longest (oldest waitingSince) on top,
- * then those an agent answered last (assigned longest ago first); closed ones last, newest first.
- */
-export function compareDialogs(a, b) {
-  const ca = stateOf(a) === 'CLOSED', cb = stateOf(b) === 'CLOSED';
-  if (ca !== cb) return ca - cb;
-  if (ca) return openedAt(b) - openedAt(a);
-  const wa = instant(a.summary.waitingSince), wb = instant(b.summary.waitingSince);
-  if (!wa !== !wb) return wa ? -1 : 1;
-  if (wa) return wa - wb || openedAt(a) - openedAt(b);
-  return (instant(a.summary.assignedAt) || openedAt(a)) - (instant(b.summary.assignedAt) || openedAt(b));
-}
-
-/** "ждёт 5 мин" from waitingSince, at now; empty when nobody waits for an answer. */
-export function waitingText(since, now) {
-  const t = instant(since);
-  if (!t) return '';
-  const min = Math.max(0, Math.floor((now - t) / 60000));
-  return min < 1 ? 'ждёт меньше минуты' : min < 60 ? 'ждёт ' + min + ' мин'
-    : 'ждёт ' + Math.floor(min / 60) + ' ч ' + (min % 60) + ' мин';
-}
 
 // What the empty list says, after the agent's real state: not connected, offline, away, or online and idle.
 export function emptyText() {
@@ -160,7 +137,7 @@ export function fillItem(li, d) {
   li.querySelector('.preview').textContent = s.preview || '';
   const waited = state === 'CLOSED' ? '' : waitingText(s.waitingSince, Date.now());
   li.querySelector('.waited').textContent = waited;
-  li.dataset.waiting = waited ? (Date.now() - instant(s.waitingSince) >= 5 * 60000 ? 'long' : 'yes') : 'no';
+  li.dataset.waiting = waited ? (waitingLong(s.waitingSince, Date.now()) ? 'long' : 'yes') : 'no';
   li.querySelector('.state').textContent = (STATE_LABEL[state] || state) + (needsClass(d) ? ' · укажите тип обращения' : '');
   li.dataset.unclassified = needsClass(d) ? 'true' : 'false';
   li.querySelector('.typing-flag').textContent = d.visitorTyping && state !== 'CLOSED' ? 'печатает…' : '';

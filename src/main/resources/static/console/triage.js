@@ -1,6 +1,7 @@
 // The dispatcher's triage panel: dialogs from the site to sort within 10 minutes.
 import { takeOver } from './forward.js';
 import { loadSiteNames, siteName } from './card.js';
+import { countdownText, deadlineOf } from './inbox-view.js';
 import { TRIAGE_LABEL, VISITOR, el, errorText, hasRole, isSupervisor, label, send } from './state.js';
 import { div, loadJson } from './ui.js';
 
@@ -36,25 +37,6 @@ export async function refreshTriage() {
     triageLoadedAt = Date.now();
   }
   renderTriage();
-}
-
-/**
- * When the 10-minute rule runs out for an item, as an instant (ms), or null while its clock has not started (the
- * dialog is still open, when the API says so). The API's deadlineAt when given; else from deadlineSeconds and
- * waitedSeconds at the time the list was loaded.
- */
-export function deadlineOf(t, loadedAt) {
-  if (t.deadlineAt) return Date.parse(t.deadlineAt) || null;
-  if ('sinceEndSeconds' in t && t.sinceEndSeconds == null && !t.overdue) return null;
-  return loadedAt + ((t.deadlineSeconds || 600) - (t.waitedSeconds || 0)) * 1000;
-}
-
-/** «осталось 7:42», «срок истёк 3 мин назад», or the rule when its clock has not started. */
-export function countdownText(deadline, now, limitSeconds) {
-  if (deadline == null) return Math.round((limitSeconds || 600) / 60) + ' мин на разбор — с момента завершения диалога';
-  const left = Math.round((deadline - now) / 1000);
-  if (left <= 0) return 'срок разбора истёк ' + Math.floor(-left / 60) + ' мин назад';
-  return 'осталось ' + Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0');
 }
 
 export function renderTriage() {
