@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statusText, messageView, errorText, nextOpeningText } from '../src/widget/view.js';
+import { statusText, messageView, errorText, nextOpeningText, nobodyOnline, estimateMinutes, nextQueue } from '../src/widget/view.js';
 import { TEXTS } from '../src/widget/i18n.js';
 
 const RU = TEXTS.ru, EN = TEXTS.en;
@@ -90,4 +90,37 @@ test('today and tomorrow are the line’s days, not UTC’s', () => {
 test('no phrase for a missing or broken time', () => {
   assert.equal(nextOpeningText(null, now, 'ru'), null);
   assert.equal(nextOpeningText('soon', now, 'ru'), null);
+});
+
+test('in working hours with nobody of the line online the status says so at once, before and while waiting', () => {
+  const nobody = { ready: true, everReady: true, line: { open: true, agentsOnline: 0 } };
+  assert.equal(nobodyOnline(nobody.line), true);
+  assert.equal(nobodyOnline({ open: true, agentsOnline: 2 }), false);
+  assert.equal(nobodyOnline({ open: true }), false, 'an older gateway without agentsOnline: not assumed');
+  assert.equal(nobodyOnline({ open: false, agentsOnline: 0 }), false, 'out of hours is its own state');
+  assert.equal(statusText(nobody, RU), 'Сейчас нет специалистов в сети');
+  assert.equal(statusText(nobody, EN), 'No specialist is online now');
+  const waiting = Object.assign({ dialog: { state: 'WAITING' }, queue: { position: 1, estimatedWaitSeconds: null } }, nobody);
+  assert.equal(statusText(waiting, RU), 'Сейчас нет специалистов в сети');
+  assert.equal(statusText(Object.assign({}, waiting, { dialog: { state: 'ASSIGNED', agentName: 'Анна' } }), RU), 'Вам отвечает Анна');
+  assert.match(messageView({ from: 'system', event: 'waiting' }, RU, false, true).text, /никого из специалистов нет в сети/);
+  assert.match(messageView({ from: 'system', event: 'waiting' }, RU, false, false).text, /скоро вам ответит/);
+});
+
+test('an estimate is shown only when the gateway gave one', () => {
+  assert.equal(estimateMinutes({ position: 2, estimatedWaitSeconds: null }), 0);
+  assert.equal(estimateMinutes({ position: 2 }), 0);
+  assert.equal(estimateMinutes({ position: 2, estimatedWaitSeconds: 61 }), 2);
+  const waiting = { ready: true, everReady: true, line: { open: true, agentsOnline: 1 }, dialog: { state: 'WAITING' } };
+  assert.equal(statusText(Object.assign({ queue: { position: 3, estimatedWaitSeconds: null } }, waiting), RU), 'Вы 3-й в очереди');
+});
+
+test('a place in the line never goes back up for the same dialog; another dialog starts afresh', () => {
+  let q = nextQueue(null, { dialogId: 'a', position: 3 });
+  q = nextQueue(q, { dialogId: 'a', position: 2, agentsOnline: 1 });
+  assert.equal(q.position, 2);
+  q = nextQueue(q, { dialogId: 'a', position: 4, agentsOnline: 0 });
+  assert.equal(q.position, 2, 'kept');
+  assert.equal(q.agentsOnline, 0, 'the rest of the frame is taken');
+  assert.equal(nextQueue(q, { dialogId: 'b', position: 5 }).position, 5);
 });

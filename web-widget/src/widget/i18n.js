@@ -9,18 +9,22 @@ export const TEXTS = {
     typing: n => n + ' печатает…', agent: 'Специалист', sending: 'отправляется…', failed: 'не отправлено',
     unread: n => 'Открыть чат, непрочитанных сообщений: ' + n,
     queue: (p, w) => 'Вы ' + p + '-й в очереди' + (w ? ', ожидание около ' + w + ' мин' : ''),
-    hoursClosed: 'Сейчас нерабочее время', opens: t => 'Специалисты ответят ' + t + '.',
+    hoursClosed: 'Сейчас нерабочее время', nobody: 'Сейчас нет специалистов в сети',
+    nbText: 'Сейчас никого из специалистов нет в сети. Оставьте вопрос — ответим на почту или по телефону, или напишите здесь и подождите: диалог примут, как только специалист появится.',
+    nbForm: 'Оставить вопрос', nbWait: 'Подождать в чате',
+    offNobody: 'Сейчас никого из специалистов нет в сети. Оставьте вопрос — мы ответим на почту или по телефону.', opens: t => 'Специалисты ответят ' + t + '.',
     offTitle: 'Оставьте вопрос', offBusy: 'Все специалисты заняты. Оставьте вопрос — мы ответим на почту или по телефону.',
     offHours: 'Сейчас нерабочее время. Оставьте вопрос — мы ответим на почту или по телефону.',
     fName: 'Имя', fEmail: 'Эл. почта', fPhone: 'Телефон', fQuestion: 'Вопрос', fOne: 'Укажите эл. почту или телефон (хотя бы одно).',
     fConsent: 'Я согласен(на) на обработку персональных данных (152-ФЗ)', fSend: 'Отправить вопрос', fHide: 'Вернуться к чату',
     fSending: 'Отправляем…', fDone: 'Спасибо! Вопрос отправлен, мы ответим вам.',
-    fFix: 'Исправьте отмеченные поля.', fNet: 'Не удалось отправить. Проверьте связь и повторите.',
+    fWait: 'Подождать в чате', fFix: 'Исправьте отмеченные поля.', fNet: 'Не удалось отправить. Проверьте связь и повторите.',
     fMany: 'Слишком много отправок. Повторите чуть позже.', fDown: 'Сервис временно недоступен. Повторите через минуту.',
     fe: {},
     ev: {
-      waiting: (m, closed) => closed ? 'Вопрос получен. Специалисты ответят в рабочее время.'
-        : 'Пожалуйста, подождите: скоро вам ответит специалист.',
+      waiting: (m, closed, nobody) => closed ? 'Вопрос получен. Специалисты ответят в рабочее время.'
+        : nobody ? 'Вопрос получен. Сейчас никого из специалистов нет в сети: диалог примут, как только специалист появится.'
+          : 'Пожалуйста, подождите: скоро вам ответит специалист.',
       assigned: m => 'Вам отвечает ' + (m.agentName || 'специалист') + '.',
       closed: m => m.closedBy === 'visitor' ? 'Вы завершили диалог.'
         : m.closedBy === 'agent' ? 'Специалист завершил диалог.' : 'Диалог завершён.',
@@ -46,19 +50,23 @@ export const TEXTS = {
     typing: n => n + ' is typing…', agent: 'Specialist', sending: 'sending…', failed: 'not sent',
     unread: n => 'Open chat, unread messages: ' + n,
     queue: (p, w) => 'You are number ' + p + ' in the queue' + (w ? ', about ' + w + ' min' : ''),
-    hoursClosed: 'We are closed now', opens: t => 'Specialists will answer ' + t + '.',
+    hoursClosed: 'We are closed now', nobody: 'No specialist is online now',
+    nbText: 'No specialist is online now. Leave a question and we will answer by e-mail or phone, or write here and wait: the dialog is taken as soon as a specialist comes online.',
+    nbForm: 'Leave a question', nbWait: 'Wait in the chat',
+    offNobody: 'No specialist is online now. Leave a question and we will answer by e-mail or phone.', opens: t => 'Specialists will answer ' + t + '.',
     offTitle: 'Leave a question', offBusy: 'All specialists are busy. Leave a question and we will answer by e-mail or phone.',
     offHours: 'We are closed now. Leave a question and we will answer by e-mail or phone.',
     fName: 'Name', fEmail: 'E-mail', fPhone: 'Phone', fQuestion: 'Question', fOne: 'Give an e-mail or a phone (at least one).',
     fConsent: 'I consent to the processing of my personal data (Federal Law 152-FZ)', fSend: 'Send the question', fHide: 'Back to the chat',
     fSending: 'Sending…', fDone: 'Thank you! Your question has been sent; we will answer you.',
-    fFix: 'Please correct the marked fields.', fNet: 'Could not send. Check your connection and try again.',
+    fWait: 'Wait in the chat', fFix: 'Please correct the marked fields.', fNet: 'Could not send. Check your connection and try again.',
     fMany: 'Too many submissions. Try again a little later.', fDown: 'The service is briefly unavailable. Try again in a minute.',
     fe: { name: 'Please give your name', email: 'Check the e-mail address', phone: 'Check the phone number',
       question: 'Please write your question', consent: 'Your consent is needed to process personal data' },
     ev: {
-      waiting: (m, closed) => closed ? 'Your question is received. Specialists will answer in working hours.'
-        : 'Please wait: a specialist will answer you shortly.',
+      waiting: (m, closed, nobody) => closed ? 'Your question is received. Specialists will answer in working hours.'
+        : nobody ? 'Your question is received. No specialist is online now: the dialog is taken as soon as one comes online.'
+          : 'Please wait: a specialist will answer you shortly.',
       assigned: m => (m.agentName || 'A specialist') + ' is now answering you.',
       closed: m => m.closedBy === 'visitor' ? 'You closed the dialog.'
         : m.closedBy === 'agent' ? 'The specialist closed the dialog.' : 'The dialog has been closed.',

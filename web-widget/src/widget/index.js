@@ -10,7 +10,7 @@ import { Connection, Outbox, DialogLog, resumeRef, resumedDialog, uid } from '..
 import { linkify, placeBySeq } from '../shared/dom.js';
 import { TEXTS } from './i18n.js';
 import { CSS } from './style.js';
-import { statusText, messageView, errorText, nextOpeningText } from './view.js';
+import { statusText, messageView, errorText, nextOpeningText, nobodyOnline, nextQueue } from './view.js';
 
 (function () {
   if (window.RosdistantChat) return;
@@ -54,6 +54,8 @@ import { statusText, messageView, errorText, nextOpeningText } from './view.js';
 <button type="button" class="min" data-testid="minimize" aria-label="${T.minimize}" title="${T.minimize}">×</button>
 <div class="status" data-testid="status" aria-live="polite"></div>
 <button type="button" data-testid="close-dialog" disabled>${T.closeDialog}</button></header>
+<div class="nb" data-testid="nobody" role="status" hidden><p>${T.nbText}</p><div class="row">
+<button type="button" class="send" data-testid="nb-form">${T.nbForm}</button><button type="button" data-testid="nb-wait">${T.nbWait}</button></div></div>
 <div class="msgs" data-testid="messages" role="log" aria-live="polite" aria-labelledby="t"></div>
 <div class="typing" data-testid="typing" aria-live="polite"></div>
 <section class="off" data-testid="offline" aria-labelledby="oh" hidden><h3 id="oh">${T.offTitle}</h3>
@@ -89,7 +91,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     off = $('offline'), offForm = $('off-form'), offReason = $('off-reason'), offError = $('off-error'), offDone = $('off-done'),
     offSubmit = $('off-submit'), trBox = $('transcript'), trEmail = $('tr-email'), trErr = $('tr-error'),
     trDone = $('tr-done'), rtBox = $('rating'), rtForm = $('rt-form'), rtErr = $('rt-error'), rtDone = $('rt-done'),
-    rtComment = $('rt-comment'), stars = [...rtForm.querySelectorAll('input')];
+    rtComment = $('rt-comment'), stars = [...rtForm.querySelectorAll('input')], nb = $('nobody'), offHide = $('off-hide');
 
 
   let token = load('localStorage', 'token');
@@ -102,7 +104,9 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   let typingOn = false, typingSentAt = 0, typingIdle = 0, typingHide = 0;
   const handlers = {};
   let lastState = '';
-  let line = null;              // {open, nextOpening} from welcome
+  let line = null;              // {open, agentsOnline, nextOpening} from welcome / opened, agentsOnline from queue
+  let nbWait = false;           // the visitor chose to wait while nobody is online (the notice folds away)
+  let offWhy = null;            // why the offline form was offered: hours, busy, nobody
   let queue = null;             // {position, estimatedWaitSeconds} while the dialog waits
   let formId = null, formBusy = false;
   // the pending transcript request's ref; the closed dialog the rating was last set up for; the dialog the
@@ -141,7 +145,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
 
   function makeMsg(m) {
     const el = div('msg');
-    const v = messageView(m, T, !!line && line.open === false);
+    const v = messageView(m, T, !!line && line.open === false, nobodyOnline(line));
     el.dataset.from = v.from;
     if (v.name) div('name', el).textContent = v.name;
     const text = div('text', el);
@@ -236,7 +240,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
         // someone answers after all: the form gives way to the chat (what was typed in it stays)
         if (!off.hidden && !offForm.hidden && !formBusy) off.hidden = true;
       }
-      if (m.event === 'forwarded' && !m.agentName || m.event === 'requeued') { dialog.state = 'WAITING'; dialog.agentName = null; }
+      if (m.event === 'forwarded' && !m.agentName || m.event === 'requeued') { dialog.state = 'WAITING'; dialog.agentName = null; queue = null; }
       if (m.event === 'closed') { dialog.state = 'CLOSED'; queue = null; hideTyping(); stopTyping(); }
       // Only a live offer opens the form: replaying an old dialog's history must not.
       if (m.event === 'offline_offered' && isOpen() && dialog.state === 'WAITING') showOffline(m.reason);
@@ -333,7 +337,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   function handle(f) {
     switch (f.type) {
       case 'welcome': onWelcome(f); break;
-      case 'opened': onOpened(f.dialog); break;
+      case 'opened': if (f.line) setLine(f.line); onOpened(f.dialog); break;
       case 'message': onMessage(f); break;
       case 'ack': onAck(f); break;
       case 'resumed':
@@ -343,7 +347,11 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
         if (f.from === 'agent' && dialog && f.dialogId === dialog.dialogId) showTyping(f.typing, f.name);
         break;
       case 'queue':
-        if (dialog && f.dialogId === dialog.dialogId) { queue = f; update(); }
+        if (dialog && f.dialogId === dialog.dialogId) {
+          queue = nextQueue(queue, f);
+          if (line && typeof f.agentsOnline === 'number') setLine(Object.assign({}, line, { agentsOnline: f.agentsOnline }));
+          update();
+        }
         break;
       case 'rated':
         if (f.ref && f.ref === rtRef) ratedDone(f.dialogId, T.rtDone);
@@ -357,7 +365,7 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
 
   function onWelcome(f) {
     if (f.token) { token = f.token; save('localStorage', 'token', token); }
-    line = f.line || null;
+    setLine(f.line || null);
     const dialogs = Array.isArray(f.dialogs) ? f.dialogs : [];
     const d = (dialog && dialogs.find(x => x.dialogId === dialog.dialogId)) || dialogs.find(x => x.state !== 'CLOSED');
     if (!d) adoptNone();
@@ -370,6 +378,15 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   }
 
   const resume = () => log.resume(conn, dialog.dialogId);
+
+  // The line as the gateway last told it. Nobody online again brings the notice back; someone coming online
+  // folds a form that was offered only because nobody was (what was typed in it stays).
+  function setLine(l) {
+    const was = nobodyOnline(line);
+    line = l;
+    if (nobodyOnline(line) && !was) nbWait = false;
+    if (!nobodyOnline(line) && was && offWhy === 'nobody' && !off.hidden && !offForm.hidden && !formBusy) off.hidden = true;
+  }
 
   function onOpened(d) {
     if (!d) return;
@@ -489,12 +506,14 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
     trBox.hidden = !dId;
     rtBox.hidden = !closedId;
     list.hidden = !off.hidden && !dialog;
+    nb.hidden = !conn.ready || !nobodyOnline(line) || nbWait || !off.hidden || !!dialog && dialog.state === 'ASSIGNED' && isOpen();
     const state = {
       connection: conn.ready ? 'online' : conn.everReady ? 'offline' : 'connecting',
       dialogId: dialog ? dialog.dialogId : null,
       dialogState: dialog ? dialog.state : null,
       agentName: dialog && dialog.agentName || null,
       queuePosition: queue && dialog && dialog.state === 'WAITING' ? queue.position : null,
+      nobodyOnline: nobodyOnline(line),
       offlineForm: !off.hidden,
       panel: panelOpen ? 'open' : 'closed'
     };
@@ -582,7 +601,9 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   const field = n => offForm.elements[n];
 
   function showOffline(reason) {
-    let text = reason === 'hours' ? T.offHours : T.offBusy;
+    let text = reason === 'hours' ? T.offHours : reason === 'nobody' ? T.offNobody : T.offBusy;
+    offWhy = reason;
+    offHide.textContent = reason === 'nobody' ? T.fWait : T.fHide;
     const at = line && line.open === false && nextOpeningText(line.nextOpening, new Date(), LANG);
     if (reason === 'hours' && at) text += ' ' + T.opens(at);
     offReason.textContent = text;
@@ -664,7 +685,9 @@ ${[1, 2, 3, 4, 5].map(n => `<label><input type="radio" name="rt" value="${n}" da
   }
 
   offForm.addEventListener('submit', e => { e.preventDefault(); sendForm(); });
-  $('off-hide').addEventListener('click', () => { off.hidden = true; input.focus(); update(); });
+  offHide.addEventListener('click', () => { off.hidden = true; if (offWhy === 'nobody') nbWait = true; input.focus(); update(); });
+  $('nb-form').addEventListener('click', () => { showOffline('nobody'); field('name').focus(); });
+  $('nb-wait').addEventListener('click', () => { nbWait = true; input.focus(); update(); });
   $('off-back').addEventListener('click', () => { off.hidden = true; input.focus(); update(); });
 
   window.RosdistantChat = {

@@ -48,6 +48,9 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 .off label{font-size:12px;font-weight:600;margin-top:4px}
 .off form{display:flex;flex-direction:column;gap:2px;padding:0;border:0}
 .muted{font-size:12px;color:#6b7383}
+.nb{padding:10px 12px;background:#fff8e6;border-bottom:1px solid #f0d48a;font-size:13px;color:#4a3b00}.nb p{margin:0}
+.nb .row{display:flex;gap:8px;margin-top:6px}.nb button{border-radius:8px;padding:5px 10px;border:1px solid #c3ccd9;background:#fff}
+.nb .send{border:0;background:#1f5fbf;color:#fff}
 .off input:not([type=checkbox]),.off textarea{width:100%;padding:6px 8px;border:1px solid #c3ccd9;border-radius:6px;font:inherit;color:inherit;height:auto}
 .off textarea{min-height:64px;resize:vertical}
 .off [aria-invalid=true]{border-color:#c5221f;outline-color:#c5221f}

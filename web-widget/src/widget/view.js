@@ -6,20 +6,37 @@ export function statusText({ ready, everReady, line, dialog, queue }, T) {
   const open = dialog && dialog.state !== 'CLOSED';
   return !ready ? (everReady ? T.offline : T.connecting)
     : !open && line && line.open === false ? T.hoursClosed
-      : !dialog ? T.idle
-        : dialog.state === 'CLOSED' ? T.closed
-          : dialog.state === 'ASSIGNED' ? T.assigned(dialog.agentName || T.agent)
-            : line && line.open === false ? T.hoursClosed
-              : queue && queue.position > 0 ? T.queue(queue.position, Math.ceil((queue.estimatedWaitSeconds || 0) / 60))
-                : T.waiting;
+      : (!open || dialog.state === 'WAITING') && nobodyOnline(line) ? T.nobody
+        : !dialog ? T.idle
+          : dialog.state === 'CLOSED' ? T.closed
+            : dialog.state === 'ASSIGNED' ? T.assigned(dialog.agentName || T.agent)
+              : line && line.open === false ? T.hoursClosed
+                : queue && queue.position > 0 ? T.queue(queue.position, estimateMinutes(queue))
+                  : T.waiting;
+}
+
+/** In working hours with no agent of the line online (the gateway's agentsOnline): nobody can answer now. */
+export const nobodyOnline = line => !!line && line.open !== false && line.agentsOnline === 0;
+
+/** The estimate in whole minutes, only when the gateway gave one (from the line's real figures); else 0 (none). */
+export const estimateMinutes = q => (q && typeof q.estimatedWaitSeconds === 'number' && q.estimatedWaitSeconds > 0
+  ? Math.ceil(q.estimatedWaitSeconds / 60) : 0);
+
+/**
+ * The `queue` frame to keep: a place once told never goes back up for the same dialog (a later frame with a
+ * larger position keeps the earlier place); a frame of another dialog replaces it.
+ */
+export function nextQueue(prev, f) {
+  if (!prev || prev.dialogId !== f.dialogId || !(prev.position > 0) || !(f.position > 0) || f.position <= prev.position) return f;
+  return Object.assign({}, f, { position: prev.position });
 }
 
 /** A `message` frame as the widget shows it: {from, name (an agent's), text}; closed: the line is out of hours. */
-export function messageView(m, T, closed) {
+export function messageView(m, T, closed, nobody) {
   return {
     from: m.from,
     name: m.from === 'agent' ? m.agentName || T.agent : null,
-    text: m.from === 'system' ? (T.ev[m.event] ? T.ev[m.event](m, closed) : m.text || '') : String(m.text || '')
+    text: m.from === 'system' ? (T.ev[m.event] ? T.ev[m.event](m, closed, nobody) : m.text || '') : String(m.text || '')
   };
 }
 

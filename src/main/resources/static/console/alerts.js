@@ -1,6 +1,6 @@
 // `dialog` frames (a dialog assigned, forwarded, closed, classified) and the agent's alerts: sound and desktop
 // notifications.
-import { loadCard } from './card.js';
+import { cardHasTranscript, loadCard } from './card.js';
 import { siteLabel, stateOf, upsertDialog } from './dialogs.js';
 import { offers, removeOffer } from './offers.js';
 import { APPEAL_LABEL, VISITOR, app, dialogs, el, save } from './state.js';
@@ -17,6 +17,10 @@ export function onDialogFrame(s) {
   if (offers.has(id) && (nowMine || s.state !== 'WAITING')) removeOffer(id);
   upsertDialog(s, true);
   const d = dialogs.get(id);
+  if (s.state === 'CLOSED' && !s.appealType && id === app.selectedId && !cardHasTranscript(id)) {
+    // The card shows the transcript of the dialog on screen once it is closed (stored a moment after the close).
+    setTimeout(() => { if (app.selectedId === id) loadCard(id, true); }, 1500);
+  }
   if (s.state === 'CLOSED' && s.appealType && hadType !== s.appealType) {
     // A classification may make a task (and rewrites the transcript on the card): show both.
     if (s.appealType !== 'CONSULTATION') refreshTasksSoon();
@@ -30,6 +34,7 @@ export function onDialogFrame(s) {
   }
   if (app.forwarding && app.forwarding.id === id && s.agentId !== app.agentId) {
     app.forwarding = null;
+    app.leftNoticed = id;   // dialog_left follows: this notice says it already
     hideModal(el.forwardModal);
     showNotice('Диалог передан' + (s.agentName ? ' оператору ' + s.agentName : ' на линию') + '.');
   }

@@ -1,15 +1,11 @@
 // The card panel: the person behind the selected dialog, their earlier dialogs (with transcripts), offline forms
 // and tasks.
-import { APPEAL_LABEL, STATE_LABEL, app, el, save } from './state.js';
-import { TASK_STATE } from './tasks.js';
+import { app, el, label, loadLabels, save } from './state.js';
 import { api, button, dateTime, dayLabel, div, field, item, loadJson, problemText, renderList, todayIso } from './ui.js';
 
-export const KIND_LABEL = { LEAD: 'Лид', CONTACT: 'Контакт' };
-export const CONTACT_LABEL = { APPLICANT: 'абитуриент', STUDENT: 'студент', PARTNER: 'партнёр' };
-export const CHANNEL_LABEL = { WIDGET: 'Чат на сайте', TELEGRAM: 'Telegram', VIBER: 'Viber', WHATSAPP: 'WhatsApp', VK: 'ВКонтакте', MAX: 'MAX' };
-export const FORM_STATE = { NEW: 'новая', ANSWERED: 'отвечена', CLOSED: 'закрыта' };
 export let cardSeq = 0, cardRetry = 0, cardShown = null, siteNames = null;
 export const openTranscripts = new Set();
+const cardTries = {};
 
 export function setCardCollapsed(collapsed) {
   el.cardPanel.dataset.collapsed = collapsed ? 'true' : 'false';
@@ -60,7 +56,7 @@ export function loadCard(id, quiet) {
 }
 
 export async function fetchCard(id, seq, retried) {
-  const [r] = await Promise.all([api('/api/dialogs/' + encodeURIComponent(id) + '/card'), loadSiteNames()]);
+  const [r] = await Promise.all([api('/api/dialogs/' + encodeURIComponent(id) + '/card'), loadSiteNames(), loadLabels()]);
   if (seq !== cardSeq || !app.loggedIn) return;
   if (r.ok && r.body && r.body.card) return renderCard(r.body, id);
   if (r.status === 404 && !retried) {
@@ -72,6 +68,9 @@ export async function fetchCard(id, seq, retried) {
   el.cardStatus.textContent = r.status === 404 ? 'Для этого диалога карточка ещё не создана.'
     : 'Не удалось загрузить карточку: ' + problemText(r);
 }
+
+/** Whether the card on screen shows the closed dialog's transcript already. */
+export const cardHasTranscript = id => !!(cardShown && cardShown.dialogId === id && cardShown.transcript);
 
 export const listOf = v => (Array.isArray(v) ? v.filter(Boolean).join(', ') : '');
 export const siteName = id => (siteNames && siteNames[id]) || id || '';
@@ -86,22 +85,37 @@ export function renderCard(view, dialogId) {
   const dl = el.cardFields;
   dl.textContent = '';
   field(dl, 'Имя', card.name).className = 'card-name';
-  field(dl, 'Вид', [KIND_LABEL[card.kind] || card.kind, CONTACT_LABEL[card.contactType] || card.contactType]
+  field(dl, 'Вид', [label('cardKind', card.kind), label('contactType', card.contactType)]
     .filter(Boolean).join(', ')).className = 'card-kind';
   field(dl, 'E-mail', listOf(card.emails)).className = 'card-emails';
   field(dl, 'Телефоны', listOf(card.phones)).className = 'card-phones';
   field(dl, 'Мессенджеры', listOf(card.handles)).className = 'card-handles';
-  field(dl, 'Статус', card.status).className = 'card-state';
+  field(dl, 'Статус', label('cardStatus', card.status)).className = 'card-state';
+  const stateField = dl.querySelector('.card-state');
+  if (stateField) stateField.dataset.code = card.status || '';
+
+  // The dialog on screen, once closed: its transcript (as text, never as HTML).
+  const current = (view.dialogs || []).find(d => d.dialogId === dialogId);
+  const closed = current && current.state === 'CLOSED';
+  el.cardCurrent.hidden = !closed;
+  cardShown.transcript = !!(closed && current.transcript);
+  // The transcript is stored a moment after the close: look again a few times until it is there.
+  if (closed && !current.transcript && (cardShown.tries = (cardTries[dialogId] = (cardTries[dialogId] || 0) + 1)) <= 5) {
+    const seq = cardSeq;
+    cardRetry = setTimeout(() => { if (seq === cardSeq && app.selectedId === dialogId) loadCard(dialogId, true); }, 2000);
+  }
+  el.cardCurrentTranscript.textContent = closed
+    ? current.transcript || 'Стенограмма готовится — обновите карточку через несколько секунд.' : '';
 
   // Earlier dialogs of this person, newest first, without the one on screen.
   const earlier = (view.dialogs || []).filter(d => d.dialogId !== dialogId)
     .sort((a, b) => (Date.parse(b.openedAt) || 0) - (Date.parse(a.openedAt) || 0));
   cardList(el.cardHistory, el.cardHistoryCount, earlier, 'Других обращений нет.', d => {
     const li = item('card-item card-dialog', { dialogId: d.dialogId });
-    div('line1', li, [dateTime(d.openedAt), CHANNEL_LABEL[d.channel] || d.channel].filter(Boolean).join(' · '));
+    div('line1', li, [dateTime(d.openedAt), label('channel', d.channel)].filter(Boolean).join(' · '));
     div('line2', li, [siteName(d.site), d.agentName].filter(Boolean).join(' · '));
-    div('line2 appeal', li, d.appealType ? (APPEAL_LABEL[d.appealType] || d.appealType)
-      + (d.requestNumber ? ' № ' + d.requestNumber : '') : (STATE_LABEL[d.state] || d.state || '') + (d.state === 'CLOSED' ? ', тип не указан' : ''));
+    div('line2 appeal', li, d.appealType ? label('appealType', d.appealType)
+      + (d.requestNumber ? ' № ' + d.requestNumber : '') : label('dialogState', d.state) + (d.state === 'CLOSED' ? ', тип не указан' : ''));
     if (d.rating) {
       // The visitor's rating (1–5) and comment, as text.
       const rating = div('line2 rating', li);
@@ -131,7 +145,7 @@ export function renderCard(view, dialogId) {
   cardList(el.cardForms, el.cardFormsCount, view.offlineForms || [], 'Офлайн-форм нет.', f => {
     const li = item('card-item card-form');
     div('line1', li, [dateTime(f.createdAt), siteName(f.site)].filter(Boolean).join(' · '));
-    div('line2', li, [f.name, f.email, f.phone, FORM_STATE[f.state] || f.state].filter(Boolean).join(' · '));
+    div('line2', li, [f.name, f.email, f.phone, label('offlineFormState', f.state)].filter(Boolean).join(' · '));
     div('question', li, f.question || '');
     return li;
   });
@@ -141,7 +155,7 @@ export function renderCard(view, dialogId) {
     const li = item('card-item card-task', { taskId: t.taskId });
     const late = t.state === 'OPEN' && t.due && t.due < today;
     div('line1', li, t.title || t.kind);
-    div('line2', li, [TASK_STATE[t.state] || t.state, t.due && 'срок ' + dayLabel(t.due) + (late ? ' — просрочена' : '')]
+    div('line2', li, [label('taskState', t.state), t.due && 'срок ' + dayLabel(t.due) + (late ? ' — просрочена' : '')]
       .filter(Boolean).join(' · '));
     if (t.result) div('question', li, 'Результат: ' + t.result);
     return li;

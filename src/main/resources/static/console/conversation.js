@@ -4,7 +4,7 @@ import { linkify, placeBySeq } from './shared/dom.js';
 import { Outbox, uid } from './shared/protocol.js';
 import { cannedKey, cannedShownFor, hideCanned } from './canned.js';
 import { openCloseModal } from './close.js';
-import { canWrite, markRead, needsClass, removeDialog, renderDialogList, siteLabel, stateOf } from './dialogs.js';
+import { canWrite, markRead, needsClass, removeDialog, renderDialogList, siteLabel, stateOf, titleOf } from './dialogs.js';
 import { APPEAL_LABEL, MAX_TEXT, STATE_LABEL, VISITOR, app, dialogs, el, isSupervisor, save, send } from './state.js';
 import { div, timeOf } from './ui.js';
 
@@ -24,7 +24,7 @@ export function renderConversation() {
     el.convMeta.textContent = '';
   } else {
     const s = d.summary;
-    el.convTitle.textContent = (s.visitorName || VISITOR) + ' · ' + siteLabel(s);
+    el.convTitle.textContent = titleOf(s) + ' · ' + (s.channelName || siteLabel(s));
     const opened = s.openedAt ? new Date(s.openedAt).toLocaleString('ru') : '';
     const fw = s.forward;
     el.convMeta.textContent = [STATE_LABEL[stateOf(d)] || stateOf(d), opened && 'открыт ' + opened,
@@ -124,16 +124,27 @@ export function onMessage(m) {
     if (m.event === 'assigned') d.summary = Object.assign({}, d.summary, { state: 'ASSIGNED', agentName: m.agentName });
     if (m.event === 'closed') { d.summary = Object.assign({}, d.summary, { state: 'CLOSED' }); d.visitorTyping = false; }
   }
+  // The list's fields between welcomes (docs/protocol.md): a message newer than the server's last summary
+  // replaces the last line, starts or ends the wait, and (from the person, off screen) adds to the unread count;
+  // older ones (a replay) are in the summary already.
+  const live = m.seq > (d.countedUpTo || 0);
+  if (live) d.countedUpTo = m.seq;
+  if (live && (m.from === 'visitor' || m.from === 'agent')) {
+    d.summary.preview = firstLine(m.text);
+    d.summary.waitingSince = m.from === 'visitor' ? d.summary.waitingSince || m.at : null;
+  }
   if (m.from === 'visitor') {
     d.visitorTyping = false;
     clearTimeout(d.typingTimer);
     const visible = d.id === app.selectedId && !document.hidden;
-    if (!visible && m.seq > (app.readMarks[d.id] || 0)) d.unread++;
+    if (live && !visible && m.seq > (app.readMarks[d.id] || 0)) d.unread++;
   }
   if (d.id === app.selectedId && !document.hidden) markRead(d);
   renderDialogList();
   if (d.id === app.selectedId && m.from === 'system') renderConversation();
 }
+
+const firstLine = t => String(t || '').trim().split('\n')[0].trim().slice(0, 200);
 
 export function onAck(a) {
   outbox.ack(a.clientMsgId);
@@ -141,6 +152,13 @@ export function onAck(a) {
   if (!node) return;
   if (node.dataset.state !== 'sent') { node._at = a.at; setState(node, 'sent'); }
   if (!node.dataset.seq && typeof a.seq === 'number') { node.dataset.seq = a.seq; place(d, node, a.seq); }
+  // The agent's own reply, acknowledged: the person is answered (the echo may come later, or not at all).
+  if (typeof a.seq === 'number' && a.seq > (d.countedUpTo || 0)) {
+    d.countedUpTo = a.seq;
+    d.summary.waitingSince = null;
+    d.summary.preview = firstLine(node.querySelector('.text') && node.querySelector('.text').textContent);
+    renderDialogList();
+  }
 }
 
 

@@ -1,16 +1,24 @@
 // Forwarding a dialog to a colleague or a line, and a supervisor taking one over.
 import { stopTyping } from './conversation.js';
 import { app, dialogs, el, errorText, isSupervisor, send } from './state.js';
-import { hideModal, option, showModal, showNotice } from './ui.js';
+import { api, hideModal, option, problemText, showModal, showNotice } from './ui.js';
 
-export let directory = null;
+export let targets = null;
 
+// Colleagues and lines of the whole contact centre (the canned answers' line picker uses it).
 export async function loadDirectory() {
   const r = await fetch('/api/console/directory', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
   if (!r.ok) throw new Error('HTTP ' + r.status);
   return r.json();
 }
 
+// Where the dialog may go now (GET /api/dialogs/{id}/forward-targets): colleagues with a console open, ONLINE or
+// AWAY, with their state (a FULL one is listed but cannot be chosen), and the other lines someone can take it on.
+export async function loadTargets(id) {
+  const r = await api('/api/dialogs/' + encodeURIComponent(id) + '/forward-targets');
+  if (!r.ok || !r.body) throw new Error(problemText(r));
+  return r.body;
+}
 
 export function forwardKind() {
   const checked = el.forwardForm.querySelector('input[name=forward-kind]:checked');
@@ -36,19 +44,29 @@ el.forwardDialog.addEventListener('click', async () => {
   option(el.forwardAgent, '', 'Загрузка…');
   syncForwardKind();
   showModal(el.forwardModal);
+  let found;
   try {
-    directory = await loadDirectory();
+    found = await loadTargets(d.id);
   } catch (err) {
-    el.forwardError.textContent = 'Не удалось загрузить список коллег и линий: ' + err.message;
+    el.forwardAgent.textContent = '';
+    el.forwardError.textContent = 'Не удалось загрузить, кому передать: ' + err.message;
     return;
   }
+  if (!app.forwarding || app.forwarding.id !== d.id) return;
+  targets = found;
+  const agents = (found.agents || []).filter(a => a.id !== app.agentId);
+  const lines = found.lines || [];
   el.forwardAgent.textContent = '';
-  option(el.forwardAgent, '', '— выберите коллегу —');
-  const PRESENCE = { ONLINE: 'в сети', AWAY: 'отошёл', OFFLINE: 'не в сети' };
-  (directory.agents || []).filter(a => a.id !== app.agentId).forEach(a => option(el.forwardAgent, String(a.id),
-    a.displayName + ' (' + (PRESENCE[a.presence] || a.presence) + '; ' + (a.lines || []).join(', ') + ')'));
-  option(el.forwardLine, '', '— выберите линию —');
-  (directory.lines || []).forEach(l => option(el.forwardLine, l.id, l.name + ' (' + l.id + ')'));
+  el.forwardLine.textContent = '';
+  option(el.forwardAgent, '', agents.length ? '— выберите коллегу —' : 'Никого из коллег нет в сети');
+  agents.forEach(a => {
+    const o = option(el.forwardAgent, String(a.id), a.label || a.displayName);
+    o.dataset.state = a.state || '';
+    if (a.state === 'FULL') o.disabled = true;
+  });
+  option(el.forwardLine, '', lines.length ? '— выберите линию —' : 'Нет линий, где могут принять диалог');
+  lines.forEach(l => option(el.forwardLine, l.id, l.name + ' — в сети ' + (l.agentsOnline || 0)
+    + ', свободно ' + (l.free || 0) + (l.waiting ? ', ждут ' + l.waiting : '')));
   el.forwardSubmit.disabled = false;
 });
 

@@ -11,11 +11,12 @@ import { resetCanned, setupCanned } from './canned.js';
 import { setCardCollapsed, showCard } from './card.js';
 import { closeFailed } from './close.js';
 import { flush, onAck, onMessage, onTyping, outbox, renderConversation, renderTyping, setState, stopTyping } from './conversation.js';
-import { renderDialogList, resume, updateTitle, upsertDialog } from './dialogs.js';
+import { markRead, onDialogLeft, onRead, renderDialogList, resume, updateTitle, upsertDialog } from './dialogs.js';
 import { forwardFailed } from './forward.js';
 import { onOffer, removeOffer, resetOffers } from './offers.js';
 import { setupOverview, stopOverview } from './overview.js';
-import { CONN_LABEL, ERROR_TEXT, app, dialogs, el, errorText, hasRole, load, save, send } from './state.js';
+import { CONN_LABEL, ERROR_TEXT, app, dialogs, el, errorText, hasRole, load, loadLabels, save, send } from './state.js';
+import './keys.js';
 import { setupTasks, stopTasks } from './tasks.js';
 import { setupTriage, stopTriage, triageFailed } from './triage.js';
 import { hideModal, showNotice } from './ui.js';
@@ -126,6 +127,7 @@ export function enterMain(who) {
   renderDialogList();
   renderConversation();
   app.conn.start();
+  loadLabels();
   setupTasks();
   setupCanned();
   el.adminOpen.hidden = !hasRole('ADMIN');
@@ -151,6 +153,7 @@ export function leaveMain(message) {
   resetCanned();
   showCard(null);
   app.selectedId = null;
+  app.left.clear();
   outbox.lost();
   el.dialogs.textContent = '';
   updateTitle();
@@ -160,12 +163,15 @@ export function leaveMain(message) {
 export function setConnection(state) {
   el.connection.dataset.state = state;
   el.connection.textContent = CONN_LABEL[state];
+  if (!dialogs.size) renderDialogList();   // the empty list says whether the console is connected
 }
 
 export function handle(f) {
   switch (f.type) {
     case 'welcome': onWelcome(f); break;
-    case 'presence': if (f.status) el.presence.value = f.status; break;
+    case 'presence': if (f.status) { el.presence.value = f.status; renderDialogList(); } break;
+    case 'read': onRead(f); break;
+    case 'dialog_left': onDialogLeft(f); break;
     case 'dialog': if (f.dialog) onDialogFrame(f.dialog); break;
     case 'offer': onOffer(f); break;
     case 'offer_withdrawn': removeOffer(f.dialogId); break;
@@ -173,7 +179,11 @@ export function handle(f) {
     case 'ack': onAck(f); break;
     case 'resumed': {
       const d = dialogs.get(f.dialogId);
-      if (d) { d.log.resuming = false; flush(); }
+      if (d) {
+        d.log.resuming = false;
+        flush();
+        if (d.id === app.selectedId && !document.hidden) markRead(d);
+      }
       break;
     }
     case 'typing': onTyping(f); break;
@@ -192,6 +202,7 @@ export function onWelcome(f) {
   if (app.chosenPresence && app.chosenPresence !== f.presence) send({ type: 'presence', status: app.chosenPresence });
   el.presence.value = app.chosenPresence || f.presence || 'OFFLINE';
   (f.dialogs || []).forEach(s => upsertDialog(s, false));
+  renderDialogList();
   setupTriage();
   setupOverview();
   // Every known dialog, including those the server no longer lists (closed meanwhile), catches up from its last seq.
@@ -230,6 +241,7 @@ export function onError(e) {
     return showNotice('Не удалось принять диалог: ' + errorText(e));
   }
   if (kind === 'triage') return triageFailed(id, e);
+  if (kind === 'read') return;   // a read mark for a dialog no longer this agent's: nothing to show
   if (e.code) showNotice('Ошибка: ' + errorText(e));
 }
 

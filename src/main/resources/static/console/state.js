@@ -50,6 +50,7 @@ export const el = {
   cardPanel: $('card-panel'), cardToggle: $('card-toggle'), cardRefresh: $('card-refresh'), cardStatus: $('card-status'),
   cardContent: $('card-content'), cardFields: $('card-fields'), cardHistory: $('card-history'),
   cardHistoryCount: $('card-history-count'), cardForms: $('card-forms'), cardFormsCount: $('card-forms-count'),
+  cardCurrent: $('card-current'), cardCurrentTranscript: $('card-current-transcript'),
   cardTasks: $('card-tasks'), cardTasksCount: $('card-tasks-count'),
   cannedButton: $('canned-button'), cannedSuggestions: $('canned-suggestions'), cannedPanel: $('canned-panel'),
   cannedCount: $('canned-count'), cannedNew: $('canned-new'), cannedError: $('canned-error'),
@@ -58,6 +59,7 @@ export const el = {
   overviewPanel: $('overview-panel'), overviewAt: $('overview-at'), overviewRefresh: $('overview-refresh'),
   overviewAll: $('overview-all'), overviewError: $('overview-error'), overview: $('overview'),
   overviewEmpty: $('overview-empty'), overviewOutbox: $('overview-outbox'),
+  helpOpen: $('help-open'), helpModal: $('help-modal'), helpKeys: $('help-keys'), helpClose: $('help-close'),
   adminOpen: $('admin-open'), adminModal: $('admin-modal'), adminClose: $('admin-close'), adminError: $('admin-error'),
   adminNew: $('admin-new'), adminForm: $('admin-form'), adminFormTitle: $('admin-form-title'), adminLogin: $('admin-login'),
   adminDisplay: $('admin-display'), adminPassword: $('admin-password'), adminMax: $('admin-max'),
@@ -79,7 +81,9 @@ export const app = {
   closing: null,          // {id, mode: 'close' | 'classify', sent}
   forwarding: null,       // {id, sent}
   takingOver: null,       // dialogId
-  chosenPresence: null    // the presence the agent last chose; sent again after every reconnect
+  chosenPresence: null,   // the presence the agent last chose; sent again after every reconnect
+  left: new Set(),        // dialogs that left this agent (dialog_left): a late `dialog` frame does not bring them back
+  labels: null            // GET /api/labels?lang=ru: {group: {code: name}}
 };
 export const dialogs = new Map();    // dialogId -> dialog state, in insertion order
 
@@ -94,6 +98,27 @@ export function save(area, k, v) {
   try { v == null ? window[area].removeItem(key(k)) : window[area].setItem(key(k), JSON.stringify(v)); } catch (e) { /* ignore */ }
 }
 export const saveReadMarks = () => save('localStorage', 'read', app.readMarks);
+
+// The names people read for the API's codes, from /api/labels (loaded once after login; these few stand in until
+// then). A code the server does not name is shown as it is.
+const FALLBACK_LABELS = {
+  dialogLeft: { forwarded: 'Передан', triaged: 'Распределён', taken_over: 'Забран руководителем',
+    requeued: 'Возвращён в очередь', spam: 'Закрыт как спам' },
+  appealType: APPEAL_LABEL, dialogState: STATE_LABEL
+};
+export function label(group, code) {
+  if (code == null || code === '') return '';
+  const g = (app.labels && app.labels[group]) || FALLBACK_LABELS[group];
+  return (g && g[code]) || String(code);
+}
+export async function loadLabels() {
+  if (app.labels) return app.labels;
+  try {
+    const r = await fetch('/api/labels?lang=ru', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (r.ok) app.labels = await r.json();
+  } catch (e) { /* the fallbacks and the codes stay */ }
+  return app.labels;
+}
 
 export const hasRole = r => !!(app.me && Array.isArray(app.me.roles) && app.me.roles.includes(r));
 export const isSupervisor = () => hasRole('SUPERVISOR');

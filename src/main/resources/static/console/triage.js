@@ -1,6 +1,8 @@
 // The dispatcher's triage panel: dialogs from the site to sort within 10 minutes.
 import { takeOver } from './forward.js';
-import { STATE_LABEL, TRIAGE_LABEL, VISITOR, el, errorText, hasRole, isSupervisor, send } from './state.js';
+import { loadSiteNames, siteName } from './card.js';
+import { countdownText, deadlineOf } from './inbox-view.js';
+import { TRIAGE_LABEL, VISITOR, el, errorText, hasRole, isSupervisor, label, send } from './state.js';
 import { div, loadJson } from './ui.js';
 
 export let triageTimer = 0, triageSoon = 0, triageItems = [], triageLoadedAt = 0;
@@ -12,7 +14,8 @@ export function setupTriage() {
   clearInterval(triageTimer);
   if (!may) return;
   refreshTriage();
-  triageTimer = setInterval(() => { if (Date.now() - triageLoadedAt > 15000) refreshTriage(); else renderTriage(); }, 5000);
+  // the countdown moves every second; the list itself is read again every 15 s
+  triageTimer = setInterval(() => { if (Date.now() - triageLoadedAt > 15000) refreshTriage(); else tickTriage(); }, 1000);
 }
 
 export function stopTriage() {
@@ -26,7 +29,8 @@ export function refreshTriageSoon() {
 }
 
 export async function refreshTriage() {
-  const r = await loadJson('/api/triage', el.triageError, 'Не удалось загрузить список для разбора');
+  const [r] = await Promise.all([loadJson('/api/triage', el.triageError, 'Не удалось загрузить список для разбора'),
+    loadSiteNames()]);
   if (r.status === 401 || r.status === 403) return stopTriage();
   if (r.ok) {
     triageItems = r.body;
@@ -38,17 +42,20 @@ export async function refreshTriage() {
 export function renderTriage() {
   el.triage.textContent = '';
   el.noTriage.hidden = triageItems.length > 0;
-  const drift = (Date.now() - triageLoadedAt) / 1000;
+  const now = Date.now();
   triageItems.forEach(t => {
-    const waited = Math.max(0, (t.waitedSeconds || 0) + drift), limit = t.deadlineSeconds || 600;
+    const limit = t.deadlineSeconds || 600, deadline = deadlineOf(t, triageLoadedAt);
+    const left = deadline == null ? limit : (deadline - now) / 1000;
     const li = document.createElement('li');
     li.className = 'triage-item';
     li.dataset.dialogId = t.dialogId;
-    li.dataset.urgency = t.overdue || waited >= limit ? 'overdue' : waited >= Math.min(TRIAGE_SOON, limit * 0.7) ? 'soon' : 'ok';
+    li.dataset.urgency = t.overdue || left <= 0 ? 'overdue' : left <= limit - Math.min(TRIAGE_SOON, limit * 0.7) ? 'soon' : 'ok';
     div('who', li, t.visitorName || VISITOR);
-    div('where', li, [t.site, STATE_LABEL[t.state] || t.state, t.agentName].filter(Boolean).join(' · '));
-    div('waited', li, Math.floor(waited / 60) + ' мин из ' + Math.round(limit / 60)
-      + (li.dataset.urgency === 'overdue' ? ' — срок разбора истёк' : ''));
+    div('where', li, [t.siteName || siteName(t.siteId || t.site), label('dialogState', t.state), t.agentName]
+      .filter(Boolean).join(' · '));
+    if (t.firstMessage) div('first-message', li, t.firstMessage).title = t.firstMessage;
+    const waited = div('waited', li, countdownText(deadline, now, limit));
+    waited.dataset.urgency = li.dataset.urgency;
     const actions = div('actions', li);
     ['spam', 'partner', 'applicant', 'student'].forEach(outcome => {
       const b = document.createElement('button');
@@ -73,6 +80,16 @@ export function renderTriage() {
       actions.append(b);
     }
     el.triage.append(li);
+  });
+}
+
+// Only the countdowns change between loads: rewrite their text without rebuilding the list (buttons keep focus).
+export function tickTriage() {
+  const now = Date.now();
+  [...el.triage.children].forEach(li => {
+    const t = triageItems.find(x => x.dialogId === li.dataset.dialogId);
+    const node = li.querySelector('.waited');
+    if (t && node) node.textContent = countdownText(deadlineOf(t, triageLoadedAt), now, t.deadlineSeconds || 600);
   });
 }
 

@@ -84,6 +84,7 @@ export function option(select, value, text) {
   o.value = value;
   o.textContent = text;
   select.append(o);
+  return o;
 }
 
 export function cell(tr, text) {

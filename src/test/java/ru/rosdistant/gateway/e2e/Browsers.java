@@ -141,6 +141,15 @@ final class Browsers {
         }
     }
 
+    /**
+     * Whether the widget's status is the idle one: «Задайте вопрос — мы ответим», or, when nobody of the line is
+     * online, «Сейчас нет специалистов в сети» (said at once, docs/widget.md); English the same.
+     */
+    static boolean widgetIdle(String status) {
+        return List.of("Задайте вопрос — мы ответим", "Сейчас нет специалистов в сети", "Ask us a question",
+                "No specialist is online now").contains(status);
+    }
+
     static Object js(WebDriver driver, String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }

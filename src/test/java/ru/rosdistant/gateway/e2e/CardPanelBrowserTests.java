@@ -133,7 +133,7 @@ class CardPanelBrowserTests extends BrowserTest {
         WebElement earlierItem = consoleWait.until(visible(earlier));
         assertThat(console.findElements(By.cssSelector("#card-history li[data-dialog-id='" + secondDialog + "']")))
                 .isEmpty();
-        assertThat(earlierItem.getText()).contains("Запрос на обслуживание № " + number).contains("Чат на сайте");
+        assertThat(earlierItem.getText()).contains("Запрос на обслуживание № " + number).contains("Виджет");
         WebElement transcript = earlierItem.findElement(By.cssSelector("pre.transcript"));
         assertThat(transcript.isDisplayed()).isFalse();
         WebElement toggle = earlierItem.findElement(By.cssSelector(".transcript-toggle"));
@@ -253,8 +253,7 @@ class CardPanelBrowserTests extends BrowserTest {
         SearchContext widget = widgetOf(page, wait);
         js(page, "window.__dialogId = null; window.__state = {};"
                 + " window.RosdistantChat.on('state', s => { window.__state = s; if (s.dialogId) window.__dialogId = s.dialogId; });");
-        String idle = "en".equals(lang) ? "Ask us a question" : "Задайте вопрос — мы ответим";
-        wait.until(driver -> idle.equals(statusOf(widget)));
+        wait.until(driver -> Browsers.widgetIdle(statusOf(widget)));
         widget.findElement(By.cssSelector("[data-testid=launcher]")).click();
         wait.until(driver -> widget.findElement(By.cssSelector("[data-testid=input]")).isDisplayed());
         return widget;

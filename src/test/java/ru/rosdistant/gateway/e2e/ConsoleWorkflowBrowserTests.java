@@ -317,7 +317,10 @@ class ConsoleWorkflowBrowserTests extends BrowserTest {
             By row = By.cssSelector("#triage li[data-dialog-id='" + dialogId + "']");
             WebElement item = wait.until(visible(row));
             assertThat(item.findElement(By.cssSelector(".who")).getText()).isEqualTo("Спамер Тестовый");
-            assertThat(item.findElement(By.cssSelector(".waited")).getText()).matches("\\d+ мин из 10.*");
+            // the site's name, not its id, and the 10-minute countdown (or the rule, while the dialog is open)
+            assertThat(item.findElement(By.cssSelector(".where")).getText()).startsWith("Росдистант");
+            assertThat(item.findElement(By.cssSelector(".waited")).getText())
+                    .matches("осталось \\d+:\\d\\d|10 мин на разбор.*|срок разбора истёк.*");
             assertThat(item.getDomAttribute("data-urgency")).isIn("ok", "soon", "overdue");
             screenshot(console, "console-triage.png");
 
@@ -340,14 +343,14 @@ class ConsoleWorkflowBrowserTests extends BrowserTest {
     }
 
     @Test
-    void whileWaitingTheWidgetShowsTheQueuePosition() {
+    void whileWaitingWithNobodyOnlineTheWidgetSaysSoAndKeepsThePlace() {
         WebDriver page = browsers.open();
         WebDriverWait wait = waitFor(page);
         SearchContext widget = openWidget(page, wait, "lab29");
         visitorWrites(page, wait, widget, "Есть кто-нибудь? " + UUID.randomUUID());
-        // Nobody serves lab29: the dialog waits, first in line.
-        wait.until(driver -> statusOf(widget).startsWith("Вы 1-й в очереди"));
-        assertThat(js(page, "return window.__state.queuePosition;")).isEqualTo(1L);
+        // Nobody serves lab29: the dialog waits, first in line, and the widget says nobody is online (no estimate).
+        wait.until(driver -> Long.valueOf(1).equals(js(driver, "return window.__state.queuePosition;")));
+        assertThat(statusOf(widget)).isEqualTo("Сейчас нет специалистов в сети");
         widget.findElement(By.cssSelector("[data-testid=close-dialog]")).click();
         wait.until(driver -> !widget.findElement(By.cssSelector("[data-testid=close-dialog]")).isEnabled());
         assertNoScriptErrors(page);
@@ -376,7 +379,7 @@ class ConsoleWorkflowBrowserTests extends BrowserTest {
         SearchContext widget = widgetOf(page, wait);
         js(page, "window.__dialogId = null; window.__state = {};"
                 + " window.RosdistantChat.on('state', s => { window.__state = s; if (s.dialogId) window.__dialogId = s.dialogId; });");
-        wait.until(driver -> "Задайте вопрос — мы ответим".equals(statusOf(widget)));
+        wait.until(driver -> Browsers.widgetIdle(statusOf(widget)));
         widget.findElement(By.cssSelector("[data-testid=launcher]")).click();
         wait.until(driver -> widget.findElement(By.cssSelector("[data-testid=input]")).isDisplayed());
         return widget;

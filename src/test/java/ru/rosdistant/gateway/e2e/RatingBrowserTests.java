@@ -55,7 +55,7 @@ class RatingBrowserTests extends BrowserTest {
             return found.isEmpty() ? null : found.get(0);
         }).getShadowRoot();
         js(page, "window.__dialogId = null; window.RosdistantChat.on('state', s => { if (s.dialogId) window.__dialogId = s.dialogId; });");
-        pageWait.until(driver -> "Задайте вопрос — мы ответим".equals(status(widget)));
+        pageWait.until(driver -> Browsers.widgetIdle(status(widget)));
         widget.findElement(By.cssSelector("[data-testid=launcher]")).click();
         WebElement input = pageWait.until(driver -> {
             WebElement box = widget.findElement(By.cssSelector("[data-testid=input]"));

@@ -62,7 +62,7 @@ class WidgetAndConsoleBrowserTests extends BrowserTest {
         SearchContext widget = widget(page, pageWait);
         // The dialog's id, as the widget's host-page API reports it.
         js(page, "window.__dialogId = null; window.RosdistantChat.on('state', s => { if (s.dialogId) window.__dialogId = s.dialogId; });");
-        pageWait.until(driver -> "Задайте вопрос — мы ответим".equals(statusOf(widget)));
+        pageWait.until(driver -> Browsers.widgetIdle(statusOf(widget)));
         widget.findElement(By.cssSelector("[data-testid=launcher]")).click();
         WebElement input = pageWait.until(driver -> {
             WebElement field = widget.findElement(By.cssSelector("[data-testid=input]"));
@@ -131,7 +131,7 @@ class WidgetAndConsoleBrowserTests extends BrowserTest {
         WebDriverWait wait = waitFor(page);
         page.get(base() + "/demo/applicant.html");
         SearchContext widget = widget(page, wait);
-        wait.until(driver -> "Задайте вопрос — мы ответим".equals(statusOf(widget)));
+        wait.until(driver -> Browsers.widgetIdle(statusOf(widget)));
 
         // Tab through the page until the launcher has the focus.
         for (int i = 0; i < 20 && !"launcher".equals(focusedInWidget(page)); i++) {

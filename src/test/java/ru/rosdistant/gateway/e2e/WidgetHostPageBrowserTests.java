@@ -55,7 +55,7 @@ class WidgetHostPageBrowserTests extends BrowserTest {
             WebDriverWait wait = waitFor(page);
             SearchContext widget = openPage(page, wait);
             js(page, RECORD_EVENTS);
-            wait.until(driver -> "Задайте вопрос — мы ответим".equals(status(widget)));
+            wait.until(driver -> Browsers.widgetIdle(status(widget)));
 
             // open(): the panel unfolds and a state event says so.
             js(page, "window.RosdistantChat.setContact({name: arguments[0], email: arguments[1]}); window.RosdistantChat.open();",
@@ -126,7 +126,7 @@ class WidgetHostPageBrowserTests extends BrowserTest {
             WebDriverWait wait = waitFor(page);
             SearchContext widget = openPage(page, wait);
             js(page, RECORD_EVENTS);
-            wait.until(driver -> "Задайте вопрос — мы ответим".equals(status(widget)));
+            wait.until(driver -> Browsers.widgetIdle(status(widget)));
 
             // Tab to the launcher; Space opens the panel and puts the focus in the message box.
             for (int i = 0; i < 20 && !"launcher".equals(focused(page)); i++) {

@@ -78,7 +78,7 @@ class WidgetReconnectBrowserTests extends BrowserTest {
                 return found.isEmpty() ? null : found.get(0);
             }).getShadowRoot();
             js(page, "window.__dialogId = null; window.RosdistantChat.on('state', s => { if (s.dialogId) window.__dialogId = s.dialogId; });");
-            wait.until(driver -> "Задайте вопрос — мы ответим".equals(status(widget)));
+            wait.until(driver -> Browsers.widgetIdle(status(widget)));
             js(page, "window.RosdistantChat.open();");
             WebElement input = wait.until(driver -> widget.findElement(By.cssSelector("[data-testid=input]")));
             input.sendKeys(first, Keys.ENTER);
