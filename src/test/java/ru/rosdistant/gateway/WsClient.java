@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -29,7 +28,8 @@ public final class WsClient implements AutoCloseable {
 
     private static final JsonMapper json = JsonMapper.builder().build();
 
-    private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+    // lock-free offers: the client's event loop adds while the test thread polls (BlockHound)
+    private final BlockingQueue<JsonNode> received = new java.util.concurrent.LinkedTransferQueue<>();
 
     private final List<JsonNode> seen = new ArrayList<>();
 

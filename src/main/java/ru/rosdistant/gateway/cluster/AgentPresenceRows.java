@@ -148,6 +148,7 @@ public class AgentPresenceRows {
         heartbeat = Flux.interval(Duration.ZERO, every)
                 .onBackpressureDrop()
                 .concatMap(tick -> write()
+                        .then(nodeAlive())
                         .then(removeStale())
                         .doOnSuccess(done -> failing = false)
                         .onErrorResume(error -> {
@@ -160,12 +161,34 @@ public class AgentPresenceRows {
                 .subscribe();
     }
 
-    /** Rows of nodes long dead (ten timeouts): they would be ignored anyway. */
-    private Mono<Void> removeStale() {
-        return db.sql("DELETE FROM agent_presence WHERE heartbeat_at < now() - make_interval(secs => :age)")
-                .bind("age", (double) properties.presenceTimeout().toMillis() / 100)
+    /** This node's own heartbeat (cluster_node): the visitor presence rows of a node without one are ignored. */
+    private Mono<Void> nodeAlive() {
+        return db.sql("""
+                        INSERT INTO cluster_node (node_id, heartbeat_at) VALUES (:node, now())
+                        ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at""")
+                .bind("node", nodeId())
                 .fetch()
                 .rowsUpdated()
+                .then();
+    }
+
+    /** Rows of nodes long dead (ten timeouts): they would be ignored anyway. */
+    private Mono<Void> removeStale() {
+        double age = (double) properties.presenceTimeout().toMillis() / 100;
+        return db.sql("DELETE FROM agent_presence WHERE heartbeat_at < now() - make_interval(secs => :age)")
+                .bind("age", age)
+                .fetch()
+                .rowsUpdated()
+                .then(db.sql("""
+                                DELETE FROM visitor_presence p WHERE NOT EXISTS (SELECT 1 FROM cluster_node n
+                                    WHERE n.node_id = p.node_id AND n.heartbeat_at > now() - make_interval(secs => :age))""")
+                        .bind("age", age)
+                        .fetch()
+                        .rowsUpdated())
+                .then(db.sql("DELETE FROM cluster_node WHERE heartbeat_at < now() - make_interval(secs => :age)")
+                        .bind("age", age)
+                        .fetch()
+                        .rowsUpdated())
                 .then();
     }
 
@@ -184,6 +207,14 @@ public class AgentPresenceRows {
                     .bind("node", nodeId())
                     .fetch()
                     .rowsUpdated()
+                    .then(db.sql("DELETE FROM visitor_presence WHERE node_id = :node")
+                            .bind("node", nodeId())
+                            .fetch()
+                            .rowsUpdated())
+                    .then(db.sql("DELETE FROM cluster_node WHERE node_id = :node")
+                            .bind("node", nodeId())
+                            .fetch()
+                            .rowsUpdated())
                     .toFuture()
                     .get(5, java.util.concurrent.TimeUnit.SECONDS);
         }
