@@ -44,6 +44,10 @@ public class LineLocks {
                                 "SELECT pg_try_advisory_xact_lock(hashtextextended('gateway.line:' || $1, 0)) AS got")
                         .bind("$1", line)
                         .execute()))
-                .flatMap(result -> Mono.from(result.map((row, meta) -> row.get("got", Boolean.class))));
+                // read to the end: a result cancelled after its row leaves the connection mid-conversation, and
+                // the commit that releases the lock would then hang with the lock held
+                .flatMapMany(result -> result.map((row, meta) -> row.get("got", Boolean.class)))
+                .collectList()
+                .map(got -> !got.isEmpty() && Boolean.TRUE.equals(got.get(0)));
     }
 }

@@ -16,7 +16,6 @@ import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -77,6 +76,9 @@ class LiveFanOut implements DialogBus.Relay {
 
     private volatile boolean polling;
 
+    /** Whether the connection to Redis was made once (Lettuce keeps it and reconnects it from then on). */
+    private volatile boolean redisReady;
+
     private final AtomicBoolean publishFails = new AtomicBoolean();
 
     private final AtomicBoolean filling = new AtomicBoolean();
@@ -104,10 +106,8 @@ class LiveFanOut implements DialogBus.Relay {
         }
         ReactiveStringRedisTemplate template = redis.getObject();
         ownHeartbeatBackNanos = System.nanoTime();
-        Disposable listener = template.listenToChannel(CHANNEL)
-                .doOnNext(message -> receive(message.getMessage()))
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2)))
-                .subscribe();
+        Disposable listener = RedisConnection.listen(template, CHANNEL, () -> redisReady = true)
+                .subscribe(message -> receive(message.getMessage()));
         Disposable heartbeat = Flux.interval(properties.heartbeatInterval(), properties.heartbeatInterval())
                 .onBackpressureDrop()
                 .subscribe(tick -> heartbeat());
@@ -129,6 +129,11 @@ class LiveFanOut implements DialogBus.Relay {
 
     boolean polling() {
         return polling;
+    }
+
+    /** Whether this node has connected to Redis once (before that a command would connect, blocking its thread). */
+    boolean redisReady() {
+        return redisReady;
     }
 
     @Override
@@ -155,8 +160,15 @@ class LiveFanOut implements DialogBus.Relay {
         }
     }
 
-    /** Called in number order (under the lock): Lettuce writes commands to its one connection in call order. */
+    /**
+     * Called in number order (under the lock): Lettuce writes commands to its one connection in call order. Nothing
+     * is sent before the first connection is made (by the listener, off the event loops): a first connect blocks.
+     * The others see the numbers skipped and fill.
+     */
     private void send(ReactiveStringRedisTemplate template, String envelope) {
+        if (!redisReady) {
+            return;
+        }
         template.convertAndSend(CHANNEL, envelope)
                 .subscribe(receivers -> {
                     if (publishFails.getAndSet(false)) {

@@ -7,9 +7,14 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.ReactiveSubscription;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -58,5 +63,23 @@ class RedisConnection {
     @Bean
     ReactiveStringRedisTemplate clusterRedisTemplate(LettuceConnectionFactory factory) {
         return new ReactiveStringRedisTemplate(factory);
+    }
+
+    /**
+     * The messages of a channel, subscribed again after any failure. The first connection to Redis is made here, on
+     * {@code boundedElastic}: Spring Data makes it synchronously (it would block an event loop, and fail a start
+     * while Redis is down). {@code connected} runs once it is made; from then on Lettuce reconnects by itself.
+     */
+    static Flux<ReactiveSubscription.Message<String, String>> listen(ReactiveStringRedisTemplate template,
+            String channel, Runnable connected) {
+        return Flux.defer(() -> {
+                    Flux<? extends ReactiveSubscription.Message<String, String>> messages =
+                            template.listenToChannel(channel);
+                    connected.run();
+                    return messages;
+                })
+                .subscribeOn(Schedulers.boundedElastic())
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2)))
+                .map(message -> (ReactiveSubscription.Message<String, String>) message);
     }
 }
