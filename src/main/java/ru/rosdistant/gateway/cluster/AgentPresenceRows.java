@@ -41,6 +41,9 @@ public class AgentPresenceRows {
 
     private volatile boolean failing;
 
+    /** The nodes with a fresh heartbeat, this one included, as the last heartbeat counted them. */
+    private volatile int liveNodes = 1;
+
     private Disposable heartbeat;
 
     AgentPresenceRows(DatabaseClient db, ClusterProperties properties) {
@@ -54,6 +57,11 @@ public class AgentPresenceRows {
 
     public String nodeId() {
         return properties.nodeId();
+    }
+
+    /** How many nodes are alive (fresh heartbeats in cluster_node); 1 for a single node. */
+    public int liveNodes() {
+        return liveNodes;
     }
 
     /** Names this node's agents; called once by the owner of the in-memory presence. */
@@ -169,6 +177,12 @@ public class AgentPresenceRows {
                 .bind("node", nodeId())
                 .fetch()
                 .rowsUpdated()
+                .then(db.sql("SELECT count(*) AS n FROM cluster_node "
+                                + "WHERE heartbeat_at > now() - make_interval(secs => :timeout)")
+                        .bind("timeout", (double) properties.presenceTimeout().toMillis() / 1000)
+                        .map(row -> row.get("n", Long.class))
+                        .one())
+                .doOnNext(count -> liveNodes = (int) Math.max(1, count))
                 .then();
     }
 
