@@ -78,12 +78,15 @@ class TwoNodesTests {
         try (WsClient console = Staff.online(port(two), agent);
                 WsClient visitor = WsClient.visitor(port(one), "lab170", "https://lab170.test")) {
             String dialogId = openAndWrite(visitor, "lab170");
+            awaitTrue(() -> "ASSIGNED".equals(state(one, dialogId)), "the dialog assigned by either node");
             console.awaitSeenOrNext(frame -> frame.path("type").asString().equals("dialog")
                     && frame.path("dialog").path("dialogId").asString().equals(dialogId), "the dialog on node 2");
             console.send(Map.of("type", "resume", "dialogId", dialogId, "lastSeq", 0));
             console.awaitType("resumed");
-            // in rounds of 50 each, within the sockets' rate limit of the test profile
+            // in rounds of 50 each, at most one round in 400 ms: within the sockets' rate limit of the test profile
+            // (200 frames a second), which answers RATE_LIMITED and stores nothing beyond it
             for (int round = 0; round < 10; round++) {
+                long roundStarted = System.nanoTime();
                 for (int i = round * 50; i < (round + 1) * 50; i++) {
                     visitor.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "v" + i, "text",
                             "visitor " + i));
@@ -95,7 +98,12 @@ class TwoNodesTests {
                         && frame.path("clientMsgId").asString().equals("v" + lastOfRound), "ack of v" + lastOfRound);
                 console.await(frame -> frame.path("type").asString().equals("ack")
                         && frame.path("clientMsgId").asString().equals("a" + lastOfRound), "ack of a" + lastOfRound);
+                sleepQuietly(Math.max(0, 400 - (System.nanoTime() - roundStarted) / 1_000_000));
             }
+            assertThat(visitor.seen()).as("no frame refused").noneMatch(frame -> frame.path("type").asString()
+                    .equals("error"));
+            assertThat(console.seen()).as("no frame refused").noneMatch(frame -> frame.path("type").asString()
+                    .equals("error"));
             // waiting (1), first message (2), queued notice or assignment ... then the thousand and two more
             long last = lastSeq(one, dialogId);
             assertThat(last).isGreaterThanOrEqualTo(1003);
@@ -226,6 +234,50 @@ class TwoNodesTests {
                 .block(Duration.ofSeconds(10)) > 0;
     }
 
+    @Test
+    void aLogoutOnOneNodeEndsThatSessionAndItsSocketsOnTheOther() {
+        Agent agent = Staff.agent(one.getBean(AgentDirectory.class), "lab173", 1);
+        String cookie = Staff.login(port(one), agent.login(), Staff.PASSWORD);
+        try (WsClient console = WsClient.agent(port(two), cookie)) {
+            console.awaitType("welcome");
+            Checks.http(port(two)).get().uri("/api/me").header("Cookie", cookie).exchange().expectStatus().isOk();
+
+            Checks.http(port(one)).post().uri("/logout").header("Cookie", cookie).exchange().expectStatus().isOk();
+
+            assertThat(console.awaitClose(Duration.ofSeconds(10))).as("the socket on node 2").isEqualTo(4401);
+            Checks.http(port(two)).get().uri("/api/me").header("Cookie", cookie).exchange().expectStatus()
+                    .isUnauthorized();
+        }
+    }
+
+    @Test
+    void aSharedRateCountsAcrossTheNodesInRedisAndAtEachNodesShareWithoutIt() {
+        SharedBuckets.Bucket onOne = one.getBean(SharedBuckets.class).bucket("test-rate", 0.001, 4, 100);
+        SharedBuckets.Bucket onTwo = two.getBean(SharedBuckets.class).bucket("test-rate", 0.001, 4, 100);
+        String client = "198.51.100." + System.nanoTime() % 250;
+        assertThat(taken(onOne, client)).isTrue();
+        assertThat(taken(onTwo, client)).isTrue();
+        assertThat(taken(onOne, client)).isTrue();
+        assertThat(taken(onTwo, client)).isTrue();
+        assertThat(taken(onOne, client)).as("the fifth, on either node").isFalse();
+        assertThat(taken(onTwo, client)).as("the fifth, on either node").isFalse();
+        awaitTrue(() -> one.getBean(AgentPresenceRows.class).liveNodes() == 2, "node 1 counts two nodes");
+        redis.stop();
+        try {
+            String other = "203.0.113." + System.nanoTime() % 250;
+            assertThat(taken(onOne, other)).isTrue();
+            assertThat(taken(onOne, other)).isTrue();
+            assertThat(taken(onOne, other)).as("half of the burst on each of two nodes").isFalse();
+        }
+        finally {
+            redis.start();
+        }
+    }
+
+    private static boolean taken(SharedBuckets.Bucket bucket, String client) {
+        return bucket.tryAcquire(client).block(Duration.ofSeconds(10)).isEmpty();
+    }
+
     private static Mono<Void> openFromMessenger(ConfigurableApplicationContext node, int i) {
         DialogManagement dialogs = node.getBean(DialogManagement.class);
         return node.getBean(Visitors.class)
@@ -270,6 +322,15 @@ class TwoNodesTests {
             sleepQuietly(300);
         }
         return previous;
+    }
+
+    static String state(ConfigurableApplicationContext node, String dialogId) {
+        return node.getBean(DatabaseClient.class)
+                .sql("SELECT state FROM dialog WHERE id = :id")
+                .bind("id", java.util.UUID.fromString(dialogId))
+                .map(row -> row.get("state", String.class))
+                .one()
+                .block(Duration.ofSeconds(10));
     }
 
     static Predicate<JsonNode> message(String dialogId, long seq) {
