@@ -274,6 +274,38 @@ class TwoNodesTests {
         }
     }
 
+    /**
+     * A node that died writes no more: its row is the one a dead node leaves, and its age is set in PostgreSQL (the
+     * clock the rule reads) rather than waited for.
+     */
+    @Test
+    void theAgentsOfANodeThatStoppedHeartbeatingDropOutAfterThePresenceTimeout() {
+        Agent agent = Staff.agent(one.getBean(AgentDirectory.class), "lab173", 2);
+        DatabaseClient db = one.getBean(DatabaseClient.class);
+        AgentPresenceRows rows = one.getBean(AgentPresenceRows.class);
+        db.sql("INSERT INTO agent_presence (agent_id, node_id, status, connections, max_dialogs) "
+                        + "VALUES (:agent, 'dead-node', 'ONLINE', 1, 2)")
+                .bind("agent", agent.id())
+                .then()
+                .block(Duration.ofSeconds(10));
+        assertThat(available(rows, agent)).as("fresh row").isTrue();
+        assertThat(rows.connectedElsewhere(agent.id()).block(Duration.ofSeconds(10))).isTrue();
+
+        // presence-timeout is 3 s here
+        db.sql("UPDATE agent_presence SET heartbeat_at = now() - interval '4 seconds' WHERE agent_id = :agent")
+                .bind("agent", agent.id())
+                .then()
+                .block(Duration.ofSeconds(10));
+        assertThat(available(rows, agent)).as("its node stopped heartbeating").isFalse();
+        assertThat(rows.connectedElsewhere(agent.id()).block(Duration.ofSeconds(10))).isFalse();
+    }
+
+    private static boolean available(AgentPresenceRows rows, Agent agent) {
+        return rows.availableFor("lab173")
+                .any(row -> row.agentId() == agent.id())
+                .block(Duration.ofSeconds(10));
+    }
+
     private static boolean taken(SharedBuckets.Bucket bucket, String client) {
         return bucket.tryAcquire(client).block(Duration.ofSeconds(10)).isEmpty();
     }
