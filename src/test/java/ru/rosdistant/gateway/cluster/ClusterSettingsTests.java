@@ -53,7 +53,7 @@ class ClusterSettingsTests {
     }
 
     @Test
-    void aGeneratedNodeIdNamesTheHostAndDiffersEveryStart() {
+    void aGeneratedNodeIdDiffersEveryStartAndAConfiguredOneIsKept() {
         ClusterProperties first = new ClusterProperties("", "", Duration.ofSeconds(2), Duration.ofSeconds(15),
                 Duration.ofSeconds(5), Duration.ofSeconds(1));
         ClusterProperties second = new ClusterProperties("", "", Duration.ofSeconds(2), Duration.ofSeconds(15),
