@@ -14,9 +14,9 @@ import reactor.core.Disposable;
 import org.springframework.stereotype.Component;
 
 /**
- * Hands live dialog events to the sockets that follow a dialog or an agent on this node. It is the one
- * seam for several nodes later (a Redis channel per node behind the same methods). A listener that throws
- * is logged and skipped: one broken socket never stops the others.
+ * Hands live dialog events to the sockets that follow a dialog or an agent on this node, and, with several nodes,
+ * to the {@link Relay} that carries them to the others. A listener that throws is logged and skipped: one broken
+ * socket never stops the others.
  */
 @Component
 public class DialogBus {
@@ -35,7 +35,41 @@ public class DialogBus {
         return add(byAgent, agentId, listener);
     }
 
+    /**
+     * Where every event published here goes besides this node's sockets: the other nodes (cluster.LiveFanOut).
+     * Set once at start; a single node has none.
+     */
+    public interface Relay {
+
+        void publish(DialogEvent event, Long toAgent);
+    }
+
+    private volatile Relay relay;
+
+    public void relayTo(Relay relay) {
+        this.relay = relay;
+    }
+
+    /** The dialogs some socket of this node follows now. */
+    public java.util.Set<UUID> followedDialogs() {
+        return java.util.Set.copyOf(byDialog.keySet());
+    }
+
+    /** The agents some socket of this node follows now. */
+    public java.util.Set<Long> followedAgents() {
+        return java.util.Set.copyOf(byAgent.keySet());
+    }
+
     public void publish(DialogEvent event) {
+        deliverHere(event);
+        Relay to = relay;
+        if (to != null) {
+            to.publish(event, null);
+        }
+    }
+
+    /** Hands an event to this node's sockets only: one that another node published, or one read again from PostgreSQL. */
+    public void deliverHere(DialogEvent event) {
         deliver(byDialog.get(event.dialogId()), event);
         if (event instanceof DialogEvent.DialogChanged changed) {
             Long agent = changed.dialog().agentId();
@@ -51,6 +85,15 @@ public class DialogBus {
 
     /** Delivers an event only to the sockets of one agent (offers). */
     public void publishToAgent(long agentId, DialogEvent event) {
+        deliverToAgentHere(agentId, event);
+        Relay to = relay;
+        if (to != null) {
+            to.publish(event, agentId);
+        }
+    }
+
+    /** Delivers an event only to the sockets of one agent on this node. */
+    public void deliverToAgentHere(long agentId, DialogEvent event) {
         deliver(byAgent.get(agentId), event);
     }
 

@@ -275,13 +275,21 @@ public class DialogManagement {
      * it was closed).
      */
     public Mono<Dialog> assign(UUID dialogId, long agentId, String agentName) {
-        return db.sql("""
-                        UPDATE dialog SET state = 'ASSIGNED', agent_id = :agent, assigned_at = now()
-                        WHERE id = :id AND state = 'WAITING'""")
-                .bind("id", dialogId)
+        // The agent's row lock orders concurrent assignments to one agent (several nodes, several lines); the UPDATE,
+        // a statement of its own, then counts with what those committed and never goes over the agent's maximum.
+        return db.sql("SELECT id FROM agent WHERE id = :agent FOR UPDATE")
                 .bind("agent", agentId)
                 .fetch()
-                .rowsUpdated()
+                .all()
+                .then(db.sql("""
+                        UPDATE dialog SET state = 'ASSIGNED', agent_id = :agent, assigned_at = now()
+                        WHERE id = :id AND state = 'WAITING'
+                          AND (SELECT count(*) FROM dialog WHERE agent_id = :agent AND state = 'ASSIGNED')
+                              < (SELECT max_dialogs FROM agent WHERE id = :agent)""")
+                        .bind("id", dialogId)
+                        .bind("agent", agentId)
+                        .fetch()
+                        .rowsUpdated())
                 .filter(updated -> updated > 0)
                 .flatMap(updated -> insert(dialogId, Sender.SYSTEM, null, agentId, agentName, null, "assigned",
                         SystemTexts.assigned(agentName), false))
@@ -962,6 +970,15 @@ public class DialogManagement {
         return db.sql("SELECT count(*) AS open FROM dialog WHERE state <> 'CLOSED'")
                 .map(row -> row.get("open", Long.class))
                 .one();
+    }
+
+    /** The latest message of each of these dialogs (another node's events may have been lost: the gap filler's cue). */
+    public Flux<Message> latestMessages(Collection<UUID> dialogIds) {
+        return db.sql("SELECT " + MESSAGE_COLUMNS + " FROM message m WHERE (m.dialog_id, m.seq) IN "
+                        + "(SELECT id, last_seq FROM dialog WHERE id = ANY(:ids))")
+                .bind("ids", dialogIds.toArray(UUID[]::new))
+                .map(DialogManagement::message)
+                .all();
     }
 
     /** Messages of a dialog after {@code afterSeq}, in order, at most {@code limit}. */

@@ -3,22 +3,27 @@ package ru.rosdistant.gateway.offline;
 import java.time.Duration;
 import java.util.Optional;
 
-import org.springframework.stereotype.Component;
-import ru.rosdistant.gateway.shared.ClientBuckets;
+import reactor.core.publisher.Mono;
 
-/** The offline form's rate per client address: {@code forms-per-minute} refill, {@code burst} capacity. */
+import org.springframework.stereotype.Component;
+import ru.rosdistant.gateway.cluster.SharedBuckets;
+
+/**
+ * The offline form's rate per client address: {@code forms-per-minute} refill, {@code burst} capacity; with several
+ * nodes shared by all of them (cluster.SharedBuckets).
+ */
 @Component
 class ClientRateLimiter {
 
-    private final ClientBuckets buckets;
+    private final SharedBuckets.Bucket buckets;
 
-    ClientRateLimiter(OfflineProperties properties) {
-        this.buckets = new ClientBuckets(properties.formsPerMinute() / 60d, properties.burst(),
+    ClientRateLimiter(OfflineProperties properties, SharedBuckets shared) {
+        this.buckets = shared.bucket("offline-form", properties.formsPerMinute() / 60d, properties.burst(),
                 properties.trackedClients());
     }
 
     /** Takes a token for the client; empty when allowed, else how long until a token is free. */
-    Optional<Duration> tryAcquire(String client) {
+    Mono<Optional<Duration>> tryAcquire(String client) {
         return buckets.tryAcquire(client);
     }
 }

@@ -65,7 +65,8 @@ class OfflineFormController {
     }
 
     private Mono<Void> rateLimit(ServerHttpRequest request) {
-        return Mono.justOrEmpty(limiter.tryAcquire(ClientAddress.of(request)))
+        return limiter.tryAcquire(ClientAddress.of(request))
+                .flatMap(Mono::justOrEmpty)
                 .flatMap(wait -> Mono.error(new TooManyForms(wait)));
     }
 

@@ -21,6 +21,8 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.cluster.AgentPresenceRows;
+import ru.rosdistant.gateway.cluster.LineLocks;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogClosed;
@@ -80,14 +82,35 @@ public class AgentRouting {
 
     private final ru.rosdistant.gateway.site.WorkingCalendar calendar;
 
+    /** With several nodes: presence in PostgreSQL, read by every node's drains. */
+    private final AgentPresenceRows presenceRows;
+
+    private final LineLocks lineLocks;
+
     AgentRouting(DialogManagement dialogs, DialogBus bus, Sites sites, RoutingProperties properties,
-            PresenceJournal journal, ru.rosdistant.gateway.site.WorkingCalendar calendar) {
+            PresenceJournal journal, ru.rosdistant.gateway.site.WorkingCalendar calendar,
+            AgentPresenceRows presenceRows, LineLocks lineLocks) {
         this.calendar = calendar;
         this.dialogs = dialogs;
         this.bus = bus;
         this.sites = sites;
         this.properties = properties;
         this.journal = journal;
+        this.presenceRows = presenceRows;
+        this.lineLocks = lineLocks;
+        presenceRows.reportFrom(() -> present.values()
+                .stream()
+                .map(agent -> new AgentPresenceRows.LocalAgent(agent.agent.id(), agent.status.name(),
+                        agent.connections, agent.agent.maxDialogs()))
+                .toList());
+    }
+
+    /** Several nodes: this node's presence rows follow a change at once, not only at the next heartbeat. */
+    private void presenceChanged() {
+        if (presenceRows.enabled()) {
+            presenceRows.write()
+                    .subscribe(null, error -> log.warn("Could not write the agents' presence: {}", error.toString()));
+        }
     }
 
     // --- presence ---------------------------------------------------------------------------------
@@ -99,6 +122,7 @@ public class AgentRouting {
             timer.dispose();
         }
         present.compute(agent.id(), (id, known) -> known == null ? new PresentAgent(agent) : known.connect(agent));
+        presenceChanged();
     }
 
     /**
@@ -107,6 +131,7 @@ public class AgentRouting {
      */
     public void disconnected(long agentId) {
         PresentAgent agent = present.computeIfPresent(agentId, (id, known) -> known.disconnect());
+        presenceChanged();
         if (agent != null && agent.connections == 0) {
             withdrawOffersOf(agentId);
             startGrace(agentId);
@@ -131,6 +156,7 @@ public class AgentRouting {
         if (before[0] != status) {
             journal.record(agentId, status);
         }
+        presenceChanged();
         if (status != Presence.ONLINE) {
             withdrawOffersOf(agentId);
         }
@@ -286,16 +312,33 @@ public class AgentRouting {
         // database makes the sweep skip, never pile up.
         Disposable sweeper = Flux.interval(sweep, sweep)
                 .onBackpressureDrop()
-                .subscribe(tick -> sites.lines().forEach(line -> {
-                    sweepDue.add(line.id());
-                    requestDrain(line.id());
-                }));
+                .subscribe(tick -> {
+                    sites.lines().forEach(line -> {
+                        sweepDue.add(line.id());
+                        requestDrain(line.id());
+                    });
+                    graceForAgentsOfDeadNodes();
+                });
         pipeline = Disposables.composite(drainer, sweeper);
         // Agents who had dialogs before a restart get the same grace as a dropped connection.
         dialogs.agentsWithOpenDialogs()
                 .filter(agentId -> !present.containsKey(agentId))
                 .doOnNext(this::startGrace)
                 .subscribe(null, error -> log.warn("Could not look up agents with open dialogs", error));
+    }
+
+    /**
+     * Several nodes: an agent with dialogs and no fresh presence row anywhere lost their node; this node gives them
+     * the grace of a dropped connection (every node may: the re-queue is a conditional UPDATE).
+     */
+    private void graceForAgentsOfDeadNodes() {
+        if (!presenceRows.enabled()) {
+            return;
+        }
+        presenceRows.assignedWithoutPresence()
+                .filter(agentId -> !present.containsKey(agentId) && !graceTimers.containsKey(agentId))
+                .doOnNext(this::startGrace)
+                .subscribe(null, error -> log.warn("Could not look up agents of lost nodes: {}", error.toString()));
     }
 
     @EventListener(ContextClosedEvent.class)
@@ -351,7 +394,9 @@ public class AgentRouting {
         if (gone != null && gone.status != Presence.OFFLINE) {
             journal.record(agentId, Presence.OFFLINE);
         }
-        return dialogs.requeueAll(agentId)
+        presenceChanged();
+        return presenceRows.connectedElsewhere(agentId)
+                .flatMapMany(elsewhere -> elsewhere ? Flux.empty() : dialogs.requeueAll(agentId))
                 .doOnNext(dialog -> requestDrain(dialog.lineId()));
     }
 
@@ -367,16 +412,46 @@ public class AgentRouting {
 
     private Mono<Void> drain(String line) {
         pendingLines.remove(line);
-        return offerOfflineAfterMaxWait(line).then(Mono.defer(() -> assignWaiting(line)));
+        Mono<Void> work = offerOfflineAfterMaxWait(line).then(Mono.defer(() -> availableFor(line)))
+                .flatMap(available -> assignWaiting(line, available));
+        return lineLocks.drainAlone(line, work)
+                .doOnNext(ran -> {
+                    if (!ran) {
+                        // another node drains it now and may have read the line before what asked for this drain
+                        Mono.delay(Duration.ofMillis(100)).subscribe(tick -> requestDrain(line));
+                    }
+                })
+                .then();
     }
 
-    private Mono<Void> assignWaiting(String line) {
-        List<PresentAgent> available = present.values().stream()
-                .filter(agent -> agent.availableFor(line))
-                .toList();
+    /**
+     * Who may take the line's dialogs: this node's agents, or with several nodes every node's (presence rows,
+     * this node's written first so that a change here is seen).
+     */
+    private Mono<List<PresentAgent>> availableFor(String line) {
+        if (!presenceRows.enabled()) {
+            return Mono.just(present.values().stream()
+                    .filter(agent -> agent.availableFor(line))
+                    .toList());
+        }
+        return presenceRows.write()
+                .thenMany(presenceRows.availableFor(line))
+                .map(row -> {
+                    PresentAgent known = present.get(row.agentId());
+                    PresentAgent agent = new PresentAgent(new Agent(row.agentId(), "", row.displayName(), null,
+                            Set.of(), List.of(line), row.maxDialogs(), true), 1, Presence.ONLINE);
+                    agent.lastAssignedNanos = known == null ? 0 : known.lastAssignedNanos;
+                    return agent;
+                })
+                .collectList();
+    }
+
+    private Mono<Void> assignWaiting(String line, List<PresentAgent> available) {
         if (available.isEmpty()) {
             return Mono.empty();
         }
+        Map<Long, PresentAgent> byId = new java.util.HashMap<>();
+        available.forEach(agent -> byId.put(agent.agent.id(), agent));
         RoutingProperties.LinePolicy policy = properties.policy(line);
         return dialogs.loads(available.stream().map(agent -> agent.agent.id()).toList())
                 .flatMap(loads -> {
@@ -388,7 +463,7 @@ public class AgentRouting {
                     int alreadyOffered = (int) offers.values().stream().filter(offer -> offer.line.equals(line)).count();
                     return dialogs.waiting(line, room + alreadyOffered)
                             .filter(dialog -> !offers.containsKey(dialog.id()))
-                            .concatMap(dialog -> route(dialog, policy, candidates))
+                            .concatMap(dialog -> route(dialog, policy, candidates, byId))
                             .then();
                 });
     }
@@ -406,7 +481,7 @@ public class AgentRouting {
     }
 
     private Mono<Dialog> route(Dialog dialog, RoutingProperties.LinePolicy policy,
-            List<Assignment.Candidate> candidates) {
+            List<Assignment.Candidate> candidates, Map<Long, PresentAgent> available) {
         if (policy.strategy() == Strategy.OFFER_TO_ALL) {
             offerToAll(dialog, policy, candidates);
             return Mono.empty();
@@ -428,7 +503,7 @@ public class AgentRouting {
         chosen.lastAssignedNanos = System.nanoTime();
         line.lastAgentId = chosen.agentId;
         if (policy.offerTimeout().isZero()) {
-            PresentAgent agent = present.get(chosen.agentId);
+            PresentAgent agent = available.get(chosen.agentId);
             if (agent == null) {
                 return Mono.empty();
             }
@@ -637,7 +712,7 @@ public class AgentRouting {
             this(agent, 1, Presence.OFFLINE);
         }
 
-        private PresentAgent(Agent agent, int connections, Presence status) {
+        PresentAgent(Agent agent, int connections, Presence status) {
             this.agent = agent;
             this.connections = connections;
             this.status = status;

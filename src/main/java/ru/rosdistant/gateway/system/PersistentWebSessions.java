@@ -262,6 +262,19 @@ class PersistentWebSessions implements WebSessionStore {
                         String.valueOf(error)));
     }
 
+    /**
+     * A console session ended on another node (a logout there, told through cluster.Revocations): if this node holds
+     * it, it ends here too. One that ended here is no longer held.
+     */
+    @EventListener
+    void on(ConsoleSessionEnded ended) {
+        sessions.values()
+                .stream()
+                .filter(session -> ended.session().equals(handle(session.getId())))
+                .toList()
+                .forEach(this::end);
+    }
+
     /** Ends a session held here: it is gone, its record goes, its sockets are told. */
     private void end(Session session) {
         sessions.remove(session.getId(), session);

@@ -18,12 +18,29 @@ class VisitorPresence {
 
     private final Map<UUID, Seen> visitors = new ConcurrentHashMap<>();
 
+    /** With several nodes, the same in PostgreSQL for the other nodes to read. */
+    private final ru.rosdistant.gateway.cluster.VisitorPresenceRows rows;
+
+    VisitorPresence(ru.rosdistant.gateway.cluster.VisitorPresenceRows rows) {
+        this.rows = rows;
+    }
+
     void connected(UUID visitorId) {
         visitors.compute(visitorId, (id, seen) -> new Seen(seen == null ? 1 : seen.sockets + 1, System.nanoTime()));
+        rows.connected(visitorId);
     }
 
     void disconnected(UUID visitorId) {
-        visitors.computeIfPresent(visitorId, (id, seen) -> new Seen(Math.max(0, seen.sockets - 1), System.nanoTime()));
+        Seen after = visitors.computeIfPresent(visitorId,
+                (id, seen) -> new Seen(Math.max(0, seen.sockets - 1), System.nanoTime()));
+        if (after != null) {
+            rows.disconnected(visitorId);
+        }
+    }
+
+    /** Of these visitors gone from this node for {@code period}, those gone from every other node too. */
+    reactor.core.publisher.Flux<UUID> goneElsewhere(java.util.List<UUID> visitorIds, Duration period) {
+        return rows.goneElsewhere(visitorIds, period);
     }
 
     /** Whether the visitor has had no socket here for at least {@code period}. */

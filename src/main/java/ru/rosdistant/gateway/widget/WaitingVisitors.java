@@ -93,9 +93,20 @@ class WaitingVisitors {
         presence.forgetGone(after);
         return dialogs.waitingWidgetDialogsOpenedBefore(Instant.now().minus(after), BATCH)
                 .filter(dialog -> presence.goneFor(dialog.getValue(), after))
+                .collectList()
+                .flatMapMany(gone -> goneEverywhere(gone, after))
                 .concatMap(dialog -> dialogs.closeAbandoned(dialog.getKey()))
                 .doOnNext(dialog -> log.debug("Dialog {} closed as abandoned", dialog.id()))
                 .then();
+    }
+
+    /** With several nodes: of the dialogs whose visitor is gone from this node, those whose visitor is gone from all. */
+    private Flux<java.util.Map.Entry<UUID, UUID>> goneEverywhere(java.util.List<java.util.Map.Entry<UUID, UUID>> goneHere,
+            Duration after) {
+        return presence.goneElsewhere(goneHere.stream().map(java.util.Map.Entry::getValue).distinct().toList(), after)
+                .collect(java.util.stream.Collectors.toSet())
+                .flatMapMany(gone -> Flux.fromIterable(goneHere)
+                        .filter(dialog -> gone.contains(dialog.getValue())));
     }
 
     private Mono<Void> mailDue(UUID dialogId) {

@@ -1,0 +1,53 @@
+package ru.rosdistant.gateway.cluster;
+
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Lets one node at a time drain a waiting line. The lock is PostgreSQL's transaction-scoped advisory lock
+ * ({@code pg_try_advisory_xact_lock}) taken in a transaction of a connection of its own, held while the drain runs
+ * (its assignments commit in transactions of their own, so each is visible at once) and released by that
+ * transaction's end, also when the node dies. Never a session lock: a pooled connection would keep it. With a single
+ * node the drain just runs: its drains are serial anyway.
+ */
+@Component
+public class LineLocks {
+
+    private final ConnectionFactory connections;
+
+    private final ClusterProperties properties;
+
+    LineLocks(ConnectionFactory connections, ClusterProperties properties) {
+        this.connections = connections;
+        this.properties = properties;
+    }
+
+    /** Runs {@code drain} if this node gets the line's lock; true when it ran, false when another node holds it. */
+    public Mono<Boolean> drainAlone(String line, Mono<Void> drain) {
+        if (!properties.enabled()) {
+            return drain.thenReturn(true);
+        }
+        return Mono.usingWhen(connections.create(),
+                connection -> lock(connection, line)
+                        .flatMap(got -> got ? drain.thenReturn(true) : Mono.just(false)),
+                connection -> Mono.from(connection.commitTransaction()).then(Mono.from(connection.close())),
+                (connection, error) -> Mono.from(connection.rollbackTransaction()).then(Mono.from(connection.close())),
+                connection -> Mono.from(connection.rollbackTransaction()).then(Mono.from(connection.close())));
+    }
+
+    private static Mono<Boolean> lock(Connection connection, String line) {
+        return Mono.from(connection.beginTransaction())
+                .then(Mono.from(connection.createStatement(
+                                "SELECT pg_try_advisory_xact_lock(hashtextextended('gateway.line:' || $1, 0)) AS got")
+                        .bind("$1", line)
+                        .execute()))
+                // read to the end: a result cancelled after its row leaves the connection mid-conversation, and
+                // the commit that releases the lock would then hang with the lock held
+                .flatMapMany(result -> result.map((row, meta) -> row.get("got", Boolean.class)))
+                .collectList()
+                .map(got -> !got.isEmpty() && Boolean.TRUE.equals(got.get(0)));
+    }
+}
