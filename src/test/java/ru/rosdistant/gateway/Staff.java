@@ -30,7 +30,7 @@ public final class Staff {
         set.addAll(List.of(roles));
         String login = "t" + System.nanoTime() % 1_000_000_000L + "-" + counter.incrementAndGet();
         return agents.create(new NewAgent(login, "Агент " + login, PASSWORD, set, List.of(line), maxDialogs))
-                .block(Duration.ofSeconds(10));
+                .block(Duration.ofSeconds(30));
     }
 
     /** Logs in with the form the console posts and returns the session cookie ("SESSION=…"). */
@@ -46,7 +46,7 @@ public final class Staff {
                     return reactor.core.publisher.Mono.justOrEmpty(
                             response.responseHeaders().get(HttpHeaderNames.SET_COOKIE));
                 })
-                .block(Duration.ofSeconds(10));
+                .block(Duration.ofSeconds(30));
         assertThat(cookie).isNotNull();
         return cookie.split(";", 2)[0];
     }

@@ -107,7 +107,7 @@ public final class WsClient implements AutoCloseable {
                         ended = java.time.Instant.now() + " connection ended without a close frame";
                     }
                 });
-        opened.asMono().block(Duration.ofSeconds(10));
+        opened.asMono().block(Duration.ofSeconds(30));
     }
 
     public static WsClient visitor(int port, String site, String origin) {

@@ -49,8 +49,11 @@ public class AgentRouting {
     /** Whether the last drain failed: its trace is logged once per run of failures. */
     private final java.util.concurrent.atomic.AtomicBoolean routingFails = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** One line's drain may not hold up the others for longer than this. */
-    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * A line's drain is given up after this (a database that stopped answering): its line's next drain may then
+     * start. Each line has a pipeline of its own, so this never holds up another line.
+     */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(15);
 
     private final DialogManagement dialogs;
 
@@ -287,8 +290,11 @@ public class AgentRouting {
     @EventListener(ApplicationReadyEvent.class)
     void start() {
         Duration sweep = properties.sweepInterval();
+        // one pipeline per line: a line's drains never overlap, and a drain held up by a database that stopped
+        // answering holds up its own line only, never the others
         Disposable drainer = drains.asFlux()
-                .concatMap(line -> drain(line)
+                .groupBy(line -> line)
+                .flatMap(lineDrains -> lineDrains.concatMap(line -> drain(line)
                         .then(Mono.defer(() -> publishPositions(line)))
                         .timeout(DRAIN_TIMEOUT)
                         .doOnSuccess(done -> {
@@ -306,7 +312,7 @@ public class AgentRouting {
                                         String.valueOf(error));
                             }
                             return Mono.empty();
-                        }))
+                        })), Integer.MAX_VALUE)
                 .subscribe();
         // The sweep only asks for drains; requests for a line already pending are merged, so a slow
         // database makes the sweep skip, never pile up.
