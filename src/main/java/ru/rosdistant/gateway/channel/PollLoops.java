@@ -1,6 +1,7 @@
 package ru.rosdistant.gateway.channel;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -92,8 +93,8 @@ public class PollLoops {
             AtomicReference<PollPositions.Position> current) {
         Mono<PollPositions.Position> at = current.get() != null ? Mono.just(current.get())
                 : positions.load(bot.id());
-        return at.map(java.util.Optional::of)
-                .defaultIfEmpty(java.util.Optional.empty())
+        return at.map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
                 .flatMap(from -> round.poll(from.orElse(null), scheduler))
                 .flatMap(next -> positions.save(bot.id(), next)
                         .doOnSuccess(saved -> current.set(next)));
