@@ -7,7 +7,7 @@ import org.springframework.util.unit.DataSize;
 /**
  * Where the bot files are ({@code configs}: a resource pattern) and the largest file a person may send
  * that is kept (regulation 4.2: 16 MB; a larger one is recorded as blocked). {@code webhookMaxBody} is the
- * largest body the VK and MAX doors read (a larger one is refused with 413 before it is parsed).
+ * largest body a webhook door reads ({@link WebhookLimits}: a larger one is refused with 413 before it is parsed).
  */
 @ConfigurationProperties("gateway.channel")
 record ChannelProperties(@DefaultValue("file:bot-configs/*.yml") String configs,

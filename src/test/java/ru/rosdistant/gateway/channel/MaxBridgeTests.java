@@ -165,6 +165,26 @@ class MaxBridgeTests {
         assertThat(response.body()).contains("malformed JSON");
     }
 
+    @Test
+    void aFloodOfUpdatesIsRefusedWith429() {
+        long user = nextId();
+        long refused = 0;
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> response = post(port, "/channel/max/max-limited",
+                    message(user, "поток").getBytes(StandardCharsets.UTF_8), Map.of("X-Max-Bot-Api-Secret", "wrong"));
+            if (response.statusCode() == 429) {
+                refused++;
+                assertThat(response.headers().firstValue("Retry-After")).isPresent();
+                assertThat(response.body()).contains("\"detail\"");
+            }
+            else {
+                assertThat(response.statusCode()).isEqualTo(401);
+            }
+        }
+        assertThat(refused).isGreaterThan(10);
+        assertThat(usersOf(db, "max-limited", String.valueOf(user))).isZero();
+    }
+
     private static boolean sentTo(FakePlatforms.Call call, long user) {
         return call.path().equals("/max/messages") && call.uri().contains("user_id=" + user + "");
     }

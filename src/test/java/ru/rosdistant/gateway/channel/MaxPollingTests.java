@@ -44,6 +44,17 @@ class MaxPollingTests {
         assertThat(visitorMessages(db, "max-poll", String.valueOf(user), "вопрос через /updates")).isEqualTo(1);
     }
 
+    @Test
+    void anUpdateThatCannotBeUsedIsSkippedAndTheRestOfItsBatchIsStored() {
+        long user = nextId();
+        // no mid: refused while the update is read, before any Mono exists
+        fake.queueMaxUpdate(TOKEN, MaxBridgeTests.message(user, "без mid").replaceFirst("\"mid\":\"[^\"]*\",", ""));
+        fake.queueMaxUpdate(TOKEN, MaxBridgeTests.message(user, "после пропуска"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> visitorMessages(db, "max-poll", String.valueOf(user),
+                "после пропуска") == 1);
+        assertThat(visitorMessages(db, "max-poll", String.valueOf(user), "без mid")).isZero();
+    }
+
     private List<FakePlatforms.Call> polls() {
         return fake.calls(call -> call.path().equals("/max/updates") && TOKEN.equals(call.headers().get("Authorization")));
     }

@@ -122,7 +122,6 @@ class VkBridgeTests {
         long user = nextId();
         ok(callback(message(user, "строка вместо числа", SECRET).replace("\"from_id\":" + user,
                 "\"from_id\":\"" + user + "\"")));
-        ok(callback(message(user, "нулевой \\u0000 символ", SECRET)));
         assertThat(visitorMessages(db, "vk-bot", String.valueOf(user), "строка вместо числа")).isZero();
         assertThat(count(db, "SELECT count(*) FROM message m JOIN dialog d ON d.id = m.dialog_id "
                 + "JOIN messenger_user mu ON mu.visitor_id = d.visitor_id WHERE mu.bot_id = 'vk-bot' "

@@ -1,12 +1,10 @@
 package ru.rosdistant.gateway.channel.max;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.MediaType;
@@ -15,13 +13,15 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 import ru.rosdistant.gateway.channel.Bot;
 import ru.rosdistant.gateway.channel.ChannelHttp;
+import ru.rosdistant.gateway.channel.RateLimited;
+import ru.rosdistant.gateway.channel.TokenRefused;
 import ru.rosdistant.gateway.outbox.PermanentDeliveryFailure;
 
 /**
  * The MAX Bot API over WebClient ({@code max-messenger/api-schema}): the token travels in the
  * {@code Authorization} header as it is, errors come as HTTP codes with {@code code} and {@code message}.
- * 429 is retried here with back-off, then by the outbox; 400, 403 (the person stopped the bot) and 404 are
- * permanent; 401 is {@link TokenRefused}; 5xx and no answer are retried by the outbox.
+ * 429 is {@link RateLimited}: retried here with back-off, then by the outbox; 400, 403 (the person stopped the
+ * bot) and 404 are permanent; 401 is {@link TokenRefused}; 5xx and no answer are retried by the outbox.
  */
 @Component
 class MaxApi {
@@ -31,8 +31,6 @@ class MaxApi {
     /** MAX takes at most 4000 characters of text in one message. */
     static final int MAX_TEXT = 4000;
 
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-
     private final WebClient web;
 
     MaxApi(ChannelHttp http) {
@@ -40,13 +38,12 @@ class MaxApi {
     }
 
     static String base(Bot bot) {
-        String base = bot.config().baseUrl() == null ? DEFAULT_BASE : bot.config().baseUrl();
-        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        return bot.apiBase(DEFAULT_BASE);
     }
 
     /** Sends a message ({@code NewMessageBody}) to a person's dialog with the bot. */
     Mono<Void> send(Bot bot, String userId, Map<String, Object> message) {
-        return Mono.defer(() -> web.post()
+        return RateLimited.retried(() -> web.post()
                         .uri(base(bot) + "/messages?user_id={user}", userId)
                         .header("Authorization", bot.token())
                         .contentType(MediaType.APPLICATION_JSON)
@@ -54,9 +51,6 @@ class MaxApi {
                         .retrieve()
                         .toBodilessEntity()
                         .onErrorMap(WebClientResponseException.class, MaxApi::classified))
-                .retryWhen(Retry.backoff(3, FIRST_BACKOFF)
-                        .filter(RateLimited.class::isInstance)
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .then();
     }
 
@@ -103,20 +97,5 @@ class MaxApi {
             case 400, 403, 404 -> new PermanentDeliveryFailure(message, error);
             default -> error;
         };
-    }
-
-    static final class RateLimited extends RuntimeException {
-
-        RateLimited(String message) {
-            super(message);
-        }
-    }
-
-    /** MAX does not accept the bot token: only the administrator can fix it. */
-    static final class TokenRefused extends RuntimeException {
-
-        TokenRefused(String message) {
-            super(message);
-        }
     }
 }

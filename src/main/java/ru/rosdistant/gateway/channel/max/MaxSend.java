@@ -9,35 +9,27 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.channel.Bot;
-import ru.rosdistant.gateway.channel.BotAlerts;
-import ru.rosdistant.gateway.channel.BotConfigs;
-import ru.rosdistant.gateway.channel.DeliveryFailures;
+import ru.rosdistant.gateway.channel.MessengerSends;
 import ru.rosdistant.gateway.channel.Platform;
 import ru.rosdistant.gateway.outbox.OutboxHandler;
 
 /**
- * Delivers {@code max.send} entries with {@code POST /messages?user_id=…}; the phone question carries a
- * {@code request_contact} button. MAX has no idempotency key: a send repeated after a lost answer may reach
- * the person twice (at least once, as the outbox promises).
+ * Delivers {@code max.send} entries with {@code POST /messages?user_id=…} ({@link MessengerSends} around it);
+ * the phone question carries a {@code request_contact} button. MAX has no idempotency key: a send repeated after
+ * a lost answer may reach the person twice (at least once, as the outbox promises).
  */
 @Component
 class MaxSend implements OutboxHandler {
 
     static final String CONTACT_BUTTON = "Отправить мой номер";
 
-    private final BotConfigs bots;
+    private final MessengerSends sends;
 
     private final MaxApi api;
 
-    private final DeliveryFailures failures;
-
-    private final BotAlerts alerts;
-
-    MaxSend(BotConfigs bots, MaxApi api, DeliveryFailures failures, BotAlerts alerts) {
-        this.bots = bots;
+    MaxSend(MessengerSends sends, MaxApi api) {
+        this.sends = sends;
         this.api = api;
-        this.failures = failures;
-        this.alerts = alerts;
     }
 
     @Override
@@ -47,19 +39,16 @@ class MaxSend implements OutboxHandler {
 
     @Override
     public Mono<Void> deliver(JsonNode payload) {
-        String botId = payload.path("bot").asString();
-        Bot bot = bots.find(botId, Platform.MAX).orElse(null);
-        if (bot == null) {
-            return Mono.error(new IllegalStateException("The MAX bot '" + botId + "' is off"));
-        }
+        return sends.deliver(Platform.MAX, payload, this::send);
+    }
+
+    private Mono<Void> send(Bot bot, JsonNode payload) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("text", payload.path("text").asString());
         if ("CONTACT".equals(payload.path("keyboard").asString(""))) {
             message.put("attachments", List.of(Map.of("type", "inline_keyboard", "payload", Map.of("buttons",
                     List.of(List.of(Map.of("type", "request_contact", "text", CONTACT_BUTTON)))))));
         }
-        return failures.reported(Platform.MAX, payload, api.send(bot, payload.path("chat").asString(), message)
-                .onErrorResume(MaxApi.TokenRefused.class, refused -> alerts.tokenRefused(bot, refused.getMessage())
-                        .then(Mono.error(refused))));
+        return api.send(bot, payload.path("chat").asString(), message);
     }
 }

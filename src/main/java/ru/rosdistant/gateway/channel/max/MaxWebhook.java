@@ -33,7 +33,8 @@ import ru.rosdistant.gateway.channel.WebhookLimits;
  * {@code X-Max-Bot-Api-Secret} and is compared in constant time before the body is read; a person's
  * {@code message_created} in their dialog with the bot goes to the inbox under its {@code mid}. MAX treats
  * anything but 200 as a failed delivery and sends again for up to eight hours, so only a database that is
- * down gets 503. On start-up each bot with a public URL subscribes it.
+ * down gets 503. On start-up each bot with a public URL subscribes it. {@link WebhookLimits} bounds the rate and the
+ * body before this runs.
  */
 @Configuration(proxyBeanMethods = false)
 class MaxWebhook {
@@ -46,17 +47,14 @@ class MaxWebhook {
 
     private final BotConfigs bots;
 
-    private final WebhookLimits limits;
-
     private final MaxUpdates updates;
 
     private final MaxApi api;
 
     private final JsonMapper json;
 
-    MaxWebhook(BotConfigs bots, WebhookLimits limits, MaxUpdates updates, MaxApi api, JsonMapper json) {
+    MaxWebhook(BotConfigs bots, MaxUpdates updates, MaxApi api, JsonMapper json) {
         this.bots = bots;
-        this.limits = limits;
         this.updates = updates;
         this.api = api;
         this.json = json;
@@ -76,15 +74,12 @@ class MaxWebhook {
         if (bot == null) {
             return WebhookFailures.problem(HttpStatus.NOT_FOUND, "No MAX webhook bot of this name");
         }
-        return limits.tooFast(bot, request)
-                .orElseGet(() -> {
-                    if (!Signatures.same(bot.secret(), request.headers().firstHeader(SECRET_HEADER))) {
-                        return WebhookFailures.problem(HttpStatus.UNAUTHORIZED, "Wrong or missing " + SECRET_HEADER);
-                    }
-                    return limits.body(request)
-                            .flatMap(body -> answer(bot, body))
-                            .onErrorResume(error -> WebhookFailures.answer(error, "MAX", bot.id(), log));
-                });
+        if (!Signatures.same(bot.secret(), request.headers().firstHeader(SECRET_HEADER))) {
+            return WebhookFailures.problem(HttpStatus.UNAUTHORIZED, "Wrong or missing " + SECRET_HEADER);
+        }
+        return WebhookLimits.body(request)
+                .flatMap(body -> answer(bot, body))
+                .onErrorResume(error -> WebhookFailures.answer(error, "MAX", bot.id(), log));
     }
 
     private Mono<ServerResponse> answer(Bot bot, byte[] body) {
@@ -108,12 +103,12 @@ class MaxWebhook {
         bots.of(Platform.MAX).stream()
                 .filter(bot -> bot.config().mode() == BotConfig.Mode.WEBHOOK)
                 .forEach(bot -> {
-                    if (bot.config().publicUrl() == null) {
+                    String url = bot.webhookUrl();
+                    if (url == null) {
                         log.info("MAX bot '{}' has no public-url: subscribe https://<host>/channel/max/{} by hand",
                                 bot.id(), bot.id());
                         return;
                     }
-                    String url = bot.config().publicUrl().replaceAll("/+$", "") + "/channel/max/" + bot.id();
                     Mono.defer(() -> api.subscribe(bot, url, UPDATE_TYPES))
                             .retryWhen(Retry.backoff(10, Duration.ofSeconds(2)).maxBackoff(Duration.ofMinutes(1)))
                             .subscribe(ok -> { }, error -> log.warn("MAX bot '{}' could not subscribe {}", bot.id(), url,

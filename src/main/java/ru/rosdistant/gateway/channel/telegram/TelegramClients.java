@@ -55,8 +55,7 @@ class TelegramClients {
     }
 
     static String base(Bot bot) {
-        String base = bot.config().baseUrl() == null ? DEFAULT_BASE : bot.config().baseUrl();
-        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        return bot.apiBase(DEFAULT_BASE);
     }
 
     Optional<OkHttpTelegramClient> of(String botId) {

@@ -16,7 +16,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -26,6 +25,8 @@ import ru.rosdistant.gateway.channel.BotConfig;
 import ru.rosdistant.gateway.channel.BotConfigs;
 import ru.rosdistant.gateway.channel.Platform;
 import ru.rosdistant.gateway.channel.Signatures;
+import ru.rosdistant.gateway.channel.WebhookFailures;
+import ru.rosdistant.gateway.channel.WebhookLimits;
 import ru.rosdistant.gateway.dialog.DialogException;
 
 /**
@@ -87,24 +88,26 @@ class TelegramWebhook {
                 .filter(found -> found.config().mode() == BotConfig.Mode.WEBHOOK)
                 .orElse(null);
         if (bot == null) {
-            return problem(HttpStatus.NOT_FOUND, "No Telegram webhook bot of this name");
+            return WebhookFailures.problem(HttpStatus.NOT_FOUND, "No Telegram webhook bot of this name");
         }
         if (!Signatures.same(bot.secret(), request.headers().firstHeader(SECRET_HEADER))) {
-            return problem(HttpStatus.UNAUTHORIZED, "Wrong or missing " + SECRET_HEADER);
+            return WebhookFailures.problem(HttpStatus.UNAUTHORIZED, "Wrong or missing " + SECRET_HEADER);
         }
-        return request.bodyToMono(byte[].class)
+        return WebhookLimits.body(request)
+                .filter(body -> body.length > 0)
                 .switchIfEmpty(Mono.error(() -> new IllegalArgumentException("empty body")))
                 .map(this::parse)
                 .flatMap(update -> updates.handle(bot, update))
                 .then(ServerResponse.ok().build())
                 .onErrorResume(IllegalArgumentException.class,
-                        error -> problem(HttpStatus.BAD_REQUEST, "Not a Telegram update: " + error.getMessage()))
+                        error -> WebhookFailures.problem(HttpStatus.BAD_REQUEST,
+                                "Not a Telegram update: " + error.getMessage()))
                 .onErrorResume(DialogException.class,
                         error -> error.reason() == DialogException.Reason.STORAGE_UNAVAILABLE
-                                ? problem(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable, send again")
+                                ? WebhookFailures.problem(HttpStatus.SERVICE_UNAVAILABLE,
+                                        "Storage unavailable, send again")
                                 : ServerResponse.ok().build())
-                .onErrorResume(error -> ru.rosdistant.gateway.channel.WebhookFailures.answer(error, "Telegram",
-                        bot.id(), log));
+                .onErrorResume(error -> WebhookFailures.answer(error, "Telegram", bot.id(), log));
     }
 
     private Update parse(byte[] body) {
@@ -121,16 +124,12 @@ class TelegramWebhook {
         }
     }
 
-    private static Mono<ServerResponse> problem(HttpStatus status, String detail) {
-        return ServerResponse.status(status).bodyValue(ProblemDetail.forStatusAndDetail(status, detail));
-    }
-
     @EventListener(ApplicationReadyEvent.class)
     void register() {
         bots.of(Platform.TELEGRAM).stream()
                 .filter(bot -> bot.config().mode() == BotConfig.Mode.WEBHOOK)
                 .forEach(bot -> {
-                    String url = bot.config().publicUrl().replaceAll("/+$", "") + "/channel/telegram/" + bot.id();
+                    String url = bot.webhookUrl();
                     SetWebhook setWebhook = SetWebhook.builder()
                             .url(url)
                             .secretToken(bot.secret())

@@ -1,11 +1,9 @@
 package ru.rosdistant.gateway.channel.viber;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.MediaType;
@@ -13,6 +11,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.client.WebClient;
 import ru.rosdistant.gateway.channel.Bot;
 import ru.rosdistant.gateway.channel.ChannelHttp;
+import ru.rosdistant.gateway.channel.RateLimited;
 import ru.rosdistant.gateway.outbox.PermanentDeliveryFailure;
 
 /**
@@ -32,8 +31,6 @@ class ViberApi {
 
     private static final int TOO_MANY_REQUESTS = 12;
 
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-
     private final WebClient web;
 
     ViberApi(ChannelHttp http) {
@@ -41,22 +38,18 @@ class ViberApi {
     }
 
     static String base(Bot bot) {
-        String base = bot.config().baseUrl() == null ? DEFAULT_BASE : bot.config().baseUrl();
-        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        return bot.apiBase(DEFAULT_BASE);
     }
 
     Mono<JsonNode> call(Bot bot, String method, Map<String, Object> body) {
-        return Mono.defer(() -> web.post()
-                        .uri(base(bot) + "/" + method)
-                        .header(AUTH_HEADER, bot.token())
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(body)
-                        .retrieve()
-                        .bodyToMono(JsonNode.class)
-                        .flatMap(answer -> checked(method, answer)))
-                .retryWhen(Retry.backoff(3, FIRST_BACKOFF)
-                        .filter(TooManyRequests.class::isInstance)
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+        return RateLimited.retried(() -> web.post()
+                .uri(base(bot) + "/" + method)
+                .header(AUTH_HEADER, bot.token())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .retrieve()
+                .bodyToMono(JsonNode.class)
+                .flatMap(answer -> checked(method, answer)));
     }
 
     Mono<byte[]> download(String url) {
@@ -73,18 +66,11 @@ class ViberApi {
             return Mono.just(answer);
         }
         if (status == TOO_MANY_REQUESTS) {
-            return Mono.error(new TooManyRequests(message));
+            return Mono.error(new RateLimited(message));
         }
         if (PERMANENT.contains(status)) {
             return Mono.error(new PermanentDeliveryFailure(message));
         }
         return Mono.error(new IllegalStateException(message));
-    }
-
-    static final class TooManyRequests extends RuntimeException {
-
-        TooManyRequests(String message) {
-            super(message);
-        }
     }
 }

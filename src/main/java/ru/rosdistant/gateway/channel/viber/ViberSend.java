@@ -9,8 +9,7 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.channel.Bot;
-import ru.rosdistant.gateway.channel.BotConfigs;
-import ru.rosdistant.gateway.channel.DeliveryFailures;
+import ru.rosdistant.gateway.channel.MessengerSends;
 import ru.rosdistant.gateway.channel.Platform;
 import ru.rosdistant.gateway.outbox.OutboxHandler;
 
@@ -18,16 +17,13 @@ import ru.rosdistant.gateway.outbox.OutboxHandler;
 @Component
 class ViberSend implements OutboxHandler {
 
-    private final BotConfigs bots;
+    private final MessengerSends sends;
 
     private final ViberApi api;
 
-    private final DeliveryFailures failures;
-
-    ViberSend(BotConfigs bots, ViberApi api, DeliveryFailures failures) {
-        this.bots = bots;
+    ViberSend(MessengerSends sends, ViberApi api) {
+        this.sends = sends;
         this.api = api;
-        this.failures = failures;
     }
 
     @Override
@@ -37,11 +33,10 @@ class ViberSend implements OutboxHandler {
 
     @Override
     public Mono<Void> deliver(JsonNode payload) {
-        String botId = payload.path("bot").asString();
-        Bot bot = bots.find(botId, Platform.VIBER).orElse(null);
-        if (bot == null) {
-            return Mono.error(new IllegalStateException("The Viber bot '" + botId + "' is off"));
-        }
+        return sends.deliver(Platform.VIBER, payload, this::send);
+    }
+
+    private Mono<Void> send(Bot bot, JsonNode payload) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("receiver", payload.path("chat").asString());
         message.put("min_api_version", 3);
@@ -52,7 +47,8 @@ class ViberSend implements OutboxHandler {
             message.put("keyboard", Map.of("Type", "keyboard", "DefaultHeight", false, "Buttons", List.of(Map.of(
                     "ActionType", "share-phone", "ActionBody", "phone", "Text", "Отправить мой номер"))));
         }
-        return failures.reported(Platform.VIBER, payload, api.call(bot, "send_message", message).then());
+        return api.call(bot, "send_message", message)
+                .then();
     }
 
     /** Viber shows at most 28 characters of the sender's name. */

@@ -17,7 +17,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -30,6 +29,8 @@ import ru.rosdistant.gateway.channel.MessengerInbox;
 import ru.rosdistant.gateway.channel.MessengerUnsubscriptions;
 import ru.rosdistant.gateway.channel.Platform;
 import ru.rosdistant.gateway.channel.Signatures;
+import ru.rosdistant.gateway.channel.WebhookFailures;
+import ru.rosdistant.gateway.channel.WebhookLimits;
 
 /**
  * The Viber callback, {@code POST /channel/viber/{bot}}. {@code X-Viber-Content-Signature} (hex
@@ -76,32 +77,29 @@ class ViberWebhook {
     private Mono<ServerResponse> receive(ServerRequest request) {
         Bot bot = bots.find(request.pathVariable("bot"), Platform.VIBER).orElse(null);
         if (bot == null) {
-            return problem(HttpStatus.NOT_FOUND, "No Viber bot of this name");
+            return WebhookFailures.problem(HttpStatus.NOT_FOUND, "No Viber bot of this name");
         }
         String signature = request.headers().firstHeader(SIGNATURE_HEADER);
-        return request.bodyToMono(byte[].class)
-                .defaultIfEmpty(new byte[0])
+        return WebhookLimits.body(request)
                 .flatMap(body -> {
                     if (!Signatures.same(Signatures.hmacSha256Hex(bot.token(), body), signature)) {
-                        return problem(HttpStatus.UNAUTHORIZED, "Wrong or missing " + SIGNATURE_HEADER);
+                        return WebhookFailures.problem(HttpStatus.UNAUTHORIZED, "Wrong or missing " + SIGNATURE_HEADER);
                     }
                     JsonNode event;
                     try {
                         event = json.readTree(body);
                     }
                     catch (JacksonException ex) {
-                        return problem(HttpStatus.BAD_REQUEST, "Not a Viber callback: malformed JSON");
+                        return WebhookFailures.problem(HttpStatus.BAD_REQUEST, "Not a Viber callback: malformed JSON");
                     }
                     if (event == null || !event.path("event").isString()) {
-                        return problem(HttpStatus.BAD_REQUEST, "Not a Viber callback: no event");
+                        return WebhookFailures.problem(HttpStatus.BAD_REQUEST, "Not a Viber callback: no event");
                     }
                     return Mono.defer(() -> handle(bot, event))
                             .then(ServerResponse.ok().build())
-                            .onErrorResume(error -> ru.rosdistant.gateway.channel.WebhookFailures.answer(error,
-                                    "Viber", bot.id(), log));
+                            .onErrorResume(error -> WebhookFailures.answer(error, "Viber", bot.id(), log));
                 })
-                .onErrorResume(error -> ru.rosdistant.gateway.channel.WebhookFailures.answer(error, "Viber",
-                        bot.id(), log));
+                .onErrorResume(error -> WebhookFailures.answer(error, "Viber", bot.id(), log));
     }
 
     private Mono<Void> handle(Bot bot, JsonNode event) {
@@ -139,19 +137,15 @@ class ViberWebhook {
         return new Inbound(bot, userId, sender.path("name").asString(null), key, text, phone, file);
     }
 
-    private static Mono<ServerResponse> problem(HttpStatus status, String detail) {
-        return ServerResponse.status(status).bodyValue(ProblemDetail.forStatusAndDetail(status, detail));
-    }
-
     @EventListener(ApplicationReadyEvent.class)
     void register() {
         bots.of(Platform.VIBER).forEach(bot -> {
-            if (bot.config().publicUrl() == null) {
+            String url = bot.webhookUrl();
+            if (url == null) {
                 log.info("Viber bot '{}' has no public-url: set its webhook by hand to /channel/viber/{}", bot.id(),
                         bot.id());
                 return;
             }
-            String url = bot.config().publicUrl().replaceAll("/+$", "") + "/channel/viber/" + bot.id();
             Map<String, Object> body = Map.of("url", url, "send_name", true, "event_types",
                     List.of("delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started"));
             Mono.defer(() -> api.call(bot, "set_webhook", body))

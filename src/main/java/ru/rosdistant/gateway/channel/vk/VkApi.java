@@ -1,11 +1,9 @@
 package ru.rosdistant.gateway.channel.vk;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.Set;
 
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.MediaType;
@@ -17,14 +15,16 @@ import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.util.UriComponentsBuilder;
 import ru.rosdistant.gateway.channel.Bot;
 import ru.rosdistant.gateway.channel.ChannelHttp;
+import ru.rosdistant.gateway.channel.RateLimited;
+import ru.rosdistant.gateway.channel.TokenRefused;
 import ru.rosdistant.gateway.outbox.PermanentDeliveryFailure;
 
 /**
  * The VK API over WebClient, at a pinned version. VK answers HTTP 200 with either {@code response} or
  * {@code error} in the body. Rate errors (6 too many requests per second, 9 flood control, 10 internal error)
- * are retried here with back-off, then by the outbox; the refusals that will not change (7 permission denied,
- * 901 the person has not allowed messages, 902 their privacy settings, 914 the message is too long) are
- * permanent; 5 (the token is refused) is {@link TokenRefused}, for the administrator.
+ * are {@link RateLimited}: retried here with back-off, then by the outbox; the refusals that will not change
+ * (7 permission denied, 901 the person has not allowed messages, 902 their privacy settings, 914 the message is
+ * too long) are permanent; 5 (the token is refused) is {@link TokenRefused}, for the administrator.
  */
 @Component
 class VkApi {
@@ -40,8 +40,6 @@ class VkApi {
 
     private static final int TOKEN_REFUSED = 5;
 
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-
     private final WebClient web;
 
     VkApi(ChannelHttp http) {
@@ -49,8 +47,7 @@ class VkApi {
     }
 
     static String base(Bot bot) {
-        String base = bot.config().baseUrl() == null ? DEFAULT_BASE : bot.config().baseUrl();
-        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        return bot.apiBase(DEFAULT_BASE);
     }
 
     /** Calls a method with the community token; the token and version travel in the form body, not the URL. */
@@ -58,16 +55,13 @@ class VkApi {
         MultiValueMap<String, String> form = new LinkedMultiValueMap<>(params);
         form.set("access_token", bot.token());
         form.set("v", VERSION);
-        return Mono.defer(() -> web.post()
-                        .uri(base(bot) + "/" + method)
-                        .contentType(MediaType.APPLICATION_FORM_URLENCODED)
-                        .body(BodyInserters.fromFormData(form))
-                        .retrieve()
-                        .bodyToMono(JsonNode.class)
-                        .flatMap(answer -> checked(method, answer)))
-                .retryWhen(Retry.backoff(3, FIRST_BACKOFF)
-                        .filter(RateLimited.class::isInstance)
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+        return RateLimited.retried(() -> web.post()
+                .uri(base(bot) + "/" + method)
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .body(BodyInserters.fromFormData(form))
+                .retrieve()
+                .bodyToMono(JsonNode.class)
+                .flatMap(answer -> checked(method, answer)));
     }
 
     /** One long-poll request to the server {@code groups.getLongPollServer} named. */
@@ -110,20 +104,5 @@ class VkApi {
             return Mono.error(new TokenRefused(message));
         }
         return Mono.error(new IllegalStateException(message));
-    }
-
-    static final class RateLimited extends RuntimeException {
-
-        RateLimited(String message) {
-            super(message);
-        }
-    }
-
-    /** VK does not accept the community token: only the administrator can fix it. */
-    static final class TokenRefused extends RuntimeException {
-
-        TokenRefused(String message) {
-            super(message);
-        }
     }
 }

@@ -29,7 +29,7 @@ import ru.rosdistant.gateway.channel.WebhookLimits;
  * bot's secret key (compared in constant time) and its community id, and is answered {@code ok} once its
  * effect is stored. Only a database that is down gets 503 (VK sends the event again); an authentic event
  * that cannot be used is logged and answered {@code ok} too. The rate and size limits of
- * {@link WebhookLimits} apply before anything is parsed.
+ * {@link WebhookLimits} apply before this runs.
  */
 @Configuration(proxyBeanMethods = false)
 class VkCallback {
@@ -38,15 +38,12 @@ class VkCallback {
 
     private final BotConfigs bots;
 
-    private final WebhookLimits limits;
-
     private final VkEvents events;
 
     private final JsonMapper json;
 
-    VkCallback(BotConfigs bots, WebhookLimits limits, VkEvents events, JsonMapper json) {
+    VkCallback(BotConfigs bots, VkEvents events, JsonMapper json) {
         this.bots = bots;
-        this.limits = limits;
         this.events = events;
         this.json = json;
     }
@@ -65,10 +62,9 @@ class VkCallback {
         if (bot == null) {
             return WebhookFailures.problem(HttpStatus.NOT_FOUND, "No VK Callback API bot of this name");
         }
-        return limits.tooFast(bot, request)
-                .orElseGet(() -> limits.body(request)
-                        .flatMap(body -> answer(bot, body))
-                        .onErrorResume(error -> WebhookFailures.answer(error, "VK", bot.id(), log)));
+        return WebhookLimits.body(request)
+                .flatMap(body -> answer(bot, body))
+                .onErrorResume(error -> WebhookFailures.answer(error, "VK", bot.id(), log));
     }
 
     private Mono<ServerResponse> answer(Bot bot, byte[] body) {

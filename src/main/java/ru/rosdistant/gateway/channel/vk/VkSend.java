@@ -12,34 +12,25 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import ru.rosdistant.gateway.channel.Bot;
-import ru.rosdistant.gateway.channel.BotAlerts;
-import ru.rosdistant.gateway.channel.BotConfigs;
-import ru.rosdistant.gateway.channel.DeliveryFailures;
+import ru.rosdistant.gateway.channel.MessengerSends;
 import ru.rosdistant.gateway.channel.Platform;
 import ru.rosdistant.gateway.outbox.OutboxHandler;
 
 /**
- * Delivers {@code vk.send} entries with {@code messages.send}. Its {@code random_id} is derived from the
- * outbox entry, so every attempt of one entry carries the same id and VK itself drops a repeat sent after an
- * answer was lost. A refused token alerts the supervisor and the entry waits; a permanent refusal is shown
- * to the agent as «not delivered».
+ * Delivers {@code vk.send} entries with {@code messages.send} ({@link MessengerSends} around it). Its
+ * {@code random_id} is derived from the outbox entry, so every attempt of one entry carries the same id and VK
+ * itself drops a repeat sent after an answer was lost.
  */
 @Component
 class VkSend implements OutboxHandler {
 
-    private final BotConfigs bots;
+    private final MessengerSends sends;
 
     private final VkApi api;
 
-    private final DeliveryFailures failures;
-
-    private final BotAlerts alerts;
-
-    VkSend(BotConfigs bots, VkApi api, DeliveryFailures failures, BotAlerts alerts) {
-        this.bots = bots;
+    VkSend(MessengerSends sends, VkApi api) {
+        this.sends = sends;
         this.api = api;
-        this.failures = failures;
-        this.alerts = alerts;
     }
 
     @Override
@@ -49,20 +40,17 @@ class VkSend implements OutboxHandler {
 
     @Override
     public Mono<Void> deliver(JsonNode payload) {
-        String botId = payload.path("bot").asString();
-        Bot bot = bots.find(botId, Platform.VK).orElse(null);
-        if (bot == null) {
-            return Mono.error(new IllegalStateException("The VK bot '" + botId + "' is off"));
-        }
+        return sends.deliver(Platform.VK, payload, this::send);
+    }
+
+    private Mono<Void> send(Bot bot, JsonNode payload) {
         MultiValueMap<String, String> params = new LinkedMultiValueMap<>();
         params.add("peer_id", payload.path("chat").asString());
         params.add("message", payload.path("text").asString());
         params.add("random_id", String.valueOf(randomId(payload)));
         params.add("dont_parse_links", "1");
-        return failures.reported(Platform.VK, payload, api.call(bot, "messages.send", params)
-                .onErrorResume(VkApi.TokenRefused.class, refused -> alerts.tokenRefused(bot, refused.getMessage())
-                        .then(Mono.error(refused)))
-                .then());
+        return api.call(bot, "messages.send", params)
+                .then();
     }
 
     /**

@@ -27,8 +27,7 @@ class WhatsAppApi {
     }
 
     static String base(Bot bot) {
-        String base = bot.config().baseUrl() == null ? DEFAULT_BASE : bot.config().baseUrl();
-        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        return bot.apiBase(DEFAULT_BASE);
     }
 
     /** Sends one message body ({@code text} or {@code template}); a refusal that will not change is permanent. */

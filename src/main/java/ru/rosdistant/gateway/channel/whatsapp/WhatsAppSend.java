@@ -8,9 +8,9 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.channel.Bot;
-import ru.rosdistant.gateway.channel.BotConfigs;
 import ru.rosdistant.gateway.channel.ConversationWindows;
 import ru.rosdistant.gateway.channel.DeliveryFailures;
+import ru.rosdistant.gateway.channel.MessengerSends;
 import ru.rosdistant.gateway.channel.Platform;
 import ru.rosdistant.gateway.outbox.OutboxHandler;
 import ru.rosdistant.gateway.outbox.PermanentDeliveryFailure;
@@ -25,7 +25,7 @@ class WhatsAppSend implements OutboxHandler {
 
     static final Duration WINDOW = Duration.ofHours(24);
 
-    private final BotConfigs bots;
+    private final MessengerSends sends;
 
     private final WhatsAppApi api;
 
@@ -33,8 +33,8 @@ class WhatsAppSend implements OutboxHandler {
 
     private final DeliveryFailures failures;
 
-    WhatsAppSend(BotConfigs bots, WhatsAppApi api, ConversationWindows windows, DeliveryFailures failures) {
-        this.bots = bots;
+    WhatsAppSend(MessengerSends sends, WhatsAppApi api, ConversationWindows windows, DeliveryFailures failures) {
+        this.sends = sends;
         this.api = api;
         this.windows = windows;
         this.failures = failures;
@@ -47,19 +47,18 @@ class WhatsAppSend implements OutboxHandler {
 
     @Override
     public Mono<Void> deliver(JsonNode payload) {
-        String botId = payload.path("bot").asString();
-        Bot bot = bots.find(botId, Platform.WHATSAPP).orElse(null);
-        if (bot == null) {
-            return Mono.error(new IllegalStateException("The WhatsApp bot '" + botId + "' is off"));
-        }
+        return sends.deliver(Platform.WHATSAPP, payload, this::send);
+    }
+
+    private Mono<Void> send(Bot bot, JsonNode payload) {
         String to = payload.path("chat").asString();
-        return failures.reported(Platform.WHATSAPP, payload, windows.allowed(botId, to, WINDOW)
+        return windows.allowed(bot.id(), to, WINDOW)
                 .flatMap(allowed -> switch (allowed) {
                     case FREE_TEXT -> api.send(bot, text(to, payload.path("text").asString()));
                     case TEMPLATE -> template(bot, to, payload);
                     case NOTHING -> Mono.error(new PermanentDeliveryFailure("больше 24 часов с последнего сообщения "
                             + "пользователя, шаблон уже отправлен; ждём, когда пользователь напишет"));
-                }));
+                });
     }
 
     private Mono<Void> template(Bot bot, String to, JsonNode payload) {

@@ -15,7 +15,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -27,6 +26,8 @@ import ru.rosdistant.gateway.channel.Inbound;
 import ru.rosdistant.gateway.channel.MessengerInbox;
 import ru.rosdistant.gateway.channel.Platform;
 import ru.rosdistant.gateway.channel.Signatures;
+import ru.rosdistant.gateway.channel.WebhookFailures;
+import ru.rosdistant.gateway.channel.WebhookLimits;
 
 /**
  * The WhatsApp Cloud API webhook, {@code /channel/whatsapp/{bot}}: the verification GET, and POSTs whose
@@ -70,13 +71,13 @@ class WhatsAppWebhook {
     private Mono<ServerResponse> verify(ServerRequest request) {
         Bot bot = bots.find(request.pathVariable("bot"), Platform.WHATSAPP).orElse(null);
         if (bot == null) {
-            return problem(HttpStatus.NOT_FOUND, "No WhatsApp bot of this name");
+            return WebhookFailures.problem(HttpStatus.NOT_FOUND, "No WhatsApp bot of this name");
         }
         boolean subscribe = "subscribe".equals(request.queryParam("hub.mode").orElse(null));
         String challenge = request.queryParam("hub.challenge").orElse(null);
         if (!subscribe || challenge == null
                 || !Signatures.same(bot.verifyToken(), request.queryParam("hub.verify_token").orElse(null))) {
-            return problem(HttpStatus.FORBIDDEN, "Verification refused");
+            return WebhookFailures.problem(HttpStatus.FORBIDDEN, "Verification refused");
         }
         return ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue(challenge);
     }
@@ -84,33 +85,31 @@ class WhatsAppWebhook {
     private Mono<ServerResponse> receive(ServerRequest request) {
         Bot bot = bots.find(request.pathVariable("bot"), Platform.WHATSAPP).orElse(null);
         if (bot == null) {
-            return problem(HttpStatus.NOT_FOUND, "No WhatsApp bot of this name");
+            return WebhookFailures.problem(HttpStatus.NOT_FOUND, "No WhatsApp bot of this name");
         }
         String signature = request.headers().firstHeader(SIGNATURE_HEADER);
-        return request.bodyToMono(byte[].class)
-                .defaultIfEmpty(new byte[0])
+        return WebhookLimits.body(request)
                 .flatMap(body -> {
                     String expected = "sha256=" + Signatures.hmacSha256Hex(bot.secret(), body);
                     if (!Signatures.same(expected, signature)) {
-                        return problem(HttpStatus.UNAUTHORIZED, "Wrong or missing " + SIGNATURE_HEADER);
+                        return WebhookFailures.problem(HttpStatus.UNAUTHORIZED, "Wrong or missing " + SIGNATURE_HEADER);
                     }
                     JsonNode root;
                     try {
                         root = json.readTree(body);
                     }
                     catch (JacksonException ex) {
-                        return problem(HttpStatus.BAD_REQUEST, "Not a WhatsApp notification: malformed JSON");
+                        return WebhookFailures.problem(HttpStatus.BAD_REQUEST,
+                                "Not a WhatsApp notification: malformed JSON");
                     }
                     if (root == null || !root.path("entry").isArray()) {
-                        return problem(HttpStatus.BAD_REQUEST, "Not a WhatsApp notification: no entry");
+                        return WebhookFailures.problem(HttpStatus.BAD_REQUEST, "Not a WhatsApp notification: no entry");
                     }
                     return Mono.defer(() -> process(bot, root))
                             .then(ServerResponse.ok().build())
-                            .onErrorResume(error -> ru.rosdistant.gateway.channel.WebhookFailures.answer(error,
-                                    "WhatsApp", bot.id(), log));
+                            .onErrorResume(error -> WebhookFailures.answer(error, "WhatsApp", bot.id(), log));
                 })
-                .onErrorResume(error -> ru.rosdistant.gateway.channel.WebhookFailures.answer(error, "WhatsApp",
-                        bot.id(), log));
+                .onErrorResume(error -> WebhookFailures.answer(error, "WhatsApp", bot.id(), log));
     }
 
     private Mono<Void> process(Bot bot, JsonNode root) {
@@ -163,9 +162,5 @@ class WhatsAppWebhook {
                         status.path("recipient_id").asString(null), status.path("status").asString("unknown"),
                         status.path("errors").path(0).path("title").asString(null)))
                 .then();
-    }
-
-    private static Mono<ServerResponse> problem(HttpStatus status, String detail) {
-        return ServerResponse.status(status).bodyValue(ProblemDetail.forStatusAndDetail(status, detail));
     }
 }
