@@ -19,6 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param studentLines a complaint on one of these lines, of a person whose card and triage do not say who they
  * are, is a student's
  * @param studentSites the same for a dialog that came from one of these sites (the student portal)
+ * @param noticeInterval how often the persons writing again that an event missed are looked for (their responsible
+ * agent is told)
  */
 @ConfigurationProperties("gateway.tasks")
 public record TaskProperties(@DefaultValue("3") int dueWorkingDays, @DefaultValue("Europe/Samara") ZoneId zone,
@@ -27,7 +29,8 @@ public record TaskProperties(@DefaultValue("3") int dueWorkingDays, @DefaultValu
         @DefaultValue("marketing-director@rosdistant.ru") String marketingDirectorMailbox,
         @DefaultValue("student-affairs-head@rosdistant.ru") String headOfStudentAffairsMailbox,
         @DefaultValue("student-affairs") java.util.Set<String> studentLines,
-        @DefaultValue("student") java.util.Set<String> studentSites) {
+        @DefaultValue("student") java.util.Set<String> studentSites,
+        @DefaultValue("30s") Duration noticeInterval) {
 
     String supervisorOf(String lineId) {
         return supervisorMailboxes.getOrDefault(lineId, defaultSupervisorMailbox);

@@ -348,6 +348,6 @@ public class Tasks {
     }
 
     static List<String> kinds() {
-        return List.of("REQUEST_RESULT", "COMPLAINT_ANSWER");
+        return List.of("REQUEST_RESULT", "COMPLAINT_ANSWER", "PERSON_WROTE_AGAIN");
     }
 }
