@@ -13,3 +13,5 @@ ALTER TABLE task ADD CONSTRAINT task_notice_has_key CHECK ((kind = 'PERSON_WROTE
 
 -- Regulation 4.3.2c: an offline appeal left unclassified past its working day is escalated once, like a dialog.
 ALTER TABLE offline_appeal ADD COLUMN classify_escalated_at timestamptz;
+-- the service's own deadline an agent gives when classifying an offline appeal as a service request
+ALTER TABLE offline_appeal ADD COLUMN service_due date;

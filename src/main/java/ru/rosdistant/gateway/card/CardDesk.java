@@ -528,8 +528,10 @@ public class CardDesk {
 
     private Flux<Map<String, Object>> tasks(UUID cardId) {
         return db.sql("""
-                        SELECT id, kind, title, request_number, state, due, result, created_at FROM task
-                        WHERE card_id = :card ORDER BY created_at DESC LIMIT 200""")
+                        SELECT id, kind, title, request_number, state, due, result, created_at,
+                               (SELECT r.answer FROM task_result_report r WHERE r.task_id = task.id
+                                ORDER BY r.created_at DESC LIMIT 1) AS receipt
+                        FROM task WHERE card_id = :card ORDER BY created_at DESC LIMIT 200""")
                 .bind("card", cardId)
                 .map(row -> {
                     Map<String, Object> task = new LinkedHashMap<>();
@@ -540,6 +542,8 @@ public class CardDesk {
                     task.put("state", row.get("state", String.class));
                     task.put("due", row.get("due", LocalDate.class));
                     task.put("result", row.get("result", String.class));
+                    // the person's answer to «did you receive the result?» (regulation 3): RECEIVED, NOT_RECEIVED or null
+                    task.put("receipt", row.get("receipt", String.class));
                     task.put("createdAt", instant(row, "created_at"));
                     return task;
                 })
