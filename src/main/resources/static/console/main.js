@@ -6,7 +6,7 @@
 import { Connection, resumedDialog } from './shared/protocol.js';
 // Panels that only answer the agent's clicks are loaded for their listeners (the others are imported below too).
 import './admin.js';
-import { notificationsAllowed, onDialogFrame } from './alerts.js';
+import { alertAgent, notificationsAllowed, onDialogFrame } from './alerts.js';
 import { resetCanned, setupCanned } from './canned.js';
 import { setCardCollapsed, showCard } from './card.js';
 import { closeFailed } from './close.js';
@@ -17,7 +17,7 @@ import { onOffer, removeOffer, resetOffers } from './offers.js';
 import { setupOverview, stopOverview } from './overview.js';
 import { CONN_LABEL, ERROR_TEXT, app, dialogs, el, errorText, hasRole, load, loadLabels, save, send } from './state.js';
 import './keys.js';
-import { setupTasks, stopTasks } from './tasks.js';
+import { refreshTasksSoon, setupTasks, stopTasks } from './tasks.js';
 import { setupTriage, stopTriage, triageFailed } from './triage.js';
 import { hideModal, showNotice } from './ui.js';
 
@@ -175,6 +175,7 @@ export function handle(f) {
     case 'dialog': if (f.dialog) onDialogFrame(f.dialog); break;
     case 'offer': onOffer(f); break;
     case 'offer_withdrawn': removeOffer(f.dialogId); break;
+    case 'card_notice': onCardNotice(f); break;
     case 'message': onMessage(f); break;
     case 'ack': onAck(f); break;
     case 'resumed': {
@@ -249,3 +250,10 @@ export function onError(e) {
 window.addEventListener('online', () => { if (app.loggedIn) app.conn.start(); });
 
 boot();
+
+// The person of a card the agent is responsible for wrote again (regulation 4.2): a notice, and the task it made.
+function onCardNotice(f) {
+  showNotice(f.text);
+  alertAgent('Снова обращается', f.text);
+  refreshTasksSoon();
+}

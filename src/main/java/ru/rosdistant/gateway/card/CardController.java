@@ -36,7 +36,13 @@ class CardController implements ProblemAnswers {
 
     private final AccessAudit auditRecord;
 
-    CardController(CardDesk desk, AgentDirectory agents, AccessAudit auditRecord) {
+    private final CardNotes notes;
+
+    private final CardMoves moves;
+
+    CardController(CardDesk desk, AgentDirectory agents, AccessAudit auditRecord, CardNotes notes, CardMoves moves) {
+        this.notes = notes;
+        this.moves = moves;
         this.desk = desk;
         this.agents = agents;
         this.auditRecord = auditRecord;
@@ -46,6 +52,12 @@ class CardController implements ProblemAnswers {
     }
 
     record MatchConfirmation(UUID into) {
+    }
+
+    record NewNote(String body) {
+    }
+
+    record Move(UUID cardId) {
     }
 
     @GetMapping("/api/cards")
@@ -58,7 +70,40 @@ class CardController implements ProblemAnswers {
     @GetMapping("/api/cards/statuses")
     @PreAuthorize("isAuthenticated()")
     Mono<Map<String, Object>> statuses() {
-        return Mono.just(Map.of("transfer", CardStatuses.TRANSFER));
+        return Mono.just(Map.of("transfer", CardStatuses.TRANSFER, "kinds", CardStatuses.KINDS));
+    }
+
+    /** Whom the caller may make responsible for a card: the enabled staff of their lines (everyone for an ADMIN). */
+    @GetMapping("/api/cards/responsibles")
+    @PreAuthorize("isAuthenticated()")
+    Flux<Map<String, Object>> responsibles(Principal principal) {
+        return scope(principal).flatMapMany(scope -> agents.all()
+                .filter(agent -> agent.enabled()
+                        && (scope.everything() || agent.lines().stream().anyMatch(scope::coversLine)))
+                .sort(java.util.Comparator.comparing(ru.rosdistant.gateway.agent.Agent::displayName))
+                .take(500)
+                .map(agent -> Map.<String, Object>of("id", agent.id(), "displayName", agent.displayName())));
+    }
+
+    /** A free-text note on the card (1–4000 characters). */
+    @PostMapping("/api/cards/{id}/notes")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Map<String, Object>> addNote(@PathVariable UUID id, @RequestBody NewNote note, Principal principal) {
+        return scope(principal).flatMap(scope -> notes.add(id, note.body(), scope));
+    }
+
+    /** The dialog was put on the wrong person: it moves (with its transcript, task, appeal) to {@code cardId}. */
+    @PostMapping("/api/dialogs/{id}/move")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Map<String, Object>> moveDialog(@PathVariable UUID id, @RequestBody Move move, Principal principal) {
+        return scope(principal).flatMap(scope -> moves.dialog(id, move.cardId(), scope));
+    }
+
+    /** The same for an offline form (with its offline appeal). */
+    @PostMapping("/api/offline-forms/{id}/move")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Map<String, Object>> moveForm(@PathVariable UUID id, @RequestBody Move move, Principal principal) {
+        return scope(principal).flatMap(scope -> moves.form(id, move.cardId(), scope));
     }
 
     @GetMapping("/api/cards/{id}")
@@ -149,6 +194,14 @@ class CardController implements ProblemAnswers {
 
     private Mono<StaffScope> scope(Principal principal) {
         return agents.current(principal).map(StaffScope::of);
+    }
+
+    /** A refused change says what is wrong with each field ({@code errors}: field → message). */
+    @ExceptionHandler
+    ProblemDetail refused(CardChangeRefused ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+        problem.setProperty("errors", ex.errors());
+        return problem;
     }
 
     @ExceptionHandler

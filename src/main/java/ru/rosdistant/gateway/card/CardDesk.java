@@ -102,7 +102,7 @@ public class CardDesk {
                 .flatMap(card -> possibleMatches(id, scope).collectList()
                         .flatMap(matches -> audit.record(scope.agentId(), "READ", cardsRead(id, matches), null, null)
                                 .then(Mono.zip(dialogs(id).collectList(), forms(id).collectList(),
-                                        tasks(id).collectList()))
+                                        tasks(id).collectList(), CardNotes.of(db, id).collectList()))
                                 .map(history -> {
                                     Map<String, Object> view = new LinkedHashMap<>();
                                     view.put("card", card);
@@ -110,6 +110,7 @@ public class CardDesk {
                                     view.put("dialogs", history.getT1());
                                     view.put("offlineForms", history.getT2());
                                     view.put("tasks", history.getT3());
+                                    view.put("notes", history.getT4());
                                     return view;
                                 })))
                 .as(tx::transactional);
@@ -220,19 +221,23 @@ public class CardDesk {
     }
 
     public Mono<Card> update(UUID id, CardChange change, StaffScope scope) {
-        String problem = problem(change);
-        if (problem != null) {
-            return Mono.error(new IllegalArgumentException(problem));
+        Map<String, String> problems = problems(change);
+        if (!problems.isEmpty()) {
+            return Mono.error(new CardChangeRefused(problems));
         }
         List<String> emails = change.emails() == null ? null
                 : change.emails().stream().map(e -> e.strip().toLowerCase(Locale.ROOT)).distinct().toList();
         return card(id, scope)
+                .flatMap(before -> responsibleAllowed(change.responsibleAgentId(), scope).thenReturn(before))
                 .flatMap(before -> db.sql("""
                                 UPDATE card SET name = coalesce(:name, name), kind = coalesce(:kind, kind),
                                     contact_type = CASE WHEN coalesce(:kind, kind) = 'LEAD' THEN NULL
                                                         ELSE coalesce(:type, contact_type) END,
                                     emails = coalesce(:emails, emails), phones = coalesce(:phones, phones),
                                     handles = coalesce(:handles, handles), status = coalesce(:status, status),
+                                    responsible_since = CASE WHEN CAST(:responsible AS bigint) IS NOT NULL
+                                        AND responsible_agent_id IS DISTINCT FROM :responsible THEN now()
+                                        ELSE responsible_since END,
                                     responsible_agent_id = coalesce(:responsible, responsible_agent_id),
                                     study_group = coalesce(:group, study_group),
                                     specialty = coalesce(:specialty, specialty),
@@ -264,6 +269,24 @@ public class CardDesk {
     }
 
     /**
+     * The responsible agent must be an enabled member of staff; an ADMIN names anyone, others a colleague of one of
+     * their lines.
+     */
+    private Mono<Void> responsibleAllowed(Long agentId, StaffScope scope) {
+        if (agentId == null) {
+            return Mono.empty();
+        }
+        return db.sql("SELECT lines FROM agent WHERE id = :id AND enabled")
+                .bind("id", agentId)
+                .map(row -> List.of(row.get("lines", String[].class)))
+                .one()
+                .filter(lines -> scope.everything() || lines.stream().anyMatch(scope::coversLine))
+                .switchIfEmpty(Mono.error(() -> new CardChangeRefused(Map.of("responsibleAgentId",
+                        "an enabled colleague of your lines"))))
+                .then();
+    }
+
+    /**
      * Merges the duplicate {@code fromId} into {@code intoId}: its e-mails, phones and handles are added, its
      * dialogs, transcripts, offline forms and tasks move over, and it stays on record as merged. Nothing is
      * deleted.
@@ -285,6 +308,7 @@ public class CardDesk {
                                     move("dialog", fromId, intoId), move("transcript", fromId, intoId),
                                     move("offline_form", fromId, intoId), move("task", fromId, intoId),
                                     move("messenger_user", fromId, intoId), move("offline_appeal", fromId, intoId),
+                                    move("card_note", fromId, intoId),
                                     db.sql("""
                                             UPDATE card SET
                                                 emails = ARRAY(SELECT DISTINCT unnest(emails || :emails)),
@@ -296,6 +320,13 @@ public class CardDesk {
                                                 kind = CASE WHEN kind = 'LEAD' AND :fromKind = 'CONTACT'
                                                             THEN 'CONTACT' ELSE kind END,
                                                 contact_type = coalesce(contact_type, :fromType),
+                                                study_group = coalesce(study_group, :fromGroup),
+                                                specialty = coalesce(specialty, :fromSpecialty),
+                                                status = CASE WHEN status = 'NEW' THEN :fromStatus ELSE status END,
+                                                responsible_since = CASE WHEN responsible_agent_id IS NULL
+                                                    THEN (SELECT f.responsible_since FROM card f WHERE f.id = :from)
+                                                    ELSE responsible_since END,
+                                                responsible_agent_id = coalesce(responsible_agent_id, :fromResponsible),
                                                 lead_of_dialog = NULL, updated_at = now()
                                             WHERE id = :id""")
                                             .bind("id", intoId)
@@ -308,6 +339,11 @@ public class CardDesk {
                                             .bind("fromKind", from.kind().name())
                                             .bind("fromType", Parameter.fromOrEmpty(from.contactType() == null ? null
                                                     : from.contactType().name(), String.class))
+                                            .bind("fromGroup", Parameter.fromOrEmpty(from.studyGroup(), String.class))
+                                            .bind("fromSpecialty", Parameter.fromOrEmpty(from.specialty(), String.class))
+                                            .bind("fromStatus", from.status())
+                                            .bind("fromResponsible", Parameter.fromOrEmpty(from.responsibleAgentId(),
+                                                    Long.class))
                                             .then(),
                                     db.sql("UPDATE card SET merged_into = :into, lead_of_dialog = NULL, "
                                                     + "possible_matches = '{}', "
@@ -353,7 +389,7 @@ public class CardDesk {
     }
 
     /** The card when it lies in the caller's scope; "not found" otherwise, as for an id that does not exist. */
-    private Mono<Card> card(UUID id, StaffScope scope) {
+    Mono<Card> card(UUID id, StaffScope scope) {
         return access.bind(db.sql("SELECT " + COLUMNS + " FROM card c WHERE id = :id AND "
                         + StaffAccess.cardVisible("c")), scope)
                 .bind("id", id)
@@ -383,35 +419,39 @@ public class CardDesk {
                 .all();
     }
 
-    /** What is wrong with a change, or null: phones in E.164, plausible e-mails, a name of 1–200 characters. */
-    private static String problem(CardChange change) {
+    /**
+     * What is wrong with a change, field by field (empty when nothing is): phones in E.164, plausible e-mails, a
+     * name of 1–200 characters, a contact with its type.
+     */
+    static Map<String, String> problems(CardChange change) {
+        Map<String, String> problems = new LinkedHashMap<>();
         if (change.name() != null && (change.name().isBlank() || change.name().length() > 200)) {
-            return "name: 1 to 200 characters";
+            problems.put("name", "1 to 200 characters");
         }
         if (change.phones() != null && !change.phones().stream().allMatch(p -> p != null && p.matches("\\+[1-9][0-9]{6,14}"))) {
-            return "phones: each in E.164, e.g. +78482123456";
+            problems.put("phones", "each in E.164, e.g. +78482123456");
         }
         if (change.emails() != null && !change.emails().stream()
                 .allMatch(e -> e != null && e.length() <= 254 && e.strip().matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+"))) {
-            return "emails: each a valid address";
+            problems.put("emails", "each a valid address");
         }
         if (change.handles() != null && !change.handles().stream()
                 .allMatch(h -> h != null && h.matches("[a-z]{2,16}:.{1,128}"))) {
-            return "handles: each platform:id, e.g. telegram:123456";
+            problems.put("handles", "each platform:id, e.g. telegram:123456");
         }
         if (change.status() != null && (change.status().isBlank() || change.status().length() > 40)) {
-            return "status: 1 to 40 characters";
+            problems.put("status", "1 to 40 characters");
         }
         if (change.studyGroup() != null && (change.studyGroup().isBlank() || change.studyGroup().strip().length() > 40)) {
-            return "studyGroup: 1 to 40 characters";
+            problems.put("studyGroup", "1 to 40 characters");
         }
         if (change.specialty() != null && (change.specialty().isBlank() || change.specialty().strip().length() > 200)) {
-            return "specialty: 1 to 200 characters";
+            problems.put("specialty", "1 to 200 characters");
         }
         if (change.kind() == CardKind.CONTACT && change.contactType() == null) {
-            return "contactType: a contact is an APPLICANT, a STUDENT or a PARTNER";
+            problems.put("contactType", "a contact is an APPLICANT, a STUDENT, a PARTNER or OTHER");
         }
-        return null;
+        return problems;
     }
 
     private static String diff(Card before, Card after) {
@@ -488,8 +528,10 @@ public class CardDesk {
 
     private Flux<Map<String, Object>> tasks(UUID cardId) {
         return db.sql("""
-                        SELECT id, kind, title, request_number, state, due, result, created_at FROM task
-                        WHERE card_id = :card ORDER BY created_at DESC LIMIT 200""")
+                        SELECT id, kind, title, request_number, state, due, result, created_at,
+                               (SELECT r.answer FROM task_result_report r WHERE r.task_id = task.id
+                                ORDER BY r.created_at DESC LIMIT 1) AS receipt
+                        FROM task WHERE card_id = :card ORDER BY created_at DESC LIMIT 200""")
                 .bind("card", cardId)
                 .map(row -> {
                     Map<String, Object> task = new LinkedHashMap<>();
@@ -500,6 +542,8 @@ public class CardDesk {
                     task.put("state", row.get("state", String.class));
                     task.put("due", row.get("due", LocalDate.class));
                     task.put("result", row.get("result", String.class));
+                    // the person's answer to «did you receive the result?» (regulation 3): RECEIVED, NOT_RECEIVED or null
+                    task.put("receipt", row.get("receipt", String.class));
                     task.put("createdAt", instant(row, "created_at"));
                     return task;
                 })

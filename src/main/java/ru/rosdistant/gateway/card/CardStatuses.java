@@ -9,6 +9,9 @@ public final class CardStatuses {
     public static final List<String> TRANSFER = List.of("Вносит сведения (1.1)", "Проверка документов (1.2)",
             "Проверка документов ПК (1.3)", "Студент", "Выбыл");
 
+    /** The person's kind as the console offers it: a lead, or a contact of one of the types. */
+    public static final List<String> KINDS = List.of("LEAD", "APPLICANT", "STUDENT", "PARTNER", "OTHER");
+
     private CardStatuses() {
     }
 }

@@ -1,5 +1,5 @@
 package ru.rosdistant.gateway.card;
 
 public enum ContactType {
-    APPLICANT, STUDENT, PARTNER
+    APPLICANT, STUDENT, PARTNER, OTHER
 }

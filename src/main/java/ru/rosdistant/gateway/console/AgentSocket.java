@@ -187,6 +187,17 @@ class AgentSocket implements WebSocketHandler {
             if (event instanceof DialogEvent.OfferWithdrawn withdrawn) {
                 return Map.of("type", "offer_withdrawn", "dialogId", withdrawn.dialogId());
             }
+            if (event instanceof DialogEvent.PersonWroteAgain wrote) {
+                Map<String, Object> frame = new LinkedHashMap<>();
+                frame.put("type", "card_notice");
+                frame.put(wrote.appeal() ? "appealId" : "dialogId", wrote.subjectId());
+                frame.put("cardId", wrote.cardId());
+                frame.put("taskId", wrote.taskId());
+                frame.put("name", wrote.name());
+                frame.put("channel", wrote.channel());
+                frame.put("text", wrote.title());
+                return frame;
+            }
             if (event instanceof DialogEvent.ReadUpTo read) {
                 return Map.of("type", "read", "dialogId", read.dialogId(), "seq", read.seq(), "unread", read.unread());
             }

@@ -61,4 +61,17 @@ public sealed interface DialogEvent {
     record QueueChanged(UUID dialogId, int position, Long estimatedWaitSeconds, int agentsOnline)
             implements DialogEvent {
     }
+
+    /**
+     * The person of a card wrote again (regulation 4.2): said to the card's responsible agent only, with the task made
+     * for it. {@code subjectId} is the new dialog, or the offline appeal ({@code appeal} true).
+     */
+    record PersonWroteAgain(UUID subjectId, boolean appeal, long agentId, UUID cardId, UUID taskId, String name,
+            String channel, String title) implements DialogEvent {
+
+        @Override
+        public UUID dialogId() {
+            return subjectId;
+        }
+    }
 }

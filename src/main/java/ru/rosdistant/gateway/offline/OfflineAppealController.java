@@ -54,7 +54,7 @@ class OfflineAppealController implements ProblemAnswers {
     record AnswerRequest(String text) {
     }
 
-    record ClassifyRequest(String appealType, String requestNumber) {
+    record ClassifyRequest(String appealType, String requestNumber, java.time.LocalDate dueDate) {
     }
 
     @GetMapping("/api/offline-appeals")
@@ -115,7 +115,7 @@ class OfflineAppealController implements ProblemAnswers {
         }
         AppealType chosen = type;
         return agents.current(principal)
-                .flatMap(agent -> work.classify(id, agent, chosen, request.requestNumber()))
+                .flatMap(agent -> work.classify(id, agent, chosen, request.requestNumber(), request.dueDate()))
                 .map(this::view);
     }
 

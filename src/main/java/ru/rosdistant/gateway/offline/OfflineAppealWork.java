@@ -20,6 +20,7 @@ import ru.rosdistant.gateway.dialog.Triage;
 import ru.rosdistant.gateway.mail.MailMessage;
 import ru.rosdistant.gateway.mail.Mailer;
 import ru.rosdistant.gateway.outbox.Outbox;
+import ru.rosdistant.gateway.task.Tasks;
 import ru.rosdistant.gateway.triage.DispatcherTriage;
 
 /**
@@ -45,8 +46,11 @@ class OfflineAppealWork {
 
     private final Outbox outbox;
 
+    private final Tasks tasks;
+
     OfflineAppealWork(DatabaseClient db, TransactionalOperator tx, OfflineAppeals appeals, DispatcherTriage triage,
-            Mailer mailer, Outbox outbox) {
+            Mailer mailer, Outbox outbox, Tasks tasks) {
+        this.tasks = tasks;
         this.db = db;
         this.tx = tx;
         this.appeals = appeals;
@@ -123,8 +127,13 @@ class OfflineAppealWork {
         return Mono.empty();
     }
 
-    /** Classifies the appeal (regulation 4.3.2c), once; it then leaves the line's list. */
-    Mono<OfflineAppeals.Appeal> classify(UUID id, Agent agent, AppealType type, String requestNumber) {
+    /**
+     * Classifies the appeal (regulation 4.3.2c), once; it then leaves the line's list. A service or change request or
+     * a complaint gets its task as a dialog does (the service's own deadline {@code serviceDue} for a service
+     * request, +3 working days otherwise); the task sweep makes it should this fail.
+     */
+    Mono<OfflineAppeals.Appeal> classify(UUID id, Agent agent, AppealType type, String requestNumber,
+            java.time.LocalDate serviceDue) {
         if (type == null) {
             return Mono.error(new IllegalArgumentException("appealType: CONSULTATION, SERVICE_REQUEST, COMPLAINT or "
                     + "CHANGE_REQUEST"));
@@ -138,14 +147,19 @@ class OfflineAppealWork {
                 .filter(appeal -> appeal.classifiedAt() == null)
                 .switchIfEmpty(Mono.error(() -> new OfflineAppealConflictException("The appeal is classified already")))
                 .flatMap(appeal -> db.sql("UPDATE offline_appeal SET appeal_type = :type, request_number = :number, "
-                                + "classified_at = :now, agent_id = coalesce(agent_id, :agent) "
+                                + "classified_at = :now, agent_id = coalesce(agent_id, :agent), service_due = :due "
                                 + "WHERE id = :id AND classified_at IS NULL")
                         .bind("id", id)
+                        .bind("due", Parameter.fromOrEmpty(type == AppealType.SERVICE_REQUEST ? serviceDue : null,
+                                java.time.LocalDate.class))
                         .bind("type", type.name())
                         .bind("number", Parameter.fromOrEmpty(number, String.class))
                         .bind("now", Instant.now().atOffset(java.time.ZoneOffset.UTC))
                         .bind("agent", agent.id())
                         .then())
+                .then(tasks.createForAppeal(id)
+                        .then()
+                        .onErrorResume(error -> Mono.empty()))
                 .then(appeals.find(id));
     }
 }

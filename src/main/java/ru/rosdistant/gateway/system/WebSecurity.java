@@ -120,7 +120,7 @@ class WebSecurity {
                 .securityContextRepository(contexts)
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/", "/index.html", "/demo/**", "/widget/**", "/console", "/console/**",
-                                "/api/offline-forms", "/api/widget/**",
+                                "/api/offline-forms", "/api/widget/**", "/result.html", "/result.js", "/api/result-receipts/*",
                                 "/favicon.ico", "/ws/visitor", "/api/sites", "/login", "/actuator/health/**",
                                 "/actuator/health", "/actuator/info")
                         .permitAll()

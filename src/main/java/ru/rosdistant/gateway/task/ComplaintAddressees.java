@@ -48,6 +48,19 @@ public class ComplaintAddressees {
                 .one();
     }
 
+    /** The addressee of an offline appeal's complaint, by the same evidence (no agent's choice); empty: no appeal. */
+    public Mono<Choice> ofAppeal(UUID appealId) {
+        return db.sql("""
+                        SELECT o.line_id, o.agent_id, o.site_id, o.triage, c.contact_type
+                        FROM offline_appeal o LEFT JOIN card c ON c.id = o.card_id
+                        WHERE o.id = :id""")
+                .bind("id", appealId)
+                .map(row -> decide(appealId, row.get("line_id", String.class), row.get("agent_id", Long.class),
+                        row.get("site_id", String.class), row.get("triage", String.class), null,
+                        row.get("contact_type", String.class)))
+                .one();
+    }
+
     private Choice decide(UUID dialogId, String line, Long agentId, String site, String triage, String chosen,
             String contactType) {
         if (chosen != null) {

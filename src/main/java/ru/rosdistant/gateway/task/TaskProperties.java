@@ -19,6 +19,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param studentLines a complaint on one of these lines, of a person whose card and triage do not say who they
  * are, is a student's
  * @param studentSites the same for a dialog that came from one of these sites (the student portal)
+ * @param noticeInterval how often the persons writing again that an event missed are looked for (their responsible
+ * agent is told)
+ * @param publicBaseUrl where the people who appeal reach the gateway: the links in a task's result ("did you
+ * receive it?") start with it
  */
 @ConfigurationProperties("gateway.tasks")
 public record TaskProperties(@DefaultValue("3") int dueWorkingDays, @DefaultValue("Europe/Samara") ZoneId zone,
@@ -27,7 +31,9 @@ public record TaskProperties(@DefaultValue("3") int dueWorkingDays, @DefaultValu
         @DefaultValue("marketing-director@rosdistant.ru") String marketingDirectorMailbox,
         @DefaultValue("student-affairs-head@rosdistant.ru") String headOfStudentAffairsMailbox,
         @DefaultValue("student-affairs") java.util.Set<String> studentLines,
-        @DefaultValue("student") java.util.Set<String> studentSites) {
+        @DefaultValue("student") java.util.Set<String> studentSites,
+        @DefaultValue("30s") Duration noticeInterval,
+        @DefaultValue("http://localhost:8080") String publicBaseUrl) {
 
     String supervisorOf(String lineId) {
         return supervisorMailboxes.getOrDefault(lineId, defaultSupervisorMailbox);

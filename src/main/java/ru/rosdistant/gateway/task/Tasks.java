@@ -69,11 +69,14 @@ public class Tasks {
 
     private final ClassificationDeadlines deadlines;
 
+    private final ResultReports reports;
+
     private volatile Disposable loop;
 
     Tasks(DatabaseClient db, TransactionalOperator tx, CardBinding binding, WorkingCalendar calendar, Mailer mailer,
             TicketDesk ticketDesk, TaskProperties properties, ComplaintAddressees addressees,
-            ClassificationDeadlines deadlines) {
+            ClassificationDeadlines deadlines, ResultReports reports) {
+        this.reports = reports;
         this.addressees = addressees;
         this.deadlines = deadlines;
         this.db = db;
@@ -111,8 +114,9 @@ public class Tasks {
         }
     }
 
-    private record Classified(UUID dialogId, String type, String number, LocalDate serviceDue, long agentId,
-            Instant classifiedAt, String lineId) {
+    /** A classified dialog ({@code appealId} null) or offline appeal ({@code dialogId} null). */
+    private record Classified(UUID dialogId, UUID appealId, String type, String number, LocalDate serviceDue,
+            long agentId, Instant classifiedAt, String lineId) {
     }
 
     /** Creates the dialog's task when its appeal type calls for one and it has none yet. */
@@ -122,7 +126,7 @@ public class Tasks {
                         FROM dialog d WHERE id = :id AND appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
                           AND NOT EXISTS (SELECT 1 FROM task t WHERE t.dialog_id = d.id)""")
                 .bind("id", dialogId)
-                .map(row -> new Classified(dialogId, row.get("appeal_type", String.class),
+                .map(row -> new Classified(dialogId, null, row.get("appeal_type", String.class),
                         row.get("request_number", String.class), row.get("service_due", LocalDate.class),
                         row.get("classified_by", Long.class), instant(row, "classified_at"),
                         row.get("line_id", String.class)))
@@ -136,6 +140,37 @@ public class Tasks {
                                                 error -> Mono.just(classified.number()))
                                         .flatMap(number -> insert(classified, cardId, number,
                                                 addressee.orElse(null))))));
+    }
+
+    /**
+     * Creates the task of a classified offline appeal (regulation 4.3.2c: the same rules, tasks and deadlines as a
+     * dialog) when its appeal type calls for one and it has none yet.
+     */
+    public Mono<Task> createForAppeal(UUID appealId) {
+        return db.sql("""
+                        SELECT o.appeal_type, o.request_number, o.service_due, o.agent_id, o.classified_at, o.line_id,
+                               coalesce(c.merged_into, c.id) AS card_id
+                        FROM offline_appeal o JOIN card c ON c.id = o.card_id
+                        WHERE o.id = :id AND o.appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
+                          AND o.agent_id IS NOT NULL
+                          AND NOT EXISTS (SELECT 1 FROM task t WHERE t.offline_appeal_id = o.id)""")
+                .bind("id", appealId)
+                .map(row -> java.util.Map.entry(new Classified(null, appealId, row.get("appeal_type", String.class),
+                        row.get("request_number", String.class), row.get("service_due", LocalDate.class),
+                        row.get("agent_id", Long.class), instant(row, "classified_at"),
+                        row.get("line_id", String.class)), row.get("card_id", UUID.class)))
+                .one()
+                .flatMap(found -> {
+                    Classified classified = found.getKey();
+                    return (classified.type().equals("COMPLAINT") ? addressees.ofAppeal(appealId)
+                                    .map(choice -> java.util.Optional.of(choice.addressee()))
+                            : Mono.just(java.util.Optional.<ComplaintAddressee>empty()))
+                            .flatMap(addressee -> ticketDesk.checkRequestNumber(classified.number())
+                                    .onErrorResume(IllegalArgumentException.class,
+                                            error -> Mono.just(classified.number()))
+                                    .flatMap(number -> insert(classified, found.getValue(), number,
+                                            addressee.orElse(null))));
+                });
     }
 
     /**
@@ -159,13 +194,14 @@ public class Tasks {
         UUID id = RandomIds.uuid();
         Mono<Void> tellAtOnce = !complaint ? Mono.empty() : complaintMail(id, dialog, title, addressee, due);
         return db.sql("""
-                        INSERT INTO task (id, card_id, dialog_id, kind, title, request_number, line_id, owner_agent_id,
-                            addressee, due)
-                        VALUES (:id, :card, :dialog, :kind, :title, :number, :line, :owner, :addressee, :due)
-                        ON CONFLICT (dialog_id) DO NOTHING""")
+                        INSERT INTO task (id, card_id, dialog_id, offline_appeal_id, kind, title, request_number,
+                            line_id, owner_agent_id, addressee, due)
+                        VALUES (:id, :card, :dialog, :appeal, :kind, :title, :number, :line, :owner, :addressee, :due)
+                        ON CONFLICT DO NOTHING""")
                 .bind("id", id)
                 .bind("card", cardId)
-                .bind("dialog", dialog.dialogId())
+                .bind("dialog", Parameter.fromOrEmpty(dialog.dialogId(), UUID.class))
+                .bind("appeal", Parameter.fromOrEmpty(dialog.appealId(), UUID.class))
                 .bind("kind", complaint ? "COMPLAINT_ANSWER" : "REQUEST_RESULT")
                 .bind("title", title)
                 .bind("number", number)
@@ -187,7 +223,8 @@ public class Tasks {
     private Mono<Void> complaintMail(UUID taskId, Classified dialog, String title, String addressee, LocalDate due) {
         String to = addressee.equals("HEAD_OF_STUDENT_AFFAIRS") ? properties.headOfStudentAffairsMailbox()
                 : properties.marketingDirectorMailbox();
-        String body = "Поступила жалоба (диалог " + dialog.dialogId() + ", линия " + dialog.lineId() + ").\n"
+        String body = "Поступила жалоба (" + (dialog.dialogId() != null ? "диалог " + dialog.dialogId()
+                : "офлайн-обращение " + dialog.appealId()) + ", линия " + dialog.lineId() + ").\n"
                 + "Задача: " + title + ".\nСрок ответа: " + due + ".\n";
         return mailer.enqueue("complaint:" + taskId + ":addressee", new MailMessage(to, null, title, body))
                 .then(mailer.enqueue("complaint:" + taskId + ":supervisor",
@@ -205,6 +242,15 @@ public class Tasks {
                 .map(row -> row.get("id", UUID.class))
                 .all()
                 .concatMap(this::createFor)
+                .thenMany(db.sql("""
+                                SELECT o.id FROM offline_appeal o
+                                WHERE o.appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
+                                  AND o.classified_at < now() - interval '10 seconds'
+                                  AND NOT EXISTS (SELECT 1 FROM task t WHERE t.offline_appeal_id = o.id)
+                                ORDER BY o.classified_at LIMIT 200""")
+                        .map(row -> row.get("id", UUID.class))
+                        .all())
+                .concatMap(this::createForAppeal)
                 .then();
     }
 
@@ -246,7 +292,10 @@ public class Tasks {
                         .as(tx::transactional));
     }
 
-    /** Completes an open task with its result; only its owner or a supervisor may. */
+    /**
+     * Completes an open task with its result; only its owner or a supervisor may. The result of a request or a
+     * complaint goes to the person ({@link ResultReports}).
+     */
     public Mono<Task> complete(UUID taskId, long agentId, boolean supervisor, String result) {
         if (result == null || result.isBlank() || result.length() > 4000) {
             return Mono.error(new IllegalArgumentException("result: 1 to 4000 characters"));
@@ -267,6 +316,7 @@ public class Tasks {
                             .bind("result", result.strip())
                             .then()
                             .then(history(taskId, "COMPLETED", agentId, null, null, null))
+                            .then(reports.send(task, result.strip()))
                             .then(find(taskId))
                             .as(tx::transactional);
                 });
@@ -348,6 +398,6 @@ public class Tasks {
     }
 
     static List<String> kinds() {
-        return List.of("REQUEST_RESULT", "COMPLAINT_ANSWER");
+        return List.of("REQUEST_RESULT", "COMPLAINT_ANSWER", "PERSON_WROTE_AGAIN");
     }
 }
