@@ -170,6 +170,30 @@ class AppealLoopTests {
         assertThat(Checks.text(db, "SELECT state AS v FROM task WHERE id = '" + taskId + "'")).isEqualTo("DONE");
     }
 
+    @Test
+    void aGuesserOfResultLinksIsSlowedDownPerAddressAndOthersAreNot() {
+        // the guesser comes from 127.0.0.2 (loopback all the same), so this class's other requests keep their allowance
+        reactor.netty.http.client.HttpClient guesser = reactor.netty.http.client.HttpClient.create()
+                .bindAddress(() -> new java.net.InetSocketAddress("127.0.0.2", 0));
+        List<Integer> statuses = new java.util.ArrayList<>();
+        String retryAfter = null;
+        for (int i = 0; i < 14; i++) {
+            var answer = guesser.get().uri("http://127.0.0.1:" + port + "/api/result-receipts/" + "g".repeat(42) + i % 10)
+                    .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
+                            .map(text -> Map.entry(response.status().code(),
+                                    String.valueOf(response.responseHeaders().get("Retry-After")))))
+                    .block(Duration.ofSeconds(30));
+            statuses.add(answer.getKey());
+            if (answer.getKey() == 429) {
+                retryAfter = answer.getValue();
+            }
+        }
+        assertThat(statuses.subList(0, 10)).as("the first 10 are looked up (unknown: 404)").containsOnly(404);
+        assertThat(statuses.subList(10, 14)).as("then refused before any lookup").contains(429);
+        assertThat(retryAfter).as("Retry-After in seconds").matches("[1-9][0-9]*");
+        http.get().uri("/api/result-receipts/" + "x".repeat(43)).exchange().expectStatus().isNotFound();
+    }
+
     /** An offline form's appeal on lab304 with its card, shown now. */
     private UUID appeal(String email) {
         UUID card = CardFixtures.card(db, "Зоя Л.", email == null ? List.of() : List.of(email), List.of());
