@@ -39,13 +39,15 @@ CREATE TABLE email_message (
     raw_size     bigint CHECK (raw_size >= 0),
     -- the visitor a new dialog of this mail is opened for (one per e-mail dialog), so a repeat opens the same one
     visitor_id   uuid        NOT NULL,
+    -- when the delivery step is done with it (a dialog, a notice, a bounce mark, the limit)
+    handled_at   timestamptz,
     dialog_id    uuid REFERENCES dialog (id),
     received_at  timestamptz NOT NULL DEFAULT now(),
     UNIQUE (mailbox, uid_validity, uid)
 );
 
 CREATE UNIQUE INDEX email_message_by_message_id ON email_message (message_id) WHERE message_id IS NOT NULL;
-CREATE INDEX email_message_received ON email_message (received_at) WHERE state = 'RECEIVED';
+CREATE INDEX email_message_unhandled ON email_message (mailbox, received_at) WHERE handled_at IS NULL;
 CREATE INDEX email_message_failed ON email_message (received_at) WHERE state = 'FAILED';
 CREATE INDEX email_message_by_dialog ON email_message (dialog_id);
 
