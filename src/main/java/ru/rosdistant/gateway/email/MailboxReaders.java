@@ -55,7 +55,8 @@ class MailboxReaders {
 
     /** Starts the loop of one mailbox; the returned handle stops it. */
     Disposable start(EmailChannel.OpenMailbox mailbox) {
-        Scheduler scheduler = Schedulers.newSingle("email-" + mailbox.config().id());
+        // a bounded elastic worker of its own: its thread may block (Jakarta Mail), unlike single() or parallel()
+        Scheduler scheduler = Schedulers.newBoundedElastic(1, 16, "email-" + mailbox.config().id());
         schedulers.add(scheduler);
         Disposable loop = Flux.interval(Duration.ZERO, channel.properties().pollInterval(), scheduler)
                 .onBackpressureDrop()
