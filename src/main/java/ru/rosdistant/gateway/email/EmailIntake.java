@@ -62,7 +62,10 @@ class EmailIntake {
     record Classified(String state, ParsedMail mail, String messageId, String reason) {
     }
 
-    /** Parses and classifies a raw mail (CPU only; null bytes: a mail over the size limit, left in the mailbox). */
+    /**
+     * Parses and classifies a raw mail (null bytes: a mail over the size limit, left in the mailbox). Call it on the
+     * mailbox's scheduler: Jakarta Mail loads its providers there, and a large mail takes a while.
+     */
     Classified classify(byte[] raw, long size) {
         if (raw == null) {
             return new Classified("FAILED", null, null, "Письмо больше " + channel.properties().maxMessageSize()
@@ -95,8 +98,7 @@ class EmailIntake {
      * Fails with {@link LeaseLost} when this node no longer holds the mailbox.
      */
     Mono<Boolean> store(EmailProperties.Mailbox mailbox, JobLeases.Lease lease, long uidValidity, long uid, byte[] raw,
-            long size) {
-        Classified classified = classify(raw, size);
+            Classified classified) {
         UUID id = RandomIds.uuid();
         return keep(raw)
                 .flatMap(rawFile -> keepAttachments(classified)

@@ -118,17 +118,25 @@ class MailboxReaders {
                         .publishOn(scheduler)
                         .map(last -> uidsAfter(connection, last))
                         .flatMapMany(Flux::fromIterable)
-                        .concatMap(uid -> Mono.fromCallable(() -> connection.fetch(uid,
-                                        channel.properties().maxMessageSize().toBytes()))
+                        .concatMap(uid -> Mono.fromCallable(() -> read(connection, uid))
                                 .subscribeOn(scheduler)
-                                .flatMap(fetched -> leases.acquire(job(mailbox), channel.properties().leaseTtl())
+                                .flatMap(read -> leases.acquire(job(mailbox), channel.properties().leaseTtl())
                                         .filter(renewed -> renewed.token() == lease.token())
                                         .switchIfEmpty(Mono.error(() -> new EmailIntake.LeaseLost(config.id())))
-                                        .flatMap(renewed -> intake.store(config, renewed, validity, fetched.uid(),
-                                                fetched.raw(), fetched.size()))))
+                                        .flatMap(renewed -> intake.store(config, renewed, validity, read.fetched().uid(),
+                                                read.fetched().raw(), read.classified()))))
                         .filter(Boolean::booleanValue)
                         .count()
                         .map(Long::intValue));
+    }
+
+    /** A mail fetched and classified, both on the mailbox's scheduler. */
+    private record Read(ImapConnection.Fetched fetched, EmailIntake.Classified classified) {
+    }
+
+    private Read read(ImapConnection connection, long uid) throws Exception {
+        ImapConnection.Fetched fetched = connection.fetch(uid, channel.properties().maxMessageSize().toBytes());
+        return fetched == null ? null : new Read(fetched, intake.classify(fetched.raw(), fetched.size()));
     }
 
     private List<Long> uidsAfter(ImapConnection connection, long last) {

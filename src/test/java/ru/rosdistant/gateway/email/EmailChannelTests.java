@@ -84,7 +84,7 @@ class EmailChannelTests {
     }
 
     private int pass(EmailChannel.OpenMailbox mailbox) {
-        return readers.pass(mailbox, scheduler).block(WAIT);
+        return readers.pass(mailbox, scheduler).block(Duration.ofMinutes(3));
     }
 
     /** Puts a raw mail into the mailbox's folder over IMAP (APPEND), as a mail server would deliver it. */
@@ -309,7 +309,7 @@ class EmailChannelTests {
                     .containsEntry("state", "NOTICE")
                     .containsEntry("dialog_id", null);
         }
-        assertThat(rows("SELECT id FROM email_dialog WHERE mailbox = 'lab365'")).isEmpty();
+        assertThat(rows("SELECT dialog_id FROM email_dialog WHERE mailbox = 'lab365'")).isEmpty();
     }
 
     @Test
@@ -401,7 +401,7 @@ class EmailChannelTests {
             deliver(box, mail("flood369@example.org", "lab369@rosdistant.test", id(), "Тема " + i, "текст " + i));
         }
         pass(box);
-        assertThat(rows("SELECT id FROM email_dialog WHERE contact_address = 'flood369@example.org'")).hasSize(5);
+        assertThat(rows("SELECT dialog_id FROM email_dialog WHERE contact_address = 'flood369@example.org'")).hasSize(5);
         assertThat(rows("SELECT id FROM email_message WHERE mailbox = 'lab369' AND state = 'LIMITED'")).hasSize(1);
     }
 }
