@@ -45,6 +45,8 @@ final class ImapConnection implements AutoCloseable {
         properties.setProperty("mail." + protocol + ".timeout", millis);
         properties.setProperty("mail." + protocol + ".writetimeout", millis);
         properties.setProperty("mail." + protocol + ".peek", "true");
+        // one FETCH per mail rather than 16 KB pieces: the size is bounded by max-message-size already
+        properties.setProperty("mail." + protocol + ".partialfetch", "false");
         if (mailbox.tls()) {
             properties.setProperty("mail.imaps.ssl.checkserveridentity", "true");
         }

@@ -59,6 +59,8 @@ final class MailParser {
         properties.setProperty("mail.mime.decodefilename", "true");
         properties.setProperty("mail.mime.decodeparameters", "true");
         properties.setProperty("mail.mime.address.strict", "false");
+        // RFC 6532: headers in raw UTF-8, as SMTPUTF8 mail servers deliver them
+        properties.setProperty("mail.mime.allowutf8", "true");
         return Session.getInstance(properties);
     }
 
@@ -260,7 +262,7 @@ final class MailParser {
         document.select("script, style, head, title").remove();
         boolean quoted = !document.select("blockquote, .gmail_quote, #divRplyFwdMsg, .moz-cite-prefix").isEmpty();
         document.select("blockquote, .gmail_quote, #divRplyFwdMsg, .moz-cite-prefix").remove();
-        document.select("br").after("\n");
+        // wholeText() renders <br> as a line break itself; block elements start a line
         document.select("p, div, li, tr, h1, h2, h3, h4, h5, h6, table").before("\n");
         String text = document.body() == null ? "" : document.body().wholeText();
         text = text.replace('\u00a0', ' ').replaceAll("[ \\t]+\\n", "\n").replaceAll("\\n{3,}", "\n\n").strip();
