@@ -284,12 +284,38 @@ public class DialogManagement {
                 .then(db.sql("""
                         UPDATE dialog SET state = 'ASSIGNED', agent_id = :agent, assigned_at = now()
                         WHERE id = :id AND state = 'WAITING'
-                          AND (SELECT count(*) FROM dialog WHERE agent_id = :agent AND state = 'ASSIGNED')
+                          AND (SELECT count(*) FROM dialog WHERE agent_id = :agent AND state = 'ASSIGNED'
+                                  AND channel <> 'EMAIL')
                               < (SELECT max_dialogs FROM agent WHERE id = :agent)""")
                         .bind("id", dialogId)
                         .bind("agent", agentId)
                         .fetch()
                         .rowsUpdated())
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> insert(dialogId, Sender.SYSTEM, null, agentId, agentName, null, "assigned",
+                        SystemTexts.assigned(agentName), false))
+                .as(tx::transactional)
+                .flatMap(message -> find(dialogId)
+                        .doOnNext(dialog -> {
+                            bus.publish(new DialogEvent.MessageAppended(message));
+                            bus.publish(new DialogEvent.DialogChanged(dialog, null));
+                            events.publishEvent(new DialogAssigned(dialog));
+                        }))
+                .onErrorMap(DialogManagement::storageFailure);
+    }
+
+    /**
+     * An agent of the line takes a waiting e-mail dialog from the line's list. E-mail is asynchronous: it takes none
+     * of the agent's live capacity (and routing never offers it). Empty when it is not waiting any more.
+     */
+    public Mono<Dialog> takeAsynchronous(UUID dialogId, long agentId, String agentName) {
+        return db.sql("""
+                        UPDATE dialog SET state = 'ASSIGNED', agent_id = :agent, assigned_at = now()
+                        WHERE id = :id AND state = 'WAITING' AND channel = 'EMAIL'""")
+                .bind("id", dialogId)
+                .bind("agent", agentId)
+                .fetch()
+                .rowsUpdated()
                 .filter(updated -> updated > 0)
                 .flatMap(updated -> insert(dialogId, Sender.SYSTEM, null, agentId, agentName, null, "assigned",
                         SystemTexts.assigned(agentName), false))
@@ -531,7 +557,9 @@ public class DialogManagement {
 
     private static final String UNTRIAGED_WHERE = """
              WHERE d.line_id = :line AND d.triage IS NULL AND d.queued_at IS NOT NULL
-               AND (CAST(:endedBefore AS timestamptz) IS NULL OR d.closed_at < CAST(:endedBefore AS timestamptz))""";
+               AND (CAST(:endedBefore AS timestamptz) IS NULL
+                    OR coalesce(d.closed_at, CASE WHEN d.channel = 'EMAIL' THEN d.queued_at END)
+                       < CAST(:endedBefore AS timestamptz))""";
 
     /**
      * Dialogs of a line that nobody triaged yet, open or ended: the ended ones first (their clock runs), by the
@@ -542,7 +570,8 @@ public class DialogManagement {
         return db.sql("SELECT " + DIALOG_COLUMNS.replace("FROM dialog d JOIN", """
                         , (SELECT m.body FROM message m WHERE m.dialog_id = d.id AND m.sender = 'VISITOR'
                             ORDER BY m.seq LIMIT 1) AS first_message FROM dialog d JOIN""") + " " + UNTRIAGED_WHERE
-                        + " ORDER BY d.closed_at NULLS LAST, d.opened_at, d.id LIMIT :limit OFFSET :offset")
+                        + " ORDER BY coalesce(d.closed_at, CASE WHEN d.channel = 'EMAIL' THEN d.queued_at END)"
+                        + " NULLS LAST, d.opened_at, d.id LIMIT :limit OFFSET :offset")
                 .bind("line", lineId)
                 .bind("endedBefore", Parameter.fromOrEmpty(endedBefore == null ? null
                         : endedBefore.atOffset(java.time.ZoneOffset.UTC), OffsetDateTime.class))
@@ -812,7 +841,7 @@ public class DialogManagement {
     /** The oldest waiting dialogs of a line, first come first served. */
     public Flux<Dialog> waiting(String lineId, int limit) {
         return db.sql("SELECT " + DIALOG_COLUMNS + " WHERE d.line_id = :line AND d.state = 'WAITING' "
-                        + "AND d.queued_at IS NOT NULL ORDER BY d.requeued DESC, d.queued_at, d.id LIMIT :limit")
+                        + "AND d.queued_at IS NOT NULL AND d.channel <> 'EMAIL' ORDER BY d.requeued DESC, d.queued_at, d.id LIMIT :limit")
                 .bind("line", lineId)
                 .bind("limit", limit)
                 .map(DialogManagement::dialog)
@@ -822,7 +851,7 @@ public class DialogManagement {
     /** The ids of a line's waiting dialogs in the order they will be served. */
     public Flux<UUID> waitingOrder(String lineId) {
         return db.sql("SELECT id FROM dialog WHERE line_id = :line AND state = 'WAITING' AND queued_at IS NOT NULL "
-                        + "ORDER BY requeued DESC, queued_at, id")
+                        + "AND channel <> 'EMAIL' ORDER BY requeued DESC, queued_at, id")
                 .bind("line", lineId)
                 .map(row -> row.get("id", UUID.class))
                 .all();
@@ -840,7 +869,7 @@ public class DialogManagement {
      * tells each visitor.
      */
     public Flux<Dialog> requeueAll(long agentId) {
-        return db.sql("SELECT id FROM dialog WHERE agent_id = :agent AND state = 'ASSIGNED'")
+        return db.sql("SELECT id FROM dialog WHERE agent_id = :agent AND state = 'ASSIGNED' AND channel <> 'EMAIL'")
                 .bind("agent", agentId)
                 .map(row -> row.get("id", UUID.class))
                 .all()
@@ -900,7 +929,8 @@ public class DialogManagement {
     /** Waiting dialogs of a line queued before the cutoff and not yet offered the offline way. */
     public Flux<LongWait> waitingLongerThan(String lineId, Instant cutoff) {
         return db.sql("SELECT id, channel FROM dialog WHERE line_id = :line AND state = 'WAITING' "
-                        + "AND queued_at IS NOT NULL AND offline_offered_at IS NULL AND queued_at < :cutoff")
+                        + "AND queued_at IS NOT NULL AND offline_offered_at IS NULL AND queued_at < :cutoff "
+                        + "AND channel <> 'EMAIL'")
                 .bind("line", lineId)
                 .bind("cutoff", cutoff.atOffset(java.time.ZoneOffset.UTC))
                 .map(row -> new LongWait(row.get("id", UUID.class), row.get("channel", String.class)))
@@ -946,7 +976,7 @@ public class DialogManagement {
     /** How many open dialogs each of these agents has now. */
     public Mono<Map<Long, Integer>> loads(Collection<Long> agentIds) {
         return db.sql("SELECT agent_id, count(*) AS open FROM dialog WHERE state = 'ASSIGNED' "
-                        + "AND agent_id = ANY(:agents) GROUP BY agent_id")
+                        + "AND channel <> 'EMAIL' AND agent_id = ANY(:agents) GROUP BY agent_id")
                 .bind("agents", agentIds.toArray(Long[]::new))
                 .map(row -> Map.entry(row.get("agent_id", Long.class), row.get("open", Long.class).intValue()))
                 .all()
@@ -960,7 +990,7 @@ public class DialogManagement {
     /** The waiting dialogs per line, for the supervisor's overview: one grouped query. */
     public Flux<LineWaiting> waitingByLine() {
         return db.sql("SELECT line_id, count(*) AS n, min(queued_at) AS oldest FROM dialog WHERE state = 'WAITING' "
-                        + "AND queued_at IS NOT NULL GROUP BY line_id")
+                        + "AND queued_at IS NOT NULL AND channel <> 'EMAIL' GROUP BY line_id")
                 .map(row -> new LineWaiting(row.get("line_id", String.class), row.get("n", Long.class),
                         row.get("oldest", OffsetDateTime.class).toInstant()))
                 .all();

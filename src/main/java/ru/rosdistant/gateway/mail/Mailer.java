@@ -30,7 +30,19 @@ public class Mailer {
                 message.body(), messageId(dedupKey)));
     }
 
-    private String messageId(String dedupKey) {
+    /** The Message-ID every mail of the gateway queued under this key carries, in the domain of the sender. */
+    public String messageId(String dedupKey) {
         return "<" + dedupKey.replaceAll("[^A-Za-z0-9.-]", ".") + ".contact-gateway@" + properties.domain() + ">";
+    }
+
+    /** Whether a Message-ID is one the gateway made (its own mail found again in a mailbox). */
+    public boolean isOwn(String messageId) {
+        return messageId != null && messageId.toLowerCase(java.util.Locale.ROOT)
+                .endsWith(".contact-gateway@" + properties.domain().toLowerCase(java.util.Locale.ROOT) + ">");
+    }
+
+    /** The gateway's sender address ({@code gateway.mail.from}). */
+    public String from() {
+        return properties.from();
     }
 }

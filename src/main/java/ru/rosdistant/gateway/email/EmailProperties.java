@@ -1,0 +1,73 @@
+package ru.rosdistant.gateway.email;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The e-mail channel: the mailboxes read over IMAP and the limits of reading them. A password is never written
+ * here, only the name of the environment variable (or property) that holds it; a mailbox whose secret is not set is
+ * off and the start log says so.
+ *
+ * @param mailboxes the sites' mailboxes (abiturient@, student@, info@)
+ * @param pollInterval how often each mailbox is read (correctness never depends on IDLE)
+ * @param leaseTtl how long the node reading a mailbox keeps it without renewing (several nodes: one reads)
+ * @param batchSize mails read from one mailbox per pass
+ * @param maxAttachmentSize larger attachments are recorded as blocked (regulation 4.2, requirement 2)
+ * @param maxMessageSize a larger mail is not downloaded: it is recorded as failed and left in the mailbox
+ * @param newDialogsPerSenderPerHour more mails opening new dialogs from one address within an hour are kept, not
+ *        opened
+ * @param replySecretEnv the variable holding the key that signs the plus-addressed reply addresses; unset: replies
+ *        carry the plain mailbox address and threading relies on the headers
+ * @param unknownSenderNotify where a mail from an address no card holds is announced (the head of applicant
+ *        recruitment, regulation 4.2.1); null: nobody is mailed
+ * @param connectTimeout IMAP connection and read timeout
+ */
+@ConfigurationProperties("gateway.email")
+record EmailProperties(@DefaultValue List<Mailbox> mailboxes, @DefaultValue("30s") Duration pollInterval,
+        @DefaultValue("2m") Duration leaseTtl, @DefaultValue("20") int batchSize,
+        @DefaultValue("16MB") DataSize maxAttachmentSize, @DefaultValue("64MB") DataSize maxMessageSize,
+        @DefaultValue("5") int newDialogsPerSenderPerHour, @DefaultValue("EMAIL_REPLY_SECRET") String replySecretEnv,
+        String unknownSenderNotify, @DefaultValue("20s") Duration connectTimeout) {
+
+    /**
+     * One mailbox read over IMAP.
+     *
+     * @param id short name (letters, digits, {@code _}, {@code -}), e.g. {@code abiturient}
+     * @param address the mailbox's address; replies go out from it
+     * @param passwordEnv the name of the variable holding the password
+     * @param folder the folder read, INBOX by default; it is only read, never changed
+     * @param site the site whose appeals come here (a dialog's site)
+     * @param line the line whose list the dialogs join
+     */
+    record Mailbox(String id, String address, String host, @DefaultValue("993") int port,
+            @DefaultValue("true") boolean tls, String user, String passwordEnv, @DefaultValue("INBOX") String folder,
+            String site, String line) {
+
+        Mailbox {
+            if (id == null || !id.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+                throw new IllegalArgumentException("gateway.email.mailboxes[].id: letters, digits, _ or -, got "
+                        + id);
+            }
+            for (String[] field : new String[][] {{"address", address}, {"host", host}, {"user", user},
+                    {"password-env", passwordEnv}, {"site", site}, {"line", line}}) {
+                if (field[1] == null || field[1].isBlank()) {
+                    throw new IllegalArgumentException("gateway.email.mailboxes[" + id + "]." + field[0]
+                            + " is required");
+                }
+            }
+        }
+
+        /** {@code abiturient@rosdistant.ru} → {@code abiturient}. */
+        String localPart() {
+            return address.substring(0, address.lastIndexOf('@'));
+        }
+
+        String domain() {
+            return address.substring(address.lastIndexOf('@') + 1);
+        }
+    }
+}

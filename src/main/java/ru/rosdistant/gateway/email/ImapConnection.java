@@ -1,0 +1,116 @@
+package ru.rosdistant.gateway.email;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.UIDFolder;
+
+/**
+ * One IMAP session with a mailbox's folder, opened read-only (EXAMINE): reading never sets \Seen nor moves
+ * anything, so staff may read the mailbox as well. Jakarta Mail blocks: call it only on the mailbox's own scheduler.
+ */
+final class ImapConnection implements AutoCloseable {
+
+    /** A mail as fetched: its UID and raw bytes, or null bytes when it is larger than the limit. */
+    record Fetched(long uid, long size, byte[] raw) {
+    }
+
+    private final Store store;
+
+    private final Folder folder;
+
+    private final UIDFolder uids;
+
+    private ImapConnection(Store store, Folder folder) {
+        this.store = store;
+        this.folder = folder;
+        this.uids = (UIDFolder) folder;
+    }
+
+    static ImapConnection open(EmailProperties.Mailbox mailbox, String password, Duration timeout)
+            throws MessagingException {
+        String protocol = mailbox.tls() ? "imaps" : "imap";
+        Properties properties = new Properties();
+        String millis = Long.toString(timeout.toMillis());
+        properties.setProperty("mail." + protocol + ".connectiontimeout", millis);
+        properties.setProperty("mail." + protocol + ".timeout", millis);
+        properties.setProperty("mail." + protocol + ".writetimeout", millis);
+        properties.setProperty("mail." + protocol + ".peek", "true");
+        // one FETCH per mail rather than 16 KB pieces: the size is bounded by max-message-size already
+        properties.setProperty("mail." + protocol + ".partialfetch", "false");
+        if (mailbox.tls()) {
+            properties.setProperty("mail.imaps.ssl.checkserveridentity", "true");
+        }
+        Store store = Session.getInstance(properties).getStore(protocol);
+        store.connect(mailbox.host(), mailbox.port(), mailbox.user(), password);
+        try {
+            Folder folder = store.getFolder(mailbox.folder());
+            folder.open(Folder.READ_ONLY);
+            return new ImapConnection(store, folder);
+        }
+        catch (MessagingException | RuntimeException ex) {
+            store.close();
+            throw ex;
+        }
+    }
+
+    long uidValidity() throws MessagingException {
+        return uids.getUIDValidity();
+    }
+
+    /** The UIDs above {@code lastUid}, oldest first, at most {@code max}. */
+    List<Long> uidsAfter(long lastUid, int max) throws MessagingException {
+        List<Long> found = new ArrayList<>();
+        // "n:*" always includes the newest mail, even when its UID is below n: filter
+        for (Message message : uids.getMessagesByUID(lastUid + 1, UIDFolder.LASTUID)) {
+            long uid = uids.getUID(message);
+            if (uid > lastUid) {
+                found.add(uid);
+            }
+        }
+        found.sort(Long::compare);
+        return found.size() <= max ? found : found.subList(0, max);
+    }
+
+    /** The raw mail with this UID; its bytes are null when it is larger than {@code maxSize}; null if it is gone. */
+    Fetched fetch(long uid, long maxSize) throws MessagingException, IOException {
+        Message message = uids.getMessageByUID(uid);
+        if (message == null) {
+            return null;
+        }
+        long size = message.getSize();
+        if (size > maxSize) {
+            return new Fetched(uid, size, null);
+        }
+        ByteArrayOutputStream raw = new ByteArrayOutputStream(Math.max(1024, (int) Math.max(size, 0)));
+        message.writeTo(raw);
+        return new Fetched(uid, raw.size(), raw.toByteArray());
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (folder.isOpen()) {
+                folder.close(false);
+            }
+        }
+        catch (MessagingException ex) {
+            // closing anyway
+        }
+        try {
+            store.close();
+        }
+        catch (MessagingException ex) {
+            // nothing left to do
+        }
+    }
+}

@@ -1,0 +1,407 @@
+package ru.rosdistant.gateway.email;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.r2dbc.core.DatabaseClient;
+import ru.rosdistant.gateway.GatewayTest;
+import ru.rosdistant.gateway.Staff;
+import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.mail.TestSmtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The e-mail channel against GreenMail's IMAP (the mailbox) and SMTP (the replies). */
+@GatewayTest
+class EmailChannelTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static GreenMail imap;
+
+    @Autowired
+    MailboxReaders readers;
+
+    @Autowired
+    DatabaseClient db;
+
+    @Autowired
+    DialogManagement dialogs;
+
+    @Autowired
+    AgentDirectory agents;
+
+    @Autowired
+    JavaMailSender sender;
+
+    private Scheduler scheduler;
+
+    @BeforeAll
+    static void startImap() {
+        imap = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort());
+        imap.start();
+    }
+
+    @AfterAll
+    static void stopImap() {
+        imap.stop();
+    }
+
+    @BeforeEach
+    void smtp() {
+        TestSmtp.start(sender);
+        scheduler = Schedulers.newBoundedElastic(1, 16, "email-test");
+    }
+
+    private EmailChannel.OpenMailbox mailbox(String id, String folder) {
+        imap.setUser(id + "@rosdistant.test", id, "secret-" + id);
+        return new EmailChannel.OpenMailbox(new EmailProperties.Mailbox(id, id + "@rosdistant.test", "127.0.0.1",
+                imap.getImap().getPort(), false, id, "UNUSED_ENV", folder, "applicant", id), "secret-" + id);
+    }
+
+    private int pass(EmailChannel.OpenMailbox mailbox) {
+        return readers.pass(mailbox, scheduler).block(Duration.ofMinutes(3));
+    }
+
+    /** Puts a raw mail into the mailbox's folder over IMAP (APPEND), as a mail server would deliver it. */
+    private void deliver(EmailChannel.OpenMailbox mailbox, String raw) throws Exception {
+        Session session = Session.getInstance(new Properties());
+        try (Store store = session.getStore("imap")) {
+            store.connect("127.0.0.1", imap.getImap().getPort(), mailbox.config().user(), mailbox.password());
+            Folder folder = store.getFolder(mailbox.config().folder());
+            if (!folder.exists()) {
+                folder.create(Folder.HOLDS_MESSAGES);
+            }
+            folder.appendMessages(new Message[] {new MimeMessage(session,
+                    new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)))});
+        }
+    }
+
+    private static String mail(String from, String to, String messageId, String subject, String body,
+            String... headers) {
+        return "From: " + from + "\r\nTo: " + to + "\r\nMessage-ID: " + messageId + "\r\nSubject: " + subject
+                + "\r\n" + String.join("", java.util.Arrays.stream(headers).map(h -> h + "\r\n").toList())
+                + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                + "Content-Transfer-Encoding: 8bit\r\n\r\n" + body + "\r\n";
+    }
+
+    private static String id() {
+        return "<" + UUID.randomUUID() + "@example.org>";
+    }
+
+    private Map<String, Object> row(String sql, Object... binds) {
+        var spec = db.sql(sql);
+        for (int i = 0; i < binds.length; i += 2) {
+            spec = spec.bind((String) binds[i], binds[i + 1]);
+        }
+        return spec.fetch().one().block(WAIT);
+    }
+
+    private List<Map<String, Object>> rows(String sql, Object... binds) {
+        var spec = db.sql(sql);
+        for (int i = 0; i < binds.length; i += 2) {
+            spec = spec.bind((String) binds[i], binds[i + 1]);
+        }
+        return spec.fetch().all().collectList().block(WAIT);
+    }
+
+    private UUID dialogOf(String messageId) {
+        return (UUID) row("SELECT dialog_id FROM email_message WHERE message_id = :id", "id", messageId)
+                .get("dialog_id");
+    }
+
+    private String text(UUID dialogId) {
+        return String.join("\n", rows("SELECT body FROM message WHERE dialog_id = :d AND sender = 'VISITOR' "
+                + "ORDER BY seq", "d", dialogId).stream().map(r -> (String) r.get("body")).toList());
+    }
+
+    @Test
+    void newMailOpensAnAsynchronousDialogOnTheMailboxLineAndTheSendersCard() throws Exception {
+        var box = mailbox("lab360", "INBOX");
+        String messageId = id();
+        deliver(box, mail("=?UTF-8?B?0JjQstCw0L0g0J/QtdGC0YDQvtCy?= <Ivan.Petrov@Example.org>", "lab360@rosdistant.test",
+                messageId, "=?UTF-8?B?0J/QvtGB0YLRg9C/0LvQtdC90LjQtQ==?=", "Как поступить?"));
+
+        assertThat(pass(box)).isEqualTo(1);
+
+        UUID dialogId = dialogOf(messageId);
+        var dialog = dialogs.find(dialogId).block(WAIT);
+        assertThat(dialog.channel()).isEqualTo("EMAIL");
+        assertThat(dialog.lineId()).isEqualTo("lab360");
+        // asynchronous: waiting on the line's list, never in the routing's waiting line
+        assertThat(dialog.state().name()).isEqualTo("WAITING");
+        assertThat(dialogs.waitingOrder("lab360").collectList().block(WAIT)).doesNotContain(dialogId);
+        assertThat(text(dialogId)).contains("Тема: Поступление").contains("Как поступить?");
+        var card = row("SELECT c.name, c.emails FROM card c JOIN dialog d ON d.card_id = c.id WHERE d.id = :d",
+                "d", dialogId);
+        assertThat((String[]) card.get("emails")).contains("ivan.petrov@example.org");
+        assertThat(card.get("name")).isEqualTo("Иван Петров");
+    }
+
+    @Test
+    void theSameMailTwiceOrAfterACrashMidBatchIsStoredOnce() throws Exception {
+        var box = mailbox("lab361", "INBOX");
+        String first = id();
+        String second = id();
+        deliver(box, mail("a361@example.org", "lab361@rosdistant.test", first, "Один", "первое"));
+        deliver(box, mail("b361@example.org", "lab361@rosdistant.test", second, "Два", "второе"));
+        // the same mail delivered twice (another UID, the same Message-ID)
+        deliver(box, mail("b361@example.org", "lab361@rosdistant.test", second, "Два", "второе"));
+        assertThat(pass(box)).isEqualTo(2);
+
+        // a crash after the first mail: the cursor is back before the second
+        db.sql("UPDATE email_cursor SET last_uid = 1 WHERE mailbox = 'lab361'").then().block(WAIT);
+        assertThat(pass(box)).isZero();
+        assertThat(rows("SELECT id FROM email_message WHERE mailbox = 'lab361'")).hasSize(2);
+        assertThat(text(dialogOf(second))).containsOnlyOnce("второе");
+        assertThat(row("SELECT last_uid FROM email_cursor WHERE mailbox = 'lab361'").get("last_uid")).isEqualTo(3L);
+    }
+
+    @Test
+    void aNewUidValidityReadsTheFolderAgainAndStoresNothingTwice() throws Exception {
+        var box = mailbox("lab362", "Lab362");
+        String messageId = id();
+        String raw = mail("c362@example.org", "lab362@rosdistant.test", messageId, "Папка", "текст");
+        deliver(box, raw);
+        assertThat(pass(box)).isEqualTo(1);
+        long before = (Long) row("SELECT uid_validity FROM email_cursor WHERE mailbox = 'lab362'").get("uid_validity");
+
+        // the folder is rebuilt: new UIDVALIDITY, the same mail again, and a new one
+        Session session = Session.getInstance(new Properties());
+        try (Store store = session.getStore("imap")) {
+            store.connect("127.0.0.1", imap.getImap().getPort(), "lab362", "secret-lab362");
+            store.getFolder("Lab362").delete(true);
+        }
+        deliver(box, raw);
+        deliver(box, mail("c362@example.org", "lab362@rosdistant.test", id(), "Ещё", "новое"));
+
+        await().atMost(WAIT).until(() -> pass(box) >= 0 && rows("SELECT id FROM email_message WHERE mailbox = "
+                + "'lab362'").size() == 2);
+        assertThat(rows("SELECT id FROM email_message WHERE message_id = :id", "id", messageId)).hasSize(1);
+        assertThat(row("SELECT uid_validity FROM email_cursor WHERE mailbox = 'lab362'").get("uid_validity"))
+                .isNotEqualTo(before);
+    }
+
+    @Test
+    void anAgentsReplyCarriesItsThreadAndThePersonsAnswerThreadsBackByEachPath() throws Exception {
+        var box = mailbox("lab363", "INBOX");
+        String question = id();
+        deliver(box, mail("Олег <oleg363@example.org>", "lab363@rosdistant.test", question, "Документы",
+                "Какие документы нужны?"));
+        pass(box);
+        UUID dialogId = dialogOf(question);
+        Agent agent = Staff.agent(agents, "lab363", 1);
+        assertThat(dialogs.takeAsynchronous(dialogId, agent.id(), agent.displayName()).block(WAIT)).isNotNull();
+        // an e-mail dialog takes no live capacity: the agent's one live slot is still free
+        assertThat(dialogs.loads(List.of(agent.id())).block(WAIT)).doesNotContainKey(agent.id());
+
+        dialogs.appendFromAgent(agent.id(), agent.displayName(), dialogId, "reply-1", "Паспорт и аттестат.")
+                .block(WAIT);
+        await().atMost(WAIT).until(() -> !TestSmtp.received("[#" + dialogId.toString().substring(0, 8)).isEmpty());
+        MimeMessage reply = TestSmtp.received("[#" + dialogId.toString().substring(0, 8)).get(0);
+        String replyId = reply.getMessageID();
+        assertThat(replyId).startsWith("<email-reply.").endsWith(".contact-gateway@test.rosdistant.ru>");
+        assertThat(reply.getHeader("In-Reply-To")).containsExactly(question);
+        assertThat(reply.getHeader("References")[0]).contains(question);
+        assertThat(reply.getHeader("Auto-Submitted")).isNull();
+        assertThat(reply.getAllRecipients()[0].toString()).isEqualTo("oleg363@example.org");
+        assertThat(reply.getReplyTo()[0].toString()).matches("lab363\\+d[0-9a-f]{32}\\.[0-9a-f]{16}@rosdistant.test");
+        assertThat(reply.getSubject()).isEqualTo("Re: Документы [#" + dialogId.toString().substring(0, 8) + "]");
+        assertThat((String) reply.getContent()).contains("Паспорт и аттестат.");
+
+        // 1. the signed reply address (no headers at all)
+        String byToken = id();
+        deliver(box, mail("oleg363@example.org", reply.getReplyTo()[0].toString(), byToken, "Другая тема", "Спасибо"));
+        // 2. In-Reply-To against the Message-ID we sent
+        String byHeader = id();
+        deliver(box, mail("oleg.other@example.org", "lab363@rosdistant.test", byHeader, "Вопрос", "А копии?",
+                "In-Reply-To: " + replyId));
+        // 3. the subject tag, only from the dialog's contact
+        String byTag = id();
+        deliver(box, mail("oleg363@example.org", "lab363@rosdistant.test", byTag, "Re: [#"
+                + dialogId.toString().substring(0, 8) + "] ещё", "И фото?"));
+        String foreignTag = id();
+        deliver(box, mail("stranger363@example.org", "lab363@rosdistant.test", foreignTag, "Re: [#"
+                + dialogId.toString().substring(0, 8) + "]", "Чужой"));
+        // a forged reply address threads nowhere
+        String forged = id();
+        deliver(box, mail("oleg363@example.org", "lab363+d" + dialogId.toString().replace("-", "")
+                + ".0000000000000000@rosdistant.test", forged, "Подделка", "Не сюда"));
+        pass(box);
+
+        assertThat(dialogOf(byToken)).isEqualTo(dialogId);
+        assertThat(dialogOf(byHeader)).isEqualTo(dialogId);
+        assertThat(dialogOf(byTag)).isEqualTo(dialogId);
+        assertThat(dialogOf(foreignTag)).isNotEqualTo(dialogId);
+        assertThat(dialogOf(forged)).isNotEqualTo(dialogId);
+
+        // a retried delivery keeps the Message-ID: the outbox entry is the same, the id derived from it
+        assertThat(rows("SELECT message_id FROM email_sent WHERE dialog_id = :d", "d", dialogId))
+                .extracting(r -> r.get("message_id"))
+                .containsExactly(replyId);
+    }
+
+    @Test
+    void aReplyToAClosedDialogOpensANewOneOnTheSameCardLinkedToTheOld() throws Exception {
+        var box = mailbox("lab364", "INBOX");
+        String first = id();
+        deliver(box, mail("anna364@example.org", "lab364@rosdistant.test", first, "Оплата", "Как оплатить?"));
+        pass(box);
+        UUID old = dialogOf(first);
+        dialogs.close(old, ru.rosdistant.gateway.dialog.Sender.SYSTEM, null, null).block(WAIT);
+
+        String again = id();
+        deliver(box, mail("anna364@example.org", "lab364@rosdistant.test", again, "Re: Оплата", "А ещё?",
+                "In-Reply-To: " + first));
+        pass(box);
+        UUID fresh = dialogOf(again);
+        assertThat(fresh).isNotEqualTo(old);
+        assertThat(row("SELECT previous_dialog_id FROM email_dialog WHERE dialog_id = :d", "d", fresh)
+                .get("previous_dialog_id")).isEqualTo(old);
+        assertThat(row("SELECT count(DISTINCT card_id) AS n FROM dialog WHERE id IN (:a, :b)", "a", old, "b", fresh)
+                .get("n")).isEqualTo(1L);
+    }
+
+    @Test
+    void ownMailIsSkippedAndAutoRepliesAndBulkMailAreKeptAsNoticesNeverAnswered() throws Exception {
+        var box = mailbox("lab365", "INBOX");
+        String own = "<offline-form.123.contact-gateway@test.rosdistant.ru>";
+        deliver(box, mail("contact-gateway@test.rosdistant.ru", "lab365@rosdistant.test", own, "[ЛК] Вопрос",
+                "копия формы"));
+        String vacation = id();
+        deliver(box, mail("boss365@example.org", "lab365@rosdistant.test", vacation, "В отпуске", "Я в отпуске",
+                "Auto-Submitted: auto-replied"));
+        String bulk = id();
+        deliver(box, mail("news365@example.org", "lab365@rosdistant.test", bulk, "Рассылка", "Новости",
+                "Precedence: bulk", "List-Id: <news.example.org>"));
+        String autoreply = id();
+        deliver(box, mail("x365@example.org", "lab365@rosdistant.test", autoreply, "Auto", "auto", "X-Autoreply: yes"));
+        pass(box);
+
+        assertThat(row("SELECT state FROM email_message WHERE message_id = :id", "id", own).get("state"))
+                .isEqualTo("OWN");
+        for (String notice : List.of(vacation, bulk, autoreply)) {
+            assertThat(row("SELECT state, dialog_id FROM email_message WHERE message_id = :id", "id", notice))
+                    .containsEntry("state", "NOTICE")
+                    .containsEntry("dialog_id", null);
+        }
+        assertThat(rows("SELECT dialog_id FROM email_dialog WHERE mailbox = 'lab365'")).isEmpty();
+    }
+
+    @Test
+    void aDeliveryReportMarksTheDialogAndTheAddressAsBouncing() throws Exception {
+        var box = mailbox("lab366", "INBOX");
+        String question = id();
+        deliver(box, mail("gone366@example.org", "lab366@rosdistant.test", question, "Вопрос", "текст"));
+        pass(box);
+        UUID dialogId = dialogOf(question);
+        String sent = "<email-reply." + dialogId + ".3.contact-gateway@test.rosdistant.ru>";
+        db.sql("INSERT INTO email_sent (message_id, dialog_id, seq) VALUES (:id, :d, 3)")
+                .bind("id", sent)
+                .bind("d", dialogId)
+                .then()
+                .block(WAIT);
+        String report = "From: MAILER-DAEMON@example.org\r\nTo: lab366@rosdistant.test\r\nMessage-ID: " + id()
+                + "\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+                + "--B\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n"
+                + "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n"
+                + "Final-Recipient: rfc822; gone366@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+                + "--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: " + sent
+                + "\r\nSubject: Re: Вопрос\r\n\r\n--B--\r\n";
+        deliver(box, report);
+        pass(box);
+
+        assertThat(row("SELECT bouncing_at IS NOT NULL AS b FROM email_dialog WHERE dialog_id = :d", "d", dialogId)
+                .get("b")).isEqualTo(true);
+        assertThat(rows("SELECT address FROM email_bouncing_address WHERE address = 'gone366@example.org'"))
+                .hasSize(1);
+        assertThat(rows("SELECT body FROM message WHERE dialog_id = :d AND event = 'delivery_failed'", "d",
+                dialogId)).hasSize(1);
+    }
+
+    @Test
+    void attachmentsUpToTheLimitAreKeptLargerOnesBlockedWithCyrillicNamesDecoded() throws Exception {
+        var box = mailbox("lab367", "INBOX");
+        String messageId = id();
+        byte[] pdf = new byte[2 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(pdf);
+        byte[] big = new byte[20 * 1024 * 1024];
+        String raw = "From: pavel367@example.org\r\nTo: lab367@rosdistant.test\r\nMessage-ID: " + messageId
+                + "\r\nSubject: Files\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"X\"\r\n\r\n"
+                + "--X\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nФайлы\r\n"
+                + "--X\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename*=UTF-8''%D0%90%D1%82%D1%82%D0%B5%D1%81%D1%82%D0%B0%D1%82.pdf\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(pdf) + "\r\n"
+                + "--X\r\nContent-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=\"=?UTF-8?B?0JDRgNGF0LjQsi56aXA=?=\"\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(big) + "\r\n--X--\r\n";
+        deliver(box, raw);
+        pass(box);
+
+        UUID dialogId = dialogOf(messageId);
+        var files = rows("SELECT file_name, size_bytes, blocked, storage_key FROM messenger_file WHERE dialog_id = :d "
+                + "ORDER BY size_bytes", "d", dialogId);
+        assertThat(files).hasSize(2);
+        assertThat(files.get(0)).containsEntry("file_name", "Аттестат.pdf").containsEntry("blocked", false)
+                .containsEntry("size_bytes", (long) pdf.length);
+        assertThat(files.get(1)).containsEntry("file_name", "Архив.zip").containsEntry("blocked", true)
+                .containsEntry("storage_key", null);
+        assertThat(text(dialogId)).contains("Файл: Аттестат.pdf (2.0 МБ)")
+                .contains("Заблокированный файл (превышен размер 16.0 МБ): Архив.zip, 20.0 МБ. Оригинал: письмо "
+                        + messageId);
+    }
+
+    @Test
+    void aMailThatCannotBeParsedIsKeptAsFailedAndLaterMailsFlow() throws Exception {
+        var box = mailbox("lab368", "INBOX");
+        String broken = id();
+        deliver(box, "From: bad368@example.org\r\nTo: lab368@rosdistant.test\r\nMessage-ID: " + broken
+                + "\r\nSubject: Broken\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"nope\"\r\n\r\n"
+                + "no boundary anywhere in this body\r\n");
+        String after = id();
+        deliver(box, mail("good368@example.org", "lab368@rosdistant.test", after, "Хорошее", "дошло"));
+        assertThat(pass(box)).isEqualTo(2);
+
+        assertThat(row("SELECT state, raw_key IS NOT NULL AS kept, reason FROM email_message WHERE message_id = :id",
+                "id", broken))
+                .containsEntry("state", "FAILED")
+                .containsEntry("kept", true);
+        assertThat(text(dialogOf(after))).contains("дошло");
+    }
+
+    @Test
+    void aSenderOpensAtMostTheLimitOfNewDialogsPerHour() throws Exception {
+        var box = mailbox("lab369", "INBOX");
+        for (int i = 0; i < 6; i++) {
+            deliver(box, mail("flood369@example.org", "lab369@rosdistant.test", id(), "Тема " + i, "текст " + i));
+        }
+        pass(box);
+        assertThat(rows("SELECT dialog_id FROM email_dialog WHERE contact_address = 'flood369@example.org'")).hasSize(5);
+        assertThat(rows("SELECT id FROM email_message WHERE mailbox = 'lab369' AND state = 'LIMITED'")).hasSize(1);
+    }
+}

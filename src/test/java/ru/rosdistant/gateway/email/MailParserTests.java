@@ -1,0 +1,62 @@
+package ru.rosdistant.gateway.email;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.env.MockEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MailParserTests {
+
+    private final MailParser parser = new MailParser(16 * 1024 * 1024);
+
+    @Test
+    void htmlOnlyMailIsShownAsTextWithItsQuotedHistoryFolded() throws Exception {
+        String raw = "From: =?UTF-8?Q?=D0=90=D0=BD=D0=BD=D0=B0?= <anna@example.org>\r\nTo: info@rosdistant.ru\r\n"
+                + "Message-ID: <h1@example.org>\r\nSubject: =?UTF-8?B?0JLQvtC/0YDQvtGB?=\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/html; charset=UTF-8\r\n\r\n"
+                + "<html><head><style>p{}</style></head><body><p>Здравствуйте!</p><div>Где <b>расписание</b>?"
+                + "<br>Спасибо</div><script>alert(1)</script>"
+                + "<blockquote type=\"cite\">старое письмо</blockquote></body></html>\r\n";
+        ParsedMail mail = parser.parse(raw.getBytes(StandardCharsets.UTF_8));
+        assertThat(mail.fromName()).isEqualTo("Анна");
+        assertThat(mail.subject()).isEqualTo("Вопрос");
+        assertThat(mail.text()).isEqualTo("Здравствуйте!\nГде расписание?\nСпасибо\n\n" + MailParser.FOLDED);
+        assertThat(mail.autoReason()).isNull();
+    }
+
+    @Test
+    void quotedHistoryAfterAnAttributionLineIsFolded() {
+        assertThat(MailParser.fold("Спасибо, понятно.\n\nПн, 1 июня 2026 г. в 10:00, Иван <i@x.ru> пишет:\n> старое\n"))
+                .isEqualTo("Спасибо, понятно.\n\n" + MailParser.FOLDED);
+        assertThat(MailParser.fold("Ответ\n\n> цитата\n> ещё")).isEqualTo("Ответ\n\n" + MailParser.FOLDED);
+        assertThat(MailParser.fold("Без цитаты\n> но с угловой скобкой в середине\nи текстом после"))
+                .isEqualTo("Без цитаты\n> но с угловой скобкой в середине\nи текстом после");
+    }
+
+    @Test
+    void aMailboxWhoseSecretIsNotSetIsOff() {
+        var on = new EmailProperties.Mailbox("abiturient", "abiturient@rosdistant.ru", "imap.example.org", 993, true,
+                "abiturient", "EMAIL_ON_PASSWORD", "INBOX", "applicant", "applicant-recruitment");
+        var off = new EmailProperties.Mailbox("info", "info@rosdistant.ru", "imap.example.org", 993, true, "info",
+                "EMAIL_OFF_PASSWORD", "INBOX", "main", "dispatcher");
+        var properties = new EmailProperties(java.util.List.of(on, off), java.time.Duration.ofSeconds(30),
+                java.time.Duration.ofMinutes(2), 20, org.springframework.util.unit.DataSize.ofMegabytes(16),
+                org.springframework.util.unit.DataSize.ofMegabytes(64), 5, "EMAIL_REPLY_SECRET", null,
+                java.time.Duration.ofSeconds(20));
+        var channel = new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_ON_PASSWORD", "pw"));
+        assertThat(channel.open()).extracting(mailbox -> mailbox.config().id()).containsExactly("abiturient");
+        assertThat(channel.tokens().enabled()).isFalse();
+    }
+
+    @Test
+    void aReplyAddressNamesItsDialogOnlyWithTheRightSignature() {
+        var tokens = new ReplyTokens("key");
+        var dialog = java.util.UUID.randomUUID();
+        String address = tokens.replyAddress("abiturient", "rosdistant.ru", dialog);
+        assertThat(tokens.dialogOf(address)).contains(dialog);
+        assertThat(tokens.dialogOf(address.replaceFirst("\\.[0-9a-f]{16}@", ".0123456789abcdef@"))).isEmpty();
+        assertThat(new ReplyTokens("other").dialogOf(address)).isEmpty();
+    }
+}
