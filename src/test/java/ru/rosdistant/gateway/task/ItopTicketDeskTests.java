@@ -198,6 +198,9 @@ class ItopTicketDeskTests {
         assertThat(itop.calls()).as("refused before any call").hasSize(callsBefore);
 
         Agent agent = Staff.agent(agents, SITE, 5);
+        String cookie = Staff.login(port, agent.login(), Staff.PASSWORD);
+        assertThat(Checks.body(Checks.http(port).get().uri("/api/ticket-desk").header("Cookie", cookie).exchange()
+                .expectStatus().isOk()).path("creates").asBoolean()).as("the console offers «create»").isTrue();
         try (WsClient console = Staff.online(port, agent);
                 WsClient visitor = WsClient.visitor(port, SITE, "https://lab380.test")) {
             String dialogId = assigned(console, visitor);
