@@ -64,6 +64,10 @@ class TicketPoller {
 
     @EventListener(ApplicationReadyEvent.class)
     void start() {
+        // tells at start whether the account is let in, rather than at the first close
+        client.call(client.operation("list_operations"))
+                .subscribe(answer -> log.info("The ticket desk answers: {}", answer.message()),
+                        error -> log.warn("The ticket desk does not answer as it should yet: {}", error.getMessage()));
         loop = Flux.interval(properties.pollInterval(), properties.pollInterval())
                 .onBackpressureDrop()
                 .concatMap(tick -> pass()
@@ -92,17 +96,17 @@ class TicketPoller {
                 .flatMap(lease -> pollOpen());
     }
 
-    private record Followed(UUID taskId, long key, String number) {
+    private record Followed(UUID taskId, long key, String number, String lineId) {
     }
 
     private Mono<Pass> pollOpen() {
         return db.sql("""
-                        SELECT id, ticket_id, request_number FROM task
+                        SELECT id, ticket_id, request_number, line_id FROM task
                         WHERE state = 'OPEN' AND ticket_id IS NOT NULL
                         ORDER BY ticket_polled_at NULLS FIRST, created_at LIMIT :limit""")
                 .bind("limit", MAX_PER_PASS)
                 .map(row -> new Followed(row.get("id", UUID.class), row.get("ticket_id", Long.class),
-                        row.get("request_number", String.class)))
+                        row.get("request_number", String.class), row.get("line_id", String.class)))
                 .all()
                 .buffer(properties.pollBatch())
                 .concatMap(this::pollBatch)
@@ -128,7 +132,11 @@ class TicketPoller {
                         .flatMap(completed -> polled(batch).thenReturn(new Pass(1, completed.intValue()))))
                 .onErrorResume(ItopClient.Refused.class, refused -> {
                     log.error("The ticket desk refuses the poller: {}", refused.getMessage());
-                    return Mono.error(refused);
+                    return Flux.fromIterable(batch)
+                            .map(Followed::lineId)
+                            .distinct()
+                            .concatMap(line -> tickets.alert(line, refused.getMessage()))
+                            .then(Mono.error(refused));
                 });
     }
 

@@ -168,6 +168,22 @@ class ItopTicketDeskTests {
             assertThat(Checks.text(db, "SELECT detail AS v FROM task_history WHERE task_id = '" + taskId
                     + "' AND event = 'TICKET_FAILED'")).contains("Invalid login");
             assertThat(Checks.text(db, "SELECT request_number AS v FROM task WHERE id = '" + taskId + "'")).isNull();
+
+            // the poller, refused as well, tells the supervisors of the lines it follows
+            db.sql("""
+                            INSERT INTO task (id, card_id, kind, title, request_number, line_id, owner_agent_id, due,
+                                ticket_id, ticket_state)
+                            SELECT :id, card_id, kind, title, 'R-381381', 'lab381', owner_agent_id, due, 381381, 'OPEN'
+                            FROM task WHERE id = :from""")
+                    .bind("id", UUID.randomUUID())
+                    .bind("from", UUID.fromString(taskId))
+                    .then()
+                    .block(Duration.ofSeconds(10));
+            StepVerifier.create(poller.pass())
+                    .expectErrorMatches(error -> error.getMessage().contains("Invalid login"))
+                    .verify(Duration.ofSeconds(30));
+            assertThat(Checks.text(db, "SELECT payload->>'subject' AS v FROM outbox WHERE dedup_key LIKE "
+                    + "'ticket-desk-refused:lab381:%'")).contains("не принимает");
         }
         finally {
             itop.letIn();
@@ -189,6 +205,7 @@ class ItopTicketDeskTests {
         assertThat(lookup.path("key").isObject()).as("a field hash, never OQL").isTrue();
         assertThat(lookup.path("key").path("ref").asString()).isEqualTo("R-404404");
 
+        assertThat(itop.calls("list_operations")).as("the account checked at start").isNotEmpty();
         int callsBefore = itop.calls().size();
         for (String hostile : List.of("R-1' OR 1=1", "R-1\" OR \"1\"=\"1", "SELECT UserRequest", "R-1;--")) {
             StepVerifier.create(desk.checkRequestNumber(hostile))
