@@ -118,8 +118,8 @@ class TaskController implements ProblemAnswers {
      */
     @GetMapping("/api/ticket-desk")
     @PreAuthorize("isAuthenticated()")
-    Map<String, Object> ticketDesk() {
-        return Map.of("creates", ticketDesk.creates());
+    Mono<Map<String, Object>> ticketDesk() {
+        return Mono.just(Map.of("creates", ticketDesk.creates()));
     }
 
     /** The caller's ended dialogs still to classify, with the deadline of each (one working day from the end). */

@@ -20,7 +20,7 @@ import ru.rosdistant.gateway.dialog.AppealType;
  * @param passwordEnv the variable with its password
  * @param tokenEnv instead of login and password, the variable with an application token (iTop 3.1+, sent as the
  * {@code Auth-Token} header)
- * @param timeout the longest one call may take
+ * @param timeout the longest one call may take (a registration makes two; both fit in the outbox's delivery-timeout)
  * @param ticketClass the class of the requests the gateway creates, looks up and follows
  * @param orgId the organisation of every request (iTop's key)
  * @param callerId the person the requests are filed by: the contact centre's account in iTop (iTop's key)
@@ -34,7 +34,7 @@ import ru.rosdistant.gateway.dialog.AppealType;
  */
 @ConfigurationProperties("gateway.ticket-desk")
 public record TicketDeskProperties(URI url, @DefaultValue("1.3") String version, String userEnv, String passwordEnv,
-        String tokenEnv, @DefaultValue("30s") Duration timeout, @DefaultValue("UserRequest") String ticketClass,
+        String tokenEnv, @DefaultValue("20s") Duration timeout, @DefaultValue("UserRequest") String ticketClass,
         Long orgId, Long callerId, @DefaultValue Map<String, String> origins,
         @DefaultValue("chat") String defaultOrigin, @DefaultValue Map<AppealType, Filing> services,
         @DefaultValue Map<String, Map<AppealType, Filing>> lines, @DefaultValue("12m") Duration pollInterval,

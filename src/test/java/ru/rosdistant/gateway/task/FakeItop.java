@@ -26,6 +26,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -72,8 +73,15 @@ final class FakeItop {
 
     private final java.util.concurrent.atomic.AtomicBoolean dropCreateAnswer = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /**
+     * Event loops of its own: the shared test context replaces Reactor Netty's global resources when it starts and
+     * would take a server bound on them down with the old ones.
+     */
+    private final LoopResources loops = LoopResources.create("fake-itop", 1, true);
+
     FakeItop() {
         server = HttpServer.create()
+                .runOn(loops)
                 .host("127.0.0.1")
                 .port(0)
                 .route(routes -> routes.post("/webservices/rest.php", this::rest))
@@ -136,6 +144,7 @@ final class FakeItop {
 
     void stop() {
         server.disposeNow(Duration.ofSeconds(5));
+        loops.disposeLater().block(Duration.ofSeconds(5));
     }
 
     private Mono<Void> rest(HttpServerRequest request, HttpServerResponse response) {
