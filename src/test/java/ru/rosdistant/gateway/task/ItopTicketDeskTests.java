@@ -34,9 +34,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The ticket desk in iTop, against {@link FakeItop}: a gateway of its own connected to it (lines lab380, lab381).
- * Requests the agent has the gateway register, typed numbers checked, lost answers and errors, the poller.
+ * Requests the agent has the gateway register, typed numbers checked, lost answers and errors, the poller. Its own
+ * embedded PostgreSQL, so that nothing of the shared gateway acts on its dialogs.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        // a database of its own: the shared gateway's sweeps (abandoned waiting visitors, tasks) would act on these
+        // dialogs, whose sockets it does not hold
+        "gateway.embedded-db.data-dir=target/test-postgres-itop",
         "gateway.ticket-desk.user-env=ITOP_TEST_USER", "gateway.ticket-desk.password-env=ITOP_TEST_PASSWORD",
         "ITOP_TEST_USER=" + FakeItop.USER, "ITOP_TEST_PASSWORD=" + FakeItop.PASSWORD,
         "gateway.ticket-desk.timeout=3s", "gateway.ticket-desk.org-id=3", "gateway.ticket-desk.caller-id=77",
