@@ -3,6 +3,20 @@ import { renderConversation } from './conversation.js';
 import { APPEAL_LABEL, app, dialogs, el, errorText, send } from './state.js';
 import { hideModal, showModal } from './ui.js';
 
+// «Create the request» is offered only when the gateway is connected to the ticket desk (GET /api/ticket-desk).
+const createTicket = document.getElementById('create-ticket');
+const createTicketRow = document.getElementById('create-ticket-row');
+let deskCreates = null;
+
+async function askDesk() {
+  if (deskCreates !== null) return;
+  try {
+    const r = await fetch('/api/ticket-desk', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    deskCreates = r.ok && (await r.json()).creates === true;
+  } catch (e) { deskCreates = null; }
+  syncRequestFields();
+}
+
 export function openCloseModal(d, mode) {
   app.closing = { id: d.id, mode, sent: false };
   el.closeTitle.textContent = mode === 'close' ? 'Завершить диалог' : 'Классифицировать обращение';
@@ -14,6 +28,7 @@ export function openCloseModal(d, mode) {
   el.closeError.textContent = '';
   [el.appealType, el.requestNumber, el.dueDate].forEach(f => f.removeAttribute('aria-invalid'));
   syncRequestFields();
+  askDesk();
   el.closeSubmit.disabled = false;
   showModal(el.closeModal);
   el.appealType.focus();
@@ -23,8 +38,12 @@ export function openCloseModal(d, mode) {
 export function syncRequestFields() {
   const type = el.appealType.value;
   el.requestFields.hidden = !type || type === 'CONSULTATION';
+  createTicketRow.hidden = deskCreates !== true;
+  if (createTicketRow.hidden) createTicket.checked = false;
+  el.requestNumber.disabled = createTicket.checked;
 }
 el.appealType.addEventListener('change', syncRequestFields);
+createTicket.addEventListener('change', syncRequestFields);
 el.closeCancel.addEventListener('click', () => { app.closing = null; hideModal(el.closeModal); });
 el.closeModal.addEventListener('close', () => { if (app.closing && !app.closing.sent) app.closing = null; });
 
@@ -36,7 +55,7 @@ el.closeForm.addEventListener('submit', e => {
   [el.appealType, el.requestNumber, el.dueDate].forEach(f => f.removeAttribute('aria-invalid'));
   let problem = null, field = null;
   if (!type) { problem = 'Выберите тип обращения.'; field = el.appealType; }
-  else if (type !== 'CONSULTATION' && !number) {
+  else if (type !== 'CONSULTATION' && !number && !createTicket.checked) {
     problem = 'Укажите номер заявки в «Едином окне»: для типа «' + APPEAL_LABEL[type] + '» он обязателен.';
     field = el.requestNumber;
   } else if (type !== 'CONSULTATION' && due && !/^\d{4}-\d{2}-\d{2}$/.test(due)) {
@@ -50,7 +69,8 @@ el.closeForm.addEventListener('submit', e => {
   }
   const frame = { type: app.closing.mode, dialogId: d.id, appealType: type, ref: app.closing.mode + ':' + d.id };
   if (type !== 'CONSULTATION') {
-    frame.requestNumber = number;
+    if (createTicket.checked) frame.createTicket = true;
+    else frame.requestNumber = number;
     if (due) frame.dueDate = due;
   }
   el.closeError.textContent = '';

@@ -43,6 +43,8 @@ import ru.rosdistant.gateway.shared.SocketMetrics;
 import ru.rosdistant.gateway.shared.SocketProperties;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
+import ru.rosdistant.gateway.task.TicketDesk;
+import ru.rosdistant.gateway.task.TicketDeskUnavailable;
 import ru.rosdistant.gateway.triage.DispatcherTriage;
 
 /**
@@ -74,10 +76,13 @@ class AgentSocket implements WebSocketHandler {
 
     private final OpenAgentSockets open;
 
+    private final TicketDesk ticketDesk;
+
     AgentSocket(AgentDirectory agents, CurrentAccounts accounts, OpenAgentSockets open, DialogManagement dialogs,
             DialogBus bus,
             AgentRouting routing, DispatcherTriage triage, Sites sites, JsonMapper json, SocketProperties limits,
-            SocketMetrics metrics) {
+            SocketMetrics metrics, TicketDesk ticketDesk) {
+        this.ticketDesk = ticketDesk;
         this.accounts = accounts;
         this.open = open;
         this.triage = triage;
@@ -393,15 +398,37 @@ class AgentSocket implements WebSocketHandler {
         private Mono<Void> close(InboundFrame frame) {
             UUID dialogId = frame.uuid("dialogId");
             Classification classification = classification(frame);
-            return dialogs.closeByAgent(dialogId, agent.id(), classification)
+            return checked(classification)
+                    .flatMap(checked -> dialogs.closeByAgent(dialogId, agent.id(), checked))
                     .onErrorMap(DialogManagement::storageFailure)
                     .then();
+        }
+
+        /**
+         * A typed number must name a request the ticket desk has (when one is connected; one that cannot answer now
+         * leaves the number as typed); the gateway registers requests only where the desk lets it.
+         */
+        private Mono<Classification> checked(Classification classification) {
+            if (classification.createTicket() && !ticketDesk.creates()) {
+                return Mono.error(new FrameException(ErrorCode.INVALID_FIELD,
+                        "createTicket: no ticket desk is connected; type the request number"));
+            }
+            if (classification.requestNumber() == null || classification.requestNumber().isBlank()) {
+                return Mono.just(classification);
+            }
+            return ticketDesk.checkRequestNumber(classification.requestNumber())
+                    .map(request -> classification)
+                    .onErrorResume(TicketDeskUnavailable.class, unavailable -> Mono.just(classification))
+                    .onErrorMap(IllegalArgumentException.class,
+                            refused -> new FrameException(ErrorCode.INVALID_FIELD, "requestNumber: "
+                                    + refused.getMessage()));
         }
 
         /** Classifies a dialog the visitor closed first. */
         private Mono<Void> classify(InboundFrame frame) {
             UUID dialogId = frame.uuid("dialogId");
-            return dialogs.classify(dialogId, agent.id(), agent.lines(), classification(frame))
+            return checked(classification(frame))
+                    .flatMap(checked -> dialogs.classify(dialogId, agent.id(), agent.lines(), checked))
                     .onErrorMap(DialogManagement::storageFailure)
                     .then();
         }
@@ -416,10 +443,12 @@ class AgentSocket implements WebSocketHandler {
                 String due = frame.optionalText("dueDate");
                 String number = frame.optionalText("requestNumber");
                 String addressee = frame.optionalText("addressee");
+                boolean createTicket = frame.body().has("createTicket") && frame.bool("createTicket");
                 return new Classification(AppealType.valueOf(type.toUpperCase(java.util.Locale.ROOT)),
                         number == null ? null : number.strip(), due == null ? null : LocalDate.parse(due),
                         addressee == null ? null
-                                : ComplaintAddressee.valueOf(addressee.toUpperCase(java.util.Locale.ROOT)));
+                                : ComplaintAddressee.valueOf(addressee.toUpperCase(java.util.Locale.ROOT)),
+                        createTicket);
             }
             catch (IllegalArgumentException | java.time.format.DateTimeParseException ex) {
                 throw new FrameException(ErrorCode.MISSING_FIELD, ex.getMessage());

@@ -493,7 +493,7 @@ public class DialogManagement {
         return db.sql("""
                         UPDATE dialog SET appeal_type = :type, request_number = :number, service_due = :due,
                             classified_by = :agent, classified_at = now(), complaint_addressee = :addressee,
-                            agent_id = coalesce(agent_id, :agent)
+                            agent_id = coalesce(agent_id, :agent), ticket_wanted = :ticket
                         WHERE id = :id AND appeal_type IS NULL
                           AND (agent_id = :agent OR (agent_id IS NULL AND state = 'CLOSED'
                                AND line_id = ANY(CAST(:lines AS text[]))))""")
@@ -503,6 +503,7 @@ public class DialogManagement {
                 .bind("addressee", Parameter.fromOrEmpty(classification.addressee() == null ? null
                         : classification.addressee().name(), String.class))
                 .bind("type", classification.type().name())
+                .bind("ticket", classification.createTicket())
                 .bind("number", Parameter.fromOrEmpty(classification.requestNumber(), String.class))
                 .bind("due", Parameter.fromOrEmpty(classification.serviceDue(), java.time.LocalDate.class))
                 .fetch()

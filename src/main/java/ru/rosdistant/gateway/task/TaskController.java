@@ -42,8 +42,11 @@ class TaskController implements ProblemAnswers {
 
     private final ClassificationDeadlines deadlines;
 
+    private final TicketDesk ticketDesk;
+
     TaskController(Tasks tasks, AgentDirectory agents, AccessAudit audit, ComplaintAddressees addressees,
-            ClassificationDeadlines deadlines) {
+            ClassificationDeadlines deadlines, TicketDesk ticketDesk) {
+        this.ticketDesk = ticketDesk;
         this.addressees = addressees;
         this.deadlines = deadlines;
         this.tasks = tasks;
@@ -107,6 +110,16 @@ class TaskController implements ProblemAnswers {
                     view.put("choices", List.of(ru.rosdistant.gateway.dialog.ComplaintAddressee.values()));
                     return view;
                 });
+    }
+
+    /**
+     * Whether the gateway is connected to the ticket desk and registers requests itself: the console then offers
+     * «create the request» at close instead of typing its number.
+     */
+    @GetMapping("/api/ticket-desk")
+    @PreAuthorize("isAuthenticated()")
+    Mono<Map<String, Object>> ticketDesk() {
+        return Mono.just(Map.of("creates", ticketDesk.creates()));
     }
 
     /** The caller's ended dialogs still to classify, with the deadline of each (one working day from the end). */

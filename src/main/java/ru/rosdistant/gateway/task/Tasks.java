@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.r2dbc.spi.Readable;
@@ -16,6 +17,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -27,6 +29,7 @@ import ru.rosdistant.gateway.dialog.ComplaintAddressee;
 import ru.rosdistant.gateway.dialog.DialogClassified;
 import ru.rosdistant.gateway.mail.MailMessage;
 import ru.rosdistant.gateway.mail.Mailer;
+import ru.rosdistant.gateway.outbox.Outbox;
 import ru.rosdistant.gateway.ids.RandomIds;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 
@@ -71,12 +74,19 @@ public class Tasks {
 
     private final ResultReports reports;
 
+    private final Outbox outbox;
+
+    private final ApplicationEventPublisher events;
+
     private volatile Disposable loop;
 
     Tasks(DatabaseClient db, TransactionalOperator tx, CardBinding binding, WorkingCalendar calendar, Mailer mailer,
             TicketDesk ticketDesk, TaskProperties properties, ComplaintAddressees addressees,
-            ClassificationDeadlines deadlines, ResultReports reports) {
+            ClassificationDeadlines deadlines, ResultReports reports, Outbox outbox,
+            ApplicationEventPublisher events) {
         this.reports = reports;
+        this.outbox = outbox;
+        this.events = events;
         this.addressees = addressees;
         this.deadlines = deadlines;
         this.db = db;
@@ -116,30 +126,52 @@ public class Tasks {
 
     /** A classified dialog ({@code appealId} null) or offline appeal ({@code dialogId} null). */
     private record Classified(UUID dialogId, UUID appealId, String type, String number, LocalDate serviceDue,
-            long agentId, Instant classifiedAt, String lineId) {
+            long agentId, Instant classifiedAt, String lineId, boolean ticketWanted) {
     }
 
     /** Creates the dialog's task when its appeal type calls for one and it has none yet. */
     public Mono<Task> createFor(UUID dialogId) {
         return db.sql("""
-                        SELECT id, appeal_type, request_number, service_due, classified_by, classified_at, line_id
+                        SELECT id, appeal_type, request_number, service_due, classified_by, classified_at, line_id,
+                               ticket_wanted
                         FROM dialog d WHERE id = :id AND appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
                           AND NOT EXISTS (SELECT 1 FROM task t WHERE t.dialog_id = d.id)""")
                 .bind("id", dialogId)
                 .map(row -> new Classified(dialogId, null, row.get("appeal_type", String.class),
                         row.get("request_number", String.class), row.get("service_due", LocalDate.class),
                         row.get("classified_by", Long.class), instant(row, "classified_at"),
-                        row.get("line_id", String.class)))
+                        row.get("line_id", String.class), Boolean.TRUE.equals(row.get("ticket_wanted", Boolean.class))))
                 .one()
                 .flatMap(classified -> binding.cardOf(dialogId)
-                        .flatMap(cardId -> (classified.type().equals("COMPLAINT") ? addressees.of(dialogId)
-                                        .map(choice -> java.util.Optional.of(choice.addressee()))
-                                : Mono.just(java.util.Optional.<ComplaintAddressee>empty()))
-                                .flatMap(addressee -> ticketDesk.checkRequestNumber(classified.number())
-                                        .onErrorResume(IllegalArgumentException.class,
-                                                error -> Mono.just(classified.number()))
-                                        .flatMap(number -> insert(classified, cardId, number,
+                        .flatMap(cardId -> addresseeOf(classified)
+                                .flatMap(addressee -> requestOf(classified)
+                                        .flatMap(request -> insert(classified, cardId, request.orElse(null),
                                                 addressee.orElse(null))))));
+    }
+
+    private Mono<Optional<ComplaintAddressee>> addresseeOf(Classified classified) {
+        if (!classified.type().equals("COMPLAINT")) {
+            return Mono.just(Optional.empty());
+        }
+        return (classified.dialogId() != null ? addressees.of(classified.dialogId())
+                : addressees.ofAppeal(classified.appealId()))
+                .map(choice -> Optional.of(choice.addressee()));
+    }
+
+    /**
+     * The request the task follows: none yet when the gateway is to register it; else the typed number, with the
+     * desk's key when the desk knows it (the number was checked at close; a desk that cannot say now leaves it as
+     * typed).
+     */
+    private Mono<Optional<TicketDesk.Request>> requestOf(Classified classified) {
+        if (classified.ticketWanted()) {
+            return Mono.just(Optional.empty());
+        }
+        return ticketDesk.checkRequestNumber(classified.number())
+                .onErrorResume(error -> error instanceof IllegalArgumentException
+                        || error instanceof TicketDeskUnavailable,
+                        error -> Mono.just(new TicketDesk.Request(classified.number(), null)))
+                .map(Optional::of);
     }
 
     /**
@@ -158,33 +190,29 @@ public class Tasks {
                 .map(row -> java.util.Map.entry(new Classified(null, appealId, row.get("appeal_type", String.class),
                         row.get("request_number", String.class), row.get("service_due", LocalDate.class),
                         row.get("agent_id", Long.class), instant(row, "classified_at"),
-                        row.get("line_id", String.class)), row.get("card_id", UUID.class)))
+                        row.get("line_id", String.class), false), row.get("card_id", UUID.class)))
                 .one()
-                .flatMap(found -> {
-                    Classified classified = found.getKey();
-                    return (classified.type().equals("COMPLAINT") ? addressees.ofAppeal(appealId)
-                                    .map(choice -> java.util.Optional.of(choice.addressee()))
-                            : Mono.just(java.util.Optional.<ComplaintAddressee>empty()))
-                            .flatMap(addressee -> ticketDesk.checkRequestNumber(classified.number())
-                                    .onErrorResume(IllegalArgumentException.class,
-                                            error -> Mono.just(classified.number()))
-                                    .flatMap(number -> insert(classified, found.getValue(), number,
-                                            addressee.orElse(null))));
-                });
+                .flatMap(found -> addresseeOf(found.getKey())
+                        .flatMap(addressee -> requestOf(found.getKey())
+                                .flatMap(request -> insert(found.getKey(), found.getValue(), request.orElse(null),
+                                        addressee.orElse(null)))));
     }
 
     /**
      * The task's title as the regulation words it: «Сообщить результат по заявке N», or for a complaint
-     * «Сообщить ответ на жалобу. Направлена (директору ЦМОУиПА/начальнику УСУП). Заявка N».
+     * «Сообщить ответ на жалобу. Направлена (директору ЦМОУиПА/начальнику УСУП). Заявка N»; while the gateway is
+     * still registering the request, N reads «(регистрируется в «Едином окне»)».
      */
     static String title(ComplaintAddressee addressee, String number) {
-        return addressee == null ? "Сообщить результат по заявке " + number
-                : "Сообщить ответ на жалобу. Направлена (" + addressee.dative() + "). Заявка " + number;
+        String shown = number == null ? "(регистрируется в «Едином окне»)" : number;
+        return addressee == null ? "Сообщить результат по заявке " + shown
+                : "Сообщить ответ на жалобу. Направлена (" + addressee.dative() + "). Заявка " + shown;
     }
 
-    private Mono<Task> insert(Classified dialog, UUID cardId, String number, ComplaintAddressee chosen) {
+    private Mono<Task> insert(Classified dialog, UUID cardId, TicketDesk.Request request, ComplaintAddressee chosen) {
         boolean complaint = dialog.type().equals("COMPLAINT");
         String addressee = complaint ? chosen.name() : null;
+        String number = request == null ? null : request.number();
         String title = title(complaint ? chosen : null, number);
         LocalDate from = (dialog.classifiedAt() == null ? Instant.now() : dialog.classifiedAt())
                 .atZone(properties.zone()).toLocalDate();
@@ -193,10 +221,14 @@ public class Tasks {
         LocalDate due = ownDeadline ? dialog.serviceDue() : calendar.plusWorkingDays(from, properties.dueWorkingDays());
         UUID id = RandomIds.uuid();
         Mono<Void> tellAtOnce = !complaint ? Mono.empty() : complaintMail(id, dialog, title, addressee, due);
+        Mono<Void> register = request != null ? Mono.empty()
+                : TicketCreation.enqueue(outbox, id, dialog.type(), dialog.lineId());
+        String ticketState = request == null ? "CREATING" : request.key() == null ? null : "OPEN";
         return db.sql("""
                         INSERT INTO task (id, card_id, dialog_id, offline_appeal_id, kind, title, request_number,
-                            line_id, owner_agent_id, addressee, due)
-                        VALUES (:id, :card, :dialog, :appeal, :kind, :title, :number, :line, :owner, :addressee, :due)
+                            line_id, owner_agent_id, addressee, due, ticket_id, ticket_state)
+                        VALUES (:id, :card, :dialog, :appeal, :kind, :title, :number, :line, :owner, :addressee, :due,
+                            :ticketId, :ticketState)
                         ON CONFLICT DO NOTHING""")
                 .bind("id", id)
                 .bind("card", cardId)
@@ -204,11 +236,13 @@ public class Tasks {
                 .bind("appeal", Parameter.fromOrEmpty(dialog.appealId(), UUID.class))
                 .bind("kind", complaint ? "COMPLAINT_ANSWER" : "REQUEST_RESULT")
                 .bind("title", title)
-                .bind("number", number)
+                .bind("number", Parameter.fromOrEmpty(number, String.class))
                 .bind("line", dialog.lineId())
                 .bind("owner", dialog.agentId())
                 .bind("addressee", Parameter.fromOrEmpty(addressee, String.class))
                 .bind("due", due)
+                .bind("ticketId", Parameter.fromOrEmpty(request == null ? null : request.key(), Long.class))
+                .bind("ticketState", Parameter.fromOrEmpty(ticketState, String.class))
                 .fetch()
                 .rowsUpdated()
                 .filter(inserted -> inserted > 0)
@@ -216,6 +250,7 @@ public class Tasks {
                         ownDeadline ? "the service's own deadline"
                                 : "+" + properties.dueWorkingDays() + " working days")
                         .then(tellAtOnce)
+                        .then(register)
                         .then(find(id)))
                 .as(tx::transactional);
     }
@@ -310,16 +345,31 @@ public class Tasks {
                     if (!task.state().equals("OPEN")) {
                         return Mono.error(new IllegalStateException("The task is already done"));
                     }
-                    return db.sql("UPDATE task SET state = 'DONE', result = :result, completed_at = now() "
-                                    + "WHERE id = :id AND state = 'OPEN'")
-                            .bind("id", taskId)
-                            .bind("result", result.strip())
-                            .then()
-                            .then(history(taskId, "COMPLETED", agentId, null, null, null))
-                            .then(reports.send(task, result.strip()))
-                            .then(find(taskId))
-                            .as(tx::transactional);
+                    return completeOpen(taskId, agentId, result.strip(), null)
+                            .switchIfEmpty(Mono.error(() -> new IllegalStateException("The task is already done")));
                 });
+    }
+
+    /**
+     * Marks an open task done with its result, sends the result to the person ({@link ResultReports}) and announces
+     * {@link TaskCompleted}; empty when it was not open any more. {@code agentId} is null when the ticket desk completed it.
+     */
+    Mono<Task> completeOpen(UUID taskId, Long agentId, String result, String detail) {
+        return db.sql("UPDATE task SET state = 'DONE', result = :result, completed_at = now(), "
+                        + "ticket_state = CASE WHEN ticket_state = 'OPEN' AND :byDesk THEN 'RESOLVED' "
+                        + "ELSE ticket_state END WHERE id = :id AND state = 'OPEN'")
+                .bind("id", taskId)
+                .bind("result", result)
+                .bind("byDesk", agentId == null)
+                .fetch()
+                .rowsUpdated()
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> history(taskId, "COMPLETED", agentId, null, null, detail)
+                        .then(find(taskId))
+                        // the result goes to the person, whoever completed the task (an agent or the ticket desk)
+                        .flatMap(task -> reports.send(task, result).thenReturn(task)))
+                .as(tx::transactional)
+                .doOnNext(task -> events.publishEvent(new TaskCompleted(task, agentId == null)));
     }
 
     public Mono<Task> find(UUID id) {
@@ -370,7 +420,7 @@ public class Tasks {
                 .all();
     }
 
-    private Mono<Void> history(UUID taskId, String event, Long agentId, LocalDate oldDue, LocalDate newDue,
+    Mono<Void> history(UUID taskId, String event, Long agentId, LocalDate oldDue, LocalDate newDue,
             String detail) {
         return db.sql("INSERT INTO task_history (task_id, event, agent_id, old_due, new_due, detail) "
                         + "VALUES (:task, :event, :agent, :old, :new, :detail)")

@@ -3,14 +3,25 @@ package ru.rosdistant.gateway.task;
 import reactor.core.publisher.Mono;
 
 /**
- * The university's ticket desk (iTop), kept outside: here a request number is data that an agent types in.
- * A connector that looks requests up (and could open them) implements this interface later.
+ * The university's ticket desk («Единое окно», iTop). Without a connection configured a request number is data an
+ * agent types in, checked for its form only; with one ({@code gateway.ticket-desk.url}) a typed number must name a
+ * request that exists there, and the gateway may register requests itself (see docs/ticket-desk.md).
  */
 public interface TicketDesk {
 
+    /** A request the desk knows: its number as shown to people and, when the desk said it, its own key. */
+    record Request(String number, Long key) {
+    }
+
     /**
-     * The request number as it is to be stored, or an error ({@link IllegalArgumentException}) when it is
-     * not a number this desk issues.
+     * The request as it is to be stored, or an error: {@link IllegalArgumentException} when it is not a number
+     * this desk issues (malformed, or unknown to the desk); {@link TicketDeskUnavailable} when the desk could not
+     * say.
      */
-    Mono<String> checkRequestNumber(String number);
+    Mono<Request> checkRequestNumber(String number);
+
+    /** Whether the gateway registers requests in this desk itself (the agent's «create the request» at close). */
+    default boolean creates() {
+        return false;
+    }
 }

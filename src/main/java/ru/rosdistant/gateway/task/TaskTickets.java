@@ -1,0 +1,111 @@
+package ru.rosdistant.gateway.task;
+
+import java.time.LocalDate;
+import java.util.UUID;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import ru.rosdistant.gateway.dialog.ComplaintAddressee;
+import ru.rosdistant.gateway.mail.MailMessage;
+import ru.rosdistant.gateway.mail.Mailer;
+
+/**
+ * What the ticket desk tells a task: the request the gateway registered (its number goes on the task, in its title,
+ * and on the dialog), a registration refused for good (the line's supervisor is told), a request resolved (the task
+ * is completed with the desk's solution).
+ */
+@Component
+class TaskTickets {
+
+    /** The longest result a task keeps (the table's limit). */
+    static final int MAX_RESULT = 4000;
+
+    private final DatabaseClient db;
+
+    private final TransactionalOperator tx;
+
+    private final Tasks tasks;
+
+    private final Mailer mailer;
+
+    private final TaskProperties properties;
+
+    TaskTickets(DatabaseClient db, TransactionalOperator tx, Tasks tasks, Mailer mailer, TaskProperties properties) {
+        this.db = db;
+        this.tx = tx;
+        this.tasks = tasks;
+        this.mailer = mailer;
+        this.properties = properties;
+    }
+
+    /** The request registered for the task; nothing when the task has its request already. */
+    Mono<Task> created(UUID taskId, TicketDesk.Request request) {
+        return tasks.find(taskId)
+                .filter(task -> task.requestNumber() == null)
+                .flatMap(task -> db.sql("""
+                                UPDATE task SET request_number = :number, ticket_id = :key, ticket_state = 'OPEN',
+                                    title = :title
+                                WHERE id = :id AND ticket_state = 'CREATING'""")
+                        .bind("id", taskId)
+                        .bind("number", request.number())
+                        .bind("key", request.key())
+                        .bind("title", Tasks.title(task.addressee() == null ? null
+                                : ComplaintAddressee.valueOf(task.addressee()), request.number()))
+                        .fetch()
+                        .rowsUpdated()
+                        .filter(updated -> updated > 0)
+                        .flatMap(updated -> db.sql("UPDATE dialog SET request_number = :number "
+                                        + "WHERE id = :dialog AND request_number IS NULL")
+                                .bind("number", request.number())
+                                .bind("dialog", task.dialogId())
+                                .then())
+                        .then(tasks.history(taskId, "TICKET_CREATED", null, null, null,
+                                "«Единое окно»: " + request.number() + " (ключ " + request.key() + ")"))
+                        .then(tasks.find(taskId))
+                        .as(tx::transactional));
+    }
+
+    /**
+     * The desk refused to register the task's request and will refuse again (the account is not let in, the
+     * filing is wrong): the task says so and the line's supervisor is mailed, once a day per line.
+     */
+    Mono<Void> failed(UUID taskId, String reason) {
+        return tasks.find(taskId)
+                .flatMap(task -> db.sql("UPDATE task SET ticket_state = 'FAILED' WHERE id = :id "
+                                + "AND ticket_state = 'CREATING'")
+                        .bind("id", taskId)
+                        .fetch()
+                        .rowsUpdated()
+                        .filter(updated -> updated > 0)
+                        .flatMap(updated -> tasks.history(taskId, "TICKET_FAILED", null, null, null,
+                                        truncated(reason, 1000))
+                                .then(alert(task.lineId(), reason)))
+                        .as(tx::transactional));
+    }
+
+    /** The supervisor of the line learns that the desk refuses the gateway; once a day per line. */
+    Mono<Void> alert(String lineId, String reason) {
+        return mailer.enqueue("ticket-desk-refused:" + lineId + ":" + LocalDate.now(properties.zone()),
+                new MailMessage(properties.supervisorOf(lineId), null,
+                        "«Единое окно» не принимает заявки шлюза",
+                        "«Единое окно» (iTop) отказывает шлюзу: " + reason + "\n\n"
+                                + "Заявки линии " + lineId + " не регистрируются автоматически. Проверьте учётную "
+                                + "запись шлюза в iTop (профиль «REST Services User», права на создание заявок) и "
+                                + "настройки gateway.ticket-desk; до тех пор регистрируйте заявки вручную.\n"));
+    }
+
+    /** The desk resolved the task's request: the task is done with the desk's solution. */
+    Mono<Task> resolved(UUID taskId, String number, String solution) {
+        String result = solution == null || solution.isBlank()
+                ? "Заявка " + number + " выполнена в «Едином окне»."
+                : truncated(solution.strip(), MAX_RESULT);
+        return tasks.completeOpen(taskId, null, result, "«Единое окно»: заявка " + number + " решена");
+    }
+
+    private static String truncated(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+}
