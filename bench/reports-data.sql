@@ -19,7 +19,7 @@ WHERE login LIKE 'bench%';
 INSERT INTO visitor (id, site_id, token_hash, name, created_at)
 SELECT md5('v' || i)::uuid, 'applicant', sha256(('v' || i)::bytea), 'Посетитель ' || i,
        timestamptz '2026-01-01 00:00+04' + i * interval '31.5 seconds'
-FROM generate_series(0, 999999) i;
+FROM generate_series(0::bigint, 999999) i;
 
 ALTER TABLE message DISABLE TRIGGER USER;
 
@@ -33,7 +33,7 @@ SELECT i,
        i % 10 <> 0 AS answered,
        (i * 7919) % 600 AS wait_s,
        300 + (i * 104729) % 900 AS handle_s
-FROM generate_series(0, 999999) i;
+FROM generate_series(0::bigint, 999999) i;
 
 INSERT INTO dialog (id, visitor_id, site_id, line_id, channel, state, agent_id, last_seq, opened_at, queued_at,
                     assigned_at, closed_at, closed_by, close_reason, offline_offered_at, rating, rating_comment,
