@@ -166,10 +166,22 @@ export function setConnection(state) {
   if (!dialogs.size) renderDialogList();   // the empty list says whether the console is connected
 }
 
+// The server confirms the agent's choice, or a supervisor set it (`by`): that is the agent's choice from now on.
+function onPresence(f) {
+  if (!f.status) return;
+  el.presence.value = f.status;
+  if (f.by) {
+    app.chosenPresence = f.status;
+    save('sessionStorage', 'presence', f.status);
+    showNotice(f.by + ': ваш статус — «' + (el.presence.selectedOptions[0] || {}).textContent + '»');
+  }
+  renderDialogList();
+}
+
 export function handle(f) {
   switch (f.type) {
     case 'welcome': onWelcome(f); break;
-    case 'presence': if (f.status) { el.presence.value = f.status; renderDialogList(); } break;
+    case 'presence': onPresence(f); break;
     case 'read': onRead(f); break;
     case 'dialog_left': onDialogLeft(f); break;
     case 'dialog': if (f.dialog) onDialogFrame(f.dialog); break;

@@ -59,6 +59,7 @@ export const el = {
   overviewPanel: $('overview-panel'), overviewAt: $('overview-at'), overviewRefresh: $('overview-refresh'),
   overviewAll: $('overview-all'), overviewError: $('overview-error'), overview: $('overview'),
   overviewEmpty: $('overview-empty'), overviewOutbox: $('overview-outbox'),
+  middleTabs: $('middle-tabs'), tabLive: $('tab-live'), tabDialog: $('tab-dialog'),
   helpOpen: $('help-open'), helpModal: $('help-modal'), helpKeys: $('help-keys'), helpClose: $('help-close'),
   adminOpen: $('admin-open'), adminModal: $('admin-modal'), adminClose: $('admin-close'), adminError: $('admin-error'),
   adminNew: $('admin-new'), adminForm: $('admin-form'), adminFormTitle: $('admin-form-title'), adminLogin: $('admin-login'),

@@ -107,17 +107,18 @@ class AgentSocket implements WebSocketHandler {
                             .filter(socket::counts)
                             .map(AgentAccount::agent)
                             .doOnNext(socket::serving)
-                            .flatMap(agent -> serve(session, agent))
+                            .flatMap(agent -> serve(session, agent, socket))
                             .doFinally(signal -> open.closed(socket));
                 })
                 .switchIfEmpty(Mono.defer(() -> session.close(CloseStatus.POLICY_VIOLATION.withReason("not an agent"))));
     }
 
-    private Mono<Void> serve(WebSocketSession session, Agent agent) {
+    private Mono<Void> serve(WebSocketSession session, Agent agent, OpenAgentSockets.Open socket) {
         Desk desk = new Desk(agent);
         SocketConnection connection = new SocketConnection(session, json, dialogs, bus, limits, metrics.agents(),
                 desk::otherEvent);
         desk.connection = connection;
+        socket.telling(connection::send);
         // the agent's login was checked before the upgrade: there is no hello to wait for
         connection.identified();
         routing.connected(agent);

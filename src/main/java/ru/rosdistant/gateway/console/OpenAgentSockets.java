@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import ru.rosdistant.gateway.agent.AgentAccessChanged;
 import ru.rosdistant.gateway.agent.AgentAccount;
 import ru.rosdistant.gateway.agent.ConsoleSessionEnded;
 import ru.rosdistant.gateway.agent.CurrentAccounts;
+import ru.rosdistant.gateway.routing.PresenceSetBySupervisor;
 
 /**
  * The agent sockets open on this node, by login and by the session they were opened with, and their closing when
@@ -82,6 +84,18 @@ class OpenAgentSockets {
     @EventListener
     void on(ConsoleSessionEnded ended) {
         close(ended.login(), ended.session(), SESSION_ENDED);
+    }
+
+    /** A supervisor set the agent's presence: their consoles show it (docs/protocol.md, frame {@code presence}). */
+    @EventListener
+    void on(PresenceSetBySupervisor set) {
+        Map<String, Object> frame = Map.of("type", "presence", "status", set.status().name(), "by",
+                set.supervisorName());
+        open.values()
+                .stream()
+                .flatMap(Set::stream)
+                .filter(socket -> socket.agent != null && socket.agent.id() == set.agentId())
+                .forEach(socket -> socket.tell(frame));
     }
 
     /** Closes the agent's sockets opened with the session {@code handle}, or all of them (null). */
@@ -153,6 +167,8 @@ class OpenAgentSockets {
 
         private volatile boolean closing;
 
+        private volatile Consumer<Object> send;
+
         private Open(String login, WebSocketSession session, String handle, Long stamp) {
             this.login = login;
             this.session = session;
@@ -167,6 +183,18 @@ class OpenAgentSockets {
 
         void serving(Agent agent) {
             this.agent = agent;
+        }
+
+        /** How a frame reaches this socket once it serves its agent. */
+        void telling(Consumer<Object> send) {
+            this.send = send;
+        }
+
+        private void tell(Object frame) {
+            Consumer<Object> current = send;
+            if (current != null && !closing) {
+                current.accept(frame);
+            }
         }
 
         private void close(CloseStatus status) {

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -31,6 +32,9 @@ import ru.rosdistant.gateway.triage.DispatcherTriage;
 @Component
 public class SupervisorOverview {
 
+    /** The most live dialogs the view lists per line. */
+    static final int LIVE_PER_LINE = 50;
+
     private final Sites sites;
 
     private final DialogManagement dialogs;
@@ -43,8 +47,11 @@ public class SupervisorOverview {
 
     private final Outbox outbox;
 
+    private final LiveDialogs live;
+
     SupervisorOverview(Sites sites, DialogManagement dialogs, AgentRouting routing, DispatcherTriage triage,
-            Tasks tasks, Outbox outbox) {
+            Tasks tasks, Outbox outbox, LiveDialogs live) {
+        this.live = live;
         this.sites = sites;
         this.dialogs = dialogs;
         this.routing = routing;
@@ -58,8 +65,18 @@ public class SupervisorOverview {
             int maxDialogs) {
     }
 
+    /**
+     * A dialog live on a line now: waiting in its line ({@code queuedAt}) or held by an agent ({@code assignedAt});
+     * {@code waitingSince} is the person's oldest message no agent has answered yet.
+     */
+    public record LiveDialog(UUID dialogId, String line, String state, Long agentId, String agentName,
+            String visitorName, String site, String channel, Instant openedAt, Instant queuedAt, Instant assignedAt,
+            Instant waitingSince) {
+    }
+
+    /** {@code dialogs}: the first {@link #LIVE_PER_LINE} live dialogs of the line, the waiting ones first. */
     public record LineFigures(String line, String name, long waiting, long longestWaitSeconds, int agentsOnline,
-            List<AgentLoad> agents, long overdueTriage, long overdueTasks) {
+            List<AgentLoad> agents, long overdueTriage, long overdueTasks, List<LiveDialog> dialogs) {
     }
 
     public record Figures(Instant at, List<LineFigures> lines, long outboxUndelivered, long outboxFailed) {
@@ -76,7 +93,9 @@ public class SupervisorOverview {
                 .map(count -> Map.of(triage.line(), count));
         Mono<Map<String, Long>> overdueTasks = tasks.open(true, null, null)
                 .collect(Collectors.groupingBy(Task::lineId, Collectors.counting()));
-        return Mono.zip(waiting, loads, overdueTriage, overdueTasks, outbox.backlog())
+        Mono<Map<String, List<LiveDialog>>> liveDialogs = live.byLine(LIVE_PER_LINE)
+                .collect(Collectors.groupingBy(LiveDialog::line));
+        return Mono.zip(waiting, loads, overdueTriage, overdueTasks, outbox.backlog(), liveDialogs)
                 .map(all -> {
                     List<LineFigures> lines = new ArrayList<>();
                     for (Line line : sites.lines()) {
@@ -91,7 +110,8 @@ public class SupervisorOverview {
                         lines.add(new LineFigures(line.id(), line.name(), queue == null ? 0 : queue.waiting(),
                                 queue == null ? 0 : Math.max(0, Duration.between(queue.longestSince(), now).toSeconds()),
                                 (int) agents.stream().filter(a -> a.connected() && a.presence() == Presence.ONLINE).count(),
-                                agents, all.getT3().getOrDefault(line.id(), 0L), all.getT4().getOrDefault(line.id(), 0L)));
+                                agents, all.getT3().getOrDefault(line.id(), 0L), all.getT4().getOrDefault(line.id(), 0L),
+                                all.getT6().getOrDefault(line.id(), List.of())));
                     }
                     return new Figures(now, lines, all.getT5().undelivered(), all.getT5().failed());
                 });

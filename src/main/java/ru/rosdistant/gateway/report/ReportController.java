@@ -1,10 +1,12 @@
 package ru.rosdistant.gateway.report;
 
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import reactor.core.publisher.Mono;
 
@@ -15,6 +17,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -84,107 +87,87 @@ class ReportController implements ProblemAnswers {
         });
     }
 
-    @GetMapping("/dialogs/figures")
+    @GetMapping({"/dialogs/figures", "/dialogs/figures.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<Map<String, Object>> dialogFigures(Query query, Principal principal) {
-        return filter(query, principal).flatMap(filter -> reports.dialogFigures(filter)
-                .collectList()
-                .map(rows -> figures(filter, rows)));
-    }
-
-    @GetMapping("/dialogs/waits")
-    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<Map<String, Object>> waits(Query query, Principal principal) {
-        return filter(query, principal).flatMap(filter -> reports.waitHistogram(filter)
-                .map(rows -> figures(filter, rows)));
-    }
-
-    @GetMapping("/dialogs/figures.csv")
-    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<byte[]>> dialogFiguresCsv(Query query, @RequestParam(required = false) String delimiter,
-            Principal principal) {
-        return filter(query, principal).flatMap(filter -> reports.dialogFigures(filter)
-                .collectList()
-                .map(rows -> csv("dialog-figures", filter, DialogFigures.class, rows, delimiter, false)));
-    }
-
-    @GetMapping("/dialogs")
-    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ReportPage<DialogRow>> dialogs(Query query, @RequestParam(defaultValue = "offered") String figure,
-            @RequestParam(required = false) Integer limit, Principal principal) {
-        DialogFigure which = figure(figure);
-        return filter(query, principal).flatMap(filter -> reports.dialogs(filter, which, limit(limit)));
-    }
-
-    @GetMapping("/dialogs.csv")
-    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<byte[]>> dialogsCsv(Query query, @RequestParam(defaultValue = "offered") String figure,
+    Mono<ResponseEntity<Object>> dialogFigures(Query query, ServerHttpRequest request,
             @RequestParam(required = false) String delimiter, Principal principal) {
+        return answer(query, Form.of(request, delimiter), principal,
+                filter -> reports.dialogFigures(filter)
+                        .collectList()
+                        .map(rows -> ReportTable.of("dialog-figures", DialogFigures.class, rows)));
+    }
+
+    @GetMapping({"/dialogs/waits", "/dialogs/waits.csv"})
+    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
+    Mono<ResponseEntity<Object>> waits(Query query, ServerHttpRequest request,
+            @RequestParam(required = false) String delimiter, Principal principal) {
+        return answer(query, Form.of(request, delimiter), principal,
+                filter -> reports.waitHistogram(filter)
+                        .map(rows -> ReportTable.of("dialog-waits", Reports.WaitBar.class, rows)));
+    }
+
+    @GetMapping({"/dialogs", "/dialogs.csv"})
+    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
+    Mono<ResponseEntity<Object>> dialogs(Query query, ServerHttpRequest request,
+            @RequestParam(required = false) String delimiter, @RequestParam(defaultValue = "offered") String figure,
+            @RequestParam(required = false) Integer limit, Principal principal) {
+        Form form = Form.of(request, delimiter);
         DialogFigure which = figure(figure);
-        return filter(query, principal).flatMap(filter -> reports.dialogs(filter, which, properties.maxRows())
-                .map(page -> csv("dialogs-" + which.name().toLowerCase(), filter, DialogRow.class, page.rows(),
-                        delimiter, page.truncated())));
+        int rows = limit(limit, form);
+        return answer(query, form, principal, filter -> reports.dialogs(filter, which, rows)
+                .map(page -> ReportTable.of("dialogs-" + which.name().toLowerCase(), DialogRow.class, page)));
     }
 
-    @GetMapping("/deadlines/figures")
+    @GetMapping({"/deadlines/figures", "/deadlines/figures.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<Map<String, Object>> deadlineFigures(Query query, Principal principal) {
-        return filter(query, principal).flatMap(filter -> reports.deadlineFigures(filter)
-                .collectList()
-                .map(rows -> figures(filter, rows)));
+    Mono<ResponseEntity<Object>> deadlineFigures(Query query, ServerHttpRequest request,
+            @RequestParam(required = false) String delimiter, Principal principal) {
+        return answer(query, Form.of(request, delimiter), principal,
+                filter -> reports.deadlineFigures(filter)
+                        .collectList()
+                        .map(rows -> ReportTable.of("deadline-figures", DeadlineFigures.class, rows)));
     }
 
-    @GetMapping("/deadlines/figures.csv")
+    @GetMapping({"/deadlines", "/deadlines.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<byte[]>> deadlineFiguresCsv(Query query, @RequestParam(required = false) String delimiter,
-            Principal principal) {
-        return filter(query, principal).flatMap(filter -> reports.deadlineFigures(filter)
-                .collectList()
-                .map(rows -> csv("deadline-figures", filter, DeadlineFigures.class, rows, delimiter, false)));
-    }
-
-    @GetMapping("/deadlines")
-    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ReportPage<DeadlineRow>> deadlines(Query query, @RequestParam(required = false) String rule,
+    Mono<ResponseEntity<Object>> deadlines(Query query, ServerHttpRequest request,
+            @RequestParam(required = false) String delimiter, @RequestParam(required = false) String rule,
             @RequestParam(required = false) String status, @RequestParam(required = false) Integer limit,
             Principal principal) {
-        return filter(query, principal).flatMap(filter -> reports.deadlines(filter, upper(rule), upper(status),
-                limit(limit)));
+        Form form = Form.of(request, delimiter);
+        int rows = limit(limit, form);
+        return answer(query, form, principal, filter -> reports.deadlines(filter, upper(rule), upper(status), rows)
+                .map(page -> ReportTable.of("deadlines", DeadlineRow.class, page)));
     }
 
-    @GetMapping("/deadlines.csv")
+    @GetMapping({"/agents", "/agents.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<byte[]>> deadlinesCsv(Query query, @RequestParam(required = false) String rule,
-            @RequestParam(required = false) String status, @RequestParam(required = false) String delimiter,
-            Principal principal) {
-        return filter(query, principal).flatMap(filter -> reports.deadlines(filter, upper(rule), upper(status),
-                        properties.maxRows())
-                .map(page -> csv("deadlines", filter, DeadlineRow.class, page.rows(), delimiter, page.truncated())));
+    Mono<ResponseEntity<Object>> agentFigures(Query query, ServerHttpRequest request,
+            @RequestParam(required = false) String delimiter, Principal principal) {
+        return answer(query, Form.of(request, delimiter), principal,
+                filter -> reports.agentFigures(filter)
+                        .collectList()
+                        .map(rows -> ReportTable.of("agents", AgentFigures.class, rows)));
     }
 
-    @GetMapping("/agents")
+    @GetMapping({"/offline-forms", "/offline-forms.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<Map<String, Object>> agentFigures(Query query, Principal principal) {
-        return filter(query, principal).flatMap(filter -> reports.agentFigures(filter)
-                .collectList()
-                .map(rows -> figures(filter, rows)));
+    Mono<ResponseEntity<Object>> offlineForms(Query query, ServerHttpRequest request,
+            @RequestParam(required = false) String delimiter, Principal principal) {
+        return answer(query, Form.of(request, delimiter), principal,
+                filter -> reports.offlineForms(filter)
+                        .collectList()
+                        .map(rows -> ReportTable.of("offline-forms", OfflineFormCount.class, rows)));
     }
 
-    @GetMapping("/agents.csv")
-    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<byte[]>> agentFiguresCsv(Query query, @RequestParam(required = false) String delimiter,
-            Principal principal) {
-        return filter(query, principal).flatMap(filter -> reports.agentFigures(filter)
-                .collectList()
-                .map(rows -> csv("agents", filter, AgentFigures.class, rows, delimiter, false)));
-    }
-
-    @GetMapping("/offline-forms")
-    @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<Map<String, Object>> offlineForms(Query query, Principal principal) {
-        return filter(query, principal).flatMap(filter -> reports.offlineForms(filter)
-                .collectList()
-                .map(rows -> figures(filter, rows)));
+    /**
+     * The one way every report is answered: the caller's filter, the report's rows, then those rows as JSON
+     * ({@link ReportView}) or, for a path ending in {@code .csv}, as a CSV file.
+     */
+    private Mono<ResponseEntity<Object>> answer(Query query, Form form, Principal principal,
+            Function<ReportFilter, Mono<? extends ReportTable<?>>> report) {
+        return filter(query, principal).flatMap(filter -> report.apply(filter)
+                .map(table -> form.csv() ? csv(filter, table, form.delimiter()) : json(filter, table)));
     }
 
     private Mono<ReportFilter> filter(Query query, Principal principal) {
@@ -214,8 +197,9 @@ class ReportController implements ProblemAnswers {
         return List.copyOf(asked);
     }
 
-    private int limit(Integer limit) {
-        int rows = limit == null ? Math.min(500, properties.maxRows()) : limit;
+    /** A list's rows: as asked, else 500 as JSON and every row allowed as CSV. */
+    private int limit(Integer limit, Form form) {
+        int rows = limit != null ? limit : form.csv() ? properties.maxRows() : Math.min(500, properties.maxRows());
         if (rows < 1 || rows > properties.maxRows()) {
             throw new IllegalArgumentException("limit: 1 to " + properties.maxRows());
         }
@@ -238,31 +222,20 @@ class ReportController implements ProblemAnswers {
         return value == null || value.isBlank() ? null : value.trim().toUpperCase();
     }
 
-    private Map<String, Object> figures(ReportFilter filter, List<?> rows) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("from", filter.from());
-        view.put("to", filter.to());
-        view.put("step", filter.step());
-        view.put("by", filter.by());
-        view.put("zone", properties.zone().getId());
-        view.put("rows", rows);
-        return view;
+    private ResponseEntity<Object> json(ReportFilter filter, ReportTable<?> table) {
+        return ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(new ReportView<>(filter.from(), filter.to(), filter.step(), filter.by(), properties.zone().getId(),
+                        table.rows(), table.truncated()));
     }
 
-    private ResponseEntity<byte[]> csv(String name, ReportFilter filter, Class<? extends Record> type,
-            List<? extends Record> rows, String delimiter, boolean truncated) {
-        char separator = switch (delimiter == null ? "comma" : delimiter) {
-            case "comma" -> ',';
-            case "semicolon" -> ';';
-            case "tab" -> '\t';
-            default -> throw new IllegalArgumentException("delimiter: comma, semicolon or tab");
-        };
-        String file = name + "-" + filter.from() + "-" + filter.to() + ".csv";
+    private ResponseEntity<Object> csv(ReportFilter filter, ReportTable<?> table, char delimiter) {
+        String file = table.name() + "-" + filter.from() + "-" + filter.to() + ".csv";
         return ResponseEntity.ok()
-                .contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8))
+                .contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(file).build().toString())
-                .header("X-Report-Truncated", String.valueOf(truncated))
-                .body(Csv.of(type, rows, separator, properties.zone()));
+                .header("X-Report-Truncated", String.valueOf(table.truncated()))
+                .body(Csv.of(table.type(), table.rows(), delimiter, properties.zone()));
     }
 
     @ExceptionHandler

@@ -336,7 +336,7 @@ class ReportQueries {
     }
 
     /** Offline forms received per site in the period (nothing records an answer to them yet). */
-    Flux<Map<String, Object>> offlineForms(ReportFilter filter, List<String> sites) {
+    Flux<OfflineFormCount> offlineForms(ReportFilter filter, List<String> sites) {
         Map<String, Object> binds = period(filter);
         String where = "f.created_at >= :from AND f.created_at < :to";
         if (sites != null) {
@@ -353,13 +353,8 @@ class ReportQueries {
                 WHERE %s
                 GROUP BY 1, 2
                 ORDER BY 2, 1""".formatted(bucket(filter.step(), "f.created_at"), where);
-        return query(sql, binds, row -> {
-            Map<String, Object> view = new LinkedHashMap<>();
-            view.put("site", row.get("site_id", String.class));
-            view.put("bucket", row.get("bucket", LocalDate.class));
-            view.put("received", row.get("received", Long.class));
-            return view;
-        });
+        return query(sql, binds, row -> new OfflineFormCount(row.get("site_id", String.class),
+                row.get("bucket", LocalDate.class), count(row, "received")));
     }
 
     /**

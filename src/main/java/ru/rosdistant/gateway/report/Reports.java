@@ -101,7 +101,7 @@ public class Reports {
     }
 
     /** Offline forms received per site, of the sites whose line is in the filter's scope. */
-    public Flux<java.util.Map<String, Object>> offlineForms(ReportFilter filter) {
+    public Flux<OfflineFormCount> offlineForms(ReportFilter filter) {
         List<String> scope = filter.lines() == null ? null
                 : sites.all()
                         .stream()

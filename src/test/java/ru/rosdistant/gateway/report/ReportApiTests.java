@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -220,6 +221,48 @@ class ReportApiTests {
         assertThat(csv).contains("rule;key;label;bucket;total;kept;missed;pending;escalations")
                 .contains("CLASSIFICATION;lab140;lab140;2026-05-04;5;2;3;0;0")
                 .contains("TASK;lab140;lab140;2026-05-04;2;1;1;0;1");
+    }
+
+    @Test
+    void answersEveryReportAsJsonAndAsCsvFromOneQuery() {
+        for (String path : List.of("dialogs/figures", "dialogs/waits", "dialogs", "deadlines/figures", "deadlines",
+                "agents", "offline-forms")) {
+            client.get()
+                    .uri("/api/reports/" + path + "?" + PERIOD + "&step=period")
+                    .header(HttpHeaders.COOKIE, supervisor)
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .jsonPath("$.from")
+                    .isEqualTo("2026-05-04")
+                    .jsonPath("$.zone")
+                    .isEqualTo("Europe/Samara")
+                    .jsonPath("$.rows")
+                    .isArray()
+                    .jsonPath("$.truncated")
+                    .isEqualTo(false);
+            String csv = client.get()
+                    .uri("/api/reports/" + path + ".csv?" + PERIOD + "&step=period&delimiter=tab")
+                    .header(HttpHeaders.COOKIE, supervisor)
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectHeader()
+                    .contentTypeCompatibleWith("text/csv")
+                    .expectHeader()
+                    .valueEquals("X-Report-Truncated", "false")
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody();
+            assertThat(csv).as(path).startsWith("\uFEFF").contains("\t").contains("\r\n");
+        }
+        client.get()
+                .uri("/api/reports/dialogs/waits.csv?" + PERIOD + "&delimiter=pipe")
+                .header(HttpHeaders.COOKIE, supervisor)
+                .exchange()
+                .expectStatus()
+                .isBadRequest();
     }
 
     @Test

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The report benchmark (docs/benchmarks.md, "Reports on a million dialogs"): a PostgreSQL of its own, the gateway
+# migrating it, 1,000,000 dialogs and 10,000,000 messages generated in SQL (bench/reports-data.sql), then each report
+# asked 3 times over REST for one line and a month and for all lines and a year; prints the median of each.
+# Usage: bench/reports.sh [work-dir]   (needs initdb/pg_ctl/psql on the PATH, Java 17, the gateway jar built:
+# mvn -o package -DskipTests). Everything stays on 127.0.0.1 and stops at the end.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+WORK=${1:-/tmp/report-bench}
+PGPORT=${PGPORT:-55432}
+HTTP=${HTTP:-18080}
+JAR=${GATEWAY_JAR:-$ROOT/target/contact-gateway-0.1.0-SNAPSHOT.jar}
+PASSWORD=bench-admin-password
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+rm -rf "$WORK" && mkdir -p "$WORK"
+[[ $(id -u) == 0 ]] && chown -R nobody "$WORK" && RUN=(runuser -u nobody --) || RUN=()
+"${RUN[@]}" initdb -D "$WORK/pg" -U bench -A trust >/dev/null
+"${RUN[@]}" pg_ctl -D "$WORK/pg" -l "$WORK/pg.log" -w start \
+    -o "-p $PGPORT -k $WORK -c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=8GB"
+GATEWAY_PID=
+stop() {
+    [[ -n $GATEWAY_PID ]] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null || true
+    "${RUN[@]}" pg_ctl -D "$WORK/pg" -m fast stop >/dev/null || true
+}
+trap stop EXIT
+psql -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -qc "CREATE DATABASE gateway"
+
+start_gateway() {
+    # the periodic sweeps would bind a million dialogs to cards and mail escalations: not what is measured here
+    SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:$PGPORT/gateway SPRING_R2DBC_USERNAME=bench \
+    SPRING_FLYWAY_URL=jdbc:postgresql://127.0.0.1:$PGPORT/gateway SPRING_FLYWAY_USER=bench \
+    GATEWAY_AGENT_ADMIN_PASSWORD=$PASSWORD \
+        java -Xmx1g -jar "$JAR" --server.port="$HTTP" --gateway.cards.sweep-interval=100d \
+        --gateway.tasks.check-interval=100d --gateway.files.move-interval=100d >"$WORK/gateway.log" 2>&1 &
+    GATEWAY_PID=$!
+    for _ in $(seq 1 120); do
+        curl -fs "http://127.0.0.1:$HTTP/actuator/health/readiness" >/dev/null && return 0
+        sleep 1
+    done
+    log "the gateway did not start: $WORK/gateway.log"; exit 1
+}
+
+log "migrating an empty database (the gateway's Flyway)"
+start_gateway
+kill "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true; GATEWAY_PID=
+log "generating 1,000,000 dialogs and 10,000,000 messages"
+psql -h 127.0.0.1 -p "$PGPORT" -U bench -d gateway -f "$HERE/reports-data.sql" >"$WORK/data.log"
+grep -E "^Time|dialogs|messages" "$WORK/data.log" | tail -4 >&2
+log "starting the gateway on the generated data"
+start_gateway
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+measure() {  # name, path and query
+    local times=() t
+    for _ in 1 2 3; do
+        t=$(curl -s -o "$WORK/answer" -w '%{http_code} %{time_total}' -u "admin:$PASSWORD" \
+            "http://127.0.0.1:$HTTP/api/reports/$2")
+        [[ ${t%% *} == 200 ]] || { log "$1: HTTP ${t%% *}: $(head -c 300 "$WORK/answer")"; exit 1; }
+        times+=("${t#* }")
+    done
+    printf '| %s | `%s` | %.0f |\n' "$1" "$2" "$(printf '%s\n' "${times[@]}" | median | awk '{print $1 * 1000}')"
+}
+MONTH="from=2026-05-01&to=2026-05-31&line=applicant-recruitment"
+YEAR="from=2026-01-01&to=2026-12-31"
+echo "| report | request | median of 3, ms |"
+echo "|---|---|---|"
+for scope in "one line, May:$MONTH&step=day" "all lines, 2026:$YEAR&step=month&by=line"; do
+    name=${scope%%:*}; q=${scope#*:}
+    measure "dialog figures, $name" "dialogs/figures?$q"
+    measure "waits, $name" "dialogs/waits?$q"
+    measure "deadline figures, $name" "deadlines/figures?$q"
+    measure "agents, $name" "agents?$q"
+    measure "offline forms, $name" "offline-forms?$q"
+    measure "answered dialogs (500), $name" "dialogs?$q&figure=answered"
+    measure "missed classifications (500), $name" "deadlines?$q&rule=classification&status=missed"
+    measure "answered dialogs as CSV (≤ 10,000), $name" "dialogs.csv?$q&figure=answered"
+done
