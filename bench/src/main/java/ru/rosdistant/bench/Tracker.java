@@ -193,7 +193,9 @@ final class Tracker {
             long notDelivered, long deliveredTwice) {
     }
 
-    static Map<String, Object> summary(Histogram h) {
+    static Map<String, Object> summary(Histogram recording) {
+        // a copy: deliveries may still be recorded when the drain gave up, and reading a histogram being written throws
+        Histogram h = recording.copy();
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("count", h.getTotalCount());
         out.put("p50_ms", h.getValueAtPercentile(50) / 1000.0);
