@@ -123,6 +123,28 @@ final class Tracker {
         }
     }
 
+    /** The ids of the messages acknowledged so far. */
+    java.util.Set<String> ackedIds() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        sent.forEach((id, message) -> {
+            if (message.acks.get() > 0) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    /** The ids of the messages delivered to the other side so far. */
+    java.util.Set<String> deliveredIds() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        sent.forEach((id, message) -> {
+            if (message.peerDeliveries.get() > 0) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
     void recordError(String code) {
         errors.computeIfAbsent(code, c -> new LongAdder()).increment();
     }
