@@ -32,11 +32,13 @@ build_jars() {
 # The gateway's settings for a load test (after the jar's own): the generator is a few thousand clients on a few
 # loopback addresses, so the per-client limits (frames, sockets, new visitors and dialogs per address) are lifted
 # for them, a waiting dialog never falls back to the offline form, and a dialog joins the waiting line at open
-# (the generator's visitors wait to be assigned before they write). Needs SOURCES.
+# (the generator's visitors wait to be assigned before they write); the idle scenario upgrades all N sockets before
+# any says hello, which takes longer than the 10-s hello timeout when the machine is slow. Needs SOURCES.
 gateway_load_args() {
     local sources="127.0.0.1" i
     for i in $(seq 2 $((SOURCES + 1))); do sources="$sources,127.0.0.$i"; done
     echo "--gateway.socket.frames-per-second=1000 --gateway.socket.burst=1000" \
         "--gateway.routing.defaults.max-wait=1h --gateway.routing.defaults.queue-on-open=true" \
-        "--gateway.socket.max-per-client=1000000 --gateway.visitors.unlimited-addresses=$sources"
+        "--gateway.socket.max-per-client=1000000 --gateway.visitors.unlimited-addresses=$sources" \
+        "--gateway.socket.hello-timeout=10m"
 }

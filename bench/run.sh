@@ -8,6 +8,8 @@
 #   bench/run.sh histogram # only the live-object histograms of $PROFILE_IDLE_N idle sockets (part of profile)
 #   bench/run.sh shutdown  # the shutdown drill: N in $IDLE_NS idle sockets, then SIGTERM (time to exit, close codes)
 #   bench/run.sh all       # idle + chat + profile
+#   bench/run.sh peer      # idle + chat side by side: relay, gateway and ejabberd (installed from apt, configured
+#                          # from bench/ejabberd/), alternating; IDLE_NS "1000 10000", CHAT_RATES "1000 2000 3000 4500 6000"
 #
 # Every run gets a fresh database and a fresh server process; results (JSON per run, server logs, the
 # summary with medians and ratios) go to $OUT (default bench/results/<time>-<mode>). Everything this
@@ -37,6 +39,10 @@ GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-}     # extra JVM options, e.g. "-Xlog:gc*:
 GEN_JVM_OPTS=${GEN_JVM_OPTS:-}
 SOURCES=${SOURCES:-4}                    # loopback source addresses 127.0.0.2 … for the generator's sockets
 GEN_THREADS=${GEN_THREADS:-2}            # generator event loops
+if [[ $MODE == peer ]]; then
+    TARGETS=${TARGETS:-"relay gateway ejabberd"}
+    CHAT_RATES=${CHAT_RATES:-"1000 2000 3000 4500 6000"}
+fi
 IDLE_NS=${IDLE_NS:-"1000 10000"}
 IDLE_CONCURRENCY=${IDLE_CONCURRENCY:-200}
 IDLE_WARMUP=${IDLE_WARMUP:-200}          # visitors that open and close a dialog before the baseline
@@ -49,7 +55,8 @@ DURATION=${DURATION:-20}
 PROFILE_RATE=${PROFILE_RATE:-1000}
 PROFILE_DURATION=${PROFILE_DURATION:-60}
 PROFILE_IDLE_N=${PROFILE_IDLE_N:-10000}   # profile: the live-object histogram of this many idle sockets
-TARGETS=${TARGETS:-"relay gateway"}   # also: embedded (the gateway on its embedded PostgreSQL, no database configured)
+TARGETS=${TARGETS:-"relay gateway"}   # also: embedded (the gateway on its embedded PostgreSQL, no database configured),
+                                      # ejabberd (the peer XMPP server, bench/ejabberd/)
 
 if [[ $MODE == smoke ]]; then
     REPEATS=1; IDLE_NS="300"; IDLE_WARMUP=50; CHAT_RATES="200"; CHAT_VISITORS=100; CHAT_AGENTS=10; WARMUP=2; DURATION=5
@@ -84,6 +91,7 @@ cleanup() {
     for pid in "${STARTED[@]}"; do
         stop_pid "$pid"
     done
+    declare -F stop_epmd_if_ours >/dev/null && stop_epmd_if_ours
     if [[ ${PORT_RANGE_CHANGED:-0} == 1 ]]; then
         echo "$OLD_PORT_RANGE" > "$PORT_RANGE_FILE" 2>/dev/null || true
     fi
@@ -122,6 +130,14 @@ wait_http() {
 # shellcheck source=bench/lib.sh
 source "$HERE/lib.sh"
 build_jars
+# shellcheck source=bench/ejabberd/ejabberd.sh
+source "$HERE/ejabberd/ejabberd.sh"
+if [[ " $TARGETS " == *" ejabberd "* ]]; then
+    ejabberd_install
+fi
+# accounts for the peer: as many visitors as the largest idle N or the chat's visitors
+EJ_VISITORS=$CHAT_VISITORS
+for n in $IDLE_NS; do (( n > EJ_VISITORS )) && EJ_VISITORS=$n; done
 
 # --- servers -----------------------------------------------------------------------------------
 SERVER_PID=
@@ -193,7 +209,15 @@ start_target() {
     case $1 in
         gateway) start_gateway "$2" ;;
         embedded) start_embedded "$2" ;;
+        ejabberd) start_ejabberd "$2" "$EJ_VISITORS" ;;
         *) start_relay "$2" ;;
+    esac
+}
+
+stop_target() {
+    case $1 in
+        ejabberd) stop_ejabberd ;;
+        *) stop_pid "$SERVER_PID" ;;
     esac
 }
 
@@ -211,11 +235,13 @@ run_idle() {
                 local name="idle-n$n-$target-r$r"
                 log "$name"
                 start_target "$target" "$OUT/$name.server.log"
-                gen idle --url "$SERVER_URL" --pid "$SERVER_PID" --n "$n" --sources "$SOURCES" \
+                local command=idle
+                [[ $target == ejabberd ]] && command=xmpp-idle
+                gen "$command" --url "$SERVER_URL" --pid "$SERVER_PID" --n "$n" --sources "$SOURCES" \
                     --threads "$GEN_THREADS" --concurrency "$IDLE_CONCURRENCY" --warmup-n "$IDLE_WARMUP" --hold 10 --label "$target" \
                     --out "$OUT/$name.json" >/dev/null 2>"$OUT/$name.gen.log" || log "$name failed (see $name.gen.log)"
                 tail -n 3 "$OUT/$name.gen.log" | sed 's/^/    /' >&2
-                stop_pid "$SERVER_PID"
+                stop_target "$target"
             done
         done
     done
@@ -244,17 +270,18 @@ run_chat() {
         for r in $(seq 1 "$REPEATS"); do
             for target in $TARGETS; do
                 local name="chat-r$rate-$target-r$r"
-                local db=()
+                local db=() command=chat
                 log "$name"
                 start_target "$target" "$OUT/$name.server.log"
                 [[ $target == gateway ]] && db=(--db "$JDBC")
                 [[ $target == embedded ]] && db=(--db "$EMBEDDED_JDBC")
-                gen chat --url "$SERVER_URL" --pid "$SERVER_PID" --visitors "$CHAT_VISITORS" --agents "$CHAT_AGENTS" \
+                [[ $target == ejabberd ]] && db=(--db "jdbc:postgresql://$PG_HOST:$PG_PORT/$EJ_DB?user=postgres") && command=xmpp-chat
+                gen "$command" --url "$SERVER_URL" --pid "$SERVER_PID" --visitors "$CHAT_VISITORS" --agents "$CHAT_AGENTS" \
                     --max-dialogs "$CHAT_MAX_DIALOGS" --rate "$rate" --warmup "$WARMUP" --duration "$DURATION" \
                     --sources "$SOURCES" --threads "$GEN_THREADS" --label "$target" "${db[@]}" \
                     --out "$OUT/$name.json" >/dev/null 2>"$OUT/$name.gen.log" || log "$name failed (see $name.gen.log)"
                 tail -n 2 "$OUT/$name.gen.log" | sed 's/^/    /' >&2
-                stop_pid "$SERVER_PID"
+                stop_target "$target"
             done
         done
     done
@@ -301,6 +328,7 @@ run_profile() {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
     echo "java: $(java -version 2>&1 | head -1)"
     echo "postgres: $(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show server_version') shared_buffers=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show shared_buffers') synchronous_commit=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show synchronous_commit') max_connections=$(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show max_connections')"
+    [[ " $TARGETS " == *" ejabberd "* ]] && echo "ejabberd: $(ejabberd_version), erts $(erl -noshell -eval 'io:format("~s", [erlang:system_info(version)]), halt().'), bench/ejabberd/ejabberd.yml, sql_pool_size=$EJ_SQL_POOL"
     echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC --server.port=$PORT $(gateway_load_args)"
     echo "settings: REPEATS=$REPEATS IDLE_NS='$IDLE_NS' IDLE_WARMUP=$IDLE_WARMUP IDLE_CONCURRENCY=$IDLE_CONCURRENCY CHAT_RATES='$CHAT_RATES' V=$CHAT_VISITORS A=$CHAT_AGENTS maxDialogs=$CHAT_MAX_DIALOGS warmup=$WARMUP duration=$DURATION sources=$SOURCES"
 } > "$OUT/environment.txt"
@@ -314,7 +342,8 @@ case $MODE in
     histogram) run_histogram ;;
     shutdown) run_shutdown ;;
     all) run_idle; run_chat; run_profile ;;
-    *) echo "usage: $0 smoke|idle|chat|profile|histogram|shutdown|all" >&2; exit 2 ;;
+    peer) run_idle; run_chat ;;
+    *) echo "usage: $0 smoke|idle|chat|profile|histogram|shutdown|all|peer" >&2; exit 2 ;;
 esac
 
 java -jar "$BENCH_JAR" summarize --dir "$OUT" > "$OUT/summary.md"

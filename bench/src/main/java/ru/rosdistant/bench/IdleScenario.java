@@ -185,14 +185,20 @@ final class IdleScenario {
 
     static int bounded(List<VisitorClient> visitors, int concurrency, int timeoutSeconds,
             Function<VisitorClient, CompletableFuture<Void>> step) throws InterruptedException {
+        return bounded(visitors, concurrency, timeoutSeconds, step, v -> "visitor " + v.index + " (" + v.stage() + ")");
+    }
+
+    /** Runs {@code step} for each item with at most {@code concurrency} in flight; returns the failures. */
+    static <T> int bounded(List<T> items, int concurrency, int timeoutSeconds,
+            Function<T, CompletableFuture<Void>> step, Function<T, String> describe) throws InterruptedException {
         Semaphore permits = new Semaphore(concurrency);
         java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(visitors.size());
-        for (VisitorClient visitor : visitors) {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(items.size());
+        for (T item : items) {
             permits.acquire();
             CompletableFuture<Void> future;
             try {
-                future = step.apply(visitor);
+                future = step.apply(item);
             }
             catch (RuntimeException ex) {
                 future = CompletableFuture.failedFuture(ex);
@@ -200,7 +206,7 @@ final class IdleScenario {
             future.orTimeout(timeoutSeconds, TimeUnit.SECONDS).whenComplete((ok, error) -> {
                 if (error != null) {
                     if (failures.incrementAndGet() <= 5) {
-                        System.err.println("visitor " + visitor.index + ": " + error + " (" + visitor.stage() + ")");
+                        System.err.println(describe.apply(item) + ": " + error);
                     }
                 }
                 permits.release();

@@ -61,6 +61,17 @@ final class ProcProbe {
         return out;
     }
 
+    /** RSS, threads and open files of a process that is not a JVM (BEAM: no separate heap to read). */
+    static Map<String, Object> resident(long pid) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (pid > 0) {
+            out.put("rss_bytes", statusKb(pid, "VmRSS") * 1024);
+            out.put("threads", statusKb(pid, "Threads"));
+            out.put("open_fds", openFds(pid));
+        }
+        return out;
+    }
+
     static long statusKb(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

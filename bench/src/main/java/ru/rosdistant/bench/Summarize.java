@@ -53,11 +53,16 @@ final class Summarize {
             measured.forEach(t -> out.append(' ').append(t).append(" median | ").append(t).append(" runs |"));
             out.append(" relay median | relay runs |");
             measured.forEach(t -> out.append(' ').append(t).append(" / relay |"));
+            // the peer: the gateway's figures over ejabberd's, in the same run
+            boolean peer = targets.containsKey("gateway") && targets.containsKey("ejabberd");
+            if (peer) {
+                out.append(" gateway / ejabberd |");
+            }
             out.append("\n|---|");
             measured.forEach(t -> out.append("---:|---|"));
             out.append("---:|---|");
             measured.forEach(t -> out.append("---:|"));
-            out.append('\n');
+            out.append(peer ? "---:|\n" : "\n");
             List<String> names = new ArrayList<>();
             targets.values().forEach(figures -> figures.keySet().stream().filter(n -> !names.contains(n)).forEach(names::add));
             for (String name : names) {
@@ -73,6 +78,11 @@ final class Summarize {
                 for (String t : measured) {
                     Double gm = median(targets.get(t).getOrDefault(name, List.of()));
                     out.append(' ').append(gm != null && rm != null && rm != 0 ? fmt(gm / rm) : "").append(" |");
+                }
+                if (peer) {
+                    Double gm = median(targets.get("gateway").getOrDefault(name, List.of()));
+                    Double em = median(targets.get("ejabberd").getOrDefault(name, List.of()));
+                    out.append(' ').append(gm != null && em != null && em != 0 ? fmt(gm / em) : "").append(" |");
                 }
                 out.append('\n');
             }

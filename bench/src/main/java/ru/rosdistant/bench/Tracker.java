@@ -123,6 +123,28 @@ final class Tracker {
         }
     }
 
+    /** The ids of the messages acknowledged so far. */
+    java.util.Set<String> ackedIds() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        sent.forEach((id, message) -> {
+            if (message.acks.get() > 0) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    /** The ids of the messages delivered to the other side so far. */
+    java.util.Set<String> deliveredIds() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        sent.forEach((id, message) -> {
+            if (message.peerDeliveries.get() > 0) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
     void recordError(String code) {
         errors.computeIfAbsent(code, c -> new LongAdder()).increment();
     }
@@ -193,7 +215,9 @@ final class Tracker {
             long notDelivered, long deliveredTwice) {
     }
 
-    static Map<String, Object> summary(Histogram h) {
+    static Map<String, Object> summary(Histogram recording) {
+        // a copy: deliveries may still be recorded when the drain gave up, and reading a histogram being written throws
+        Histogram h = recording.copy();
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("count", h.getTotalCount());
         out.put("p50_ms", h.getValueAtPercentile(50) / 1000.0);

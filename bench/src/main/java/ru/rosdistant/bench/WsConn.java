@@ -22,6 +22,13 @@ final class WsConn {
             .handlePing(false)
             .build();
 
+    /** RFC 7395: an XMPP client asks for the "xmpp" subprotocol. */
+    private static final WebsocketClientSpec XMPP_SPEC = WebsocketClientSpec.builder()
+            .maxFramePayloadLength(1 << 20)
+            .handlePing(false)
+            .protocols("xmpp")
+            .build();
+
     private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
 
     private final CompletableFuture<WsConn> upgraded = new CompletableFuture<>();
@@ -29,6 +36,9 @@ final class WsConn {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     private volatile Consumer<JsonNode> handler = frame -> { };
+
+    /** when set, text frames go here as they are (XMPP), not through the JSON parser */
+    private volatile Consumer<String> textHandler;
 
     private volatile Connection connection;
 
@@ -39,15 +49,29 @@ final class WsConn {
         this.handler = handler;
     }
 
+    void onText(Consumer<String> textHandler) {
+        this.textHandler = textHandler;
+    }
+
     /** Opens the socket; the returned future completes when the upgrade succeeded. */
     CompletableFuture<WsConn> connect(HttpClient client, String uri, String origin, String cookie) {
+        return connect(client, uri, origin, cookie, SPEC);
+    }
+
+    /** Opens an XMPP-over-WebSocket socket (subprotocol "xmpp"); frames go to {@link #onText}. */
+    CompletableFuture<WsConn> connectXmpp(HttpClient client, String uri, String origin) {
+        return connect(client, uri, origin, null, XMPP_SPEC);
+    }
+
+    private CompletableFuture<WsConn> connect(HttpClient client, String uri, String origin, String cookie,
+            WebsocketClientSpec spec) {
         client.headers(headers -> {
                     headers.set("Origin", origin);
                     if (cookie != null) {
                         headers.set("Cookie", cookie);
                     }
                 })
-                .websocket(SPEC)
+                .websocket(spec)
                 .uri(uri)
                 .handle((in, out) -> {
                     in.withConnection(c -> connection = c);
@@ -76,6 +100,16 @@ final class WsConn {
     }
 
     private void dispatch(String text) {
+        Consumer<String> raw = textHandler;
+        if (raw != null) {
+            try {
+                raw.accept(text);
+            }
+            catch (RuntimeException ex) {
+                ex.printStackTrace();
+            }
+            return;
+        }
         JsonNode frame;
         try {
             frame = Json.parse(text);
