@@ -274,21 +274,24 @@ public class ResultReports {
     /**
      * Regulation 4.3.2d: a result not told by its {@code tell_by} — no e-mail or messenger send of it delivered (the
      * outbox still trying, or given up), not shown in the widget, no answer — is the line's supervisor's to see to:
-     * each is mailed once. Returns the ids of the reports alerted.
+     * each is mailed once (of the given lines; every line when null). Returns the ids of the reports alerted.
      */
-    public Flux<UUID> alertUntold(Instant now) {
+    public Flux<UUID> alertUntold(List<String> lines, Instant now) {
         return db.sql("""
                         UPDATE task_result_report r SET tell_alerted_at = :now
                         FROM task t WHERE t.id = r.task_id AND r.id IN (
                             SELECT r.id FROM task_result_report r
                             WHERE r.answer IS NULL AND r.tell_alerted_at IS NULL AND r.shown_at IS NULL
-                              AND r.tell_by < :now
+                              AND r.tell_by < :now AND (CAST(:all AS boolean) OR EXISTS (SELECT 1 FROM task l
+                                  WHERE l.id = r.task_id AND l.line_id = ANY(CAST(:lines AS text[]))))
                               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'DELIVERED' AND o.dedup_key IN
                                   ('task-result:' || r.id || ':mail', 'task-result:' || r.id || ':messenger'))
                             ORDER BY r.tell_by LIMIT 200)
                         RETURNING r.id, r.tell_by, array_to_string(r.channels, ', ') AS channels, t.title, t.line_id,
                             (SELECT display_name FROM agent a WHERE a.id = t.owner_agent_id) AS owner""")
                 .bind("now", now.atOffset(ZoneOffset.UTC))
+                .bind("all", lines == null)
+                .bind("lines", lines == null ? new String[0] : lines.toArray(String[]::new))
                 .map(row -> List.of(row.get("id", UUID.class).toString(),
                         row.get("tell_by", OffsetDateTime.class).toInstant().toString(),
                         row.get("channels", String.class), row.get("title", String.class),
