@@ -89,11 +89,11 @@ class ResultReachTests {
                 + late + "'")).isEqualTo("true");
         assertThat(escalated(MONDAY.plus(Duration.ofDays(3)))).doesNotContain(late);
 
-        // shown on a Friday: the working day ends on Monday, not on Saturday
+        // shown on Friday 5 March: the working day ends after the weekend and the 8 March holiday, on Tuesday
         Instant friday = MONDAY.plus(Duration.ofDays(4));
         UUID weekend = appeal(friday, null);
-        assertThat(escalated(friday.plus(Duration.ofDays(2)))).doesNotContain(weekend);
-        assertThat(escalated(friday.plus(Duration.ofDays(3)).plusSeconds(60))).contains(weekend);
+        assertThat(escalated(friday.plus(Duration.ofDays(3)).plusSeconds(60))).doesNotContain(weekend);
+        assertThat(escalated(friday.plus(Duration.ofDays(4)).plusSeconds(60))).contains(weekend);
     }
 
     @Test
