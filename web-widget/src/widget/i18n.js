@@ -39,6 +39,9 @@ export const TEXTS = {
     trFail: 'Не удалось отправить: ',
     rt: 'Оцените, как вам помогли', rtStar: n => n + ' из 5', rtComment: 'Комментарий (необязательно)', rtSend: 'Оценить',
     rtPick: 'Выберите оценку от 1 до 5.', rtDone: 'Спасибо за оценку!', rtAgain: 'Этот диалог уже оценён.',
+    rsTitle: n => 'Результат по вашему обращению' + (n ? ' (заявка ' + n + ')' : ''), rsQuestion: 'Получили ли вы ответ?',
+    rsYes: 'Да, получил(а)', rsNo: 'Нет', rsThanksYes: 'Спасибо! Рады, что ответ до вас дошёл.',
+    rsThanksNo: 'Спасибо, что сообщили. Мы свяжемся с вами ещё раз.',
     att: 'Прикрепить файл (до 16 МБ)', dl: 'Скачать', big: 'файл больше 16 МБ, пришлите ссылку на него',
     quota: 'превышен лимит файлов, попробуйте позже'
   },
@@ -81,6 +84,9 @@ export const TEXTS = {
     trFail: 'Could not send: ',
     rt: 'Rate the help you got', rtStar: n => n + ' of 5', rtComment: 'Comment (optional)', rtSend: 'Rate',
     rtPick: 'Choose a rating from 1 to 5.', rtDone: 'Thank you for your rating!', rtAgain: 'This dialog has been rated already.',
+    rsTitle: n => 'The result of your request' + (n ? ' (no. ' + n + ')' : ''), rsQuestion: 'Did you receive the answer?',
+    rsYes: 'Yes, I did', rsNo: 'No', rsThanksYes: 'Thank you! We are glad the answer reached you.',
+    rsThanksNo: 'Thank you for telling us. We will contact you again.',
     att: 'Attach a file (up to 16 MB)', dl: 'Download', big: 'the file is over 16 MB, send a link to it',
     quota: 'the limit of files is reached, try again later'
   }

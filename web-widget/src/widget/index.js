@@ -13,7 +13,7 @@ import { CSS } from './style.js';
 import { markup } from './template.js';
 import { storage } from './store.js';
 import { FORM_FIELDS, checkForm, formFailure, fieldError } from './form.js';
-import { statusText, messageView, errorText, nextOpeningText, nobodyOnline, nextQueue } from './view.js';
+import { statusText, messageView, errorText, nextOpeningText, nobodyOnline, nextQueue, resultView, nextResults, resultReceipt, resultThanks } from './view.js';
 
 (function () {
   if (window.RosdistantChat) return;
@@ -46,7 +46,9 @@ import { statusText, messageView, errorText, nextOpeningText, nobodyOnline, next
     off = $('offline'), offForm = $('off-form'), offReason = $('off-reason'), offError = $('off-error'), offDone = $('off-done'),
     offSubmit = $('off-submit'), trBox = $('transcript'), trEmail = $('tr-email'), trErr = $('tr-error'),
     trDone = $('tr-done'), rtBox = $('rating'), rtForm = $('rt-form'), rtErr = $('rt-error'), rtDone = $('rt-done'),
-    rtComment = $('rt-comment'), stars = [...rtForm.querySelectorAll('input')], nb = $('nobody'), offHide = $('off-hide');
+    rtComment = $('rt-comment'), stars = [...rtForm.querySelectorAll('input')], nb = $('nobody'), offHide = $('off-hide'),
+    rsBox = $('result'), rsTitle = $('rs-title'), rsText = $('rs-text'), rsButtons = $('rs-buttons'), rsErr = $('rs-error'),
+    rsDone = $('rs-done');
 
 
   let token = load('localStorage', 'token');
@@ -67,7 +69,8 @@ import { statusText, messageView, errorText, nextOpeningText, nobodyOnline, next
   // the pending transcript request's ref; the closed dialog the rating was last set up for; the dialog the
   // transcript box was (its address may be given while the dialog is open: the copy follows when it ends)
   let trRef = null, trFor = null, trDlg = null;
-  let rtRef = null, rated = loadJson('localStorage', 'rated', []);   // the pending rating's ref; dialogs rated here
+  let rtRef = null, rated = loadJson('localStorage', 'rated', []);
+  let results = [], rsRef = null, rsAnswered = [];   // results to confirm (the first shows), the pending answer's ref   // the pending rating's ref; dialogs rated here
 
   function emit(ev, data) {
     (handlers[ev] || []).forEach(fn => { try { fn(data); } catch (e) { console.error(e); } });
@@ -229,6 +232,12 @@ import { statusText, messageView, errorText, nextOpeningText, nobodyOnline, next
   }
 
   function onError(e) {
+    if (e.ref && e.ref === rsRef) {
+      rsRef = null;
+      rsButtons.hidden = false;
+      rsErr.textContent = T.trFail + (T.err[e.code] || e.message || e.code);
+      return;
+    }
     if (e.ref && e.ref === trRef) {
       trRef = null;
       trDone.hidden = true;
@@ -314,6 +323,8 @@ import { statusText, messageView, errorText, nextOpeningText, nobodyOnline, next
       case 'transcript_queued':
         if (f.ref && f.ref === trRef) { trRef = null; trDone.hidden = false; }
         break;
+      case 'result': results = nextResults(results, resultView(f, T), rsAnswered); if (!rsRef) showResult(); break;
+      case 'result_received': onResultReceived(f); break;
       case 'error': onError(f); break;
     }
   }
@@ -530,6 +541,36 @@ import { statusText, messageView, errorText, nextOpeningText, nobodyOnline, next
     rtDone.textContent = text;
     rtDone.hidden = false;
   }
+  /** The first result still to confirm, with «Да»/«Нет»; hidden when none. */
+  function showResult() {
+    const r = results[0];
+    if (!r) return;
+    rsBox.hidden = false;
+    rsTitle.textContent = r.title;
+    rsText.textContent = r.text;
+    rsButtons.hidden = false;
+    rsErr.textContent = '';
+    rsDone.hidden = true;
+  }
+  function answerResult(received) {
+    const r = results[0], ref = 'rs-' + uid();
+    if (!r || rsRef) return;
+    if (!send(resultReceipt(r.id, received, ref))) return void (rsErr.textContent = T.trFail + T.offline);
+    rsRef = ref;
+    rsButtons.hidden = true;
+    rsErr.textContent = '';
+  }
+  function onResultReceived(f) {
+    if (!f.ref || f.ref !== rsRef) return;
+    rsRef = null;
+    rsAnswered = rsAnswered.concat(f.resultId).slice(-20);
+    results = results.filter(r => r.id !== f.resultId);
+    rsDone.textContent = resultThanks(f.answer, T);
+    rsDone.hidden = false;
+    if (results.length) setTimeout(showResult, 3000);
+  }
+  $('rs-yes').addEventListener('click', () => answerResult(true));
+  $('rs-no').addEventListener('click', () => answerResult(false));
   rtForm.addEventListener('change', () => { rtErr.textContent = ''; showStars(); });
   rtForm.addEventListener('submit', e => {
     e.preventDefault();

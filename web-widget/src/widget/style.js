@@ -70,6 +70,10 @@ textarea:focus-visible{outline:2px solid #1f5fbf;outline-offset:0}
 .tr .send{padding:0 12px}
 .tr .done,.rt .done{margin:6px 0 0;font-size:13px}
 .rt{padding:8px 10px;border-top:1px solid #dde3ec;background:#fff}
+.rs{padding:8px 10px;border-bottom:1px solid #dde3ec;background:#f4f8ff}
+.rs h3{margin:0 0 4px;font-size:14px}
+.rs p{margin:0 0 6px;white-space:pre-wrap}
+.rs .done{margin:6px 0 0;font-size:13px}
 .rt form{flex-direction:column;padding:0;border:0;gap:4px}
 .rt fieldset{border:0;margin:0;padding:0}
 .rt legend,.rt label[for]{font-size:12px;font-weight:600;padding:0}

@@ -1,4 +1,5 @@
-// The widget's markup in its shadow root: launcher, panel, messages, the offline form, transcript and rating.
+// The widget's markup in its shadow root: launcher, panel, a result to confirm, messages, the offline form,
+// transcript and rating.
 // Every element the code and the browser tests look up carries a data-testid.
 
 /** A form field with its label and the place its error is shown (once, beside it). */
@@ -20,6 +21,10 @@ export function markup(T, CSS, MAX_TEXT) {
 <button type="button" data-testid="close-dialog" disabled>${T.closeDialog}</button></header>
 <div class="nb" data-testid="nobody" role="status" hidden><p>${T.nbText}</p><div class="row">
 <button type="button" class="send" data-testid="nb-form">${T.nbForm}</button><button type="button" data-testid="nb-wait">${T.nbWait}</button></div></div>
+<section class="rs" data-testid="result" aria-labelledby="rs-t" hidden><h3 id="rs-t" data-testid="rs-title"></h3>
+<p class="rs-text" data-testid="rs-text"></p><p>${T.rsQuestion}</p><div class="row" data-testid="rs-buttons">
+<button type="button" class="send" data-testid="rs-yes">${T.rsYes}</button><button type="button" data-testid="rs-no">${T.rsNo}</button></div>
+<div class="fe" data-testid="rs-error" role="alert"></div><p class="done" data-testid="rs-done" role="status" hidden></p></section>
 <div class="msgs" data-testid="messages" role="log" aria-live="polite" aria-labelledby="t"></div>
 <div class="typing" data-testid="typing" aria-live="polite"></div>
 <section class="off" data-testid="offline" aria-labelledby="oh" hidden><h3 id="oh">${T.offTitle}</h3>

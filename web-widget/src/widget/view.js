@@ -74,3 +74,24 @@ export function nextOpeningText(nextOpening, now, lang) {
   return ru ? RU_DAY[day] + ', ' + date + ' ' + RU_MONTH[month] + ', с ' + time
     : 'on ' + EN_DAY[day] + ', ' + date + ' ' + EN_MONTH[month] + ', from ' + time;
 }
+
+/**
+ * A `result` frame (regulation 3: the result of the person's request, on their next visit) as the widget shows it:
+ * the heading with the request's number, the result's text, and its id for the answer. Null for a frame without an id.
+ */
+export function resultView(f, T) {
+  if (!f || typeof f.resultId !== 'string' || !f.resultId) return null;
+  return { id: f.resultId, title: T.rsTitle(typeof f.requestNumber === 'string' ? f.requestNumber : null), text: String(f.text || '') };
+}
+
+/** The results still to answer: a new one joins the end unless it is there already or was answered here. */
+export function nextResults(list, view, answered) {
+  if (!view || list.some(r => r.id === view.id) || (answered || []).includes(view.id)) return list;
+  return list.concat(view);
+}
+
+/** The widget's answer to a shown result, as the gateway takes it: received or not. */
+export const resultReceipt = (resultId, received, ref) => ({ type: 'result_receipt', resultId, received: received === true, ref });
+
+/** What the widget says once the gateway recorded the answer (`result_received`). */
+export const resultThanks = (answer, T) => (answer === 'RECEIVED' ? T.rsThanksYes : T.rsThanksNo);

@@ -239,8 +239,10 @@ public class CardDesk {
                                         AND responsible_agent_id IS DISTINCT FROM :responsible THEN now()
                                         ELSE responsible_since END,
                                     responsible_agent_id = coalesce(:responsible, responsible_agent_id),
-                                    study_group = coalesce(:group, study_group),
-                                    specialty = coalesce(:specialty, specialty),
+                                    study_group = CASE WHEN CAST(:group AS text) = '' THEN NULL
+                                                       ELSE coalesce(:group, study_group) END,
+                                    specialty = CASE WHEN CAST(:specialty AS text) = '' THEN NULL
+                                                     ELSE coalesce(:specialty, specialty) END,
                                     updated_at = now()
                                 WHERE id = :id RETURNING\s""" + COLUMNS)
                         .bind("id", id)
@@ -442,11 +444,12 @@ public class CardDesk {
         if (change.status() != null && (change.status().isBlank() || change.status().length() > 40)) {
             problems.put("status", "1 to 40 characters");
         }
-        if (change.studyGroup() != null && (change.studyGroup().isBlank() || change.studyGroup().strip().length() > 40)) {
-            problems.put("studyGroup", "1 to 40 characters");
+        // an empty study group or specialty clears it
+        if (change.studyGroup() != null && change.studyGroup().strip().length() > 40) {
+            problems.put("studyGroup", "at most 40 characters (empty clears it)");
         }
-        if (change.specialty() != null && (change.specialty().isBlank() || change.specialty().strip().length() > 200)) {
-            problems.put("specialty", "1 to 200 characters");
+        if (change.specialty() != null && change.specialty().strip().length() > 200) {
+            problems.put("specialty", "at most 200 characters (empty clears it)");
         }
         if (change.kind() == CardKind.CONTACT && change.contactType() == null) {
             problems.put("contactType", "a contact is an APPLICANT, a STUDENT, a PARTNER or OTHER");

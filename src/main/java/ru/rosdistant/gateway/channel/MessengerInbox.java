@@ -15,6 +15,7 @@ import ru.rosdistant.gateway.card.Cards;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.site.WorkingCalendar;
+import ru.rosdistant.gateway.task.ResultReports;
 
 /**
  * Where every bridge hands what people send: each delivery is processed once; an unidentified person
@@ -46,9 +47,15 @@ public class MessengerInbox {
 
     private final TransactionalOperator tx;
 
+    private final ResultReports results;
+
+    private final MessengerOutbox outbox;
+
     MessengerInbox(ProcessedUpdates updates, MessengerUsers users, Identification identification,
             DialogManagement dialogs, MessengerFiles files, OutOfHours outOfHours, WorkingCalendar calendar, Cards cards,
-            CardBinding binding, TransactionalOperator tx) {
+            CardBinding binding, TransactionalOperator tx, ResultReports results, MessengerOutbox outbox) {
+        this.results = results;
+        this.outbox = outbox;
         this.updates = updates;
         this.users = users;
         this.identification = identification;
@@ -73,10 +80,50 @@ public class MessengerInbox {
 
     private Mono<Void> process(Inbound inbound) {
         return users.arrived(inbound.bot(), inbound.externalId(), inbound.displayName())
-                .flatMap(user -> inbound.bot().config().identify() && user.stage() != MessengerUser.Stage.IDENTIFIED
-                        ? identification.step(user, inbound)
-                                .flatMap(identified -> deliverPending(identified, inbound))
-                        : deliver(user, inbound, inbound.text(), inbound.file(), inbound.updateKey()));
+                .flatMap(user -> receipt(user, inbound)
+                        .switchIfEmpty(Mono.defer(() -> (inbound.bot().config().identify()
+                                        && user.stage() != MessengerUser.Stage.IDENTIFIED
+                                ? identification.step(user, inbound)
+                                        .flatMap(identified -> deliverPending(identified, inbound))
+                                : deliver(user, inbound, inbound.text(), inbound.file(), inbound.updateKey()))
+                                .then(Mono.just(false))))
+                        .then());
+    }
+
+    /**
+     * Regulation 3, 4.3.2d: «да»/«нет» (or 1/2) typed while a result sent to this person in this messenger awaits
+     * their answer, and no dialog of theirs is open, is that answer; the bot thanks them. Empty when it is not one.
+     */
+    private Mono<Boolean> receipt(MessengerUser user, Inbound inbound) {
+        Boolean received = yesOrNo(inbound.text());
+        if (received == null || inbound.file() != null) {
+            return Mono.empty();
+        }
+        Bot bot = inbound.bot();
+        return dialogs.dialogsOf(user.visitor(), 1)
+                .next()
+                .filter(dialog -> !dialog.isClosed())
+                .hasElement()
+                .filter(open -> !open)
+                .flatMap(none -> results.answerFromMessenger(user.visitor().id(), bot.platform().name(), received))
+                .onErrorResume(IllegalStateException.class, answered -> Mono.just("ANSWERED"))
+                .flatMap(answer -> outbox.say(bot, inbound.externalId(), inbound.updateKey() + ":receipt",
+                                received ? "Спасибо! Рады, что ответ до вас дошёл."
+                                        : "Спасибо, что сообщили. Мы свяжемся с вами ещё раз.", null)
+                        .thenReturn(true));
+    }
+
+    /** «да»/«нет», «yes»/«no», 1/2 as a whole message (case, spaces and a final stop aside); null for anything else. */
+    static Boolean yesOrNo(String text) {
+        if (text == null || text.length() > 20) {
+            return null;
+        }
+        String word = text.strip().toLowerCase(java.util.Locale.ROOT).replaceAll("[.!]+$", "");
+        return switch (word) {
+            case "да", "yes", "1", "получил", "получила" -> Boolean.TRUE;
+            case "нет", "no", "2", "не получил", "не получила" -> Boolean.FALSE;
+            default -> null;
+        };
     }
 
     /** Once identified, the question asked before identification opens the dialog. */

@@ -278,7 +278,8 @@ class ReportQueries {
                         WHERE th.task_id = t.id AND th.event = 'CREATED'
                         ORDER BY th.id
                         LIMIT 1) h ON true
-                    WHERE t.created_at >= :from AND t.created_at < :to%s
+                    -- a «Снова обращается» notice is no regulated deadline (4.3.2c-d count only results and answers)
+                    WHERE t.created_at >= :from AND t.created_at < :to AND t.kind <> 'PERSON_WROTE_AGAIN'%s
                 ),
                 judged AS (
                     SELECT r.*, a.display_name AS agent_name,

@@ -122,6 +122,50 @@ public class ClassificationDeadlines {
                         .as(tx::transactional));
     }
 
+    /** An offline appeal not classified by its deadline, escalated now. */
+    public record UnclassifiedAppeal(UUID appealId, String lineId, Instant shownFrom, Instant deadline) {
+    }
+
+    /**
+     * Regulation 4.3.2c for offline appeals: one not classified within one working day of the line's opening after
+     * it came ({@code shown_from}; the appeal's {@code classifyBy}) is escalated once, like a dialog (of the given lines; every line when null): the line's
+     * supervisor is mailed and the escalation recorded on the appeal. Spam and classified appeals are not.
+     */
+    public Flux<UnclassifiedAppeal> escalateAppeals(List<String> lines, Instant now) {
+        // a working day is never shorter than a calendar day: nothing shown in the last day is late yet
+        return db.sql("""
+                        SELECT o.id, o.line_id, o.shown_from FROM offline_appeal o
+                        WHERE o.classified_at IS NULL AND o.classify_escalated_at IS NULL
+                          AND o.triage IS DISTINCT FROM 'SPAM' AND o.shown_from < :dayAgo
+                          AND (CAST(:all AS boolean) OR o.line_id = ANY(CAST(:lines AS text[])))
+                        ORDER BY o.shown_from LIMIT """ + " " + MAX_LIST)
+                .bind("dayAgo", now.minus(java.time.Duration.ofDays(1)).atOffset(ZoneOffset.UTC))
+                .bind("all", lines == null)
+                .bind("lines", lines == null ? new String[0] : lines.toArray(String[]::new))
+                .map(row -> {
+                    String line = row.get("line_id", String.class);
+                    Instant shown = instant(row, "shown_from");
+                    return new UnclassifiedAppeal(row.get("id", UUID.class), line, shown, deadline(line, shown));
+                })
+                .all()
+                .filter(appeal -> now.isAfter(appeal.deadline()))
+                .concatMap(appeal -> db.sql("UPDATE offline_appeal SET classify_escalated_at = :now WHERE id = :id "
+                                + "AND classify_escalated_at IS NULL AND classified_at IS NULL")
+                        .bind("id", appeal.appealId())
+                        .bind("now", now.atOffset(ZoneOffset.UTC))
+                        .fetch()
+                        .rowsUpdated()
+                        .filter(updated -> updated > 0)
+                        .flatMap(updated -> mailer.enqueue("unclassified-appeal:" + appeal.appealId(),
+                                new MailMessage(properties.supervisorOf(appeal.lineId()), null,
+                                        "Офлайн-обращение не классифицировано в срок",
+                                        "Офлайн-обращение " + appeal.appealId() + " (линия " + appeal.lineId()
+                                                + ") показано линии " + appeal.shownFrom() + " и не классифицировано; "
+                                                + "срок истёк " + appeal.deadline() + ".\n")))
+                        .thenReturn(appeal)
+                        .as(tx::transactional));
+    }
+
     private Unclassified unclassified(Readable row, Instant now) {
         String line = row.get("line_id", String.class);
         Instant ended = instant(row, "closed_at");

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -63,8 +65,12 @@ public class ResultReports {
         this.clock = clock;
     }
 
-    /** Where the person can be reached: their e-mail, and their messenger account. */
-    private record Reach(String email, String channel, String bot, String chat) {
+    /** Where the person can be reached: their e-mail, their messenger account, and the widget's visitor. */
+    private record Reach(String email, String channel, String bot, String chat, UUID visitorId) {
+    }
+
+    /** A result waiting for the person's answer, as the widget shows it on their next visit. */
+    public record Pending(UUID id, String requestNumber, String result, Instant sentAt) {
     }
 
     /**
@@ -84,7 +90,7 @@ public class ResultReports {
                 .flatMap(reach -> {
                     List<String> channels = new ArrayList<>();
                     List<Mono<Void>> sends = new ArrayList<>();
-                    String text = text(task, result, token);
+                    String text = text(task, result, token, false);
                     if (reach.email() != null) {
                         channels.add("EMAIL");
                         sends.add(mailer.enqueue("task-result:" + id + ":mail", new MailMessage(reach.email(), null,
@@ -96,17 +102,23 @@ public class ResultReports {
                         Map<String, Object> payload = new LinkedHashMap<>();
                         payload.put("bot", reach.bot());
                         payload.put("chat", reach.chat());
-                        payload.put("text", text);
+                        payload.put("text", text(task, result, token, true));
                         payload.put("to", platform + ":" + reach.chat());
                         sends.add(outbox.enqueue(platform + ".send", "task-result:" + id + ":messenger", payload));
+                    }
+                    if ("WIDGET".equals(reach.channel())) {
+                        // shown in the widget on the person's next visit (VisitorSocket asks pendingForVisitor)
+                        channels.add("WIDGET");
                     }
                     if (channels.isEmpty()) {
                         return Mono.empty();
                     }
                     return db.sql("""
                                     INSERT INTO task_result_report (id, task_id, card_id, token_hash, result, channels,
-                                        created_at, tell_by)
-                                    VALUES (:id, :task, :card, :hash, :result, :channels, :now, :tellBy)""")
+                                        created_at, tell_by, visitor_id)
+                                    VALUES (:id, :task, :card, :hash, :result, :channels, :now, :tellBy, :visitor)""")
+                            .bind("visitor", org.springframework.r2dbc.core.Parameter.fromOrEmpty(reach.visitorId(),
+                                    UUID.class))
                             .bind("id", id)
                             .bind("task", task.id())
                             .bind("card", task.cardId())
@@ -125,7 +137,8 @@ public class ResultReports {
         return db.sql("""
                         SELECT coalesce(o.email, (SELECT f.email FROM offline_form f WHERE f.id = o.offline_form_id),
                                         c.emails[1]) AS email,
-                               coalesce(d.channel, o.channel) AS channel, mu.bot_id, mu.external_id
+                               coalesce(d.channel, o.channel) AS channel, mu.bot_id, mu.external_id,
+                               coalesce(d.visitor_id, o.visitor_id) AS visitor_id
                         FROM task t JOIN card c ON c.id = t.card_id
                         LEFT JOIN dialog d ON d.id = t.dialog_id
                         LEFT JOIN offline_appeal o ON o.id = t.offline_appeal_id
@@ -137,16 +150,18 @@ public class ResultReports {
                     boolean messenger = channel != null && MESSENGERS.contains(channel);
                     return new Reach(row.get("email", String.class), channel,
                             messenger ? row.get("bot_id", String.class) : null,
-                            messenger ? row.get("external_id", String.class) : null);
+                            messenger ? row.get("external_id", String.class) : null,
+                            row.get("visitor_id", UUID.class));
                 })
                 .one();
     }
 
-    private String text(Task task, String result, String token) {
+    private String text(Task task, String result, String token, boolean messenger) {
         String link = properties.publicBaseUrl() + "/result.html#" + token;
         return "Здравствуйте!\n\nПо вашему обращению"
                 + (task.requestNumber() == null ? "" : " (заявка " + task.requestNumber() + ")") + ":\n" + result
-                + "\n\nПолучили ли вы ответ? Ответьте, пожалуйста, по ссылке: " + link
+                + (messenger ? "\n\nПолучили ли вы ответ? Ответьте «да» или «нет» (или по ссылке: " + link + ")"
+                        : "\n\nПолучили ли вы ответ? Ответьте, пожалуйста, по ссылке: " + link)
                 + "\n\n—\nКонтакт-центр Росдистант\n";
     }
 
@@ -166,26 +181,131 @@ public class ResultReports {
     }
 
     /**
-     * The person's answer, once (the same answer again is answered as before; another is refused). «Not received»
-     * reopens the task, due +3 working days from today, and mails the line's supervisor.
+     * The person's answer through their link, once (the same answer again is answered as before; another is
+     * refused). «Not received» reopens the task, due +3 working days from today, and mails the line's supervisor.
      */
     public Mono<Map<String, Object>> answer(String token, boolean received) {
+        return db.sql("SELECT id FROM task_result_report WHERE token_hash = :hash")
+                .bind("hash", hash(token))
+                .map(row -> row.get("id", UUID.class))
+                .one()
+                .flatMap(id -> answer(id, received))
+                .then(find(token));
+    }
+
+    /** The answer to one report, as {@link #answer(String, boolean)}; {@link IllegalStateException} if another. */
+    private Mono<String> answer(UUID reportId, boolean received) {
         String answer = received ? "RECEIVED" : "NOT_RECEIVED";
         Instant now = clock.now();
         return db.sql("""
                         UPDATE task_result_report SET answer = :answer, answered_at = :now
-                        WHERE token_hash = :hash AND answer IS NULL RETURNING task_id""")
+                        WHERE id = :id AND answer IS NULL RETURNING task_id""")
                 .bind("answer", answer)
                 .bind("now", now.atOffset(ZoneOffset.UTC))
-                .bind("hash", hash(token))
+                .bind("id", reportId)
                 .map(row -> row.get("task_id", UUID.class))
                 .one()
                 .flatMap(taskId -> history(taskId, answer, null, null, "the person's answer")
                         .then(received ? Mono.empty() : reopen(taskId, now)))
                 .as(tx::transactional)
-                .then(find(token))
-                .flatMap(view -> answer.equals(view.get("answer")) ? Mono.just(view)
+                .then(db.sql("SELECT answer FROM task_result_report WHERE id = :id").bind("id", reportId)
+                        .map(row -> row.get("answer", String.class)).one())
+                .flatMap(stored -> answer.equals(stored) ? Mono.just(stored)
                         : Mono.error(new IllegalStateException("Answered already")));
+    }
+
+    private static final String OF_VISITOR = """
+            (r.visitor_id = :visitor OR (SELECT coalesce(c.merged_into, c.id) FROM card c WHERE c.id = r.card_id) IN
+                (SELECT coalesce(c.merged_into, c.id) FROM dialog d JOIN card c ON c.id = d.card_id
+                 WHERE d.visitor_id = :visitor))""";
+
+    /**
+     * The results waiting for an answer of the person a widget visitor is (the dialog's or appeal's visitor, or any
+     * visitor whose dialogs are on the same card), the latest of each task, oldest first; each is marked shown.
+     */
+    public Flux<Pending> pendingForVisitor(UUID visitorId) {
+        return db.sql("""
+                        UPDATE task_result_report r SET shown_at = coalesce(r.shown_at, :now)
+                        FROM task t WHERE t.id = r.task_id AND r.id IN (
+                            SELECT r.id FROM task_result_report r
+                            WHERE r.answer IS NULL AND 'WIDGET' = ANY(r.channels) AND """ + OF_VISITOR + """
+                              AND NOT EXISTS (SELECT 1 FROM task_result_report n
+                                              WHERE n.task_id = r.task_id AND n.created_at > r.created_at)
+                            ORDER BY r.created_at LIMIT 5)
+                        RETURNING r.id, t.request_number, r.result, r.created_at""")
+                .bind("visitor", visitorId)
+                .bind("now", clock.now().atOffset(ZoneOffset.UTC))
+                .map(row -> new Pending(row.get("id", UUID.class), row.get("request_number", String.class),
+                        row.get("result", String.class), row.get("created_at", OffsetDateTime.class).toInstant()))
+                .all()
+                .sort(java.util.Comparator.comparing(Pending::sentAt));
+    }
+
+    /**
+     * A widget visitor's answer to a result shown to them: the answer (as {@link #answer(String, boolean)}), or
+     * empty when the report is not one of this person's; {@link IllegalStateException} if answered otherwise.
+     */
+    public Mono<String> answerFromVisitor(UUID visitorId, UUID reportId, boolean received) {
+        return db.sql("SELECT r.id FROM task_result_report r WHERE r.id = :id AND 'WIDGET' = ANY(r.channels) AND "
+                        + OF_VISITOR)
+                .bind("id", reportId)
+                .bind("visitor", visitorId)
+                .map(row -> row.get("id", UUID.class))
+                .one()
+                .flatMap(id -> answer(id, received));
+    }
+
+    /**
+     * A «да»/«нет» typed in the messenger: answers the latest result sent to this messenger visitor in that
+     * platform and not yet answered; empty when none is pending.
+     */
+    public Mono<String> answerFromMessenger(UUID visitorId, String platform, boolean received) {
+        return db.sql("""
+                        SELECT r.id FROM task_result_report r
+                        WHERE r.visitor_id = :visitor AND r.answer IS NULL AND :platform = ANY(r.channels)
+                        ORDER BY r.created_at DESC LIMIT 1""")
+                .bind("visitor", visitorId)
+                .bind("platform", platform)
+                .map(row -> row.get("id", UUID.class))
+                .one()
+                .flatMap(id -> answer(id, received));
+    }
+
+    /**
+     * Regulation 4.3.2d: a result not told by its {@code tell_by} — no e-mail or messenger send of it delivered (the
+     * outbox still trying, or given up), not shown in the widget, no answer — is the line's supervisor's to see to:
+     * each is mailed once (of the given lines; every line when null). Returns the ids of the reports alerted.
+     */
+    public Flux<UUID> alertUntold(List<String> lines, Instant now) {
+        return db.sql("""
+                        UPDATE task_result_report r SET tell_alerted_at = :now
+                        FROM task t WHERE t.id = r.task_id AND r.id IN (
+                            SELECT r.id FROM task_result_report r
+                            WHERE r.answer IS NULL AND r.tell_alerted_at IS NULL AND r.shown_at IS NULL
+                              AND r.tell_by < :now AND (CAST(:all AS boolean) OR EXISTS (SELECT 1 FROM task l
+                                  WHERE l.id = r.task_id AND l.line_id = ANY(CAST(:lines AS text[]))))
+                              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'DELIVERED' AND o.dedup_key IN
+                                  ('task-result:' || r.id || ':mail', 'task-result:' || r.id || ':messenger'))
+                            ORDER BY r.tell_by LIMIT 200)
+                        RETURNING r.id, r.tell_by, array_to_string(r.channels, ', ') AS channels, t.title, t.line_id,
+                            (SELECT display_name FROM agent a WHERE a.id = t.owner_agent_id) AS owner""")
+                .bind("now", now.atOffset(ZoneOffset.UTC))
+                .bind("all", lines == null)
+                .bind("lines", lines == null ? new String[0] : lines.toArray(String[]::new))
+                .map(row -> List.of(row.get("id", UUID.class).toString(),
+                        row.get("tell_by", OffsetDateTime.class).toInstant().toString(),
+                        row.get("channels", String.class), row.get("title", String.class),
+                        row.get("line_id", String.class), String.valueOf(row.get("owner", String.class))))
+                .all()
+                .concatMap(report -> mailer.enqueue("task-result-untold:" + report.get(0),
+                                new MailMessage(properties.supervisorOf(report.get(4)), null,
+                                        "Результат не доведён до заявителя: " + report.get(3),
+                                        "Результат по задаче «" + report.get(3) + "» (исполнитель: " + report.get(5)
+                                                + ", линия " + report.get(4) + ") не дошёл до заявителя к сроку "
+                                                + report.get(1) + " (каналы: " + report.get(2)
+                                                + "). Свяжитесь с заявителем.\n"))
+                        .thenReturn(UUID.fromString(report.get(0))))
+                .as(tx::transactional);
     }
 
     private Mono<Void> reopen(UUID taskId, Instant now) {

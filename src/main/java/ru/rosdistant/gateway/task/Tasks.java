@@ -110,6 +110,8 @@ public class Tasks {
                 .onBackpressureDrop()
                 .concatMap(tick -> sweep().then(escalate(LocalDate.now(properties.zone())).then())
                         .then(deadlines.escalate(null, Instant.now()).then())
+                        .then(deadlines.escalateAppeals(null, Instant.now()).then())
+                        .then(reports.alertUntold(null, Instant.now()).then())
                         .onErrorResume(error -> {
                             log.warn("The task check failed; trying again at the next one: " + error);
                             return Mono.empty();

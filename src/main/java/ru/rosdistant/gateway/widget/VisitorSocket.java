@@ -38,6 +38,7 @@ import ru.rosdistant.gateway.shared.SocketProperties;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
 import ru.rosdistant.gateway.site.WorkingCalendar;
+import ru.rosdistant.gateway.task.ResultReports;
 
 /** The visitor's socket, {@code /ws/visitor?site=…}; the Origin was checked before the upgrade. */
 @Component
@@ -71,9 +72,13 @@ class VisitorSocket implements WebSocketHandler {
 
     private final VisitorPresence presence;
 
+    private final ResultReports results;
+
     VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogBus bus, JsonMapper json,
             SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts, AgentRouting routing,
-            Ratings ratings, CardBinding binding, VisitorLimits clientLimits, VisitorPresence presence) {
+            Ratings ratings, CardBinding binding, VisitorLimits clientLimits, VisitorPresence presence,
+            ResultReports results) {
+        this.results = results;
         this.ratings = ratings;
         this.binding = binding;
         this.clientLimits = clientLimits;
@@ -182,6 +187,7 @@ class VisitorSocket implements WebSocketHandler {
                 case "close" -> close(frame);
                 case "transcript" -> transcript(frame);
                 case "rate" -> rate(frame);
+                case "result_receipt" -> resultReceipt(frame);
                 default -> Mono.error(new FrameException(ErrorCode.UNKNOWN_TYPE,
                         "Unknown frame type '" + frame.type() + "'"));
             };
@@ -217,6 +223,49 @@ class VisitorSocket implements WebSocketHandler {
                         frame.put("line", lineHours());
                         frame.put("dialogs", list);
                         connection.send(frame);
+                    })
+                    .thenMany(results.pendingForVisitor(identified.id()))
+                    .doOnNext(this::sendResult)
+                    .then();
+        }
+
+        /**
+         * Regulation 3, 4.3.2d: the result of the person's request or complaint, with the question whether they
+         * received it, on their next visit.
+         */
+        private void sendResult(ResultReports.Pending pending) {
+            Map<String, Object> frame = new LinkedHashMap<>();
+            frame.put("type", "result");
+            frame.put("resultId", pending.id());
+            frame.put("requestNumber", pending.requestNumber());
+            frame.put("text", pending.result());
+            frame.put("sentAt", pending.sentAt().toString());
+            frame.put("question", "Получили ли вы ответ?");
+            connection.send(frame);
+        }
+
+        /** The visitor answers a result shown to them: received or not, once. */
+        private Mono<Void> resultReceipt(InboundFrame frame) {
+            UUID resultId = frame.uuid("resultId");
+            tools.jackson.databind.JsonNode received = frame.body().get("received");
+            if (received == null || !received.isBoolean()) {
+                return Mono.error(new FrameException(ErrorCode.INVALID_FIELD, "received: true or false"));
+            }
+            return results.answerFromVisitor(visitor.id(), resultId, received.asBoolean())
+                    .onErrorMap(IllegalStateException.class, answered -> new FrameException(ErrorCode.INVALID_FIELD,
+                            "This result was answered otherwise already"))
+                    .switchIfEmpty(Mono.error(() -> new FrameException(ErrorCode.INVALID_FIELD,
+                            "resultId: no such result of yours")))
+                    .onErrorMap(DialogManagement::storageFailure)
+                    .doOnNext(answer -> {
+                        Map<String, Object> answered = new LinkedHashMap<>();
+                        answered.put("type", "result_received");
+                        answered.put("resultId", resultId);
+                        if (frame.ref() != null) {
+                            answered.put("ref", frame.ref());
+                        }
+                        answered.put("answer", answer);
+                        connection.send(answered);
                     })
                     .then();
         }

@@ -89,6 +89,30 @@ class CardScreenTests {
     }
 
     @Test
+    void anEmptyStudyGroupOrSpecialtyClearsItAndAnAbsentOneIsKept() {
+        UUID card = CardFixtures.card(db, "Олег Рыбин", List.of(), List.of());
+        CardFixtures.closedDialog(db, card, LINE, "…");
+        JsonNode set = Checks.body(http.patch().uri("/api/cards/" + card).header("Cookie", cookie)
+                .bodyValue(Map.of("studyGroup", "ПИб-1901", "specialty", "Прикладная информатика"))
+                .exchange().expectStatus().isOk());
+        assertThat(set.path("studyGroup").asString()).isEqualTo("ПИб-1901");
+        // the name alone changes nothing else
+        JsonNode renamed = Checks.body(http.patch().uri("/api/cards/" + card).header("Cookie", cookie)
+                .bodyValue(Map.of("name", "Олег Рыбин-Старший")).exchange().expectStatus().isOk());
+        assertThat(renamed.path("specialty").asString()).isEqualTo("Прикладная информатика");
+        // empty (or blank) clears
+        JsonNode cleared = Checks.body(http.patch().uri("/api/cards/" + card).header("Cookie", cookie)
+                .bodyValue(Map.of("studyGroup", "", "specialty", "  ")).exchange().expectStatus().isOk());
+        assertThat(cleared.path("studyGroup").isNull() || cleared.path("studyGroup").isMissingNode()).isTrue();
+        assertThat(cleared.path("specialty").isNull() || cleared.path("specialty").isMissingNode()).isTrue();
+        assertThat(Checks.text(db, "SELECT coalesce(study_group, 'none') || coalesce(specialty, 'none') AS v FROM card "
+                + "WHERE id = '" + card + "'")).isEqualTo("nonenone");
+        JsonNode tooLong = Checks.body(http.patch().uri("/api/cards/" + card).header("Cookie", cookie)
+                .bodyValue(Map.of("studyGroup", "Г".repeat(41))).exchange().expectStatus().isBadRequest());
+        assertThat(tooLong.path("errors").path("studyGroup").asString()).isEqualTo("at most 40 characters (empty clears it)");
+    }
+
+    @Test
     void notesAreKeptOnTheCardAndAMergeLosesNothing() {
         String marker = Long.toString(System.nanoTime() % 1_000_000);
         UUID kept = CardFixtures.card(db, "Пётр Орлов " + marker, List.of("petr" + marker + "@example.ru"), List.of());

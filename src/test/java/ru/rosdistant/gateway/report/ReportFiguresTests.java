@@ -172,6 +172,21 @@ class ReportFiguresTests {
     }
 
     @Test
+    void aPersonWroteAgainNoticeIsNoTaskDeadline() {
+        // an overdue, open notice task of line lab312 in the period: not a regulated deadline, so not counted
+        db.sql("""
+                        INSERT INTO task (id, card_id, kind, title, line_id, owner_agent_id, due, state, created_at,
+                            notice_key)
+                        VALUES (gen_random_uuid(), '00000140-0000-0000-0000-00000000c001', 'PERSON_WROTE_AGAIN',
+                            'Снова обращается: Тест', 'lab312', (SELECT id FROM agent WHERE login = 'lab140-boris'),
+                            '2026-05-06', 'OPEN', '2026-05-05 09:00+04', 'test:lab312:' || gen_random_uuid())""")
+                .then()
+                .block(Duration.ofSeconds(10));
+        DeadlineFigures tasks = deadlines(List.of("lab312")).get("TASK");
+        assertThat(tasks == null ? 0L : tasks.total()).isZero();
+    }
+
+    @Test
     void judgesTriageTenMinutesFromTheEndOfAMainSiteDialog() {
         DeadlineFigures triage = deadlines(List.of("dispatcher")).get("TRIAGE");
         // e1 triaged 7 minutes after its end, e2 after 15, e3 never
