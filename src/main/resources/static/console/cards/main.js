@@ -150,6 +150,10 @@ function showCard(view) {
     'ответственный: ' + responsibleName(card.responsibleAgentId), 'создана ' + when(card.createdAt),
     card.identityVerified ? 'личность подтверждена порталом' : null].filter(Boolean).join(' · ');
   fillForm(card);
+  // Addresses whose mail came back (a delivery report): answers to them will not arrive.
+  $('card-bouncing').textContent = (view.bouncingEmails || []).length
+    ? 'Не принимает почту: ' + view.bouncingEmails.map(b => b.address + (b.detail ? ' (' + b.detail + ')' : '')).join(', ')
+    : '';
   clearErrors();
   $('card-problem').textContent = '';
   renderNotes(view.notes || []);
