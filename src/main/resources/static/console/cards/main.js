@@ -8,7 +8,7 @@ import { KIND_NAMES, STATUS_NAMES, changeOf, fieldErrors, kindOf, mergePreview }
 
 const $ = id => document.getElementById(id);
 const FIELDS = ['name', 'kind', 'status', 'emails', 'phones', 'handles', 'studyGroup', 'specialty', 'responsibleAgentId'];
-const CHANNELS = { WIDGET: 'Виджет', TELEGRAM: 'Telegram', VIBER: 'Viber', WHATSAPP: 'WhatsApp', VK: 'VK', MAX: 'MAX' };
+const CHANNELS = { WIDGET: 'Виджет', TELEGRAM: 'Telegram', VIBER: 'Viber', WHATSAPP: 'WhatsApp', VK: 'VK', MAX: 'MAX', EMAIL: 'Эл. почта' };
 const APPEALS = { CONSULTATION: 'консультация', SERVICE_REQUEST: 'запрос на обслуживание', COMPLAINT: 'жалоба',
   CHANGE_REQUEST: 'запрос на изменение' };
 const state = { view: null, transfer: [], responsibles: [], merge: null, move: null };

@@ -92,6 +92,7 @@ class EmailConsoleBrowserTests extends BrowserTest {
         item.findElement(By.cssSelector("button.email-take")).click();
         wait.until(driver -> driver.findElement(By.id("reply")).isEnabled());
         wait.until(driver -> driver.findElement(By.id("messages")).getText().contains("перевестись с экономики"));
+        assertThat(console.findElement(By.id("conv-title")).getText()).isEqualTo("Анна Смирнова · Эл. почта · Росдистант");
         assertThat(console.findElement(By.cssSelector("#dialogs li[data-dialog-id='" + dialogId + "']")).isDisplayed())
                 .isTrue();
         wait.until(driver -> driver.findElements(By.cssSelector("#email-list li[data-dialog-id='" + dialogId + "']"))
