@@ -88,6 +88,8 @@ export function renderCard(view, dialogId) {
   field(dl, 'Вид', [label('cardKind', card.kind), label('contactType', card.contactType)]
     .filter(Boolean).join(', ')).className = 'card-kind';
   field(dl, 'E-mail', listOf(card.emails)).className = 'card-emails';
+  const bouncing = (view.bouncingEmails || []).map(b => b.address);
+  if (bouncing.length) field(dl, 'Не принимает почту', bouncing.join(', ')).className = 'card-bouncing';
   field(dl, 'Телефоны', listOf(card.phones)).className = 'card-phones';
   field(dl, 'Мессенджеры', listOf(card.handles)).className = 'card-handles';
   field(dl, 'Статус', label('cardStatus', card.status)).className = 'card-state';

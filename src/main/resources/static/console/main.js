@@ -12,6 +12,7 @@ import { setCardCollapsed, showCard } from './card.js';
 import { closeFailed } from './close.js';
 import { flush, onAck, onMessage, onTyping, outbox, renderConversation, renderTyping, setState, stopTyping } from './conversation.js';
 import { markRead, onDialogLeft, onRead, renderDialogList, resume, updateTitle, upsertDialog } from './dialogs.js';
+import { setupEmail, stopEmail } from './email.js';
 import { forwardFailed } from './forward.js';
 import { onOffer, removeOffer, resetOffers } from './offers.js';
 import { setupOverview, stopOverview } from './overview.js';
@@ -149,6 +150,7 @@ export function leaveMain(message) {
   resetOffers();
   stopTriage();
   stopOverview();
+  stopEmail();
   stopTasks();
   resetCanned();
   showCard(null);
@@ -218,6 +220,7 @@ export function onWelcome(f) {
   renderDialogList();
   setupTriage();
   setupOverview();
+  setupEmail();
   // Every known dialog, including those the server no longer lists (closed meanwhile), catches up from its last seq.
   dialogs.forEach(resume);
   flush();

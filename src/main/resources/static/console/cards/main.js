@@ -8,7 +8,7 @@ import { KIND_NAMES, STATUS_NAMES, changeOf, fieldErrors, kindOf, mergePreview }
 
 const $ = id => document.getElementById(id);
 const FIELDS = ['name', 'kind', 'status', 'emails', 'phones', 'handles', 'studyGroup', 'specialty', 'responsibleAgentId'];
-const CHANNELS = { WIDGET: 'Виджет', TELEGRAM: 'Telegram', VIBER: 'Viber', WHATSAPP: 'WhatsApp', VK: 'VK', MAX: 'MAX' };
+const CHANNELS = { WIDGET: 'Виджет', TELEGRAM: 'Telegram', VIBER: 'Viber', WHATSAPP: 'WhatsApp', VK: 'VK', MAX: 'MAX', EMAIL: 'Эл. почта' };
 const APPEALS = { CONSULTATION: 'консультация', SERVICE_REQUEST: 'запрос на обслуживание', COMPLAINT: 'жалоба',
   CHANGE_REQUEST: 'запрос на изменение' };
 const state = { view: null, transfer: [], responsibles: [], merge: null, move: null };
@@ -150,6 +150,10 @@ function showCard(view) {
     'ответственный: ' + responsibleName(card.responsibleAgentId), 'создана ' + when(card.createdAt),
     card.identityVerified ? 'личность подтверждена порталом' : null].filter(Boolean).join(' · ');
   fillForm(card);
+  // Addresses whose mail came back (a delivery report): answers to them will not arrive.
+  $('card-bouncing').textContent = (view.bouncingEmails || []).length
+    ? 'Не принимает почту: ' + view.bouncingEmails.map(b => b.address + (b.detail ? ' (' + b.detail + ')' : '')).join(', ')
+    : '';
   clearErrors();
   $('card-problem').textContent = '';
   renderNotes(view.notes || []);

@@ -102,7 +102,8 @@ public class CardDesk {
                 .flatMap(card -> possibleMatches(id, scope).collectList()
                         .flatMap(matches -> audit.record(scope.agentId(), "READ", cardsRead(id, matches), null, null)
                                 .then(Mono.zip(dialogs(id).collectList(), forms(id).collectList(),
-                                        tasks(id).collectList(), CardNotes.of(db, id).collectList()))
+                                        tasks(id).collectList(), CardNotes.of(db, id).collectList(),
+                                        bouncing(card.emails()).collectList()))
                                 .map(history -> {
                                     Map<String, Object> view = new LinkedHashMap<>();
                                     view.put("card", card);
@@ -111,9 +112,28 @@ public class CardDesk {
                                     view.put("offlineForms", history.getT2());
                                     view.put("tasks", history.getT3());
                                     view.put("notes", history.getT4());
+                                    view.put("bouncingEmails", history.getT5());
                                     return view;
                                 })))
                 .as(tx::transactional);
+    }
+
+    /** The card's addresses whose mail came back (a delivery report read from a mailbox), newest first. */
+    private Flux<Map<String, Object>> bouncing(List<String> emails) {
+        if (emails == null || emails.isEmpty()) {
+            return Flux.empty();
+        }
+        return db.sql("SELECT address, detail, bounced_at FROM email_bouncing_address WHERE lower(address) = ANY(:emails) "
+                        + "ORDER BY bounced_at DESC")
+                .bind("emails", emails.toArray(String[]::new))
+                .map(row -> {
+                    Map<String, Object> bounce = new LinkedHashMap<>();
+                    bounce.put("address", row.get("address", String.class));
+                    bounce.put("detail", row.get("detail", String.class));
+                    bounce.put("bouncedAt", row.get("bounced_at", OffsetDateTime.class));
+                    return bounce;
+                })
+                .all();
     }
 
     private static List<UUID> cardsRead(UUID id, List<Map<String, Object>> matches) {

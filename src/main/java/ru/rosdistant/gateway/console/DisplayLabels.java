@@ -55,7 +55,8 @@ class DisplayLabels {
         all.put("dialogState", group(ru, "WAITING", "Ожидает", "Waiting", "ASSIGNED", "В работе", "In progress",
                 "CLOSED", "Закрыт", "Closed"));
         all.put("channel", group(ru, "WIDGET", "Виджет", "Widget", "TELEGRAM", "Telegram", "Telegram", "VIBER",
-                "Viber", "Viber", "WHATSAPP", "WhatsApp", "WhatsApp", "VK", "ВКонтакте", "VK", "MAX", "MAX", "MAX"));
+                "Viber", "Viber", "WHATSAPP", "WhatsApp", "WhatsApp", "VK", "ВКонтакте", "VK", "MAX", "MAX", "MAX",
+                "EMAIL", "Эл. почта", "E-mail"));
         all.put("triage", group(ru, "SPAM", "Спам", "Spam", "PARTNER", "Партнёр", "Partner", "APPLICANT",
                 "Абитуриент", "Applicant", "STUDENT", "Студент", "Student"));
         all.put("presence", group(ru, "ONLINE", "На линии", "Online", "AWAY", "Отошёл", "Away", "OFFLINE",

@@ -76,7 +76,9 @@ class EmailIntake {
             mail = channel.parser().parse(raw);
         }
         catch (Exception ex) {
-            return new Classified("FAILED", null, MailParser.messageIdOf(raw), fit(ex.toString(), 2000));
+            ParsedMail headers = MailParser.headersOnly(raw);
+            return new Classified("FAILED", headers, headers != null ? headers.messageId() : MailParser.messageIdOf(raw),
+                    fit(ex.toString(), 2000));
         }
         if (mailer.isOwn(mail.messageId())) {
             return new Classified("OWN", mail, mail.messageId(), "Письмо самого шлюза");

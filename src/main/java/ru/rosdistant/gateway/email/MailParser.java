@@ -88,6 +88,24 @@ final class MailParser {
                 recipients(message), text, bounce == null ? autoReason(message) : null, bounce, body.attachments);
     }
 
+    /**
+     * The headers of a mail whose body could not be parsed (Message-ID, sender, subject, recipients; no text), so that
+     * a supervisor sees who wrote it; null when even the headers cannot be read.
+     */
+    static ParsedMail headersOnly(byte[] raw) {
+        try {
+            MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(raw));
+            InternetAddress from = from(message);
+            return new ParsedMail(firstId(message.getHeader("Message-ID", null)),
+                    from == null ? null : from.getAddress().toLowerCase(Locale.ROOT),
+                    from == null ? null : clean(from.getPersonal(), 200), clean(message.getSubject(), 1000), null,
+                    List.of(), recipients(message), null, null, null, List.of());
+        }
+        catch (MessagingException | RuntimeException ex) {
+            return null;
+        }
+    }
+
     private static InternetAddress from(MimeMessage message) throws MessagingException {
         Address[] from;
         try {

@@ -128,6 +128,7 @@ public final class Frames {
             case "WHATSAPP" -> "WhatsApp";
             case "VK" -> "ВКонтакте";
             case "MAX" -> "MAX";
+            case "EMAIL" -> "Эл. почта · " + siteName;
             default -> channel;
         };
     }

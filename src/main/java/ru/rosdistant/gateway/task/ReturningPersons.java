@@ -36,7 +36,7 @@ class ReturningPersons {
     private static final Log log = LogFactory.getLog(ReturningPersons.class);
 
     private static final Map<String, String> CHANNELS = Map.of("WIDGET", "виджет", "TELEGRAM", "Telegram", "VIBER",
-            "Viber", "WHATSAPP", "WhatsApp", "VK", "VK", "MAX", "MAX");
+            "Viber", "WHATSAPP", "WhatsApp", "VK", "VK", "MAX", "MAX", "EMAIL", "e-mail");
 
     private final DatabaseClient db;
 

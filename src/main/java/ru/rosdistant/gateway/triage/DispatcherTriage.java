@@ -112,12 +112,23 @@ public class DispatcherTriage {
         Dialog dialog = untriaged.dialog();
         long openSeconds = Math.max(0, Duration.between(dialog.openedAt(),
                 dialog.closedAt() == null ? now : dialog.closedAt()).toSeconds());
-        Instant deadlineAt = dialog.closedAt() == null ? null : dialog.closedAt().plus(properties.deadline());
-        Long sinceEnd = dialog.closedAt() == null ? null
-                : Math.max(0, Duration.between(dialog.closedAt(), now).toSeconds());
+        Instant clockFrom = clockStart(dialog);
+        Instant deadlineAt = clockFrom == null ? null : clockFrom.plus(properties.deadline());
+        Long sinceEnd = clockFrom == null ? null : Math.max(0, Duration.between(clockFrom, now).toSeconds());
         String siteName = sites.site(dialog.siteId()).map(Site::name).orElse(dialog.siteId());
         return new Pending(dialog, siteName, preview(untriaged.firstMessage()), openSeconds, sinceEnd, deadlineAt,
                 properties.deadline().toSeconds(), deadlineAt != null && now.isAfter(deadlineAt));
+    }
+
+    /**
+     * When the 10-minute rule starts: a chat's when it ended; a mail's when it arrived (an e-mail dialog opens with
+     * its first mail and stays open while it waits on the line's list), as {@code DialogManagement.untriaged} orders.
+     */
+    private static Instant clockStart(Dialog dialog) {
+        if (dialog.closedAt() != null) {
+            return dialog.closedAt();
+        }
+        return "EMAIL".equals(dialog.channel()) ? dialog.openedAt() : null;
     }
 
     private static String preview(String text) {

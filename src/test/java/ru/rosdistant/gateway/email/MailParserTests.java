@@ -3,6 +3,9 @@ package ru.rosdistant.gateway.email;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,6 +51,27 @@ class MailParserTests {
         var channel = new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_ON_PASSWORD", "pw"));
         assertThat(channel.open()).extracting(mailbox -> mailbox.config().id()).containsExactly("abiturient");
         assertThat(channel.tokens().enabled()).isFalse();
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void theStartLogSaysWhichMailboxIsOffAndWhichVariableIsMissing(CapturedOutput output) {
+        var off = new EmailProperties.Mailbox("lab377", "lab377@rosdistant.ru", "imap.example.org", 993, true, "lab377",
+                "EMAIL_LAB377_PASSWORD", "INBOX", "main", "lab377");
+        var on = new EmailProperties.Mailbox("lab378", "lab378@rosdistant.ru", "imap.example.org", 993, true, "lab378",
+                "EMAIL_LAB378_PASSWORD", "INBOX", "main", "lab378");
+        var properties = new EmailProperties(java.util.List.of(off, on), java.time.Duration.ofSeconds(30),
+                java.time.Duration.ofMinutes(2), 20, org.springframework.util.unit.DataSize.ofMegabytes(16),
+                org.springframework.util.unit.DataSize.ofMegabytes(64), 5, "EMAIL_REPLY_SECRET", null,
+                java.time.Duration.ofSeconds(20));
+        new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_LAB378_PASSWORD", "s3cr3t-lab378")
+                .withProperty("EMAIL_REPLY_SECRET", "s"));
+        assertThat(output.getAll())
+                .contains("Mailbox 'lab377' (lab377@rosdistant.ru) is off: EMAIL_LAB377_PASSWORD not set")
+                .contains("Mailbox 'lab378' (lab378@rosdistant.ru) is read from imap.example.org:993 folder INBOX "
+                        + "for line lab378")
+                .doesNotContain("'lab378' (lab378@rosdistant.ru) is off")
+                .doesNotContain("s3cr3t-lab378");
     }
 
     @Test
