@@ -87,9 +87,12 @@ public class AgentRouting {
 
     private final LineLocks lineLocks;
 
+    private final ru.rosdistant.gateway.cluster.SingletonJobs jobs;
+
     AgentRouting(DialogManagement dialogs, DialogBus bus, Sites sites, RoutingProperties properties,
             PresenceJournal journal, ru.rosdistant.gateway.site.WorkingCalendar calendar,
-            AgentPresenceRows presenceRows, LineLocks lineLocks) {
+            AgentPresenceRows presenceRows, LineLocks lineLocks, ru.rosdistant.gateway.cluster.SingletonJobs jobs) {
+        this.jobs = jobs;
         this.calendar = calendar;
         this.dialogs = dialogs;
         this.bus = bus;
@@ -309,22 +312,27 @@ public class AgentRouting {
                         }))
                 .subscribe();
         // The sweep only asks for drains; requests for a line already pending are merged, so a slow
-        // database makes the sweep skip, never pile up.
+        // database makes the sweep skip, never pile up. It looks at every line and every node's agents, so with
+        // several nodes one node at a time sweeps; drains asked for by what happens on a node stay on that node.
         Disposable sweeper = Flux.interval(sweep, sweep)
                 .onBackpressureDrop()
-                .subscribe(tick -> {
-                    sites.lines().forEach(line -> {
-                        sweepDue.add(line.id());
-                        requestDrain(line.id());
-                    });
-                    graceForAgentsOfDeadNodes();
-                });
+                .concatMap(tick -> jobs.runAlone("routing.sweep", sweep, () -> Mono.fromRunnable(this::sweep))
+                        .onErrorResume(error -> Mono.empty()), 1)
+                .subscribe();
         pipeline = Disposables.composite(drainer, sweeper);
         // Agents who had dialogs before a restart get the same grace as a dropped connection.
         dialogs.agentsWithOpenDialogs()
                 .filter(agentId -> !present.containsKey(agentId))
                 .doOnNext(this::startGrace)
                 .subscribe(null, error -> log.warn("Could not look up agents with open dialogs", error));
+    }
+
+    private void sweep() {
+        sites.lines().forEach(line -> {
+            sweepDue.add(line.id());
+            requestDrain(line.id());
+        });
+        graceForAgentsOfDeadNodes();
     }
 
     /**
