@@ -38,8 +38,9 @@ import ru.rosdistant.gateway.site.Sites;
  * closes, an agent comes online, an offer is declined or expires) and on a periodic sweep; all drains run
  * in one serial pipeline. Who gets a dialog is {@link Assignment}'s decision under the line's
  * {@link Strategy}; the assignment itself is a conditional UPDATE in PostgreSQL, so a dialog never goes to
- * two agents even when two accept an offer at the same moment. Offers, presence and grace timers live in
- * memory: after a restart the dialogs are still waiting or assigned in the database and are offered again.
+ * two agents even when two accept an offer at the same moment. Offers are rows ({@link Offers}) any node answers;
+ * presence and grace timers live in memory (with several nodes, presence also in PostgreSQL): after a restart the
+ * dialogs are still waiting or assigned in the database and are offered again.
  */
 @Component
 public class AgentRouting {

@@ -109,20 +109,20 @@ class ThreeNodesTests {
                 WsClient visitor = WsClient.visitor(port(at(0)), "lab342", "https://lab342.test")) {
             String dialogId = TwoNodesTests.openAndWrite(visitor, "lab342");
             // one agent at a time is offered the dialog (a 1-s offer timeout); the first lets it expire
-            WsClient first = null;
+            WsClient offeredFirst = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (first == null && System.nanoTime() < deadline) {
+            while (offeredFirst == null && System.nanoTime() < deadline) {
                 if (a.drainNow().stream().anyMatch(offer(dialogId))) {
-                    first = a;
+                    offeredFirst = a;
                 }
                 else if (b.drainNow().stream().anyMatch(offer(dialogId))) {
-                    first = b;
+                    offeredFirst = b;
                 }
                 sleepQuietly(50);
             }
-            assertThat(first).as("someone was offered the dialog").isNotNull();
-            WsClient next = first == a ? b : a;
-            first.await(frame -> frame.path("type").asString().equals("offer_withdrawn"), "the offer expired");
+            assertThat(offeredFirst).as("someone was offered the dialog").isNotNull();
+            WsClient next = offeredFirst == a ? b : a;
+            offeredFirst.await(frame -> frame.path("type").asString().equals("offer_withdrawn"), "the offer expired");
             next.await(offer(dialogId), "the offer passed on to the other node's agent");
             next.send(Map.of("type", "accept", "dialogId", dialogId));
             assertThat(next.await(answer(dialogId), "the answer to accept").path("type").asString())
@@ -241,23 +241,27 @@ class ThreeNodesTests {
     @Order(5)
     void newVisitorsFromOneAddressCountOnAllNodes() {
         String address = WsClient.freshAddress();
-        // the test profile's new-burst is 6: two new visitors on each of three nodes, then the seventh is refused
-        for (int i = 0; i < 6; i++) {
+        // the test profile's new-burst is 6 (a node of its own would welcome all twelve), refilled one per 3 s
+        long started = System.nanoTime();
+        Map<Integer, Integer> refusedOn = new HashMap<>();
+        int welcomed = 0;
+        for (int i = 0; i < 12; i++) {
             try (WsClient visitor = WsClient.visitorFrom(address, port(at(i % 3)), "lab343", "https://lab343.test")) {
                 visitor.send(Map.of("type", "hello", "ref", "hello"));
-                assertThat(visitor.await(frame -> frame.path("type").asString().equals("welcome")
-                        || frame.path("type").asString().equals("error"), "the answer to hello")
-                        .path("type").asString()).as("visitor " + (i + 1)).isEqualTo("welcome");
+                JsonNode answer = visitor.await(frame -> frame.path("type").asString().equals("welcome")
+                        || frame.path("type").asString().equals("error"), "the answer to hello");
+                if (answer.path("type").asString().equals("welcome")) {
+                    welcomed++;
+                }
+                else {
+                    assertThat(answer.path("code").asString()).isEqualTo("CLIENT_LIMITED");
+                    refusedOn.merge(i % 3, 1, Integer::sum);
+                }
             }
         }
-        for (ConfigurableApplicationContext node : nodes) {
-            try (WsClient seventh = WsClient.visitorFrom(address, port(node), "lab343", "https://lab343.test")) {
-                seventh.send(Map.of("type", "hello", "ref", "hello"));
-                JsonNode refused = seventh.await(frame -> frame.path("type").asString().equals("error")
-                        || frame.path("type").asString().equals("welcome"), "the answer to hello");
-                assertThat(refused.path("code").asString()).isEqualTo("CLIENT_LIMITED");
-            }
-        }
+        long refills = Duration.ofNanos(System.nanoTime() - started).toSeconds() / 3 + 1;
+        assertThat(welcomed).as("the burst, and what refilled meanwhile").isBetween(6, (int) (6 + refills));
+        assertThat(refusedOn.keySet()).as("nodes that refused").containsExactlyInAnyOrder(0, 1, 2);
     }
 
     /** With cluster on, a drain writes this node's presence rows only when its agents changed. */
@@ -270,15 +274,16 @@ class ThreeNodesTests {
             awaitTrue(() -> count(at(0), "SELECT count(*) AS n FROM agent_presence WHERE agent_id = " + agent.id()
                     + " AND node_id = 'three-3' AND status = 'ONLINE'") == 1, "the agent's row on node 3");
             long before = rows.skippedWrites();
-            // 20 dialogs open on node 3's line: 20 and more drains there, none of them a change of node 3's agents
+            // 20 dialogs open on node 3's line, one after the other: drains there, none of them after a change of its agents
             Flux.range(0, 20)
                     .concatMap(i -> openFromMessengerOn(at(2), "lab344", i))
                     .then()
                     .block(Duration.ofSeconds(60));
             awaitTrue(() -> count(at(0), "SELECT count(*) AS n FROM dialog WHERE line_id = 'lab344' "
                     + "AND state = 'ASSIGNED'") == 3, "three assigned");
+            // requests for a line's drain merge while one is pending: fewer drains than dialogs, but several
             assertThat(rows.skippedWrites() - before).as("drains that found nothing new to write")
-                    .isGreaterThanOrEqualTo(20);
+                    .isGreaterThanOrEqualTo(3);
             console.send(Map.of("type", "presence", "status", "AWAY"));
             awaitTrue(() -> count(at(0), "SELECT count(*) AS n FROM agent_presence WHERE agent_id = " + agent.id()
                     + " AND status = 'AWAY'") == 1, "a change is written");
