@@ -19,8 +19,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs a pass of a database-wide periodic job (a sweep, an escalation pass, a purge) on one node at a time: before
- * each pass the node takes or renews the job's lease ({@link JobLeases}) for a few of the job's intervals, and skips the
- * pass when another node holds it. The holder renews at every pass and keeps the job; when it stops, it gives its
+ * each pass the node takes or renews the job's lease ({@link JobLeases}) for three of the job's intervals (at least
+ * {@link #SHORTEST_LEASE}), and skips the pass when another node holds it. The holder renews at every pass and keeps the job; when it stops, it gives its
  * leases up, and when it dies they expire, so the job moves to another node within one time to live. A job that
  * touches only this node's sockets or memory does not belong here. A single node runs every pass without a lease.
  */
@@ -31,6 +31,12 @@ public class SingletonJobs {
 
     /** A lease lives this many of the job's intervals: a holder late by one pass keeps it. */
     static final int INTERVALS_PER_LEASE = 3;
+
+    /**
+     * ... and never less than this: a job run every second or faster would otherwise change hands at every pause of
+     * its holder (a collection, a slow connection), with passes on two nodes at once while it does.
+     */
+    static final Duration SHORTEST_LEASE = Duration.ofSeconds(10);
 
     private final JobLeases leases;
 
@@ -62,7 +68,8 @@ public class SingletonJobs {
         if (stopping) {
             return Flux.empty();
         }
-        return leases.acquire(job, interval.multipliedBy(INTERVALS_PER_LEASE))
+        Duration ttl = interval.multipliedBy(INTERVALS_PER_LEASE);
+        return leases.acquire(job, ttl.compareTo(SHORTEST_LEASE) < 0 ? SHORTEST_LEASE : ttl)
                 .doOnNext(lease -> took(job, lease))
                 .switchIfEmpty(Mono.fromRunnable(() -> lost(job)))
                 .flatMapMany(lease -> Flux.defer(pass).doOnSubscribe(subscription -> counted(job)));
