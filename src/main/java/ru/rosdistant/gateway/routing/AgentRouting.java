@@ -355,6 +355,9 @@ public class AgentRouting {
             requestDrain(line.id());
         });
         graceForAgentsOfDeadNodes();
+        if (!properties.offersAnywhere()) {
+            return;
+        }
         // the offers of a node that stopped before their timers ran out
         offers.expireDue()
                 .subscribe(this::expired, error -> log.warn("Could not end the offers past their time: {}",
