@@ -55,10 +55,13 @@ public class CardBinding {
 
     private final CardProperties properties;
 
+    private final ru.rosdistant.gateway.cluster.SingletonJobs jobs;
+
     private volatile Disposable sweeper;
 
     CardBinding(DatabaseClient db, TransactionalOperator tx, Cards cards, Transcripts transcripts, Sites sites,
-            CardProperties properties) {
+            CardProperties properties, ru.rosdistant.gateway.cluster.SingletonJobs jobs) {
+        this.jobs = jobs;
         this.db = db;
         this.tx = tx;
         this.cards = cards;
@@ -113,7 +116,9 @@ public class CardBinding {
     void start() {
         sweeper = Flux.interval(properties.sweepInterval())
                 .onBackpressureDrop()
-                .concatMap(tick -> sweep().onErrorResume(error -> {
+                .concatMap(tick -> jobs.runAlone("cards.sweep", properties.sweepInterval(), this::sweep)
+                        .then()
+                        .onErrorResume(error -> {
                     log.warn("The card sweep failed; trying again at the next one: " + error);
                     return Mono.empty();
                 }), 1)

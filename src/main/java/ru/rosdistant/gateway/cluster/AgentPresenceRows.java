@@ -46,6 +46,13 @@ public class AgentPresenceRows {
 
     private Disposable heartbeat;
 
+    /** Counts the changes of this node's agents; {@link #written} is the count the last write succeeded with. */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+
+    private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong(-1);
+
+    private final java.util.concurrent.atomic.AtomicLong skipped = new java.util.concurrent.atomic.AtomicLong();
+
     AgentPresenceRows(DatabaseClient db, ClusterProperties properties) {
         this.db = db;
         this.properties = properties;
@@ -69,6 +76,32 @@ public class AgentPresenceRows {
         this.local = local;
     }
 
+    /** This node's agents changed (connected, left, changed status): the next {@link #writeIfChanged} writes. */
+    public void changed() {
+        changes.incrementAndGet();
+    }
+
+    /**
+     * Writes this node's agents unless nothing changed since the last write that succeeded: a drain reads every
+     * node's rows after this, and a change made here must be among them, but an unchanged node need not write for
+     * every drain (the heartbeat keeps its rows fresh).
+     */
+    public Mono<Void> writeIfChanged() {
+        if (!enabled()) {
+            return Mono.empty();
+        }
+        if (written.get() >= changes.get()) {
+            skipped.incrementAndGet();
+            return Mono.empty();
+        }
+        return write();
+    }
+
+    /** How many writes asked for by drains were skipped, nothing having changed. */
+    public long skippedWrites() {
+        return skipped.get();
+    }
+
     /**
      * Writes this node's agents now: their rows are replaced by what {@link #reportFrom} names, with a fresh
      * heartbeat, in one transaction-free pair of statements (a crash between them leaves rows that time out).
@@ -77,6 +110,7 @@ public class AgentPresenceRows {
         if (!enabled()) {
             return Mono.empty();
         }
+        long version = changes.get();
         List<LocalAgent> agents = local.get();
         Long[] ids = agents.stream().map(LocalAgent::agentId).toArray(Long[]::new);
         return db.sql("""
@@ -100,6 +134,7 @@ public class AgentPresenceRows {
                         .bind("ids", ids)
                         .fetch()
                         .rowsUpdated())
+                .doOnSuccess(done -> written.accumulateAndGet(version, Math::max))
                 .then();
     }
 

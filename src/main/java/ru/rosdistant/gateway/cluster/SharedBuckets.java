@@ -25,10 +25,14 @@ public class SharedBuckets {
 
     private static final Logger log = LoggerFactory.getLogger(SharedBuckets.class);
 
-    /** KEYS[1] the bucket; ARGV rate per millisecond, burst. Answers 0 (taken) or the milliseconds until a token. */
+    /**
+     * KEYS[1] the bucket; ARGV rate per millisecond, burst, tokens to take (1, or 0 to look only). Answers 0 (there
+     * was a token, taken if asked) or the milliseconds until a token.
+     */
     private static final RedisScript<Long> TAKE = RedisScript.of("""
             local rate = tonumber(ARGV[1])
             local burst = tonumber(ARGV[2])
+            local cost = tonumber(ARGV[3])
             local time = redis.call('TIME')
             local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
             local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -37,7 +41,7 @@ public class SharedBuckets {
             tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
             local wait = 0
             if tokens >= 1 then
-                tokens = tokens - 1
+                tokens = tokens - cost
             else
                 wait = math.ceil((1 - tokens) / rate)
             end
@@ -94,15 +98,44 @@ public class SharedBuckets {
 
         /** Takes a token for the client; empty when allowed, else how long until a token is free. */
         public Mono<Optional<Duration>> tryAcquire(String client) {
+            return take(client, 1);
+        }
+
+        /** Whether the client has a token, without taking it; empty when so, else how long until one is free. */
+        public Mono<Optional<Duration>> peek(String client) {
+            return take(client, 0);
+        }
+
+        /** Fills the client's bucket again, on every node. */
+        public Mono<Void> forget(String client) {
+            whole.forget(client);
+            Fallback current = fallback;
+            if (current != null) {
+                current.buckets.forget(client);
+            }
+            if (!properties.enabled() || !fanOut.redisReady()) {
+                return Mono.empty();
+            }
+            return redis.getObject()
+                    .delete(key(client))
+                    .onErrorResume(error -> Mono.empty())
+                    .then();
+        }
+
+        private String key(String client) {
+            return "gateway:rate:" + name + ":" + client;
+        }
+
+        private Mono<Optional<Duration>> take(String client, int cost) {
             if (!properties.enabled()) {
-                return Mono.just(whole.tryAcquire(client));
+                return Mono.just(cost == 0 ? whole.peek(client) : whole.tryAcquire(client));
             }
             if (!fanOut.redisReady()) {
-                return Mono.just(local().tryAcquire(client));
+                return Mono.just(cost == 0 ? local().peek(client) : local().tryAcquire(client));
             }
-            String key = "gateway:rate:" + name + ":" + client;
             return redis.getObject()
-                    .execute(TAKE, List.of(key), List.of(String.valueOf(perSecond / 1000), String.valueOf(burst)))
+                    .execute(TAKE, List.of(key(client)), List.of(String.valueOf(perSecond / 1000), String.valueOf(burst),
+                            String.valueOf(cost)))
                     .next()
                     .map(wait -> wait == 0 ? Optional.<Duration>empty() : Optional.of(Duration.ofMillis(wait)))
                     .doOnNext(taken -> {
@@ -115,7 +148,7 @@ public class SharedBuckets {
                             log.warn("The shared rate '{}' counts locally at 1/{} of its limit: Redis is not "
                                     + "answering ({})", name, nodes.liveNodes(), error.toString());
                         }
-                        return Mono.just(local().tryAcquire(client));
+                        return Mono.just(cost == 0 ? local().peek(client) : local().tryAcquire(client));
                     });
         }
 

@@ -38,9 +38,13 @@ class StoredContentMover {
 
     private final FileProperties properties;
 
+    private final ru.rosdistant.gateway.cluster.SingletonJobs jobs;
+
     private Disposable schedule;
 
-    StoredContentMover(DatabaseClient db, FileStore store, FileProperties properties) {
+    StoredContentMover(DatabaseClient db, FileStore store, FileProperties properties,
+            ru.rosdistant.gateway.cluster.SingletonJobs jobs) {
+        this.jobs = jobs;
         this.db = db;
         this.store = store;
         this.properties = properties;
@@ -50,8 +54,10 @@ class StoredContentMover {
     void start() {
         schedule = Flux.interval(java.time.Duration.ZERO, properties.moveInterval())
                 .onBackpressureDrop()
-                .concatMap(tick -> sweepParts()
-                        .then(moveAll())
+                // the store is one for all nodes: one node at a time sweeps and moves
+                .concatMap(tick -> jobs.runAlone("files.move", properties.moveInterval(),
+                                () -> sweepParts().then(moveAll()))
+                        .reduce(0L, Long::sum)
                         .onErrorResume(error -> {
                             log.warn("Moving stored file content to the file store failed, tried again in "
                                     + properties.moveInterval() + ": " + error);

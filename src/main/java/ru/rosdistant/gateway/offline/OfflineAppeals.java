@@ -53,10 +53,13 @@ public class OfflineAppeals {
 
     private final OfflineProperties properties;
 
+    private final ru.rosdistant.gateway.cluster.SingletonJobs jobs;
+
     private volatile Disposable sweeper;
 
     OfflineAppeals(DatabaseClient db, DialogManagement dialogs, WorkingCalendar calendar,
-            OfflineProperties properties) {
+            OfflineProperties properties, ru.rosdistant.gateway.cluster.SingletonJobs jobs) {
+        this.jobs = jobs;
         this.db = db;
         this.dialogs = dialogs;
         this.calendar = calendar;
@@ -80,7 +83,9 @@ public class OfflineAppeals {
     void start() {
         sweeper = Flux.interval(properties.appealSweepInterval())
                 .onBackpressureDrop()
-                .concatMap(tick -> sweep().onErrorResume(error -> {
+                .concatMap(tick -> jobs.runAlone("offline.appeal-sweep", properties.appealSweepInterval(), this::sweep)
+                        .then()
+                        .onErrorResume(error -> {
                     log.warn("The offline appeal sweep failed; trying again at the next one: " + error);
                     return Mono.empty();
                 }), 1)

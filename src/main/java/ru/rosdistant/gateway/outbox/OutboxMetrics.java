@@ -36,9 +36,13 @@ class OutboxMetrics {
 
     private final Map<OutboxState, AtomicLong> counts = new EnumMap<>(OutboxState.class);
 
+    private final ru.rosdistant.gateway.cluster.SingletonJobs jobs;
+
     private final Disposable.Composite loops = Disposables.composite();
 
-    OutboxMetrics(OutboxEntries entries, OutboxProperties properties, MeterRegistry registry) {
+    OutboxMetrics(OutboxEntries entries, OutboxProperties properties, MeterRegistry registry,
+            ru.rosdistant.gateway.cluster.SingletonJobs jobs) {
+        this.jobs = jobs;
         this.entries = entries;
         this.properties = properties;
         for (OutboxState state : OutboxState.values()) {
@@ -60,7 +64,8 @@ class OutboxMetrics {
                 .subscribe(this::update));
         loops.add(Flux.interval(Duration.ZERO, PURGE_EVERY)
                 .onBackpressureDrop()
-                .concatMap(tick -> entries.purgeDelivered(properties.retention())
+                .concatMap(tick -> jobs.runAlone("outbox.purge", PURGE_EVERY,
+                                () -> entries.purgeDelivered(properties.retention()))
                         .onErrorResume(error -> Mono.empty()), 1)
                 .filter(purged -> purged > 0)
                 .subscribe(purged -> log.info("Removed {} delivered outbox entries older than {}", purged,

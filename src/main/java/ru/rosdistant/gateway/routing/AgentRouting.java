@@ -38,8 +38,9 @@ import ru.rosdistant.gateway.site.Sites;
  * closes, an agent comes online, an offer is declined or expires) and on a periodic sweep; all drains run
  * in one serial pipeline. Who gets a dialog is {@link Assignment}'s decision under the line's
  * {@link Strategy}; the assignment itself is a conditional UPDATE in PostgreSQL, so a dialog never goes to
- * two agents even when two accept an offer at the same moment. Offers, presence and grace timers live in
- * memory: after a restart the dialogs are still waiting or assigned in the database and are offered again.
+ * two agents even when two accept an offer at the same moment. Offers are rows ({@link Offers}) any node answers;
+ * presence and grace timers live in memory (with several nodes, presence also in PostgreSQL): after a restart the
+ * dialogs are still waiting or assigned in the database and are offered again.
  */
 @Component
 public class AgentRouting {
@@ -69,9 +70,8 @@ public class AgentRouting {
 
     private final Map<Long, Disposable> graceTimers = new ConcurrentHashMap<>();
 
-    private final Map<UUID, Offer> offers = new ConcurrentHashMap<>();
-
-    private final Map<UUID, Set<Long>> passedOver = new ConcurrentHashMap<>();
+    /** The timers of the offers this node made, by dialog. */
+    private final Map<UUID, Disposable> offerTimers = new ConcurrentHashMap<>();
 
     private final Map<String, LineStats> stats = new ConcurrentHashMap<>();
 
@@ -90,9 +90,16 @@ public class AgentRouting {
 
     private final LineLocks lineLocks;
 
+    private final ru.rosdistant.gateway.cluster.SingletonJobs jobs;
+
+    private final Offers offers;
+
     AgentRouting(DialogManagement dialogs, DialogBus bus, Sites sites, RoutingProperties properties,
             PresenceJournal journal, ru.rosdistant.gateway.site.WorkingCalendar calendar,
-            AgentPresenceRows presenceRows, LineLocks lineLocks) {
+            AgentPresenceRows presenceRows, LineLocks lineLocks, ru.rosdistant.gateway.cluster.SingletonJobs jobs,
+            Offers offers) {
+        this.jobs = jobs;
+        this.offers = offers;
         this.calendar = calendar;
         this.dialogs = dialogs;
         this.bus = bus;
@@ -111,6 +118,7 @@ public class AgentRouting {
     /** Several nodes: this node's presence rows follow a change at once, not only at the next heartbeat. */
     private void presenceChanged() {
         if (presenceRows.enabled()) {
+            presenceRows.changed();
             presenceRows.write()
                     .subscribe(null, error -> log.warn("Could not write the agents' presence: {}", error.toString()));
         }
@@ -189,63 +197,82 @@ public class AgentRouting {
 
     // --- offers -----------------------------------------------------------------------------------
 
-    /** An agent takes a dialog offered to them; fails with {@link OfferGoneException} when it is gone. */
+    /**
+     * An agent takes a dialog offered to them, on whichever node the offer was made; fails with
+     * {@link OfferGoneException} when it is gone. Taking the offer is a conditional DELETE: of two agents who accept
+     * at once one takes it, the other finds it gone. The assignment that follows still checks that the dialog waits
+     * and the agent has room; should it fail, the line is drained again and the dialog offered anew.
+     */
     public Mono<Dialog> accept(long agentId, UUID dialogId) {
-        Offer offer = offers.get(dialogId);
         PresentAgent agent = present.get(agentId);
-        if (offer == null || agent == null || !offer.targets.contains(agentId)) {
+        if (agent == null) {
             return Mono.error(new OfferGoneException());
         }
-        return dialogs.loads(List.of(agentId))
-                .flatMap(loads -> loads.getOrDefault(agentId, 0) - (offer.reserved ? 1 : 0) >= agent.agent.maxDialogs()
-                        ? Mono.error(new OfferGoneException("You have no free slot for another dialog"))
-                        : dialogs.assign(dialogId, agentId, agent.agent.displayName()))
+        return offers.openTo(dialogId, agentId)
                 .switchIfEmpty(Mono.error(OfferGoneException::new))
-                .doOnNext(dialog -> assigned(dialog, offer));
+                .flatMap(offer -> dialogs.loads(List.of(agentId))
+                        .filter(loads -> loads.getOrDefault(agentId, 0) - (offer.reserved() ? 1 : 0)
+                                < agent.agent.maxDialogs())
+                        .switchIfEmpty(Mono.error(new OfferGoneException("You have no free slot for another dialog"))))
+                .then(offers.take(dialogId, agentId))
+                .switchIfEmpty(Mono.error(OfferGoneException::new))
+                .flatMap(offer -> dialogs.assign(dialogId, agentId, agent.agent.displayName())
+                        .switchIfEmpty(Mono.error(() -> {
+                            requestDrain(offer.line());
+                            return new OfferGoneException();
+                        }))
+                        .doOnNext(dialog -> assigned(dialog, offer)));
     }
 
     /** An agent passes on an offer; the dialog goes to the next available agent. */
     public void decline(long agentId, UUID dialogId) {
-        Offer offer = offers.get(dialogId);
-        if (offer != null && offer.targets.remove(agentId)) {
-            passedOver.computeIfAbsent(dialogId, id -> ConcurrentHashMap.newKeySet()).add(agentId);
-            if (offer.targets.isEmpty()) {
-                offers.remove(dialogId, offer);
-                offer.expiry.dispose();
-            }
-            requestDrain(offer.line);
-        }
+        offers.decline(dialogId, agentId)
+                .doOnNext(offer -> {
+                    if (offer.targets().isEmpty()) {
+                        stopTimer(dialogId);
+                    }
+                    requestDrain(offer.line());
+                })
+                .subscribe(null, error -> log.warn("Could not record that agent {} passed on dialog {}: {}", agentId,
+                        dialogId, error.toString()));
     }
 
-    private void assigned(Dialog dialog, Offer offer) {
-        offers.remove(dialog.id(), offer);
-        offer.expiry.dispose();
-        passedOver.remove(dialog.id());
-        offer.targets.stream()
+    private void assigned(Dialog dialog, Offers.Changed offer) {
+        stopTimer(dialog.id());
+        offer.targets()
+                .stream()
                 .filter(target -> !target.equals(dialog.agentId()))
                 .forEach(target -> bus.publishToAgent(target, new DialogEvent.OfferWithdrawn(dialog.id(), target)));
         noteAssignment(dialog);
         requestDrain(dialog.lineId());
     }
 
-    private void expire(UUID dialogId, Offer offer) {
-        if (offers.remove(dialogId, offer)) {
-            passedOver.computeIfAbsent(dialogId, id -> ConcurrentHashMap.newKeySet()).addAll(offer.targets);
-            offer.targets.forEach(target -> bus.publishToAgent(target, new DialogEvent.OfferWithdrawn(dialogId, target)));
-            requestDrain(offer.line);
-        }
+    /** An offer ran out: whoever it was open to is told, and the line is drained again. */
+    private void expired(Offers.Changed offer) {
+        stopTimer(offer.dialogId());
+        offer.targets().forEach(target -> bus.publishToAgent(target,
+                new DialogEvent.OfferWithdrawn(offer.dialogId(), target)));
+        requestDrain(offer.line());
     }
 
     private void withdrawOffersOf(long agentId) {
-        offers.forEach((dialogId, offer) -> {
-            if (offer.targets.remove(agentId)) {
-                bus.publishToAgent(agentId, new DialogEvent.OfferWithdrawn(dialogId, agentId));
-                if (offer.targets.isEmpty() && offers.remove(dialogId, offer)) {
-                    offer.expiry.dispose();
-                }
-                requestDrain(offer.line);
-            }
-        });
+        offers.withdrawFrom(agentId)
+                .doOnNext(offer -> {
+                    bus.publishToAgent(agentId, new DialogEvent.OfferWithdrawn(offer.dialogId(), agentId));
+                    if (offer.targets().isEmpty()) {
+                        stopTimer(offer.dialogId());
+                    }
+                    requestDrain(offer.line());
+                })
+                .subscribe(null, error -> log.warn("Could not withdraw the offers of agent {}: {}", agentId,
+                        error.toString()));
+    }
+
+    private void stopTimer(UUID dialogId) {
+        Disposable timer = offerTimers.remove(dialogId);
+        if (timer != null) {
+            timer.dispose();
+        }
     }
 
     // --- events -----------------------------------------------------------------------------------
@@ -262,13 +289,11 @@ public class AgentRouting {
 
     @EventListener
     void on(DialogClosed closed) {
-        Offer offer = offers.remove(closed.dialog().id());
-        if (offer != null) {
-            offer.expiry.dispose();
-            offer.targets.forEach(target -> bus.publishToAgent(target,
-                    new DialogEvent.OfferWithdrawn(closed.dialog().id(), target)));
-        }
-        passedOver.remove(closed.dialog().id());
+        stopTimer(closed.dialog().id());
+        offers.drop(closed.dialog().id())
+                .subscribe(offer -> offer.targets().forEach(target -> bus.publishToAgent(target,
+                        new DialogEvent.OfferWithdrawn(offer.dialogId(), target))), error -> log.warn(
+                        "Could not end the offer of closed dialog {}: {}", closed.dialog().id(), error.toString()));
         requestDrain(closed.dialog().lineId());
         Long agentId = closed.dialog().agentId();
         PresentAgent agent = agentId == null ? null : present.get(agentId);
@@ -315,22 +340,34 @@ public class AgentRouting {
                         })), Integer.MAX_VALUE)
                 .subscribe();
         // The sweep only asks for drains; requests for a line already pending are merged, so a slow
-        // database makes the sweep skip, never pile up.
+        // database makes the sweep skip, never pile up. It looks at every line and every node's agents, so with
+        // several nodes one node at a time sweeps; drains asked for by what happens on a node stay on that node.
         Disposable sweeper = Flux.interval(sweep, sweep)
                 .onBackpressureDrop()
-                .subscribe(tick -> {
-                    sites.lines().forEach(line -> {
-                        sweepDue.add(line.id());
-                        requestDrain(line.id());
-                    });
-                    graceForAgentsOfDeadNodes();
-                });
+                .concatMap(tick -> jobs.runAlone("routing.sweep", sweep, () -> Mono.fromRunnable(this::sweep))
+                        .onErrorResume(error -> Mono.empty()), 1)
+                .subscribe();
         pipeline = Disposables.composite(drainer, sweeper);
         // Agents who had dialogs before a restart get the same grace as a dropped connection.
         dialogs.agentsWithOpenDialogs()
                 .filter(agentId -> !present.containsKey(agentId))
                 .doOnNext(this::startGrace)
                 .subscribe(null, error -> log.warn("Could not look up agents with open dialogs", error));
+    }
+
+    private void sweep() {
+        sites.lines().forEach(line -> {
+            sweepDue.add(line.id());
+            requestDrain(line.id());
+        });
+        graceForAgentsOfDeadNodes();
+        if (!properties.offersAnywhere()) {
+            return;
+        }
+        // the offers of a node that stopped before their timers ran out
+        offers.expireDue()
+                .subscribe(this::expired, error -> log.warn("Could not end the offers past their time: {}",
+                        error.toString()));
     }
 
     /**
@@ -353,7 +390,7 @@ public class AgentRouting {
             pipeline.dispose();
         }
         graceTimers.values().forEach(Disposable::dispose);
-        offers.values().forEach(offer -> offer.expiry.dispose());
+        offerTimers.values().forEach(Disposable::dispose);
     }
 
     /** Offers the offline form to whoever waited past the line's maximum; part of the serial pipeline. */
@@ -432,7 +469,7 @@ public class AgentRouting {
 
     /**
      * Who may take the line's dialogs: this node's agents, or with several nodes every node's (presence rows,
-     * this node's written first so that a change here is seen).
+     * this node's written first when it changed since its last write, so that a change here is seen).
      */
     private Mono<List<PresentAgent>> availableFor(String line) {
         if (!presenceRows.enabled()) {
@@ -440,7 +477,7 @@ public class AgentRouting {
                     .filter(agent -> agent.availableFor(line))
                     .toList());
         }
-        return presenceRows.write()
+        return presenceRows.writeIfChanged()
                 .thenMany(presenceRows.availableFor(line))
                 .map(row -> {
                     PresentAgent known = present.get(row.agentId());
@@ -459,26 +496,25 @@ public class AgentRouting {
         Map<Long, PresentAgent> byId = new java.util.HashMap<>();
         available.forEach(agent -> byId.put(agent.agent.id(), agent));
         RoutingProperties.LinePolicy policy = properties.policy(line);
-        return dialogs.loads(available.stream().map(agent -> agent.agent.id()).toList())
-                .flatMap(loads -> {
-                    List<Assignment.Candidate> candidates = candidates(available, loads);
+        Mono<Offers.Around> around = properties.offersAnywhere() ? offers.around(line) : Mono.just(Offers.Around.NONE);
+        return Mono.zip(dialogs.loads(available.stream().map(agent -> agent.agent.id()).toList()), around)
+                .flatMap(found -> {
+                    Offers.Around offered = found.getT2();
+                    List<Assignment.Candidate> candidates = candidates(available, found.getT1(), offered.reserved());
                     int room = candidates.stream().mapToInt(c -> Math.max(0, c.maxDialogs - c.load)).sum();
                     if (room == 0) {
                         return Mono.empty();
                     }
-                    int alreadyOffered = (int) offers.values().stream().filter(offer -> offer.line.equals(line)).count();
-                    return dialogs.waiting(line, room + alreadyOffered)
-                            .filter(dialog -> !offers.containsKey(dialog.id()))
-                            .concatMap(dialog -> route(dialog, policy, candidates, byId))
+                    return dialogs.waiting(line, room + offered.open().size())
+                            .filter(dialog -> !offered.open().contains(dialog.id()))
+                            .concatMap(dialog -> route(dialog, policy, candidates, byId,
+                                    offered.passedOver(dialog.id())))
                             .then();
                 });
     }
 
-    private List<Assignment.Candidate> candidates(List<PresentAgent> available, Map<Long, Integer> loads) {
-        Map<Long, Integer> reserved = new java.util.HashMap<>();
-        offers.values().stream()
-                .filter(offer -> offer.reserved)
-                .forEach(offer -> offer.targets.forEach(target -> reserved.merge(target, 1, Integer::sum)));
+    private List<Assignment.Candidate> candidates(List<PresentAgent> available, Map<Long, Integer> loads,
+            Map<Long, Integer> reserved) {
         return available.stream()
                 .map(agent -> new Assignment.Candidate(agent.agent.id(), agent.agent.maxDialogs(),
                         loads.getOrDefault(agent.agent.id(), 0) + reserved.getOrDefault(agent.agent.id(), 0),
@@ -487,17 +523,16 @@ public class AgentRouting {
     }
 
     private Mono<Dialog> route(Dialog dialog, RoutingProperties.LinePolicy policy,
-            List<Assignment.Candidate> candidates, Map<Long, PresentAgent> available) {
+            List<Assignment.Candidate> candidates, Map<Long, PresentAgent> available, Set<Long> skipped) {
         if (policy.strategy() == Strategy.OFFER_TO_ALL) {
-            offerToAll(dialog, policy, candidates);
-            return Mono.empty();
+            return offerToAll(dialog, policy, candidates, skipped).then(Mono.empty());
         }
-        Set<Long> skipped = passedOver.getOrDefault(dialog.id(), Set.of());
         LineStats line = stats.computeIfAbsent(dialog.lineId(), id -> new LineStats());
+        boolean[] freshRound = new boolean[1];
         Assignment.Candidate chosen = Assignment.pick(policy.strategy(), candidates, skipped, line.lastAgentId)
                 .or(() -> {
                     // everyone was passed over once: start the round again
-                    passedOver.remove(dialog.id());
+                    freshRound[0] = true;
                     return skipped.isEmpty() ? java.util.Optional.empty()
                             : Assignment.pick(policy.strategy(), candidates, Set.of(), line.lastAgentId);
                 })
@@ -516,33 +551,45 @@ public class AgentRouting {
             return dialogs.assign(dialog.id(), chosen.agentId, agent.agent.displayName())
                     .doOnNext(this::noteAssignment);
         }
-        offer(dialog, Set.of(chosen.agentId), policy.offerTimeout(), true);
-        return Mono.empty();
+        return offer(dialog, Set.of(chosen.agentId), policy.offerTimeout(), true, freshRound[0]).then(Mono.empty());
     }
 
-    private void offerToAll(Dialog dialog, RoutingProperties.LinePolicy policy, List<Assignment.Candidate> candidates) {
-        Set<Long> skipped = passedOver.getOrDefault(dialog.id(), Set.of());
+    private Mono<UUID> offerToAll(Dialog dialog, RoutingProperties.LinePolicy policy,
+            List<Assignment.Candidate> candidates, Set<Long> skipped) {
         Set<Long> targets = new java.util.HashSet<>();
         candidates.stream()
                 .filter(c -> c.hasRoom() && !skipped.contains(c.agentId))
                 .forEach(c -> targets.add(c.agentId));
-        if (targets.isEmpty() && !skipped.isEmpty()) {
-            passedOver.remove(dialog.id());
+        boolean freshRound = targets.isEmpty() && !skipped.isEmpty();
+        if (freshRound) {
             candidates.stream().filter(Assignment.Candidate::hasRoom).forEach(c -> targets.add(c.agentId));
         }
-        if (!targets.isEmpty()) {
-            Duration timeout = policy.offerTimeout().isZero() ? Duration.ofSeconds(60) : policy.offerTimeout();
-            offer(dialog, targets, timeout, false);
+        if (targets.isEmpty()) {
+            return Mono.empty();
         }
+        Duration timeout = policy.offerTimeout().isZero() ? Duration.ofSeconds(60) : policy.offerTimeout();
+        return offer(dialog, targets, timeout, false, freshRound);
     }
 
-    private void offer(Dialog dialog, Set<Long> targets, Duration timeout, boolean reserved) {
+    /**
+     * Opens the offer in PostgreSQL, then tells its targets wherever their consoles are (the live fan-out); this
+     * node's timer ends it, or any node's sweep when this node stops first.
+     */
+    private Mono<UUID> offer(Dialog dialog, Set<Long> targets, Duration timeout, boolean reserved, boolean freshRound) {
         Instant expiresAt = Instant.now().plus(timeout);
-        Offer offer = new Offer(dialog.lineId(), ConcurrentHashMap.newKeySet(), reserved);
-        offer.targets.addAll(targets);
-        offers.put(dialog.id(), offer);
-        offer.expiry = Mono.delay(timeout).subscribe(tick -> expire(dialog.id(), offer));
-        targets.forEach(target -> bus.publishToAgent(target, new DialogEvent.Offered(dialog, target, expiresAt)));
+        return offers.open(dialog.id(), dialog.lineId(), targets, timeout, reserved, freshRound)
+                .doOnNext(round -> {
+                    Disposable timer = Mono.delay(timeout)
+                            .flatMap(tick -> offers.expire(dialog.id(), round))
+                            .subscribe(this::expired, error -> log.warn("Could not end the offer of dialog {}: {}",
+                                    dialog.id(), error.toString()));
+                    Disposable previous = offerTimers.put(dialog.id(), timer);
+                    if (previous != null) {
+                        previous.dispose();
+                    }
+                    targets.forEach(target -> bus.publishToAgent(target,
+                            new DialogEvent.Offered(dialog, target, expiresAt)));
+                });
     }
 
     private void noteAssignment(Dialog dialog) {
@@ -682,24 +729,6 @@ public class AgentRouting {
 
         void retainOnly(List<UUID> waiting) {
             positions.keySet().retainAll(new java.util.HashSet<>(waiting));
-        }
-    }
-
-    /** An open offer of one dialog to one agent (reserving a slot) or to all (reserving none). */
-    private static final class Offer {
-
-        final String line;
-
-        final Set<Long> targets;
-
-        final boolean reserved;
-
-        volatile Disposable expiry = () -> { };
-
-        Offer(String line, Set<Long> targets, boolean reserved) {
-            this.line = line;
-            this.targets = targets;
-            this.reserved = reserved;
         }
     }
 

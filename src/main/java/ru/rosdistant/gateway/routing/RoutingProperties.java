@@ -37,6 +37,13 @@ record RoutingProperties(@DefaultValue("60s") Duration agentGracePeriod, @Defaul
         return new LinePolicy(strategy, offer, maxWait, queueOnOpen);
     }
 
+    /** Whether any line offers its dialogs (offer-to-all or an offer timeout) rather than assigning them at once. */
+    boolean offersAnywhere() {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(defaults), lines.values().stream())
+                .anyMatch(policy -> policy.strategy() == Strategy.OFFER_TO_ALL
+                        || (policy.offerTimeout() != null && !policy.offerTimeout().isZero()));
+    }
+
     private static <T> T pick(T own, T fallback, T last) {
         return own != null ? own : fallback != null ? fallback : last;
     }

@@ -37,6 +37,17 @@ public final class ClientBuckets {
         return buckets.computeIfAbsent(client, key -> new Bucket(now)).tryAcquire(now);
     }
 
+    /** Whether the client has a token, without taking it; empty when so, else how long until one is free. */
+    public Optional<Duration> peek(String client) {
+        Bucket bucket = buckets.get(client);
+        return bucket == null ? Optional.empty() : bucket.peek(System.nanoTime());
+    }
+
+    /** Fills the client's bucket again (a login that succeeded starts its count of failures again). */
+    public void forget(String client) {
+        buckets.remove(client);
+    }
+
     private final class Bucket {
 
         private double tokens = burst;
@@ -54,6 +65,12 @@ public final class ClientBuckets {
                 return Optional.empty();
             }
             return Optional.of(Duration.ofNanos((long) Math.ceil((1 - tokens) / perNano)));
+        }
+
+        synchronized Optional<Duration> peek(long now) {
+            refill(now);
+            return tokens >= 1 ? Optional.empty()
+                    : Optional.of(Duration.ofNanos((long) Math.ceil((1 - tokens) / perNano)));
         }
 
         synchronized boolean isFull(long now) {

@@ -1,8 +1,6 @@
 package ru.rosdistant.gateway.system;
 
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import reactor.core.publisher.Mono;
 
@@ -17,13 +15,16 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
+import ru.rosdistant.gateway.cluster.SharedBuckets;
 import ru.rosdistant.gateway.web.ClientAddress;
 
 /**
  * Slows password guessing: after a number of failures a login, or a client address, is locked for a while, and
  * every way of presenting a password (the console's form login, HTTP Basic) is refused with 429 without the password
- * being checked. {@link #guard} wraps the password check both use, so they share one count. Counters live in memory
- * (per node) and expire. Its {@link #filter} runs in the security chain right after the header writer
+ * being checked. {@link #guard} wraps the password check both use, so they share one count. Each failure takes a token
+ * from a bucket of the login and one of the address ({@code cluster.SharedBuckets}: in Redis for all nodes, or in
+ * memory at the limit divided by the live nodes): a bucket holds the limit and refills at the limit per
+ * {@code gateway.login.lock}, so once locked a login gets one more try per lock/limit. Its {@link #filter} runs in the security chain right after the header writer
  * ({@code WebSecurity}): it tells the guard the client's address, and answers an unreadable login form 400 with the
  * security headers of every other answer; it is not a WebFilter bean of its own, which would run it a second time
  * outside the chain.
@@ -38,13 +39,18 @@ class LoginThrottle {
 
     private final LoginProperties properties;
 
-    LoginThrottle(LoginProperties properties) {
+    private final SharedBuckets.Bucket byLogin;
+
+    private final SharedBuckets.Bucket byClient;
+
+    LoginThrottle(LoginProperties properties, SharedBuckets shared) {
         this.properties = properties;
+        double lockSeconds = Math.max(1, properties.lock().toMillis() / 1000.0);
+        this.byLogin = shared.bucket("login-failures", properties.failuresPerLogin() / lockSeconds,
+                properties.failuresPerLogin(), MAX_TRACKED);
+        this.byClient = shared.bucket("login-failures-client", properties.failuresPerClient() / lockSeconds,
+                properties.failuresPerClient(), MAX_TRACKED);
     }
-
-    private final Map<String, Failures> byLogin = new ConcurrentHashMap<>();
-
-    private final Map<String, Failures> byClient = new ConcurrentHashMap<>();
 
     Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String client = client(exchange);
@@ -76,21 +82,19 @@ class LoginThrottle {
         return authentication -> Mono.deferContextual(context -> {
             String login = String.valueOf(authentication.getName()).toLowerCase(Locale.ROOT);
             String client = context.getOrDefault(CLIENT, "unknown");
-            if (locked(byLogin, login) || locked(byClient, client)) {
-                return Mono.error(new LoginLocked());
-            }
             Mono<Authentication> checked = login.indexOf('\u0000') >= 0
                     || String.valueOf(authentication.getCredentials()).indexOf('\u0000') >= 0
                             // PostgreSQL text cannot hold U+0000 (HTTP Basic can carry it)
                             ? Mono.error(new BadCredentialsException("U+0000 in the login or password"))
                             : passwords.authenticate(authentication);
-            return checked
-                    .doOnNext(success -> byLogin.remove(login))
-                    .doOnError(error -> error instanceof AuthenticationException
-                            && !(error instanceof AuthenticationServiceException), failure -> {
-                                record(byLogin, login, properties.failuresPerLogin());
-                                record(byClient, client, properties.failuresPerClient());
-                            });
+            return Mono.zip(byLogin.peek(login), byClient.peek(client))
+                    .flatMap(waits -> waits.getT1().isPresent() || waits.getT2().isPresent()
+                            ? Mono.<Authentication>error(new LoginLocked())
+                            : checked.flatMap(success -> byLogin.forget(login).thenReturn(success))
+                                    .onErrorResume(error -> error instanceof AuthenticationException
+                                            && !(error instanceof AuthenticationServiceException),
+                                            failure -> Mono.when(byLogin.tryAcquire(login), byClient.tryAcquire(client))
+                                                    .then(Mono.error(failure))));
         });
     }
 
@@ -119,41 +123,7 @@ class LoginThrottle {
                 .wrap(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     }
 
-    private boolean locked(Map<String, Failures> map, String key) {
-        Failures failures = map.get(key);
-        return failures != null && failures.lockedUntil > System.nanoTime();
-    }
-
-    private void record(Map<String, Failures> map, String key, int limit) {
-        long lock = properties.lock().toNanos();
-        if (map.size() > MAX_TRACKED) {
-            long now = System.nanoTime();
-            map.values().removeIf(failures -> failures.lastNanos < now - lock);
-        }
-        map.compute(key, (k, failures) -> {
-            long now = System.nanoTime();
-            Failures current = failures == null || failures.lastNanos < now - lock ? new Failures()
-                    : failures;
-            current.count++;
-            current.lastNanos = now;
-            if (current.count >= limit) {
-                current.lockedUntil = now + lock;
-                current.count = 0;
-            }
-            return current;
-        });
-    }
-
     private static String client(ServerWebExchange exchange) {
         return ClientAddress.of(exchange.getRequest());
-    }
-
-    private static final class Failures {
-
-        int count;
-
-        long lastNanos;
-
-        long lockedUntil;
     }
 }

@@ -25,6 +25,7 @@ import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import ru.rosdistant.gateway.card.CardBinding;
+import ru.rosdistant.gateway.cluster.SingletonJobs;
 import ru.rosdistant.gateway.dialog.ComplaintAddressee;
 import ru.rosdistant.gateway.dialog.DialogClassified;
 import ru.rosdistant.gateway.mail.MailMessage;
@@ -78,15 +79,18 @@ public class Tasks {
 
     private final ApplicationEventPublisher events;
 
+    private final SingletonJobs jobs;
+
     private volatile Disposable loop;
 
     Tasks(DatabaseClient db, TransactionalOperator tx, CardBinding binding, WorkingCalendar calendar, Mailer mailer,
             TicketDesk ticketDesk, TaskProperties properties, ComplaintAddressees addressees,
             ClassificationDeadlines deadlines, ResultReports reports, Outbox outbox,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events, SingletonJobs jobs) {
         this.reports = reports;
         this.outbox = outbox;
         this.events = events;
+        this.jobs = jobs;
         this.addressees = addressees;
         this.deadlines = deadlines;
         this.db = db;
@@ -108,10 +112,13 @@ public class Tasks {
     void start() {
         loop = Flux.interval(java.time.Duration.ZERO, properties.checkInterval())
                 .onBackpressureDrop()
-                .concatMap(tick -> sweep().then(escalate(LocalDate.now(properties.zone())).then())
-                        .then(deadlines.escalate(null, Instant.now()).then())
-                        .then(deadlines.escalateAppeals(null, Instant.now()).then())
-                        .then(reports.alertUntold(null, Instant.now()).then())
+                // database-wide: one node at a time
+                .concatMap(tick -> jobs.runAlone("tasks.check", properties.checkInterval(),
+                                () -> sweep().then(escalate(LocalDate.now(properties.zone())).then())
+                                        .then(deadlines.escalate(null, Instant.now()).then())
+                                        .then(deadlines.escalateAppeals(null, Instant.now()).then())
+                                        .then(reports.alertUntold(null, Instant.now()).then()))
+                        .then()
                         .onErrorResume(error -> {
                             log.warn("The task check failed; trying again at the next one: " + error);
                             return Mono.empty();

@@ -26,7 +26,7 @@ class VisitorLimits {
 
     private final Set<String> unlimited;
 
-    private final ClientBuckets newVisitors;
+    private final ru.rosdistant.gateway.cluster.SharedBuckets.Bucket newVisitors;
 
     private final ClientBuckets newDialogs;
 
@@ -37,10 +37,11 @@ class VisitorLimits {
 
     private final Map<UUID, String> openedFrom = new java.util.concurrent.ConcurrentHashMap<>();
 
-    VisitorLimits(VisitorLimitsProperties properties) {
+    VisitorLimits(VisitorLimitsProperties properties, ru.rosdistant.gateway.cluster.SharedBuckets shared) {
         this.properties = properties;
         this.unlimited = Set.copyOf(properties.unlimitedAddresses());
-        this.newVisitors = new ClientBuckets(properties.newPerMinute() / 60, properties.newBurst(),
+        // shared by the nodes: a visitor refused here would be a new visitor on the next node
+        this.newVisitors = shared.bucket("new-visitors", properties.newPerMinute() / 60, properties.newBurst(),
                 properties.trackedClients());
         this.newDialogs = new ClientBuckets(properties.dialogsPerMinute() / 60, properties.dialogsBurst(),
                 properties.trackedClients());
@@ -48,13 +49,15 @@ class VisitorLimits {
                 properties.trackedClients());
     }
 
-    /** A {@code hello} that makes a new visitor; refused past the client's rate. */
-    void newVisitor(String client) {
-        if (!unlimited.contains(client)) {
-            newVisitors.tryAcquire(client).ifPresent(wait -> {
-                throw refused("Too many new visitors from your address", wait);
-            });
+    /** A {@code hello} that makes a new visitor; refused past the client's rate (counted on all nodes). */
+    reactor.core.publisher.Mono<Void> newVisitor(String client) {
+        if (unlimited.contains(client)) {
+            return reactor.core.publisher.Mono.empty();
         }
+        return newVisitors.tryAcquire(client)
+                .flatMap(wait -> wait.isPresent()
+                        ? reactor.core.publisher.Mono.error(refused("Too many new visitors from your address", wait.get()))
+                        : reactor.core.publisher.Mono.empty());
     }
 
     /**

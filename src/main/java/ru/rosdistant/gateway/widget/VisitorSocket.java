@@ -197,14 +197,13 @@ class VisitorSocket implements WebSocketHandler {
             String token = frame.optionalText("token");
             Mono<Visitor> known = token == null ? Mono.empty() : visitors.byToken(site.id(), token);
             return known
-                    .switchIfEmpty(Mono.defer(() -> {
-                        clientLimits.newVisitor(client);
+                    .switchIfEmpty(clientLimits.newVisitor(client).then(Mono.defer(() -> {
                         if (token != null) {
                             connection.sendError(ErrorCode.TOKEN_INVALID,
                                     "The visitor token is not valid here; a new one follows", null);
                         }
                         return visitors.register(site.id());
-                    }))
+                    })))
                     .flatMap(this::welcome)
                     .onErrorMap(DialogManagement::storageFailure);
         }

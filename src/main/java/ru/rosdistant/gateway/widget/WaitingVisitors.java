@@ -42,10 +42,13 @@ class WaitingVisitors {
 
     private final AtomicBoolean failing = new AtomicBoolean();
 
+    private final ru.rosdistant.gateway.cluster.SingletonJobs jobs;
+
     private volatile Disposable sweeper;
 
     WaitingVisitors(DialogManagement dialogs, VisitorPresence presence, Transcripts transcripts,
-            VisitorLimitsProperties properties) {
+            VisitorLimitsProperties properties, ru.rosdistant.gateway.cluster.SingletonJobs jobs) {
+        this.jobs = jobs;
         this.dialogs = dialogs;
         this.presence = presence;
         this.transcripts = transcripts;
@@ -57,7 +60,10 @@ class WaitingVisitors {
         Duration every = properties.sweepInterval();
         sweeper = Flux.interval(every, every)
                 .onBackpressureDrop()
-                .concatMap(tick -> sweep()
+                // what this node remembers of its sockets is forgotten here; the sweep itself is database-wide
+                .doOnNext(tick -> presence.forgetGone(properties.abandonAfter()))
+                .concatMap(tick -> jobs.runAlone("visitors.sweep", every, this::sweep)
+                        .then()
                         .doOnSuccess(done -> failing.set(false))
                         .onErrorResume(error -> {
                             if (!failing.getAndSet(true)) {
@@ -90,7 +96,6 @@ class WaitingVisitors {
 
     private Mono<Void> closeAbandoned() {
         Duration after = properties.abandonAfter();
-        presence.forgetGone(after);
         return dialogs.waitingWidgetDialogsOpenedBefore(Instant.now().minus(after), BATCH)
                 .filter(dialog -> presence.goneFor(dialog.getValue(), after))
                 .collectList()
