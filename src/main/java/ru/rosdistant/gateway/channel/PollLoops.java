@@ -2,6 +2,7 @@ package ru.rosdistant.gateway.channel;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -17,23 +18,35 @@ import reactor.util.retry.Retry;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
+import ru.rosdistant.gateway.cluster.SingletonJobs;
 
 /**
  * The loops of the bots that fetch their updates (Telegram {@code getUpdates}, VK Bots Long Poll, MAX
  * {@code /updates}): one per bot, round after round for as long as the gateway runs; a failed round is tried again
  * with back-off (1 s, doubling up to 30 s). They stop when the application context closes.
+ * <p>
+ * With several nodes one node at a time polls a bot (two pollers of one Telegram bot are refused with 409, and two
+ * long polls of one VK or MAX bot split its updates): each round takes or renews the lease {@code poll:<bot id>}
+ * ({@link SingletonJobs}); a node without it waits {@link #STANDBY} and asks again, from the stored position once it
+ * gets the lease. A single node polls without a lease.
  */
 @Component
 public class PollLoops {
 
     private static final Logger log = LoggerFactory.getLogger(PollLoops.class);
 
+    /** A round's lease lives three of these; a standby node asks for it again after one. */
+    static final Duration STANDBY = Duration.ofSeconds(20);
+
     private final PollPositions positions;
+
+    private final SingletonJobs jobs;
 
     private final Disposable.Composite loops = Disposables.composite();
 
-    PollLoops(PollPositions positions) {
+    PollLoops(PollPositions positions, SingletonJobs jobs) {
         this.positions = positions;
+        this.jobs = jobs;
     }
 
     /** One poll from a stored position and the handling of what it brought. */
@@ -59,15 +72,31 @@ public class PollLoops {
         Scheduler scheduler = Schedulers.newSingle(name + "-" + bot.id());
         AtomicReference<PollPositions.Position> current = new AtomicReference<>();
         loops.add(scheduler);
-        loops.add(forever(bot, () -> stored(bot, round, scheduler, current)
-                        .doOnError(error -> current.set(null)))
+        loops.add(forever(bot, alone(bot, () -> stored(bot, round, scheduler, current)
+                        .doOnError(error -> current.set(null)), () -> current.set(null)))
                 .subscribeOn(scheduler)
                 .subscribe());
     }
 
     /** Runs {@code round} again and again; it keeps its position itself. */
     public void start(Bot bot, Supplier<Mono<Void>> round) {
-        loops.add(forever(bot, round).subscribe());
+        loops.add(forever(bot, alone(bot, round, () -> { })).subscribe());
+    }
+
+    /**
+     * The round when this node holds the bot's lease; else a wait of {@link #STANDBY}, after which {@code standby}
+     * runs (a position kept in memory is forgotten: the holder has moved on).
+     */
+    private Supplier<Mono<Void>> alone(Bot bot, Supplier<Mono<Void>> round, Runnable standby) {
+        return () -> {
+            AtomicBoolean ran = new AtomicBoolean();
+            return jobs.runAlone("poll:" + bot.id(), STANDBY, () -> {
+                        ran.set(true);
+                        return round.get();
+                    })
+                    .then(Mono.defer(() -> ran.get() ? Mono.<Void>empty()
+                            : Mono.delay(STANDBY).doOnNext(tick -> standby.run()).then()));
+        };
     }
 
     /**

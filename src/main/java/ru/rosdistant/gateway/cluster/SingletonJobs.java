@@ -50,7 +50,7 @@ public class SingletonJobs {
 
     private volatile boolean stopping;
 
-    SingletonJobs(JobLeases leases, ClusterProperties properties, MeterRegistry registry) {
+    public SingletonJobs(JobLeases leases, ClusterProperties properties, MeterRegistry registry) {
         this.leases = leases;
         this.properties = properties;
         this.registry = registry;

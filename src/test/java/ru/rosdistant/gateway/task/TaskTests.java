@@ -96,7 +96,8 @@ class TaskTests {
         JsonNode history = Checks.body(http.get().uri("/api/tasks/" + taskId).header("Cookie", cookie).exchange()
                 .expectStatus().isOk());
         assertThat(history.path("history").valueStream().map(h -> h.path("event").asString()))
-                .containsExactly("CREATED", "COMPLETED");
+                .as("completed, and the result kept for the person's next visit to the widget")
+                .containsExactly("CREATED", "COMPLETED", "RESULT_SENT");
         assertThat(Checks.text(db, "SELECT count(*)::text AS v FROM task WHERE dialog_id = '" + dialogId + "'"))
                 .as("one task per dialog, however often the sweep runs").isEqualTo("1");
     }

@@ -129,7 +129,7 @@ class BadRequestProblemsTests {
     }
 
     @Test
-    void anUnknownResponsibleAgentIsUnprocessable() {
+    void anUnknownResponsibleAgentIsRefusedNamingTheField() {
         // an ADMIN: a lead with no dialog yet lies in no agent's lines
         Agent agent = Staff.agent(agents, "lab36", 1, Role.ADMIN);
         String cookie = Staff.login(port, agent.login(), Staff.PASSWORD);
@@ -143,7 +143,10 @@ class BadRequestProblemsTests {
                 .exchange()
                 .expectBody()
                 .returnResult();
-        assertProblem(answer, 422);
+        // checked before the database: a 400 that names the field (the card screen shows it beside the field)
+        assertProblem(answer, 400);
+        assertThat(new String(answer.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"responsibleAgentId\"");
     }
 
     @Test
