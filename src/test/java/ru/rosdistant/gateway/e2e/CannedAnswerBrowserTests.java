@@ -95,15 +95,21 @@ class CannedAnswerBrowserTests extends BrowserTest {
             reply.sendKeys(Keys.ESCAPE);
             wait.until(driver -> !driver.findElement(By.id("canned-suggestions")).isDisplayed());
 
-            // The supervisor's overview panel (re-drawn every 10 s) shows the line with its agent and load.
-            String agentsLine = "в сети: 1 — " + supervisor.displayName() + " 1/5";
+            // The supervisor's live view in the middle pane (re-drawn every 10 s) shows the line with its agent and
+            // load; the dialog tab brings the reply back.
+            console.findElement(By.id("tab-live")).click();
+            String agentLoad = supervisor.displayName() + " 1/5";
             new WebDriverWait(console, Duration.ofSeconds(25)).ignoring(StaleElementReferenceException.class)
                     .until(driver -> {
                         List<WebElement> line = driver.findElements(By.cssSelector("#overview li[data-line=lab47]"));
                         return !line.isEmpty()
-                                && line.get(0).findElement(By.cssSelector(".agents")).getText().equals(agentsLine)
+                                && line.get(0).findElement(By.cssSelector(".agents")).getText().equals("в сети: 1")
+                                && line.get(0).findElements(By.cssSelector(".live-agent .who")).stream()
+                                        .anyMatch(who -> who.getText().equals(agentLoad))
                                 && line.get(0).findElement(By.cssSelector(".queue")).getText().equals("никто не ждёт");
                     });
+            console.findElement(By.id("tab-dialog")).click();
+            wait.until(visible(By.id("send")));
 
             // Sent as an ordinary reply, the visitor receives the inserted text.
             console.findElement(By.id("send")).click();

@@ -190,7 +190,9 @@ class EmailChannelTests {
         assertThat(pass(box)).isEqualTo(1);
         long before = (Long) row("SELECT uid_validity FROM email_cursor WHERE mailbox = 'lab362'").get("uid_validity");
 
-        // the folder is rebuilt: new UIDVALIDITY, the same mail again, and a new one
+        // the folder is rebuilt: new UIDVALIDITY, the same mail again, and a new one (GreenMail's UIDVALIDITY is the
+        // folder's creation second, so the new folder is made in a later second)
+        Thread.sleep(1_100);
         Session session = Session.getInstance(new Properties());
         try (Store store = session.getStore("imap")) {
             store.connect("127.0.0.1", imap.getImap().getPort(), "lab362", "secret-lab362");
