@@ -51,8 +51,8 @@ public class AgentRouting {
     private final java.util.concurrent.atomic.AtomicBoolean routingFails = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * A line's drain is given up after this (a database that stopped answering): its line's next drain may then
-     * start. Each line has a pipeline of its own, so this never holds up another line.
+     * A drain is given up after this (a database that stopped answering), so that the drains waiting behind it (one
+     * runs at a time) start at most this late.
      */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(15);
 
@@ -315,11 +315,10 @@ public class AgentRouting {
     @EventListener(ApplicationReadyEvent.class)
     void start() {
         Duration sweep = properties.sweepInterval();
-        // one pipeline per line: a line's drains never overlap, and a drain held up by a database that stopped
-        // answering holds up its own line only, never the others
+        // one drain at a time: drains of lines that share agents must not both count an agent's last free slot, and
+        // the sweep asks for every line at once, which side by side would take every pooled connection
         Disposable drainer = drains.asFlux()
-                .groupBy(line -> line)
-                .flatMap(lineDrains -> lineDrains.concatMap(line -> drain(line)
+                .concatMap(line -> drain(line)
                         .then(Mono.defer(() -> publishPositions(line)))
                         .timeout(DRAIN_TIMEOUT)
                         .doOnSuccess(done -> {
@@ -337,7 +336,7 @@ public class AgentRouting {
                                         String.valueOf(error));
                             }
                             return Mono.empty();
-                        })), Integer.MAX_VALUE)
+                        }))
                 .subscribe();
         // The sweep only asks for drains; requests for a line already pending are merged, so a slow
         // database makes the sweep skip, never pile up. It looks at every line and every node's agents, so with
