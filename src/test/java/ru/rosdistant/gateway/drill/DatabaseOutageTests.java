@@ -513,7 +513,10 @@ class DatabaseOutageTests {
                     .isEmpty();
             assertThat(readinessDown).as("readiness DOWN while frozen").isTrue();
             assertThat(slowestPong).as("pong while frozen, ms").isLessThan(15_000);
-            assertThat(helloWhileFrozen).as("a newcomer's hello while frozen").contains("STORAGE_UNAVAILABLE");
+            // a newcomer's hello is answered within its bound: a welcome (a new visitor needs no stored row to be
+            // greeted) or the retryable STORAGE_UNAVAILABLE, never nothing
+            assertThat(helloWhileFrozen).as("a newcomer's hello while frozen")
+                    .matches("(?s).*(\"welcome\"|STORAGE_UNAVAILABLE).*");
         }
         finally {
             proxy.thaw();
