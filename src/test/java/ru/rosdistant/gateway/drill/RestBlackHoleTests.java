@@ -168,7 +168,7 @@ class RestBlackHoleTests {
                 + "LEFT JOIN outbox o ON o.dedup_key = 'offline-form:' || f.id "
                 + "WHERE f.site_id = 'lab67' AND f.client_form_id = '" + formId + "'");
         assertThat(stored).as("forms:outbox entries for the form sent during the freeze and again after").isEqualTo("1:1");
-        assertThat(prometheus(http)).contains("gateway_web_requests_timed_out_total");
+        assertThat(prometheus(http, thawedAt)).contains("gateway_web_requests_timed_out_total");
 
         System.out.printf("RestBlackHoleTests: bound %d s; while PostgreSQL answered nothing, answered 503 with "
                 + "Retry-After after (ms) %s; after the thaw the console call answered again within %d ms; the form of "
@@ -279,6 +279,12 @@ class RestBlackHoleTests {
         }, "a 2xx after the thaw");
     }
 
+    private static WebTestClient.ResponseSpec scrape(WebTestClient http) {
+        return http.get().uri("/actuator/prometheus")
+                .headers(headers -> headers.setBasicAuth("admin", "test-admin-password"))
+                .exchange();
+    }
+
     private static WebTestClient.ResponseSpec cannedAnswers(WebTestClient http, String session) {
         return http.get().uri("/api/canned").header(HttpHeaders.COOKIE, session).exchange();
     }
@@ -342,10 +348,10 @@ class RestBlackHoleTests {
         }
     }
 
-    private static String prometheus(WebTestClient http) {
-        byte[] body = http.get().uri("/actuator/prometheus")
-                .headers(headers -> headers.setBasicAuth("admin", "test-admin-password"))
-                .exchange()
+    /** Like every call after the thaw, the scrape may still meet the backlog once (503) and is tried again. */
+    private static String prometheus(WebTestClient http, long thawedAt) {
+        untilAnswered(() -> scrape(http), thawedAt);
+        byte[] body = scrape(http)
                 .expectStatus().isOk()
                 .expectBody().returnResult().getResponseBody();
         return body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8);
