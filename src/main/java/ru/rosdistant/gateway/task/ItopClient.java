@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ChannelOption;
+import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.core.JacksonException;
@@ -15,6 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -44,7 +47,7 @@ class ItopClient {
 
     private static final int INTERNAL_ERROR = 100;
 
-    private static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+    static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
     private final WebClient web;
 
@@ -77,7 +80,7 @@ class ItopClient {
                     + "the variables holding the iTop account's secrets in token-env, or user-env and password-env");
         }
         HttpClient http = HttpClient.create()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(10_000, properties.timeout().toMillis()))
                 .responseTimeout(properties.timeout());
         this.web = WebClient.builder()
                 .clientConnector(new ReactorClientHttpConnector(http))
@@ -105,13 +108,21 @@ class ItopClient {
     }
 
     /** The desk did not answer usefully this time; later it may. */
-    static final class Unavailable extends TicketDeskUnavailable {
+    static sealed class Unavailable extends TicketDeskUnavailable permits TooLarge {
 
         Unavailable(String message) {
             super(message);
         }
 
         Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The answer was over {@value #MAX_ANSWER_BYTES} bytes: asking the same again gets the same. */
+    static final class TooLarge extends Unavailable {
+
+        TooLarge(String message, Throwable cause) {
             super(message, cause);
         }
     }
@@ -144,7 +155,9 @@ class ItopClient {
                         .flatMap(body -> parse(verb, response.statusCode(), body)))
                 .timeout(properties.timeout().plusSeconds(5))
                 .onErrorMap(error -> !(error instanceof TicketDeskUnavailable),
-                        error -> new Unavailable("iTop " + verb + ": " + describe(error), error));
+                        error -> causedBy(error, DataBufferLimitException.class)
+                                ? new TooLarge("iTop " + verb + ": an answer over " + MAX_ANSWER_BYTES + " bytes", error)
+                                : new Unavailable("iTop " + verb + ": " + describe(error), error));
     }
 
     private Mono<Answer> parse(String verb, HttpStatusCode status, String body) {
@@ -152,7 +165,8 @@ class ItopClient {
             return Mono.error(new Unavailable("iTop " + verb + ": HTTP " + status.value()));
         }
         if (status.value() == 401 || status.value() == 403) {
-            return Mono.error(new Refused("iTop " + verb + ": HTTP " + status.value() + " (check the account)", true));
+            return Mono.error(new Refused("iTop " + verb + ": HTTP " + status.value() + " (" + checkTheAccount() + ")",
+                    true));
         }
         if (!status.is2xxSuccessful()) {
             return Mono.error(new Refused("iTop " + verb + ": HTTP " + status.value() + " (check "
@@ -168,7 +182,8 @@ class ItopClient {
         if (answer == null || !answer.isObject() || !answer.path("code").isIntegralNumber()) {
             String start = body.strip();
             return Mono.error(new Unavailable("iTop " + verb + " answered " + (start.startsWith("<")
-                    ? "an HTML page (a login page in front of the API?)" : "something that is not its API") + ": "
+                    ? "an HTML page (a login page in front of the API?" + (token != null ? " an expired token?" : "")
+                            + ")" : "something that is not its API") + ": "
                     + StringUtils.truncate(start.replaceAll("\\s+", " "), 200)));
         }
         int code = answer.path("code").asInt();
@@ -180,7 +195,7 @@ class ItopClient {
         }
         String described = "iTop " + verb + " error " + code + ": " + message;
         if (UNAUTHORIZED.contains(code)) {
-            return Mono.error(new Refused(described, true));
+            return Mono.error(new Refused(described + " (" + checkTheAccount() + ")", true));
         }
         if (code == INTERNAL_ERROR) {
             return Mono.error(new Unavailable(described));
@@ -188,14 +203,31 @@ class ItopClient {
         return Mono.error(new Refused(described, false));
     }
 
-    private static String describe(Throwable error) {
+    /** What the administrator checks when iTop does not let the gateway in, by the way it logs in. */
+    private String checkTheAccount() {
+        return token != null ? "check the token in " + properties.tokenEnv() + ": expired or revoked, its scope "
+                + "not REST/JSON, or token not in iTop's allowed_login_types"
+                : "check the account in " + properties.userEnv() + "/" + properties.passwordEnv()
+                        + " and its profile «REST Services User»";
+    }
+
+    private String describe(Throwable error) {
+        if (causedBy(error, ReadTimeoutException.class) || causedBy(error, TimeoutException.class)) {
+            return "no answer in time (timeout " + properties.timeout().toSeconds() + " s)";
+        }
         if (error instanceof WebClientRequestException) {
             return "no connection (" + error.getMessage() + ")";
         }
-        if (error instanceof java.util.concurrent.TimeoutException) {
-            return "no answer in time";
-        }
         return error.getClass().getSimpleName() + ": " + error.getMessage();
+    }
+
+    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String secret(Environment environment, String name, List<String> missing) {

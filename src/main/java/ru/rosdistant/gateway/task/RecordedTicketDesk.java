@@ -14,10 +14,10 @@ import org.springframework.context.annotation.Configuration;
 class RecordedTicketDesk {
 
     @Bean
-    TicketDesk ticketDesk(ObjectProvider<ItopClient> itop) {
+    TicketDesk ticketDesk(ObjectProvider<ItopClient> itop, ObjectProvider<TicketDeskProperties> properties) {
         ItopClient client = itop.getIfAvailable();
         if (client != null) {
-            return new ItopTicketDesk(client);
+            return new ItopTicketDesk(client, properties.getObject());
         }
         return number -> {
             String trimmed = number == null ? "" : number.strip();

@@ -105,6 +105,32 @@ class TaskTickets {
         return tasks.completeOpen(taskId, null, result, "«Единое окно»: заявка " + number + " решена");
     }
 
+    /** A number kept unchecked names a request the desk has: the task follows it from now on. */
+    Mono<Void> checked(UUID taskId, TicketDesk.Request request) {
+        return db.sql("UPDATE task SET ticket_id = :key, ticket_state = 'OPEN' WHERE id = :id "
+                        + "AND ticket_state = 'UNCHECKED'")
+                .bind("id", taskId)
+                .bind("key", request.key())
+                .fetch()
+                .rowsUpdated()
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> tasks.history(taskId, "TICKET_CHECKED", null, null, null,
+                        "«Единое окно»: " + request.number() + " (ключ " + request.key() + ")"))
+                .as(tx::transactional);
+    }
+
+    /** A number kept unchecked names no request the desk has: the task is completed by hand. */
+    Mono<Void> unknown(UUID taskId, String number) {
+        return db.sql("UPDATE task SET ticket_state = 'UNKNOWN' WHERE id = :id AND ticket_state = 'UNCHECKED'")
+                .bind("id", taskId)
+                .fetch()
+                .rowsUpdated()
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> tasks.history(taskId, "TICKET_UNKNOWN", null, null, null,
+                        "«Единое окно» не знает заявку " + number + "; результат вносится вручную"))
+                .as(tx::transactional);
+    }
+
     private static String truncated(String text, int max) {
         return text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }

@@ -169,17 +169,18 @@ public class Tasks {
 
     /**
      * The request the task follows: none yet when the gateway is to register it; else the typed number, with the
-     * desk's key when the desk knows it (the number was checked at close; a desk that cannot say now leaves it as
-     * typed).
+     * desk's key when the desk knows it (the number was checked at close); a desk that cannot say now leaves it
+     * unchecked, for the poller to check once the desk answers.
      */
     private Mono<Optional<TicketDesk.Request>> requestOf(Classified classified) {
         if (classified.ticketWanted()) {
             return Mono.just(Optional.empty());
         }
         return ticketDesk.checkRequestNumber(classified.number())
-                .onErrorResume(error -> error instanceof IllegalArgumentException
-                        || error instanceof TicketDeskUnavailable,
-                        error -> Mono.just(new TicketDesk.Request(classified.number(), null)))
+                .onErrorResume(IllegalArgumentException.class,
+                        unknown -> Mono.just(new TicketDesk.Request(classified.number(), null)))
+                .onErrorResume(TicketDeskUnavailable.class,
+                        unavailable -> Mono.just(TicketDesk.Request.unchecked(classified.number())))
                 .map(Optional::of);
     }
 
@@ -232,7 +233,8 @@ public class Tasks {
         Mono<Void> tellAtOnce = !complaint ? Mono.empty() : complaintMail(id, dialog, title, addressee, due);
         Mono<Void> register = request != null ? Mono.empty()
                 : TicketCreation.enqueue(outbox, id, dialog.type(), dialog.lineId());
-        String ticketState = request == null ? "CREATING" : request.key() == null ? null : "OPEN";
+        String ticketState = request == null ? "CREATING" : request.unchecked() ? "UNCHECKED"
+                : request.key() == null ? null : "OPEN";
         return db.sql("""
                         INSERT INTO task (id, card_id, dialog_id, offline_appeal_id, kind, title, request_number,
                             line_id, owner_agent_id, addressee, due, ticket_id, ticket_state)

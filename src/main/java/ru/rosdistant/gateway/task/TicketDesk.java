@@ -9,8 +9,20 @@ import reactor.core.publisher.Mono;
  */
 public interface TicketDesk {
 
-    /** A request the desk knows: its number as shown to people and, when the desk said it, its own key. */
-    record Request(String number, Long key) {
+    /**
+     * A request: its number as shown to people and, when the desk said it, its own key; {@code unchecked} when the
+     * desk could not be asked (the number is kept as typed and checked once the desk answers again).
+     */
+    record Request(String number, Long key, boolean unchecked) {
+
+        public Request(String number, Long key) {
+            this(number, key, false);
+        }
+
+        /** A typed number the desk could not check now. */
+        public static Request unchecked(String number) {
+            return new Request(number, null, true);
+        }
     }
 
     /**

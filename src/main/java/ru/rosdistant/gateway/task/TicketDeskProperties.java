@@ -31,6 +31,10 @@ import ru.rosdistant.gateway.dialog.AppealType;
  * @param pollInterval how often the status of open requests is read (one node, under a lease)
  * @param pollBatch how many requests one call reads
  * @param doneStatuses the statuses that complete the task with the request's solution
+ * @param checksPerMinute how many typed numbers the whole node asks iTop about per minute (bursts up to a sixth of
+ * it, at least 5); over it, and while {@code check-pause} runs after iTop failed to answer one, a number is kept
+ * unchecked and the poller checks it later
+ * @param checkPause after iTop failed to answer a check, how long typed numbers are kept unchecked without asking
  */
 @ConfigurationProperties("gateway.ticket-desk")
 public record TicketDeskProperties(URI url, @DefaultValue("1.3") String version, String userEnv, String passwordEnv,
@@ -38,7 +42,8 @@ public record TicketDeskProperties(URI url, @DefaultValue("1.3") String version,
         Long orgId, Long callerId, @DefaultValue Map<String, String> origins,
         @DefaultValue("chat") String defaultOrigin, @DefaultValue Map<AppealType, Filing> services,
         @DefaultValue Map<String, Map<AppealType, Filing>> lines, @DefaultValue("12m") Duration pollInterval,
-        @DefaultValue("50") int pollBatch, @DefaultValue({ "resolved", "closed" }) List<String> doneStatuses) {
+        @DefaultValue("50") int pollBatch, @DefaultValue({ "resolved", "closed" }) List<String> doneStatuses,
+        @DefaultValue("60") int checksPerMinute, @DefaultValue("30s") Duration checkPause) {
 
     /**
      * Where one appeal type is filed: iTop's keys of the service and its subcategory, and the request type
@@ -50,6 +55,13 @@ public record TicketDeskProperties(URI url, @DefaultValue("1.3") String version,
     public TicketDeskProperties {
         if (pollBatch < 1 || pollBatch > 500) {
             throw new IllegalArgumentException("gateway.ticket-desk.poll-batch must be 1 to 500");
+        }
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofSeconds(25)) > 0) {
+            // a registration makes two calls, each up to timeout + 5 s: both fit in the outbox's delivery-timeout (1m)
+            throw new IllegalArgumentException("gateway.ticket-desk.timeout must be 1 s to 25 s");
+        }
+        if (checksPerMinute < 1 || checksPerMinute > 6000) {
+            throw new IllegalArgumentException("gateway.ticket-desk.checks-per-minute must be 1 to 6000");
         }
         if (pollInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("gateway.ticket-desk.poll-interval must be at least a second");

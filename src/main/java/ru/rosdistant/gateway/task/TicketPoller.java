@@ -67,7 +67,14 @@ class TicketPoller {
         // tells at start whether the account is let in, rather than at the first close
         client.call(client.operation("list_operations"))
                 .subscribe(answer -> log.info("The ticket desk answers: {}", answer.message()),
-                        error -> log.warn("The ticket desk does not answer as it should yet: {}", error.getMessage()));
+                        error -> {
+                            if (error instanceof ItopClient.Refused) {
+                                log.error("The ticket desk refuses the gateway: {}", error.getMessage());
+                            }
+                            else {
+                                log.warn("The ticket desk does not answer as it should yet: {}", error.getMessage());
+                            }
+                        });
         loop = Flux.interval(properties.pollInterval(), properties.pollInterval())
                 .onBackpressureDrop()
                 .concatMap(tick -> pass()
@@ -93,10 +100,49 @@ class TicketPoller {
     /** One pass, if this node holds (or gets) the lease; nothing otherwise. */
     Mono<Pass> pass() {
         return leases.acquire(JOB, properties.pollInterval().multipliedBy(2))
-                .flatMap(lease -> pollOpen());
+                .flatMap(lease -> checkUnchecked()
+                        .then(pollOpen()));
     }
 
     private record Followed(UUID taskId, long key, String number, String lineId) {
+    }
+
+    private record Unchecked(UUID taskId, String number, String lineId) {
+    }
+
+    /**
+     * The numbers typed while the desk could not check them, {@code poll-batch} per pass, one call each (a field hash:
+     * nothing typed becomes OQL): found, the task follows the request; unknown, it is completed by hand. A desk that
+     * still cannot answer ends the pass.
+     */
+    private Mono<Void> checkUnchecked() {
+        return db.sql("""
+                        SELECT id, request_number, line_id FROM task
+                        WHERE state = 'OPEN' AND ticket_state = 'UNCHECKED'
+                        ORDER BY ticket_polled_at NULLS FIRST, created_at LIMIT :limit""")
+                .bind("limit", properties.pollBatch())
+                .map(row -> new Unchecked(row.get("id", UUID.class), row.get("request_number", String.class),
+                        row.get("line_id", String.class)))
+                .all()
+                .concatMap(this::check)
+                .then();
+    }
+
+    private Mono<Void> check(Unchecked task) {
+        String number = task.number() == null ? "" : task.number().strip();
+        if (!RecordedTicketDesk.looksLikeANumber(number)) {
+            return tickets.unknown(task.taskId(), task.number());
+        }
+        return ItopTicketDesk.lookup(client, number)
+                .flatMap(request -> request.key() == null ? tickets.unknown(task.taskId(), number)
+                        : tickets.checked(task.taskId(), request))
+                .onErrorResume(IllegalArgumentException.class, unknown -> tickets.unknown(task.taskId(), number))
+                .onErrorResume(ItopClient.TooLarge.class, tooLarge -> polled(List.of(task.taskId())))
+                .onErrorResume(ItopClient.Refused.class, refused -> {
+                    log.error("The ticket desk refuses the poller: {}", refused.getMessage());
+                    return tickets.alert(task.lineId(), refused.getMessage())
+                            .then(Mono.error(refused));
+                });
     }
 
     private Mono<Pass> pollOpen() {
@@ -124,12 +170,14 @@ class TicketPoller {
                         .map(String::valueOf).collect(Collectors.joining(",")) + ")");
         return client.call(get)
                 .retryWhen(Retry.backoff(2, Duration.ofSeconds(2))
-                        .filter(error -> error instanceof ItopClient.Unavailable)
+                        .filter(error -> error instanceof ItopClient.Unavailable
+                                && !(error instanceof ItopClient.TooLarge))
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .flatMap(answer -> Flux.fromIterable(answer.objects())
                         .concatMap(object -> complete(object, byKey))
                         .count()
-                        .flatMap(completed -> polled(batch).thenReturn(new Pass(1, completed.intValue()))))
+                        .flatMap(completed -> polled(ids(batch)).thenReturn(new Pass(1, completed.intValue()))))
+                .onErrorResume(ItopClient.TooLarge.class, tooLarge -> halves(batch, tooLarge))
                 .onErrorResume(ItopClient.Refused.class, refused -> {
                     log.error("The ticket desk refuses the poller: {}", refused.getMessage());
                     return Flux.fromIterable(batch)
@@ -150,9 +198,30 @@ class TicketPoller {
         return tickets.resolved(followed.taskId(), followed.number(), solution);
     }
 
-    private Mono<Void> polled(List<Followed> batch) {
+    /**
+     * An answer too large to read (long solutions): the batch is read in halves; a single request whose answer is too
+     * large is skipped until its next turn (its task is completed by hand), so that it never holds up the others.
+     */
+    private Mono<Pass> halves(List<Followed> batch, ItopClient.TooLarge tooLarge) {
+        if (batch.size() == 1) {
+            log.error("The ticket desk's answer for request {} (task {}) is too large to read; it is skipped: {}",
+                    batch.get(0).number(), batch.get(0).taskId(), tooLarge.getMessage());
+            return polled(ids(batch)).thenReturn(new Pass(1, 0));
+        }
+        int half = batch.size() / 2;
+        return Flux.just(batch.subList(0, half), batch.subList(half, batch.size()))
+                .concatMap(this::pollBatch)
+                .reduce(new Pass(1, 0), (sum, one) -> new Pass(sum.calls() + one.calls(),
+                        sum.completed() + one.completed()));
+    }
+
+    private static List<UUID> ids(List<Followed> batch) {
+        return batch.stream().map(Followed::taskId).toList();
+    }
+
+    private Mono<Void> polled(List<UUID> ids) {
         return db.sql("UPDATE task SET ticket_polled_at = now() WHERE id = ANY(:ids)")
-                .bind("ids", batch.stream().map(Followed::taskId).toArray(UUID[]::new))
+                .bind("ids", ids.toArray(UUID[]::new))
                 .then();
     }
 }

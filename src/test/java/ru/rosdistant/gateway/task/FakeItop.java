@@ -47,8 +47,11 @@ final class FakeItop {
 
     static final String PASSWORD = "s3cret-pass";
 
-    /** A call the gateway made: the operation and its whole {@code json_data}. */
-    record Call(String operation, JsonNode data) {
+    /**
+     * A call the gateway made: the operation, its whole {@code json_data}, the {@code Auth-Token} header (null when
+     * none) and the names of the form's fields.
+     */
+    record Call(String operation, JsonNode data, String token, Set<String> formFields) {
     }
 
     enum Fault {
@@ -72,6 +75,21 @@ final class FakeItop {
     private final Set<String> refusedUsers = ConcurrentHashMap.newKeySet();
 
     private final java.util.concurrent.atomic.AtomicBoolean dropCreateAnswer = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** When set, the only way in: this token in the {@code Auth-Token} header (login and password are refused). */
+    private volatile String onlyToken;
+
+    private volatile boolean down;
+
+    private final AtomicLong requests = new AtomicLong();
+
+    private volatile String lastToken;
+
+    private volatile Duration delay = Duration.ZERO;
+
+    private volatile boolean drip;
+
+    private volatile int padding;
 
     /**
      * Event loops of its own: the shared test context replaces Reactor Netty's global resources when it starts and
@@ -119,6 +137,49 @@ final class FakeItop {
         refusedUsers.clear();
     }
 
+    /**
+     * An iTop 3.1+ that lets the gateway in only by this token ({@code rest-token} in {@code allowed_login_types}, an
+     * application token): anything else answers code 1, «Invalid login», as {@code rest.php} does for a token it does
+     * not accept.
+     */
+    void acceptOnlyToken(String token) {
+        onlyToken = token;
+    }
+
+    /** Every HTTP request that reached it, let in or not. */
+    long requests() {
+        return requests.get();
+    }
+
+    /** The {@code Auth-Token} header of the last request (null when it had none). */
+    String lastToken() {
+        return lastToken;
+    }
+
+    /** Every call answers HTTP 503 (the web server up, iTop behind it not) until {@link #up}. */
+    void down() {
+        down = true;
+    }
+
+    void up() {
+        down = false;
+    }
+
+    /** Every answer starts this late. */
+    void delay(Duration delay) {
+        this.delay = delay;
+    }
+
+    /** Every answer comes a byte at a time, a byte every 300 ms: each read within any timeout, the whole never. */
+    void drip(boolean drip) {
+        this.drip = drip;
+    }
+
+    /** Every {@code core/get} answer carries this many more bytes (a long field), or none when 0. */
+    void pad(int bytes) {
+        padding = bytes;
+    }
+
     /** Requests whose title contains the text. */
     List<ObjectNode> ticketsTitled(String part) {
         return tickets.values().stream().filter(t -> t.path("title").asString("").contains(part)).toList();
@@ -149,12 +210,19 @@ final class FakeItop {
 
     private Mono<Void> rest(HttpServerRequest request, HttpServerResponse response) {
         String token = request.requestHeaders().get("Auth-Token");
+        requests.incrementAndGet();
+        lastToken = token;
         return request.receive()
                 .aggregate()
                 .asString(StandardCharsets.UTF_8)
                 .defaultIfEmpty("")
+                .delayUntil(body -> Mono.delay(delay))
                 .flatMap(body -> {
                     Map<String, String> form = form(body);
+                    if (down) {
+                        return response.status(HttpResponseStatus.SERVICE_UNAVAILABLE).sendString(Mono.just(
+                                "<html><body>Service Unavailable</body></html>")).then();
+                    }
                     Fault fault = faults.poll();
                     if (fault == Fault.HTTP_500) {
                         return response.status(HttpResponseStatus.INTERNAL_SERVER_ERROR).sendString(Mono.just(
@@ -172,6 +240,12 @@ final class FakeItop {
                         // the request exists now, but its answer never arrives
                         return response.withConnection(Connection::dispose).then();
                     }
+                    if (drip) {
+                        return response.header("Content-Type", "application/json")
+                                .sendString(reactor.core.publisher.Flux.fromArray(answer.toString().split(""))
+                                        .delayElements(Duration.ofMillis(300)))
+                                .then();
+                    }
                     return response.header("Content-Type", "application/json")
                             .sendString(Mono.just(answer.toString()))
                             .then();
@@ -180,7 +254,14 @@ final class FakeItop {
 
     private ObjectNode answer(String version, Map<String, String> form, String token, Fault fault) {
         String user = form.get("auth_user");
-        boolean tokenOk = token != null && token.equals("token-" + USER) && !refusedUsers.contains(USER);
+        String only = onlyToken;
+        if (only != null) {
+            if (!only.equals(token)) {
+                return error(1, "Error: Invalid login");
+            }
+            user = null;
+        }
+        boolean tokenOk = only != null || token != null && token.equals("token-" + USER) && !refusedUsers.contains(USER);
         if (!tokenOk && user == null) {
             return error(5, "Error: Missing parameter 'auth_user'");
         }
@@ -202,7 +283,7 @@ final class FakeItop {
             return error(4, "Error: Parameter json_data is not a valid JSON structure");
         }
         String operation = data.path("operation").asString("");
-        calls.add(new Call(operation, data));
+        calls.add(new Call(operation, data, token, Set.copyOf(form.keySet())));
         if (!"1.3".equals(version)) {
             return error(10, "Error: There is no service available for version '" + version + "'");
         }
@@ -252,6 +333,9 @@ final class FakeItop {
             throw new IllegalArgumentException("Wrong format for key");
         }
         ObjectNode answer = json.createObjectNode().put("code", 0).put("message", "Found: " + found.size());
+        if (padding > 0) {
+            answer.put("padding", "x".repeat(padding));
+        }
         if (found.isEmpty()) {
             answer.putNull("objects");
             return answer;

@@ -53,6 +53,8 @@ import static org.assertj.core.api.Assertions.assertThat;
         "gateway.ticket-desk.lines.lab381.complaint.service-id=31",
         "gateway.ticket-desk.lines.lab381.complaint.servicesubcategory-id=32",
         "gateway.ticket-desk.origins.widget=chat",
+        // a desk taken down by one test is asked again soon after, by the next
+        "gateway.ticket-desk.check-pause=1s", "gateway.ticket-desk.checks-per-minute=600",
         // the poller is driven by the tests
         "gateway.ticket-desk.poll-interval=1h",
         "gateway.outbox.backoff-start=200ms", "gateway.outbox.backoff-max=1s" })
@@ -270,8 +272,7 @@ class ItopTicketDeskTests {
     @Test
     void hundredAndTwentyOpenRequestsAreReadInThreeCalls() {
         // only these 120 are open at the desk
-        db.sql("UPDATE task SET state = 'DONE', result = 'earlier test', completed_at = now() "
-                + "WHERE state = 'OPEN' AND ticket_id IS NOT NULL").then().block(Duration.ofSeconds(10));
+        onlyTheseOpen();
         Agent agent = Staff.agent(agents, SITE, 5);
         UUID card = UUID.randomUUID();
         db.sql("INSERT INTO card (id, kind, name) VALUES (:id, 'LEAD', 'Опрос')").bind("id", card).then()
@@ -307,6 +308,96 @@ class ItopTicketDeskTests {
                 .matches("SELECT UserRequest WHERE id IN \\([0-9,]+\\)"));
         assertThat(Checks.text(db, "SELECT count(*)::text AS v FROM task WHERE card_id = '" + card
                 + "' AND state = 'DONE'")).isEqualTo("2");
+    }
+
+    @Test
+    void aNumberTypedWhileTheDeskIsDownIsCheckedAndFollowedOnceItIsBack() {
+        Agent agent = Staff.agent(agents, "lab580", 5);
+        String number = "R-58" + String.format("%04d", System.nanoTime() % 10_000);
+        String unknown = "R-59" + number.substring(4);
+        long known = itop.add(number, "assigned");
+        itop.down();
+        String typed;
+        String mistyped;
+        try {
+            typed = closedDialog(agent, "lab580", Map.of("appealType", "SERVICE_REQUEST", "requestNumber",
+                    number), id -> { });
+            mistyped = closedDialog(agent, "lab580", Map.of("appealType", "CHANGE_REQUEST", "requestNumber",
+                    unknown), id -> { });
+            for (String dialogId : List.of(typed, mistyped)) {
+                assertThat(Checks.eventually(() -> Checks.text(db, "SELECT coalesce(ticket_state, '-') || ' ' || "
+                        + "coalesce(ticket_id::text, '-') AS v FROM task WHERE dialog_id = '" + dialogId + "'"),
+                        "the task of " + dialogId)).isEqualTo("UNCHECKED -");
+            }
+            StepVerifier.create(poller.pass())
+                    .expectErrorMatches(error -> error.getMessage().contains("HTTP 503"))
+                    .verify(Duration.ofSeconds(30));
+            assertThat(Checks.text(db, "SELECT ticket_state AS v FROM task WHERE dialog_id = '" + typed + "'"))
+                    .as("still unchecked while the desk is down").isEqualTo("UNCHECKED");
+        }
+        finally {
+            itop.up();
+        }
+
+        poller.pass().block(Duration.ofSeconds(30));
+        assertThat(Checks.text(db, "SELECT ticket_state || ' ' || ticket_id || ' ' || state AS v FROM task "
+                + "WHERE dialog_id = '" + typed + "'")).isEqualTo("OPEN " + known + " OPEN");
+        assertThat(Checks.text(db, "SELECT ticket_state || ' ' || state AS v FROM task WHERE dialog_id = '"
+                + mistyped + "'")).as("a number the desk does not know: completed by hand").isEqualTo("UNKNOWN OPEN");
+        assertThat(Checks.text(db, "SELECT h.detail AS v FROM task_history h JOIN task t ON t.id = h.task_id "
+                + "WHERE t.dialog_id = '" + mistyped + "' AND h.event = 'TICKET_UNKNOWN'")).contains(unknown);
+
+        itop.resolve(known, "<p>Выполнено</p>");
+        poller.pass().block(Duration.ofSeconds(30));
+        assertThat(Checks.text(db, "SELECT state || '|' || result || '|' || ticket_state AS v FROM task "
+                + "WHERE dialog_id = '" + typed + "'")).isEqualTo("DONE|Выполнено|RESOLVED");
+        assertThat(Checks.text(db, "SELECT string_agg(h.event, ',' ORDER BY h.id) AS v FROM task_history h "
+                + "JOIN task t ON t.id = h.task_id WHERE t.dialog_id = '" + typed + "'"))
+                .as("the result is then sent to the person (RESULT_SENT)")
+                .startsWith("CREATED,TICKET_CHECKED,COMPLETED");
+        assertThat(itop.calls("core/get").stream().filter(call -> call.data().path("key").isString())
+                .map(call -> call.data().path("key").asString()))
+                .as("typed numbers are looked up by a field hash, never in OQL").noneMatch(key -> key.contains("R-"));
+    }
+
+    @Test
+    void aRequestWhoseAnswerIsTooLargeToReadDoesNotHoldUpTheOthers() {
+        onlyTheseOpen();
+        Agent agent = Staff.agent(agents, "lab580", 5);
+        UUID card = UUID.randomUUID();
+        db.sql("INSERT INTO card (id, kind, name) VALUES (:id, 'LEAD', 'Опрос')").bind("id", card).then()
+                .block(Duration.ofSeconds(10));
+        long small = itop.add("R-000591", "assigned");
+        long huge = itop.add("R-000592", "assigned");
+        for (long key : List.of(small, huge)) {
+            db.sql("""
+                            INSERT INTO task (id, card_id, kind, title, request_number, line_id, owner_agent_id, due,
+                                ticket_id, ticket_state)
+                            VALUES (:id, :card, 'REQUEST_RESULT', 'Сообщить результат', :number, 'lab580', :owner,
+                                DATE '2027-01-11', :key, 'OPEN')""")
+                    .bind("id", UUID.randomUUID())
+                    .bind("card", card)
+                    .bind("number", "R-00059" + (key == small ? 1 : 2))
+                    .bind("owner", agent.id())
+                    .bind("key", key)
+                    .then()
+                    .block(Duration.ofSeconds(10));
+        }
+        itop.resolve(small, "Готово");
+        itop.resolve(huge, "<p>" + "очень длинное решение ".repeat(200_000) + "</p>");
+        StepVerifier.create(poller.pass())
+                .expectNext(new TicketPoller.Pass(3, 1))
+                .expectComplete()
+                .verify(Duration.ofSeconds(60));
+        assertThat(Checks.text(db, "SELECT string_agg(request_number || ' ' || state, ',' ORDER BY request_number) "
+                + "AS v FROM task WHERE card_id = '" + card + "'")).isEqualTo("R-000591 DONE,R-000592 OPEN");
+    }
+
+    /** Only the tasks a test makes are open at the desk. */
+    private void onlyTheseOpen() {
+        db.sql("UPDATE task SET state = 'DONE', result = 'earlier test', completed_at = now() "
+                + "WHERE state = 'OPEN' AND (ticket_id IS NOT NULL OR ticket_state = 'UNCHECKED')").then()
+                .block(Duration.ofSeconds(10));
     }
 
     /** The person's card as an agent would have filled it in. */
