@@ -2,6 +2,7 @@ package ru.rosdistant.gateway.cluster;
 
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Wrapped;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -10,8 +11,14 @@ import org.springframework.stereotype.Component;
  * Lets one node at a time drain a waiting line. The lock is PostgreSQL's transaction-scoped advisory lock
  * ({@code pg_try_advisory_xact_lock}) taken in a transaction of a connection of its own, held while the drain runs
  * (its assignments commit in transactions of their own, so each is visible at once) and released by that
- * transaction's end, also when the node dies. Never a session lock: a pooled connection would keep it. With a single
- * node the drain just runs: its drains are serial anyway.
+ * transaction's end, also when the node dies. Never a session lock: a pooled connection would keep it.
+ *
+ * <p>The connection is a physical one, not the pool's, and is closed after each drain. A drain is cancelled by the
+ * routing's timeout at any moment, also while its BEGIN is on its way; r2dbc-postgresql then skips the rollback it is
+ * asked for (it has not yet seen the transaction begin), and a pooled connection would go back to the pool inside a
+ * transaction block where the next borrower's autocommit writes (acknowledged messages among them) are never
+ * committed. Closing the connection ends whatever it holds. With a single node the drain just runs: its drains are
+ * serial anyway.
  */
 @Component
 public class LineLocks {
@@ -21,8 +28,15 @@ public class LineLocks {
     private final ClusterProperties properties;
 
     LineLocks(ConnectionFactory connections, ClusterProperties properties) {
-        this.connections = connections;
+        this.connections = physical(connections);
         this.properties = properties;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ConnectionFactory physical(ConnectionFactory connections) {
+        return connections instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof ConnectionFactory inner
+                ? physical(inner)
+                : connections;
     }
 
     /** Runs {@code drain} if this node gets the line's lock; true when it ran, false when another node holds it. */
@@ -34,8 +48,8 @@ public class LineLocks {
                 connection -> lock(connection, line)
                         .flatMap(got -> got ? drain.thenReturn(true) : Mono.just(false)),
                 connection -> Mono.from(connection.commitTransaction()).then(Mono.from(connection.close())),
-                (connection, error) -> Mono.from(connection.rollbackTransaction()).then(Mono.from(connection.close())),
-                connection -> Mono.from(connection.rollbackTransaction()).then(Mono.from(connection.close())));
+                (connection, error) -> Mono.from(connection.close()),
+                connection -> Mono.from(connection.close()));
     }
 
     private static Mono<Boolean> lock(Connection connection, String line) {

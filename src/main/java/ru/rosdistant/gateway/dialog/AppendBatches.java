@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Result;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -45,8 +47,8 @@ class AppendBatches {
 
     private static final String SQL = """
             SELECT t.ord, r.status, r.seq, r.created_at
-            FROM unnest(:dialogs::uuid[], :senders::text[], :visitors::uuid[], :agents::int8[], :authors::text[],
-                        :clients::text[], :bodies::text[]) WITH ORDINALITY
+            FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int8[], $5::text[], $6::text[], $7::text[])
+                 WITH ORDINALITY
                  AS t(dialog, sender, visitor, agent, author, client, body, ord)
             CROSS JOIN LATERAL append_message(t.dialog, t.sender, t.visitor, t.agent, t.author, t.client, NULL,
                                               t.body, false) r""";
@@ -71,6 +73,8 @@ class AppendBatches {
     private final LongAdder statements = new LongAdder();
 
     private final LongAdder appends = new LongAdder();
+
+    private final LongAdder strayTransactions = new LongAdder();
 
     @Autowired
     AppendBatches(DatabaseClient db, @Value("${gateway.dialog.append-batches-in-flight:1}") int maxInFlight,
@@ -186,17 +190,19 @@ class AppendBatches {
             clients[i] = p.clientMsgId();
             bodies[i] = p.text();
         }
-        return db.sql(SQL)
-                .bind("dialogs", dialogs)
-                .bind("senders", senders)
-                .bind("visitors", visitors)
-                .bind("agents", agents)
-                .bind("authors", authors)
-                .bind("clients", clients)
-                .bind("bodies", bodies)
-                .map(row -> new Row(row.get("ord", Long.class).intValue(), Stored.of(row)))
-                .all()
-                .collectList()
+        return db.inConnection(connection -> Flux.from(connection.createStatement(SQL)
+                                .bind("$1", dialogs)
+                                .bind("$2", senders)
+                                .bind("$3", visitors)
+                                .bind("$4", agents)
+                                .bind("$5", authors)
+                                .bind("$6", clients)
+                                .bind("$7", bodies)
+                                .execute())
+                        .flatMap(result -> result.map(row -> new Row(row.get("ord", Long.class).intValue(),
+                                Stored.of(row))))
+                        .collectList()
+                        .flatMap(rows -> committed(connection, rows)))
                 .doOnNext(rows -> {
                     if (rows.size() != n) {
                         throw new IllegalStateException("append_message gave " + rows.size() + " rows for " + n);
@@ -206,6 +212,25 @@ class AppendBatches {
                     }
                 })
                 .then();
+    }
+
+    /**
+     * The rows, once their statement's own transaction has committed: only then may they be acknowledged. A pooled
+     * connection that some cancelled work gave back inside a transaction block would run the statement in that
+     * block, where it commits nothing; the driver knows the block from the server's answers, which come in order,
+     * so it is known here without another round trip. Such a batch is rolled back (the block with it) and answered
+     * "storage unavailable, retry"; the clients' retries with the same ids are stored then.
+     */
+    private Mono<List<Row>> committed(Connection connection, List<Row> rows) {
+        if (connection.isAutoCommit()) {
+            return Mono.just(rows);
+        }
+        strayTransactions.increment();
+        log.error("A pooled connection was inside a transaction block: the batch of {} appends is rolled back with "
+                + "it and answered retryably", rows.size());
+        return Flux.from(connection.createStatement("ROLLBACK").execute())
+                .flatMap(Result::getRowsUpdated)
+                .then(Mono.error(new StrayTransactionException()));
     }
 
     /** Statements run so far (batches, and single retries after a failed batch). */
@@ -218,6 +243,11 @@ class AppendBatches {
         return appends.sum();
     }
 
+    /** Batches found on a connection inside a transaction block, rolled back and answered retryably. */
+    long strayTransactions() {
+        return strayTransactions.sum();
+    }
+
     private record Row(int ord, Stored values) {
     }
 
@@ -226,6 +256,15 @@ class AppendBatches {
 
         StorageTimeoutException(Duration timeout) {
             super("The message store did not answer within " + timeout.toMillis() + " ms");
+        }
+    }
+
+    /** The batch ran inside a transaction block that was not its own: nothing of it was kept. */
+    static final class StrayTransactionException
+            extends org.springframework.dao.TransientDataAccessResourceException {
+
+        StrayTransactionException() {
+            super("The message store's connection was inside a transaction block; nothing was stored, try again");
         }
     }
 
