@@ -67,9 +67,9 @@ class EmailIntake {
      * {@code BLOCKED} (its original stays in the mailbox). Call it on the mailbox's scheduler: Jakarta Mail loads its
      * providers there, and a large mail takes a while.
      */
-    Classified classify(ImapConnection.Fetched fetched) {
+    Classified classify(ImapConnection.Fetched fetched, long maxMessageSize) {
         if (fetched.tooLarge()) {
-            return blocked(fetched);
+            return blocked(fetched, maxMessageSize);
         }
         byte[] raw = fetched.raw();
         ParsedMail mail;
@@ -101,13 +101,13 @@ class EmailIntake {
      * (regulation 4.2, requirement 2); its dialog gets a notice. The gateway's own mail stays {@code OWN}, and a
      * header that cannot be read (no sender) makes it {@code FAILED}.
      */
-    private Classified blocked(ImapConnection.Fetched fetched) {
+    private Classified blocked(ImapConnection.Fetched fetched, long maxMessageSize) {
         ParsedMail headers = MailParser.headersOnly(fetched.header());
         String messageId = headers == null ? null : headers.messageId();
         if (mailer.isOwn(messageId)) {
             return new Classified("OWN", headers, messageId, "Письмо самого шлюза");
         }
-        String reason = "Письмо больше " + EmailThreads.size(channel.properties().maxMessageSize().toBytes()) + " ("
+        String reason = "Письмо больше " + EmailThreads.size(maxMessageSize) + " ("
                 + EmailThreads.size(fetched.size()) + ", " + fetched.size() + " байт): не загружено, оригинал в "
                 + "почтовом ящике";
         if (headers == null || headers.fromAddress() == null) {
@@ -133,7 +133,7 @@ class EmailIntake {
                                         : forget(rawFile, attachments).thenReturn(false))
                                 .onErrorResume(error -> forget(rawFile, attachments).then(Mono.error(error)))))
                 .doOnNext(inserted -> {
-                    if (inserted && !"RECEIVED".equals(classified.state()) && !"OWN".equals(classified.state())) {
+                    if (inserted && ("FAILED".equals(classified.state()) || "BLOCKED".equals(classified.state()))) {
                         log.warn("Mailbox '{}': mail UID {} kept as {}: {}", mailbox.id(), uid, classified.state(),
                                 classified.reason());
                     }

@@ -295,11 +295,9 @@ class EmailThreads {
     }
 
     /** What the dialog shows of a mail too large to download: who, how large, and where the original is. */
-    private String blockedNotice(Stored mail) {
-        return "Письмо не загружено: превышен размер " + size(channel.properties().maxMessageSize().toBytes())
-                + (mail.rawSize() == null ? "" : " (" + size(mail.rawSize()) + ")")
-                + ". Оригинал: письмо " + (mail.messageId() == null ? "без Message-ID" : mail.messageId())
-                + " в ящике " + mail.mailbox() + ", UIDVALIDITY " + mail.uidValidity() + ", UID " + mail.uid() + ".";
+    private static String blockedNotice(Stored mail) {
+        return mail.reason() + ". Оригинал: письмо " + (mail.messageId() == null ? "без Message-ID" : mail.messageId())
+                + " в ящике " + mail.mailbox() + " (UIDVALIDITY " + mail.uidValidity() + ", UID " + mail.uid() + ")";
     }
 
     /** The attachments shown in the dialog (downloadable like messenger files), one line each. */

@@ -44,6 +44,9 @@ final class ImapConnection implements AutoCloseable {
     /** Set by {@link #close}: an IDLE it ends returns quietly rather than failing. */
     private volatile boolean closing;
 
+    /** The number of mails in the folder when last taken, for the IDLE. */
+    private int known;
+
     private ImapConnection(Store store, Folder folder) {
         this.store = store;
         this.folder = folder;
@@ -100,16 +103,25 @@ final class ImapConnection implements AutoCloseable {
         return store instanceof IMAPStore imap && imap.hasCapability("IDLE") && folder instanceof IMAPFolder;
     }
 
+    /** Takes the number of mails in the folder as the one {@link #idleUntilAnnounced} compares with. */
+    void watch() throws MessagingException {
+        known = folder.getMessageCount();
+    }
+
     /**
      * Waits in IDLE until the server announces something (a new mail, a flag changed by staff, a keep-alive) and
-     * tells whether the number of mails in the folder changed. Blocks its thread until then; {@link #close} from
-     * another thread ends it at once.
+     * tells whether the number of mails in the folder changed since it was last taken. Blocks its thread until then;
+     * {@link #close} from another thread ends it at once (false).
      */
     boolean idleUntilAnnounced() throws MessagingException {
         try {
-            int before = folder.getMessageCount();
             ((IMAPFolder) folder).idle(true);
-            return !closing && folder.isOpen() && folder.getMessageCount() != before;
+            if (closing || !folder.isOpen()) {
+                return false;
+            }
+            int before = known;
+            known = folder.getMessageCount();
+            return known != before;
         }
         catch (MessagingException | IllegalStateException ex) {
             if (closing) {

@@ -78,7 +78,7 @@ class MailboxReaders {
         Scheduler scheduler = Schedulers.newBoundedElastic(1, 16, "email-" + id);
         Scheduler idleScheduler = Schedulers.newBoundedElastic(1, 4, "email-idle-" + id);
         Wakes wakes = new Wakes();
-        AtomicBoolean reading = new AtomicBoolean();
+        Reading reading = new Reading();
         Disposable.Composite loop = Disposables.composite();
         loop.add(passes(mailbox, pacing, scheduler, wakes, reading).subscribe());
         if (pacing.idleRecycle() != null) {
@@ -97,7 +97,7 @@ class MailboxReaders {
 
     /** Pass after pass: the first at once, each next one after the poll interval or at the IDLE's wake-up. */
     private Mono<Void> passes(EmailChannel.OpenMailbox mailbox, Pacing pacing, Scheduler scheduler, Wakes wakes,
-            AtomicBoolean reading) {
+            Reading reading) {
         String id = mailbox.config().id();
         Counter byPoll = passesCounter(id, "poll");
         Counter byIdle = passesCounter(id, "idle");
@@ -134,18 +134,23 @@ class MailboxReaders {
      * node reads it). The blocking IMAP calls run on {@code scheduler}.
      */
     Mono<Integer> pass(EmailChannel.OpenMailbox mailbox, Scheduler scheduler) {
+        return pass(mailbox, scheduler, channel.properties().maxMessageSize().toBytes());
+    }
+
+    /** A pass that downloads mails up to {@code maxMessageSize} bytes (a test's smaller limit). */
+    Mono<Integer> pass(EmailChannel.OpenMailbox mailbox, Scheduler scheduler, long maxMessageSize) {
         return leases.acquire(job(mailbox), channel.properties().leaseTtl())
                 .flatMap(lease -> Mono.usingWhen(
                         Mono.fromCallable(() -> ImapConnection.open(mailbox.config(), mailbox.password(),
                                         channel.properties().connectTimeout()))
                                 .subscribeOn(scheduler),
-                        connection -> read(mailbox, lease, connection, scheduler),
+                        connection -> read(mailbox, lease, connection, scheduler, maxMessageSize),
                         connection -> Mono.fromRunnable(connection::close).subscribeOn(scheduler))
                         .flatMap(stored -> threads.handlePending(mailbox.config()).thenReturn(stored)));
     }
 
     private Mono<Integer> read(EmailChannel.OpenMailbox mailbox, JobLeases.Lease lease, ImapConnection connection,
-            Scheduler scheduler) {
+            Scheduler scheduler, long maxMessageSize) {
         EmailProperties.Mailbox config = mailbox.config();
         return Mono.fromCallable(connection::uidValidity)
                 .subscribeOn(scheduler)
@@ -153,7 +158,7 @@ class MailboxReaders {
                         .publishOn(scheduler)
                         .map(last -> uidsAfter(connection, last))
                         .flatMapMany(Flux::fromIterable)
-                        .concatMap(uid -> Mono.fromCallable(() -> read(connection, uid))
+                        .concatMap(uid -> Mono.fromCallable(() -> read(connection, uid, maxMessageSize))
                                 .subscribeOn(scheduler)
                                 .flatMap(read -> leases.acquire(job(mailbox), channel.properties().leaseTtl())
                                         .filter(renewed -> renewed.token() == lease.token())
@@ -169,9 +174,9 @@ class MailboxReaders {
     private record Read(ImapConnection.Fetched fetched, EmailIntake.Classified classified) {
     }
 
-    private Read read(ImapConnection connection, long uid) throws Exception {
-        ImapConnection.Fetched fetched = connection.fetch(uid, channel.properties().maxMessageSize().toBytes());
-        return fetched == null ? null : new Read(fetched, intake.classify(fetched));
+    private Read read(ImapConnection connection, long uid, long maxMessageSize) throws Exception {
+        ImapConnection.Fetched fetched = connection.fetch(uid, maxMessageSize);
+        return fetched == null ? null : new Read(fetched, intake.classify(fetched, maxMessageSize));
     }
 
     private List<Long> uidsAfter(ImapConnection connection, long last) {
@@ -180,6 +185,21 @@ class MailboxReaders {
         }
         catch (jakarta.mail.MessagingException ex) {
             throw new IllegalStateException("Could not list the mailbox: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Whether this node read the mailbox at its last pass (held its lease): only then it keeps an IDLE. */
+    static final class Reading {
+
+        private final Sinks.Many<Boolean> states = Sinks.many().replay().latest();
+
+        void set(boolean reading) {
+            states.tryEmitNext(reading);
+        }
+
+        /** Completes at once while this node reads the mailbox, else when it starts reading it. */
+        Mono<Void> started() {
+            return states.asFlux().filter(Boolean::booleanValue).next().then();
         }
     }
 
@@ -228,12 +248,12 @@ class MailboxReaders {
 
         private final Wakes wakes;
 
-        private final AtomicBoolean reading;
+        private final Reading reading;
 
         private final AtomicBoolean offered = new AtomicBoolean(true);
 
         Idle(EmailChannel.OpenMailbox mailbox, Pacing pacing, Scheduler idleScheduler, Scheduler scheduler,
-                Wakes wakes, AtomicBoolean reading) {
+                Wakes wakes, Reading reading) {
             this.mailbox = mailbox;
             this.pacing = pacing;
             this.idleScheduler = idleScheduler;
@@ -243,8 +263,8 @@ class MailboxReaders {
         }
 
         Mono<Void> loop() {
-            return Mono.defer(() -> reading.get() ? session()
-                            : Mono.delay(pacing.pollInterval(), scheduler).then())
+            return reading.started()
+                    .then(Mono.defer(this::session))
                     .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1))
                             .maxBackoff(pacing.pollInterval())
                             .doBeforeRetry(signal -> log.info("Mailbox '{}': IDLE failed, the poll goes on: {}",
@@ -262,16 +282,26 @@ class MailboxReaders {
                     connection -> Mono.fromCallable(connection::supportsIdle)
                             .subscribeOn(idleScheduler)
                             .flatMap(supported -> supported ? announcements(connection) : unsupported()),
-                    // on the reader's scheduler: the IDLE's own thread is blocked in IDLE, and closing ends that
-                    connection -> Mono.fromRunnable(connection::close).subscribeOn(scheduler));
+                    // not on the IDLE's own thread, which is blocked in IDLE until the close ends it; nor on the
+                    // mailbox's, which may be disposed with this loop (the close would be dropped)
+                    connection -> Mono.fromRunnable(connection::close).subscribeOn(Schedulers.boundedElastic()));
         }
 
         private Mono<Void> announcements(ImapConnection connection) {
-            // mail that came between the last pass and this IDLE is read now
-            wakes.wake();
-            return Mono.fromCallable(connection::idleUntilAnnounced)
+            // mail that came between the last pass and the count taken here is read now, any later one the IDLE sees
+            return Mono.fromRunnable(() -> {
+                        try {
+                            connection.watch();
+                        }
+                        catch (jakarta.mail.MessagingException ex) {
+                            throw new IllegalStateException("Could not count the mailbox: " + ex.getMessage(), ex);
+                        }
+                        wakes.wake();
+                    })
                     .subscribeOn(idleScheduler)
-                    .repeat()
+                    .thenMany(Mono.fromCallable(connection::idleUntilAnnounced)
+                            .subscribeOn(idleScheduler)
+                            .repeat())
                     .filter(Boolean::booleanValue)
                     .doOnNext(changed -> wakes.wake())
                     .take(pacing.idleRecycle(), scheduler)
