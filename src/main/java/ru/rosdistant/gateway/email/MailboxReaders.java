@@ -201,6 +201,11 @@ class MailboxReaders {
         Mono<Void> started() {
             return states.asFlux().filter(Boolean::booleanValue).next().then();
         }
+
+        /** Completes when a pass finds the mailbox read by another node. */
+        Mono<Void> stopped() {
+            return states.asFlux().filter(reading -> !reading).next().then();
+        }
     }
 
     /**
@@ -305,6 +310,8 @@ class MailboxReaders {
                     .filter(Boolean::booleanValue)
                     .doOnNext(changed -> wakes.wake())
                     .take(pacing.idleRecycle(), scheduler)
+                    // another node reads the mailbox now: its IDLE is of no use here
+                    .takeUntilOther(reading.stopped())
                     .then();
         }
 
