@@ -27,7 +27,7 @@ import ru.rosdistant.gateway.web.ProblemAnswers;
 /**
  * E-mail dialogs on the line's list: the waiting ones of the caller's lines (every line for an ADMIN), oldest first,
  * and taking one (it takes no live capacity; it is answered in the console like any dialog). Supervisors see the
- * mails that could not be parsed.
+ * mails that could not be parsed or were too large to download.
  */
 @RestController
 class EmailController implements ProblemAnswers {
@@ -99,9 +99,10 @@ class EmailController implements ProblemAnswers {
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
     Mono<List<Map<String, Object>>> failed(@RequestParam(defaultValue = "100") int limit) {
         return db.sql("""
-                        SELECT id, mailbox, uid_validity, uid, message_id, from_address, subject, reason, raw_key,
-                            raw_size, received_at
-                        FROM email_message WHERE state = 'FAILED' ORDER BY received_at DESC LIMIT :limit""")
+                        SELECT id, mailbox, uid_validity, uid, message_id, state, from_address, subject, reason,
+                            raw_key, raw_size, dialog_id, received_at
+                        FROM email_message WHERE state IN ('FAILED', 'BLOCKED') ORDER BY received_at DESC
+                        LIMIT :limit""")
                 .bind("limit", Math.max(1, Math.min(limit, MAX_PAGE)))
                 .map(row -> {
                     Map<String, Object> view = new LinkedHashMap<>();
@@ -110,6 +111,8 @@ class EmailController implements ProblemAnswers {
                     view.put("uidValidity", row.get("uid_validity", Long.class));
                     view.put("uid", row.get("uid", Long.class));
                     view.put("messageId", row.get("message_id", String.class));
+                    view.put("state", row.get("state", String.class));
+                    view.put("dialogId", row.get("dialog_id", UUID.class));
                     view.put("from", row.get("from_address", String.class));
                     view.put("subject", row.get("subject", String.class));
                     view.put("reason", row.get("reason", String.class));

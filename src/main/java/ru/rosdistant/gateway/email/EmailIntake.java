@@ -63,14 +63,15 @@ class EmailIntake {
     }
 
     /**
-     * Parses and classifies a raw mail (null bytes: a mail over the size limit, left in the mailbox). Call it on the
-     * mailbox's scheduler: Jakarta Mail loads its providers there, and a large mail takes a while.
+     * Parses and classifies a fetched mail; one over the size limit, of which only the header was fetched, is
+     * {@code BLOCKED} (its original stays in the mailbox). Call it on the mailbox's scheduler: Jakarta Mail loads its
+     * providers there, and a large mail takes a while.
      */
-    Classified classify(byte[] raw, long size) {
-        if (raw == null) {
-            return new Classified("FAILED", null, null, "Письмо больше " + channel.properties().maxMessageSize()
-                    + " (" + size + " байт): не загружено, оригинал в почтовом ящике");
+    Classified classify(ImapConnection.Fetched fetched, long maxMessageSize) {
+        if (fetched.tooLarge()) {
+            return blocked(fetched, maxMessageSize);
         }
+        byte[] raw = fetched.raw();
         ParsedMail mail;
         try {
             mail = channel.parser().parse(raw);
@@ -96,23 +97,44 @@ class EmailIntake {
     }
 
     /**
-     * Stores the mail at {@code uid} and moves the cursor past it, in one transaction; true when the mail is new.
-     * Fails with {@link LeaseLost} when this node no longer holds the mailbox.
+     * A mail larger than {@code max-message-size}: recorded from its header with its size and where the original is
+     * (regulation 4.2, requirement 2); its dialog gets a notice. The gateway's own mail stays {@code OWN}, and a
+     * header that cannot be read (no sender) makes it {@code FAILED}.
      */
-    Mono<Boolean> store(EmailProperties.Mailbox mailbox, JobLeases.Lease lease, long uidValidity, long uid, byte[] raw,
-            Classified classified) {
+    private Classified blocked(ImapConnection.Fetched fetched, long maxMessageSize) {
+        ParsedMail headers = MailParser.headersOnly(fetched.header());
+        String messageId = headers == null ? null : headers.messageId();
+        if (mailer.isOwn(messageId)) {
+            return new Classified("OWN", headers, messageId, "Письмо самого шлюза");
+        }
+        String reason = "Письмо больше " + EmailThreads.size(maxMessageSize) + " ("
+                + EmailThreads.size(fetched.size()) + ", " + fetched.size() + " байт): не загружено, оригинал в "
+                + "почтовом ящике";
+        if (headers == null || headers.fromAddress() == null) {
+            return new Classified("FAILED", headers, messageId, reason + "; нет адреса отправителя (From)");
+        }
+        return new Classified("BLOCKED", headers, messageId, reason);
+    }
+
+    /**
+     * Stores the fetched mail and moves the cursor past it, in one transaction; true when the mail is new. Fails with
+     * {@link LeaseLost} when this node no longer holds the mailbox.
+     */
+    Mono<Boolean> store(EmailProperties.Mailbox mailbox, JobLeases.Lease lease, long uidValidity,
+            ImapConnection.Fetched fetched, Classified classified) {
         UUID id = RandomIds.uuid();
-        return keep(raw)
+        long uid = fetched.uid();
+        return keep(fetched.raw())
                 .flatMap(rawFile -> keepAttachments(classified)
-                        .flatMap(attachments -> insert(mailbox, lease, uidValidity, uid, id, classified, rawFile,
+                        .flatMap(attachments -> insert(mailbox, lease, uidValidity, fetched, id, classified, rawFile,
                                 attachments)
                                 .as(tx::transactional)
                                 .flatMap(inserted -> inserted ? Mono.just(true)
                                         : forget(rawFile, attachments).thenReturn(false))
                                 .onErrorResume(error -> forget(rawFile, attachments).then(Mono.error(error)))))
                 .doOnNext(inserted -> {
-                    if (inserted && "FAILED".equals(classified.state())) {
-                        log.warn("Mailbox '{}': mail UID {} kept as failed: {}", mailbox.id(), uid,
+                    if (inserted && ("FAILED".equals(classified.state()) || "BLOCKED".equals(classified.state()))) {
+                        log.warn("Mailbox '{}': mail UID {} kept as {}: {}", mailbox.id(), uid, classified.state(),
                                 classified.reason());
                     }
                 });
@@ -151,9 +173,10 @@ class EmailIntake {
                 .then();
     }
 
-    private Mono<Boolean> insert(EmailProperties.Mailbox mailbox, JobLeases.Lease lease, long uidValidity, long uid,
-            UUID id, Classified classified, Kept raw, List<Kept> attachments) {
+    private Mono<Boolean> insert(EmailProperties.Mailbox mailbox, JobLeases.Lease lease, long uidValidity,
+            ImapConnection.Fetched fetched, UUID id, Classified classified, Kept raw, List<Kept> attachments) {
         ParsedMail mail = classified.mail();
+        long uid = fetched.uid();
         Mono<Boolean> row = db.sql("""
                         INSERT INTO email_message (id, mailbox, uid_validity, uid, message_id, state, from_address,
                             from_name, subject, in_reply_to, refs, recipients, body, reason, raw_key, raw_size,
@@ -182,7 +205,8 @@ class EmailIntake {
                 .bind("body", Parameter.fromOrEmpty(mail == null ? null : fit(mail.text(), 100_000), String.class))
                 .bind("reason", Parameter.fromOrEmpty(fit(classified.reason(), 2000), String.class))
                 .bind("rawKey", Parameter.fromOrEmpty(raw.file() == null ? null : raw.file().key(), String.class))
-                .bind("rawSize", Parameter.fromOrEmpty(raw.file() == null ? null : raw.file().size(), Long.class))
+                // the size of the mail as the server gave it, kept or not
+                .bind("rawSize", raw.file() != null ? raw.file().size() : fetched.size())
                 .bind("visitor", RandomIds.uuid())
                 .fetch()
                 .rowsUpdated()
@@ -238,21 +262,45 @@ class EmailIntake {
                 .flatMap(updated -> updated > 0 ? Mono.<Void>empty() : Mono.error(new LeaseLost(mailbox.id())));
     }
 
-    /** The cursor of a mailbox: its UIDVALIDITY and last UID, empty when it was never read. */
-    Mono<long[]> cursor(String mailbox) {
-        return db.sql("SELECT uid_validity, last_uid FROM email_cursor WHERE mailbox = :mailbox")
-                .bind("mailbox", mailbox)
-                .map(row -> new long[] {row.get("uid_validity", Long.class), row.get("last_uid", Long.class)})
-                .one();
-    }
+    /**
+     * Where a pass starts: the last UID stored under the folder's {@code uidValidity}, 0 when the mailbox was never
+     * read or the folder was rebuilt (a new UIDVALIDITY: its UIDs mean something else, so it is read again from the
+     * start; mails stored before are recognised by their Message-ID). One statement under the lease's fence, so the
+     * check and the reset cannot interleave with another node's cursor write; it writes only when the cursor is new
+     * or reset.
+     */
+    Mono<Long> position(EmailProperties.Mailbox mailbox, JobLeases.Lease lease, long uidValidity) {
+        return lease.bindTo(db.sql("""
+                        WITH before AS (SELECT uid_validity, last_uid FROM email_cursor WHERE mailbox = :mailbox),
+                        moved AS (
+                            INSERT INTO email_cursor (mailbox, uid_validity, last_uid)
+                            SELECT :mailbox, :validity, 0 WHERE\s""" + JobLeases.FENCE + """
 
-    /** A new UIDVALIDITY: the folder was rebuilt and its UIDs mean something else; read it again from the start. */
-    Mono<Void> resetCursor(EmailProperties.Mailbox mailbox, JobLeases.Lease lease, long uidValidity) {
-        return lease.bindTo(db.sql("UPDATE email_cursor SET uid_validity = :validity, last_uid = 0, updated_at = now() "
-                        + "WHERE mailbox = :mailbox AND " + JobLeases.FENCE))
+                            ON CONFLICT (mailbox) DO UPDATE SET uid_validity = EXCLUDED.uid_validity, last_uid = 0,
+                                updated_at = now()
+                            WHERE email_cursor.uid_validity <> EXCLUDED.uid_validity
+                            RETURNING last_uid, uid_validity)
+                        SELECT m.last_uid, m.uid_validity, b.uid_validity AS before
+                        FROM moved m LEFT JOIN before b ON true
+                        UNION ALL
+                        SELECT b.last_uid, b.uid_validity, b.uid_validity FROM before b
+                        WHERE NOT EXISTS (SELECT 1 FROM moved)"""))
                 .bind("mailbox", mailbox.id())
                 .bind("validity", uidValidity)
-                .then();
+                .map(row -> new Long[] {row.get("last_uid", Long.class), row.get("uid_validity", Long.class),
+                        row.get("before", Long.class)})
+                .one()
+                // the fence refused the write (no cursor, or the old UIDVALIDITY): another node reads the mailbox now
+                .filter(cursor -> cursor[1] == uidValidity)
+                .switchIfEmpty(Mono.error(() -> new LeaseLost(mailbox.id())))
+                .doOnNext(cursor -> {
+                    if (cursor[2] != null && cursor[2] != uidValidity) {
+                        log.warn("Mailbox '{}': UIDVALIDITY changed from {} to {}; reading the folder again (mails "
+                                + "stored before are recognised by their Message-ID)", mailbox.id(), cursor[2],
+                                uidValidity);
+                    }
+                })
+                .map(cursor -> cursor[0]);
     }
 
     private static String fit(String text, int max) {

@@ -14,10 +14,15 @@ import org.springframework.util.unit.DataSize;
  *
  * @param mailboxes the sites' mailboxes (abiturient@, student@, info@)
  * @param pollInterval how often each mailbox is read (correctness never depends on IDLE)
+ * @param idle whether an IMAP IDLE wakes the reader early when mail arrives (only where the server offers it)
+ * @param idleRecycle how long one IDLE lasts before its connection is closed and opened again
  * @param leaseTtl how long the node reading a mailbox keeps it without renewing (several nodes: one reads)
  * @param batchSize mails read from one mailbox per pass
  * @param maxAttachmentSize larger attachments are recorded as blocked (regulation 4.2, requirement 2)
- * @param maxMessageSize a larger mail is not downloaded: it is recorded as failed and left in the mailbox
+ * @param maxMessageSize a larger mail is not downloaded: it is recorded as blocked from its header, with where the
+ *        original is (mailbox, UIDVALIDITY, UID), and its dialog gets a notice
+ * @param maxReplyAttachments the files of one answer together (a larger set is refused with 413)
+ * @param maxReplyFiles how many files one answer carries
  * @param newDialogsPerSenderPerHour more mails opening new dialogs from one address within an hour are kept, not
  *        opened
  * @param replySecretEnv the variable holding the key that signs the plus-addressed reply addresses; unset: replies
@@ -29,9 +34,11 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("gateway.email")
 record EmailProperties(@DefaultValue List<Mailbox> mailboxes, @DefaultValue("30s") Duration pollInterval,
         @DefaultValue("2m") Duration leaseTtl, @DefaultValue("20") int batchSize,
-        @DefaultValue("16MB") DataSize maxAttachmentSize, @DefaultValue("64MB") DataSize maxMessageSize,
+        @DefaultValue("16MB") DataSize maxAttachmentSize, @DefaultValue("40MB") DataSize maxMessageSize,
         @DefaultValue("5") int newDialogsPerSenderPerHour, @DefaultValue("EMAIL_REPLY_SECRET") String replySecretEnv,
-        String unknownSenderNotify, @DefaultValue("20s") Duration connectTimeout) {
+        String unknownSenderNotify, @DefaultValue("20s") Duration connectTimeout, @DefaultValue("true") boolean idle,
+        @DefaultValue("4m") Duration idleRecycle, @DefaultValue("16MB") DataSize maxReplyAttachments,
+        @DefaultValue("10") int maxReplyFiles) {
 
     /**
      * One mailbox read over IMAP.

@@ -75,7 +75,7 @@ class EmailThreads {
     /** A stored mail not handled yet. */
     record Stored(UUID id, String mailbox, String state, String messageId, String fromAddress, String fromName,
             String subject, String inReplyTo, List<String> references, List<String> recipients, String body,
-            String reason, UUID visitorId) {
+            String reason, UUID visitorId, long uidValidity, long uid, Long rawSize) {
 
         static Stored of(Readable row) {
             return new Stored(row.get("id", UUID.class), row.get("mailbox", String.class),
@@ -84,7 +84,8 @@ class EmailThreads {
                     row.get("subject", String.class), row.get("in_reply_to", String.class),
                     List.of(row.get("refs", String[].class)), List.of(row.get("recipients", String[].class)),
                     row.get("body", String.class), row.get("reason", String.class),
-                    row.get("visitor_id", UUID.class));
+                    row.get("visitor_id", UUID.class), row.get("uid_validity", Long.class),
+                    row.get("uid", Long.class), row.get("raw_size", Long.class));
         }
     }
 
@@ -106,7 +107,7 @@ class EmailThreads {
 
     Mono<Void> handle(EmailProperties.Mailbox mailbox, Stored mail) {
         return switch (mail.state()) {
-            case "RECEIVED" -> receive(mailbox, mail);
+            case "RECEIVED", "BLOCKED" -> receive(mailbox, mail);
             case "NOTICE" -> notice(mail);
             case "BOUNCE" -> bounce(mail);
             default -> done(mail, mail.state(), null);
@@ -278,14 +279,25 @@ class EmailThreads {
                     if (opening) {
                         text.append("Тема: ").append(subject).append("\n\n");
                     }
-                    text.append(mail.body() == null || mail.body().isBlank() ? "(письмо без текста)" : mail.body());
+                    if ("BLOCKED".equals(mail.state())) {
+                        text.append(blockedNotice(mail));
+                    }
+                    else {
+                        text.append(mail.body() == null || mail.body().isBlank() ? "(письмо без текста)" : mail.body());
+                    }
                     files.forEach(line -> text.append('\n').append(line));
                     String shown = text.length() <= MAX_TEXT ? text.toString()
                             : text.substring(0, MAX_TEXT) + "\n… (письмо обрезано, полностью — в исходном письме)";
                     Visitor visitor = new Visitor(dialog.visitorId(), dialog.siteId(), null, false);
                     return dialogs.appendFromVisitor(visitor, dialog.id(), "email:" + mail.id(), shown);
                 })
-                .then(done(mail, "DELIVERED", dialog.id()));
+                .then(done(mail, "BLOCKED".equals(mail.state()) ? "BLOCKED" : "DELIVERED", dialog.id()));
+    }
+
+    /** What the dialog shows of a mail too large to download: who, how large, and where the original is. */
+    private static String blockedNotice(Stored mail) {
+        return mail.reason() + ". Оригинал: письмо " + (mail.messageId() == null ? "без Message-ID" : mail.messageId())
+                + " в ящике " + mail.mailbox() + " (UIDVALIDITY " + mail.uidValidity() + ", UID " + mail.uid() + ")";
     }
 
     /** The attachments shown in the dialog (downloadable like messenger files), one line each. */

@@ -13,6 +13,8 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Store;
 import jakarta.mail.UIDFolder;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPStore;
 
 /**
  * One IMAP session with a mailbox's folder, opened read-only (EXAMINE): reading never sets \Seen nor moves
@@ -20,15 +22,30 @@ import jakarta.mail.UIDFolder;
  */
 final class ImapConnection implements AutoCloseable {
 
-    /** A mail as fetched: its UID and raw bytes, or null bytes when it is larger than the limit. */
-    record Fetched(long uid, long size, byte[] raw) {
+    /**
+     * A mail as fetched: its UID, size and raw bytes; when it is larger than the limit, no bytes but its header
+     * (at most {@link #MAX_HEADER} bytes of it), so that it can be recorded as blocked.
+     */
+    record Fetched(long uid, long size, byte[] raw, byte[] header) {
+
+        boolean tooLarge() {
+            return raw == null;
+        }
     }
+
+    static final int MAX_HEADER = 256 * 1024;
 
     private final Store store;
 
     private final Folder folder;
 
     private final UIDFolder uids;
+
+    /** Set by {@link #close}: an IDLE it ends returns quietly rather than failing. */
+    private volatile boolean closing;
+
+    /** The number of mails in the folder when last taken, for the IDLE. */
+    private int known;
 
     private ImapConnection(Store store, Folder folder) {
         this.store = store;
@@ -81,7 +98,43 @@ final class ImapConnection implements AutoCloseable {
         return found.size() <= max ? found : found.subList(0, max);
     }
 
-    /** The raw mail with this UID; its bytes are null when it is larger than {@code maxSize}; null if it is gone. */
+    /** Whether the server offers IMAP IDLE (RFC 2177). */
+    boolean supportsIdle() throws MessagingException {
+        return store instanceof IMAPStore imap && imap.hasCapability("IDLE") && folder instanceof IMAPFolder;
+    }
+
+    /** Takes the number of mails in the folder as the one {@link #idleUntilAnnounced} compares with. */
+    void watch() throws MessagingException {
+        known = folder.getMessageCount();
+    }
+
+    /**
+     * Waits in IDLE until the server announces something (a new mail, a flag changed by staff, a keep-alive) and
+     * tells whether the number of mails in the folder changed since it was last taken. Blocks its thread until then;
+     * {@link #close} from another thread ends it at once (false).
+     */
+    boolean idleUntilAnnounced() throws MessagingException {
+        try {
+            ((IMAPFolder) folder).idle(true);
+            if (closing || !folder.isOpen()) {
+                return false;
+            }
+            int before = known;
+            known = folder.getMessageCount();
+            return known != before;
+        }
+        catch (MessagingException | IllegalStateException ex) {
+            if (closing) {
+                return false;
+            }
+            throw ex;
+        }
+    }
+
+    /**
+     * The raw mail with this UID, or only its header (FETCH BODY.PEEK[HEADER]) when it is larger than
+     * {@code maxSize}; null if it is gone.
+     */
     Fetched fetch(long uid, long maxSize) throws MessagingException, IOException {
         Message message = uids.getMessageByUID(uid);
         if (message == null) {
@@ -89,15 +142,22 @@ final class ImapConnection implements AutoCloseable {
         }
         long size = message.getSize();
         if (size > maxSize) {
-            return new Fetched(uid, size, null);
+            ByteArrayOutputStream header = new ByteArrayOutputStream();
+            var lines = ((jakarta.mail.internet.MimeMessage) message).getAllHeaderLines();
+            while (lines.hasMoreElements() && header.size() < MAX_HEADER) {
+                header.write((lines.nextElement() + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            header.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new Fetched(uid, size, null, header.toByteArray());
         }
         ByteArrayOutputStream raw = new ByteArrayOutputStream(Math.max(1024, (int) Math.max(size, 0)));
         message.writeTo(raw);
-        return new Fetched(uid, raw.size(), raw.toByteArray());
+        return new Fetched(uid, raw.size(), raw.toByteArray(), null);
     }
 
     @Override
     public void close() {
+        closing = true;
         try {
             if (folder.isOpen()) {
                 folder.close(false);

@@ -89,8 +89,9 @@ final class MailParser {
     }
 
     /**
-     * The headers of a mail whose body could not be parsed (Message-ID, sender, subject, recipients; no text), so that
-     * a supervisor sees who wrote it; null when even the headers cannot be read.
+     * The headers of a mail whose body could not be parsed or was not downloaded (Message-ID, sender, subject, the
+     * threading headers, recipients; no text), so that a supervisor sees who wrote it and a mail too large to download
+     * still finds its dialog; null when even the headers cannot be read.
      */
     static ParsedMail headersOnly(byte[] raw) {
         try {
@@ -98,8 +99,9 @@ final class MailParser {
             InternetAddress from = from(message);
             return new ParsedMail(firstId(message.getHeader("Message-ID", null)),
                     from == null ? null : from.getAddress().toLowerCase(Locale.ROOT),
-                    from == null ? null : clean(from.getPersonal(), 200), clean(message.getSubject(), 1000), null,
-                    List.of(), recipients(message), null, null, null, List.of());
+                    from == null ? null : clean(from.getPersonal(), 200), clean(message.getSubject(), 1000),
+                    firstId(message.getHeader("In-Reply-To", null)), ids(message.getHeader("References", " ")),
+                    recipients(message), null, null, null, List.of());
         }
         catch (MessagingException | RuntimeException ex) {
             return null;

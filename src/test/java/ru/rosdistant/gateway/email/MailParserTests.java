@@ -47,7 +47,8 @@ class MailParserTests {
         var properties = new EmailProperties(java.util.List.of(on, off), java.time.Duration.ofSeconds(30),
                 java.time.Duration.ofMinutes(2), 20, org.springframework.util.unit.DataSize.ofMegabytes(16),
                 org.springframework.util.unit.DataSize.ofMegabytes(64), 5, "EMAIL_REPLY_SECRET", null,
-                java.time.Duration.ofSeconds(20));
+                java.time.Duration.ofSeconds(20), true, java.time.Duration.ofMinutes(4),
+                org.springframework.util.unit.DataSize.ofMegabytes(16), 10);
         var channel = new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_ON_PASSWORD", "pw"));
         assertThat(channel.open()).extracting(mailbox -> mailbox.config().id()).containsExactly("abiturient");
         assertThat(channel.tokens().enabled()).isFalse();
@@ -63,7 +64,8 @@ class MailParserTests {
         var properties = new EmailProperties(java.util.List.of(off, on), java.time.Duration.ofSeconds(30),
                 java.time.Duration.ofMinutes(2), 20, org.springframework.util.unit.DataSize.ofMegabytes(16),
                 org.springframework.util.unit.DataSize.ofMegabytes(64), 5, "EMAIL_REPLY_SECRET", null,
-                java.time.Duration.ofSeconds(20));
+                java.time.Duration.ofSeconds(20), true, java.time.Duration.ofMinutes(4),
+                org.springframework.util.unit.DataSize.ofMegabytes(16), 10);
         new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_LAB378_PASSWORD", "s3cr3t-lab378")
                 .withProperty("EMAIL_REPLY_SECRET", "s"));
         assertThat(output.getAll())

@@ -49,6 +49,11 @@ public final class TestMailboxes implements AutoCloseable {
         return id + "@rosdistant.test";
     }
 
+    /** The mailbox as its reader sees it. */
+    EmailChannel.OpenMailbox mailbox(String id) {
+        return boxes.get(id);
+    }
+
     /** Puts a raw mail into the mailbox over IMAP (APPEND), as a mail server would deliver it. */
     public void deliver(String id, String raw) throws Exception {
         EmailChannel.OpenMailbox box = boxes.get(id);
@@ -64,6 +69,11 @@ public final class TestMailboxes implements AutoCloseable {
     /** One reading pass of the mailbox, as its loop makes every poll interval; the number of mails stored. */
     public int read(String id) {
         return readers.pass(boxes.get(id), scheduler).block(Duration.ofMinutes(3));
+    }
+
+    /** One reading pass that downloads mails up to {@code maxMessageSize} bytes. */
+    int read(String id, long maxMessageSize) {
+        return readers.pass(boxes.get(id), scheduler, maxMessageSize).block(Duration.ofMinutes(3));
     }
 
     public static String mail(String from, String to, String messageId, String subject, String body,
