@@ -46,8 +46,10 @@ test('a 503 is tried again after its Retry-After, 5 s without one, a minute at m
 
 test('the gateway still refusing after six tries is a failure with its answer', async () => {
   const fetch = fakeFetch([{ status: 503, headers: { 'Retry-After': '1' }, body: { detail: 'Хранилище недоступно' } }]);
-  const r = await upload(file, { url: 'u', token: 't', fetch, wait: waits() });
+  const wait = waits();
+  const r = await upload(file, { url: 'u', token: 't', fetch, wait });
   assert.equal(fetch.calls.length, 6);
+  assert.deepEqual(wait.calls, [1000, 1000, 1000, 1000, 1000], 'the failure shows at once after the last try');
   assert.deepEqual(r, { status: 503, body: { detail: 'Хранилище недоступно' } });
   assert.equal(uploadFailure(r.status, r.body, RU), 'Хранилище недоступно');
 });

@@ -12,7 +12,7 @@ export const fileUrl = (files, params) => files + '?' + new URLSearchParams(para
 export const retryDelay = res => 1000 * Math.min(60, +res.headers.get('Retry-After') || 5);
 
 /**
- * Posts the file, up to six tries while the answer is 503. Resolves to {status, body}: status null when no answer
+ * Posts the file, up to six tries while the answer is 503 (no wait after the last). Resolves to {status, body}: status null when no answer
  * came, body {} when the answer had none. `fetch` and `wait(ms)` are the page's (a test gives fakes).
  */
 export async function upload(file, { url, token, fetch, wait }) {
@@ -25,7 +25,7 @@ export async function upload(file, { url, token, fetch, wait }) {
       });
       p = await r.json();
     } catch (e) { /* network, or no body */ }
-    if (!r || r.status !== 503) break;
+    if (!r || r.status !== 503 || n === TRIES - 1) break;
     await wait(retryDelay(r));
   }
   return { status: r ? r.status : null, body: p };
