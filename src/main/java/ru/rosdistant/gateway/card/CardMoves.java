@@ -43,8 +43,9 @@ public class CardMoves {
         return from("SELECT d.card_id AS id FROM dialog d JOIN card c ON c.id = d.card_id WHERE d.id = :thing AND "
                 + StaffAccess.cardVisible("c"), dialogId, scope)
                 .flatMap(fromCard -> target(fromCard, toCard, scope)
+                        .then(claim("UPDATE dialog SET card_id = :to WHERE id = :thing AND card_id = :from "
+                                + "RETURNING id", dialogId, fromCard, toCard))
                         .then(Flux.concat(
-                                        update("UPDATE dialog SET card_id = :to WHERE id = :thing", dialogId, toCard),
                                         update("UPDATE transcript SET card_id = :to WHERE dialog_id = :thing", dialogId,
                                                 toCard),
                                         update("UPDATE task SET card_id = :to WHERE dialog_id = :thing", dialogId,
@@ -70,8 +71,9 @@ public class CardMoves {
         return from("SELECT f.card_id AS id FROM offline_form f JOIN card c ON c.id = f.card_id WHERE f.id = :thing AND "
                 + StaffAccess.cardVisible("c"), formId, scope)
                 .flatMap(fromCard -> target(fromCard, toCard, scope)
+                        .then(claim("UPDATE offline_form SET card_id = :to WHERE id = :thing AND card_id = :from "
+                                + "RETURNING id", formId, fromCard, toCard))
                         .then(Flux.concat(
-                                        update("UPDATE offline_form SET card_id = :to WHERE id = :thing", formId, toCard),
                                         update("UPDATE offline_appeal SET card_id = :to WHERE offline_form_id = :thing",
                                                 formId, toCard),
                                         touch(toCard),
@@ -101,6 +103,22 @@ public class CardMoves {
                 .filter(card -> card.mergedInto() == null)
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("The card was merged into another; "
                         + "move it there")))
+                .then();
+    }
+
+    /**
+     * Moves the thing itself, only from the card it was read on: of two moves at once, the one that waited for the
+     * other's row lock finds it moved and is refused (409) rather than recording a move from a card it had left.
+     */
+    private Mono<Void> claim(String sql, UUID thing, UUID fromCard, UUID toCard) {
+        return db.sql(sql)
+                .bind("thing", thing)
+                .bind("from", fromCard)
+                .bind("to", toCard)
+                .map(row -> row.get("id", UUID.class))
+                .one()
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("It was moved to another card meanwhile; "
+                        + "look again")))
                 .then();
     }
 

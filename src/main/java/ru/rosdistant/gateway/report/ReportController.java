@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.format.annotation.DateTimeFormat;
@@ -92,9 +93,7 @@ class ReportController implements ProblemAnswers {
     Mono<ResponseEntity<Object>> dialogFigures(Query query, ServerHttpRequest request,
             @RequestParam(required = false) String delimiter, Principal principal) {
         return answer(query, Form.of(request, delimiter), principal,
-                filter -> reports.dialogFigures(filter)
-                        .collectList()
-                        .map(rows -> ReportTable.of("dialog-figures", DialogFigures.class, rows)));
+                all("dialog-figures", DialogFigures.class, reports::dialogFigures));
     }
 
     @GetMapping({"/dialogs/waits", "/dialogs/waits.csv"})
@@ -102,8 +101,8 @@ class ReportController implements ProblemAnswers {
     Mono<ResponseEntity<Object>> waits(Query query, ServerHttpRequest request,
             @RequestParam(required = false) String delimiter, Principal principal) {
         return answer(query, Form.of(request, delimiter), principal,
-                filter -> reports.waitHistogram(filter)
-                        .map(rows -> ReportTable.of("dialog-waits", Reports.WaitBar.class, rows)));
+                all("dialog-waits", Reports.WaitBar.class, filter -> reports.waitHistogram(filter)
+                        .flatMapIterable(bars -> bars)));
     }
 
     @GetMapping({"/dialogs", "/dialogs.csv"})
@@ -114,8 +113,8 @@ class ReportController implements ProblemAnswers {
         Form form = Form.of(request, delimiter);
         DialogFigure which = figure(figure);
         int rows = limit(limit, form);
-        return answer(query, form, principal, filter -> reports.dialogs(filter, which, rows)
-                .map(page -> ReportTable.of("dialogs-" + which.name().toLowerCase(), DialogRow.class, page)));
+        return answer(query, form, principal, paged("dialogs-" + which.name().toLowerCase(), DialogRow.class,
+                filter -> reports.dialogs(filter, which, rows)));
     }
 
     @GetMapping({"/deadlines/figures", "/deadlines/figures.csv"})
@@ -123,9 +122,7 @@ class ReportController implements ProblemAnswers {
     Mono<ResponseEntity<Object>> deadlineFigures(Query query, ServerHttpRequest request,
             @RequestParam(required = false) String delimiter, Principal principal) {
         return answer(query, Form.of(request, delimiter), principal,
-                filter -> reports.deadlineFigures(filter)
-                        .collectList()
-                        .map(rows -> ReportTable.of("deadline-figures", DeadlineFigures.class, rows)));
+                all("deadline-figures", DeadlineFigures.class, reports::deadlineFigures));
     }
 
     @GetMapping({"/deadlines", "/deadlines.csv"})
@@ -136,8 +133,8 @@ class ReportController implements ProblemAnswers {
             Principal principal) {
         Form form = Form.of(request, delimiter);
         int rows = limit(limit, form);
-        return answer(query, form, principal, filter -> reports.deadlines(filter, upper(rule), upper(status), rows)
-                .map(page -> ReportTable.of("deadlines", DeadlineRow.class, page)));
+        return answer(query, form, principal, paged("deadlines", DeadlineRow.class,
+                filter -> reports.deadlines(filter, upper(rule), upper(status), rows)));
     }
 
     @GetMapping({"/agents", "/agents.csv"})
@@ -145,9 +142,7 @@ class ReportController implements ProblemAnswers {
     Mono<ResponseEntity<Object>> agentFigures(Query query, ServerHttpRequest request,
             @RequestParam(required = false) String delimiter, Principal principal) {
         return answer(query, Form.of(request, delimiter), principal,
-                filter -> reports.agentFigures(filter)
-                        .collectList()
-                        .map(rows -> ReportTable.of("agents", AgentFigures.class, rows)));
+                all("agents", AgentFigures.class, reports::agentFigures));
     }
 
     @GetMapping({"/offline-forms", "/offline-forms.csv"})
@@ -155,9 +150,22 @@ class ReportController implements ProblemAnswers {
     Mono<ResponseEntity<Object>> offlineForms(Query query, ServerHttpRequest request,
             @RequestParam(required = false) String delimiter, Principal principal) {
         return answer(query, Form.of(request, delimiter), principal,
-                filter -> reports.offlineForms(filter)
-                        .collectList()
-                        .map(rows -> ReportTable.of("offline-forms", OfflineFormCount.class, rows)));
+                all("offline-forms", OfflineFormCount.class, reports::offlineForms));
+    }
+
+    /** A report whose every row is answered (its query bounds them): {@code name} names its CSV file. */
+    private static <T extends Record> Function<ReportFilter, Mono<ReportTable<T>>> all(String name, Class<T> type,
+            Function<ReportFilter, Flux<T>> rows) {
+        return filter -> rows.apply(filter)
+                .collectList()
+                .map(list -> ReportTable.of(name, type, list));
+    }
+
+    /** A report answered a page at a time, saying whether more rows matched than the page let through. */
+    private static <T extends Record> Function<ReportFilter, Mono<ReportTable<T>>> paged(String name, Class<T> type,
+            Function<ReportFilter, Mono<ReportPage<T>>> page) {
+        return filter -> page.apply(filter)
+                .map(rows -> ReportTable.of(name, type, rows));
     }
 
     /**
@@ -165,7 +173,7 @@ class ReportController implements ProblemAnswers {
      * ({@link ReportView}) or, for a path ending in {@code .csv}, as a CSV file.
      */
     private Mono<ResponseEntity<Object>> answer(Query query, Form form, Principal principal,
-            Function<ReportFilter, Mono<? extends ReportTable<?>>> report) {
+            Function<ReportFilter, ? extends Mono<? extends ReportTable<?>>> report) {
         return filter(query, principal).flatMap(filter -> report.apply(filter)
                 .map(table -> form.csv() ? csv(filter, table, form.delimiter()) : json(filter, table)));
     }

@@ -41,31 +41,40 @@ class TaskTickets {
         this.properties = properties;
     }
 
-    /** The request registered for the task; nothing when the task has its request already. */
+    /**
+     * The request registered for the task; nothing when the task has its request already. The number is written
+     * once: of two deliveries at once (the outbox delivers at least once), the one that waited for the other's row
+     * lock finds the task registered and writes neither the dialog's number nor a second history entry.
+     */
     Mono<Task> created(UUID taskId, TicketDesk.Request request) {
         return tasks.find(taskId)
                 .filter(task -> task.requestNumber() == null)
-                .flatMap(task -> db.sql("""
-                                UPDATE task SET request_number = :number, ticket_id = :key, ticket_state = 'OPEN',
-                                    title = :title
-                                WHERE id = :id AND ticket_state = 'CREATING'""")
-                        .bind("id", taskId)
-                        .bind("number", request.number())
-                        .bind("key", request.key())
-                        .bind("title", Tasks.title(task.addressee() == null ? null
-                                : ComplaintAddressee.valueOf(task.addressee()), request.number()))
-                        .fetch()
-                        .rowsUpdated()
-                        .filter(updated -> updated > 0)
-                        .flatMap(updated -> db.sql("UPDATE dialog SET request_number = :number "
+                .flatMap(task -> register(task, request)
+                        .flatMap(registered -> db.sql("UPDATE dialog SET request_number = :number "
                                         + "WHERE id = :dialog AND request_number IS NULL")
                                 .bind("number", request.number())
                                 .bind("dialog", task.dialogId())
-                                .then())
-                        .then(tasks.history(taskId, "TICKET_CREATED", null, null, null,
-                                "«Единое окно»: " + request.number() + " (ключ " + request.key() + ")"))
+                                .then()
+                                .then(tasks.history(taskId, "TICKET_CREATED", null, null, null,
+                                        "«Единое окно»: " + request.number() + " (ключ " + request.key() + ")")))
                         .then(tasks.find(taskId))
                         .as(tx::transactional));
+    }
+
+    /** Writes the request on the task while it is being created; the task's id, empty when it was written already. */
+    private Mono<UUID> register(Task task, TicketDesk.Request request) {
+        return db.sql("""
+                        UPDATE task SET request_number = :number, ticket_id = :key, ticket_state = 'OPEN',
+                            title = :title
+                        WHERE id = :id AND ticket_state = 'CREATING' AND request_number IS NULL
+                        RETURNING id""")
+                .bind("id", task.id())
+                .bind("number", request.number())
+                .bind("key", request.key())
+                .bind("title", Tasks.title(task.addressee() == null ? null
+                        : ComplaintAddressee.valueOf(task.addressee()), request.number()))
+                .map(row -> row.get("id", UUID.class))
+                .one();
     }
 
     /**

@@ -223,7 +223,10 @@ class VisitorSocket implements WebSocketHandler {
                         frame.put("dialogs", list);
                         connection.send(frame);
                     })
-                    .thenMany(results.pendingForVisitor(identified.id()))
+                    // a result reaches the widget through a dialog (its own or another on the same card): a visitor
+                    // without one has none, and most hellos are theirs
+                    .filter(list -> !list.isEmpty())
+                    .flatMapMany(list -> results.pendingForVisitor(identified.id()))
                     .doOnNext(this::sendResult)
                     .then();
         }
