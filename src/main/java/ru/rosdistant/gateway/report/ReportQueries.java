@@ -336,6 +336,27 @@ class ReportQueries {
         return query(sql, binds, ReportQueries::deadlineRow);
     }
 
+    /** Deadlines of one rule and line that fell due in a window without being done by then. */
+    record Missed(String rule, String line, long count) {
+    }
+
+    /**
+     * The deadlines that fell due in {@code since} to {@code until} (its start included) and were not done by their
+     * due instant, counted per rule and line; only those started inside {@code filter}'s period are seen.
+     */
+    Flux<Missed> missedBetween(ReportFilter filter, WorkingTime time, Instant since, Instant until) {
+        Map<String, Object> binds = period(filter);
+        binds.put("now", OffsetDateTime.ofInstant(until, ZoneOffset.UTC));
+        binds.put("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+        String sql = "WITH " + deadlines(filter, binds, time) + """
+                SELECT rule, line_id, count(*) AS missed
+                FROM judged
+                WHERE due >= :since AND due < :now AND (done_at IS NULL OR done_at > due)
+                GROUP BY 1, 2""";
+        return query(sql, binds, row -> new Missed(row.get("rule", String.class), row.get("line_id", String.class),
+                count(row, "missed")));
+    }
+
     /** Offline forms received per site in the period (nothing records an answer to them yet). */
     Flux<OfflineFormCount> offlineForms(ReportFilter filter, List<String> sites) {
         Map<String, Object> binds = period(filter);
