@@ -20,8 +20,13 @@ REUSE=${REUSE:-0}
 [[ $REUSE == 1 && -f $WORK/loaded ]] || { REUSE=0; rm -rf "$WORK" && mkdir -p "$WORK"; }
 [[ $(id -u) == 0 ]] && chown -R nobody "$WORK" && RUN=(runuser -u nobody --) || RUN=()
 [[ $REUSE == 1 ]] || "${RUN[@]}" initdb -D "$WORK/pg" -U bench -A trust >/dev/null
+# EXPLAIN=1 logs the plan of every statement over 200 ms with its buffers into $WORK/pg.log (auto_explain): the
+# timings are then a little slower, use it to see why, not for the table
+PLANS=
+[[ ${EXPLAIN:-0} == 1 ]] && PLANS="-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=200ms \
+    -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on -c auto_explain.log_timing=off"
 "${RUN[@]}" pg_ctl -D "$WORK/pg" -l "$WORK/pg.log" -w start \
-    -o "-p $PGPORT -k $WORK -c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=8GB"
+    -o "-p $PGPORT -k $WORK -c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=8GB $PLANS"
 GATEWAY_PID=
 stop() {
     [[ -n $GATEWAY_PID ]] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null || true
@@ -31,12 +36,14 @@ trap stop EXIT
 [[ $REUSE == 1 ]] || psql -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -qc "CREATE DATABASE gateway"
 
 start_gateway() {
-    # the periodic sweeps would bind a million dialogs to cards and mail escalations: not what is measured here
+    # the periodic sweeps would bind a million dialogs to cards and mail escalations: not what is measured here;
+    # the query timeout is raised so that a slow report is measured, not cancelled (production: 20 s)
     SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:$PGPORT/gateway SPRING_R2DBC_USERNAME=bench \
     SPRING_FLYWAY_URL=jdbc:postgresql://127.0.0.1:$PGPORT/gateway SPRING_FLYWAY_USER=bench \
     GATEWAY_AGENT_ADMIN_PASSWORD=$PASSWORD \
         java -Xmx1g -jar "$JAR" --server.port="$HTTP" --gateway.cards.sweep-interval=100d \
-        --gateway.tasks.check-interval=100d --gateway.files.move-interval=100d >"$WORK/gateway.log" 2>&1 &
+        --gateway.tasks.check-interval=100d --gateway.files.move-interval=100d \
+        --gateway.report.query-timeout="${QUERY_TIMEOUT:-300s}" >"$WORK/gateway.log" 2>&1 &
     GATEWAY_PID=$!
     # a loaded machine takes minutes to start it, and new migrations build their indexes on the loaded tables
     local started=$SECONDS

@@ -18,6 +18,8 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.cluster.SingletonJobs;
+import ru.rosdistant.gateway.site.Line;
+import ru.rosdistant.gateway.site.Sites;
 
 /**
  * {@code gateway_deadlines_missed_total{rule, line}}: the regulation's deadlines (triage, classification, tasks; the
@@ -53,12 +55,17 @@ class DeadlineMetrics {
     private Disposable sweep;
 
     DeadlineMetrics(Reports reports, ReportClock clock, SingletonJobs jobs, MeterRegistry registry,
-            ReportProperties properties) {
+            ReportProperties properties, Sites sites) {
         this.reports = reports;
         this.clock = clock;
         this.jobs = jobs;
         this.registry = registry;
         this.interval = properties.missedCheckInterval();
+        // every configured line's counters exist from the start at zero, so that a rate over them is defined before
+        // the first miss (a line added later shows from its first)
+        for (Line line : sites.lines()) {
+            Reports.RULES.forEach(rule -> counter(rule, line.id()));
+        }
     }
 
     @EventListener(ApplicationReadyEvent.class)
