@@ -74,12 +74,18 @@ psql -h 127.0.0.1 -p "$PGPORT" -U bench -d gateway -Atc \
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 RUNS=${RUNS:-3}
+# ONLY=<regex> asks only the reports whose name matches (e.g. ONLY='agents|offline')
 measure() {  # name, path and query
     local times=() t
+    [[ -n ${ONLY:-} && ! $1 =~ $ONLY ]] && return 0
     for _ in $(seq 1 "$RUNS"); do
         t=$(curl -s -o "$WORK/answer" -w '%{http_code} %{time_total}' -u "admin:$PASSWORD" \
             "http://127.0.0.1:$HTTP/api/reports/$2")
-        [[ ${t%% *} == 200 ]] || { log "$1: HTTP ${t%% *}: $(head -c 300 "$WORK/answer")"; exit 1; }
+        if [[ ${t%% *} != 200 ]]; then  # a report past the timeout is a row of its own, not the end of the run
+            log "$1: HTTP ${t%% *} after ${t#* } s: $(head -c 300 "$WORK/answer")"
+            printf '| %s | `%s` | HTTP %s after %.0f s |\n' "$1" "$2" "${t%% *}" "${t#* }"
+            return 0
+        fi
         times+=("${t#* }")
     done
     log "$1: ${times[*]} s"
