@@ -44,6 +44,7 @@ start_gateway() {
     GATEWAY_AGENT_ADMIN_PASSWORD=$PASSWORD \
         java -Xmx1g -jar "$JAR" --server.port="$HTTP" --gateway.cards.sweep-interval=100d \
         --gateway.tasks.check-interval=100d --gateway.files.move-interval=100d \
+        --gateway.report.missed-check-interval=100d \
         --gateway.report.query-timeout="${QUERY_TIMEOUT:-300s}" --gateway.web.request-timeout="${QUERY_TIMEOUT:-300s}" \
         >"$WORK/gateway.log" 2>&1 &
     GATEWAY_PID=$!

@@ -20,5 +20,5 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("gateway.report")
 record ReportProperties(@DefaultValue("Europe/Samara") ZoneId zone, @DefaultValue("366") int maxPeriodDays,
         @DefaultValue("10000") int maxRows, @DefaultValue("20s") Duration queryTimeout,
-        @DefaultValue("1m") Duration missedCheckInterval) {
+        @DefaultValue("5m") Duration missedCheckInterval) {
 }
