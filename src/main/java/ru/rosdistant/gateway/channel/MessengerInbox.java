@@ -14,6 +14,7 @@ import ru.rosdistant.gateway.card.CardBinding;
 import ru.rosdistant.gateway.card.Cards;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.MessageLatency;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 import ru.rosdistant.gateway.task.ResultReports;
 
@@ -35,6 +36,8 @@ public class MessengerInbox {
 
     private final DialogManagement dialogs;
 
+    private final MessageLatency latency;
+
     private final MessengerFiles files;
 
     private final OutOfHours outOfHours;
@@ -53,7 +56,9 @@ public class MessengerInbox {
 
     MessengerInbox(ProcessedUpdates updates, MessengerUsers users, Identification identification,
             DialogManagement dialogs, MessengerFiles files, OutOfHours outOfHours, WorkingCalendar calendar, Cards cards,
-            CardBinding binding, TransactionalOperator tx, ResultReports results, MessengerOutbox outbox) {
+            CardBinding binding, TransactionalOperator tx, ResultReports results, MessengerOutbox outbox,
+            MessageLatency latency) {
+        this.latency = latency;
         this.results = results;
         this.outbox = outbox;
         this.updates = updates;
@@ -173,7 +178,8 @@ public class MessengerInbox {
                 : files.store(bot, dialog, file)
                         .map(shown -> text == null || text.isBlank() ? shown : text + "\n" + shown);
         return body
-                .flatMap(shown -> dialogs.appendFromVisitor(user.visitor(), dialog.id(), Keys.fit(key, 64), shown))
+                .flatMap(shown -> latency.timed(bot.platform().name(),
+                        dialogs.appendFromVisitor(user.visitor(), dialog.id(), Keys.fit(key, 64), shown)))
                 .then();
     }
 }

@@ -29,6 +29,7 @@ import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.MessageLatency;
 import ru.rosdistant.gateway.dialog.Sender;
 import ru.rosdistant.gateway.dialog.Triage;
 import ru.rosdistant.gateway.routing.AgentRouting;
@@ -58,6 +59,8 @@ class AgentSocket implements WebSocketHandler {
 
     private final DialogManagement dialogs;
 
+    private final MessageLatency latency;
+
     private final DialogBus bus;
 
     private final AgentRouting routing;
@@ -81,7 +84,8 @@ class AgentSocket implements WebSocketHandler {
     AgentSocket(AgentDirectory agents, CurrentAccounts accounts, OpenAgentSockets open, DialogManagement dialogs,
             DialogBus bus,
             AgentRouting routing, DispatcherTriage triage, Sites sites, JsonMapper json, SocketProperties limits,
-            SocketMetrics metrics, TicketDesk ticketDesk) {
+            SocketMetrics metrics, TicketDesk ticketDesk, MessageLatency latency) {
+        this.latency = latency;
         this.ticketDesk = ticketDesk;
         this.accounts = accounts;
         this.open = open;
@@ -310,7 +314,8 @@ class AgentSocket implements WebSocketHandler {
             UUID dialogId = frame.uuid("dialogId");
             String clientMsgId = Frames.checkedClientMsgId(frame);
             String text = Frames.checkedText(frame, limits.maxTextLength());
-            return dialogs.appendFromAgent(agent.id(), agent.displayName(), dialogId, clientMsgId, text)
+            return latency.timed("CONSOLE",
+                            dialogs.appendFromAgent(agent.id(), agent.displayName(), dialogId, clientMsgId, text))
                     .doOnNext(appended -> {
                         connection.countIn();
                         connection.send(Frames.ack(appended.message(), appended.duplicate()));

@@ -14,8 +14,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxRows the most dialogs (or deadline rows) one list or CSV export returns; a longer list is cut and
  * says so
  * @param queryTimeout a report query that runs longer is cancelled in PostgreSQL and answered 503
+ * @param missedCheckInterval how often the deadlines that fell due undone are added to
+ * {@code gateway_deadlines_missed_total}
  */
 @ConfigurationProperties("gateway.report")
 record ReportProperties(@DefaultValue("Europe/Samara") ZoneId zone, @DefaultValue("366") int maxPeriodDays,
-        @DefaultValue("10000") int maxRows, @DefaultValue("20s") Duration queryTimeout) {
+        @DefaultValue("10000") int maxRows, @DefaultValue("20s") Duration queryTimeout,
+        @DefaultValue("5m") Duration missedCheckInterval) {
 }

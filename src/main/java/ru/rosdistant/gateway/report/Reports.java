@@ -1,6 +1,7 @@
 package ru.rosdistant.gateway.report;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -112,6 +113,19 @@ public class Reports {
     }
 
     /** The most rows one list may return. */
+    /**
+     * The deadlines that fell due in {@code since} to {@code until} and were missed, per rule and line; those
+     * started up to {@code lookBack} before {@code until} are seen (a task due later than that after its creation
+     * is not).
+     */
+    Flux<ReportQueries.Missed> missedBetween(Instant since, Instant until, Duration lookBack) {
+        LocalDate to = until.atZone(properties.zone()).toLocalDate();
+        LocalDate from = until.minus(lookBack).atZone(properties.zone()).toLocalDate();
+        ReportFilter filter = new ReportFilter(from, to, ReportFilter.Step.PERIOD, ReportFilter.GroupBy.LINE, null,
+                null, null, null);
+        return limited(queries.missedBetween(filter, workingTime(filter), since, until));
+    }
+
     public int maxRows() {
         return properties.maxRows();
     }

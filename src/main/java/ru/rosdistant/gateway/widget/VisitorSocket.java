@@ -22,6 +22,7 @@ import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.MessageLatency;
 import ru.rosdistant.gateway.dialog.DialogState;
 import ru.rosdistant.gateway.dialog.Ratings;
 import ru.rosdistant.gateway.dialog.Sender;
@@ -50,6 +51,8 @@ class VisitorSocket implements WebSocketHandler {
 
     private final DialogManagement dialogs;
 
+    private final MessageLatency latency;
+
     private final DialogBus bus;
 
     private final JsonMapper json;
@@ -77,7 +80,8 @@ class VisitorSocket implements WebSocketHandler {
     VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogBus bus, JsonMapper json,
             SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts, AgentRouting routing,
             Ratings ratings, CardBinding binding, VisitorLimits clientLimits, VisitorPresence presence,
-            ResultReports results) {
+            ResultReports results, MessageLatency latency) {
+        this.latency = latency;
         this.results = results;
         this.ratings = ratings;
         this.binding = binding;
@@ -347,7 +351,7 @@ class VisitorSocket implements WebSocketHandler {
             UUID dialogId = frame.uuid("dialogId");
             String clientMsgId = Frames.checkedClientMsgId(frame);
             String text = Frames.checkedText(frame, limits.maxTextLength());
-            return dialogs.appendFromVisitor(visitor, dialogId, clientMsgId, text)
+            return latency.timed("WIDGET", dialogs.appendFromVisitor(visitor, dialogId, clientMsgId, text))
                     .doOnNext(appended -> {
                         connection.countIn();
                         connection.send(Frames.ack(appended.message(), appended.duplicate()));

@@ -268,7 +268,7 @@ class ReportApiTests {
     @Test
     void aQueryPastTheTimeoutIsCancelledByTheDatabase() {
         ReportQueries slow = new ReportQueries(db, tx, new ReportProperties(ZoneId.of("Europe/Samara"), 366, 100,
-                Duration.ofMillis(200)));
+                Duration.ofMillis(200), Duration.ofMinutes(1)));
         slow.query("SELECT pg_sleep(5) AS slept", new java.util.HashMap<>(), row -> "slept")
                 .as(StepVerifier::create)
                 .expectErrorMatches(ReportTimeoutException::cancelled)
