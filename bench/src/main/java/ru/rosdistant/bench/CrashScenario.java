@@ -934,12 +934,24 @@ final class CrashScenario {
         List<Future<String>> cookies = new ArrayList<>();
         for (Agent agent : agents) {
             cookies.add(rest.submit(() -> {
-                int status = transport.createAgent(admin, agent.login, "Агент " + agent.index, agent.password,
-                        "applicant-recruitment", maxDialogs);
-                if (status != 201) {
-                    throw new IllegalStateException("could not create " + agent.login + ": " + status);
+                // through a load balancer a request may meet a node that is busy or going: try again (a 409 after
+                // a lost answer means the first try created the agent)
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        int status = transport.createAgent(admin, agent.login, "Агент " + agent.index, agent.password,
+                                "applicant-recruitment", maxDialogs);
+                        if (status != 201 && !(status == 409 && attempt > 1)) {
+                            throw new IllegalStateException("could not create " + agent.login + ": " + status);
+                        }
+                        return transport.login(agent.login, agent.password);
+                    }
+                    catch (RuntimeException ex) {
+                        if (attempt == 5) {
+                            throw ex;
+                        }
+                        Thread.sleep(1000L * attempt);
+                    }
                 }
-                return transport.login(agent.login, agent.password);
             }));
         }
         List<CompletableFuture<Void>> online = new ArrayList<>();
