@@ -116,7 +116,12 @@ def main():
     runs = []
     for f in sorted(glob.glob(os.path.join(folder, "*.json"))):
         with open(f) as fh:
-            runs.append((f, json.load(fh)))
+            run = json.load(fh)
+        # the script's events file is complete; the generator's copy is as it was when its check ran
+        events = f[:-5] + ".events"
+        if os.path.exists(events):
+            run["events"] = dict(line.strip().split("=", 1) for line in open(events) if "=" in line)
+        runs.append((f, run))
     out = []
     env = os.path.join(folder, "environment.txt")
     if os.path.exists(env):
