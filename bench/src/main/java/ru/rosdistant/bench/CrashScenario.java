@@ -123,6 +123,8 @@ final class CrashScenario {
         final int resumeTimeoutSeconds;
         volatile long reloginSpreadMs;
         final Set<Integer> absentAgents;
+        /** told of every chat message delivered to the other side (ClusterScenario: which node took it) */
+        volatile DeliveryListener deliveries = (clientMsgId, text, toAgent, receiverNode) -> { };
 
         Context(Transport transport, Tracker tracker, int resumeTimeoutSeconds, Set<Integer> absentAgents) {
             this.transport = transport;
@@ -139,6 +141,11 @@ final class CrashScenario {
                 IdleScenario.log("the server's sockets closed: " + owners.size() + " dialogs assigned and followed");
             }
         }
+    }
+
+    /** A chat message frame reached a client: the message's id, its text, its direction, the receiver's node. */
+    interface DeliveryListener {
+        void delivered(String clientMsgId, String text, boolean toAgent, String receiverNode);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -166,6 +173,9 @@ final class CrashScenario {
 
         volatile boolean replaying;
 
+        /** the node of the socket that dropped first (ClusterScenario), or null */
+        volatile String droppedFrom;
+
         final Map<String, DialogView> views = new ConcurrentHashMap<>();
 
         /** dialogId → clientMsgId → frame, in send order */
@@ -173,6 +183,12 @@ final class CrashScenario {
 
         Client(Context ctx) {
             this.ctx = ctx;
+        }
+
+        /** The node of the current socket, as the load balancer named it, or null. */
+        String node() {
+            WsConn conn = ws;
+            return conn == null ? null : conn.node;
         }
 
         DialogView view(String dialogId) {
@@ -282,6 +298,7 @@ final class CrashScenario {
             wentDown();
             long now = System.nanoTime();
             if (droppedNanos == 0) {
+                droppedFrom = conn.node;
                 droppedNanos = now;
                 ctx.dropped(now);
             }
@@ -467,6 +484,8 @@ final class CrashScenario {
                             ctx.deliveredByReplay.increment();
                         }
                         ctx.tracker.recordDelivery(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), false);
+                        ctx.deliveries.delivered(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), false,
+                                conn.node);
                     }
                 }
                 case "ack" -> acked(frame);
@@ -654,6 +673,8 @@ final class CrashScenario {
                             ctx.deliveredByReplay.increment();
                         }
                         ctx.tracker.recordDelivery(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), true);
+                        ctx.deliveries.delivered(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), true,
+                                conn.node);
                     }
                 }
                 case "ack" -> acked(frame);
@@ -698,60 +719,11 @@ final class CrashScenario {
         result.put("absent_agents", absent);
         result.put("relogin_spread_ms", ctx.reloginSpreadMs);
 
-        // agents: create, log in, connect, go online
-        List<Agent> agents = new ArrayList<>();
-        for (int i = 0; i < agentsCount; i++) {
-            agents.add(new Agent(ctx, i, "crash" + tag + "a" + i));
-        }
-        long t0 = System.nanoTime();
-        ExecutorService rest = Executors.newFixedThreadPool(4);
-        List<Future<String>> cookies = new ArrayList<>();
-        for (Agent agent : agents) {
-            cookies.add(rest.submit(() -> {
-                int status = transport.createAgent(admin, agent.login, "Агент " + agent.index, agent.password,
-                        "applicant-recruitment", maxDialogs);
-                if (status != 201) {
-                    throw new IllegalStateException("could not create " + agent.login + ": " + status);
-                }
-                return transport.login(agent.login, agent.password);
-            }));
-        }
-        List<CompletableFuture<Void>> online = new ArrayList<>();
-        for (int i = 0; i < agents.size(); i++) {
-            Agent agent = agents.get(i);
-            agent.cookie = cookies.get(i).get(120, TimeUnit.SECONDS);
-            online.add(agent.connect().thenCompose(ws -> agent.online));
-        }
-        rest.shutdown();
-        CompletableFuture.allOf(online.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-        IdleScenario.log(String.format("%d agents online in %.1fs", agents.size(), (System.nanoTime() - t0) / 1e9));
-
-        // visitors: connect, hello, open, wait for the assignment and the agent's resume
-        List<Visitor> visitors = new ArrayList<>();
-        for (int i = 0; i < visitorsCount; i++) {
-            visitors.add(new Visitor(ctx, i));
-        }
-        long t1 = System.nanoTime();
-        java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(args.integer("concurrency", 100));
-        for (Visitor v : visitors) {
-            permits.acquire();
-            v.connect().thenCompose(ws -> v.ready).orTimeout(60, TimeUnit.SECONDS)
-                    .whenComplete((ok, error) -> permits.release());
-        }
-        long readyDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < readyDeadline && ready(visitors, ctx) < visitorsCount) {
-            Thread.sleep(100);
-        }
-        List<Visitor> pairs = visitors.stream().filter(v -> v.dialogId != null && ctx.agentOf.containsKey(v.dialogId))
-                .toList();
-        double setupSeconds = (System.nanoTime() - t1) / 1e9;
-        IdleScenario.log(String.format("%d of %d dialogs assigned and followed in %.1fs", pairs.size(), visitorsCount,
-                setupSeconds));
-        result.put("dialogs_ready", pairs.size());
-        result.put("setup_seconds", setupSeconds);
-        if (pairs.isEmpty()) {
-            throw new IllegalStateException("no dialog is ready for chat");
-        }
+        Setup setup = setUp(ctx, transport, admin, "crash" + tag, agentsCount, visitorsCount, maxDialogs,
+                args.integer("concurrency", 100), result);
+        List<Agent> agents = setup.agents();
+        List<Visitor> visitors = setup.visitors();
+        List<Visitor> pairs = setup.pairs();
 
         // load: open loop at the target rate; a message whose sender (or its peer) is not connected and
         // resumed is not typed (counted as skipped)
@@ -945,7 +917,84 @@ final class CrashScenario {
         return result;
     }
 
-    private static int ready(List<Visitor> visitors, Context ctx) {
+    /** The agents and visitors, each pair's dialog assigned and followed. */
+    record Setup(List<Agent> agents, List<Visitor> visitors, List<Visitor> pairs) {
+    }
+
+    /** Creates and logs in the agents, brings them online, opens the visitors' dialogs and waits for them. */
+    static Setup setUp(Context ctx, Transport transport, String admin, String loginPrefix, int agentsCount,
+            int visitorsCount, int maxDialogs, int concurrency, Map<String, Object> result) throws Exception {
+        // agents: create, log in, connect, go online
+        List<Agent> agents = new ArrayList<>();
+        for (int i = 0; i < agentsCount; i++) {
+            agents.add(new Agent(ctx, i, loginPrefix + "a" + i));
+        }
+        long t0 = System.nanoTime();
+        ExecutorService rest = Executors.newFixedThreadPool(4);
+        List<Future<String>> cookies = new ArrayList<>();
+        for (Agent agent : agents) {
+            cookies.add(rest.submit(() -> {
+                // through a load balancer a request may meet a node that is busy or going: try again (a 409 after
+                // a lost answer means the first try created the agent)
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        int status = transport.createAgent(admin, agent.login, "Агент " + agent.index, agent.password,
+                                "applicant-recruitment", maxDialogs);
+                        if (status != 201 && !(status == 409 && attempt > 1)) {
+                            throw new IllegalStateException("could not create " + agent.login + ": " + status);
+                        }
+                        return transport.login(agent.login, agent.password);
+                    }
+                    catch (RuntimeException ex) {
+                        if (attempt == 5) {
+                            throw ex;
+                        }
+                        Thread.sleep(1000L * attempt);
+                    }
+                }
+            }));
+        }
+        List<CompletableFuture<Void>> online = new ArrayList<>();
+        for (int i = 0; i < agents.size(); i++) {
+            Agent agent = agents.get(i);
+            agent.cookie = cookies.get(i).get(120, TimeUnit.SECONDS);
+            online.add(agent.connect().thenCompose(ws -> agent.online));
+        }
+        rest.shutdown();
+        CompletableFuture.allOf(online.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        IdleScenario.log(String.format("%d agents online in %.1fs", agents.size(), (System.nanoTime() - t0) / 1e9));
+
+        // visitors: connect, hello, open, wait for the assignment and the agent's resume
+        List<Visitor> visitors = new ArrayList<>();
+        for (int i = 0; i < visitorsCount; i++) {
+            visitors.add(new Visitor(ctx, i));
+        }
+        long t1 = System.nanoTime();
+        java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(concurrency);
+        for (Visitor v : visitors) {
+            permits.acquire();
+            v.connect().thenCompose(ws -> v.ready).orTimeout(60, TimeUnit.SECONDS)
+                    .whenComplete((ok, error) -> permits.release());
+        }
+        long readyDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < readyDeadline && ready(visitors, ctx) < visitorsCount) {
+            Thread.sleep(100);
+        }
+        List<Visitor> pairs = visitors.stream().filter(v -> v.dialogId != null && ctx.agentOf.containsKey(v.dialogId))
+                .toList();
+        double setupSeconds = (System.nanoTime() - t1) / 1e9;
+        IdleScenario.log(String.format("%d of %d dialogs assigned and followed in %.1fs", pairs.size(), visitorsCount,
+                setupSeconds));
+        result.put("dialogs_ready", pairs.size());
+        result.put("setup_seconds", setupSeconds);
+        if (pairs.isEmpty()) {
+            throw new IllegalStateException("no dialog is ready for chat");
+        }
+
+        return new Setup(agents, visitors, pairs);
+    }
+
+    static int ready(List<Visitor> visitors, Context ctx) {
         int ready = 0;
         for (Visitor v : visitors) {
             if (v.assigned && v.dialogId != null && ctx.agentOf.containsKey(v.dialogId)) {
@@ -1017,7 +1066,7 @@ final class CrashScenario {
         return out;
     }
 
-    private static Long percentile(List<Long> sorted, int p) {
+    static Long percentile(List<Long> sorted, int p) {
         if (sorted.isEmpty()) {
             return null;
         }
@@ -1026,7 +1075,7 @@ final class CrashScenario {
     }
 
     /** seqs of a dialog (1..last_seq in PostgreSQL) that a client following it never received. */
-    private static Map<String, Object> clientGaps(String jdbc, List<Client> clients) {
+    static Map<String, Object> clientGaps(String jdbc, List<Client> clients) {
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Long> lastSeq = new HashMap<>();
         try (Connection c = DriverManager.getConnection(jdbc); Statement s = c.createStatement();
@@ -1069,7 +1118,7 @@ final class CrashScenario {
     }
 
     /** Where each dialog that was assigned and followed when the server died is now, in PostgreSQL. */
-    private static Map<String, Object> dialogCheck(String jdbc, Context ctx, List<Agent> agents) {
+    static Map<String, Object> dialogCheck(String jdbc, Context ctx, List<Agent> agents) {
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, String> before = ctx.ownerAtCrash;
         Set<String> absentLogins = new HashSet<>();

@@ -9,6 +9,7 @@ import java.util.Map;
  * java -jar contact-gateway-bench.jar idle  --url http://127.0.0.1:18081 --pid PID --n 10000 [--sources 4] [--concurrency 200] [--hold 10] [--label gateway] [--out f.json]
  * java -jar contact-gateway-bench.jar chat  --url … --pid PID --visitors 1000 --agents 100 --max-dialogs 12 --rate 2000 [--warmup 10] [--duration 30] [--db jdbc:postgresql://…] [--pg-proxy http://127.0.0.1:18099] [--out f.json]
  * java -jar contact-gateway-bench.jar crash --url … --visitors 1000 --agents 100 --rate 1000 --load 60 --db jdbc:… --restart-file f [--load-marker f] [--absent-agents 0] [--out f.json]   (bench/drill-crash.sh)
+ * java -jar contact-gateway-bench.jar cluster --url http://127.0.0.1:18300 --visitors 1000 --agents 100 --rate 1000 --load 100 --db jdbc:… --events f [--load-marker f]   (bench/drill-cluster.sh)
  * java -jar contact-gateway-bench.jar xmpp-idle --url http://127.0.0.1:15280 --pid PID --n 10000 [--domain bench.local] [--password pw-bench]   (the peer, ejabberd)
  * java -jar contact-gateway-bench.jar xmpp-chat --url http://127.0.0.1:15280 --pid PID --visitors 1000 --agents 100 --rate 2000 [--db jdbc:…]
  * java -jar contact-gateway-bench.jar relay --port 18090 [--threads 2]
@@ -24,7 +25,7 @@ public final class Main {
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
-            System.err.println("usage: idle | chat | xmpp-idle | xmpp-chat | crash | relay | pgproxy | jfr-top | summarize  [--options]; see docs/benchmarks.md");
+            System.err.println("usage: idle | chat | xmpp-idle | xmpp-chat | crash | cluster | relay | pgproxy | jfr-top | summarize  [--options]; see docs/benchmarks.md");
             System.exit(2);
         }
         Args args = new Args(argv, 1);
@@ -34,6 +35,7 @@ public final class Main {
             case "xmpp-idle" -> finish(args, XmppIdleScenario.run(args));
             case "xmpp-chat" -> finish(args, XmppChatScenario.run(args));
             case "crash" -> finish(args, CrashScenario.run(args));
+            case "cluster" -> finish(args, ClusterScenario.run(args));
             case "relay" -> RelayServer.main(args);
             case "pgproxy" -> PgProxy.main(args);
             case "jfr-top" -> JfrTop.main(args);

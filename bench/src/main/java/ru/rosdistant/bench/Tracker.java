@@ -22,6 +22,8 @@ final class Tracker {
         final AtomicInteger acks = new AtomicInteger();
         final AtomicInteger duplicateAcks = new AtomicInteger();
         final AtomicInteger peerDeliveries = new AtomicInteger();
+        /** the node the sender's socket was on when it sent (bench/drill-cluster.sh), or null */
+        volatile String senderNode;
         /** when the first ack came (System.nanoTime()), 0 before */
         volatile long firstAckNanos;
 

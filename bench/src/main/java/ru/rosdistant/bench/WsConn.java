@@ -42,6 +42,9 @@ final class WsConn {
 
     private volatile Connection connection;
 
+    /** The node that took the socket, as a load balancer names it in {@code X-Gateway-Node} (bench/haproxy/), or null. */
+    volatile String node;
+
     /** The close code the server sent, or -1 (none yet, or the connection dropped without a close frame). */
     private volatile int closeCode = -1;
 
@@ -75,6 +78,7 @@ final class WsConn {
                 .uri(uri)
                 .handle((in, out) -> {
                     in.withConnection(c -> connection = c);
+                    node = in.headers().get("X-Gateway-Node");
                     in.receiveCloseStatus().subscribe(status -> closeCode = status.code());
                     upgraded.complete(this);
                     Mono<Void> receive = in.aggregateFrames(1 << 20)

@@ -1,0 +1,318 @@
+package ru.rosdistant.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+
+import org.HdrHistogram.Histogram;
+
+import ru.rosdistant.bench.CrashScenario.Agent;
+import ru.rosdistant.bench.CrashScenario.Client;
+import ru.rosdistant.bench.CrashScenario.Context;
+import ru.rosdistant.bench.CrashScenario.Visitor;
+
+/**
+ * The several-nodes drill's generator (bench/drill-cluster.sh): the crash drill's clients (they reconnect, resume
+ * and re-send like the widget and the console) talk to three nodes through HAProxy, which names the node that took
+ * each socket in {@code X-Gateway-Node}. The script kills one node with kill -9, later Redis, starts a node while
+ * Redis is down and brings Redis back, appending {@code key=epoch ms} lines to {@code --events} as it does
+ * ({@code kill_ms}, {@code killed_node}, {@code redis_down_ms}, {@code node_start_ms}, {@code node_ready_ms},
+ * {@code redis_up_ms}, {@code done}).
+ *
+ * <p>Reports: the share of the killed node's sessions resumed within 3 s of the kill; lost, duplicated and seq gaps
+ * (at the clients and in PostgreSQL); whether the dialogs assigned at the kill kept their agent; visitor→agent and
+ * agent→visitor latency with both ends on the same node vs on different nodes (before the kill); and the latency
+ * of what was sent while Redis was down.
+ */
+final class ClusterScenario {
+
+    private ClusterScenario() {
+    }
+
+    /** One delivered message: when it was sent, how long it took (µs), its direction, both ends on one node. */
+    record Sample(long sentNanos, long micros, boolean toAgent, boolean sameNode) {
+    }
+
+    static Map<String, Object> run(Args args) throws Exception {
+        String url = args.required("url");
+        int visitorsCount = args.integer("visitors", 1000);
+        int agentsCount = args.integer("agents", 100);
+        int maxDialogs = args.integer("max-dialogs", Math.max(1, (visitorsCount + agentsCount - 1) / agentsCount + 2));
+        double rate = args.dbl("rate", 1000);
+        int loadSeconds = args.integer("load", 100);
+        String admin = args.str("admin", "admin:bench-admin-pw");
+        String jdbc = args.required("db");
+        Path eventsFile = Path.of(args.required("events"));
+        String marker = args.str("load-marker", null);
+        String tag = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+        Transport transport = new Transport(url, args.integer("sources", 4), args.integer("threads", 2));
+        Tracker tracker = new Tracker();
+        Context ctx = new Context(transport, tracker, args.integer("resume-timeout", 20), Set.of());
+        ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+        Set<String> sampled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        ctx.deliveries = (clientMsgId, text, toAgent, receiverNode) -> {
+            Tracker.Sent m = clientMsgId == null ? null : tracker.sent.get(clientMsgId);
+            long sentAt = Tracker.stampOf(text);
+            if (m == null || sentAt == Long.MIN_VALUE || !sampled.add(clientMsgId)) {
+                return;
+            }
+            boolean same = m.senderNode != null && m.senderNode.equals(receiverNode);
+            samples.add(new Sample(sentAt, (System.nanoTime() - sentAt) / 1000, toAgent, same));
+        };
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("scenario", "cluster");
+        result.put("target", args.str("label", "3 nodes"));
+        result.put("visitors", visitorsCount);
+        result.put("agents", agentsCount);
+        result.put("max_dialogs", maxDialogs);
+        result.put("rate_target", rate);
+        result.put("load_s", loadSeconds);
+
+        CrashScenario.Setup setup = CrashScenario.setUp(ctx, transport, admin, "cl" + tag, agentsCount, visitorsCount,
+                maxDialogs, args.integer("concurrency", 100), result);
+        List<Agent> agents = setup.agents();
+        List<Visitor> visitors = setup.visitors();
+        List<Visitor> pairs = setup.pairs();
+        List<Client> everyone = new ArrayList<>();
+        everyone.addAll(visitors);
+        everyone.addAll(agents);
+        result.put("sockets_per_node_at_start", perNode(everyone, Client::node));
+
+        // load: open loop at the target rate, as the crash drill's
+        long start = System.nanoTime();
+        if (marker != null) {
+            Files.writeString(Path.of(marker), Long.toString(CrashScenario.epochMs(start)));
+        }
+        result.put("load_start_ms", CrashScenario.epochMs(start));
+        tracker.windowStart = start;
+        tracker.windowEnd = start + TimeUnit.SECONDS.toNanos(loadSeconds);
+        long sent = 0;
+        long skipped = 0;
+        long round = 0;
+        int p = pairs.size();
+        IdleScenario.log(String.format("load: %.0f msg/s for %d s through %s", rate, loadSeconds, url));
+        StringBuilder perSecond = new StringBuilder();
+        long lastSecond = 0;
+        long sentThisSecond = 0;
+        long skippedThisSecond = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= tracker.windowEnd) {
+                break;
+            }
+            long due = (long) ((now - start) * rate / 1e9);
+            while (round < due) {
+                Visitor v = pairs.get((int) (round % p));
+                boolean fromVisitor = (round / p) % 2 == 0;
+                round++;
+                Agent agent = ctx.agentOf.get(v.dialogId);
+                if (!v.live || agent == null || !agent.liveDialogs.contains(v.dialogId)) {
+                    skipped++;
+                    skippedThisSecond++;
+                    continue;
+                }
+                String id = "k" + tag + "-" + sent;
+                long stamp = System.nanoTime();
+                String text = "bench " + stamp + ChatScenario.TEXT;
+                tracker.recordSent(id, v.dialogId, fromVisitor ? "VISITOR" : "AGENT", stamp);
+                Tracker.Sent m = tracker.sent.get(id);
+                m.senderNode = fromVisitor ? v.node() : agent.node();
+                if (fromVisitor) {
+                    v.say(v.dialogId, id, text);
+                }
+                else {
+                    agent.say(v.dialogId, id, text);
+                }
+                sent++;
+                sentThisSecond++;
+            }
+            long second = (now - start) / 1_000_000_000L;
+            if (second != lastSecond) {
+                perSecond.append(perSecond.length() == 0 ? "" : " ").append(lastSecond).append(':')
+                        .append(sentThisSecond).append('/').append(skippedThisSecond);
+                lastSecond = second;
+                sentThisSecond = 0;
+                skippedThisSecond = 0;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        IdleScenario.log(String.format("load over: %d sent, %d skipped (sender or peer not connected)", sent, skipped));
+        result.put("sent_total", sent);
+        result.put("skipped_while_down", skipped);
+        result.put("per_second_sent_skipped", perSecond.toString());
+
+        // recovery: the script done, every session resumed, every message acknowledged and delivered
+        long recoveryDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(args.integer("recovery-timeout", 120));
+        while (System.nanoTime() < recoveryDeadline) {
+            long notResumed = everyone.stream().filter(c -> c.droppedNanos != 0 && c.resumedNanos == 0).count();
+            long pendingMessages = everyone.stream().mapToLong(Client::pendingCount).sum();
+            long undelivered = tracker.sent.values().stream()
+                    .filter(m -> m.acks.get() > 0 && m.peerDeliveries.get() == 0).count();
+            if (events(eventsFile).containsKey("done") && notResumed == 0 && pendingMessages == 0
+                    && undelivered == 0) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        Map<String, String> events = events(eventsFile);
+        result.put("events", events);
+        long killMs = Long.parseLong(Objects.requireNonNull(events.get("kill_ms"), "no kill_ms in " + eventsFile));
+        String killedNode = events.get("killed_node");
+        result.put("kill_after_load_start_s", (killMs - CrashScenario.epochMs(start)) / 1000.0);
+        result.put("sockets_per_node_at_end", perNode(everyone, Client::node));
+        result.put("dropped_per_node", perNode(everyone.stream().filter(c -> c.droppedNanos != 0).toList(),
+                c -> c.droppedFrom));
+
+        // the killed node's sessions: resumed on the others within 3 s of the kill
+        Map<String, Object> failover = new LinkedHashMap<>();
+        failover.put("visitors", failover(visitors, killMs));
+        failover.put("agents", failover(agents, killMs));
+        failover.put("all", failover(everyone, killMs));
+        failover.put("dropped_not_from_killed_node", everyone.stream()
+                .filter(c -> c.droppedNanos != 0 && !Objects.equals(c.droppedFrom, killedNode)).count());
+        result.put("failover", failover);
+
+        // messages: acknowledged = stored once, delivered once, no seq gaps (clients and PostgreSQL)
+        Tracker.Tally tally = tracker.tally(m -> false);
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("sent", tracker.sent.size());
+        check.put("resent_after_reconnect", ctx.resent.sum());
+        check.put("acked", tally.acked());
+        check.put("not_acked", tally.unacked());
+        check.put("acked_more_than_once", tally.ackedMoreThanOnce());
+        check.put("acked_as_duplicate", tally.ackedAsDuplicate());
+        check.put("acked_not_delivered_to_peer", tally.notDelivered());
+        check.put("delivered_to_peer_more_than_once", tally.deliveredTwice());
+        check.put("delivered_by_resume_replay", ctx.deliveredByReplay.sum());
+        check.put("seq_duplicates_dropped_by_clients", ctx.seqDuplicatesDropped.sum());
+        check.put("unknown_acks", tracker.unknownAcks.sum());
+        check.put("unknown_deliveries", tracker.unknownDeliveries.sum());
+        check.putAll(ChatScenario.storeCheck(jdbc, tracker));
+        check.putAll(CrashScenario.clientGaps(jdbc, everyone));
+        result.put("check", check);
+        result.put("dialogs", CrashScenario.dialogCheck(jdbc, ctx, agents));
+
+        // latency: before the kill, same node vs different nodes; while Redis was down; after it came back
+        long steadyFrom = start + TimeUnit.SECONDS.toNanos(args.integer("steady-skip", 5));
+        long killNanos = CrashScenario.nanosOf(killMs);
+        List<Sample> all = new ArrayList<>(samples);
+        Map<String, Object> latency = new LinkedHashMap<>();
+        latency.put("window", "sent between " + args.integer("steady-skip", 5) + " s into the load and the kill");
+        latency.put("visitor_to_agent_same_node", summary(all, s -> s.toAgent() && s.sameNode()
+                && s.sentNanos() >= steadyFrom && s.sentNanos() < killNanos));
+        latency.put("visitor_to_agent_cross_node", summary(all, s -> s.toAgent() && !s.sameNode()
+                && s.sentNanos() >= steadyFrom && s.sentNanos() < killNanos));
+        latency.put("agent_to_visitor_same_node", summary(all, s -> !s.toAgent() && s.sameNode()
+                && s.sentNanos() >= steadyFrom && s.sentNanos() < killNanos));
+        latency.put("agent_to_visitor_cross_node", summary(all, s -> !s.toAgent() && !s.sameNode()
+                && s.sentNanos() >= steadyFrom && s.sentNanos() < killNanos));
+        result.put("latency_before_kill", latency);
+        if (events.containsKey("redis_down_ms") && events.containsKey("redis_up_ms")) {
+            long down = CrashScenario.nanosOf(Long.parseLong(events.get("redis_down_ms")));
+            long up = CrashScenario.nanosOf(Long.parseLong(events.get("redis_up_ms")));
+            Map<String, Object> redis = new LinkedHashMap<>();
+            redis.put("outage_s", (up - down) / 1e9);
+            redis.put("before_outage_10s", summary(all, s -> s.sentNanos() >= down - 10_000_000_000L
+                    && s.sentNanos() < down));
+            redis.put("during_outage", summary(all, s -> s.sentNanos() >= down && s.sentNanos() < up));
+            redis.put("during_outage_after_first_5s", summary(all, s -> s.sentNanos() >= down + 5_000_000_000L
+                    && s.sentNanos() < up));
+            redis.put("after_outage", summary(all, s -> s.sentNanos() >= up));
+            result.put("latency_redis", redis);
+        }
+
+        Map<String, Object> clients = new LinkedHashMap<>();
+        clients.put("reconnect_attempts", ctx.reconnectAttempts.sum());
+        clients.put("agent_handshakes_refused_401", ctx.refusedHandshakes.sum());
+        clients.put("agent_relogins", ctx.relogins.sum());
+        clients.put("resume_timeouts", ctx.resumeTimeouts.sum());
+        clients.put("retryable_errors", ctx.retryableErrors.sum());
+        clients.put("requeued_events_seen_by_visitors", ctx.requeuedEvents.sum());
+        result.put("clients", clients);
+        Map<String, Long> errors = new HashMap<>();
+        tracker.errors.forEach((code, count) -> errors.put(code, count.sum()));
+        result.put("errors", errors);
+        IdleScenario.log("failover " + failover);
+        IdleScenario.log("check " + check);
+        IdleScenario.log("latency " + result.get("latency_before_kill") + " redis " + result.get("latency_redis"));
+        ctx.stopping = true;
+        everyone.forEach(c -> {
+            WsConn conn = c.ws;
+            if (conn != null) {
+                conn.close();
+            }
+        });
+        return result;
+    }
+
+    private static Map<String, String> events(Path file) throws java.io.IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                String[] kv = line.split("=", 2);
+                if (kv.length == 2) {
+                    out.put(kv[0].trim(), kv[1].trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Integer> perNode(List<? extends Client> clients,
+            java.util.function.Function<Client, String> node) {
+        Map<String, Integer> out = new TreeMap<>();
+        clients.forEach(c -> out.merge(String.valueOf(node.apply(c)), 1, Integer::sum));
+        return out;
+    }
+
+    /** Of the sessions whose socket dropped: how soon after the kill each was resumed (on another node). */
+    private static Map<String, Object> failover(List<? extends Client> clients, long killMs) {
+        List<Long> afterKill = new ArrayList<>();
+        int dropped = 0;
+        int notResumed = 0;
+        Set<String> resumedOn = new HashSet<>();
+        for (Client c : clients) {
+            if (c.droppedNanos == 0) {
+                continue;
+            }
+            dropped++;
+            if (c.resumedNanos == 0) {
+                notResumed++;
+                continue;
+            }
+            afterKill.add(CrashScenario.epochMs(c.resumedNanos) - killMs);
+            resumedOn.add(String.valueOf(c.node()));
+        }
+        afterKill.sort(null);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("sessions", clients.size());
+        out.put("dropped", dropped);
+        out.put("not_resumed", notResumed);
+        out.put("resumed_after_kill_p50_ms", CrashScenario.percentile(afterKill, 50));
+        out.put("resumed_after_kill_p95_ms", CrashScenario.percentile(afterKill, 95));
+        out.put("resumed_after_kill_max_ms", afterKill.isEmpty() ? null : afterKill.get(afterKill.size() - 1));
+        long within3 = afterKill.stream().filter(ms -> ms <= 3_000).count();
+        out.put("share_resumed_within_3s_of_kill", dropped == 0 ? null : within3 / (double) dropped);
+        out.put("now_on_nodes", String.join(",", new java.util.TreeSet<>(resumedOn)));
+        return out;
+    }
+
+    private static Map<String, Object> summary(List<Sample> samples, Predicate<Sample> which) {
+        Histogram h = new Histogram(3_600_000_000L, 3);
+        samples.stream().filter(which).forEach(s -> h.recordValue(Math.max(0, s.micros())));
+        return Tracker.summary(h);
+    }
+}
