@@ -14,6 +14,7 @@ import ru.rosdistant.gateway.card.CardBinding;
 import ru.rosdistant.gateway.card.Cards;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 import ru.rosdistant.gateway.task.ResultReports;
 
@@ -35,6 +36,8 @@ public class MessengerInbox {
 
     private final DialogManagement dialogs;
 
+    private final DialogQueries dialogQueries;
+
     private final MessengerFiles files;
 
     private final OutOfHours outOfHours;
@@ -52,7 +55,8 @@ public class MessengerInbox {
     private final MessengerOutbox outbox;
 
     MessengerInbox(ProcessedUpdates updates, MessengerUsers users, Identification identification,
-            DialogManagement dialogs, MessengerFiles files, OutOfHours outOfHours, WorkingCalendar calendar, Cards cards,
+            DialogManagement dialogs, DialogQueries dialogQueries, MessengerFiles files, OutOfHours outOfHours,
+            WorkingCalendar calendar, Cards cards,
             CardBinding binding, TransactionalOperator tx, ResultReports results, MessengerOutbox outbox) {
         this.results = results;
         this.outbox = outbox;
@@ -60,6 +64,7 @@ public class MessengerInbox {
         this.users = users;
         this.identification = identification;
         this.dialogs = dialogs;
+        this.dialogQueries = dialogQueries;
         this.files = files;
         this.outOfHours = outOfHours;
         this.calendar = calendar;
@@ -100,7 +105,7 @@ public class MessengerInbox {
             return Mono.empty();
         }
         Bot bot = inbound.bot();
-        return dialogs.dialogsOf(user.visitor(), 1)
+        return dialogQueries.dialogsOf(user.visitor(), 1)
                 .next()
                 .filter(dialog -> !dialog.isClosed())
                 .hasElement()
@@ -140,7 +145,7 @@ public class MessengerInbox {
             return Mono.empty();
         }
         Bot bot = inbound.bot();
-        return dialogs.dialogsOf(user.visitor(), 1)
+        return dialogQueries.dialogsOf(user.visitor(), 1)
                 .next()
                 .filter(dialog -> !dialog.isClosed())
                 .switchIfEmpty(Mono.defer(() -> calendar.isOpen(bot.config().line(), Instant.now())
