@@ -35,7 +35,7 @@ import ru.rosdistant.gateway.files.FileProperties;
 import ru.rosdistant.gateway.files.FileTooLargeException;
 import ru.rosdistant.gateway.files.NoUploadSlotException;
 import ru.rosdistant.gateway.files.UploadSlots;
-import ru.rosdistant.gateway.shared.Frames;
+import ru.rosdistant.gateway.live.Frames;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
 import ru.rosdistant.gateway.storage.StorageOutage;
