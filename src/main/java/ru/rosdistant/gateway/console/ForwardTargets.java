@@ -20,7 +20,6 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.Dialog;
-import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.routing.AgentPresence;
 import ru.rosdistant.gateway.routing.AgentPresences;

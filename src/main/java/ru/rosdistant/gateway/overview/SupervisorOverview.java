@@ -14,7 +14,6 @@ import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
-import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.outbox.Outbox;
 import ru.rosdistant.gateway.routing.AgentPresence;
