@@ -15,9 +15,10 @@ class ModularityTests {
 
     private static final ApplicationModules MODULES = ApplicationModules.of(GatewayApplication.class);
 
+    /** Its own model of the modules: a rerun of a failed verify() on the shared one would pass without checking. */
     @Test
     void featuresDependOnEachOtherOnlyThroughTheirPublicFaces() {
-        MODULES.verify();
+        ApplicationModules.of(GatewayApplication.class).verify();
     }
 
     /**

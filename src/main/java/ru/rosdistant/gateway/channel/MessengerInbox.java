@@ -15,6 +15,7 @@ import ru.rosdistant.gateway.card.Cards;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.MessageLatency;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 import ru.rosdistant.gateway.task.ResultReports;
 
@@ -37,6 +38,7 @@ public class MessengerInbox {
     private final DialogManagement dialogs;
 
     private final MessageLatency latency;
+    private final DialogQueries dialogQueries;
 
     private final MessengerFiles files;
 
@@ -55,9 +57,9 @@ public class MessengerInbox {
     private final MessengerOutbox outbox;
 
     MessengerInbox(ProcessedUpdates updates, MessengerUsers users, Identification identification,
-            DialogManagement dialogs, MessengerFiles files, OutOfHours outOfHours, WorkingCalendar calendar, Cards cards,
-            CardBinding binding, TransactionalOperator tx, ResultReports results, MessengerOutbox outbox,
-            MessageLatency latency) {
+            DialogManagement dialogs, DialogQueries dialogQueries, MessengerFiles files, OutOfHours outOfHours,
+            WorkingCalendar calendar, Cards cards,
+            CardBinding binding, TransactionalOperator tx, ResultReports results, MessengerOutbox outbox, MessageLatency latency) {
         this.latency = latency;
         this.results = results;
         this.outbox = outbox;
@@ -65,6 +67,7 @@ public class MessengerInbox {
         this.users = users;
         this.identification = identification;
         this.dialogs = dialogs;
+        this.dialogQueries = dialogQueries;
         this.files = files;
         this.outOfHours = outOfHours;
         this.calendar = calendar;
@@ -105,7 +108,7 @@ public class MessengerInbox {
             return Mono.empty();
         }
         Bot bot = inbound.bot();
-        return dialogs.dialogsOf(user.visitor(), 1)
+        return dialogQueries.dialogsOf(user.visitor(), 1)
                 .next()
                 .filter(dialog -> !dialog.isClosed())
                 .hasElement()
@@ -145,7 +148,7 @@ public class MessengerInbox {
             return Mono.empty();
         }
         Bot bot = inbound.bot();
-        return dialogs.dialogsOf(user.visitor(), 1)
+        return dialogQueries.dialogsOf(user.visitor(), 1)
                 .next()
                 .filter(dialog -> !dialog.isClosed())
                 .switchIfEmpty(Mono.defer(() -> calendar.isOpen(bot.config().line(), Instant.now())

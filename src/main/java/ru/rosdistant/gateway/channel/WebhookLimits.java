@@ -28,7 +28,7 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
-import ru.rosdistant.gateway.shared.ClientBuckets;
+import ru.rosdistant.gateway.web.ClientBuckets;
 import ru.rosdistant.gateway.web.ClientAddress;
 
 /**

@@ -29,7 +29,7 @@ import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogEvent;
-import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 
 /**
  * Carries the live events of one node to the others through one Redis pub/sub channel; each node hands them to its
@@ -57,7 +57,7 @@ class LiveFanOut implements DialogBus.Relay {
 
     private final DialogBus bus;
 
-    private final DialogManagement dialogs;
+    private final DialogQueries dialogs;
 
     private final JsonMapper json;
 
@@ -88,7 +88,7 @@ class LiveFanOut implements DialogBus.Relay {
     private Disposable running;
 
     LiveFanOut(ClusterProperties properties, ObjectProvider<ReactiveStringRedisTemplate> redis, DialogBus bus,
-            DialogManagement dialogs, JsonMapper json) {
+            DialogQueries dialogs, JsonMapper json) {
         this.properties = properties;
         this.redis = redis;
         this.bus = bus;

@@ -13,7 +13,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
-import ru.rosdistant.gateway.shared.ClientBuckets;
+import ru.rosdistant.gateway.web.ClientBuckets;
 
 /**
  * Per-client rates shared by all nodes: a token bucket per client in Redis, taken by one Lua script (Redis's own

@@ -30,18 +30,21 @@ import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.MessageLatency;
+import ru.rosdistant.gateway.dialog.DialogForwarding;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Sender;
 import ru.rosdistant.gateway.dialog.Triage;
-import ru.rosdistant.gateway.routing.AgentRouting;
+import ru.rosdistant.gateway.routing.AgentPresences;
 import ru.rosdistant.gateway.routing.OfferGoneException;
+import ru.rosdistant.gateway.routing.OfferRounds;
 import ru.rosdistant.gateway.routing.Presence;
-import ru.rosdistant.gateway.shared.ErrorCode;
-import ru.rosdistant.gateway.shared.FrameException;
-import ru.rosdistant.gateway.shared.Frames;
-import ru.rosdistant.gateway.shared.InboundFrame;
-import ru.rosdistant.gateway.shared.SocketConnection;
-import ru.rosdistant.gateway.shared.SocketMetrics;
-import ru.rosdistant.gateway.shared.SocketProperties;
+import ru.rosdistant.gateway.live.ErrorCode;
+import ru.rosdistant.gateway.live.FrameException;
+import ru.rosdistant.gateway.live.Frames;
+import ru.rosdistant.gateway.live.InboundFrame;
+import ru.rosdistant.gateway.live.SocketConnection;
+import ru.rosdistant.gateway.live.SocketMetrics;
+import ru.rosdistant.gateway.live.SocketProperties;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
 import ru.rosdistant.gateway.task.TicketDesk;
@@ -60,10 +63,15 @@ class AgentSocket implements WebSocketHandler {
     private final DialogManagement dialogs;
 
     private final MessageLatency latency;
+    private final DialogForwarding forwarding;
+
+    private final DialogQueries dialogQueries;
 
     private final DialogBus bus;
 
-    private final AgentRouting routing;
+    private final AgentPresences presences;
+
+    private final OfferRounds offers;
 
     private final DispatcherTriage triage;
 
@@ -82,8 +90,10 @@ class AgentSocket implements WebSocketHandler {
     private final TicketDesk ticketDesk;
 
     AgentSocket(AgentDirectory agents, CurrentAccounts accounts, OpenAgentSockets open, DialogManagement dialogs,
+            DialogForwarding forwarding, DialogQueries dialogQueries,
             DialogBus bus,
-            AgentRouting routing, DispatcherTriage triage, Sites sites, JsonMapper json, SocketProperties limits,
+            AgentPresences presences, OfferRounds offers, DispatcherTriage triage, Sites sites, JsonMapper json,
+            SocketProperties limits,
             SocketMetrics metrics, TicketDesk ticketDesk, MessageLatency latency) {
         this.latency = latency;
         this.ticketDesk = ticketDesk;
@@ -92,8 +102,11 @@ class AgentSocket implements WebSocketHandler {
         this.triage = triage;
         this.agents = agents;
         this.dialogs = dialogs;
+        this.forwarding = forwarding;
+        this.dialogQueries = dialogQueries;
         this.bus = bus;
-        this.routing = routing;
+        this.presences = presences;
+        this.offers = offers;
         this.sites = sites;
         this.json = json;
         this.limits = limits;
@@ -119,16 +132,16 @@ class AgentSocket implements WebSocketHandler {
 
     private Mono<Void> serve(WebSocketSession session, Agent agent, OpenAgentSockets.Open socket) {
         Desk desk = new Desk(agent);
-        SocketConnection connection = new SocketConnection(session, json, dialogs, bus, limits, metrics.agents(),
+        SocketConnection connection = new SocketConnection(session, json, dialogQueries, bus, limits, metrics.agents(),
                 desk::otherEvent);
         desk.connection = connection;
         socket.telling(connection::send);
         // the agent's login was checked before the upgrade: there is no hello to wait for
         connection.identified();
-        routing.connected(agent);
+        presences.connected(agent);
         Disposable personal = bus.followAgent(agent.id(), connection::onEvent);
         connection.onClose(personal::dispose);
-        connection.onClose(() -> routing.disconnected(agent.id()));
+        connection.onClose(() -> presences.disconnected(agent.id()));
         return desk.welcome().then(connection.run(desk::handle));
     }
 
@@ -158,10 +171,10 @@ class AgentSocket implements WebSocketHandler {
         }
 
         Mono<Void> welcome() {
-            return dialogs.openDialogsOf(agent.id())
+            return dialogQueries.openDialogsOf(agent.id())
                     .doOnNext(dialog -> mine.add(dialog.id()))
                     .sort(BY_WAITING)
-                    .concatWith(dialogs.unclassifiedOf(agent.id()))
+                    .concatWith(dialogQueries.unclassifiedOf(agent.id()))
                     .map(dialog -> Frames.dialog(dialog, true, siteName(dialog.siteId())))
                     .collectList()
                     .doOnNext(list -> {
@@ -175,7 +188,7 @@ class AgentSocket implements WebSocketHandler {
                         Map<String, Object> frame = new LinkedHashMap<>();
                         frame.put("type", "welcome");
                         frame.put("agent", me);
-                        frame.put("presence", routing.presenceOf(agent.id()).name());
+                        frame.put("presence", presences.presenceOf(agent.id()).name());
                         frame.put("dialogs", list);
                         connection.send(frame);
                     })
@@ -287,7 +300,7 @@ class AgentSocket implements WebSocketHandler {
                 return Mono.error(new FrameException(ErrorCode.MISSING_FIELD,
                         "'status' must be ONLINE, AWAY or OFFLINE"));
             }
-            routing.setPresence(agent.id(), status);
+            presences.setPresence(agent.id(), status);
             connection.send(Map.of("type", "presence", "status", status.name()));
             return Mono.empty();
         }
@@ -295,7 +308,7 @@ class AgentSocket implements WebSocketHandler {
         private Mono<Void> resume(InboundFrame frame) {
             UUID dialogId = frame.uuid("dialogId");
             long lastSeq = frame.nonNegativeLong("lastSeq");
-            return dialogs.find(dialogId)
+            return dialogQueries.find(dialogId)
                     .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
                             "No such dialog")))
                     .flatMap(dialog -> mayRead(dialog) ? Mono.just(dialog)
@@ -335,7 +348,7 @@ class AgentSocket implements WebSocketHandler {
         }
 
         private Mono<Void> accept(InboundFrame frame) {
-            return routing.accept(agent.id(), frame.uuid("dialogId"))
+            return offers.accept(agent.id(), frame.uuid("dialogId"))
                     .onErrorMap(OfferGoneException.class, gone -> new FrameException(ErrorCode.OFFER_GONE,
                             gone.getMessage()))
                     .onErrorMap(DialogManagement::storageFailure)
@@ -352,7 +365,8 @@ class AgentSocket implements WebSocketHandler {
                 if (sites.line(toLine).isEmpty()) {
                     return Mono.error(new FrameException(ErrorCode.MISSING_FIELD, "Unknown line '" + toLine + "'"));
                 }
-                return dialogs.forwardToLine(dialogId, agent.id(), agent.displayName(), supervisor, toLine, note, null)
+                return forwarding.forwardToLine(dialogId, agent.id(), agent.displayName(), supervisor, toLine, note,
+                        null)
                         .then();
             }
             long toAgentId = frame.nonNegativeLong("toAgentId");
@@ -360,7 +374,8 @@ class AgentSocket implements WebSocketHandler {
                     .filter(Agent::enabled)
                     .switchIfEmpty(Mono.error(() -> new FrameException(ErrorCode.MISSING_FIELD,
                             "No enabled agent with id " + toAgentId)))
-                    .flatMap(colleague -> dialogs.forwardToAgent(dialogId, agent.id(), agent.displayName(), supervisor,
+                    .flatMap(colleague -> forwarding.forwardToAgent(dialogId, agent.id(), agent.displayName(),
+                            supervisor,
                             colleague.id(), colleague.displayName(), note))
                     .then();
         }
@@ -371,7 +386,7 @@ class AgentSocket implements WebSocketHandler {
                 return Mono.error(new DialogException(DialogException.Reason.FORBIDDEN,
                         "Only a supervisor takes dialogs over"));
             }
-            return dialogs.forwardToAgent(frame.uuid("dialogId"), agent.id(), agent.displayName(), true, agent.id(),
+            return forwarding.forwardToAgent(frame.uuid("dialogId"), agent.id(), agent.displayName(), true, agent.id(),
                     agent.displayName(), null)
                     .then();
         }
@@ -396,7 +411,7 @@ class AgentSocket implements WebSocketHandler {
         }
 
         private Mono<Void> decline(InboundFrame frame) {
-            routing.decline(agent.id(), frame.uuid("dialogId"));
+            offers.decline(agent.id(), frame.uuid("dialogId"));
             return Mono.empty();
         }
 

@@ -13,7 +13,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
-import ru.rosdistant.gateway.routing.AgentRouting;
+import ru.rosdistant.gateway.routing.AgentPresences;
 import ru.rosdistant.gateway.site.Sites;
 
 import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
@@ -28,7 +28,7 @@ import static org.springframework.web.reactive.function.server.RouterFunctions.r
 class ColleagueDirectory {
 
     @Bean
-    RouterFunction<ServerResponse> consoleDirectory(AgentDirectory agents, AgentRouting routing, Sites sites) {
+    RouterFunction<ServerResponse> consoleDirectory(AgentDirectory agents, AgentPresences routing, Sites sites) {
         return route(GET("/api/console/directory"), request -> request.principal()
                 .flatMap(principal -> agents.all()
                         .filter(Agent::enabled)

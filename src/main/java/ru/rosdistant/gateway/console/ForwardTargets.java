@@ -20,8 +20,9 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.Dialog;
-import ru.rosdistant.gateway.dialog.DialogManagement;
-import ru.rosdistant.gateway.routing.AgentRouting;
+import ru.rosdistant.gateway.dialog.DialogQueries;
+import ru.rosdistant.gateway.routing.AgentPresence;
+import ru.rosdistant.gateway.routing.AgentPresences;
 import ru.rosdistant.gateway.routing.Presence;
 import ru.rosdistant.gateway.site.Line;
 import ru.rosdistant.gateway.site.Sites;
@@ -37,13 +38,13 @@ class ForwardTargets {
 
     private final AgentDirectory agents;
 
-    private final DialogManagement dialogs;
+    private final DialogQueries dialogs;
 
-    private final AgentRouting routing;
+    private final AgentPresences routing;
 
     private final Sites sites;
 
-    ForwardTargets(AgentDirectory agents, DialogManagement dialogs, AgentRouting routing, Sites sites) {
+    ForwardTargets(AgentDirectory agents, DialogQueries dialogs, AgentPresences routing, Sites sites) {
         this.agents = agents;
         this.dialogs = dialogs;
         this.routing = routing;
@@ -84,15 +85,15 @@ class ForwardTargets {
     }
 
     private Mono<Map<String, Object>> targets(Agent me, Dialog dialog) {
-        List<AgentRouting.AgentPresence> present = routing.presentAgents()
+        List<AgentPresence> present = routing.presentAgents()
                 .stream()
                 .filter(agent -> agent.connected() && agent.status() != Presence.OFFLINE)
                 .filter(agent -> agent.agentId() != me.id() && !dialog.isAssignedTo(agent.agentId()))
                 .toList();
         Mono<Map<Long, Integer>> loads = present.isEmpty() ? Mono.just(Map.of())
-                : dialogs.loads(present.stream().map(AgentRouting.AgentPresence::agentId).toList());
+                : dialogs.loads(present.stream().map(AgentPresence::agentId).toList());
         Mono<Map<String, Long>> waiting = dialogs.waitingByLine()
-                .collectMap(DialogManagement.LineWaiting::lineId, DialogManagement.LineWaiting::waiting);
+                .collectMap(DialogQueries.LineWaiting::lineId, DialogQueries.LineWaiting::waiting);
         return Mono.zip(loads, waiting)
                 .map(both -> {
                     List<Colleague> colleagues = present.stream()
@@ -109,7 +110,7 @@ class ForwardTargets {
                 });
     }
 
-    private Colleague colleague(AgentRouting.AgentPresence agent, int load) {
+    private Colleague colleague(AgentPresence agent, int load) {
         int free = Math.max(0, agent.maxDialogs() - load);
         String state = free == 0 ? "FULL" : agent.status().name();
         String name = clean(agent.displayName());

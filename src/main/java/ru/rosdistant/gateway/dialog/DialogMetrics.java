@@ -24,13 +24,13 @@ class DialogMetrics {
 
     private static final Duration REFRESH = Duration.ofSeconds(5);
 
-    private final DialogManagement dialogs;
+    private final DialogQueries dialogs;
 
     private final AtomicLong open = new AtomicLong();
 
     private Disposable refresher;
 
-    DialogMetrics(DialogManagement dialogs, AppendBatches batches, MeterRegistry registry) {
+    DialogMetrics(DialogQueries dialogs, AppendBatches batches, MeterRegistry registry) {
         this.dialogs = dialogs;
         Gauge.builder("gateway.dialogs.open", open, AtomicLong::get)
                 .description("Dialogs waiting or assigned (not closed)")

@@ -22,6 +22,7 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /**
@@ -40,10 +41,13 @@ class EmailController implements ProblemAnswers {
 
     private final DialogManagement dialogs;
 
-    EmailController(DatabaseClient db, AgentDirectory agents, DialogManagement dialogs) {
+    private final DialogQueries dialogQueries;
+
+    EmailController(DatabaseClient db, AgentDirectory agents, DialogManagement dialogs, DialogQueries dialogQueries) {
         this.db = db;
         this.agents = agents;
         this.dialogs = dialogs;
+        this.dialogQueries = dialogQueries;
     }
 
     @GetMapping("/api/email/dialogs")
@@ -81,7 +85,7 @@ class EmailController implements ProblemAnswers {
     @PreAuthorize("isAuthenticated()")
     Mono<Map<String, Object>> take(@PathVariable UUID id, Principal principal) {
         return agents.current(principal)
-                .flatMap(agent -> dialogs.find(id)
+                .flatMap(agent -> dialogQueries.find(id)
                         .filter(dialog -> "EMAIL".equals(dialog.channel()) && mayTake(agent, dialog.lineId()))
                         .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
                                 "No e-mail dialog " + id + " on your lines")))

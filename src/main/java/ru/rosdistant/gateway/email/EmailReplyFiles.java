@@ -24,7 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.dialog.Dialog;
-import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.files.FileProperties;
 import ru.rosdistant.gateway.files.FileStore;
 import ru.rosdistant.gateway.files.FileTooLargeException;
@@ -52,7 +52,7 @@ class EmailReplyFiles implements ProblemAnswers {
 
     private final AgentDirectory agents;
 
-    private final DialogManagement dialogs;
+    private final DialogQueries dialogs;
 
     private final FileStore store;
 
@@ -62,7 +62,7 @@ class EmailReplyFiles implements ProblemAnswers {
 
     private final Duration uploadTimeout;
 
-    EmailReplyFiles(DatabaseClient db, TransactionalOperator tx, AgentDirectory agents, DialogManagement dialogs,
+    EmailReplyFiles(DatabaseClient db, TransactionalOperator tx, AgentDirectory agents, DialogQueries dialogs,
             FileStore store, UploadSlots slots, EmailChannel channel, FileProperties files) {
         this.db = db;
         this.tx = tx;

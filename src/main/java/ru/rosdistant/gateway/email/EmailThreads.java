@@ -24,6 +24,7 @@ import ru.rosdistant.gateway.card.CardBinding;
 import ru.rosdistant.gateway.card.Cards;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.ids.RandomIds;
 import ru.rosdistant.gateway.mail.MailMessage;
@@ -53,6 +54,8 @@ class EmailThreads {
 
     private final DialogManagement dialogs;
 
+    private final DialogQueries dialogQueries;
+
     private final Cards cards;
 
     private final CardBinding binding;
@@ -61,11 +64,13 @@ class EmailThreads {
 
     private final EmailChannel channel;
 
-    EmailThreads(DatabaseClient db, TransactionalOperator tx, DialogManagement dialogs, Cards cards,
+    EmailThreads(DatabaseClient db, TransactionalOperator tx, DialogManagement dialogs, DialogQueries dialogQueries,
+            Cards cards,
             CardBinding binding, Mailer mailer, EmailChannel channel) {
         this.db = db;
         this.tx = tx;
         this.dialogs = dialogs;
+        this.dialogQueries = dialogQueries;
         this.cards = cards;
         this.binding = binding;
         this.mailer = mailer;
@@ -127,7 +132,7 @@ class EmailThreads {
 
     private Mono<Void> receive(EmailProperties.Mailbox mailbox, Stored mail) {
         return threadOf(mail, true)
-                .flatMap(dialogs::find)
+                .flatMap(dialogQueries::find)
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(found -> {

@@ -22,7 +22,7 @@ import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogKeptOffline;
-import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.ids.RandomIds;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 
@@ -47,7 +47,7 @@ public class OfflineAppeals {
 
     private final DatabaseClient db;
 
-    private final DialogManagement dialogs;
+    private final DialogQueries dialogs;
 
     private final WorkingCalendar calendar;
 
@@ -57,7 +57,7 @@ public class OfflineAppeals {
 
     private volatile Disposable sweeper;
 
-    OfflineAppeals(DatabaseClient db, DialogManagement dialogs, WorkingCalendar calendar,
+    OfflineAppeals(DatabaseClient db, DialogQueries dialogs, WorkingCalendar calendar,
             OfflineProperties properties, ru.rosdistant.gateway.cluster.SingletonJobs jobs) {
         this.jobs = jobs;
         this.db = db;

@@ -13,7 +13,7 @@ import ru.rosdistant.gateway.ids.RandomIds;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import ru.rosdistant.gateway.card.CardBinding;
 import ru.rosdistant.gateway.card.Cards;
-import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Sender;
 import ru.rosdistant.gateway.dialog.Visitors;
 import ru.rosdistant.gateway.mail.Mailer;
@@ -42,7 +42,7 @@ class OfflineForms {
 
     private final Visitors visitors;
 
-    private final DialogManagement dialogs;
+    private final DialogQueries dialogs;
 
     private final ApplicationEventPublisher events;
 
@@ -51,7 +51,7 @@ class OfflineForms {
     private final OfflineAppeals appeals;
 
     OfflineForms(DatabaseClient db, TransactionalOperator tx, Cards cards, CardBinding binding, Mailer mailer, OfflineFormMail mail,
-            Visitors visitors, DialogManagement dialogs, ApplicationEventPublisher events,
+            Visitors visitors, DialogQueries dialogs, ApplicationEventPublisher events,
             OfflineProperties properties, OfflineAppeals appeals) {
         this.appeals = appeals;
         this.db = db;

@@ -20,7 +20,7 @@ import org.springframework.web.server.ResponseStatusException;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
-import ru.rosdistant.gateway.routing.AgentRouting;
+import ru.rosdistant.gateway.routing.AgentPresences;
 import ru.rosdistant.gateway.routing.Presence;
 import ru.rosdistant.gateway.routing.PresenceSetBySupervisor;
 import ru.rosdistant.gateway.web.ProblemAnswers;
@@ -36,11 +36,11 @@ class OverviewController implements ProblemAnswers {
 
     private final AgentDirectory agents;
 
-    private final AgentRouting routing;
+    private final AgentPresences routing;
 
     private final ApplicationEventPublisher events;
 
-    OverviewController(SupervisorOverview overview, AgentDirectory agents, AgentRouting routing,
+    OverviewController(SupervisorOverview overview, AgentDirectory agents, AgentPresences routing,
             ApplicationEventPublisher events) {
         this.overview = overview;
         this.agents = agents;

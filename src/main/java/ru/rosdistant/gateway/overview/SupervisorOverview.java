@@ -14,9 +14,10 @@ import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
-import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.outbox.Outbox;
-import ru.rosdistant.gateway.routing.AgentRouting;
+import ru.rosdistant.gateway.routing.AgentPresence;
+import ru.rosdistant.gateway.routing.AgentPresences;
 import ru.rosdistant.gateway.routing.Presence;
 import ru.rosdistant.gateway.site.Line;
 import ru.rosdistant.gateway.site.Sites;
@@ -37,9 +38,9 @@ public class SupervisorOverview {
 
     private final Sites sites;
 
-    private final DialogManagement dialogs;
+    private final DialogQueries dialogs;
 
-    private final AgentRouting routing;
+    private final AgentPresences routing;
 
     private final DispatcherTriage triage;
 
@@ -49,7 +50,7 @@ public class SupervisorOverview {
 
     private final LiveDialogs live;
 
-    SupervisorOverview(Sites sites, DialogManagement dialogs, AgentRouting routing, DispatcherTriage triage,
+    SupervisorOverview(Sites sites, DialogQueries dialogs, AgentPresences routing, DispatcherTriage triage,
             Tasks tasks, Outbox outbox, LiveDialogs live) {
         this.live = live;
         this.sites = sites;
@@ -84,11 +85,11 @@ public class SupervisorOverview {
 
     public Mono<Figures> figures() {
         Instant now = Instant.now();
-        List<AgentRouting.AgentPresence> present = routing.presentAgents();
-        Mono<Map<String, DialogManagement.LineWaiting>> waiting = dialogs.waitingByLine()
-                .collectMap(DialogManagement.LineWaiting::lineId, Function.identity());
+        List<AgentPresence> present = routing.presentAgents();
+        Mono<Map<String, DialogQueries.LineWaiting>> waiting = dialogs.waitingByLine()
+                .collectMap(DialogQueries.LineWaiting::lineId, Function.identity());
         Mono<Map<Long, Integer>> loads = present.isEmpty() ? Mono.just(Map.of())
-                : dialogs.loads(present.stream().map(AgentRouting.AgentPresence::agentId).toList());
+                : dialogs.loads(present.stream().map(AgentPresence::agentId).toList());
         Mono<Map<String, Long>> overdueTriage = triage.overdueCount(now)
                 .map(count -> Map.of(triage.line(), count));
         Mono<Map<String, Long>> overdueTasks = tasks.open(true, null, null)
@@ -99,7 +100,7 @@ public class SupervisorOverview {
                 .map(all -> {
                     List<LineFigures> lines = new ArrayList<>();
                     for (Line line : sites.lines()) {
-                        DialogManagement.LineWaiting queue = all.getT1().get(line.id());
+                        DialogQueries.LineWaiting queue = all.getT1().get(line.id());
                         List<AgentLoad> agents = present.stream()
                                 .filter(agent -> agent.lines().contains(line.id()))
                                 .map(agent -> new AgentLoad(agent.agentId(), agent.displayName(), agent.status(),

@@ -28,7 +28,7 @@ import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import org.springframework.web.server.ServerWebExchange;
-import ru.rosdistant.gateway.shared.SocketProperties;
+import ru.rosdistant.gateway.live.SocketProperties;
 
 /**
  * Lets Netty read frames up to {@code max-readable-frame-bytes} (256 KiB), well above the protocol's

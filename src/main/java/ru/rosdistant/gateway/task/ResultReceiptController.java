@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
-import ru.rosdistant.gateway.shared.ClientBuckets;
+import ru.rosdistant.gateway.web.ClientBuckets;
 import ru.rosdistant.gateway.web.ClientAddress;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 

@@ -3,4 +3,6 @@
  * due in working days, escalated to the line's supervisor when overdue; the ticket desk behind one small
  * interface.
  */
+@org.springframework.modulith.ApplicationModule(allowedDependencies = {
+        "agent", "card", "cluster", "dialog", "ids", "mail", "outbox", "site", "web" })
 package ru.rosdistant.gateway.task;

@@ -12,7 +12,8 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogException;
-import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
+import ru.rosdistant.gateway.dialog.DialogForwarding;
 import ru.rosdistant.gateway.dialog.DialogState;
 import ru.rosdistant.gateway.dialog.Triage;
 import ru.rosdistant.gateway.site.Site;
@@ -31,14 +32,17 @@ public class DispatcherTriage {
     /** The longest page of the list one request may ask for. */
     public static final int MAX_PAGE = 500;
 
-    private final DialogManagement dialogs;
+    private final DialogQueries dialogs;
+
+    private final DialogForwarding forwarding;
 
     private final Sites sites;
 
     private final TriageProperties properties;
 
-    DispatcherTriage(DialogManagement dialogs, Sites sites, TriageProperties properties) {
+    DispatcherTriage(DialogQueries dialogs, DialogForwarding forwarding, Sites sites, TriageProperties properties) {
         this.dialogs = dialogs;
+        this.forwarding = forwarding;
         this.sites = sites;
         this.properties = properties;
     }
@@ -56,11 +60,11 @@ public class DispatcherTriage {
 
     private Mono<Dialog> decide(Agent agent, boolean supervisor, Dialog dialog, Triage outcome, String note) {
         if (dialog.state() == DialogState.ASSIGNED) {
-            return outcome == Triage.SPAM ? dialogs.closeAsSpam(dialog.id(), agent.id(), supervisor)
-                    : dialogs.forwardToLine(dialog.id(), agent.id(), agent.displayName(), supervisor,
+            return outcome == Triage.SPAM ? forwarding.closeAsSpam(dialog.id(), agent.id(), supervisor)
+                    : forwarding.forwardToLine(dialog.id(), agent.id(), agent.displayName(), supervisor,
                             properties.target(outcome), note, outcome);
         }
-        return dialogs.triageUnassigned(dialog.id(), agent.id(), agent.displayName(), properties.line(), outcome,
+        return forwarding.triageUnassigned(dialog.id(), agent.id(), agent.displayName(), properties.line(), outcome,
                         outcome == Triage.SPAM ? null : properties.target(outcome), note)
                 .switchIfEmpty(Mono.error(() -> untriageable()));
     }
@@ -108,7 +112,7 @@ public class DispatcherTriage {
                 .map(both -> new Page(both.getT2(), from, both.getT1()));
     }
 
-    private Pending pendingAt(DialogManagement.Untriaged untriaged, Instant now) {
+    private Pending pendingAt(DialogQueries.Untriaged untriaged, Instant now) {
         Dialog dialog = untriaged.dialog();
         long openSeconds = Math.max(0, Duration.between(dialog.openedAt(),
                 dialog.closedAt() == null ? now : dialog.closedAt()).toSeconds());

@@ -11,8 +11,8 @@ import javax.crypto.spec.SecretKeySpec;
 import tools.jackson.databind.JsonNode;
 
 import ru.rosdistant.gateway.card.PortalIdentity;
-import ru.rosdistant.gateway.shared.ErrorCode;
-import ru.rosdistant.gateway.shared.FrameException;
+import ru.rosdistant.gateway.live.ErrorCode;
+import ru.rosdistant.gateway.live.FrameException;
 import ru.rosdistant.gateway.site.Site;
 
 /**

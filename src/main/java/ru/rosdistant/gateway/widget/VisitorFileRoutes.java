@@ -28,14 +28,14 @@ import org.springframework.web.server.WebFilter;
 import ru.rosdistant.gateway.card.StaffAccess;
 import ru.rosdistant.gateway.dialog.Appended;
 import ru.rosdistant.gateway.dialog.DialogException;
-import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.dialog.Visitors;
 import ru.rosdistant.gateway.files.FileProperties;
 import ru.rosdistant.gateway.files.FileTooLargeException;
 import ru.rosdistant.gateway.files.NoUploadSlotException;
 import ru.rosdistant.gateway.files.UploadSlots;
-import ru.rosdistant.gateway.shared.Frames;
+import ru.rosdistant.gateway.live.Frames;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
 import ru.rosdistant.gateway.storage.StorageOutage;
@@ -63,7 +63,7 @@ class VisitorFileRoutes {
 
     private final Visitors visitors;
 
-    private final DialogManagement dialogs;
+    private final DialogQueries dialogs;
 
     private final Sites sites;
 
@@ -73,7 +73,7 @@ class VisitorFileRoutes {
 
     private final FileProperties properties;
 
-    VisitorFileRoutes(VisitorFiles files, Visitors visitors, DialogManagement dialogs, Sites sites,
+    VisitorFileRoutes(VisitorFiles files, Visitors visitors, DialogQueries dialogs, Sites sites,
             StaffAccess staffAccess, UploadSlots slots, FileProperties properties) {
         this.staffAccess = staffAccess;
         this.files = files;

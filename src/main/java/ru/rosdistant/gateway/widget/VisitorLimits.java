@@ -10,9 +10,9 @@ import java.util.UUID;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.dialog.DialogClosed;
-import ru.rosdistant.gateway.shared.ClientBuckets;
-import ru.rosdistant.gateway.shared.ErrorCode;
-import ru.rosdistant.gateway.shared.FrameException;
+import ru.rosdistant.gateway.web.ClientBuckets;
+import ru.rosdistant.gateway.live.ErrorCode;
+import ru.rosdistant.gateway.live.FrameException;
 
 /**
  * What one client address may do on the visitor socket ({@link VisitorLimitsProperties}): new visitors and new

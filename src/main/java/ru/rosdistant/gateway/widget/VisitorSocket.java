@@ -23,19 +23,21 @@ import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.MessageLatency;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.DialogState;
 import ru.rosdistant.gateway.dialog.Ratings;
 import ru.rosdistant.gateway.dialog.Sender;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.dialog.Visitors;
-import ru.rosdistant.gateway.routing.AgentRouting;
-import ru.rosdistant.gateway.shared.ErrorCode;
-import ru.rosdistant.gateway.shared.FrameException;
-import ru.rosdistant.gateway.shared.Frames;
-import ru.rosdistant.gateway.shared.InboundFrame;
-import ru.rosdistant.gateway.shared.SocketConnection;
-import ru.rosdistant.gateway.shared.SocketMetrics;
-import ru.rosdistant.gateway.shared.SocketProperties;
+import ru.rosdistant.gateway.routing.AgentPresences;
+import ru.rosdistant.gateway.routing.QueuePositions;
+import ru.rosdistant.gateway.live.ErrorCode;
+import ru.rosdistant.gateway.live.FrameException;
+import ru.rosdistant.gateway.live.Frames;
+import ru.rosdistant.gateway.live.InboundFrame;
+import ru.rosdistant.gateway.live.SocketConnection;
+import ru.rosdistant.gateway.live.SocketMetrics;
+import ru.rosdistant.gateway.live.SocketProperties;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
 import ru.rosdistant.gateway.site.WorkingCalendar;
@@ -52,6 +54,7 @@ class VisitorSocket implements WebSocketHandler {
     private final DialogManagement dialogs;
 
     private final MessageLatency latency;
+    private final DialogQueries dialogQueries;
 
     private final DialogBus bus;
 
@@ -65,7 +68,9 @@ class VisitorSocket implements WebSocketHandler {
 
     private final Transcripts transcripts;
 
-    private final AgentRouting routing;
+    private final QueuePositions positions;
+
+    private final AgentPresences presences;
 
     private final Ratings ratings;
 
@@ -77,8 +82,11 @@ class VisitorSocket implements WebSocketHandler {
 
     private final ResultReports results;
 
-    VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogBus bus, JsonMapper json,
-            SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts, AgentRouting routing,
+    VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogQueries dialogQueries,
+            DialogBus bus, JsonMapper json,
+            SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts,
+            QueuePositions positions,
+            AgentPresences presences,
             Ratings ratings, CardBinding binding, VisitorLimits clientLimits, VisitorPresence presence,
             ResultReports results, MessageLatency latency) {
         this.latency = latency;
@@ -88,11 +96,13 @@ class VisitorSocket implements WebSocketHandler {
         this.clientLimits = clientLimits;
         this.presence = presence;
         this.calendar = calendar;
-        this.routing = routing;
+        this.positions = positions;
+        this.presences = presences;
         this.transcripts = transcripts;
         this.sites = sites;
         this.visitors = visitors;
         this.dialogs = dialogs;
+        this.dialogQueries = dialogQueries;
         this.bus = bus;
         this.json = json;
         this.limits = limits;
@@ -106,7 +116,8 @@ class VisitorSocket implements WebSocketHandler {
                 .getQueryParams()
                 .getFirst("site");
         Site site = sites.site(siteId).orElseThrow();
-        SocketConnection connection = new SocketConnection(session, json, dialogs, bus, limits, metrics.visitors(),
+        SocketConnection connection = new SocketConnection(session, json, dialogQueries, bus, limits,
+                metrics.visitors(),
                 VisitorSocket::agentSide);
         Conversation conversation = new Conversation(site, connection, client(session));
         connection.onClose(conversation::gone);
@@ -214,7 +225,7 @@ class VisitorSocket implements WebSocketHandler {
 
         private Mono<Void> welcome(Visitor identified) {
             identify(identified);
-            return dialogs.dialogsOf(identified, 20)
+            return dialogQueries.dialogsOf(identified, 20)
                     .map(dialog -> Frames.dialog(dialog, false, null))
                     .collectList()
                     .doOnNext(list -> {
@@ -297,7 +308,7 @@ class VisitorSocket implements WebSocketHandler {
                     : frame.optionalText("email"));
             return binding.rememberIdentity(visitor.id(), identity)
                     .onErrorMap(DialogManagement::storageFailure)
-                    .then(dialogs.openDialogOf(visitor, site).hasElement())
+                    .then(dialogQueries.openDialogOf(visitor, site).hasElement())
                     .flatMap(hasOne -> hasOne ? dialogs.open(visitor, site, name, email, false) : openNew(name, email))
                     .doOnNext(dialog -> {
                         connection.send(Map.of("type", "opened", "dialog", Frames.dialog(dialog, false, null), "line",
@@ -314,7 +325,7 @@ class VisitorSocket implements WebSocketHandler {
         /** A new dialog, within what the client address may open. */
         private Mono<Dialog> openNew(String name, String email) {
             clientLimits.reserveDialog(client);
-            return dialogs.open(visitor, site, name, email, routing.queuesOnOpen(site.line()))
+            return dialogs.open(visitor, site, name, email, positions.queuesOnOpen(site.line()))
                     .doOnNext(dialog -> clientLimits.opened(client, dialog.id()))
                     .doOnError(error -> clientLimits.release(client));
         }
@@ -322,7 +333,7 @@ class VisitorSocket implements WebSocketHandler {
         /** A waiting dialog's place in the line, told again now that this socket follows it. */
         private void repeatPosition(Dialog dialog) {
             if (dialog.state() == DialogState.WAITING) {
-                routing.repeatPosition(dialog.id(), dialog.lineId());
+                positions.repeatPosition(dialog.id(), dialog.lineId());
             }
         }
 
@@ -341,7 +352,7 @@ class VisitorSocket implements WebSocketHandler {
             boolean open = calendar.isOpen(site.line(), now);
             line.put("open", open);
             // in working hours with nobody of the line online the widget offers the form at once (and waiting)
-            line.put("agentsOnline", routing.agentsOnline(site.line()));
+            line.put("agentsOnline", presences.agentsOnline(site.line()));
             line.put("nextOpening", calendar.nextOpening(site.line(), now).map(ZonedDateTime::toOffsetDateTime)
                     .orElse(null));
             return line;
@@ -373,7 +384,7 @@ class VisitorSocket implements WebSocketHandler {
         private Mono<Void> resume(InboundFrame frame) {
             UUID dialogId = frame.uuid("dialogId");
             long lastSeq = frame.nonNegativeLong("lastSeq");
-            return dialogs.findOfVisitor(visitor, dialogId)
+            return dialogQueries.findOfVisitor(visitor, dialogId)
                     .switchIfEmpty(Mono.error(() -> new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
                             "No such dialog, or not yours")))
                     .doOnNext(dialog -> {

@@ -18,6 +18,7 @@ import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.card.Transcripts;
 import ru.rosdistant.gateway.dialog.DialogClosed;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 
 /**
  * What the widget's visitors leave behind, on a sweep every {@code gateway.visitors.sweep-interval}: a waiting
@@ -34,6 +35,8 @@ class WaitingVisitors {
 
     private final DialogManagement dialogs;
 
+    private final DialogQueries dialogQueries;
+
     private final VisitorPresence presence;
 
     private final Transcripts transcripts;
@@ -46,10 +49,12 @@ class WaitingVisitors {
 
     private volatile Disposable sweeper;
 
-    WaitingVisitors(DialogManagement dialogs, VisitorPresence presence, Transcripts transcripts,
+    WaitingVisitors(DialogManagement dialogs, DialogQueries dialogQueries, VisitorPresence presence,
+            Transcripts transcripts,
             VisitorLimitsProperties properties, ru.rosdistant.gateway.cluster.SingletonJobs jobs) {
         this.jobs = jobs;
         this.dialogs = dialogs;
+        this.dialogQueries = dialogQueries;
         this.presence = presence;
         this.transcripts = transcripts;
         this.properties = properties;
@@ -96,7 +101,7 @@ class WaitingVisitors {
 
     private Mono<Void> closeAbandoned() {
         Duration after = properties.abandonAfter();
-        return dialogs.waitingWidgetDialogsOpenedBefore(Instant.now().minus(after), BATCH)
+        return dialogQueries.waitingWidgetDialogsOpenedBefore(Instant.now().minus(after), BATCH)
                 .filter(dialog -> presence.goneFor(dialog.getValue(), after))
                 .collectList()
                 .flatMapMany(gone -> goneEverywhere(gone, after))
@@ -115,7 +120,7 @@ class WaitingVisitors {
     }
 
     private Mono<Void> mailDue(UUID dialogId) {
-        return dialogs.transcriptsDue(dialogId, BATCH)
+        return dialogQueries.transcriptsDue(dialogId, BATCH)
                 .concatMap(due -> transcripts.mailCopy(due.getKey(), due.getValue())
                         .then(dialogs.transcriptQueued(due.getKey())))
                 .then();

@@ -21,7 +21,7 @@ import ru.rosdistant.gateway.WsClient;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
-import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogForwarding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,7 +49,7 @@ class CaseworkTests {
     Cards cards;
 
     @Autowired
-    DialogManagement dialogs;
+    DialogForwarding dialogs;
 
     @Autowired
     TransactionalOperator tx;

@@ -19,8 +19,8 @@ import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
-import ru.rosdistant.gateway.shared.SocketMetrics;
-import ru.rosdistant.gateway.shared.SocketProperties;
+import ru.rosdistant.gateway.live.SocketMetrics;
+import ru.rosdistant.gateway.live.SocketProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -30,6 +30,7 @@ import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.mail.TestSmtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,6 +52,11 @@ class EmailChannelTests {
 
     @Autowired
     DialogManagement dialogs;
+
+
+    @Autowired
+
+    DialogQueries dialogQueries;
 
     @Autowired
     AgentDirectory agents;
@@ -149,12 +155,12 @@ class EmailChannelTests {
         assertThat(pass(box)).isEqualTo(1);
 
         UUID dialogId = dialogOf(messageId);
-        var dialog = dialogs.find(dialogId).block(WAIT);
+        var dialog = dialogQueries.find(dialogId).block(WAIT);
         assertThat(dialog.channel()).isEqualTo("EMAIL");
         assertThat(dialog.lineId()).isEqualTo("lab360");
         // asynchronous: waiting on the line's list, never in the routing's waiting line
         assertThat(dialog.state().name()).isEqualTo("WAITING");
-        assertThat(dialogs.waitingOrder("lab360").collectList().block(WAIT)).doesNotContain(dialogId);
+        assertThat(dialogQueries.waitingOrder("lab360").collectList().block(WAIT)).doesNotContain(dialogId);
         assertThat(text(dialogId)).contains("Тема: Поступление").contains("Как поступить?");
         var card = row("SELECT c.name, c.emails FROM card c JOIN dialog d ON d.card_id = c.id WHERE d.id = :d",
                 "d", dialogId);
@@ -219,7 +225,7 @@ class EmailChannelTests {
         Agent agent = Staff.agent(agents, "lab363", 1);
         assertThat(dialogs.takeAsynchronous(dialogId, agent.id(), agent.displayName()).block(WAIT)).isNotNull();
         // an e-mail dialog takes no live capacity: the agent's one live slot is still free
-        assertThat(dialogs.loads(List.of(agent.id())).block(WAIT)).doesNotContainKey(agent.id());
+        assertThat(dialogQueries.loads(List.of(agent.id())).block(WAIT)).doesNotContainKey(agent.id());
 
         dialogs.appendFromAgent(agent.id(), agent.displayName(), dialogId, "reply-1", "Паспорт и аттестат.")
                 .block(WAIT);

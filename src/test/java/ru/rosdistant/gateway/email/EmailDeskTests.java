@@ -23,6 +23,7 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.triage.DispatcherTriage;
 
@@ -52,6 +53,11 @@ class EmailDeskTests {
 
     @Autowired
     DialogManagement dialogs;
+
+
+    @Autowired
+
+    DialogQueries dialogQueries;
 
     @Autowired
     DispatcherTriage triage;
@@ -121,7 +127,7 @@ class EmailDeskTests {
         take(ofLine, "not-a-uuid").expectStatus().isBadRequest();
         UUID chat = chatDialog("lab370");
         take(ofLine, chat).expectStatus().isNotFound();
-        assertThat(dialogs.find(chat).block(WAIT).agentId()).isNull();
+        assertThat(dialogQueries.find(chat).block(WAIT).agentId()).isNull();
         Checks.http(port).post().uri("/api/email/dialogs/" + dialogId + "/take").exchange()
                 .expectStatus().isUnauthorized();
 

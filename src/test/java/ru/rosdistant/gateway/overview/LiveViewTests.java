@@ -19,7 +19,7 @@ import ru.rosdistant.gateway.WsClient;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
-import ru.rosdistant.gateway.routing.AgentRouting;
+import ru.rosdistant.gateway.routing.AgentPresences;
 import ru.rosdistant.gateway.routing.Presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +37,7 @@ class LiveViewTests {
     AgentDirectory agents;
 
     @Autowired
-    AgentRouting routing;
+    AgentPresences routing;
 
     @Autowired
     DatabaseClient db;

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.shared;
+package ru.rosdistant.gateway.live;
 
 /** The codes of error frames on both sockets (docs/protocol.md lists them with their meaning). */
 public enum ErrorCode {

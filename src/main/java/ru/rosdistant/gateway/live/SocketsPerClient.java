@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.shared;
+package ru.rosdistant.gateway.live;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

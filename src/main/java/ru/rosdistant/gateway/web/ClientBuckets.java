@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.shared;
+package ru.rosdistant.gateway.web;
 
 import java.time.Duration;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.shared;
+package ru.rosdistant.gateway.live;
 
 /** A frame that is refused; the socket answers with an error frame and stays open. */
 public class FrameException extends RuntimeException {

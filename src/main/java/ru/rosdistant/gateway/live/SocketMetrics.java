@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.shared;
+package ru.rosdistant.gateway.live;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

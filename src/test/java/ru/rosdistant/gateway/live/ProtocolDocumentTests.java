@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.shared;
+package ru.rosdistant.gateway.live;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -32,7 +32,7 @@ class ProtocolDocumentTests {
     private static final Pattern SENT = Pattern.compile("\"type\", \"([a-z_]+)\"");
 
     /** Files of both sockets: ping, pong, ack, message, typing, resumed, error. */
-    private static final List<String> SHARED = List.of("shared/SocketConnection.java", "shared/Frames.java");
+    private static final List<String> SHARED = List.of("live/SocketConnection.java", "live/Frames.java");
 
     private static final List<String> VISITOR = List.of("widget/VisitorSocket.java");
 
@@ -59,7 +59,7 @@ class ProtocolDocumentTests {
     @Test
     void noOtherFileOfTheSocketsBuildsAFrame() {
         List<String> known = Stream.of(SHARED, VISITOR, AGENT).flatMap(List::stream).toList();
-        List<String> building = Stream.of("widget", "console", "shared", "dialog", "routing", "overview")
+        List<String> building = Stream.of("widget", "console", "live", "dialog", "routing", "overview")
                 .flatMap(ProtocolDocumentTests::walk)
                 .filter(path -> known.stream().noneMatch(file -> path.endsWith(file)))
                 .filter(path -> SENT.matcher(read(path)).find())

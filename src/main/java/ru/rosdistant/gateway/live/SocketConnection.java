@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.shared;
+package ru.rosdistant.gateway.live;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -29,7 +29,7 @@ import org.springframework.web.reactive.socket.WebSocketSession;
 import ru.rosdistant.gateway.dialog.DialogBus;
 import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
-import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Message;
 import ru.rosdistant.gateway.web.ClientAddress;
 
@@ -77,7 +77,7 @@ public final class SocketConnection {
 
     private final JsonMapper json;
 
-    private final DialogManagement dialogs;
+    private final DialogQueries dialogs;
 
     private final DialogBus bus;
 
@@ -124,7 +124,7 @@ public final class SocketConnection {
      * @param otherEvents turns a dialog event other than a stored message into a frame for this side, or
      * null to skip it
      */
-    public SocketConnection(WebSocketSession session, JsonMapper json, DialogManagement dialogs, DialogBus bus,
+    public SocketConnection(WebSocketSession session, JsonMapper json, DialogQueries dialogs, DialogBus bus,
             SocketProperties limits, SocketMetrics.Side metrics, Function<DialogEvent, Object> otherEvents) {
         this.session = session;
         this.json = json;

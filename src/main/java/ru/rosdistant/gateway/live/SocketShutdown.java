@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.shared;
+package ru.rosdistant.gateway.live;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.shared;
+package ru.rosdistant.gateway.live;
 
 /**
  * A token bucket per connection. Only the connection's inbound pipeline calls it, one frame at a time,

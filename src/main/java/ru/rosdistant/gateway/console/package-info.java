@@ -1,0 +1,7 @@
+/**
+ * The agent's console: the socket {@code /ws/agent}, its Origin guard, {@code /console}, the colleagues and
+ * forward targets.
+ */
+@org.springframework.modulith.ApplicationModule(allowedDependencies = {
+        "agent", "dialog", "live", "routing", "site", "task", "triage" })
+package ru.rosdistant.gateway.console;

@@ -1,0 +1,5 @@
+/**
+ * Mail through the outbox and SMTP.
+ */
+@org.springframework.modulith.ApplicationModule(allowedDependencies = { "outbox" })
+package ru.rosdistant.gateway.mail;

@@ -1,0 +1,7 @@
+/**
+ * The visitor's widget: the socket {@code /ws/visitor}, its Origin guard, visitors' files, per-client limits,
+ * abandoned waiting visitors.
+ */
+@org.springframework.modulith.ApplicationModule(allowedDependencies = {
+        "card", "cluster", "dialog", "files", "ids", "live", "routing", "site", "storage", "task", "web" })
+package ru.rosdistant.gateway.widget;
