@@ -13,12 +13,12 @@ import org.springframework.stereotype.Component;
  * (its assignments commit in transactions of their own, so each is visible at once) and released by that
  * transaction's end, also when the node dies. Never a session lock: a pooled connection would keep it.
  *
- * <p>The connection is a physical one, not the pool's, and is closed after each drain. A drain is cancelled by the
- * routing's timeout at any moment, also while its BEGIN is on its way; r2dbc-postgresql then skips the rollback it is
- * asked for (it has not yet seen the transaction begin), and a pooled connection would go back to the pool inside a
- * transaction block where the next borrower's autocommit writes (acknowledged messages among them) are never
- * committed. Closing the connection ends whatever it holds. With a single node the drain just runs: its drains are
- * serial anyway.
+ * <p>A drain that fails or is cancelled (the routing's drain timeout, at any moment, also while its BEGIN is on its
+ * way) does not give its connection back to the pool: r2dbc-postgresql skips a rollback while it has not yet seen
+ * BEGIN answered, so the connection could go back inside a transaction block, where the next borrower's autocommit
+ * writes (acknowledged messages among them) would never be committed. Its physical connection is closed instead
+ * (PostgreSQL ends whatever it held) and the pool, finding it closed, drops it. With a single node the drain just
+ * runs: its drains are serial anyway.
  */
 @Component
 public class LineLocks {
@@ -28,15 +28,8 @@ public class LineLocks {
     private final ClusterProperties properties;
 
     LineLocks(ConnectionFactory connections, ClusterProperties properties) {
-        this.connections = physical(connections);
+        this.connections = connections;
         this.properties = properties;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static ConnectionFactory physical(ConnectionFactory connections) {
-        return connections instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof ConnectionFactory inner
-                ? physical(inner)
-                : connections;
     }
 
     /** Runs {@code drain} if this node gets the line's lock; true when it ran, false when another node holds it. */
@@ -48,8 +41,18 @@ public class LineLocks {
                 connection -> lock(connection, line)
                         .flatMap(got -> got ? drain.thenReturn(true) : Mono.just(false)),
                 connection -> Mono.from(connection.commitTransaction()).then(Mono.from(connection.close())),
-                (connection, error) -> Mono.from(connection.close()),
-                connection -> Mono.from(connection.close()));
+                (connection, error) -> discard(connection),
+                LineLocks::discard);
+    }
+
+    private static Mono<Void> discard(Connection connection) {
+        Connection physical = connection instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner
+                ? inner
+                : connection;
+        return Mono.from(physical.close())
+                .onErrorResume(error -> Mono.empty())
+                .then(Mono.from(connection.close()))
+                .onErrorResume(error -> Mono.empty());
     }
 
     private static Mono<Boolean> lock(Connection connection, String line) {
