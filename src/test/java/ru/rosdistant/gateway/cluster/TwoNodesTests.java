@@ -61,9 +61,17 @@ class TwoNodesTests {
         }
     }
 
+    /**
+     * The nodes' own embedded PostgreSQL: the single-node test context, alive in the same JVM, knows the same lines
+     * and would sweep these nodes' waiting dialogs as abandoned (no socket of its own follows them) or run the
+     * singleton jobs without a lease beside them. Production never mixes a single node with a cluster on one database.
+     */
+    static final String CLUSTER_DATA_DIR = "target/test-postgres-cluster";
+
     static ConfigurableApplicationContext node(String id, String redisUrl) {
         return new SpringApplicationBuilder(GatewayApplication.class, OwnNettyResources.class).profiles("test")
-                .run("--server.port=0", "--gateway.cluster.node-id=" + id, "--gateway.cluster.redis-url=" + redisUrl,
+                .run("--server.port=0", "--gateway.embedded-db.data-dir=" + CLUSTER_DATA_DIR,
+                        "--gateway.cluster.node-id=" + id, "--gateway.cluster.redis-url=" + redisUrl,
                         "--gateway.cluster.heartbeat-interval=200ms", "--gateway.cluster.redis-silence=1s",
                         "--gateway.cluster.poll-interval=250ms", "--gateway.cluster.presence-timeout=3s");
     }
