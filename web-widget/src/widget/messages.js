@@ -3,7 +3,7 @@
 import { linkify, placeBySeq } from '../shared/dom.js';
 import { LANG, T } from './env.js';
 import { messageView, nobodyOnline } from './view.js';
-import { dialog, outbox } from './session.js';
+import { isCurrent, outbox } from './session.js';
 import { line } from './offline-form.js';
 import { fileLink } from './files.js';
 import { hideTyping } from './typing.js';
@@ -62,7 +62,7 @@ export const place = (el, seq) => placeBySeq(list, el, seq);
 /** The outbox's messages of this dialog (or of none yet) not in the list, as sending. */
 export function renderOutbox() {
   outbox.items.forEach(i => {
-    if (byCid.has(i.id) || (i.dialogId && (!dialog || i.dialogId !== dialog.dialogId))) return;
+    if (byCid.has(i.id) || (i.dialogId && !isCurrent(i))) return;
     const el = makeMsg({ from: 'visitor', text: i.text, at: i.at });
     setState(el, 'sending');
     byCid.set(i.id, el);

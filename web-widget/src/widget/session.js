@@ -21,6 +21,8 @@ let openPending = false;
 
 export const send = frame => conn.send(frame);
 export const isOpen = () => dialog && dialog.state !== 'CLOSED';
+/** Whether a frame (or an outbox item, a dialog summary) is of the current dialog. */
+export const isCurrent = f => dialog && f.dialogId === dialog.dialogId;
 const resume = () => log.resume(conn, dialog.dialogId);
 
 export function initSession() {
@@ -45,13 +47,13 @@ function handle(f) {
     case 'message': onMessage(f); break;
     case 'ack': onAck(f); break;
     case 'resumed':
-      if (dialog && f.dialogId === dialog.dialogId) { log.resuming = false; flush(); }
+      if (isCurrent(f)) { log.resuming = false; flush(); }
       break;
     case 'typing':
-      if (f.from === 'agent' && dialog && f.dialogId === dialog.dialogId) showTyping(f.typing, f.name);
+      if (f.from === 'agent' && isCurrent(f)) showTyping(f.typing, f.name);
       break;
     case 'queue':
-      if (dialog && f.dialogId === dialog.dialogId) {
+      if (isCurrent(f)) {
         queue = nextQueue(queue, f);
         if (line && typeof f.agentsOnline === 'number') setLine(Object.assign({}, line, { agentsOnline: f.agentsOnline }));
         update();
@@ -69,9 +71,9 @@ function onWelcome(f) {
   if (f.token) { token = f.token; save('localStorage', 'token', token); }
   setLine(f.line || null);
   const dialogs = Array.isArray(f.dialogs) ? f.dialogs : [];
-  const d = (dialog && dialogs.find(x => x.dialogId === dialog.dialogId)) || dialogs.find(x => x.state !== 'CLOSED');
+  const d = dialogs.find(isCurrent) || dialogs.find(x => x.state !== 'CLOSED');
   if (!d) adoptNone();
-  else if (dialog && dialog.dialogId === d.dialogId) { dialog.state = d.state; dialog.agentName = d.agentName; }
+  else if (isCurrent(d)) { dialog.state = d.state; dialog.agentName = d.agentName; }
   else adopt(d);
   if (dialog) resume();
   if (line && line.open === false && !isOpen()) showOffline('hours');
@@ -113,7 +115,7 @@ export function adoptNone() {
 }
 
 function onMessage(m) {
-  if (!dialog || m.dialogId !== dialog.dialogId || !log.accept(m)) return;
+  if (!isCurrent(m) || !log.accept(m)) return;
   if (m.from === 'system') {
     if (m.event === 'waiting') dialog.state = 'WAITING';
     if (m.event === 'assigned' || m.event === 'forwarded' && m.agentName) {
@@ -152,8 +154,8 @@ function onError(e) {
     outbox.items.filter(i => !i.dialogId).forEach(i => onError({ ref: i.id, code: e.code, message: e.message }));
   } else if (!e.ref && e.dialogId) {
     // the replay of a dialog failed (no ref): resuming again fetches what we have not seen
-    if (e.retryable && dialog && e.dialogId === dialog.dialogId) {
-      setTimeout(() => { if (conn.ready && dialog && dialog.dialogId === e.dialogId) resume(); }, 2000);
+    if (e.retryable && isCurrent(e)) {
+      setTimeout(() => { if (conn.ready && isCurrent(e)) resume(); }, 2000);
     }
   } else if (resumedDialog(e.ref) && dialog && resumedDialog(e.ref) === dialog.dialogId) {
     if (e.retryable) return void setTimeout(() => { if (conn.ready && dialog) resume(); }, 2000);
@@ -182,7 +184,7 @@ export function flush() {
       i.dialogId = dialog.dialogId;
       outbox.save();
     }
-    return !(log.resuming && dialog && i.dialogId === dialog.dialogId);
+    return !(log.resuming && isCurrent(i));
   });
   if (needOpen && !openPending) {
     const f = { type: 'open', ref: 'open' };
