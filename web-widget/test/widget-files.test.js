@@ -19,10 +19,11 @@ test('a file goes over HTTP with the token; a 503 is tried again after its Retry
   $('file').fire('change');
   const el = list.children.at(-1);
   assert.equal(el.dataset.state, 'sending');
-  for (let n = 0; n < 6; n++) { await settle(); mock.timers.tick(2000); }
+  for (let n = 0; n < 5; n++) { await settle(); mock.timers.tick(2000); }
   await settle();
   const calls = globalThis.fetch.calls;
   assert.equal(calls.length, 6);
+  assert.equal(el.dataset.state, 'failed', 'told at once after the sixth try, not after another wait');
   assert.match(calls[0].url, /^https:\/\/gw\.example\/api\/widget\/files\?site=main&dialogId=d-1&clientMsgId=[\w-]+&name=%D1/);
   assert.equal(calls[0].init.headers.Authorization, 'Bearer tok-1');
   assert.equal(calls[0].init.body, file);

@@ -38,7 +38,7 @@ export async function attach(f) {
       });
       p = await r.json();
     } catch (e) { /* network, or no body */ }
-    if (!r || r.status !== 503) break;
+    if (!r || r.status !== 503 || n === 5) break;
     await new Promise(ok => setTimeout(ok, 1000 * Math.min(60, +r.headers.get('Retry-After') || 5)));
   }
   if (r && r.status === 201) onAck(p);
