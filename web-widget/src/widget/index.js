@@ -43,7 +43,7 @@ if (script) {
   initResultBox($);
   initTranscript($);
   initRating($);
-  initStatus(root, $);
+  initStatus($);
   window.RosdistantChat = api;
   const start = () => {
     document.body.append(host);

@@ -7,8 +7,9 @@ import { input } from './composer.js';
 import { off, field } from './offline-form.js';
 import { update } from './status.js';
 
+export let root;              // the shadow root: where the keyboard focus is
 export let panelOpen = false, unread = 0, readMark;
-let root, launcher, badge, panel;
+let launcher, badge, panel;
 
 export function initPanel(shadow, $) {
   root = shadow;

@@ -54,16 +54,13 @@ function ratedDone(id, text) {
   rtDone.hidden = false;
 }
 
-export function onRated(f) {
-  if (f.ref && f.ref === rtRef) ratedDone(f.dialogId, T.rtDone);
-}
-
-/** An error frame answering the pending rating (true); any other is not the box's (false). */
-export function ratingError(e) {
-  if (!e.ref || e.ref !== rtRef) return false;
+/** A frame with the pending rating's ref (rated or an error) is its answer, said in the box (true). */
+export function ratingAnswer(f) {
+  if (!f.ref || f.ref !== rtRef) return false;
   rtRef = null;
-  // FORBIDDEN here means rated already (the box shows only for a closed dialog of ours)
-  if (e.code === 'FORBIDDEN') ratedDone(rtFor, T.rtAgain);
-  else rtErr.textContent = T.trFail + (e.message || e.code);
+  // FORBIDDEN means rated already (the box shows only for a closed dialog of ours)
+  if (f.type === 'rated') ratedDone(f.dialogId, T.rtDone);
+  else if (f.code === 'FORBIDDEN') ratedDone(rtFor, T.rtAgain);
+  else rtErr.textContent = T.trFail + (f.message || f.code);
   return true;
 }

@@ -41,21 +41,22 @@ export function onResult(f) {
   if (!rsRef) showResult();
 }
 
-export function onResultReceived(f) {
-  if (!f.ref || f.ref !== rsRef) return;
+/**
+ * A frame with the pending receipt's ref is its answer (true): result_received (thanks, and the next result 3 s
+ * later) or an error (the buttons come back).
+ */
+export function resultAnswer(f) {
+  if (!f.ref || f.ref !== rsRef) return false;
   rsRef = null;
+  if (f.type === 'error') {
+    rsButtons.hidden = false;
+    rsErr.textContent = T.trFail + errorText(f, T);
+    return true;
+  }
   rsAnswered = rsAnswered.concat(f.resultId).slice(-20);
   results = results.filter(r => r.id !== f.resultId);
   rsDone.textContent = resultThanks(f.answer, T);
   rsDone.hidden = false;
   if (results.length) setTimeout(showResult, 3000);
-}
-
-/** An error frame answering the pending answer (true): the buttons come back; any other is not the box's (false). */
-export function resultError(e) {
-  if (!e.ref || e.ref !== rsRef) return false;
-  rsRef = null;
-  rsButtons.hidden = false;
-  rsErr.textContent = T.trFail + errorText(e, T);
   return true;
 }

@@ -8,9 +8,9 @@ import { list, byCid, clearMessages, showMessage, renderOutbox, onAck, setState 
 import { readFor, setUnread, markRead } from './panel.js';
 import { showTyping, hideTyping, stopTyping, typingLost } from './typing.js';
 import { line, setLine, showOffline, giveWay } from './offline-form.js';
-import { onResult, onResultReceived, resultError } from './result-box.js';
-import { onQueued, transcriptError } from './transcript.js';
-import { onRated, ratingError } from './rating.js';
+import { onResult, resultAnswer } from './result-box.js';
+import { transcriptAnswer } from './transcript.js';
+import { ratingAnswer } from './rating.js';
 import { update } from './status.js';
 
 export let conn, outbox, token;
@@ -41,6 +41,8 @@ export function initSession() {
 }
 
 function handle(f) {
+  // the answer to a box's request (a result's receipt, a transcript, a rating), or its error, carries the request's ref
+  if (resultAnswer(f) || transcriptAnswer(f) || ratingAnswer(f)) return;
   switch (f.type) {
     case 'welcome': onWelcome(f); break;
     case 'opened': if (f.line) setLine(f.line); onOpened(f.dialog); break;
@@ -59,10 +61,7 @@ function handle(f) {
         update();
       }
       break;
-    case 'rated': onRated(f); break;
-    case 'transcript_queued': onQueued(f); break;
     case 'result': onResult(f); break;
-    case 'result_received': onResultReceived(f); break;
     case 'error': onError(f); break;
   }
 }
@@ -136,7 +135,6 @@ function onMessage(m) {
 }
 
 function onError(e) {
-  if (resultError(e) || transcriptError(e) || ratingError(e)) return;
   // hello failed: no welcome will come on this socket; start over after the usual back-off
   if (e.ref === 'hello') {
     if (!conn.ready) conn.drop();

@@ -5,16 +5,15 @@ import { statusText, nobodyOnline } from './view.js';
 import { emit } from './host-api.js';
 import { conn, dialog, queue, isOpen } from './session.js';
 import { list } from './messages.js';
-import { panelOpen } from './panel.js';
+import { root, panelOpen } from './panel.js';
 import { input, closeBtn, attBtn } from './composer.js';
 import { line, off, nb, nbWait } from './offline-form.js';
 import { transcriptFor } from './transcript.js';
 import { ratingFor } from './rating.js';
 
-let root, statusEl, lastState = '';
+let statusEl, lastState = '';
 
-export function initStatus(shadow, $) {
-  root = shadow;
+export function initStatus($) {
   statusEl = $('status');
 }
 

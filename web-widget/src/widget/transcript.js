@@ -35,16 +35,12 @@ export function transcriptFor(dId) {
   trBox.hidden = !dId;
 }
 
-export function onQueued(f) {
-  if (f.ref && f.ref === trRef) { trRef = null; trDone.hidden = false; }
-}
-
-/** An error frame answering the pending request (true), in the box; any other is not the box's (false). */
-export function transcriptError(e) {
-  if (!e.ref || e.ref !== trRef) return false;
+/** A frame with the pending request's ref (transcript_queued or an error) is its answer, said in the box (true). */
+export function transcriptAnswer(f) {
+  if (!f.ref || f.ref !== trRef) return false;
   trRef = null;
-  trDone.hidden = true;
-  trErr.textContent = e.code === 'INVALID_FIELD' ? T.trBad : T.trFail + errorText(e, T);
-  if (e.code === 'INVALID_FIELD') { trEmail.setAttribute('aria-invalid', 'true'); trEmail.focus(); }
+  trDone.hidden = f.type === 'error';
+  if (f.type === 'error') trErr.textContent = f.code === 'INVALID_FIELD' ? T.trBad : T.trFail + errorText(f, T);
+  if (f.code === 'INVALID_FIELD') { trEmail.setAttribute('aria-invalid', 'true'); trEmail.focus(); }
   return true;
 }
