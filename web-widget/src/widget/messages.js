@@ -10,11 +10,10 @@ import { hideTyping } from './typing.js';
 import { panelOpen, unread, readMark, setUnread, markRead } from './panel.js';
 
 export let list;
-export let byCid;             // clientMsgId -> element of an own message
+export let byCid = new Map(); // clientMsgId -> element of an own message
 
 export function initMessages($) {
   list = $('messages');
-  byCid = new Map();
 }
 
 export function clearMessages() {
