@@ -4,21 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -46,7 +43,8 @@ class EmailLimitsTests {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static TestMailboxes mailboxes;
+    @RegisterExtension
+    static final TestMailboxes mailboxes = new TestMailboxes();
 
     @LocalServerPort
     int port;
@@ -63,46 +61,13 @@ class EmailLimitsTests {
     @Autowired
     JavaMailSender sender;
 
-    @BeforeAll
-    static void imap(@Autowired ApplicationContext context) {
-        mailboxes = new TestMailboxes(context);
-    }
-
-    @AfterAll
-    static void stopImap() {
-        mailboxes.close();
-    }
-
-    private Map<String, Object> row(String sql, Object... binds) {
-        var spec = db.sql(sql);
-        for (int i = 0; i < binds.length; i += 2) {
-            spec = spec.bind((String) binds[i], binds[i + 1]);
-        }
-        return spec.fetch().one().block(WAIT);
-    }
-
-    private UUID dialogOf(String messageId) {
-        return (UUID) row("SELECT dialog_id FROM email_message WHERE message_id = :id", "id", messageId)
-                .get("dialog_id");
-    }
-
-    private String text(UUID dialogId) {
-        return String.join("\n", db.sql("SELECT body FROM message WHERE dialog_id = :d AND sender = 'VISITOR' "
-                        + "ORDER BY seq")
-                .bind("d", dialogId)
-                .map(r -> r.get("body", String.class))
-                .all()
-                .collectList()
-                .block(WAIT));
-    }
-
     @Test
     void aMailOverTheLimitIsRecordedAsBlockedItsDialogToldWhereTheOriginalIsAndLaterMailsFlow() throws Exception {
         String address = mailboxes.open("lab502", "main", "lab502");
         String first = messageId();
         mailboxes.deliver("lab502", mail("Вера <vera502@example.org>", address, first, "Справка", "Нужна справка"));
         mailboxes.read("lab502", 1024 * 1024);
-        UUID dialogId = dialogOf(first);
+        UUID dialogId = mailboxes.dialogOf(first);
 
         // a 2 MB answer to it, over a 1 MB limit, then a small mail from someone else
         byte[] scan = new byte[2 * 1024 * 1024];
@@ -118,8 +83,8 @@ class EmailLimitsTests {
         mailboxes.deliver("lab502", mail("next502@example.org", address, after, "Потом", "дошло"));
         assertThat(mailboxes.read("lab502", 1024 * 1024)).isEqualTo(2);
 
-        var blocked = row("SELECT state, from_address, subject, raw_key, raw_size, uid, dialog_id FROM email_message "
-                + "WHERE message_id = :id", "id", big);
+        var blocked = Checks.row(db, "SELECT state, from_address, subject, raw_key, raw_size, uid, dialog_id "
+                + "FROM email_message WHERE message_id = :id", "id", big);
         assertThat(blocked).containsEntry("state", "BLOCKED")
                 .containsEntry("from_address", "vera502@example.org")
                 .containsEntry("subject", "Скан")
@@ -127,12 +92,12 @@ class EmailLimitsTests {
                 .containsEntry("uid", 2L)
                 .containsEntry("dialog_id", dialogId);
         assertThat((Long) blocked.get("raw_size")).isGreaterThan(2L * 1024 * 1024);
-        assertThat(text(dialogId)).contains("Письмо больше 1.0 МБ (")
+        assertThat(mailboxes.visitorText(dialogId)).contains("Письмо больше 1.0 МБ (")
                 .contains("не загружено")
                 .contains("Оригинал: письмо " + big + " в ящике lab502 (UIDVALIDITY ")
                 .contains(", UID 2)")
                 .doesNotContain("scan");
-        assertThat(text(dialogOf(after))).contains("дошло");
+        assertThat(mailboxes.visitorText(mailboxes.dialogOf(after))).contains("дошло");
 
         // the supervisor's list shows it with the failed ones
         Agent supervisor = Staff.agent(agents, "lab502", 1, Role.SUPERVISOR);
@@ -163,7 +128,7 @@ class EmailLimitsTests {
         String question = messageId();
         mailboxes.deliver("lab503", mail("Глеб <gleb503@example.org>", address, question, "Бланки", "Пришлите бланки"));
         mailboxes.read("lab503");
-        UUID dialogId = dialogOf(question);
+        UUID dialogId = mailboxes.dialogOf(question);
         Agent agent = Staff.agent(agents, "lab503", 1);
         Agent colleague = Staff.agent(agents, "lab503", 1);
         dialogs.takeAsynchronous(dialogId, agent.id(), agent.displayName()).block(WAIT);
@@ -213,7 +178,7 @@ class EmailLimitsTests {
         String question = messageId();
         mailboxes.deliver("lab504", mail("lida504@example.org", address, question, "Много", "Файлы"));
         mailboxes.read("lab504");
-        UUID dialogId = dialogOf(question);
+        UUID dialogId = mailboxes.dialogOf(question);
         Agent agent = Staff.agent(agents, "lab504", 1);
         dialogs.takeAsynchronous(dialogId, agent.id(), agent.displayName()).block(WAIT);
 
@@ -231,7 +196,7 @@ class EmailLimitsTests {
         }
         attach(agent, dialogId, "many", "f10.txt", new byte[] {1}).expectStatus().isEqualTo(413);
 
-        assertThat(row("SELECT count(*) AS n FROM email_reply_file WHERE dialog_id = :d", "d", dialogId).get("n"))
-                .isEqualTo(11L);
+        assertThat(Checks.row(db, "SELECT count(*) AS n FROM email_reply_file WHERE dialog_id = :d", "d", dialogId)
+                .get("n")).isEqualTo(11L);
     }
 }
