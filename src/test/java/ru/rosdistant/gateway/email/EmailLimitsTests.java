@@ -19,7 +19,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.test.web.reactive.server.WebTestClient;
 import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
@@ -31,6 +30,7 @@ import ru.rosdistant.gateway.mail.TestSmtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static ru.rosdistant.gateway.email.TestMailboxes.attach;
 import static ru.rosdistant.gateway.email.TestMailboxes.mail;
 import static ru.rosdistant.gateway.email.TestMailboxes.messageId;
 
@@ -110,17 +110,6 @@ class EmailLimitsTests {
                 });
     }
 
-    private WebTestClient.ResponseSpec attach(Agent agent, UUID dialogId, String clientMsgId, String name,
-            byte[] content) {
-        return Checks.http(port).post()
-                .uri(b -> b.path("/api/email/dialogs/{id}/answers/{client}/files").queryParam("name", "{name}")
-                        .build(dialogId, clientMsgId, name))
-                .headers(h -> h.setBasicAuth(agent.login(), Staff.PASSWORD))
-                .contentType(MediaType.APPLICATION_PDF)
-                .bodyValue(content)
-                .exchange();
-    }
-
     @Test
     void anAnswersFilesLeaveAsAttachmentsOfItsMailWithinTheirBounds() throws Exception {
         TestSmtp.start(sender);
@@ -136,16 +125,18 @@ class EmailLimitsTests {
         byte[] form = "%PDF-1.4 бланк".getBytes(StandardCharsets.UTF_8);
         byte[] scan = new byte[300 * 1024];
         new Random(503).nextBytes(scan);
-        JsonNode stored = Checks.body(attach(agent, dialogId, "answer-1", "Заявление.pdf", form).expectStatus()
+        JsonNode stored = Checks.body(attach(port, agent, dialogId, "answer-1", "Заявление.pdf", form)
+                .expectStatus()
                 .isCreated());
         assertThat(stored.path("size").asLong()).isEqualTo(form.length);
         // a retried upload of the same name stores nothing new
-        assertThat(Checks.body(attach(agent, dialogId, "answer-1", "Заявление.pdf", form).expectStatus().isCreated())
+        assertThat(Checks.body(attach(port, agent, dialogId, "answer-1", "Заявление.pdf", form)
+                .expectStatus().isCreated())
                 .path("id").asString()).isEqualTo(stored.path("id").asString());
-        attach(agent, dialogId, "answer-1", "scan.bin", scan).expectStatus().isCreated();
+        attach(port, agent, dialogId, "answer-1", "scan.bin", scan).expectStatus().isCreated();
         // not the colleague's dialog, not a UUID, not a name
-        attach(colleague, dialogId, "answer-1", "x.pdf", form).expectStatus().isNotFound();
-        attach(agent, dialogId, "answer-1", "  ", form).expectStatus().isBadRequest();
+        attach(port, colleague, dialogId, "answer-1", "x.pdf", form).expectStatus().isNotFound();
+        attach(port, agent, dialogId, "answer-1", "  ", form).expectStatus().isBadRequest();
         Checks.http(port).post().uri("/api/email/dialogs/nope/answers/a/files?name=x")
                 .headers(h -> h.setBasicAuth(agent.login(), Staff.PASSWORD)).bodyValue(form).exchange()
                 .expectStatus().isBadRequest();
@@ -169,7 +160,7 @@ class EmailLimitsTests {
         assertThat(reply.getMessageID()).startsWith("<email-reply.");
 
         // the answer is sent: it takes no more files
-        attach(agent, dialogId, "answer-1", "late.pdf", form).expectStatus().isEqualTo(409);
+        attach(port, agent, dialogId, "answer-1", "late.pdf", form).expectStatus().isEqualTo(409);
     }
 
     @Test
@@ -183,18 +174,19 @@ class EmailLimitsTests {
         dialogs.takeAsynchronous(dialogId, agent.id(), agent.displayName()).block(WAIT);
 
         // over 16 MB at once: refused before it is read
-        attach(agent, dialogId, "big", "big.bin", new byte[16 * 1024 * 1024 + 1]).expectStatus().isEqualTo(413)
+        attach(port, agent, dialogId, "big", "big.bin", new byte[16 * 1024 * 1024 + 1])
+                .expectStatus().isEqualTo(413)
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
         // 10 MB, then 7 MB more for the same answer: the second passes 16 MB in all
-        attach(agent, dialogId, "sum", "a.bin", new byte[10 * 1024 * 1024]).expectStatus().isCreated();
-        JsonNode refused = Checks.body(attach(agent, dialogId, "sum", "b.bin", new byte[7 * 1024 * 1024])
+        attach(port, agent, dialogId, "sum", "a.bin", new byte[10 * 1024 * 1024]).expectStatus().isCreated();
+        JsonNode refused = Checks.body(attach(port, agent, dialogId, "sum", "b.bin", new byte[7 * 1024 * 1024])
                 .expectStatus().isEqualTo(413));
         assertThat(refused.path("detail").asString()).contains("16.0 МБ");
         // the eleventh file of an answer
         for (int i = 0; i < 10; i++) {
-            attach(agent, dialogId, "many", "f" + i + ".txt", new byte[] {1}).expectStatus().isCreated();
+            attach(port, agent, dialogId, "many", "f" + i + ".txt", new byte[] {1}).expectStatus().isCreated();
         }
-        attach(agent, dialogId, "many", "f10.txt", new byte[] {1}).expectStatus().isEqualTo(413);
+        attach(port, agent, dialogId, "many", "f10.txt", new byte[] {1}).expectStatus().isEqualTo(413);
 
         assertThat(Checks.row(db, "SELECT count(*) AS n FROM email_reply_file WHERE dialog_id = :d", "d", dialogId)
                 .get("n")).isEqualTo(11L);

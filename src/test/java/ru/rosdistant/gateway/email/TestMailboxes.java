@@ -25,9 +25,13 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.context.ApplicationContext;
+import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.context.junit.jupiter.SpringExtension;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import ru.rosdistant.gateway.Checks;
+import ru.rosdistant.gateway.Staff;
+import ru.rosdistant.gateway.agent.Agent;
 
 /**
  * Mailboxes on a GreenMail IMAP server of the test's own, read by the gateway's {@code MailboxReaders} one pass at a
@@ -149,6 +153,18 @@ public final class TestMailboxes implements BeforeAllCallback, AfterAllCallback,
                 .collectList()
                 .block(WAIT);
         return String.join("\n", bodies);
+    }
+
+    /** An agent's upload of a file for the answer {@code clientMsgId} of an e-mail dialog (docs/email.md). */
+    static WebTestClient.ResponseSpec attach(int port, Agent agent, UUID dialogId, String clientMsgId, String name,
+            byte[] content) {
+        return Checks.http(port).post()
+                .uri(b -> b.path("/api/email/dialogs/{id}/answers/{client}/files").queryParam("name", "{name}")
+                        .build(dialogId, clientMsgId, name))
+                .headers(h -> h.setBasicAuth(agent.login(), Staff.PASSWORD))
+                .contentType(MediaType.APPLICATION_PDF)
+                .bodyValue(content)
+                .exchange();
     }
 
     public static String mail(String from, String to, String messageId, String subject, String body,
