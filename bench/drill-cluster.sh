@@ -62,63 +62,20 @@ log() { echo "[drill-cluster $(date +%H:%M:%S.%3N)] $*" | tee -a "$OUT/drill.log
 now_ms() { date +%s%3N; }
 port_of() { echo $((NODE_PORT_BASE + $1)); }
 
-# --- the machine: file descriptors and ephemeral ports ------------------------------------------
-if ! ulimit -n 200000 2>/dev/null; then
-    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-fi
-log "open files limit: $(ulimit -n) (hard $(ulimit -Hn)) per process"
-PORT_RANGE_FILE=/proc/sys/net/ipv4/ip_local_port_range
-OLD_PORT_RANGE=$(tr -s '\t ' ' ' < "$PORT_RANGE_FILE")
-PORT_RANGE_CHANGED=0
-if (echo "20000 65000" > "$PORT_RANGE_FILE") 2>/dev/null; then
-    PORT_RANGE_CHANGED=1
-    log "ip_local_port_range: $OLD_PORT_RANGE -> 20000 65000 (restored at the end)"
-fi
-
-STARTED=()
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
+prepare_machine
 DB_CREATED=0
 cleanup() {
-    local pid
-    for pid in "${STARTED[@]+"${STARTED[@]}"}"; do
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -TERM "$pid" 2>/dev/null || true
-            for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    done
+    stop_started
     if [[ $DB_CREATED == 1 ]]; then
         psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -qX -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
             -c "DROP DATABASE IF EXISTS ${DB}_tpl WITH (FORCE)" >/dev/null 2>&1 || true
     fi
-    if [[ $PORT_RANGE_CHANGED == 1 ]]; then
-        echo "$OLD_PORT_RANGE" > "$PORT_RANGE_FILE" 2>/dev/null || true
-    fi
+    restore_machine
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# alive PID: running (a child that has exited is a zombie until waited for, and kill -0 still finds it)
-alive() {
-    local state
-    state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $state != Z* ]]
-}
-
-forget() {
-    local kept=() p
-    for p in "${STARTED[@]+"${STARTED[@]}"}"; do [[ $p != "$1" ]] && kept+=("$p"); done
-    STARTED=("${kept[@]+"${kept[@]}"}")
-}
-
-stop_pid() {
-    local pid=$1 signal=${2:-TERM}
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -"$signal" "$pid" 2>/dev/null || true
-        for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-    forget "$pid"
-}
 
 # --- HAProxy (Debian's package) ----------------------------------------------------------------
 need_haproxy() {
@@ -133,8 +90,6 @@ command -v redis-server >/dev/null || { log "no redis-server (apt-get install re
 [[ $MODE == failover ]] && need_haproxy
 
 # --- builds ------------------------------------------------------------------------------------
-# shellcheck source=bench/lib.sh
-source "$HERE/lib.sh"
 build_jars
 
 # A fresh database for every run: the first is migrated by node1 and copied (pg_dump) into ${DB}_tpl, the next

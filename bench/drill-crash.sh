@@ -61,56 +61,17 @@ OUT=$(cd "$OUT" && pwd)   # the gateway runs in a folder of its own: every path 
 log() { echo "[drill-crash $(date +%H:%M:%S.%3N)] $*" | tee -a "$OUT/drill.log" >&2; }
 now_ms() { date +%s%3N; }
 
-# --- the machine: file descriptors and ephemeral ports (as bench/run.sh) ------------------------
-if ! ulimit -n 200000 2>/dev/null; then
-    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-fi
-PORT_RANGE_FILE=/proc/sys/net/ipv4/ip_local_port_range
-OLD_PORT_RANGE=$(tr -s '\t ' ' ' < "$PORT_RANGE_FILE")
-PORT_RANGE_CHANGED=0
-# ephemeral ports above the gateway's port, so no generator socket takes it while the gateway is down
-if (echo "20000 65000" > "$PORT_RANGE_FILE") 2>/dev/null; then
-    PORT_RANGE_CHANGED=1
-    log "ip_local_port_range: $OLD_PORT_RANGE -> 20000 65000 (restored at the end)"
-fi
-
-STARTED=()
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
+prepare_machine
 cleanup() {
-    local pid
-    for pid in "${STARTED[@]+"${STARTED[@]}"}"; do
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -TERM "$pid" 2>/dev/null || true
-            for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    done
-    if [[ $PORT_RANGE_CHANGED == 1 ]]; then
-        echo "$OLD_PORT_RANGE" > "$PORT_RANGE_FILE" 2>/dev/null || true
-    fi
+    stop_started
+    restore_machine
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-forget() {
-    local kept=() p
-    for p in "${STARTED[@]+"${STARTED[@]}"}"; do [[ $p != "$1" ]] && kept+=("$p"); done
-    STARTED=("${kept[@]+"${kept[@]}"}")
-}
-
-stop_pid() {
-    local pid=$1
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-    forget "$pid"
-}
-
 # --- builds ------------------------------------------------------------------------------------
-# shellcheck source=bench/lib.sh
-source "$HERE/lib.sh"
 build_jars
 JAVA_CDS=()
 

@@ -1,5 +1,67 @@
-# Shared by bench/run.sh and bench/drill-crash.sh (sourced): builds the generator and the gateway jar.
-# Needs HERE, ROOT, OUT, WORK, GATEWAY_FROM, GATEWAY_JAR and a log function; sets BENCH_JAR and GATEWAY_JAR.
+# Shared by bench/run.sh, bench/drill-crash.sh and bench/drill-cluster.sh (sourced, after their log function):
+# the machine's limits, the processes a script starts (STARTED, stopped when it ends), the jars.
+
+# --- the machine: file descriptors and ephemeral ports ------------------------------------------
+# prepare_machine raises the open-files limit and moves the ephemeral ports to 20000-65000, above the servers'
+# ports: a generator socket that took a gateway's port as its source port (while that gateway is down or between
+# two runs) would keep it from binding. restore_machine puts the range back.
+PORT_RANGE_FILE=/proc/sys/net/ipv4/ip_local_port_range
+PORT_RANGE_CHANGED=0
+prepare_machine() {
+    if ! ulimit -n 200000 2>/dev/null; then
+        ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    fi
+    log "open files limit: $(ulimit -n) (hard $(ulimit -Hn)) per process"
+    OLD_PORT_RANGE=$(tr -s '\t ' ' ' < "$PORT_RANGE_FILE")
+    if (echo "20000 65000" > "$PORT_RANGE_FILE") 2>/dev/null; then
+        PORT_RANGE_CHANGED=1
+        log "ip_local_port_range: $OLD_PORT_RANGE -> 20000 65000 (restored at the end)"
+    else
+        log "ip_local_port_range stays $OLD_PORT_RANGE (not permitted)"
+    fi
+}
+
+restore_machine() {
+    if [[ $PORT_RANGE_CHANGED == 1 ]]; then
+        echo "$OLD_PORT_RANGE" > "$PORT_RANGE_FILE" 2>/dev/null || true
+    fi
+}
+
+# --- the processes a script starts: it adds each PID to STARTED; stop_started ends them all -------
+STARTED=()
+
+# alive PID: running (a child that has exited is a zombie until waited for, and kill -0 still finds it)
+alive() {
+    local state
+    state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $state != Z* ]]
+}
+
+forget() {
+    local kept=() p
+    for p in "${STARTED[@]+"${STARTED[@]}"}"; do [[ $p != "$1" ]] && kept+=("$p"); done
+    STARTED=("${kept[@]+"${kept[@]}"}")
+}
+
+# stop_pid PID [signal]: sends the signal (TERM), KILL after 30 s, and forgets the process
+stop_pid() {
+    local pid=$1 signal=${2:-TERM}
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -"$signal" "$pid" 2>/dev/null || true
+        for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    forget "$pid"
+}
+
+stop_started() {
+    local pid
+    for pid in "${STARTED[@]+"${STARTED[@]}"}"; do
+        stop_pid "$pid"
+    done
+}
+
+# --- builds: needs HERE, ROOT, OUT, WORK, GATEWAY_FROM, GATEWAY_JAR; sets BENCH_JAR and GATEWAY_JAR -----
 
 build_jars() {
     log "building the generator (bench/)"

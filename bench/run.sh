@@ -69,51 +69,17 @@ mkdir -p "$WORK"
 
 log() { echo "[run.sh $(date +%H:%M:%S)] $*" | tee -a "$OUT/run.log" >&2; }
 
-# --- the machine: file descriptors and ephemeral ports -------------------------------------------
-if ! ulimit -n 200000 2>/dev/null; then
-    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-fi
-log "open files limit: $(ulimit -n) (hard $(ulimit -Hn))"
-PORT_RANGE_FILE=/proc/sys/net/ipv4/ip_local_port_range
-OLD_PORT_RANGE=$(tr -s '\t ' ' ' < "$PORT_RANGE_FILE")
-# Ephemeral ports start above the servers' ports (18081, 18090, 15432, 18099): a generator socket that took 18081
-# as its source port would keep the next gateway from binding it.
-if (echo "20000 65000" > "$PORT_RANGE_FILE") 2>/dev/null; then
-    log "ip_local_port_range: $OLD_PORT_RANGE -> $(tr -s '\t ' ' ' < "$PORT_RANGE_FILE") (restored at the end)"
-    PORT_RANGE_CHANGED=1
-else
-    log "ip_local_port_range stays $OLD_PORT_RANGE (not permitted)"
-    PORT_RANGE_CHANGED=0
-fi
-
-STARTED=()
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
+# the servers' ports (18081, 18090, 15432, 18099) lie below the ephemeral range prepare_machine sets
+prepare_machine
 cleanup() {
-    for pid in "${STARTED[@]}"; do
-        stop_pid "$pid"
-    done
+    stop_started
     declare -F stop_epmd_if_ours >/dev/null && stop_epmd_if_ours
-    if [[ ${PORT_RANGE_CHANGED:-0} == 1 ]]; then
-        echo "$OLD_PORT_RANGE" > "$PORT_RANGE_FILE" 2>/dev/null || true
-    fi
+    restore_machine
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-stop_pid() {
-    local pid=$1
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 60); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.5
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
-    local kept=()
-    for p in "${STARTED[@]}"; do [[ $p != "$pid" ]] && kept+=("$p"); done
-    STARTED=("${kept[@]+"${kept[@]}"}")
-}
 
 wait_http() {
     local url=$1 pid=$2
@@ -127,8 +93,6 @@ wait_http() {
 }
 
 # --- builds ------------------------------------------------------------------------------------
-# shellcheck source=bench/lib.sh
-source "$HERE/lib.sh"
 build_jars
 # shellcheck source=bench/ejabberd/ejabberd.sh
 source "$HERE/ejabberd/ejabberd.sh"

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { failedItem, mailItem, takeError } from '../../src/main/resources/static/console/email-view.js';
+import { addFiles, answerFileLinks, failedItem, fileSize, mailItem, takeError, uploadError }
+  from '../../src/main/resources/static/console/email-view.js';
 
 const since = '2026-12-07T09:00:00Z', at = m => Date.parse(since) + m * 60000;
 
@@ -42,4 +43,44 @@ test('a refused take says why: gone from the agent\'s lines, taken by someone el
   assert.equal(takeError({ status: 409 }), 'Письмо уже взял другой сотрудник.');
   assert.equal(takeError({ status: 0 }), 'Сервер недоступен.');
   assert.equal(takeError({ status: 503 }), 'Не удалось взять письмо (ошибка 503).');
+});
+
+const file = (name, size) => ({ name, size });
+
+test('files picked for an answer stay within its bounds: ten files, 16 MB in all, a name once', () => {
+  const mb = 1024 * 1024;
+  let r = addFiles([], [file('a.pdf', 10 * mb), file('b.pdf', 7 * mb), file('c.pdf', 6 * mb), file('a.pdf', 1)]);
+  assert.deepEqual(r.files.map(f => f.name), ['a.pdf', 'c.pdf']);
+  assert.deepEqual(r.refused, ['b.pdf: все файлы ответа — не больше 16.0 МБ']);
+  const ten = Array.from({ length: 10 }, (_, i) => file('f' + i + '.txt', 1));
+  r = addFiles(ten, [file('f10.txt', 1)]);
+  assert.equal(r.files.length, 10);
+  assert.deepEqual(r.refused, ['f10.txt: не больше 10 файлов в ответе']);
+});
+
+test('sizes read in bytes, kilobytes and megabytes', () => {
+  assert.equal(fileSize(512), '512 Б');
+  assert.equal(fileSize(1536), '1.5 КБ');
+  assert.equal(fileSize(300 * 1024), '300 КБ');
+  assert.equal(fileSize(2.5 * 1024 * 1024), '2.5 МБ');
+});
+
+test('the history lists each answer\'s files by its client id, with name, size and the download link', () => {
+  const links = answerFileLinks([
+    { clientMsgId: 'a1', seq: 4, files: [{ id: 'f1', name: 'Справка.pdf', size: 2048, url: '/api/email/reply-files/f1' },
+      { id: 'f2', name: 'scan.bin', size: 3, url: '/api/email/reply-files/f2' }] },
+    { clientMsgId: 'a2', seq: null, files: [] }]);
+  assert.deepEqual(links.get('a1'), [
+    { name: 'Справка.pdf', text: 'Справка.pdf (2.0 КБ)', href: '/api/email/reply-files/f1' },
+    { name: 'scan.bin', text: 'scan.bin (3 Б)', href: '/api/email/reply-files/f2' }]);
+  assert.deepEqual(links.get('a2'), []);
+  assert.equal(answerFileLinks(null).size, 0);
+});
+
+test('a refused upload says which file and why', () => {
+  assert.equal(uploadError('a.pdf', { status: 413 }),
+    'Файл «a.pdf» не прикреплён: слишком много или слишком большие файлы для одного ответа.');
+  assert.equal(uploadError('a.pdf', { status: 409 }), 'Файл «a.pdf» не прикреплён: ответ уже отправлен или диалог завершён.');
+  assert.equal(uploadError('a.pdf', { status: 503, body: { detail: 'All upload slots are taken' } }),
+    'Файл «a.pdf» не прикреплён: All upload slots are taken.');
 });

@@ -2,6 +2,7 @@
 // stay in the outbox across reloads), typing both ways.
 import { linkify, placeBySeq } from './shared/dom.js';
 import { Outbox, uid } from './shared/protocol.js';
+import { isEmail, renderPicked, showAnswerFiles, uploadPicked } from './answer-files.js';
 import { cannedKey, cannedShownFor, hideCanned } from './canned.js';
 import { openCloseModal } from './close.js';
 import { canWrite, markRead, needsClass, removeDialog, renderDialogList, siteLabel, stateOf, titleOf } from './dialogs.js';
@@ -18,6 +19,7 @@ export function renderConversation() {
     list.id = 'messages';
     el.messages = list;
     list.scrollTop = list.scrollHeight;
+    if (isEmail(d)) showAnswerFiles(d);
   }
   if (!d) {
     el.convTitle.textContent = dialogs.size ? 'Выберите диалог' : 'Нет диалогов';
@@ -43,6 +45,7 @@ export function renderConversation() {
     : stateOf(d) === 'CLOSED' ? 'Диалог завершён' : 'Писать можно только в своих диалогах';
   el.closeDialog.disabled = !writable;
   el.cannedButton.disabled = !writable;
+  renderPicked(writable);
   if (!writable || cannedShownFor !== app.selectedId) hideCanned();
   const open = !!d && stateOf(d) !== 'CLOSED';
   el.forwardDialog.disabled = !(writable || (open && isSupervisor()));
@@ -73,6 +76,7 @@ export const outbox = new Outbox({ send, persist: items => save('localStorage', 
 export function makeMsg(d, m) {
   const node = div('msg');
   node.dataset.from = m.from;
+  if (m.from === 'agent' && m.clientMsgId) node.dataset.cid = m.clientMsgId;
   if (m.from === 'visitor') div('name', node, d.summary.visitorName || VISITOR);
   if (m.from === 'agent') div('name', node, m.agentName || (app.me && app.me.displayName) || 'Оператор');
   const text = div('text', node);
@@ -120,6 +124,7 @@ export function onMessage(m) {
   }
   node.dataset.seq = m.seq;
   place(d, node, m.seq);
+  if (m.from === 'agent' && isEmail(d)) showAnswerFiles(d);
   if (m.from === 'system') {
     if (m.event === 'assigned') d.summary = Object.assign({}, d.summary, { state: 'ASSIGNED', agentName: m.agentName });
     if (m.event === 'closed') { d.summary = Object.assign({}, d.summary, { state: 'CLOSED' }); d.visitorTyping = false; }
@@ -152,6 +157,7 @@ export function onAck(a) {
   if (!node) return;
   if (node.dataset.state !== 'sent') { node._at = a.at; setState(node, 'sent'); }
   if (!node.dataset.seq && typeof a.seq === 'number') { node.dataset.seq = a.seq; place(d, node, a.seq); }
+  if (isEmail(d)) showAnswerFiles(d);
   // The agent's own reply, acknowledged: the person is answered (the echo may come later, or not at all).
   if (typeof a.seq === 'number' && a.seq > (d.countedUpTo || 0)) {
     d.countedUpTo = a.seq;
@@ -167,7 +173,8 @@ export function flush() {
   outbox.items.forEach(i => {
     const d = dialogs.get(i.dialogId);
     if (d && !d.byCid.has(i.id)) {
-      const node = makeMsg(d, { from: 'agent', text: i.text, at: i.at, agentName: app.me && app.me.displayName });
+      const node = makeMsg(d, { from: 'agent', text: i.text, at: i.at, agentName: app.me && app.me.displayName,
+        clientMsgId: i.id });
       setState(node, 'sending');
       d.byCid.set(i.id, node);
       place(d, node);
@@ -180,13 +187,29 @@ export function flush() {
   });
 }
 
-export function submitReply() {
+// An e-mail answer's picked files are uploaded first, under the answer's client id; when one is refused the answer
+// stays in the box (and its files picked) to be sent again.
+let uploading = false;
+export async function submitReply() {
   const d = dialogs.get(app.selectedId);
   const text = el.reply.value.trim();
-  if (!d || !text || !canWrite(d)) return;
+  if (!d || !text || !canWrite(d) || uploading) return;
+  let id = uid();
+  if (isEmail(d)) {
+    uploading = true;
+    el.send.disabled = true;
+    try {
+      const upload = await uploadPicked(d, id);
+      if (!upload.ok) return;
+      id = upload.id;
+    } finally {
+      uploading = false;
+      renderConversation();
+    }
+  }
   el.reply.value = '';
   stopTyping();
-  outbox.add({ id: uid(), dialogId: d.id, text: text.slice(0, MAX_TEXT), at: new Date().toISOString() });
+  outbox.add({ id, dialogId: d.id, text: text.slice(0, MAX_TEXT), at: new Date().toISOString() });
   flush();
   d.list.scrollTop = d.list.scrollHeight;
 }

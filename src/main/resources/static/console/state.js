@@ -31,6 +31,7 @@ export const el = {
   dialogs: $('dialogs'), noDialogs: $('no-dialogs'), conversation: $('conversation'),
   convTitle: $('conv-title'), convMeta: $('conv-meta'), messages: $('messages'), typing: $('typing'),
   replyForm: $('reply-form'), reply: $('reply'), send: $('send'),
+  attachButton: $('attach-button'), attachInput: $('attach-input'), replyFiles: $('reply-files'),
   closeDialog: $('close-dialog'), removeDialog: $('remove-dialog'),
   takeOver: $('take-over'), forwardDialog: $('forward-dialog'), classifyDialog: $('classify-dialog'),
   notice: $('notice'), soundToggle: $('sound-toggle'), notifyToggle: $('notify-toggle'),

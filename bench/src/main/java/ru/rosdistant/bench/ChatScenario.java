@@ -151,7 +151,16 @@ final class ChatScenario {
 
     /** Acknowledged vs delivered (from the tracker) and what the store says, into {@code result.check}. */
     static void check(Map<String, Object> result, Tracker tracker, Map<String, Object> store) {
-        Tracker.Tally tally = tracker.tally(message -> false);
+        Map<String, Object> check = deliveryCheck(tracker, tracker.tally(message -> false));
+        check.putAll(store);
+        result.put("check", check);
+        Map<String, Long> errors = tracker.errorCounts();
+        result.put("errors", errors);
+        IdleScenario.log("check " + check + " errors " + errors);
+    }
+
+    /** Acknowledged vs delivered, from the tracker and its tally: the check every chat scenario reports. */
+    static Map<String, Object> deliveryCheck(Tracker tracker, Tracker.Tally tally) {
         Map<String, Object> check = new LinkedHashMap<>();
         check.put("sent", tracker.sent.size());
         check.put("acked", tally.acked());
@@ -162,12 +171,7 @@ final class ChatScenario {
         check.put("delivered_to_peer_more_than_once", tally.deliveredTwice());
         check.put("unknown_acks", tracker.unknownAcks.sum());
         check.put("unknown_deliveries", tracker.unknownDeliveries.sum());
-        check.putAll(store);
-        result.put("check", check);
-        Map<String, Long> errors = new HashMap<>();
-        tracker.errors.forEach((code, count) -> errors.put(code, count.sum()));
-        result.put("errors", errors);
-        IdleScenario.log("check " + check + " errors " + errors);
+        return check;
     }
 
     /** Sends message number n (its id, its text carrying the send time); records it with the tracker first. */

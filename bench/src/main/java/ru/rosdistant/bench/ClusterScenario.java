@@ -3,7 +3,6 @@ package ru.rosdistant.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +12,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 import org.HdrHistogram.Histogram;
@@ -91,68 +89,8 @@ final class ClusterScenario {
         everyone.addAll(agents);
         result.put("sockets_per_node_at_start", perNode(everyone, Client::node));
 
-        // load: open loop at the target rate, as the crash drill's
-        long start = System.nanoTime();
-        if (marker != null) {
-            Files.writeString(Path.of(marker), Long.toString(CrashScenario.epochMs(start)));
-        }
-        result.put("load_start_ms", CrashScenario.epochMs(start));
-        tracker.windowStart = start;
-        tracker.windowEnd = start + TimeUnit.SECONDS.toNanos(loadSeconds);
-        long sent = 0;
-        long skipped = 0;
-        long round = 0;
-        int p = pairs.size();
-        IdleScenario.log(String.format("load: %.0f msg/s for %d s through %s", rate, loadSeconds, url));
-        StringBuilder perSecond = new StringBuilder();
-        long lastSecond = 0;
-        long sentThisSecond = 0;
-        long skippedThisSecond = 0;
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= tracker.windowEnd) {
-                break;
-            }
-            long due = (long) ((now - start) * rate / 1e9);
-            while (round < due) {
-                Visitor v = pairs.get((int) (round % p));
-                boolean fromVisitor = (round / p) % 2 == 0;
-                round++;
-                Agent agent = ctx.agentOf.get(v.dialogId);
-                if (!v.live || agent == null || !agent.liveDialogs.contains(v.dialogId)) {
-                    skipped++;
-                    skippedThisSecond++;
-                    continue;
-                }
-                String id = "k" + tag + "-" + sent;
-                long stamp = System.nanoTime();
-                String text = "bench " + stamp + ChatScenario.TEXT;
-                tracker.recordSent(id, v.dialogId, fromVisitor ? "VISITOR" : "AGENT", stamp);
-                Tracker.Sent m = tracker.sent.get(id);
-                m.senderNode = fromVisitor ? v.node() : agent.node();
-                if (fromVisitor) {
-                    v.say(v.dialogId, id, text);
-                }
-                else {
-                    agent.say(v.dialogId, id, text);
-                }
-                sent++;
-                sentThisSecond++;
-            }
-            long second = (now - start) / 1_000_000_000L;
-            if (second != lastSecond) {
-                perSecond.append(perSecond.length() == 0 ? "" : " ").append(lastSecond).append(':')
-                        .append(sentThisSecond).append('/').append(skippedThisSecond);
-                lastSecond = second;
-                sentThisSecond = 0;
-                skippedThisSecond = 0;
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
-        IdleScenario.log(String.format("load over: %d sent, %d skipped (sender or peer not connected)", sent, skipped));
-        result.put("sent_total", sent);
-        result.put("skipped_while_down", skipped);
-        result.put("per_second_sent_skipped", perSecond.toString());
+        IdleScenario.log("load through " + url);
+        long start = CrashScenario.load(ctx, pairs, rate, loadSeconds, "k" + tag, marker, result).start();
 
         // recovery: the script done, every session resumed, every message acknowledged and delivered
         long recoveryDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(args.integer("recovery-timeout", 120));
@@ -187,19 +125,8 @@ final class ClusterScenario {
 
         // messages: acknowledged = stored once, delivered once, no seq gaps (clients and PostgreSQL)
         Tracker.Tally tally = tracker.tally(m -> false);
-        Map<String, Object> check = new LinkedHashMap<>();
-        check.put("sent", tracker.sent.size());
-        check.put("resent_after_reconnect", ctx.resent.sum());
-        check.put("acked", tally.acked());
-        check.put("not_acked", tally.unacked());
-        check.put("acked_more_than_once", tally.ackedMoreThanOnce());
-        check.put("acked_as_duplicate", tally.ackedAsDuplicate());
-        check.put("acked_not_delivered_to_peer", tally.notDelivered());
-        check.put("delivered_to_peer_more_than_once", tally.deliveredTwice());
-        check.put("delivered_by_resume_replay", ctx.deliveredByReplay.sum());
-        check.put("seq_duplicates_dropped_by_clients", ctx.seqDuplicatesDropped.sum());
-        check.put("unknown_acks", tracker.unknownAcks.sum());
-        check.put("unknown_deliveries", tracker.unknownDeliveries.sum());
+        Map<String, Object> check = ChatScenario.deliveryCheck(tracker, tally);
+        check.putAll(CrashScenario.resumeCheck(ctx));
         check.putAll(ChatScenario.storeCheck(jdbc, tracker));
         check.putAll(CrashScenario.clientGaps(jdbc, everyone));
         result.put("check", check);
@@ -234,27 +161,12 @@ final class ClusterScenario {
             result.put("latency_redis", redis);
         }
 
-        Map<String, Object> clients = new LinkedHashMap<>();
-        clients.put("reconnect_attempts", ctx.reconnectAttempts.sum());
-        clients.put("agent_handshakes_refused_401", ctx.refusedHandshakes.sum());
-        clients.put("agent_relogins", ctx.relogins.sum());
-        clients.put("resume_timeouts", ctx.resumeTimeouts.sum());
-        clients.put("retryable_errors", ctx.retryableErrors.sum());
-        clients.put("requeued_events_seen_by_visitors", ctx.requeuedEvents.sum());
-        result.put("clients", clients);
-        Map<String, Long> errors = new HashMap<>();
-        tracker.errors.forEach((code, count) -> errors.put(code, count.sum()));
-        result.put("errors", errors);
+        result.put("clients", CrashScenario.clientCounters(ctx));
+        result.put("errors", tracker.errorCounts());
         IdleScenario.log("failover " + failover);
         IdleScenario.log("check " + check);
         IdleScenario.log("latency " + result.get("latency_before_kill") + " redis " + result.get("latency_redis"));
-        ctx.stopping = true;
-        everyone.forEach(c -> {
-            WsConn conn = c.ws;
-            if (conn != null) {
-                conn.close();
-            }
-        });
+        CrashScenario.stop(ctx, everyone);
         return result;
     }
 

@@ -725,65 +725,8 @@ final class CrashScenario {
         List<Visitor> visitors = setup.visitors();
         List<Visitor> pairs = setup.pairs();
 
-        // load: open loop at the target rate; a message whose sender (or its peer) is not connected and
-        // resumed is not typed (counted as skipped)
-        long start = System.nanoTime();
-        if (marker != null) {
-            Files.writeString(Path.of(marker), Long.toString(epochMs(start)));
-        }
-        result.put("load_start_ms", epochMs(start));
-        tracker.windowStart = start;
-        tracker.windowEnd = start + TimeUnit.SECONDS.toNanos(loadSeconds);
-        long sent = 0;
-        long skipped = 0;
-        long round = 0;
-        int p = pairs.size();
-        IdleScenario.log(String.format("load: %.0f msg/s for %d s", rate, loadSeconds));
-        List<long[]> perSecond = new ArrayList<>();
-        long lastSecond = 0;
-        long sentThisSecond = 0;
-        long skippedThisSecond = 0;
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= tracker.windowEnd) {
-                break;
-            }
-            long due = (long) ((now - start) * rate / 1e9);
-            while (round < due) {
-                Visitor v = pairs.get((int) (round % p));
-                boolean fromVisitor = (round / p) % 2 == 0;
-                round++;
-                Agent agent = ctx.agentOf.get(v.dialogId);
-                if (!v.live || agent == null || !agent.liveDialogs.contains(v.dialogId)) {
-                    skipped++;
-                    skippedThisSecond++;
-                    continue;
-                }
-                String id = "c" + tag + "-" + sent;
-                long stamp = System.nanoTime();
-                String text = "bench " + stamp + ChatScenario.TEXT;
-                tracker.recordSent(id, v.dialogId, fromVisitor ? "VISITOR" : "AGENT", stamp);
-                if (fromVisitor) {
-                    v.say(v.dialogId, id, text);
-                }
-                else {
-                    agent.say(v.dialogId, id, text);
-                }
-                sent++;
-                sentThisSecond++;
-            }
-            long second = (now - start) / 1_000_000_000L;
-            if (second != lastSecond) {
-                perSecond.add(new long[] {lastSecond, sentThisSecond, skippedThisSecond});
-                lastSecond = second;
-                sentThisSecond = 0;
-                skippedThisSecond = 0;
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
-        IdleScenario.log(String.format("load over: %d sent, %d skipped (sender or peer not connected)", sent, skipped));
-        result.put("sent_total", sent);
-        result.put("skipped_while_down", skipped);
+        Load load = load(ctx, pairs, rate, loadSeconds, "c" + tag, marker, result);
+        long start = load.start();
 
         // recovery: every session resumed, every message acknowledged and delivered, the script's restart times
         long recoveryDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(args.integer("recovery-timeout", 120));
@@ -830,13 +773,6 @@ final class CrashScenario {
         result.put("first_reconnect_after_start_ms", firstUpgrade == 0 ? null : epochMs(firstUpgrade) - startMs);
         long firstAck = ctx.firstAckAfterDrop.get();
         result.put("first_ack_after_start_ms", firstAck == 0 ? null : epochMs(firstAck) - startMs);
-        // how the load went, per second of load (sent, skipped)
-        List<String> seconds = new ArrayList<>();
-        for (long[] s : perSecond) {
-            seconds.add(s[0] + ":" + s[1] + "/" + s[2]);
-        }
-        result.put("per_second_sent_skipped", String.join(" ", seconds));
-
         // recovery times per session
         Map<String, Object> recovery = new LinkedHashMap<>();
         recovery.put("visitors", recovery(visitors, startMs, readyMs));
@@ -863,22 +799,11 @@ final class CrashScenario {
         }
         // an agent who never comes back cannot have their last messages acknowledged: not a fault
         Tracker.Tally tally = tracker.tally(m -> "AGENT".equals(m.sender) && absentDialogs.contains(m.dialogId));
-        Map<String, Object> check = new LinkedHashMap<>();
-        check.put("sent", tracker.sent.size());
+        Map<String, Object> check = ChatScenario.deliveryCheck(tracker, tally);
         check.put("acked_before_kill", ackedBeforeKill);
         check.put("sent_before_kill_not_acked_before_it", sentBeforeKillUnacked);
-        check.put("resent_after_reconnect", ctx.resent.sum());
-        check.put("acked_as_duplicate", tally.ackedAsDuplicate());
-        check.put("acked", tally.acked());
-        check.put("not_acked", tally.unacked());
         check.put("not_acked_absent_agents", tally.unackedExcused());
-        check.put("acked_more_than_once", tally.ackedMoreThanOnce());
-        check.put("acked_not_delivered_to_peer", tally.notDelivered());
-        check.put("delivered_to_peer_more_than_once", tally.deliveredTwice());
-        check.put("delivered_by_resume_replay", ctx.deliveredByReplay.sum());
-        check.put("seq_duplicates_dropped_by_clients", ctx.seqDuplicatesDropped.sum());
-        check.put("unknown_acks", tracker.unknownAcks.sum());
-        check.put("unknown_deliveries", tracker.unknownDeliveries.sum());
+        check.putAll(resumeCheck(ctx));
         check.putAll(ChatScenario.storeCheck(jdbc, tracker));
         check.putAll(clientGaps(jdbc, everyone));
         result.put("check", check);
@@ -891,6 +816,106 @@ final class CrashScenario {
         dialogs.put("followed_by_another_agent_after_ready_max_ms", moved.isEmpty() ? null : moved.get(moved.size() - 1));
         result.put("dialogs", dialogs);
 
+        Map<String, Object> clients = clientCounters(ctx);
+        result.put("clients", clients);
+        Map<String, Long> errors = tracker.errorCounts();
+        result.put("errors", errors);
+        result.put("visitor_to_agent", Tracker.summary(tracker.visitorToAgent));
+        result.put("agent_to_visitor", Tracker.summary(tracker.agentToVisitor));
+        IdleScenario.log("recovery " + recovery);
+        IdleScenario.log("check " + check);
+        IdleScenario.log("dialogs " + result.get("dialogs") + " clients " + clients + " errors " + errors);
+        stop(ctx, everyone);
+        return result;
+    }
+
+    /** What the open-loop load did: when it started, messages typed and skipped, and per second "s:sent/skipped". */
+    record Load(long start, long sent, long skipped, String perSecond) {
+    }
+
+    /**
+     * The load of the crash and several-nodes drills: an open loop at {@code rate} messages a second for
+     * {@code seconds}, each pair's visitor and agent writing in turn. A message whose sender (or its peer) is not
+     * connected and resumed is not typed but counted as skipped. Writes the start to {@code marker} (when given) for
+     * the drill's script, and the figures into {@code result}.
+     */
+    static Load load(Context ctx, List<Visitor> pairs, double rate, int seconds, String idPrefix, String marker,
+            Map<String, Object> result) throws java.io.IOException {
+        Tracker tracker = ctx.tracker;
+        long start = System.nanoTime();
+        if (marker != null) {
+            Files.writeString(Path.of(marker), Long.toString(epochMs(start)));
+        }
+        result.put("load_start_ms", epochMs(start));
+        tracker.windowStart = start;
+        tracker.windowEnd = start + TimeUnit.SECONDS.toNanos(seconds);
+        long sent = 0;
+        long skipped = 0;
+        long round = 0;
+        int p = pairs.size();
+        IdleScenario.log(String.format("load: %.0f msg/s for %d s", rate, seconds));
+        StringBuilder perSecond = new StringBuilder();
+        long lastSecond = 0;
+        long sentThisSecond = 0;
+        long skippedThisSecond = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= tracker.windowEnd) {
+                break;
+            }
+            long due = (long) ((now - start) * rate / 1e9);
+            while (round < due) {
+                Visitor v = pairs.get((int) (round % p));
+                boolean fromVisitor = (round / p) % 2 == 0;
+                round++;
+                Agent agent = ctx.agentOf.get(v.dialogId);
+                if (!v.live || agent == null || !agent.liveDialogs.contains(v.dialogId)) {
+                    skipped++;
+                    skippedThisSecond++;
+                    continue;
+                }
+                String id = idPrefix + "-" + sent;
+                long stamp = System.nanoTime();
+                String text = "bench " + stamp + ChatScenario.TEXT;
+                tracker.recordSent(id, v.dialogId, fromVisitor ? "VISITOR" : "AGENT", stamp);
+                tracker.sent.get(id).senderNode = fromVisitor ? v.node() : agent.node();
+                if (fromVisitor) {
+                    v.say(v.dialogId, id, text);
+                }
+                else {
+                    agent.say(v.dialogId, id, text);
+                }
+                sent++;
+                sentThisSecond++;
+            }
+            long second = (now - start) / 1_000_000_000L;
+            if (second != lastSecond) {
+                perSecond.append(perSecond.length() == 0 ? "" : " ").append(lastSecond).append(':')
+                        .append(sentThisSecond).append('/').append(skippedThisSecond);
+                lastSecond = second;
+                sentThisSecond = 0;
+                skippedThisSecond = 0;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        IdleScenario.log(String.format("load over: %d sent, %d skipped (sender or peer not connected)", sent, skipped));
+        result.put("sent_total", sent);
+        result.put("skipped_while_down", skipped);
+        result.put("per_second_sent_skipped", perSecond.toString());
+        return new Load(start, sent, skipped, perSecond.toString());
+    }
+
+    /** What the clients' resume did for the messages: re-sent after a reconnect, replayed, duplicates dropped. */
+    static Map<String, Object> resumeCheck(Context ctx) {
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("resent_after_reconnect", ctx.resent.sum());
+        check.put("delivered_by_resume_replay", ctx.deliveredByReplay.sum());
+        check.put("seq_duplicates_dropped_by_clients", ctx.seqDuplicatesDropped.sum());
+        return check;
+    }
+
+    /** How hard the clients had to work to stay connected. */
+    static Map<String, Object> clientCounters(Context ctx) {
         Map<String, Object> clients = new LinkedHashMap<>();
         clients.put("reconnect_attempts", ctx.reconnectAttempts.sum());
         clients.put("agent_handshakes_refused_401", ctx.refusedHandshakes.sum());
@@ -898,15 +923,11 @@ final class CrashScenario {
         clients.put("resume_timeouts", ctx.resumeTimeouts.sum());
         clients.put("retryable_errors", ctx.retryableErrors.sum());
         clients.put("requeued_events_seen_by_visitors", ctx.requeuedEvents.sum());
-        result.put("clients", clients);
-        Map<String, Long> errors = new HashMap<>();
-        tracker.errors.forEach((code, count) -> errors.put(code, count.sum()));
-        result.put("errors", errors);
-        result.put("visitor_to_agent", Tracker.summary(tracker.visitorToAgent));
-        result.put("agent_to_visitor", Tracker.summary(tracker.agentToVisitor));
-        IdleScenario.log("recovery " + recovery);
-        IdleScenario.log("check " + check);
-        IdleScenario.log("dialogs " + result.get("dialogs") + " clients " + clients + " errors " + errors);
+        return clients;
+    }
+
+    /** Ends the drill: the clients no longer reconnect, and every socket is closed. */
+    static void stop(Context ctx, List<Client> everyone) {
         ctx.stopping = true;
         everyone.forEach(c -> {
             WsConn conn = c.ws;
@@ -914,7 +935,6 @@ final class CrashScenario {
                 conn.close();
             }
         });
-        return result;
     }
 
     /** The agents and visitors, each pair's dialog assigned and followed. */

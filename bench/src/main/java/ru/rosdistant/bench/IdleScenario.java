@@ -170,9 +170,7 @@ final class IdleScenario {
             result.put("rss_bytes_per_connection", (double) rss / stillOpen);
         }
         result.put("loadavg_end", loadavg());
-        Map<String, Long> errors = new java.util.HashMap<>();
-        tracker.errors.forEach((code, count) -> errors.put(code, count.sum()));
-        result.put("errors", errors);
+        result.put("errors", tracker.errorCounts());
         visitors.forEach(v -> v.ws.close());
         return result;
     }

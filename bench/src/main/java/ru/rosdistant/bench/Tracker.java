@@ -57,6 +57,13 @@ final class Tracker {
 
     final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
+    /** The error frames seen so far, by code. */
+    Map<String, Long> errorCounts() {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        errors.forEach((code, count) -> counts.put(code, count.sum()));
+        return counts;
+    }
+
     volatile long windowStart = Long.MAX_VALUE;
 
     /** per 100 ms of send time inside the window: the slowest visitor→agent or agent→visitor delivery (µs) */

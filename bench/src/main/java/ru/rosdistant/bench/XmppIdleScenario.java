@@ -1,7 +1,6 @@
 package ru.rosdistant.bench;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,9 +121,7 @@ final class XmppIdleScenario {
             result.put("rss_bytes_per_connection", (double) rss / stillOpen);
         }
         result.put("loadavg_end", IdleScenario.loadavg());
-        Map<String, Long> errors = new HashMap<>();
-        tracker.errors.forEach((code, count) -> errors.put(code, count.sum()));
-        result.put("errors", errors);
+        result.put("errors", tracker.errorCounts());
         visitors.forEach(c -> c.ws.close());
         agent.ws.close();
         return result;

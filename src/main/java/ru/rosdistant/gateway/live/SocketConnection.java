@@ -32,6 +32,7 @@ import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Message;
 import ru.rosdistant.gateway.web.ClientAddress;
+import ru.rosdistant.gateway.web.TokenBucket;
 
 /**
  * One live socket, visitor's or agent's. Everything it sends passes one bounded queue processed in
@@ -83,7 +84,7 @@ public final class SocketConnection {
 
     private final SocketProperties limits;
 
-    private final RateLimiter rateLimiter;
+    private final TokenBucket rateLimiter;
 
     private final Sinks.Many<Item> queue;
 
@@ -133,7 +134,7 @@ public final class SocketConnection {
         this.limits = limits;
         this.otherEvents = otherEvents;
         this.metrics = metrics;
-        this.rateLimiter = new RateLimiter(limits.framesPerSecond(), limits.burst());
+        this.rateLimiter = new TokenBucket(limits.framesPerSecond(), limits.burst());
         // A linked queue grown in chunks of 16: an idle socket holds one small chunk, not an array of
         // outbound-buffer slots (2 KiB and more per connection); the bound is counted in `queued`.
         this.queue = Sinks.many().unicast().onBackpressureBuffer(Queues.<Item>unbounded(16).get());

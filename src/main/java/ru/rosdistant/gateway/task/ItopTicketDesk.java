@@ -8,6 +8,8 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import ru.rosdistant.gateway.web.TokenBucket;
+
 /**
  * The ticket desk in iTop. A typed number is looked up with {@code core/get} and a key that is a field hash,
  * {@code {"ref": "<number>"}}: iTop compares the value, so nothing typed ever becomes OQL; a number of the wrong
@@ -32,7 +34,8 @@ class ItopTicketDesk implements TicketDesk {
 
     private final long pauseNanos;
 
-    private final Bucket bucket;
+    /** For the whole node: {@code checks-per-minute}, bursts up to a sixth of it (at least 5). */
+    private final TokenBucket bucket;
 
     private final Map<String, Remembered> remembered = new ConcurrentHashMap<>();
 
@@ -41,7 +44,8 @@ class ItopTicketDesk implements TicketDesk {
     ItopTicketDesk(ItopClient client, TicketDeskProperties properties) {
         this.client = client;
         this.pauseNanos = properties.checkPause().toNanos();
-        this.bucket = new Bucket(properties.checksPerMinute());
+        this.bucket = new TokenBucket(properties.checksPerMinute() / 60.0,
+                Math.max(5, properties.checksPerMinute() / 6.0));
     }
 
     private record Remembered(Request request, long until) {
@@ -112,34 +116,5 @@ class ItopTicketDesk implements TicketDesk {
         }
         String text = key.asString("");
         return text.matches("[0-9]{1,18}") ? Long.valueOf(text) : null;
-    }
-
-    /** A token bucket for the whole node: {@code perMinute}, bursts up to a sixth of it (at least 5). */
-    private static final class Bucket {
-
-        private final double perNano;
-
-        private final double burst;
-
-        private double tokens;
-
-        private long last = System.nanoTime();
-
-        Bucket(int perMinute) {
-            this.perNano = perMinute / 60e9;
-            this.burst = Math.max(5, perMinute / 6.0);
-            this.tokens = burst;
-        }
-
-        synchronized boolean tryAcquire() {
-            long now = System.nanoTime();
-            tokens = Math.min(burst, tokens + (now - last) * perNano);
-            last = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return true;
-            }
-            return false;
-        }
     }
 }

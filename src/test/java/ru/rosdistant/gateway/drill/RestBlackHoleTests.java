@@ -279,12 +279,6 @@ class RestBlackHoleTests {
         }, "a 2xx after the thaw");
     }
 
-    private static WebTestClient.ResponseSpec scrape(WebTestClient http) {
-        return http.get().uri("/actuator/prometheus")
-                .headers(headers -> headers.setBasicAuth("admin", "test-admin-password"))
-                .exchange();
-    }
-
     private static WebTestClient.ResponseSpec cannedAnswers(WebTestClient http, String session) {
         return http.get().uri("/api/canned").header(HttpHeaders.COOKIE, session).exchange();
     }
@@ -350,11 +344,8 @@ class RestBlackHoleTests {
 
     /** Like every call after the thaw, the scrape may still meet the backlog once (503) and is tried again. */
     private static String prometheus(WebTestClient http, long thawedAt) {
-        untilAnswered(() -> scrape(http), thawedAt);
-        byte[] body = scrape(http)
-                .expectStatus().isOk()
-                .expectBody().returnResult().getResponseBody();
-        return body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        untilAnswered(() -> Checks.scrape(http, Checks::admin), thawedAt);
+        return Checks.prometheus(http, Checks::admin);
     }
 
     private double timedOut() {

@@ -1,10 +1,14 @@
 package ru.rosdistant.gateway.e2e;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
+import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeUtility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,10 +102,22 @@ class EmailConsoleBrowserTests extends BrowserTest {
         wait.until(driver -> driver.findElements(By.cssSelector("#email-list li[data-dialog-id='" + dialogId + "']"))
                 .isEmpty());
 
+        // a file for the answer: picked with «Файлы», uploaded under the answer's client id before it goes
+        Path file = Files.createTempDirectory("console-email").resolve("Заявление.txt");
+        Files.writeString(file, "Образец заявления " + marker);
+        assertThat(console.findElement(By.id("attach-button")).isDisplayed()).isTrue();
+        console.findElement(By.id("attach-input")).sendKeys(file.toString());
+        wait.until(driver -> driver.findElement(By.id("reply-files")).getText().contains("Заявление.txt"));
+
         String answer = "Да, перевод возможен после сессии. Напишите заявление в деканат. " + marker;
         console.findElement(By.id("reply")).sendKeys(answer);
         console.findElement(By.id("send")).click();
         wait.until(driver -> driver.findElement(By.id("messages")).getText().contains(answer));
+        // the history lists the file under the answer, with its size, as a download link
+        wait.until(driver -> driver.findElements(By.cssSelector("#messages .answer-files a")).stream()
+                .anyMatch(link -> link.getText().startsWith("Заявление.txt (")
+                        && link.getAttribute("href").contains("/api/email/reply-files/")));
+        assertThat(console.findElement(By.id("reply-files")).isDisplayed()).as("no files left picked").isFalse();
         screenshot(console, "console-email-dialog.png");
 
         // the answer leaves by mail, threaded under the person's mail
@@ -111,7 +127,9 @@ class EmailConsoleBrowserTests extends BrowserTest {
         assertThat(reply.getHeader("In-Reply-To")).containsExactly(question);
         assertThat(reply.getAllRecipients()[0].toString()).isEqualTo("anna376@example.org");
         assertThat(reply.getSubject()).isEqualTo("Re: " + subject + " " + tag);
-        assertThat((String) reply.getContent()).contains(answer);
+        Multipart parts = (Multipart) reply.getContent();
+        assertThat((String) parts.getBodyPart(0).getContent()).contains(answer);
+        assertThat(MimeUtility.decodeText(parts.getBodyPart(1).getFileName())).isEqualTo("Заявление.txt");
         assertNoScriptErrors(console);
     }
 }

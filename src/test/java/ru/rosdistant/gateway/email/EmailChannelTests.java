@@ -1,30 +1,19 @@
 package ru.rosdistant.gateway.email;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
-import jakarta.mail.Folder;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.Store;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.r2dbc.core.DatabaseClient;
+import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
@@ -35,6 +24,8 @@ import ru.rosdistant.gateway.mail.TestSmtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static ru.rosdistant.gateway.email.TestMailboxes.mail;
+import static ru.rosdistant.gateway.email.TestMailboxes.messageId;
 
 /** The e-mail channel against GreenMail's IMAP (the mailbox) and SMTP (the replies). */
 @GatewayTest
@@ -42,10 +33,8 @@ class EmailChannelTests {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static GreenMail imap;
-
-    @Autowired
-    MailboxReaders readers;
+    @RegisterExtension
+    static final TestMailboxes mailboxes = new TestMailboxes();
 
     @Autowired
     DatabaseClient db;
@@ -53,9 +42,7 @@ class EmailChannelTests {
     @Autowired
     DialogManagement dialogs;
 
-
     @Autowired
-
     DialogQueries dialogQueries;
 
     @Autowired
@@ -64,104 +51,38 @@ class EmailChannelTests {
     @Autowired
     JavaMailSender sender;
 
-    private Scheduler scheduler;
-
-    @BeforeAll
-    static void startImap() {
-        imap = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort());
-        imap.start();
-    }
-
-    @AfterAll
-    static void stopImap() {
-        imap.stop();
-    }
-
     @BeforeEach
     void smtp() {
         TestSmtp.start(sender);
-        scheduler = Schedulers.newBoundedElastic(1, 16, "email-test");
-    }
-
-    private EmailChannel.OpenMailbox mailbox(String id, String folder) {
-        imap.setUser(id + "@rosdistant.test", id, "secret-" + id);
-        return new EmailChannel.OpenMailbox(new EmailProperties.Mailbox(id, id + "@rosdistant.test", "127.0.0.1",
-                imap.getImap().getPort(), false, id, "UNUSED_ENV", folder, "applicant", id), "secret-" + id);
-    }
-
-    private int pass(EmailChannel.OpenMailbox mailbox) {
-        return readers.pass(mailbox, scheduler).block(Duration.ofMinutes(3));
-    }
-
-    /** Puts a raw mail into the mailbox's folder over IMAP (APPEND), as a mail server would deliver it. */
-    private void deliver(EmailChannel.OpenMailbox mailbox, String raw) throws Exception {
-        Session session = Session.getInstance(new Properties());
-        try (Store store = session.getStore("imap")) {
-            store.connect("127.0.0.1", imap.getImap().getPort(), mailbox.config().user(), mailbox.password());
-            Folder folder = store.getFolder(mailbox.config().folder());
-            if (!folder.exists()) {
-                folder.create(Folder.HOLDS_MESSAGES);
-            }
-            folder.appendMessages(new Message[] {new MimeMessage(session,
-                    new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)))});
-        }
-    }
-
-    private static String mail(String from, String to, String messageId, String subject, String body,
-            String... headers) {
-        return "From: " + from + "\r\nTo: " + to + "\r\nMessage-ID: " + messageId + "\r\nSubject: " + subject
-                + "\r\n" + String.join("", java.util.Arrays.stream(headers).map(h -> h + "\r\n").toList())
-                + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-                + "Content-Transfer-Encoding: 8bit\r\n\r\n" + body + "\r\n";
-    }
-
-    private static String id() {
-        return "<" + UUID.randomUUID() + "@example.org>";
     }
 
     private Map<String, Object> row(String sql, Object... binds) {
-        var spec = db.sql(sql);
-        for (int i = 0; i < binds.length; i += 2) {
-            spec = spec.bind((String) binds[i], binds[i + 1]);
-        }
-        return spec.fetch().one().block(WAIT);
+        return Checks.row(db, sql, binds);
     }
 
     private List<Map<String, Object>> rows(String sql, Object... binds) {
-        var spec = db.sql(sql);
-        for (int i = 0; i < binds.length; i += 2) {
-            spec = spec.bind((String) binds[i], binds[i + 1]);
-        }
-        return spec.fetch().all().collectList().block(WAIT);
-    }
-
-    private UUID dialogOf(String messageId) {
-        return (UUID) row("SELECT dialog_id FROM email_message WHERE message_id = :id", "id", messageId)
-                .get("dialog_id");
-    }
-
-    private String text(UUID dialogId) {
-        return String.join("\n", rows("SELECT body FROM message WHERE dialog_id = :d AND sender = 'VISITOR' "
-                + "ORDER BY seq", "d", dialogId).stream().map(r -> (String) r.get("body")).toList());
+        return Checks.rows(db, sql, binds);
     }
 
     @Test
     void newMailOpensAnAsynchronousDialogOnTheMailboxLineAndTheSendersCard() throws Exception {
-        var box = mailbox("lab360", "INBOX");
-        String messageId = id();
-        deliver(box, mail("=?UTF-8?B?0JjQstCw0L0g0J/QtdGC0YDQvtCy?= <Ivan.Petrov@Example.org>", "lab360@rosdistant.test",
+        String box = "lab360";
+        mailboxes.open(box, "applicant", box);
+        String messageId = messageId();
+        mailboxes.deliver(box, mail("=?UTF-8?B?0JjQstCw0L0g0J/QtdGC0YDQvtCy?= <Ivan.Petrov@Example.org>",
+                "lab360@rosdistant.test",
                 messageId, "=?UTF-8?B?0J/QvtGB0YLRg9C/0LvQtdC90LjQtQ==?=", "Как поступить?"));
 
-        assertThat(pass(box)).isEqualTo(1);
+        assertThat(mailboxes.read(box)).isEqualTo(1);
 
-        UUID dialogId = dialogOf(messageId);
+        UUID dialogId = mailboxes.dialogOf(messageId);
         var dialog = dialogQueries.find(dialogId).block(WAIT);
         assertThat(dialog.channel()).isEqualTo("EMAIL");
         assertThat(dialog.lineId()).isEqualTo("lab360");
         // asynchronous: waiting on the line's list, never in the routing's waiting line
         assertThat(dialog.state().name()).isEqualTo("WAITING");
         assertThat(dialogQueries.waitingOrder("lab360").collectList().block(WAIT)).doesNotContain(dialogId);
-        assertThat(text(dialogId)).contains("Тема: Поступление").contains("Как поступить?");
+        assertThat(mailboxes.visitorText(dialogId)).contains("Тема: Поступление").contains("Как поступить?");
         var card = row("SELECT c.name, c.emails FROM card c JOIN dialog d ON d.card_id = c.id WHERE d.id = :d",
                 "d", dialogId);
         assertThat((String[]) card.get("emails")).contains("ivan.petrov@example.org");
@@ -170,45 +91,43 @@ class EmailChannelTests {
 
     @Test
     void theSameMailTwiceOrAfterACrashMidBatchIsStoredOnce() throws Exception {
-        var box = mailbox("lab361", "INBOX");
-        String first = id();
-        String second = id();
-        deliver(box, mail("a361@example.org", "lab361@rosdistant.test", first, "Один", "первое"));
-        deliver(box, mail("b361@example.org", "lab361@rosdistant.test", second, "Два", "второе"));
+        String box = "lab361";
+        mailboxes.open(box, "applicant", box);
+        String first = messageId();
+        String second = messageId();
+        mailboxes.deliver(box, mail("a361@example.org", "lab361@rosdistant.test", first, "Один", "первое"));
+        mailboxes.deliver(box, mail("b361@example.org", "lab361@rosdistant.test", second, "Два", "второе"));
         // the same mail delivered twice (another UID, the same Message-ID)
-        deliver(box, mail("b361@example.org", "lab361@rosdistant.test", second, "Два", "второе"));
-        assertThat(pass(box)).isEqualTo(2);
+        mailboxes.deliver(box, mail("b361@example.org", "lab361@rosdistant.test", second, "Два", "второе"));
+        assertThat(mailboxes.read(box)).isEqualTo(2);
 
         // a crash after the first mail: the cursor is back before the second
         db.sql("UPDATE email_cursor SET last_uid = 1 WHERE mailbox = 'lab361'").then().block(WAIT);
-        assertThat(pass(box)).isZero();
+        assertThat(mailboxes.read(box)).isZero();
         assertThat(rows("SELECT id FROM email_message WHERE mailbox = 'lab361'")).hasSize(2);
-        assertThat(text(dialogOf(second))).containsOnlyOnce("второе");
+        assertThat(mailboxes.visitorText(mailboxes.dialogOf(second))).containsOnlyOnce("второе");
         assertThat(row("SELECT last_uid FROM email_cursor WHERE mailbox = 'lab361'").get("last_uid")).isEqualTo(3L);
     }
 
     @Test
     void aNewUidValidityReadsTheFolderAgainAndStoresNothingTwice() throws Exception {
-        var box = mailbox("lab362", "Lab362");
-        String messageId = id();
+        String box = "lab362";
+        mailboxes.open(box, "applicant", box, "Lab362");
+        String messageId = messageId();
         String raw = mail("c362@example.org", "lab362@rosdistant.test", messageId, "Папка", "текст");
-        deliver(box, raw);
-        assertThat(pass(box)).isEqualTo(1);
+        mailboxes.deliver(box, raw);
+        assertThat(mailboxes.read(box)).isEqualTo(1);
         long before = (Long) row("SELECT uid_validity FROM email_cursor WHERE mailbox = 'lab362'").get("uid_validity");
 
         // the folder is rebuilt: new UIDVALIDITY, the same mail again, and a new one (GreenMail's UIDVALIDITY is the
         // folder's creation second, so the new folder is made in a later second)
         Thread.sleep(1_100);
-        Session session = Session.getInstance(new Properties());
-        try (Store store = session.getStore("imap")) {
-            store.connect("127.0.0.1", imap.getImap().getPort(), "lab362", "secret-lab362");
-            store.getFolder("Lab362").delete(true);
-        }
-        deliver(box, raw);
-        deliver(box, mail("c362@example.org", "lab362@rosdistant.test", id(), "Ещё", "новое"));
+        mailboxes.deleteFolder(box);
+        mailboxes.deliver(box, raw);
+        mailboxes.deliver(box, mail("c362@example.org", "lab362@rosdistant.test", messageId(), "Ещё", "новое"));
 
-        await().atMost(WAIT).until(() -> pass(box) >= 0 && rows("SELECT id FROM email_message WHERE mailbox = "
-                + "'lab362'").size() == 2);
+        await().atMost(WAIT).until(() -> mailboxes.read(box) >= 0 && rows("SELECT id FROM email_message "
+                + "WHERE mailbox = 'lab362'").size() == 2);
         assertThat(rows("SELECT id FROM email_message WHERE message_id = :id", "id", messageId)).hasSize(1);
         assertThat(row("SELECT uid_validity FROM email_cursor WHERE mailbox = 'lab362'").get("uid_validity"))
                 .isNotEqualTo(before);
@@ -216,12 +135,13 @@ class EmailChannelTests {
 
     @Test
     void anAgentsReplyCarriesItsThreadAndThePersonsAnswerThreadsBackByEachPath() throws Exception {
-        var box = mailbox("lab363", "INBOX");
-        String question = id();
-        deliver(box, mail("Олег <oleg363@example.org>", "lab363@rosdistant.test", question, "Документы",
+        String box = "lab363";
+        mailboxes.open(box, "applicant", box);
+        String question = messageId();
+        mailboxes.deliver(box, mail("Олег <oleg363@example.org>", "lab363@rosdistant.test", question, "Документы",
                 "Какие документы нужны?"));
-        pass(box);
-        UUID dialogId = dialogOf(question);
+        mailboxes.read(box);
+        UUID dialogId = mailboxes.dialogOf(question);
         Agent agent = Staff.agent(agents, "lab363", 1);
         assertThat(dialogs.takeAsynchronous(dialogId, agent.id(), agent.displayName()).block(WAIT)).isNotNull();
         // an e-mail dialog takes no live capacity: the agent's one live slot is still free
@@ -242,30 +162,31 @@ class EmailChannelTests {
         assertThat((String) reply.getContent()).contains("Паспорт и аттестат.");
 
         // 1. the signed reply address (no headers at all)
-        String byToken = id();
-        deliver(box, mail("oleg363@example.org", reply.getReplyTo()[0].toString(), byToken, "Другая тема", "Спасибо"));
+        String byToken = messageId();
+        mailboxes.deliver(box, mail("oleg363@example.org", reply.getReplyTo()[0].toString(), byToken, "Другая тема",
+                "Спасибо"));
         // 2. In-Reply-To against the Message-ID we sent
-        String byHeader = id();
-        deliver(box, mail("oleg.other@example.org", "lab363@rosdistant.test", byHeader, "Вопрос", "А копии?",
+        String byHeader = messageId();
+        mailboxes.deliver(box, mail("oleg.other@example.org", "lab363@rosdistant.test", byHeader, "Вопрос", "А копии?",
                 "In-Reply-To: " + replyId));
         // 3. the subject tag, only from the dialog's contact
-        String byTag = id();
-        deliver(box, mail("oleg363@example.org", "lab363@rosdistant.test", byTag, "Re: [#"
+        String byTag = messageId();
+        mailboxes.deliver(box, mail("oleg363@example.org", "lab363@rosdistant.test", byTag, "Re: [#"
                 + dialogId.toString().substring(0, 8) + "] ещё", "И фото?"));
-        String foreignTag = id();
-        deliver(box, mail("stranger363@example.org", "lab363@rosdistant.test", foreignTag, "Re: [#"
+        String foreignTag = messageId();
+        mailboxes.deliver(box, mail("stranger363@example.org", "lab363@rosdistant.test", foreignTag, "Re: [#"
                 + dialogId.toString().substring(0, 8) + "]", "Чужой"));
         // a forged reply address threads nowhere
-        String forged = id();
-        deliver(box, mail("oleg363@example.org", "lab363+d" + dialogId.toString().replace("-", "")
+        String forged = messageId();
+        mailboxes.deliver(box, mail("oleg363@example.org", "lab363+d" + dialogId.toString().replace("-", "")
                 + ".0000000000000000@rosdistant.test", forged, "Подделка", "Не сюда"));
-        pass(box);
+        mailboxes.read(box);
 
-        assertThat(dialogOf(byToken)).isEqualTo(dialogId);
-        assertThat(dialogOf(byHeader)).isEqualTo(dialogId);
-        assertThat(dialogOf(byTag)).isEqualTo(dialogId);
-        assertThat(dialogOf(foreignTag)).isNotEqualTo(dialogId);
-        assertThat(dialogOf(forged)).isNotEqualTo(dialogId);
+        assertThat(mailboxes.dialogOf(byToken)).isEqualTo(dialogId);
+        assertThat(mailboxes.dialogOf(byHeader)).isEqualTo(dialogId);
+        assertThat(mailboxes.dialogOf(byTag)).isEqualTo(dialogId);
+        assertThat(mailboxes.dialogOf(foreignTag)).isNotEqualTo(dialogId);
+        assertThat(mailboxes.dialogOf(forged)).isNotEqualTo(dialogId);
 
         // a retried delivery keeps the Message-ID: the outbox entry is the same, the id derived from it
         assertThat(rows("SELECT message_id FROM email_sent WHERE dialog_id = :d", "d", dialogId))
@@ -275,18 +196,19 @@ class EmailChannelTests {
 
     @Test
     void aReplyToAClosedDialogOpensANewOneOnTheSameCardLinkedToTheOld() throws Exception {
-        var box = mailbox("lab364", "INBOX");
-        String first = id();
-        deliver(box, mail("anna364@example.org", "lab364@rosdistant.test", first, "Оплата", "Как оплатить?"));
-        pass(box);
-        UUID old = dialogOf(first);
+        String box = "lab364";
+        mailboxes.open(box, "applicant", box);
+        String first = messageId();
+        mailboxes.deliver(box, mail("anna364@example.org", "lab364@rosdistant.test", first, "Оплата", "Как оплатить?"));
+        mailboxes.read(box);
+        UUID old = mailboxes.dialogOf(first);
         dialogs.close(old, ru.rosdistant.gateway.dialog.Sender.SYSTEM, null, null).block(WAIT);
 
-        String again = id();
-        deliver(box, mail("anna364@example.org", "lab364@rosdistant.test", again, "Re: Оплата", "А ещё?",
+        String again = messageId();
+        mailboxes.deliver(box, mail("anna364@example.org", "lab364@rosdistant.test", again, "Re: Оплата", "А ещё?",
                 "In-Reply-To: " + first));
-        pass(box);
-        UUID fresh = dialogOf(again);
+        mailboxes.read(box);
+        UUID fresh = mailboxes.dialogOf(again);
         assertThat(fresh).isNotEqualTo(old);
         assertThat(row("SELECT previous_dialog_id FROM email_dialog WHERE dialog_id = :d", "d", fresh)
                 .get("previous_dialog_id")).isEqualTo(old);
@@ -296,19 +218,22 @@ class EmailChannelTests {
 
     @Test
     void ownMailIsSkippedAndAutoRepliesAndBulkMailAreKeptAsNoticesNeverAnswered() throws Exception {
-        var box = mailbox("lab365", "INBOX");
+        String box = "lab365";
+        mailboxes.open(box, "applicant", box);
         String own = "<offline-form.123.contact-gateway@test.rosdistant.ru>";
-        deliver(box, mail("contact-gateway@test.rosdistant.ru", "lab365@rosdistant.test", own, "[ЛК] Вопрос",
+        mailboxes.deliver(box, mail("contact-gateway@test.rosdistant.ru", "lab365@rosdistant.test", own, "[ЛК] Вопрос",
                 "копия формы"));
-        String vacation = id();
-        deliver(box, mail("boss365@example.org", "lab365@rosdistant.test", vacation, "В отпуске", "Я в отпуске",
+        String vacation = messageId();
+        mailboxes.deliver(box, mail("boss365@example.org", "lab365@rosdistant.test", vacation, "В отпуске",
+                "Я в отпуске",
                 "Auto-Submitted: auto-replied"));
-        String bulk = id();
-        deliver(box, mail("news365@example.org", "lab365@rosdistant.test", bulk, "Рассылка", "Новости",
+        String bulk = messageId();
+        mailboxes.deliver(box, mail("news365@example.org", "lab365@rosdistant.test", bulk, "Рассылка", "Новости",
                 "Precedence: bulk", "List-Id: <news.example.org>"));
-        String autoreply = id();
-        deliver(box, mail("x365@example.org", "lab365@rosdistant.test", autoreply, "Auto", "auto", "X-Autoreply: yes"));
-        pass(box);
+        String autoreply = messageId();
+        mailboxes.deliver(box, mail("x365@example.org", "lab365@rosdistant.test", autoreply, "Auto", "auto",
+                "X-Autoreply: yes"));
+        mailboxes.read(box);
 
         assertThat(row("SELECT state FROM email_message WHERE message_id = :id", "id", own).get("state"))
                 .isEqualTo("OWN");
@@ -322,18 +247,19 @@ class EmailChannelTests {
 
     @Test
     void aDeliveryReportMarksTheDialogAndTheAddressAsBouncing() throws Exception {
-        var box = mailbox("lab366", "INBOX");
-        String question = id();
-        deliver(box, mail("gone366@example.org", "lab366@rosdistant.test", question, "Вопрос", "текст"));
-        pass(box);
-        UUID dialogId = dialogOf(question);
+        String box = "lab366";
+        mailboxes.open(box, "applicant", box);
+        String question = messageId();
+        mailboxes.deliver(box, mail("gone366@example.org", "lab366@rosdistant.test", question, "Вопрос", "текст"));
+        mailboxes.read(box);
+        UUID dialogId = mailboxes.dialogOf(question);
         String sent = "<email-reply." + dialogId + ".3.contact-gateway@test.rosdistant.ru>";
         db.sql("INSERT INTO email_sent (message_id, dialog_id, seq) VALUES (:id, :d, 3)")
                 .bind("id", sent)
                 .bind("d", dialogId)
                 .then()
                 .block(WAIT);
-        String report = "From: MAILER-DAEMON@example.org\r\nTo: lab366@rosdistant.test\r\nMessage-ID: " + id()
+        String report = "From: MAILER-DAEMON@example.org\r\nTo: lab366@rosdistant.test\r\nMessage-ID: " + messageId()
                 + "\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
                 + "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n"
                 + "--B\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n"
@@ -341,8 +267,8 @@ class EmailChannelTests {
                 + "Final-Recipient: rfc822; gone366@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
                 + "--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: " + sent
                 + "\r\nSubject: Re: Вопрос\r\n\r\n--B--\r\n";
-        deliver(box, report);
-        pass(box);
+        mailboxes.deliver(box, report);
+        mailboxes.read(box);
 
         assertThat(row("SELECT bouncing_at IS NOT NULL AS b FROM email_dialog WHERE dialog_id = :d", "d", dialogId)
                 .get("b")).isEqualTo(true);
@@ -354,8 +280,9 @@ class EmailChannelTests {
 
     @Test
     void attachmentsUpToTheLimitAreKeptLargerOnesBlockedWithCyrillicNamesDecoded() throws Exception {
-        var box = mailbox("lab367", "INBOX");
-        String messageId = id();
+        String box = "lab367";
+        mailboxes.open(box, "applicant", box);
+        String messageId = messageId();
         byte[] pdf = new byte[2 * 1024 * 1024];
         new java.util.Random(7).nextBytes(pdf);
         byte[] big = new byte[20 * 1024 * 1024];
@@ -368,10 +295,10 @@ class EmailChannelTests {
                 + "--X\r\nContent-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\n"
                 + "Content-Disposition: attachment; filename=\"=?UTF-8?B?0JDRgNGF0LjQsi56aXA=?=\"\r\n\r\n"
                 + java.util.Base64.getMimeEncoder().encodeToString(big) + "\r\n--X--\r\n";
-        deliver(box, raw);
-        pass(box);
+        mailboxes.deliver(box, raw);
+        mailboxes.read(box);
 
-        UUID dialogId = dialogOf(messageId);
+        UUID dialogId = mailboxes.dialogOf(messageId);
         var files = rows("SELECT file_name, size_bytes, blocked, storage_key FROM messenger_file WHERE dialog_id = :d "
                 + "ORDER BY size_bytes", "d", dialogId);
         assertThat(files).hasSize(2);
@@ -379,36 +306,39 @@ class EmailChannelTests {
                 .containsEntry("size_bytes", (long) pdf.length);
         assertThat(files.get(1)).containsEntry("file_name", "Архив.zip").containsEntry("blocked", true)
                 .containsEntry("storage_key", null);
-        assertThat(text(dialogId)).contains("Файл: Аттестат.pdf (2.0 МБ)")
+        assertThat(mailboxes.visitorText(dialogId)).contains("Файл: Аттестат.pdf (2.0 МБ)")
                 .contains("Заблокированный файл (превышен размер 16.0 МБ): Архив.zip, 20.0 МБ. Оригинал: письмо "
                         + messageId);
     }
 
     @Test
     void aMailThatCannotBeParsedIsKeptAsFailedAndLaterMailsFlow() throws Exception {
-        var box = mailbox("lab368", "INBOX");
-        String broken = id();
-        deliver(box, "From: bad368@example.org\r\nTo: lab368@rosdistant.test\r\nMessage-ID: " + broken
+        String box = "lab368";
+        mailboxes.open(box, "applicant", box);
+        String broken = messageId();
+        mailboxes.deliver(box, "From: bad368@example.org\r\nTo: lab368@rosdistant.test\r\nMessage-ID: " + broken
                 + "\r\nSubject: Broken\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"nope\"\r\n\r\n"
                 + "no boundary anywhere in this body\r\n");
-        String after = id();
-        deliver(box, mail("good368@example.org", "lab368@rosdistant.test", after, "Хорошее", "дошло"));
-        assertThat(pass(box)).isEqualTo(2);
+        String after = messageId();
+        mailboxes.deliver(box, mail("good368@example.org", "lab368@rosdistant.test", after, "Хорошее", "дошло"));
+        assertThat(mailboxes.read(box)).isEqualTo(2);
 
         assertThat(row("SELECT state, raw_key IS NOT NULL AS kept, reason FROM email_message WHERE message_id = :id",
                 "id", broken))
                 .containsEntry("state", "FAILED")
                 .containsEntry("kept", true);
-        assertThat(text(dialogOf(after))).contains("дошло");
+        assertThat(mailboxes.visitorText(mailboxes.dialogOf(after))).contains("дошло");
     }
 
     @Test
     void aSenderOpensAtMostTheLimitOfNewDialogsPerHour() throws Exception {
-        var box = mailbox("lab369", "INBOX");
+        String box = "lab369";
+        mailboxes.open(box, "applicant", box);
         for (int i = 0; i < 6; i++) {
-            deliver(box, mail("flood369@example.org", "lab369@rosdistant.test", id(), "Тема " + i, "текст " + i));
+            mailboxes.deliver(box, mail("flood369@example.org", "lab369@rosdistant.test", messageId(), "Тема " + i,
+                    "текст " + i));
         }
-        pass(box);
+        mailboxes.read(box);
         assertThat(rows("SELECT dialog_id FROM email_dialog WHERE contact_address = 'flood369@example.org'")).hasSize(5);
         assertThat(rows("SELECT id FROM email_message WHERE mailbox = 'lab369' AND state = 'LIMITED'")).hasSize(1);
     }

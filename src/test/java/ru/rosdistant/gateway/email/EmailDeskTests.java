@@ -5,14 +5,12 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import ru.rosdistant.gateway.Checks;
@@ -40,7 +38,8 @@ class EmailDeskTests {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static TestMailboxes mailboxes;
+    @RegisterExtension
+    static final TestMailboxes mailboxes = new TestMailboxes();
 
     @LocalServerPort
     int port;
@@ -54,28 +53,11 @@ class EmailDeskTests {
     @Autowired
     DialogManagement dialogs;
 
-
     @Autowired
-
     DialogQueries dialogQueries;
 
     @Autowired
     DispatcherTriage triage;
-
-    @BeforeAll
-    static void imap(@Autowired ApplicationContext context) {
-        mailboxes = new TestMailboxes(context);
-    }
-
-    @AfterAll
-    static void stopImap() {
-        mailboxes.close();
-    }
-
-    private UUID dialogOf(String messageId) {
-        return UUID.fromString(Checks.eventually(() -> Checks.text(db, "SELECT dialog_id::text AS v FROM email_message "
-                + "WHERE message_id = '" + messageId + "' AND dialog_id IS NOT NULL"), "the mail's dialog"));
-    }
 
     private WebTestClient.ResponseSpec get(Agent agent, String uri) {
         return Checks.http(port).get().uri(uri).headers(h -> h.setBasicAuth(agent.login(), Staff.PASSWORD)).exchange();
@@ -99,7 +81,7 @@ class EmailDeskTests {
                 + "\r\nSubject: Broken370\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"nope\"\r\n\r\n"
                 + "no boundary anywhere in this body\r\n");
         mailboxes.read("lab370");
-        UUID dialogId = dialogOf(question);
+        UUID dialogId = mailboxes.dialogOf(question);
 
         Agent ofLine = Staff.agent(agents, "lab370", 1);
         Agent colleague = Staff.agent(agents, "lab370", 1);
@@ -171,7 +153,7 @@ class EmailDeskTests {
         String first = messageId();
         mailboxes.deliver("lab372", mail("Пётр Иванов <petr372@example.org>", address, first, "Первое", "Здравствуйте"));
         mailboxes.read("lab372");
-        UUID firstDialog = dialogOf(first);
+        UUID firstDialog = mailboxes.dialogOf(first);
         String cardId = Checks.text(db, "SELECT card_id::text AS v FROM dialog WHERE id = '" + firstDialog + "'");
         Agent responsible = Staff.agent(agents, "lab372", 5);
         db.sql("UPDATE card SET responsible_agent_id = :agent, responsible_since = now() - interval '1 day' "
@@ -185,7 +167,7 @@ class EmailDeskTests {
             String again = messageId();
             mailboxes.deliver("lab372", mail("petr372@example.org", address, again, "Второе", "Это снова я"));
             mailboxes.read("lab372");
-            UUID secondDialog = dialogOf(again);
+            UUID secondDialog = mailboxes.dialogOf(again);
             assertThat(secondDialog).isNotEqualTo(firstDialog);
             JsonNode notice = console.await(frame -> "card_notice".equals(frame.path("type").asString())
                     && secondDialog.toString().equals(frame.path("dialogId").asString()), "card_notice");
@@ -202,7 +184,7 @@ class EmailDeskTests {
         String question = messageId();
         mailboxes.deliver("lab373", mail("gone373@example.org", address, question, "Вопрос", "текст"));
         mailboxes.read("lab373");
-        UUID dialogId = dialogOf(question);
+        UUID dialogId = mailboxes.dialogOf(question);
         Agent agent = Staff.agent(agents, "lab373", 1);
         JsonNode before = Checks.body(get(agent, "/api/dialogs/" + dialogId + "/card").expectStatus().isOk());
         assertThat(before.path("bouncingEmails").isEmpty()).isTrue();
@@ -228,7 +210,7 @@ class EmailDeskTests {
         mailboxes.deliver("lab375", mail("olga375@example.org", address, question, "Вопрос о поступлении",
                 "Как подать документы в магистратуру?"));
         mailboxes.read("lab375");
-        UUID dialogId = dialogOf(question);
+        UUID dialogId = mailboxes.dialogOf(question);
         Instant arrived = Instant.parse(Checks.text(db, "SELECT to_char(opened_at AT TIME ZONE 'UTC', "
                 + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS v FROM dialog WHERE id = '" + dialogId + "'"));
 

@@ -4,25 +4,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.test.web.reactive.server.WebTestClient;
 import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
@@ -34,6 +30,7 @@ import ru.rosdistant.gateway.mail.TestSmtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static ru.rosdistant.gateway.email.TestMailboxes.attach;
 import static ru.rosdistant.gateway.email.TestMailboxes.mail;
 import static ru.rosdistant.gateway.email.TestMailboxes.messageId;
 
@@ -46,7 +43,8 @@ class EmailLimitsTests {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static TestMailboxes mailboxes;
+    @RegisterExtension
+    static final TestMailboxes mailboxes = new TestMailboxes();
 
     @LocalServerPort
     int port;
@@ -63,46 +61,13 @@ class EmailLimitsTests {
     @Autowired
     JavaMailSender sender;
 
-    @BeforeAll
-    static void imap(@Autowired ApplicationContext context) {
-        mailboxes = new TestMailboxes(context);
-    }
-
-    @AfterAll
-    static void stopImap() {
-        mailboxes.close();
-    }
-
-    private Map<String, Object> row(String sql, Object... binds) {
-        var spec = db.sql(sql);
-        for (int i = 0; i < binds.length; i += 2) {
-            spec = spec.bind((String) binds[i], binds[i + 1]);
-        }
-        return spec.fetch().one().block(WAIT);
-    }
-
-    private UUID dialogOf(String messageId) {
-        return (UUID) row("SELECT dialog_id FROM email_message WHERE message_id = :id", "id", messageId)
-                .get("dialog_id");
-    }
-
-    private String text(UUID dialogId) {
-        return String.join("\n", db.sql("SELECT body FROM message WHERE dialog_id = :d AND sender = 'VISITOR' "
-                        + "ORDER BY seq")
-                .bind("d", dialogId)
-                .map(r -> r.get("body", String.class))
-                .all()
-                .collectList()
-                .block(WAIT));
-    }
-
     @Test
     void aMailOverTheLimitIsRecordedAsBlockedItsDialogToldWhereTheOriginalIsAndLaterMailsFlow() throws Exception {
         String address = mailboxes.open("lab502", "main", "lab502");
         String first = messageId();
         mailboxes.deliver("lab502", mail("Вера <vera502@example.org>", address, first, "Справка", "Нужна справка"));
         mailboxes.read("lab502", 1024 * 1024);
-        UUID dialogId = dialogOf(first);
+        UUID dialogId = mailboxes.dialogOf(first);
 
         // a 2 MB answer to it, over a 1 MB limit, then a small mail from someone else
         byte[] scan = new byte[2 * 1024 * 1024];
@@ -118,8 +83,8 @@ class EmailLimitsTests {
         mailboxes.deliver("lab502", mail("next502@example.org", address, after, "Потом", "дошло"));
         assertThat(mailboxes.read("lab502", 1024 * 1024)).isEqualTo(2);
 
-        var blocked = row("SELECT state, from_address, subject, raw_key, raw_size, uid, dialog_id FROM email_message "
-                + "WHERE message_id = :id", "id", big);
+        var blocked = Checks.row(db, "SELECT state, from_address, subject, raw_key, raw_size, uid, dialog_id "
+                + "FROM email_message WHERE message_id = :id", "id", big);
         assertThat(blocked).containsEntry("state", "BLOCKED")
                 .containsEntry("from_address", "vera502@example.org")
                 .containsEntry("subject", "Скан")
@@ -127,12 +92,12 @@ class EmailLimitsTests {
                 .containsEntry("uid", 2L)
                 .containsEntry("dialog_id", dialogId);
         assertThat((Long) blocked.get("raw_size")).isGreaterThan(2L * 1024 * 1024);
-        assertThat(text(dialogId)).contains("Письмо больше 1.0 МБ (")
+        assertThat(mailboxes.visitorText(dialogId)).contains("Письмо больше 1.0 МБ (")
                 .contains("не загружено")
                 .contains("Оригинал: письмо " + big + " в ящике lab502 (UIDVALIDITY ")
                 .contains(", UID 2)")
                 .doesNotContain("scan");
-        assertThat(text(dialogOf(after))).contains("дошло");
+        assertThat(mailboxes.visitorText(mailboxes.dialogOf(after))).contains("дошло");
 
         // the supervisor's list shows it with the failed ones
         Agent supervisor = Staff.agent(agents, "lab502", 1, Role.SUPERVISOR);
@@ -145,17 +110,6 @@ class EmailLimitsTests {
                 });
     }
 
-    private WebTestClient.ResponseSpec attach(Agent agent, UUID dialogId, String clientMsgId, String name,
-            byte[] content) {
-        return Checks.http(port).post()
-                .uri(b -> b.path("/api/email/dialogs/{id}/answers/{client}/files").queryParam("name", "{name}")
-                        .build(dialogId, clientMsgId, name))
-                .headers(h -> h.setBasicAuth(agent.login(), Staff.PASSWORD))
-                .contentType(MediaType.APPLICATION_PDF)
-                .bodyValue(content)
-                .exchange();
-    }
-
     @Test
     void anAnswersFilesLeaveAsAttachmentsOfItsMailWithinTheirBounds() throws Exception {
         TestSmtp.start(sender);
@@ -163,7 +117,7 @@ class EmailLimitsTests {
         String question = messageId();
         mailboxes.deliver("lab503", mail("Глеб <gleb503@example.org>", address, question, "Бланки", "Пришлите бланки"));
         mailboxes.read("lab503");
-        UUID dialogId = dialogOf(question);
+        UUID dialogId = mailboxes.dialogOf(question);
         Agent agent = Staff.agent(agents, "lab503", 1);
         Agent colleague = Staff.agent(agents, "lab503", 1);
         dialogs.takeAsynchronous(dialogId, agent.id(), agent.displayName()).block(WAIT);
@@ -171,16 +125,18 @@ class EmailLimitsTests {
         byte[] form = "%PDF-1.4 бланк".getBytes(StandardCharsets.UTF_8);
         byte[] scan = new byte[300 * 1024];
         new Random(503).nextBytes(scan);
-        JsonNode stored = Checks.body(attach(agent, dialogId, "answer-1", "Заявление.pdf", form).expectStatus()
+        JsonNode stored = Checks.body(attach(port, agent, dialogId, "answer-1", "Заявление.pdf", form)
+                .expectStatus()
                 .isCreated());
         assertThat(stored.path("size").asLong()).isEqualTo(form.length);
         // a retried upload of the same name stores nothing new
-        assertThat(Checks.body(attach(agent, dialogId, "answer-1", "Заявление.pdf", form).expectStatus().isCreated())
+        assertThat(Checks.body(attach(port, agent, dialogId, "answer-1", "Заявление.pdf", form)
+                .expectStatus().isCreated())
                 .path("id").asString()).isEqualTo(stored.path("id").asString());
-        attach(agent, dialogId, "answer-1", "scan.bin", scan).expectStatus().isCreated();
+        attach(port, agent, dialogId, "answer-1", "scan.bin", scan).expectStatus().isCreated();
         // not the colleague's dialog, not a UUID, not a name
-        attach(colleague, dialogId, "answer-1", "x.pdf", form).expectStatus().isNotFound();
-        attach(agent, dialogId, "answer-1", "  ", form).expectStatus().isBadRequest();
+        attach(port, colleague, dialogId, "answer-1", "x.pdf", form).expectStatus().isNotFound();
+        attach(port, agent, dialogId, "answer-1", "  ", form).expectStatus().isBadRequest();
         Checks.http(port).post().uri("/api/email/dialogs/nope/answers/a/files?name=x")
                 .headers(h -> h.setBasicAuth(agent.login(), Staff.PASSWORD)).bodyValue(form).exchange()
                 .expectStatus().isBadRequest();
@@ -204,7 +160,7 @@ class EmailLimitsTests {
         assertThat(reply.getMessageID()).startsWith("<email-reply.");
 
         // the answer is sent: it takes no more files
-        attach(agent, dialogId, "answer-1", "late.pdf", form).expectStatus().isEqualTo(409);
+        attach(port, agent, dialogId, "answer-1", "late.pdf", form).expectStatus().isEqualTo(409);
     }
 
     @Test
@@ -213,25 +169,26 @@ class EmailLimitsTests {
         String question = messageId();
         mailboxes.deliver("lab504", mail("lida504@example.org", address, question, "Много", "Файлы"));
         mailboxes.read("lab504");
-        UUID dialogId = dialogOf(question);
+        UUID dialogId = mailboxes.dialogOf(question);
         Agent agent = Staff.agent(agents, "lab504", 1);
         dialogs.takeAsynchronous(dialogId, agent.id(), agent.displayName()).block(WAIT);
 
         // over 16 MB at once: refused before it is read
-        attach(agent, dialogId, "big", "big.bin", new byte[16 * 1024 * 1024 + 1]).expectStatus().isEqualTo(413)
+        attach(port, agent, dialogId, "big", "big.bin", new byte[16 * 1024 * 1024 + 1])
+                .expectStatus().isEqualTo(413)
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
         // 10 MB, then 7 MB more for the same answer: the second passes 16 MB in all
-        attach(agent, dialogId, "sum", "a.bin", new byte[10 * 1024 * 1024]).expectStatus().isCreated();
-        JsonNode refused = Checks.body(attach(agent, dialogId, "sum", "b.bin", new byte[7 * 1024 * 1024])
+        attach(port, agent, dialogId, "sum", "a.bin", new byte[10 * 1024 * 1024]).expectStatus().isCreated();
+        JsonNode refused = Checks.body(attach(port, agent, dialogId, "sum", "b.bin", new byte[7 * 1024 * 1024])
                 .expectStatus().isEqualTo(413));
         assertThat(refused.path("detail").asString()).contains("16.0 МБ");
         // the eleventh file of an answer
         for (int i = 0; i < 10; i++) {
-            attach(agent, dialogId, "many", "f" + i + ".txt", new byte[] {1}).expectStatus().isCreated();
+            attach(port, agent, dialogId, "many", "f" + i + ".txt", new byte[] {1}).expectStatus().isCreated();
         }
-        attach(agent, dialogId, "many", "f10.txt", new byte[] {1}).expectStatus().isEqualTo(413);
+        attach(port, agent, dialogId, "many", "f10.txt", new byte[] {1}).expectStatus().isEqualTo(413);
 
-        assertThat(row("SELECT count(*) AS n FROM email_reply_file WHERE dialog_id = :d", "d", dialogId).get("n"))
-                .isEqualTo(11L);
+        assertThat(Checks.row(db, "SELECT count(*) AS n FROM email_reply_file WHERE dialog_id = :d", "d", dialogId)
+                .get("n")).isEqualTo(11L);
     }
 }

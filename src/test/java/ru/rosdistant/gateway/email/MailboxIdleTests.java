@@ -4,13 +4,11 @@ import java.time.Duration;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.Disposable;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.ApplicationContext;
 import org.springframework.r2dbc.core.DatabaseClient;
 import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
@@ -29,7 +27,8 @@ class MailboxIdleTests {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static TestMailboxes mailboxes;
+    @RegisterExtension
+    static final TestMailboxes mailboxes = new TestMailboxes();
 
     @Autowired
     MailboxReaders readers;
@@ -39,16 +38,6 @@ class MailboxIdleTests {
 
     @Autowired
     DatabaseClient db;
-
-    @BeforeAll
-    static void imap(@Autowired ApplicationContext context) {
-        mailboxes = new TestMailboxes(context);
-    }
-
-    @AfterAll
-    static void stopImap() {
-        mailboxes.close();
-    }
 
     private double passes(String mailbox, String trigger) {
         Counter counter = meters.find("gateway.email.passes").tag("mailbox", mailbox).tag("trigger", trigger).counter();

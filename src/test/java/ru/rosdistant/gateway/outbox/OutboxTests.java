@@ -16,6 +16,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
+import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
@@ -254,23 +255,11 @@ class OutboxTests {
     }
 
     private double pendingGauge() {
-        return prometheus().lines()
-                .filter(line -> line.startsWith("gateway_outbox_entries{state=\"PENDING\"}"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .findFirst()
-                .orElse(0);
+        return Checks.series(prometheus(), "gateway_outbox_entries\\{state=\"PENDING\"}").orElse(0);
     }
 
     private String prometheus() {
-        return client().get()
-                .uri("/actuator/prometheus")
-                .headers(headers -> headers.setBasicAuth("admin", "test-admin-password"))
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(String.class)
-                .returnResult()
-                .getResponseBody();
+        return Checks.prometheus(client(), Checks::admin);
     }
 
     private List<ClaimedEntry> claim(Duration lease) {

@@ -53,7 +53,7 @@ class LiveMetricsTests {
                     + dialogId + "'")) ? dialogId : null, "the close of " + dialogId);
 
             String scraped = Checks.eventually(() -> {
-                String text = scrape(supervisor);
+                String text = Checks.prometheus(port, supervisor);
                 return count(text, "gateway_dialog_handle_seconds_count") >= 1 ? text : null;
             }, "the handle time of " + dialogId);
             for (String histogram : new String[] {"gateway_dialog_wait_seconds", "gateway_dialog_first_response_seconds",
@@ -84,23 +84,10 @@ class LiveMetricsTests {
         }
     }
 
-    private String scrape(String cookie) {
-        return Checks.http(port)
-                .get()
-                .uri("/actuator/prometheus")
-                .header("Cookie", cookie)
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(String.class)
-                .returnResult()
-                .getResponseBody();
-    }
-
     /** The value of the series of this line whose name (a regular expression) matches; -1 when there is none. */
     private static long count(String scraped, String series) {
-        Matcher matcher = Pattern.compile("(?m)^" + (series.contains("{") ? series.replace("\\{", "\\{(?=[^}]*line=\""
-                + LINE + "\")") : series + "\\{[^}]*line=\"" + LINE + "\"") + "[^}]*} ([0-9.E]+)$").matcher(scraped);
-        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : -1;
+        String ofThisLine = series.contains("{") ? series.replace("\\{", "\\{(?=[^}]*line=\"" + LINE + "\")")
+                : series + "\\{[^}]*line=\"" + LINE + "\"";
+        return (long) Checks.series(scraped, ofThisLine).orElse(-1);
     }
 }

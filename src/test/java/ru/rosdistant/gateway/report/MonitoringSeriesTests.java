@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -49,8 +47,8 @@ class MonitoringSeriesTests {
         Agent agent = Staff.agent(agents, "lab540", 1);
         String supervisor = Staff.login(port, Staff.agent(agents, "lab540", 5, Role.SUPERVISOR).login(),
                 Staff.PASSWORD);
-        long widgetBefore = value(scrape(supervisor), LATENCY + "(?=[^}]*channel=\"WIDGET\")");
-        long consoleBefore = value(scrape(supervisor), LATENCY + "(?=[^}]*channel=\"CONSOLE\")");
+        long widgetBefore = value(Checks.prometheus(port, supervisor), LATENCY + "(?=[^}]*channel=\"WIDGET\")");
+        long consoleBefore = value(Checks.prometheus(port, supervisor), LATENCY + "(?=[^}]*channel=\"CONSOLE\")");
         try (WsClient console = Staff.online(port, agent);
                 WsClient visitor = WsClient.visitor(port, "lab540", "https://lab540.test")) {
             visitor.send("{\"type\":\"hello\"}");
@@ -66,7 +64,7 @@ class MonitoringSeriesTests {
             visitor.send(Map.of("type", "close", "dialogId", dialogId));
             visitor.await(frame -> "closed".equals(frame.path("event").asString()), "the closed event");
         }
-        String scraped = scrape(supervisor);
+        String scraped = Checks.prometheus(port, supervisor);
         assertThat(value(scraped, LATENCY + "(?=[^}]*channel=\"WIDGET\")"))
                 .isGreaterThanOrEqualTo(widgetBefore + 1);
         assertThat(value(scraped, LATENCY + "(?=[^}]*channel=\"CONSOLE\")"))
@@ -90,13 +88,13 @@ class MonitoringSeriesTests {
                 .as(StepVerifier::create)
                 .expectComplete()
                 .verify(Duration.ofSeconds(10));
-        assertThat(value(scrape(supervisor), missed)).isEqualTo(1);
+        assertThat(value(Checks.prometheus(port, supervisor), missed)).isEqualTo(1);
         // the next window does not count it again
         deadlines.count(now, now.plusSeconds(60))
                 .as(StepVerifier::create)
                 .expectComplete()
                 .verify(Duration.ofSeconds(10));
-        assertThat(value(scrape(supervisor), missed)).isEqualTo(1);
+        assertThat(value(Checks.prometheus(port, supervisor), missed)).isEqualTo(1);
     }
 
     private void fixture(long agentId, Instant closed) {
@@ -129,22 +127,8 @@ class MonitoringSeriesTests {
                 .verify(Duration.ofSeconds(10));
     }
 
-    private String scrape(String cookie) {
-        return Checks.http(port)
-                .get()
-                .uri("/actuator/prometheus")
-                .header("Cookie", cookie)
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody(String.class)
-                .returnResult()
-                .getResponseBody();
-    }
-
     /** The value of the first series that starts so (a regular expression); 0 when there is none yet. */
     private static long value(String scraped, String series) {
-        Matcher matcher = Pattern.compile("(?m)^" + series + "[^}]*} ([0-9.E]+)$").matcher(scraped);
-        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : 0;
+        return (long) Checks.series(scraped, series).orElse(0);
     }
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.WsClient;
 
@@ -35,24 +36,14 @@ class OperationsTests {
         try (WsClient visitor = WsClient.visitor(port, "lab6", "https://lab6.test")) {
             visitor.send("{\"type\":\"hello\"}");
             visitor.awaitType("welcome");
-            String body = client.get()
-                    .uri("/actuator/prometheus")
-                    .headers(headers -> headers.setBasicAuth("admin", "test-admin-password"))
-                    .exchange()
-                    .expectStatus()
-                    .isOk()
-                    .expectBody(String.class)
-                    .returnResult()
-                    .getResponseBody();
+            String body = Checks.prometheus(client, Checks::admin);
             assertThat(body).contains("gateway_connections{side=\"visitor\"}")
                     .contains("gateway_messages_in_total{side=\"visitor\"}")
                     .contains("gateway_messages_out_total{side=\"agent\"}")
                     .contains("gateway_dialogs_open");
-            String connected = body.lines()
-                    .filter(line -> line.startsWith("gateway_connections{side=\"visitor\"}"))
-                    .findFirst()
-                    .orElseThrow();
-            assertThat(Double.parseDouble(connected.substring(connected.lastIndexOf(' ') + 1))).isGreaterThanOrEqualTo(1);
+            assertThat(Checks.series(body, "gateway_connections\\{side=\"visitor\"}").orElse(0))
+                    .as("visitors connected")
+                    .isGreaterThanOrEqualTo(1);
         }
     }
 

@@ -18,6 +18,8 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static ru.rosdistant.gateway.task.ServiceRequestFixtures.closedDialog;
+import static ru.rosdistant.gateway.task.ServiceRequestFixtures.completed;
 
 /**
  * The widget asks for a visitor's pending results only when the visitor has a dialog (a result reaches the widget
@@ -52,16 +54,17 @@ class ResultOnTheCardTests {
         try (WsClient first = WsClient.visitor(port, LINE, ORIGIN)) {
             first.send("{\"type\":\"hello\"}");
             first.awaitType("welcome");
-            earlier = closedDialog(first);
+            earlier = closedDialog(first, "Зоя Л.");
         }
         String token;
         String later;
         try (WsClient other = WsClient.visitor(port, LINE, ORIGIN)) {
             other.send("{\"type\":\"hello\"}");
             token = other.awaitType("welcome").path("token").asString();
-            later = closedDialog(other);
+            later = closedDialog(other, "Зоя Л.");
         }
-        UUID task = completed(earlier, agent, "SR-520-1", "Справка готова, заберите в деканате");
+        UUID task = completed(db, tasks, earlier, agent, "SR-520-1",
+                "Справка готова, заберите в деканате");
         // the agent put the later dialog on the person's card
         db.sql("UPDATE dialog SET card_id = (SELECT card_id FROM task WHERE id = :task) WHERE id = :dialog")
                 .bind("task", task)
@@ -81,30 +84,5 @@ class ResultOnTheCardTests {
         }
         assertThat(Checks.text(db, "SELECT (shown_at IS NOT NULL)::text AS v FROM task_result_report WHERE task_id = '"
                 + task + "'")).isEqualTo("true");
-    }
-
-    /** Classifies the closed dialog as a service request and completes its task with the result. */
-    private UUID completed(String dialogId, Agent agent, String number, String result) {
-        db.sql("UPDATE dialog SET appeal_type = 'SERVICE_REQUEST', request_number = :number, classified_by = :agent, "
-                        + "classified_at = now() WHERE id = :id")
-                .bind("number", number)
-                .bind("agent", agent.id())
-                .bind("id", UUID.fromString(dialogId))
-                .then()
-                .block(WAIT);
-        UUID taskId = tasks.createFor(UUID.fromString(dialogId)).block(WAIT).id();
-        tasks.complete(taskId, agent.id(), false, result).block(WAIT);
-        return taskId;
-    }
-
-    /** Opens a dialog and closes it from the visitor's side. */
-    private static String closedDialog(WsClient visitor) {
-        visitor.send(Map.of("type", "open", "name", "Зоя Л."));
-        String dialogId = visitor.awaitType("opened").path("dialog").path("dialogId").asString();
-        visitor.send(Map.of("type", "message", "dialogId", dialogId, "text", "Нужна справка", "clientMsgId", "m1"));
-        visitor.send(Map.of("type", "close", "dialogId", dialogId));
-        visitor.await(frame -> dialogId.equals(frame.path("dialogId").asString())
-                && "closed".equals(frame.path("event").asString()), "the closed event");
-        return dialogId;
     }
 }

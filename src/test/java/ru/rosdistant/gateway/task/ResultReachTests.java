@@ -23,6 +23,8 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static ru.rosdistant.gateway.task.ServiceRequestFixtures.closedDialog;
+import static ru.rosdistant.gateway.task.ServiceRequestFixtures.completed;
 
 /**
  * The rest of the loop closed with the applicant (regulation 3, 4.3.2c–d): an offline appeal left unclassified past
@@ -107,14 +109,16 @@ class ResultReachTests {
             token = visitor.awaitType("welcome").path("token").asString();
             dialogId = closedDialog(visitor, "Зоя Л.");
         }
-        UUID shownTask = completed(dialogId, agent, "SR-310-1", "Справка готова, заберите в деканате");
+        UUID shownTask = completed(db, tasks, dialogId, agent, "SR-310-1",
+                "Справка готова, заберите в деканате");
         String otherDialog;
         try (WsClient other = WsClient.visitor(port, LINE, "https://lab310.test")) {
             other.send("{\"type\":\"hello\"}");
             other.awaitType("welcome");
             otherDialog = closedDialog(other, "Яков М.");
         }
-        UUID untoldTask = completed(otherDialog, agent, "SR-310-2", "Ответ, который никто не увидел");
+        UUID untoldTask = completed(db, tasks, otherDialog, agent, "SR-310-2",
+                "Ответ, который никто не увидел");
         assertThat(Checks.text(db, "SELECT array_to_string(channels, ',') AS v FROM task_result_report WHERE task_id = '"
                 + shownTask + "'")).isEqualTo("WIDGET");
 
@@ -171,38 +175,11 @@ class ResultReachTests {
                 .block(Duration.ofSeconds(10))).isEmpty();
     }
 
-    /** Classifies the closed dialog as a service request and completes its task with the result. */
-    private UUID completed(String dialogId, Agent agent, String number, String result) {
-        db.sql("UPDATE dialog SET appeal_type = 'SERVICE_REQUEST', request_number = :number, classified_by = :agent, "
-                        + "classified_at = now() WHERE id = :id")
-                .bind("number", number)
-                .bind("agent", agent.id())
-                .bind("id", UUID.fromString(dialogId))
-                .then()
-                .block(Duration.ofSeconds(10));
-        tasks.createFor(UUID.fromString(dialogId)).block(Duration.ofSeconds(10));
-        UUID taskId = UUID.fromString(Checks.text(db, "SELECT id::text AS v FROM task WHERE dialog_id = '" + dialogId
-                + "'"));
-        tasks.complete(taskId, agent.id(), false, result).block(Duration.ofSeconds(10));
-        return taskId;
-    }
-
     private List<UUID> escalated(Instant now) {
         return deadlines.escalateAppeals(List.of(LINE), now)
                 .map(ClassificationDeadlines.UnclassifiedAppeal::appealId)
                 .collectList()
                 .block(Duration.ofSeconds(10));
-    }
-
-    /** Opens a dialog and closes it from the visitor's side. */
-    private static String closedDialog(WsClient visitor, String name) {
-        visitor.send(Map.of("type", "open", "name", name));
-        String dialogId = visitor.awaitType("opened").path("dialog").path("dialogId").asString();
-        visitor.send(Map.of("type", "message", "dialogId", dialogId, "text", "Нужна справка", "clientMsgId", "m1"));
-        visitor.send(Map.of("type", "close", "dialogId", dialogId));
-        visitor.await(frame -> dialogId.equals(frame.path("dialogId").asString())
-                && "closed".equals(frame.path("event").asString()), "the closed event");
-        return dialogId;
     }
 
     /** An offline form's appeal on lab310, shown from {@code shownFrom}, triaged as given. */

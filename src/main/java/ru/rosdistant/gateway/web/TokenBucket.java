@@ -1,10 +1,10 @@
-package ru.rosdistant.gateway.live;
+package ru.rosdistant.gateway.web;
 
 /**
- * A token bucket per connection. Only the connection's inbound pipeline calls it, one frame at a time,
- * so it needs no locking.
+ * A token bucket in one node's memory: {@code perSecond} tokens a second, at most {@code burst} saved up; it starts
+ * full. For a bound per connection or per node; a bound per client address is {@link ClientBuckets}.
  */
-final class RateLimiter {
+public final class TokenBucket {
 
     private final double perNano;
 
@@ -14,14 +14,15 @@ final class RateLimiter {
 
     private long last;
 
-    RateLimiter(double perSecond, double burst) {
+    public TokenBucket(double perSecond, double burst) {
         this.perNano = perSecond / 1_000_000_000d;
         this.burst = burst;
         this.tokens = burst;
         this.last = System.nanoTime();
     }
 
-    boolean tryAcquire() {
+    /** Takes a token when there is one. */
+    public synchronized boolean tryAcquire() {
         long now = System.nanoTime();
         tokens = Math.min(burst, tokens + (now - last) * perNano);
         last = now;
