@@ -26,11 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
-import ru.rosdistant.gateway.dialog.DialogBus;
-import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Message;
+import ru.rosdistant.gateway.dialog.MessageAppended;
 import ru.rosdistant.gateway.web.ClientAddress;
 
 /**
@@ -79,7 +78,7 @@ public final class SocketConnection {
 
     private final DialogQueries dialogs;
 
-    private final DialogBus bus;
+    private final SocketFanOut bus;
 
     private final SocketProperties limits;
 
@@ -92,7 +91,7 @@ public final class SocketConnection {
 
     private final Map<UUID, Disposable> following = new ConcurrentHashMap<>(1);
 
-    private final Function<DialogEvent, Object> otherEvents;
+    private final Function<Object, Object> otherEvents;
 
     private final SocketMetrics.Side metrics;
 
@@ -121,11 +120,11 @@ public final class SocketConnection {
     private volatile CompletableFuture<Void> drained;
 
     /**
-     * @param otherEvents turns a dialog event other than a stored message into a frame for this side, or
+     * @param otherEvents turns a live event other than a stored message into a frame for this side, or
      * null to skip it
      */
-    public SocketConnection(WebSocketSession session, JsonMapper json, DialogQueries dialogs, DialogBus bus,
-            SocketProperties limits, SocketMetrics.Side metrics, Function<DialogEvent, Object> otherEvents) {
+    public SocketConnection(WebSocketSession session, JsonMapper json, DialogQueries dialogs, SocketFanOut bus,
+            SocketProperties limits, SocketMetrics.Side metrics, Function<Object, Object> otherEvents) {
         this.session = session;
         this.json = json;
         this.dialogs = dialogs;
@@ -245,8 +244,8 @@ public final class SocketConnection {
         sentSeq.remove(dialogId);
     }
 
-    public void onEvent(DialogEvent event) {
-        if (event instanceof DialogEvent.MessageAppended appended) {
+    public void onEvent(Object event) {
+        if (event instanceof MessageAppended appended) {
             enqueue(new Delivered(appended.message()));
             return;
         }
