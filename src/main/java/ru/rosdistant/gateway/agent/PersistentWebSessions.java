@@ -36,8 +36,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
 import org.springframework.web.server.session.WebSessionStore;
-import ru.rosdistant.gateway.ids.RandomIds;
-import ru.rosdistant.gateway.storage.StorageOutage;
+import ru.rosdistant.gateway.shared.RandomIds;
+import ru.rosdistant.gateway.shared.StorageOutage;
 
 /**
  * The console's web sessions: held in memory like Spring's {@code InMemoryWebSessionStore}, and a logged-in

@@ -16,7 +16,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 import ru.rosdistant.gateway.site.Site;
 
 /**
@@ -526,7 +526,7 @@ public class DialogManagement {
     }
 
     public static Throwable storageFailure(Throwable error) {
-        if (ru.rosdistant.gateway.storage.StorageOutage.is(error)) {
+        if (ru.rosdistant.gateway.shared.StorageOutage.is(error)) {
             return new DialogException(DialogException.Reason.STORAGE_UNAVAILABLE,
                     "The message store is unavailable, try again", error);
         }

@@ -466,7 +466,7 @@ public final class SocketConnection {
         else if (error instanceof DialogException failed) {
             sendError(ErrorCode.valueOf(failed.reason().name()), failed.getMessage(), frame.ref());
         }
-        else if (ru.rosdistant.gateway.storage.StorageOutage.is(error)) {
+        else if (ru.rosdistant.gateway.shared.StorageOutage.is(error)) {
             log.warn("Frame '{}' (ref {}) could not reach the database: {}", frame.type(), frame.ref(), error.toString());
             sendError(ErrorCode.STORAGE_UNAVAILABLE, "The message store is unavailable, try again", frame.ref());
         }

@@ -5,5 +5,5 @@
  * sockets that follow them, and to {@code cluster}'s relay for the other nodes.
  */
 @org.springframework.modulith.ApplicationModule(allowedDependencies = {
-        "cluster", "dialog", "routing", "storage", "task", "web" })
+        "cluster", "dialog", "routing", "shared", "task", "web" })
 package ru.rosdistant.gateway.live;

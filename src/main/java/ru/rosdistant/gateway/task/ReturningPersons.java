@@ -19,7 +19,7 @@ import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.dialog.DialogAssigned;
 import ru.rosdistant.gateway.dialog.DialogQueued;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 
 /**
