@@ -2,7 +2,7 @@ package ru.rosdistant.gateway.agent;
 
 import reactor.core.publisher.Mono;
 
-import ru.rosdistant.gateway.storage.StorageOutage;
+import ru.rosdistant.gateway.shared.StorageOutage;
 
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;

@@ -15,7 +15,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import ru.rosdistant.gateway.dialog.DialogClassified;
 import ru.rosdistant.gateway.dialog.DialogClosed;

@@ -3,5 +3,5 @@
  * of staff may see, and the audit record.
  */
 @org.springframework.modulith.ApplicationModule(allowedDependencies = {
-        "agent", "cluster", "dialog", "ids", "mail", "site", "web" })
+        "agent", "cluster", "dialog", "mail", "shared", "site", "web" })
 package ru.rosdistant.gateway.card;

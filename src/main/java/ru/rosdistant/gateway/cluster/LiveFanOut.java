@@ -27,9 +27,11 @@ import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.dialog.Dialog;
-import ru.rosdistant.gateway.dialog.DialogBus;
-import ru.rosdistant.gateway.dialog.DialogEvent;
+import ru.rosdistant.gateway.dialog.DialogAssigned;
+import ru.rosdistant.gateway.dialog.DialogClosed;
+import ru.rosdistant.gateway.dialog.DialogForwarded;
 import ru.rosdistant.gateway.dialog.DialogQueries;
+import ru.rosdistant.gateway.dialog.MessageAppended;
 
 /**
  * Carries the live events of one node to the others through one Redis pub/sub channel; each node hands them to its
@@ -42,7 +44,7 @@ import ru.rosdistant.gateway.dialog.DialogQueries;
  * does. Typing and queue positions are not stored: while Redis is down they pause.
  */
 @Component
-class LiveFanOut implements DialogBus.Relay {
+class LiveFanOut implements NodeSockets.Relay {
 
     private static final Logger log = LoggerFactory.getLogger(LiveFanOut.class);
 
@@ -55,13 +57,13 @@ class LiveFanOut implements DialogBus.Relay {
 
     private final ObjectProvider<ReactiveStringRedisTemplate> redis;
 
-    private final DialogBus bus;
+    private final NodeSockets sockets;
 
     private final DialogQueries dialogs;
 
     private final JsonMapper json;
 
-    private final Map<String, Class<? extends DialogEvent>> types = new HashMap<>();
+    private final Map<String, Class<?>> types = new HashMap<>();
 
     /** The last number this node published; guarded by {@code this}, so numbers reach Redis in order. */
     private long published;
@@ -87,15 +89,15 @@ class LiveFanOut implements DialogBus.Relay {
 
     private Disposable running;
 
-    LiveFanOut(ClusterProperties properties, ObjectProvider<ReactiveStringRedisTemplate> redis, DialogBus bus,
+    LiveFanOut(ClusterProperties properties, ObjectProvider<ReactiveStringRedisTemplate> redis, NodeSockets sockets,
             DialogQueries dialogs, JsonMapper json) {
         this.properties = properties;
         this.redis = redis;
-        this.bus = bus;
+        this.sockets = sockets;
         this.dialogs = dialogs;
         this.json = json.rebuild().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-        for (Class<?> type : DialogEvent.class.getPermittedSubclasses()) {
-            types.put(type.getSimpleName(), type.asSubclass(DialogEvent.class));
+        for (Class<?> type : sockets.eventTypes()) {
+            types.put(type.getSimpleName(), type);
         }
     }
 
@@ -115,13 +117,13 @@ class LiveFanOut implements DialogBus.Relay {
                 .onBackpressureDrop()
                 .subscribe(tick -> checkRedis());
         running = Disposables.composite(listener, heartbeat, poller);
-        bus.relayTo(this);
+        sockets.relayTo(this);
         log.info("Node {} carries live events through Redis channel {}", properties.nodeId(), CHANNEL);
     }
 
     @EventListener(ContextClosedEvent.class)
     void stop() {
-        bus.relayTo(null);
+        sockets.relayTo(null);
         if (running != null) {
             running.dispose();
         }
@@ -137,15 +139,12 @@ class LiveFanOut implements DialogBus.Relay {
     }
 
     @Override
-    public void publish(DialogEvent event, Long toAgent) {
+    public void publish(Object event) {
         Map<String, Object> envelope = new HashMap<>();
         envelope.put("n", properties.nodeId());
         envelope.put("k", "e");
         envelope.put("t", event.getClass().getSimpleName());
         envelope.put("p", event);
-        if (toAgent != null) {
-            envelope.put("a", toAgent);
-        }
         ReactiveStringRedisTemplate template = redis.getObject();
         synchronized (this) {
             envelope.put("s", ++published);
@@ -229,11 +228,11 @@ class LiveFanOut implements DialogBus.Relay {
     }
 
     private void deliver(JsonNode envelope) {
-        Class<? extends DialogEvent> type = types.get(envelope.path("t").asString());
+        Class<?> type = types.get(envelope.path("t").asString());
         if (type == null) {
             return;
         }
-        DialogEvent event;
+        Object event;
         try {
             event = json.treeToValue(envelope.path("p"), type);
         }
@@ -241,12 +240,7 @@ class LiveFanOut implements DialogBus.Relay {
             log.warn("An event of type {} could not be read; it is ignored", type.getSimpleName(), ex);
             return;
         }
-        if (envelope.hasNonNull("a")) {
-            bus.deliverToAgentHere(envelope.path("a").asLong(), event);
-        }
-        else {
-            bus.deliverHere(event);
-        }
+        sockets.deliverHere(event);
     }
 
     private void checkRedis() {
@@ -286,17 +280,17 @@ class LiveFanOut implements DialogBus.Relay {
     }
 
     private Mono<Void> latestMessages() {
-        List<UUID> followed = List.copyOf(bus.followedDialogs());
+        List<UUID> followed = List.copyOf(sockets.followedDialogs());
         return Flux.range(0, (followed.size() + CHUNK - 1) / CHUNK)
                 .concatMap(chunk -> dialogs.latestMessages(
                         followed.subList(chunk * CHUNK, Math.min(followed.size(), (chunk + 1) * CHUNK))))
-                .doOnNext(message -> bus.deliverHere(new DialogEvent.MessageAppended(message)))
+                .doOnNext(message -> sockets.deliverHere(new MessageAppended(message)))
                 .then();
     }
 
     /** Tells each followed agent of the dialogs that became theirs, and of those that left them, since the last fill. */
     private Mono<Void> agentsDialogs() {
-        Set<Long> agents = bus.followedAgents();
+        Set<Long> agents = sockets.followedAgents();
         agentDialogs.keySet().retainAll(agents);
         return Flux.fromIterable(agents)
                 .concatMap(agentId -> dialogs.openDialogsOf(agentId)
@@ -311,13 +305,21 @@ class LiveFanOut implements DialogBus.Relay {
         Set<UUID> before = agentDialogs.put(agentId, now);
         open.stream()
                 .filter(dialog -> before == null || !before.contains(dialog.id()))
-                .forEach(dialog -> bus.deliverToAgentHere(agentId, new DialogEvent.DialogChanged(dialog, null)));
+                .forEach(dialog -> sockets.deliverToAgentHere(agentId, new DialogAssigned(dialog)));
         if (before == null) {
             return Flux.empty();
         }
         return Flux.fromIterable(before)
                 .filter(id -> !now.contains(id))
                 .concatMap(dialogs::find)
-                .doOnNext(dialog -> bus.deliverToAgentHere(agentId, new DialogEvent.DialogChanged(dialog, agentId)));
+                .doOnNext(dialog -> sockets.deliverToAgentHere(agentId, left(dialog, agentId)));
+    }
+
+    /** How a dialog that left an agent since the last fill is told to them, as the change that took it away. */
+    private static Object left(Dialog dialog, long agentId) {
+        if (dialog.isClosed()) {
+            return new DialogClosed(dialog);
+        }
+        return new DialogForwarded(dialog, agentId, null, null);
     }
 }

@@ -16,14 +16,12 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.stereotype.Component;
-import ru.rosdistant.gateway.agent.AgentAccessChanged;
-import ru.rosdistant.gateway.agent.ConsoleSessionEnded;
 
 /**
- * A logout, a disabled agent, a new password or changed roles on one node reach every node at once: the event is
- * published on the Redis channel {@code gateway:revocations} and each other node publishes it again in its own
- * context, where its sessions and sockets end as for a change made there. Redis may lose it: the nodes' own checks
- * against PostgreSQL (the security stamp, the session records) still end them, later.
+ * A logout, a disabled agent, a new password or changed roles on one node reach every node at once: the event (a
+ * {@link Revocation}) is published on the Redis channel {@code gateway:revocations} with its type, and each other node
+ * publishes it again in its own context, where its sessions and sockets end as for a change made there. Redis may lose
+ * it: the nodes' own checks against PostgreSQL (the security stamp, the session records) still end them, later.
  */
 @Component
 class Revocations {
@@ -73,22 +71,13 @@ class Revocations {
     }
 
     @EventListener
-    void on(AgentAccessChanged changed) {
-        send("access", changed);
-    }
-
-    @EventListener
-    void on(ConsoleSessionEnded ended) {
-        send("session", ended);
-    }
-
-    private void send(String kind, Object event) {
+    void on(Revocation event) {
         if (!properties.enabled() || !redisReady || Boolean.TRUE.equals(replaying.get())) {
             return;
         }
         Map<String, Object> envelope = new HashMap<>();
         envelope.put("n", properties.nodeId());
-        envelope.put("k", kind);
+        envelope.put("t", event.getClass().getName());
         envelope.put("p", event);
         redis.getObject()
                 .convertAndSend(CHANNEL, json.writeValueAsString(envelope))
@@ -102,14 +91,11 @@ class Revocations {
             if (properties.nodeId().equals(envelope.path("n").asString())) {
                 return;
             }
-            Object event = switch (envelope.path("k").asString()) {
-                case "access" -> json.treeToValue(envelope.path("p"), AgentAccessChanged.class);
-                case "session" -> json.treeToValue(envelope.path("p"), ConsoleSessionEnded.class);
-                default -> null;
-            };
-            if (event == null) {
+            Class<?> type = revocation(envelope.path("t").asString());
+            if (type == null) {
                 return;
             }
+            Object event = json.treeToValue(envelope.path("p"), type);
             replaying.set(true);
             try {
                 events.publishEvent(event);
@@ -120,6 +106,18 @@ class Revocations {
         }
         catch (RuntimeException ex) {
             log.warn("A revocation from another node could not be applied", ex);
+        }
+    }
+
+    /** The type named, if it is a revocation of this application (loaded, not initialised, before it is checked). */
+    private static Class<?> revocation(String name) {
+        try {
+            Class<?> type = Class.forName(name, false, Revocations.class.getClassLoader());
+            return Revocation.class.isAssignableFrom(type) ? type : null;
+        }
+        catch (ClassNotFoundException | LinkageError ex) {
+            log.warn("A revocation of unknown type {} from another node is ignored", name);
+            return null;
         }
     }
 }

@@ -25,28 +25,35 @@ import ru.rosdistant.gateway.dialog.AppealType;
 import ru.rosdistant.gateway.dialog.Classification;
 import ru.rosdistant.gateway.dialog.ComplaintAddressee;
 import ru.rosdistant.gateway.dialog.Dialog;
-import ru.rosdistant.gateway.dialog.DialogBus;
-import ru.rosdistant.gateway.dialog.DialogEvent;
+import ru.rosdistant.gateway.dialog.DialogChanged;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.MessageLatency;
+import ru.rosdistant.gateway.dialog.DialogForwarded;
 import ru.rosdistant.gateway.dialog.DialogForwarding;
 import ru.rosdistant.gateway.dialog.DialogQueries;
+import ru.rosdistant.gateway.dialog.DialogRead;
+import ru.rosdistant.gateway.dialog.DialogRequeued;
 import ru.rosdistant.gateway.dialog.Sender;
 import ru.rosdistant.gateway.dialog.Triage;
+import ru.rosdistant.gateway.dialog.TypingChanged;
 import ru.rosdistant.gateway.routing.AgentPresences;
 import ru.rosdistant.gateway.routing.OfferGoneException;
 import ru.rosdistant.gateway.routing.OfferRounds;
+import ru.rosdistant.gateway.routing.OfferWithdrawn;
+import ru.rosdistant.gateway.routing.Offered;
 import ru.rosdistant.gateway.routing.Presence;
 import ru.rosdistant.gateway.live.ErrorCode;
 import ru.rosdistant.gateway.live.FrameException;
 import ru.rosdistant.gateway.live.Frames;
 import ru.rosdistant.gateway.live.InboundFrame;
 import ru.rosdistant.gateway.live.SocketConnection;
+import ru.rosdistant.gateway.live.SocketFanOut;
 import ru.rosdistant.gateway.live.SocketMetrics;
 import ru.rosdistant.gateway.live.SocketProperties;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
+import ru.rosdistant.gateway.task.PersonWroteAgain;
 import ru.rosdistant.gateway.task.TicketDesk;
 import ru.rosdistant.gateway.task.TicketDeskUnavailable;
 import ru.rosdistant.gateway.triage.DispatcherTriage;
@@ -67,7 +74,7 @@ class AgentSocket implements WebSocketHandler {
 
     private final DialogQueries dialogQueries;
 
-    private final DialogBus bus;
+    private final SocketFanOut bus;
 
     private final AgentPresences presences;
 
@@ -91,7 +98,7 @@ class AgentSocket implements WebSocketHandler {
 
     AgentSocket(AgentDirectory agents, CurrentAccounts accounts, OpenAgentSockets open, DialogManagement dialogs,
             DialogForwarding forwarding, DialogQueries dialogQueries,
-            DialogBus bus,
+            SocketFanOut bus,
             AgentPresences presences, OfferRounds offers, DispatcherTriage triage, Sites sites, JsonMapper json,
             SocketProperties limits,
             SocketMetrics metrics, TicketDesk ticketDesk, MessageLatency latency) {
@@ -195,22 +202,22 @@ class AgentSocket implements WebSocketHandler {
                     .then();
         }
 
-        Object otherEvent(DialogEvent event) {
-            if (event instanceof DialogEvent.TypingChanged typing) {
+        Object otherEvent(Object event) {
+            if (event instanceof TypingChanged typing) {
                 return typing.sender() == Sender.VISITOR
                         ? Frames.typing(typing.dialogId().toString(), "visitor", typing.typing(), null) : null;
             }
-            if (event instanceof DialogEvent.Offered offered) {
+            if (event instanceof Offered offered) {
                 Map<String, Object> frame = new LinkedHashMap<>();
                 frame.put("type", "offer");
                 frame.put("dialog", Frames.dialog(offered.dialog(), true, siteName(offered.dialog().siteId())));
                 frame.put("expiresAt", offered.expiresAt());
                 return frame;
             }
-            if (event instanceof DialogEvent.OfferWithdrawn withdrawn) {
+            if (event instanceof OfferWithdrawn withdrawn) {
                 return Map.of("type", "offer_withdrawn", "dialogId", withdrawn.dialogId());
             }
-            if (event instanceof DialogEvent.PersonWroteAgain wrote) {
+            if (event instanceof PersonWroteAgain wrote) {
                 Map<String, Object> frame = new LinkedHashMap<>();
                 frame.put("type", "card_notice");
                 frame.put(wrote.appeal() ? "appealId" : "dialogId", wrote.subjectId());
@@ -221,10 +228,10 @@ class AgentSocket implements WebSocketHandler {
                 frame.put("text", wrote.title());
                 return frame;
             }
-            if (event instanceof DialogEvent.ReadUpTo read) {
+            if (event instanceof DialogRead read) {
                 return Map.of("type", "read", "dialogId", read.dialogId(), "seq", read.seq(), "unread", read.unread());
             }
-            if (event instanceof DialogEvent.DialogChanged changed) {
+            if (event instanceof DialogChanged changed) {
                 Dialog dialog = changed.dialog();
                 if (dialog.isAssignedTo(agent.id())) {
                     mine.add(dialog.id());
@@ -247,7 +254,7 @@ class AgentSocket implements WebSocketHandler {
         }
 
         /** Why the dialog is no longer this agent's work, or null while it still is (or never was). */
-        private String leftBecause(DialogEvent.DialogChanged changed) {
+        private String leftBecause(DialogChanged changed) {
             Dialog dialog = changed.dialog();
             if (dialog.isClosed()) {
                 // ended as spam: nothing is left to do, not even an appeal type
@@ -258,7 +265,11 @@ class AgentSocket implements WebSocketHandler {
             if (!wasMine || dialog.isAssignedTo(agent.id())) {
                 return null;
             }
-            return changed.handOff() == null ? "forwarded" : changed.handOff();
+            if (changed instanceof DialogRequeued) {
+                return "requeued";
+            }
+            return changed instanceof DialogForwarded forwarded && forwarded.handOff() != null ? forwarded.handOff()
+                    : "forwarded";
         }
 
         private Map<String, Object> dialogLeft(Dialog dialog, String reason) {

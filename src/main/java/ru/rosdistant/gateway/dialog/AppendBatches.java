@@ -22,7 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
-import ru.rosdistant.gateway.storage.StorageOutage;
+import ru.rosdistant.gateway.shared.StorageOutage;
 
 /**
  * Group commit for the messages people write: appends that arrive while earlier ones are being stored

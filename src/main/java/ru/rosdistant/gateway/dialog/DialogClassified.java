@@ -1,5 +1,5 @@
 package ru.rosdistant.gateway.dialog;
 
-/** Published (in process) after an agent classified a closed dialog; cards create the follow-up tasks. */
-public record DialogClassified(Dialog dialog, Classification classification, long agentId) {
+/** An agent classified a closed dialog; cards create the follow-up tasks. */
+public record DialogClassified(Dialog dialog, Classification classification, long agentId) implements DialogChanged {
 }

@@ -1,5 +1,5 @@
 package ru.rosdistant.gateway.dialog;
 
-/** Published (in process) after a dialog was closed; the agent it had is free for another one. */
-public record DialogClosed(Dialog dialog) {
+/** A dialog was closed; the agent it had is free for another one. */
+public record DialogClosed(Dialog dialog) implements DialogChanged {
 }

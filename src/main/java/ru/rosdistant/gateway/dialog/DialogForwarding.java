@@ -6,7 +6,6 @@ import java.util.UUID;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
@@ -23,19 +22,16 @@ public class DialogForwarding {
 
     private final TransactionalOperator tx;
 
-    private final DialogBus bus;
-
-    private final ApplicationEventPublisher events;
+    private final DialogEvents events;
 
     private final DialogQueries queries;
 
     private final DialogWrites writes;
 
-    DialogForwarding(DatabaseClient db, TransactionalOperator tx, DialogBus bus, ApplicationEventPublisher events,
+    DialogForwarding(DatabaseClient db, TransactionalOperator tx, DialogEvents events,
             DialogQueries queries, DialogWrites writes) {
         this.db = db;
         this.tx = tx;
-        this.bus = bus;
         this.events = events;
         this.queries = queries;
         this.writes = writes;
@@ -142,11 +138,9 @@ public class DialogForwarding {
                                     agentId, null))
                             : queries.find(dialogId);
                     return after.doOnNext(dialog -> {
-                        done.getValue().ifPresent(message -> bus.publish(new DialogEvent.MessageAppended(message)));
-                        bus.publish(new DialogEvent.DialogChanged(dialog, null));
-                        if (toLine != null) {
-                            events.publishEvent(new DialogForwarded(dialog, null, fromLine));
-                        }
+                        done.getValue().ifPresent(message -> events.publish(new MessageAppended(message)));
+                        events.publish(toLine == null ? new DialogTriaged(dialog)
+                                : new DialogForwarded(dialog, null, fromLine, null));
                     });
                 })
                 .onErrorMap(DialogManagement::storageFailure);
@@ -171,9 +165,8 @@ public class DialogForwarding {
                 .as(tx::transactional)
                 .flatMap(entry -> queries.find(dialogId).doOnNext(dialog -> {
                     Dialog before = entry.getKey();
-                    bus.publish(new DialogEvent.MessageAppended(entry.getValue()));
-                    bus.publish(new DialogEvent.DialogChanged(dialog, before.agentId(), handOff));
-                    events.publishEvent(new DialogForwarded(dialog, before.agentId(), before.lineId()));
+                    events.publish(new MessageAppended(entry.getValue()));
+                    events.publish(new DialogForwarded(dialog, before.agentId(), before.lineId(), handOff));
                 }))
                 .onErrorMap(DialogManagement::storageFailure);
     }

@@ -1,5 +1,12 @@
 package ru.rosdistant.gateway.dialog;
 
-/** Published (in process) after a messenger user waited past the line's maximum and the bot kept the question. */
-public record DialogKeptOffline(Dialog dialog) {
+import java.util.UUID;
+
+/** A messenger user waited past the line's maximum and the bot kept the question. */
+public record DialogKeptOffline(Dialog dialog) implements DialogEvent {
+
+    @Override
+    public UUID dialogId() {
+        return dialog.id();
+    }
 }

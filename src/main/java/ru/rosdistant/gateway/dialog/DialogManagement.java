@@ -12,18 +12,17 @@ import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 import ru.rosdistant.gateway.site.Site;
 
 /**
  * The commands on dialogs and their messages (open, append, assign, close, classify, re-queue, transcripts, read
- * marks), with PostgreSQL as the source of truth: every change is stored before it is announced, and announced on
- * the {@link DialogBus} for the live sockets. Reads are {@link DialogQueries}; hand-overs {@link DialogForwarding}.
+ * marks), with PostgreSQL as the source of truth: every change is stored before it is announced as a past-tense
+ * event on {@link DialogEvents}. Reads are {@link DialogQueries}; hand-overs {@link DialogForwarding}.
  */
 @Component
 public class DialogManagement {
@@ -32,9 +31,7 @@ public class DialogManagement {
 
     private final TransactionalOperator tx;
 
-    private final DialogBus bus;
-
-    private final ApplicationEventPublisher events;
+    private final DialogEvents events;
 
     private final AppendBatches batches;
 
@@ -42,11 +39,10 @@ public class DialogManagement {
 
     private final DialogWrites writes;
 
-    DialogManagement(DatabaseClient db, TransactionalOperator tx, DialogBus bus, ApplicationEventPublisher events,
+    DialogManagement(DatabaseClient db, TransactionalOperator tx, DialogEvents events,
             AppendBatches batches, DialogQueries queries, DialogWrites writes) {
         this.db = db;
         this.tx = tx;
-        this.bus = bus;
         this.events = events;
         this.batches = batches;
         this.queries = queries;
@@ -136,8 +132,8 @@ public class DialogManagement {
     }
 
     private void announceOpened(Dialog dialog, Optional<Message> waiting) {
-        waiting.ifPresent(message -> bus.publish(new DialogEvent.MessageAppended(message)));
-        events.publishEvent(new DialogOpened(dialog));
+        waiting.ifPresent(message -> events.publish(new MessageAppended(message)));
+        events.publish(new DialogOpened(dialog));
     }
 
     private Mono<Void> rememberContact(Visitor visitor, String name, String email) {
@@ -174,7 +170,7 @@ public class DialogManagement {
      */
     public Mono<Message> appendNotice(UUID dialogId, String event, String text) {
         return writes.insert(dialogId, Sender.SYSTEM, null, null, null, null, event, text, true)
-                .doOnNext(message -> bus.publish(new DialogEvent.MessageAppended(message)))
+                .doOnNext(message -> events.publish(new MessageAppended(message)))
                 .onErrorMap(DialogManagement::storageFailure);
     }
 
@@ -197,7 +193,7 @@ public class DialogManagement {
     /** A new message (not a repeat of one stored before) goes to everyone following its dialog. */
     private Mono<Appended> announced(DialogWrites.Row row) {
         if (!row.appended().duplicate()) {
-            bus.publish(new DialogEvent.MessageAppended(row.appended().message()));
+            events.publish(new MessageAppended(row.appended().message()));
         }
         return joined(row.stored(), row.appended());
     }
@@ -213,9 +209,9 @@ public class DialogManagement {
         }
         UUID dialogId = appended.message().dialogId();
         return queries.messagesAfter(dialogId, stored.seq(), stored.seq() + 1)
-                .doOnNext(notice -> bus.publish(new DialogEvent.MessageAppended(notice)))
+                .doOnNext(notice -> events.publish(new MessageAppended(notice)))
                 .then(queries.find(dialogId))
-                .doOnNext(dialog -> events.publishEvent(new DialogQueued(dialog)))
+                .doOnNext(dialog -> events.publish(new DialogQueued(dialog)))
                 .then(Mono.just(appended))
                 .onErrorReturn(appended);
     }
@@ -247,9 +243,8 @@ public class DialogManagement {
                 .as(tx::transactional)
                 .flatMap(message -> queries.find(dialogId)
                         .doOnNext(dialog -> {
-                            bus.publish(new DialogEvent.MessageAppended(message));
-                            bus.publish(new DialogEvent.DialogChanged(dialog, null));
-                            events.publishEvent(new DialogAssigned(dialog));
+                            events.publish(new MessageAppended(message));
+                            events.publish(new DialogAssigned(dialog));
                         }))
                 .onErrorMap(DialogManagement::storageFailure);
     }
@@ -272,9 +267,8 @@ public class DialogManagement {
                 .as(tx::transactional)
                 .flatMap(message -> queries.find(dialogId)
                         .doOnNext(dialog -> {
-                            bus.publish(new DialogEvent.MessageAppended(message));
-                            bus.publish(new DialogEvent.DialogChanged(dialog, null));
-                            events.publishEvent(new DialogAssigned(dialog));
+                            events.publish(new MessageAppended(message));
+                            events.publish(new DialogAssigned(dialog));
                         }))
                 .onErrorMap(DialogManagement::storageFailure);
     }
@@ -324,8 +318,7 @@ public class DialogManagement {
                         "Only the agent who had the dialog classifies it, once")))
                 .then(queries.find(dialogId))
                 .doOnNext(dialog -> {
-                    bus.publish(new DialogEvent.DialogChanged(dialog, null));
-                    events.publishEvent(new DialogClassified(dialog, classification, agentId));
+                    events.publish(new DialogClassified(dialog, classification, agentId));
                 })
                 .onErrorMap(DialogManagement::storageFailure);
     }
@@ -427,11 +420,11 @@ public class DialogManagement {
                                 + "WHERE d.id = :id")
                         .bind("id", dialogId)
                         .bind("agent", agentId)
-                        .map(row -> new DialogEvent.ReadUpTo(dialogId, agentId, row.get("read_seq", Long.class),
+                        .map(row -> new DialogRead(dialogId, agentId, row.get("read_seq", Long.class),
                                 Math.max(0, row.get("unread", Long.class))))
                         .one())
-                .doOnNext(read -> bus.publishToAgent(agentId, read))
-                .map(DialogEvent.ReadUpTo::unread)
+                .doOnNext(read -> events.publish(read))
+                .map(DialogRead::unread)
                 .onErrorMap(DialogManagement::storageFailure);
     }
 
@@ -448,7 +441,7 @@ public class DialogManagement {
 
     /** Tells the other side of a dialog that someone is typing; nothing is stored. */
     public void typing(UUID dialogId, Sender sender, boolean typing, String name) {
-        bus.publish(new DialogEvent.TypingChanged(dialogId, sender, typing, name));
+        events.publish(new TypingChanged(dialogId, sender, typing, name));
     }
 
     /**
@@ -478,8 +471,8 @@ public class DialogManagement {
                 .as(tx::transactional)
                 .flatMap(message -> queries.find(dialogId)
                         .doOnNext(dialog -> {
-                            bus.publish(new DialogEvent.MessageAppended(message));
-                            bus.publish(new DialogEvent.DialogChanged(dialog, agentId, "requeued"));
+                            events.publish(new MessageAppended(message));
+                            events.publish(new DialogRequeued(dialog, agentId));
                         }))
                 .onErrorMap(DialogManagement::storageFailure);
     }
@@ -500,7 +493,7 @@ public class DialogManagement {
                 .flatMap(updated -> writes.insert(dialogId, Sender.SYSTEM, null, null, reason, null, "offline_offered", text,
                         false))
                 .as(tx::transactional)
-                .doOnNext(message -> bus.publish(new DialogEvent.MessageAppended(message)))
+                .doOnNext(message -> events.publish(new MessageAppended(message)))
                 .map(message -> true)
                 .defaultIfEmpty(false)
                 .onErrorMap(DialogManagement::storageFailure);
@@ -524,8 +517,8 @@ public class DialogManagement {
                         false))
                 .as(tx::transactional)
                 .flatMap(message -> queries.find(dialogId).doOnNext(dialog -> {
-                    bus.publish(new DialogEvent.MessageAppended(message));
-                    events.publishEvent(new DialogKeptOffline(dialog));
+                    events.publish(new MessageAppended(message));
+                    events.publish(new DialogKeptOffline(dialog));
                 }))
                 .map(dialog -> true)
                 .defaultIfEmpty(false)
@@ -533,7 +526,7 @@ public class DialogManagement {
     }
 
     public static Throwable storageFailure(Throwable error) {
-        if (ru.rosdistant.gateway.storage.StorageOutage.is(error)) {
+        if (ru.rosdistant.gateway.shared.StorageOutage.is(error)) {
             return new DialogException(DialogException.Reason.STORAGE_UNAVAILABLE,
                     "The message store is unavailable, try again", error);
         }

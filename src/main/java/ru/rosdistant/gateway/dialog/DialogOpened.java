@@ -1,5 +1,12 @@
 package ru.rosdistant.gateway.dialog;
 
-/** Published (in process) after a new dialog is stored, for routing to pick it up. */
-public record DialogOpened(Dialog dialog) {
+import java.util.UUID;
+
+/** A new dialog was stored, waiting. */
+public record DialogOpened(Dialog dialog) implements DialogEvent {
+
+    @Override
+    public UUID dialogId() {
+        return dialog.id();
+    }
 }

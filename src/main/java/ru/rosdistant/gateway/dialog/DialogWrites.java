@@ -5,7 +5,6 @@ import java.util.UUID;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
@@ -22,17 +21,13 @@ class DialogWrites {
 
     private final TransactionalOperator tx;
 
-    private final DialogBus bus;
-
-    private final ApplicationEventPublisher events;
+    private final DialogEvents events;
 
     private final DialogQueries queries;
 
-    DialogWrites(DatabaseClient db, TransactionalOperator tx, DialogBus bus, ApplicationEventPublisher events,
-            DialogQueries queries) {
+    DialogWrites(DatabaseClient db, TransactionalOperator tx, DialogEvents events, DialogQueries queries) {
         this.db = db;
         this.tx = tx;
-        this.bus = bus;
         this.events = events;
         this.queries = queries;
     }
@@ -120,11 +115,10 @@ class DialogWrites {
                 .as(tx::transactional)
                 .flatMap(closing -> queries.find(dialogId)
                         .doOnNext(closed -> {
-                            bus.publish(new DialogEvent.MessageAppended(closing.getKey()));
-                            bus.publish(new DialogEvent.DialogChanged(closed, null));
-                            events.publishEvent(new DialogClosed(closed));
+                            events.publish(new MessageAppended(closing.getKey()));
+                            events.publish(new DialogClosed(closed));
                             if (closing.getValue()) {
-                                events.publishEvent(new DialogClassified(closed, classification, agentId));
+                                events.publish(new DialogClassified(closed, classification, agentId));
                             }
                         }));
     }

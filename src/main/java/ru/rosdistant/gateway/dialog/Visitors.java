@@ -9,7 +9,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 
 /**
  * Visitor identities. The token is 32 random bytes handed to the visitor once; only its SHA-256 is stored,

@@ -17,7 +17,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import ru.rosdistant.gateway.cluster.JobLeases;
 import ru.rosdistant.gateway.files.FileStore;
 import ru.rosdistant.gateway.files.StoredFile;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 import ru.rosdistant.gateway.mail.Mailer;
 
 /**

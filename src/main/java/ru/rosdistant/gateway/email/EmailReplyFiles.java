@@ -31,7 +31,7 @@ import ru.rosdistant.gateway.files.FileTooLargeException;
 import ru.rosdistant.gateway.files.NoUploadSlotException;
 import ru.rosdistant.gateway.files.StoredFile;
 import ru.rosdistant.gateway.files.UploadSlots;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 import ru.rosdistant.gateway.web.ClientAddress;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 

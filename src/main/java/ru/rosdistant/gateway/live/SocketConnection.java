@@ -26,11 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
-import ru.rosdistant.gateway.dialog.DialogBus;
-import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Message;
+import ru.rosdistant.gateway.dialog.MessageAppended;
 import ru.rosdistant.gateway.web.ClientAddress;
 import ru.rosdistant.gateway.web.TokenBucket;
 
@@ -80,7 +79,7 @@ public final class SocketConnection {
 
     private final DialogQueries dialogs;
 
-    private final DialogBus bus;
+    private final SocketFanOut bus;
 
     private final SocketProperties limits;
 
@@ -93,7 +92,7 @@ public final class SocketConnection {
 
     private final Map<UUID, Disposable> following = new ConcurrentHashMap<>(1);
 
-    private final Function<DialogEvent, Object> otherEvents;
+    private final Function<Object, Object> otherEvents;
 
     private final SocketMetrics.Side metrics;
 
@@ -122,11 +121,11 @@ public final class SocketConnection {
     private volatile CompletableFuture<Void> drained;
 
     /**
-     * @param otherEvents turns a dialog event other than a stored message into a frame for this side, or
+     * @param otherEvents turns a live event other than a stored message into a frame for this side, or
      * null to skip it
      */
-    public SocketConnection(WebSocketSession session, JsonMapper json, DialogQueries dialogs, DialogBus bus,
-            SocketProperties limits, SocketMetrics.Side metrics, Function<DialogEvent, Object> otherEvents) {
+    public SocketConnection(WebSocketSession session, JsonMapper json, DialogQueries dialogs, SocketFanOut bus,
+            SocketProperties limits, SocketMetrics.Side metrics, Function<Object, Object> otherEvents) {
         this.session = session;
         this.json = json;
         this.dialogs = dialogs;
@@ -246,8 +245,8 @@ public final class SocketConnection {
         sentSeq.remove(dialogId);
     }
 
-    public void onEvent(DialogEvent event) {
-        if (event instanceof DialogEvent.MessageAppended appended) {
+    public void onEvent(Object event) {
+        if (event instanceof MessageAppended appended) {
             enqueue(new Delivered(appended.message()));
             return;
         }
@@ -468,7 +467,7 @@ public final class SocketConnection {
         else if (error instanceof DialogException failed) {
             sendError(ErrorCode.valueOf(failed.reason().name()), failed.getMessage(), frame.ref());
         }
-        else if (ru.rosdistant.gateway.storage.StorageOutage.is(error)) {
+        else if (ru.rosdistant.gateway.shared.StorageOutage.is(error)) {
             log.warn("Frame '{}' (ref {}) could not reach the database: {}", frame.type(), frame.ref(), error.toString());
             sendError(ErrorCode.STORAGE_UNAVAILABLE, "The message store is unavailable, try again", frame.ref());
         }

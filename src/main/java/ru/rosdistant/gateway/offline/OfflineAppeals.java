@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogKeptOffline;
 import ru.rosdistant.gateway.dialog.DialogQueries;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 
 /**

@@ -13,19 +13,18 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.dialog.Dialog;
-import ru.rosdistant.gateway.dialog.DialogBus;
-import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 
 /**
  * Offers of waiting dialogs to agents: made by a drain, accepted or declined by an agent, withdrawn when the agent
  * goes away or the dialog closes, ended by this node's timer. Offers are rows ({@link Offers}) any node answers;
- * the targets hear of them through the bus wherever their consoles are.
+ * the targets hear of them ({@link Offered}, {@link OfferWithdrawn}) wherever their consoles are.
  */
 @Component
 public class OfferRounds {
@@ -40,7 +39,7 @@ public class OfferRounds {
 
     private final DialogQueries dialogQueries;
 
-    private final DialogBus bus;
+    private final ApplicationEventPublisher events;
 
     private final DrainRequests drains;
 
@@ -50,13 +49,13 @@ public class OfferRounds {
     private final Map<UUID, Disposable> offerTimers = new ConcurrentHashMap<>();
 
     OfferRounds(Offers offers, PresentAgents present, DialogManagement dialogs, DialogQueries dialogQueries,
-            DialogBus bus, DrainRequests drains,
+            ApplicationEventPublisher events, DrainRequests drains,
             QueuePositions positions) {
         this.offers = offers;
         this.present = present;
         this.dialogs = dialogs;
         this.dialogQueries = dialogQueries;
-        this.bus = bus;
+        this.events = events;
         this.drains = drains;
         this.positions = positions;
     }
@@ -106,7 +105,7 @@ public class OfferRounds {
         offer.targets()
                 .stream()
                 .filter(target -> !target.equals(dialog.agentId()))
-                .forEach(target -> bus.publishToAgent(target, new DialogEvent.OfferWithdrawn(dialog.id(), target)));
+                .forEach(target -> events.publishEvent(new OfferWithdrawn(dialog.id(), target)));
         present.assigned(dialog.agentId());
         positions.assigned(dialog.lineId());
         drains.request(dialog.lineId());
@@ -115,8 +114,7 @@ public class OfferRounds {
     /** An offer ran out: whoever it was open to is told, and the line is drained again. */
     private void expired(Offers.Changed offer) {
         stopTimer(offer.dialogId());
-        offer.targets().forEach(target -> bus.publishToAgent(target,
-                new DialogEvent.OfferWithdrawn(offer.dialogId(), target)));
+        offer.targets().forEach(target -> events.publishEvent(new OfferWithdrawn(offer.dialogId(), target)));
         drains.request(offer.line());
     }
 
@@ -124,7 +122,7 @@ public class OfferRounds {
     void withdrawFrom(long agentId) {
         offers.withdrawFrom(agentId)
                 .doOnNext(offer -> {
-                    bus.publishToAgent(agentId, new DialogEvent.OfferWithdrawn(offer.dialogId(), agentId));
+                    events.publishEvent(new OfferWithdrawn(offer.dialogId(), agentId));
                     if (offer.targets().isEmpty()) {
                         stopTimer(offer.dialogId());
                     }
@@ -138,8 +136,8 @@ public class OfferRounds {
     void dialogClosed(UUID dialogId) {
         stopTimer(dialogId);
         offers.drop(dialogId)
-                .subscribe(offer -> offer.targets().forEach(target -> bus.publishToAgent(target,
-                        new DialogEvent.OfferWithdrawn(offer.dialogId(), target))), error -> log.warn(
+                .subscribe(offer -> offer.targets().forEach(target -> events.publishEvent(
+                        new OfferWithdrawn(offer.dialogId(), target))), error -> log.warn(
                         "Could not end the offer of closed dialog {}: {}", dialogId, error.toString()));
     }
 
@@ -166,8 +164,7 @@ public class OfferRounds {
                     if (previous != null) {
                         previous.dispose();
                     }
-                    targets.forEach(target -> bus.publishToAgent(target,
-                            new DialogEvent.Offered(dialog, target, expiresAt)));
+                    targets.forEach(target -> events.publishEvent(new Offered(dialog, target, expiresAt)));
                 });
     }
 

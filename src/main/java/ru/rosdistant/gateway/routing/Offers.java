@@ -83,7 +83,7 @@ class Offers {
      */
     Mono<UUID> open(UUID dialogId, String line, Set<Long> targets, Duration timeout, boolean reserved,
             boolean freshRound) {
-        UUID round = ru.rosdistant.gateway.ids.RandomIds.uuid();
+        UUID round = ru.rosdistant.gateway.shared.RandomIds.uuid();
         return db.sql("""
                         INSERT INTO dialog_offer (dialog_id, line_id, round, node_id, targets, reserved, expires_at)
                         VALUES (:dialog, :line, :round, :node, :targets, :reserved, now() + make_interval(secs => :secs))

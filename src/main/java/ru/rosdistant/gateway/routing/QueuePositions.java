@@ -8,14 +8,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import reactor.core.publisher.Mono;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
-import ru.rosdistant.gateway.dialog.DialogBus;
-import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 
 /**
  * The waiting line as the visitor sees it: their place, the estimated wait (the place times the line's recent pace)
- * and how many agents are online, told when it changes.
+ * and how many agents are online, told when it changes ({@link QueueChanged}).
  */
 @Component
 public class QueuePositions {
@@ -26,14 +25,15 @@ public class QueuePositions {
 
     private final DialogQueries dialogs;
 
-    private final DialogBus bus;
+    private final ApplicationEventPublisher events;
 
     private final RoutingProperties properties;
 
-    QueuePositions(PresentAgents present, DialogQueries dialogs, DialogBus bus, RoutingProperties properties) {
+    QueuePositions(PresentAgents present, DialogQueries dialogs, ApplicationEventPublisher events,
+            RoutingProperties properties) {
         this.present = present;
         this.dialogs = dialogs;
-        this.bus = bus;
+        this.events = events;
         this.properties = properties;
     }
 
@@ -50,7 +50,7 @@ public class QueuePositions {
         LineStats lineStats = stats.get(line);
         Integer position = lineStats == null ? null : lineStats.positions.get(dialogId);
         if (position != null) {
-            bus.publish(new DialogEvent.QueueChanged(dialogId, position, lineStats.estimate(position),
+            events.publishEvent(new QueueChanged(dialogId, position, lineStats.estimate(position),
                     present.onlineFor(line)));
         }
     }
@@ -78,7 +78,7 @@ public class QueuePositions {
                     Integer told = lineStats.tell(dialogId, position);
                     if (told != null || staffingChanged) {
                         int shown = told != null ? told : lineStats.positions.get(dialogId);
-                        bus.publish(new DialogEvent.QueueChanged(dialogId, shown,
+                        events.publishEvent(new QueueChanged(dialogId, shown,
                                 online == 0 ? null : lineStats.estimate(shown), online));
                     }
                 })

@@ -34,6 +34,7 @@ import org.springframework.web.server.session.WebSessionManager;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.context.ServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.security.web.server.authentication.HttpStatusServerEntryPoint;
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter;
@@ -43,6 +44,8 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentAccount;
+import ru.rosdistant.gateway.agent.LoginThrottle;
+import ru.rosdistant.gateway.agent.PersistentWebSessions;
 
 /**
  * Who may reach what. Visitors, the widget and the demo pages are public; the console's REST and socket
@@ -50,7 +53,7 @@ import ru.rosdistant.gateway.agent.AgentAccount;
  * port of its own, when one is configured). The console logs in with a form POST to /login and keeps
  * a session cookie (SameSite=Lax, HttpOnly), which a cross-site page cannot send; REST clients may use
  * HTTP Basic, behind the same login throttle. A session's requests get the agent's current roles
- * ({@link CurrentAccountContexts}). No redirects: the console is a script, so it gets 401 and JSON.
+ * ({@code agent.CurrentAccountContexts}). No redirects: the console is a script, so it gets 401 and JSON.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableReactiveMethodSecurity
@@ -102,7 +105,7 @@ class WebSecurity {
     @Bean
     SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, PersistentWebSessions sessions, JsonMapper json,
             LoginThrottle throttle, ReactiveUserDetailsService users, PasswordEncoder passwords,
-            CurrentAccountContexts contexts, Environment environment) {
+            ServerSecurityContextRepository contexts, Environment environment) {
         HttpStatusServerEntryPoint unauthorized = new HttpStatusServerEntryPoint(HttpStatus.UNAUTHORIZED);
         UserDetailsRepositoryReactiveAuthenticationManager checkPassword =
                 new UserDetailsRepositoryReactiveAuthenticationManager(users);

@@ -1,6 +1,6 @@
 /**
- * The process: embedded PostgreSQL, security and sessions, WebSocket settings, start-up warm-up.
+ * The process: embedded PostgreSQL, the security filter chain (over the agents' sessions and login throttle),
+ * WebSocket settings, health, start-up warm-up.
  */
-@org.springframework.modulith.ApplicationModule(allowedDependencies = {
-        "agent", "cluster", "ids", "live", "storage", "web" })
+@org.springframework.modulith.ApplicationModule(allowedDependencies = { "agent", "live" })
 package ru.rosdistant.gateway.system;

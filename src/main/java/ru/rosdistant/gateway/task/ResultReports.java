@@ -22,7 +22,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 import ru.rosdistant.gateway.mail.MailMessage;
 import ru.rosdistant.gateway.mail.Mailer;
 import ru.rosdistant.gateway.outbox.Outbox;

@@ -12,15 +12,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.dialog.DialogAssigned;
-import ru.rosdistant.gateway.dialog.DialogBus;
-import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogQueued;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 
 /**
@@ -40,7 +39,7 @@ class ReturningPersons {
 
     private final DatabaseClient db;
 
-    private final DialogBus bus;
+    private final ApplicationEventPublisher events;
 
     private final WorkingCalendar calendar;
 
@@ -50,10 +49,10 @@ class ReturningPersons {
 
     private volatile Disposable sweeper;
 
-    ReturningPersons(DatabaseClient db, DialogBus bus, WorkingCalendar calendar, TaskProperties properties,
-            TaskClock clock) {
+    ReturningPersons(DatabaseClient db, ApplicationEventPublisher events, WorkingCalendar calendar,
+            TaskProperties properties, TaskClock clock) {
         this.db = db;
-        this.bus = bus;
+        this.events = events;
         this.calendar = calendar;
         this.properties = properties;
         this.clock = clock;
@@ -167,9 +166,9 @@ class ReturningPersons {
                         .bind("task", taskId)
                         .bind("due", due)
                         .then()
-                        .doOnSuccess(done -> bus.publishToAgent(subject.agentId(),
-                                new DialogEvent.PersonWroteAgain(subject.id(), subject.appeal(), subject.agentId(),
-                                        subject.cardId(), taskId, subject.name(), subject.channel(), title))));
+                        .doOnSuccess(done -> events.publishEvent(new PersonWroteAgain(subject.id(), subject.appeal(),
+                                subject.agentId(), subject.cardId(), taskId, subject.name(), subject.channel(),
+                                title))));
     }
 
     private static String fit(String title) {

@@ -31,7 +31,7 @@ import ru.rosdistant.gateway.dialog.DialogClassified;
 import ru.rosdistant.gateway.mail.MailMessage;
 import ru.rosdistant.gateway.mail.Mailer;
 import ru.rosdistant.gateway.outbox.Outbox;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 import ru.rosdistant.gateway.site.WorkingCalendar;
 
 /**

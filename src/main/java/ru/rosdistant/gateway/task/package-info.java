@@ -4,5 +4,5 @@
  * interface.
  */
 @org.springframework.modulith.ApplicationModule(allowedDependencies = {
-        "agent", "card", "cluster", "dialog", "ids", "mail", "outbox", "site", "web" })
+        "agent", "card", "cluster", "dialog", "mail", "outbox", "shared", "site", "web" })
 package ru.rosdistant.gateway.task;

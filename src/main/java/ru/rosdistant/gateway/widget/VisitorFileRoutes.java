@@ -38,7 +38,7 @@ import ru.rosdistant.gateway.files.UploadSlots;
 import ru.rosdistant.gateway.live.Frames;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
-import ru.rosdistant.gateway.storage.StorageOutage;
+import ru.rosdistant.gateway.shared.StorageOutage;
 
 /**
  * Files in widget dialogs.

@@ -20,7 +20,7 @@ import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.files.FileProperties;
 import ru.rosdistant.gateway.files.FileStore;
 import ru.rosdistant.gateway.files.StoredFile;
-import ru.rosdistant.gateway.ids.RandomIds;
+import ru.rosdistant.gateway.shared.RandomIds;
 
 /**
  * Files visitors attach in the widget: streamed into the {@link FileStore}, recorded in PostgreSQL with the

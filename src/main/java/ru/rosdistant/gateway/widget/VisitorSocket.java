@@ -18,8 +18,6 @@ import ru.rosdistant.gateway.card.CardBinding;
 import ru.rosdistant.gateway.card.PortalIdentity;
 import ru.rosdistant.gateway.card.Transcripts;
 import ru.rosdistant.gateway.dialog.Dialog;
-import ru.rosdistant.gateway.dialog.DialogBus;
-import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.MessageLatency;
@@ -27,12 +25,15 @@ import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.DialogState;
 import ru.rosdistant.gateway.dialog.Ratings;
 import ru.rosdistant.gateway.dialog.Sender;
+import ru.rosdistant.gateway.dialog.TypingChanged;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.dialog.Visitors;
 import ru.rosdistant.gateway.routing.AgentPresences;
+import ru.rosdistant.gateway.routing.QueueChanged;
 import ru.rosdistant.gateway.routing.QueuePositions;
 import ru.rosdistant.gateway.live.ErrorCode;
 import ru.rosdistant.gateway.live.FrameException;
+import ru.rosdistant.gateway.live.SocketFanOut;
 import ru.rosdistant.gateway.live.Frames;
 import ru.rosdistant.gateway.live.InboundFrame;
 import ru.rosdistant.gateway.live.SocketConnection;
@@ -56,7 +57,7 @@ class VisitorSocket implements WebSocketHandler {
     private final MessageLatency latency;
     private final DialogQueries dialogQueries;
 
-    private final DialogBus bus;
+    private final SocketFanOut bus;
 
     private final JsonMapper json;
 
@@ -83,7 +84,7 @@ class VisitorSocket implements WebSocketHandler {
     private final ResultReports results;
 
     VisitorSocket(Sites sites, Visitors visitors, DialogManagement dialogs, DialogQueries dialogQueries,
-            DialogBus bus, JsonMapper json,
+            SocketFanOut bus, JsonMapper json,
             SocketProperties limits, SocketMetrics metrics, WorkingCalendar calendar, Transcripts transcripts,
             QueuePositions positions,
             AgentPresences presences,
@@ -130,11 +131,11 @@ class VisitorSocket implements WebSocketHandler {
     }
 
     /** What a visitor hears besides messages: the agent typing. */
-    private static Object agentSide(DialogEvent event) {
-        if (event instanceof DialogEvent.TypingChanged typing && typing.sender() == Sender.AGENT) {
+    private static Object agentSide(Object event) {
+        if (event instanceof TypingChanged typing && typing.sender() == Sender.AGENT) {
             return Frames.typing(typing.dialogId().toString(), "agent", typing.typing(), typing.name());
         }
-        if (event instanceof DialogEvent.QueueChanged queue) {
+        if (event instanceof QueueChanged queue) {
             Map<String, Object> frame = new LinkedHashMap<>();
             frame.put("type", "queue");
             frame.put("dialogId", queue.dialogId());

@@ -3,5 +3,5 @@
  * abandoned waiting visitors.
  */
 @org.springframework.modulith.ApplicationModule(allowedDependencies = {
-        "card", "cluster", "dialog", "files", "ids", "live", "routing", "site", "storage", "task", "web" })
+        "card", "cluster", "dialog", "files", "live", "routing", "shared", "site", "task", "web" })
 package ru.rosdistant.gateway.widget;

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.system;
+package ru.rosdistant.gateway.agent;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.system;
+package ru.rosdistant.gateway.agent;
 
 import java.time.Duration;
 
@@ -21,9 +21,6 @@ import org.springframework.web.server.WebSession;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
-import ru.rosdistant.gateway.agent.Agent;
-import ru.rosdistant.gateway.agent.AgentChange;
-import ru.rosdistant.gateway.agent.AgentDirectory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.system;
+package ru.rosdistant.gateway.agent;
 
 import java.util.List;
 import java.util.Map;
@@ -14,9 +14,6 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.Staff;
-import ru.rosdistant.gateway.agent.Agent;
-import ru.rosdistant.gateway.agent.AgentDirectory;
-import ru.rosdistant.gateway.agent.Role;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

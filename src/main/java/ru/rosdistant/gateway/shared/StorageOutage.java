@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.storage;
+package ru.rosdistant.gateway.shared;
 
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;

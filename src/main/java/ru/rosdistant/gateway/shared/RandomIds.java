@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.ids;
+package ru.rosdistant.gateway.shared;
 
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.system;
+package ru.rosdistant.gateway.agent;
 
 import java.util.Locale;
 
@@ -25,12 +25,12 @@ import ru.rosdistant.gateway.web.ClientAddress;
  * from a bucket of the login and one of the address ({@code cluster.SharedBuckets}: in Redis for all nodes, or in
  * memory at the limit divided by the live nodes): a bucket holds the limit and refills at the limit per
  * {@code gateway.login.lock}, so once locked a login gets one more try per lock/limit. Its {@link #filter} runs in the security chain right after the header writer
- * ({@code WebSecurity}): it tells the guard the client's address, and answers an unreadable login form 400 with the
+ * ({@code system.WebSecurity}): it tells the guard the client's address, and answers an unreadable login form 400 with the
  * security headers of every other answer; it is not a WebFilter bean of its own, which would run it a second time
  * outside the chain.
  */
 @Component
-class LoginThrottle {
+public class LoginThrottle {
 
     private static final int MAX_TRACKED = 100_000;
 
@@ -52,7 +52,7 @@ class LoginThrottle {
                 properties.failuresPerClient(), MAX_TRACKED);
     }
 
-    Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String client = client(exchange);
         if (exchange.getRequest().getMethod() != HttpMethod.POST
                 || !exchange.getRequest().getPath().value().equals("/login")) {
@@ -78,7 +78,7 @@ class LoginThrottle {
      * right one starts the login's count again. A check that could not be made (the database, an
      * {@link AuthenticationServiceException}) counts nothing.
      */
-    ReactiveAuthenticationManager guard(ReactiveAuthenticationManager passwords) {
+    public ReactiveAuthenticationManager guard(ReactiveAuthenticationManager passwords) {
         return authentication -> Mono.deferContextual(context -> {
             String login = String.valueOf(authentication.getName()).toLowerCase(Locale.ROOT);
             String client = context.getOrDefault(CLIENT, "unknown");
@@ -99,13 +99,13 @@ class LoginThrottle {
     }
 
     /** The answer to a locked login, whichever way the password came: 429, Retry-After, a problem body. */
-    Mono<Void> refuse(ServerWebExchange exchange) {
+    public Mono<Void> refuse(ServerWebExchange exchange) {
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(properties.lock().toSeconds()));
         return problem(exchange, HttpStatus.TOO_MANY_REQUESTS, "Too many failed logins; try again later");
     }
 
     /** A password refused unchecked: the login or the client address is locked. */
-    static final class LoginLocked extends AuthenticationException {
+    public static final class LoginLocked extends AuthenticationException {
 
         LoginLocked() {
             super("Too many failed logins");

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.system;
+package ru.rosdistant.gateway.agent;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -15,8 +15,6 @@ import org.springframework.security.web.server.context.WebSessionServerSecurityC
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
-import ru.rosdistant.gateway.agent.AgentAccount;
-import ru.rosdistant.gateway.agent.CurrentAccounts;
 
 /**
  * The security context of a console session's request, with the agent as they are now rather than as they logged

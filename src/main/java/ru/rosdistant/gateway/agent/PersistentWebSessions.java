@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.system;
+package ru.rosdistant.gateway.agent;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,11 +36,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebSession;
 import org.springframework.web.server.session.WebSessionStore;
-import ru.rosdistant.gateway.agent.AgentAccessChanged;
-import ru.rosdistant.gateway.agent.AgentAccount;
-import ru.rosdistant.gateway.agent.ConsoleSessionEnded;
-import ru.rosdistant.gateway.ids.RandomIds;
-import ru.rosdistant.gateway.storage.StorageOutage;
+import ru.rosdistant.gateway.shared.RandomIds;
+import ru.rosdistant.gateway.shared.StorageOutage;
 
 /**
  * The console's web sessions: held in memory like Spring's {@code InMemoryWebSessionStore}, and a logged-in
@@ -62,7 +59,7 @@ import ru.rosdistant.gateway.storage.StorageOutage;
  * database that stopped answering just then would hold the login for good.
  */
 @Component
-class PersistentWebSessions implements WebSessionStore {
+public class PersistentWebSessions implements WebSessionStore {
 
     private static final Logger log = LoggerFactory.getLogger(PersistentWebSessions.class);
 
@@ -156,7 +153,7 @@ class PersistentWebSessions implements WebSessionStore {
      * fails; a database that cannot be reached fails it as the account lookup does, with an
      * {@link AuthenticationServiceException} (503 "try again").
      */
-    Mono<Void> logIn(ServerWebExchange exchange, Authentication authentication) {
+    public Mono<Void> logIn(ServerWebExchange exchange, Authentication authentication) {
         SecurityContext context = new SecurityContextImpl(authentication);
         return exchange.getSession()
                 .cast(Session.class)

@@ -1,5 +1,0 @@
-/**
- * Random ids and tokens from a DRBG seeded once.
- */
-@org.springframework.modulith.ApplicationModule(allowedDependencies = {})
-package ru.rosdistant.gateway.ids;

@@ -1,0 +1,7 @@
+/**
+ * The few types many modules share and none owns: random ids and tokens from a DRBG seeded once
+ * ({@code RandomIds}), and what an unreachable database looks like, so that callers answer "retry later" rather than
+ * fail ({@code StorageOutage}).
+ */
+@org.springframework.modulith.ApplicationModule(allowedDependencies = {})
+package ru.rosdistant.gateway.shared;
