@@ -59,7 +59,7 @@ class ThreeNodesTests {
 
     @AfterAll
     static void stopNodes() {
-        nodes.forEach(ConfigurableApplicationContext::close);
+        nodes.forEach(node -> NodeStops.close(node, Duration.ofSeconds(60)));
         if (redis != null) {
             redis.close();
         }
@@ -314,7 +314,7 @@ class ThreeNodesTests {
                 .findFirst()
                 .orElseThrow();
         nodes.remove(stopping);
-        stopping.close();
+        NodeStops.close(stopping, Duration.ofSeconds(60));
         awaitTrue(() -> holder(job) != null && !holder.equals(holder(job)), "another node holds the card sweep");
         String next = holder(job);
         Map<String, Double> taken = passes(job);

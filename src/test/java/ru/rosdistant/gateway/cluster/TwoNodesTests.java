@@ -51,10 +51,10 @@ class TwoNodesTests {
     @AfterAll
     static void stopNodes() {
         if (one != null) {
-            one.close();
+            NodeStops.close(one, Duration.ofSeconds(60));
         }
         if (two != null) {
-            two.close();
+            NodeStops.close(two, Duration.ofSeconds(60));
         }
         if (redis != null) {
             redis.close();
