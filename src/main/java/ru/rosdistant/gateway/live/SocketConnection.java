@@ -1,6 +1,7 @@
 package ru.rosdistant.gateway.live;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,7 +187,8 @@ public final class SocketConnection {
                     }
                 })
                 .concatMap(this::render)
-                .map(session::textMessage));
+                // UTF-8 bytes straight from Jackson: no String of the frame, no second encoding pass
+                .map(bytes -> new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(bytes))));
         return Mono.zip(inbound, outbound)
                 .then()
                 .doOnError(error -> log.info("A socket ended with an error ({} frames queued): {}", queued.get(),
@@ -337,9 +339,9 @@ public final class SocketConnection {
             return new FrameException(ErrorCode.FRAME_TOO_LARGE,
                     "The frame has " + bytes + " bytes, more than " + limits.maxFrameBytes());
         }
-        String text = message.getPayload().toString(StandardCharsets.UTF_8);
-        try {
-            JsonNode node = json.readTree(text);
+        try (InputStream in = message.getPayload().asInputStream()) {
+            // parsed from the payload's bytes: no String of the whole frame
+            JsonNode node = json.readTree(in);
             if (node == null || !node.isObject()) {
                 return new FrameException(ErrorCode.BAD_JSON, "A frame must be a JSON object");
             }
@@ -353,7 +355,7 @@ public final class SocketConnection {
             }
             return new InboundFrame(type.asString(), node);
         }
-        catch (JacksonException ex) {
+        catch (JacksonException | IOException ex) {
             return new FrameException(ErrorCode.BAD_JSON, "The frame is not valid JSON");
         }
     }
@@ -477,17 +479,17 @@ public final class SocketConnection {
         }
     }
 
-    private Flux<String> render(Item item) {
+    private Flux<byte[]> render(Item item) {
         if (item instanceof Delivered delivered) {
             return deliver(delivered.message());
         }
         if (item instanceof Resume resume) {
             return replay(resume);
         }
-        return Flux.just(json.writeValueAsString(((Frame) item).frame()));
+        return Flux.just(json.writeValueAsBytes(((Frame) item).frame()));
     }
 
-    private Flux<String> deliver(Message message) {
+    private Flux<byte[]> deliver(Message message) {
         Long sent = sentSeq.get(message.dialogId());
         if (sent == null || message.seq() <= sent) {
             return Flux.empty();
@@ -499,10 +501,10 @@ public final class SocketConnection {
         return fromStore(message.dialogId(), sent, message.seq());
     }
 
-    private Flux<String> replay(Resume resume) {
+    private Flux<byte[]> replay(Resume resume) {
         sentSeq.put(resume.dialogId(), resume.lastSeq());
         return fromStore(resume.dialogId(), resume.lastSeq(), Long.MAX_VALUE)
-                .concatWith(Mono.fromSupplier(() -> json.writeValueAsString(Map.of("type", "resumed", "dialogId",
+                .concatWith(Mono.fromSupplier(() -> json.writeValueAsBytes(Map.of("type", "resumed", "dialogId",
                         resume.dialogId(), "lastSeq", sentSeq.getOrDefault(resume.dialogId(), resume.lastSeq())))));
     }
 
@@ -512,7 +514,7 @@ public final class SocketConnection {
      * connection then hangs without an error (see jOOQ#20112, r2dbc-pool#198). So the read is detached
      * from the socket's cancellation, like a frame's work.
      */
-    private Flux<String> fromStore(UUID dialogId, long after, long until) {
+    private Flux<byte[]> fromStore(UUID dialogId, long after, long until) {
         return Mono.fromFuture(() -> dialogs.messagesAfter(dialogId, after, until).collectList().toFuture(), true)
                 // every later frame of this socket waits behind this read: past SLOW_FRAME stop waiting (the
                 // read itself is not cancelled) and let the client resume again
@@ -526,15 +528,15 @@ public final class SocketConnection {
                 .map(this::encode)
                 .onErrorResume(error -> {
                     log.warn("Could not read dialog {} after seq {}", dialogId, after, error);
-                    return Flux.just(json.writeValueAsString(Map.of("type", "error", "code",
+                    return Flux.just(json.writeValueAsBytes(Map.of("type", "error", "code",
                             ErrorCode.STORAGE_UNAVAILABLE.name(), "message",
                             "Could not load the dialog's messages; send resume again", "dialogId", dialogId,
                             "retryable", true)));
                 });
     }
 
-    private String encode(Message message) {
+    private byte[] encode(Message message) {
         metrics.sent();
-        return json.writeValueAsString(Frames.message(message));
+        return json.writeValueAsBytes(Frames.message(message));
     }
 }
