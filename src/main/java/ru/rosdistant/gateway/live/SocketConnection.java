@@ -9,12 +9,18 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -106,14 +112,21 @@ public final class SocketConnection {
 
     private final AtomicBoolean shutDown = new AtomicBoolean();
 
+    /** Watches frames at work for {@link #SLOW_FRAME}; ticks every 100 ms on one daemon thread. */
+    private static final HashedWheelTimer WATCHDOG = new HashedWheelTimer(
+            new DefaultThreadFactory("frame-watchdog", true), 100, TimeUnit.MILLISECONDS);
+
     /** Message frames handed over at most before the next frame waits for them to be stored. */
     private static final int PIPELINED = 32;
 
     /** Message frames handed over and not finished yet. */
     private final AtomicInteger outstanding = new AtomicInteger();
 
-    /** Completes when every message frame handed over so far is finished; set by the inbound pipeline only. */
-    private volatile CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
+    /**
+     * Completed when no message frame is outstanding any more; set by the inbound pipeline only, while it waits
+     * (see {@link #afterOutstanding()}): a message costs a counter, not a future.
+     */
+    private volatile CompletableFuture<Void> allFinished;
 
     /** Frames queued and not yet taken by the outbound pipeline. */
     private final AtomicInteger queued = new AtomicInteger();
@@ -401,6 +414,17 @@ public final class SocketConnection {
     }
 
     private Mono<Void> handle(Object read, Function<InboundFrame, Mono<Void>> handler) {
+        if (read instanceof InboundFrame frame && frame.type().equals("message")
+                && queued.get() < limits.outboundBuffer() / 2 && outstanding.get() < PIPELINED) {
+            // the usual case, without an operator chain per frame: room to answer and room in the pipeline
+            if (rateLimiter.tryAcquire()) {
+                startMessage(frame, handler);
+            }
+            else {
+                sendError(ErrorCode.RATE_LIMITED, "Too many frames, slow down", frame.ref());
+            }
+            return Mono.empty();
+        }
         return roomToAnswer().then(Mono.defer(() -> handleNow(read, handler)));
     }
 
@@ -423,12 +447,7 @@ public final class SocketConnection {
             // keep the order they are given, see AppendBatches), so one socket's rate is not bounded by the
             // time of a commit. At most PIPELINED are outstanding; any other frame waits for them all.
             Mono<Void> room = outstanding.get() < PIPELINED ? Mono.empty() : afterOutstanding();
-            return room.then(Mono.fromRunnable(() -> {
-                CompletableFuture<Void> work = start(frame, handler);
-                outstanding.incrementAndGet();
-                work.whenComplete((done, error) -> outstanding.decrementAndGet());
-                pending = pending.isDone() ? work : CompletableFuture.allOf(pending, work);
-            }));
+            return room.then(Mono.fromRunnable(() -> startMessage(frame, handler)));
         }
         return afterOutstanding().then(Mono.fromFuture(() -> start(frame, handler), true)
                 .timeout(FRAME_TIMEOUT, Mono.fromRunnable(() -> {
@@ -439,8 +458,42 @@ public final class SocketConnection {
                 })));
     }
 
+    /** Completes when no message frame is outstanding (at once when none is). */
     private Mono<Void> afterOutstanding() {
-        return Mono.defer(() -> pending.isDone() ? Mono.empty() : Mono.fromFuture(pending, true));
+        return Mono.defer(() -> {
+            if (outstanding.get() == 0) {
+                return Mono.empty();
+            }
+            CompletableFuture<Void> waiting = new CompletableFuture<>();
+            allFinished = waiting;
+            // a message that finished between the test above and now may have missed the new future
+            if (outstanding.get() == 0) {
+                waiting.complete(null);
+            }
+            return Mono.fromFuture(waiting, true);
+        });
+    }
+
+    /** Hands a message frame over; like {@link #start} it runs to its end even if the socket drops meanwhile. */
+    private void startMessage(InboundFrame frame, Function<InboundFrame, Mono<Void>> handler) {
+        outstanding.incrementAndGet();
+        Mono<Void> work;
+        try {
+            work = handler.apply(frame);
+        }
+        catch (RuntimeException ex) {
+            work = Mono.error(ex);
+        }
+        work.subscribe(new MessageWork(frame));
+    }
+
+    private void messageFinished() {
+        if (outstanding.decrementAndGet() == 0) {
+            CompletableFuture<Void> waiting = allFinished;
+            if (waiting != null) {
+                waiting.complete(null);
+            }
+        }
     }
 
     /**
@@ -449,17 +502,60 @@ public final class SocketConnection {
      * error is answered with an error frame.
      */
     private CompletableFuture<Void> start(InboundFrame frame, Function<InboundFrame, Mono<Void>> handler) {
-        Disposable watchdog = Mono.delay(SLOW_FRAME).subscribe(tick -> log.warn(
-                "Frame '{}' (ref {}) has been running for {} s: {}", frame.type(), frame.ref(), SLOW_FRAME.toSeconds(),
-                frame.body().toString().length() > 300 ? frame.body().toString().substring(0, 300)
-                        : frame.body().toString()));
+        Timeout watchdog = watch(frame);
         return Mono.defer(() -> handler.apply(frame))
-                .doFinally(signal -> watchdog.dispose())
+                .doFinally(signal -> watchdog.cancel())
                 .onErrorResume(error -> {
                     reportError(error, frame);
                     return Mono.empty();
                 })
                 .toFuture();
+    }
+
+    /**
+     * Logs a frame whose work has been running for {@link #SLOW_FRAME} (it is not cancelled). One wheel timer for all
+     * sockets: a frame costs one small timeout object, not a scheduled task of the parallel scheduler.
+     */
+    private static Timeout watch(InboundFrame frame) {
+        return WATCHDOG.newTimeout(timeout -> log.warn("Frame '{}' (ref {}) has been running for {} s: {}",
+                frame.type(), frame.ref(), SLOW_FRAME.toSeconds(), frame.body().toString().length() > 300
+                        ? frame.body().toString().substring(0, 300) : frame.body().toString()),
+                SLOW_FRAME.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The work of one message frame: its watchdog, its error frame, and the count of outstanding messages. */
+    private final class MessageWork implements CoreSubscriber<Void> {
+
+        private final InboundFrame frame;
+
+        private final Timeout watchdog;
+
+        MessageWork(InboundFrame frame) {
+            this.frame = frame;
+            this.watchdog = watch(frame);
+        }
+
+        @Override
+        public void onSubscribe(Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Void nothing) {
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            watchdog.cancel();
+            reportError(error, frame);
+            messageFinished();
+        }
+
+        @Override
+        public void onComplete() {
+            watchdog.cancel();
+            messageFinished();
+        }
     }
 
     private void reportError(Throwable error, InboundFrame frame) {

@@ -58,7 +58,8 @@ class FramesTests {
     @Test
     void framesReadBackAsTheirFields() {
         Message message = new Message(DIALOG, 2, Sender.AGENT, 7L, "Анна", "c-2", null, "Добрый день", AT);
-        Map<?, ?> frame = json.readValue(json.writeValueAsBytes(Frames.message(message)), Map.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> frame = json.readValue(json.writeValueAsBytes(Frames.message(message)), Map.class);
         assertThat(frame).containsEntry("type", "message")
                 .containsEntry("dialogId", DIALOG.toString())
                 .containsEntry("seq", 2)
