@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +46,8 @@ import ru.rosdistant.gateway.dialog.Message;
 import ru.rosdistant.gateway.dialog.Sender;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
@@ -125,6 +129,86 @@ class SocketWorkMeasurement {
         System.out.printf("SocketWorkMeasurement: %,d messages measured after %,d: %,d bytes allocated per message, "
                 + "%.2f µs CPU per message, %,d bytes written per message%n", MEASURED, WARMUP, allocated / MEASURED,
                 cpu / 1000.0 / MEASURED, session.bytesOut.get() / frames);
+    }
+
+    /**
+     * The heap one idle visitor connection keeps (after full GCs): the connection as a visitor's socket has it after
+     * {@code hello} and {@code open} (identified, following one dialog), with its inbound and outbound pipelines
+     * subscribed; the stub sessions are created and measured first, so only what the connection adds is counted.
+     * Netty's channel and Spring's session wrapper are not in it (bench/run.sh idle measures the whole socket).
+     */
+    @Test
+    void heapPerIdleConnection() {
+        int n = Integer.getInteger("measure.sockets.idle", 10_000);
+        DialogQueries queries = mock(DialogQueries.class);
+        when(queries.messagesAfter(any(), anyLong(), anyLong())).thenReturn(Flux.empty());
+        SocketProperties limits = new SocketProperties(4000, 65536, 262144, 20, 40, 512, Duration.ofMinutes(10),
+                1_000_000);
+        SocketMetrics metrics = new SocketMetrics(new SimpleMeterRegistry(), new SocketsPerClient(limits));
+        DialogBus bus = new DialogBus();
+        List<StubSession> sessions = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            sessions.add(new StubSession());
+        }
+        List<SocketConnection> connections = new ArrayList<>(n);
+        long before = usedAfterGc();
+        Map<String, long[]> histogramBefore = histogram();
+        for (StubSession session : sessions) {
+            SocketConnection connection = new SocketConnection(session, json, queries, bus, limits,
+                    metrics.visitors(), event -> null);
+            connection.run(frame -> Mono.empty()).subscribe();
+            connection.identified();
+            connection.follow(UUID.randomUUID(), 0);
+            connections.add(connection);
+        }
+        long after = usedAfterGc();
+        Map<String, long[]> histogramAfter = histogram();
+
+        assertThat(metrics.visitors().connected()).isEqualTo(n);
+        assertThat(sessions.get(n - 1).framesOut.get()).isEqualTo(1);
+        System.out.printf("SocketWorkMeasurement: %,d idle connections: %,d bytes of heap per connection%n",
+                connections.size(), (after - before) / n);
+        if (histogramAfter != null) {
+            histogramAfter.entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), new long[] {
+                            e.getValue()[0] - histogramBefore.getOrDefault(e.getKey(), new long[2])[0],
+                            e.getValue()[1] - histogramBefore.getOrDefault(e.getKey(), new long[2])[1]}))
+                    .filter(e -> e.getValue()[1] >= n * 8L)
+                    .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
+                    .limit(40)
+                    .forEach(e -> System.out.printf("SocketWorkMeasurement:   %6.2f objects %6d B per connection  %s%n",
+                            (double) e.getValue()[0] / n, e.getValue()[1] / n, e.getKey()));
+        }
+    }
+
+    /** With {@code -Dmeasure.sockets.histogram=true}: the live-object histogram (class: instances, bytes). */
+    private static Map<String, long[]> histogram() {
+        if (!Boolean.getBoolean("measure.sockets.histogram")) {
+            return null;
+        }
+        try {
+            String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            Map<String, long[]> classes = new java.util.HashMap<>();
+            for (String line : text.split("\n")) {
+                String[] cells = line.trim().split("\\s+");
+                if (cells.length >= 4 && cells[0].endsWith(":")) {
+                    classes.put(cells[3], new long[] {Long.parseLong(cells[1]), Long.parseLong(cells[2])});
+                }
+            }
+            return classes;
+        }
+        catch (javax.management.JMException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static long usedAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     /** With {@code -Dmeasure.sockets.jfr=file.jfr}: a JFR recording (profile settings) of the measured part. */
