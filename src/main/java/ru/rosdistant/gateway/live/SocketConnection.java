@@ -110,6 +110,9 @@ public final class SocketConnection {
     /** The client said who it is (a visitor's hello; an agent at once, by the session checked before the upgrade). */
     private volatile boolean identified;
 
+    /** Closes the socket if no hello comes in time; null once the client is identified. */
+    private volatile Disposable helloTimer;
+
     private final AtomicBoolean shutDown = new AtomicBoolean();
 
     /** Watches frames at work for {@link #SLOW_FRAME}; ticks every 100 ms on one daemon thread. */
@@ -172,16 +175,15 @@ public final class SocketConnection {
             return session.close(TOO_MANY).doFinally(signal -> shutdown());
         }
         onClose(() -> metrics.perClient().release(client));
-        Disposable helloTimer = identified ? null : Mono.delay(limits.helloTimeout())
-                .subscribe(tick -> {
-                    if (!identified && !closed) {
-                        closed = true;
-                        releaseInbound();
-                        closeWith(NO_HELLO);
-                    }
-                });
-        if (helloTimer != null) {
-            onClose(helloTimer::dispose);
+        if (!identified) {
+            helloTimer = Mono.delay(limits.helloTimeout())
+                    .subscribe(tick -> {
+                        if (!identified && !closed) {
+                            closed = true;
+                            releaseInbound();
+                            closeWith(NO_HELLO);
+                        }
+                    });
         }
         Mono<Void> inbound = session.receive()
                 .map(this::read)
@@ -214,6 +216,16 @@ public final class SocketConnection {
      */
     public void identified() {
         identified = true;
+        cancelHelloTimer();
+    }
+
+    /** An identified or closed socket keeps no timer (with a long hello-timeout, thousands of idle sockets would). */
+    private void cancelHelloTimer() {
+        Disposable timer = helloTimer;
+        if (timer != null) {
+            helloTimer = null;
+            timer.dispose();
+        }
     }
 
     /** Counts a message received from this client and stored. */
@@ -282,6 +294,7 @@ public final class SocketConnection {
         }
         closed = true;
         metrics.closed(this);
+        cancelHelloTimer();
         following.values().forEach(Disposable::dispose);
         following.clear();
         closeActions.forEach(action -> {
