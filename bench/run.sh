@@ -39,6 +39,7 @@ GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-}     # extra JVM options, e.g. "-Xlog:gc*:
 GEN_JVM_OPTS=${GEN_JVM_OPTS:-}
 SOURCES=${SOURCES:-4}                    # loopback source addresses 127.0.0.2 … for the generator's sockets
 GEN_THREADS=${GEN_THREADS:-2}            # generator event loops
+READY_TIMEOUT=${READY_TIMEOUT:-180}      # seconds a server may take to start (a loaded machine needs more)
 if [[ $MODE == peer ]]; then
     TARGETS=${TARGETS:-"relay gateway ejabberd"}
     CHAT_RATES=${CHAT_RATES:-"1000 2000 3000 4500 6000"}
@@ -83,7 +84,7 @@ trap 'exit 130' INT TERM
 
 wait_http() {
     local url=$1 pid=$2
-    for _ in $(seq 1 360); do
+    for _ in $(seq 1 $((READY_TIMEOUT * 2))); do
         if curl -sf -o /dev/null "$url"; then return 0; fi
         if ! kill -0 "$pid" 2>/dev/null; then log "process $pid died while starting"; return 1; fi
         sleep 0.5

@@ -52,6 +52,10 @@ final class JfrTop {
         long gcCount = 0;
         long gcNanos = 0;
         long gcPauseNanos = 0;
+        // exact bytes allocated per thread: jdk.ThreadAllocationStatistics is written at the start and at the end of
+        // the recording (period everyChunk); the difference is what the thread allocated in between
+        Map<Long, long[]> allocatedByThread = new HashMap<>();
+        Map<Long, String> threadNames = new HashMap<>();
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
             String type = event.getEventType().getName();
             switch (type) {
@@ -85,6 +89,16 @@ final class JfrTop {
                         allocBySite.merge(firstNonJdk(stack.getFrames()), weight, Long::sum);
                     }
                 }
+                case "jdk.ThreadAllocationStatistics" -> {
+                    if (event.getThread("thread") == null) {
+                        continue;
+                    }
+                    long id = event.getThread("thread").getId();
+                    long allocated = event.getLong("allocated");
+                    threadNames.put(id, String.valueOf(event.getThread("thread").getJavaName()));
+                    allocatedByThread.merge(id, new long[] {allocated, allocated},
+                            (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                }
                 case "jdk.GarbageCollection" -> {
                     gcCount++;
                     gcNanos += event.getDuration().toNanos();
@@ -103,6 +117,20 @@ final class JfrTop {
         out.append(String.format("%nAllocation (sampled weight): %.1f MB%n", allocTotal / 1e6));
         section(out, "Allocated bytes by class", allocByClass, allocTotal, top);
         section(out, "Allocated bytes by first non-JDK frame", allocBySite, allocTotal, top);
+        Map<String, Long> exactByThread = new HashMap<>();
+        long exactTotal = 0;
+        for (Map.Entry<Long, long[]> e : allocatedByThread.entrySet()) {
+            long bytes = e.getValue()[1] - e.getValue()[0];
+            exactTotal += bytes;
+            exactByThread.merge(threadNames.get(e.getKey()).replaceAll("-\\d+$", "-N"), bytes, Long::sum);
+        }
+        out.append(String.format("%nAllocated, exact (jdk.ThreadAllocationStatistics, threads alive at both ends): %d bytes%n",
+                exactTotal));
+        section(out, "Allocated bytes by thread", exactByThread, exactTotal, top);
+        exactByThread.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
+                .limit(top)
+                .forEach(e -> out.append(String.format("  %,15d B  %s%n", e.getValue(), e.getKey())));
         out.append(String.format("%nGC: %d collections, %.0f ms total, %.0f ms paused%n", gcCount, gcNanos / 1e6,
                 gcPauseNanos / 1e6));
         System.out.print(out);

@@ -1,6 +1,7 @@
 package ru.rosdistant.gateway.live;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,12 +9,18 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -103,7 +110,14 @@ public final class SocketConnection {
     /** The client said who it is (a visitor's hello; an agent at once, by the session checked before the upgrade). */
     private volatile boolean identified;
 
+    /** Closes the socket if no hello comes in time; null once the client is identified. */
+    private volatile Disposable helloTimer;
+
     private final AtomicBoolean shutDown = new AtomicBoolean();
+
+    /** Watches frames at work for {@link #SLOW_FRAME}; ticks every 100 ms on one daemon thread. */
+    private static final HashedWheelTimer WATCHDOG = new HashedWheelTimer(
+            new DefaultThreadFactory("frame-watchdog", true), 100, TimeUnit.MILLISECONDS);
 
     /** Message frames handed over at most before the next frame waits for them to be stored. */
     private static final int PIPELINED = 32;
@@ -111,8 +125,11 @@ public final class SocketConnection {
     /** Message frames handed over and not finished yet. */
     private final AtomicInteger outstanding = new AtomicInteger();
 
-    /** Completes when every message frame handed over so far is finished; set by the inbound pipeline only. */
-    private volatile CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
+    /**
+     * Completed when no message frame is outstanding any more; set by the inbound pipeline only, while it waits
+     * (see {@link #afterOutstanding()}): a message costs a counter, not a future.
+     */
+    private volatile CompletableFuture<Void> allFinished;
 
     /** Frames queued and not yet taken by the outbound pipeline. */
     private final AtomicInteger queued = new AtomicInteger();
@@ -158,16 +175,15 @@ public final class SocketConnection {
             return session.close(TOO_MANY).doFinally(signal -> shutdown());
         }
         onClose(() -> metrics.perClient().release(client));
-        Disposable helloTimer = identified ? null : Mono.delay(limits.helloTimeout())
-                .subscribe(tick -> {
-                    if (!identified && !closed) {
-                        closed = true;
-                        releaseInbound();
-                        closeWith(NO_HELLO);
-                    }
-                });
-        if (helloTimer != null) {
-            onClose(helloTimer::dispose);
+        if (!identified) {
+            helloTimer = Mono.delay(limits.helloTimeout())
+                    .subscribe(tick -> {
+                        if (!identified && !closed) {
+                            closed = true;
+                            releaseInbound();
+                            closeWith(NO_HELLO);
+                        }
+                    });
         }
         Mono<Void> inbound = session.receive()
                 .map(this::read)
@@ -186,7 +202,8 @@ public final class SocketConnection {
                     }
                 })
                 .concatMap(this::render)
-                .map(session::textMessage));
+                // UTF-8 bytes straight from Jackson: no String of the frame, no second encoding pass
+                .map(bytes -> new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(bytes))));
         return Mono.zip(inbound, outbound)
                 .then()
                 .doOnError(error -> log.info("A socket ended with an error ({} frames queued): {}", queued.get(),
@@ -199,6 +216,16 @@ public final class SocketConnection {
      */
     public void identified() {
         identified = true;
+        cancelHelloTimer();
+    }
+
+    /** An identified or closed socket keeps no timer (with a long hello-timeout, thousands of idle sockets would). */
+    private void cancelHelloTimer() {
+        Disposable timer = helloTimer;
+        if (timer != null) {
+            helloTimer = null;
+            timer.dispose();
+        }
     }
 
     /** Counts a message received from this client and stored. */
@@ -267,6 +294,7 @@ public final class SocketConnection {
         }
         closed = true;
         metrics.closed(this);
+        cancelHelloTimer();
         following.values().forEach(Disposable::dispose);
         following.clear();
         closeActions.forEach(action -> {
@@ -337,9 +365,9 @@ public final class SocketConnection {
             return new FrameException(ErrorCode.FRAME_TOO_LARGE,
                     "The frame has " + bytes + " bytes, more than " + limits.maxFrameBytes());
         }
-        String text = message.getPayload().toString(StandardCharsets.UTF_8);
-        try {
-            JsonNode node = json.readTree(text);
+        try (InputStream in = message.getPayload().asInputStream()) {
+            // parsed from the payload's bytes: no String of the whole frame
+            JsonNode node = json.readTree(in);
             if (node == null || !node.isObject()) {
                 return new FrameException(ErrorCode.BAD_JSON, "A frame must be a JSON object");
             }
@@ -353,7 +381,7 @@ public final class SocketConnection {
             }
             return new InboundFrame(type.asString(), node);
         }
-        catch (JacksonException ex) {
+        catch (JacksonException | IOException ex) {
             return new FrameException(ErrorCode.BAD_JSON, "The frame is not valid JSON");
         }
     }
@@ -399,6 +427,17 @@ public final class SocketConnection {
     }
 
     private Mono<Void> handle(Object read, Function<InboundFrame, Mono<Void>> handler) {
+        if (read instanceof InboundFrame frame && frame.type().equals("message")
+                && queued.get() < limits.outboundBuffer() / 2 && outstanding.get() < PIPELINED) {
+            // the usual case, without an operator chain per frame: room to answer and room in the pipeline
+            if (rateLimiter.tryAcquire()) {
+                startMessage(frame, handler);
+            }
+            else {
+                sendError(ErrorCode.RATE_LIMITED, "Too many frames, slow down", frame.ref());
+            }
+            return Mono.empty();
+        }
         return roomToAnswer().then(Mono.defer(() -> handleNow(read, handler)));
     }
 
@@ -421,12 +460,7 @@ public final class SocketConnection {
             // keep the order they are given, see AppendBatches), so one socket's rate is not bounded by the
             // time of a commit. At most PIPELINED are outstanding; any other frame waits for them all.
             Mono<Void> room = outstanding.get() < PIPELINED ? Mono.empty() : afterOutstanding();
-            return room.then(Mono.fromRunnable(() -> {
-                CompletableFuture<Void> work = start(frame, handler);
-                outstanding.incrementAndGet();
-                work.whenComplete((done, error) -> outstanding.decrementAndGet());
-                pending = pending.isDone() ? work : CompletableFuture.allOf(pending, work);
-            }));
+            return room.then(Mono.fromRunnable(() -> startMessage(frame, handler)));
         }
         return afterOutstanding().then(Mono.fromFuture(() -> start(frame, handler), true)
                 .timeout(FRAME_TIMEOUT, Mono.fromRunnable(() -> {
@@ -437,8 +471,42 @@ public final class SocketConnection {
                 })));
     }
 
+    /** Completes when no message frame is outstanding (at once when none is). */
     private Mono<Void> afterOutstanding() {
-        return Mono.defer(() -> pending.isDone() ? Mono.empty() : Mono.fromFuture(pending, true));
+        return Mono.defer(() -> {
+            if (outstanding.get() == 0) {
+                return Mono.empty();
+            }
+            CompletableFuture<Void> waiting = new CompletableFuture<>();
+            allFinished = waiting;
+            // a message that finished between the test above and now may have missed the new future
+            if (outstanding.get() == 0) {
+                waiting.complete(null);
+            }
+            return Mono.fromFuture(waiting, true);
+        });
+    }
+
+    /** Hands a message frame over; like {@link #start} it runs to its end even if the socket drops meanwhile. */
+    private void startMessage(InboundFrame frame, Function<InboundFrame, Mono<Void>> handler) {
+        outstanding.incrementAndGet();
+        Mono<Void> work;
+        try {
+            work = handler.apply(frame);
+        }
+        catch (RuntimeException ex) {
+            work = Mono.error(ex);
+        }
+        work.subscribe(new MessageWork(frame));
+    }
+
+    private void messageFinished() {
+        if (outstanding.decrementAndGet() == 0) {
+            CompletableFuture<Void> waiting = allFinished;
+            if (waiting != null) {
+                waiting.complete(null);
+            }
+        }
     }
 
     /**
@@ -447,17 +515,60 @@ public final class SocketConnection {
      * error is answered with an error frame.
      */
     private CompletableFuture<Void> start(InboundFrame frame, Function<InboundFrame, Mono<Void>> handler) {
-        Disposable watchdog = Mono.delay(SLOW_FRAME).subscribe(tick -> log.warn(
-                "Frame '{}' (ref {}) has been running for {} s: {}", frame.type(), frame.ref(), SLOW_FRAME.toSeconds(),
-                frame.body().toString().length() > 300 ? frame.body().toString().substring(0, 300)
-                        : frame.body().toString()));
+        Timeout watchdog = watch(frame);
         return Mono.defer(() -> handler.apply(frame))
-                .doFinally(signal -> watchdog.dispose())
+                .doFinally(signal -> watchdog.cancel())
                 .onErrorResume(error -> {
                     reportError(error, frame);
                     return Mono.empty();
                 })
                 .toFuture();
+    }
+
+    /**
+     * Logs a frame whose work has been running for {@link #SLOW_FRAME} (it is not cancelled). One wheel timer for all
+     * sockets: a frame costs one small timeout object, not a scheduled task of the parallel scheduler.
+     */
+    private static Timeout watch(InboundFrame frame) {
+        return WATCHDOG.newTimeout(timeout -> log.warn("Frame '{}' (ref {}) has been running for {} s: {}",
+                frame.type(), frame.ref(), SLOW_FRAME.toSeconds(), frame.body().toString().length() > 300
+                        ? frame.body().toString().substring(0, 300) : frame.body().toString()),
+                SLOW_FRAME.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The work of one message frame: its watchdog, its error frame, and the count of outstanding messages. */
+    private final class MessageWork implements CoreSubscriber<Void> {
+
+        private final InboundFrame frame;
+
+        private final Timeout watchdog;
+
+        MessageWork(InboundFrame frame) {
+            this.frame = frame;
+            this.watchdog = watch(frame);
+        }
+
+        @Override
+        public void onSubscribe(Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Void nothing) {
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            watchdog.cancel();
+            reportError(error, frame);
+            messageFinished();
+        }
+
+        @Override
+        public void onComplete() {
+            watchdog.cancel();
+            messageFinished();
+        }
     }
 
     private void reportError(Throwable error, InboundFrame frame) {
@@ -477,17 +588,17 @@ public final class SocketConnection {
         }
     }
 
-    private Flux<String> render(Item item) {
+    private Flux<byte[]> render(Item item) {
         if (item instanceof Delivered delivered) {
             return deliver(delivered.message());
         }
         if (item instanceof Resume resume) {
             return replay(resume);
         }
-        return Flux.just(json.writeValueAsString(((Frame) item).frame()));
+        return Flux.just(json.writeValueAsBytes(((Frame) item).frame()));
     }
 
-    private Flux<String> deliver(Message message) {
+    private Flux<byte[]> deliver(Message message) {
         Long sent = sentSeq.get(message.dialogId());
         if (sent == null || message.seq() <= sent) {
             return Flux.empty();
@@ -499,10 +610,10 @@ public final class SocketConnection {
         return fromStore(message.dialogId(), sent, message.seq());
     }
 
-    private Flux<String> replay(Resume resume) {
+    private Flux<byte[]> replay(Resume resume) {
         sentSeq.put(resume.dialogId(), resume.lastSeq());
         return fromStore(resume.dialogId(), resume.lastSeq(), Long.MAX_VALUE)
-                .concatWith(Mono.fromSupplier(() -> json.writeValueAsString(Map.of("type", "resumed", "dialogId",
+                .concatWith(Mono.fromSupplier(() -> json.writeValueAsBytes(Map.of("type", "resumed", "dialogId",
                         resume.dialogId(), "lastSeq", sentSeq.getOrDefault(resume.dialogId(), resume.lastSeq())))));
     }
 
@@ -512,7 +623,7 @@ public final class SocketConnection {
      * connection then hangs without an error (see jOOQ#20112, r2dbc-pool#198). So the read is detached
      * from the socket's cancellation, like a frame's work.
      */
-    private Flux<String> fromStore(UUID dialogId, long after, long until) {
+    private Flux<byte[]> fromStore(UUID dialogId, long after, long until) {
         return Mono.fromFuture(() -> dialogs.messagesAfter(dialogId, after, until).collectList().toFuture(), true)
                 // every later frame of this socket waits behind this read: past SLOW_FRAME stop waiting (the
                 // read itself is not cancelled) and let the client resume again
@@ -526,15 +637,15 @@ public final class SocketConnection {
                 .map(this::encode)
                 .onErrorResume(error -> {
                     log.warn("Could not read dialog {} after seq {}", dialogId, after, error);
-                    return Flux.just(json.writeValueAsString(Map.of("type", "error", "code",
+                    return Flux.just(json.writeValueAsBytes(Map.of("type", "error", "code",
                             ErrorCode.STORAGE_UNAVAILABLE.name(), "message",
                             "Could not load the dialog's messages; send resume again", "dialogId", dialogId,
                             "retryable", true)));
                 });
     }
 
-    private String encode(Message message) {
+    private byte[] encode(Message message) {
         metrics.sent();
-        return json.writeValueAsString(Frames.message(message));
+        return json.writeValueAsBytes(Frames.message(message));
     }
 }
