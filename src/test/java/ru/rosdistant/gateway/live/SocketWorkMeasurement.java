@@ -39,8 +39,8 @@ import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
-import ru.rosdistant.gateway.dialog.DialogBus;
-import ru.rosdistant.gateway.dialog.DialogEvent;
+
+import ru.rosdistant.gateway.dialog.MessageAppended;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Message;
 import ru.rosdistant.gateway.dialog.Sender;
@@ -84,14 +84,14 @@ class SocketWorkMeasurement {
         StubSession session = new StubSession();
         AtomicLong seq = new AtomicLong();
         SocketConnection[] connection = new SocketConnection[1];
-        connection[0] = new SocketConnection(session, json, queries, new DialogBus(), limits, metrics.visitors(),
+        connection[0] = new SocketConnection(session, json, queries, new SocketFanOut(), limits, metrics.visitors(),
                 event -> null);
         connection[0].identified();
         Function<InboundFrame, Mono<Void>> handler = frame -> Mono.fromRunnable(() -> {
             Message stored = new Message(dialogId, seq.incrementAndGet(), Sender.VISITOR, null, null,
                     frame.text("clientMsgId"), null, Frames.checkedText(frame, 4000), Instant.now());
             connection[0].send(Frames.ack(stored, false));
-            connection[0].onEvent(new DialogEvent.MessageAppended(stored));
+            connection[0].onEvent(new MessageAppended(stored));
         });
         connection[0].run(handler).subscribe();
         connection[0].follow(dialogId, 0);
@@ -145,7 +145,7 @@ class SocketWorkMeasurement {
         SocketProperties limits = new SocketProperties(4000, 65536, 262144, 20, 40, 512, Duration.ofMinutes(10),
                 1_000_000);
         SocketMetrics metrics = new SocketMetrics(new SimpleMeterRegistry(), new SocketsPerClient(limits));
-        DialogBus bus = new DialogBus();
+        SocketFanOut bus = new SocketFanOut();
         List<StubSession> sessions = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             sessions.add(new StubSession());
