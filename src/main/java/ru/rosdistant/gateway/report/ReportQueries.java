@@ -49,8 +49,8 @@ class ReportQueries {
     /**
      * The dialogs that joined a waiting line in the period, one row per dialog with its outcome and times. The
      * dialog counts on the line it was offered to first ({@code offered_line_id}) and for the agent who took it
-     * first. The messages are read from the primary key's included columns alone (V55, an index-only scan); the
-     * offline reason, a text not kept there, is fetched only for the dialogs that were offered the form.
+     * first. What it counts per dialog (first assignment, first reply, messages, offline reason) is kept on the
+     * dialog row by {@code append_message} (V59), so no message is read.
      */
     private static String dialogs(ReportFilter filter, Map<String, Object> binds) {
         StringBuilder where = new StringBuilder("d.queued_at >= :from AND d.queued_at < :to");
@@ -66,31 +66,16 @@ class ReportQueries {
             where.append(" AND d.channel = :channel");
             binds.put("channel", filter.channel());
         }
-        String agent = "";
         if (filter.agentId() != null) {
-            agent = " WHERE b.first_agent_id = :agent";
+            where.append(" AND d.first_agent_id = :agent");
             binds.put("agent", filter.agentId());
         }
         return """
                 base AS (
                     SELECT d.id, d.offered_line_id, d.line_id, d.site_id, d.channel, d.queued_at, d.closed_at,
-                           d.rating, d.rating_comment, d.appeal_type, d.request_number,
-                           f.first_assigned_at, f.first_agent_id, f.first_reply_at, f.messages,
-                           CASE WHEN f.offline_seq IS NOT NULL THEN (SELECT o.author_name
-                                                                     FROM message o
-                                                                     WHERE o.dialog_id = d.id
-                                                                       AND o.seq = f.offline_seq) END
-                               AS offline_reason
+                           d.rating, d.rating_comment, d.appeal_type, d.request_number, d.first_assigned_at,
+                           d.first_agent_id, d.first_reply_at, d.message_count AS messages, d.offline_reason
                     FROM dialog d
-                    CROSS JOIN LATERAL (
-                        SELECT min(m.created_at) FILTER (WHERE m.event = 'assigned') AS first_assigned_at,
-                               (array_agg(m.agent_id ORDER BY m.seq) FILTER (WHERE m.event = 'assigned'))[1]
-                                   AS first_agent_id,
-                               min(m.created_at) FILTER (WHERE m.sender = 'AGENT') AS first_reply_at,
-                               count(*) FILTER (WHERE m.sender <> 'SYSTEM') AS messages,
-                               min(m.seq) FILTER (WHERE m.event = 'offline_offered') AS offline_seq
-                        FROM message m
-                        WHERE m.dialog_id = d.id) f
                     WHERE %s
                 ),
                 dl AS (
@@ -107,8 +92,8 @@ class ReportQueries {
                            a.display_name AS agent_name
                     FROM base b
                     LEFT JOIN task t ON t.dialog_id = b.id AND t.kind = 'COMPLAINT_ANSWER'
-                    LEFT JOIN agent a ON a.id = b.first_agent_id%s
-                )""".formatted(where, agent);
+                    LEFT JOIN agent a ON a.id = b.first_agent_id
+                )""".formatted(where);
     }
 
     private static String key(ReportFilter.GroupBy by, String line, String agent, String site, String channel,
