@@ -389,21 +389,13 @@ class ReportQueries {
                 WITH ag AS (
                     SELECT a.id, a.display_name, a.lines FROM agent a WHERE %s
                 ),
-                ev AS (
-                    SELECT m.dialog_id, m.agent_id, m.event, m.created_at,
-                           lead(m.created_at) OVER (PARTITION BY m.dialog_id ORDER BY m.seq) AS next_at,
-                           d.closed_at
-                    FROM dialog d
-                    JOIN message m ON m.dialog_id = d.id AND m.event IN ('assigned', 'forwarded', 'requeued')
-                    WHERE d.opened_at < :to AND (d.closed_at IS NULL OR d.closed_at >= :from)
-                ),
                 held AS (
-                    SELECT ev.agent_id, ev.dialog_id,
-                           greatest(ev.created_at, :from) AS start_at,
-                           least(coalesce(ev.next_at, ev.closed_at, :now), :to, :now) AS end_at
-                    FROM ev
-                    JOIN ag ON ag.id = ev.agent_id
-                    WHERE ev.event <> 'requeued'
+                    SELECT h.agent_id, h.dialog_id,
+                           greatest(h.started_at, :from) AS start_at,
+                           least(coalesce(h.ended_at, :now), :to, :now) AS end_at
+                    FROM dialog_hold h
+                    JOIN ag ON ag.id = h.agent_id
+                    WHERE tstzrange(h.started_at, h.ended_at) && tstzrange(:from, :to)
                 ),
                 iv AS (
                     SELECT * FROM held WHERE end_at > start_at
@@ -429,25 +421,41 @@ class ReportQueries {
                                                     ORDER BY q.at DESC, q.id DESC LIMIT 1))
                 ),
                 presence AS (
-                    SELECT agent_id, status,
+                    SELECT agent_id,
                            sum(greatest(0, extract(epoch FROM least(coalesce(next_at, :now), :to, :now)
-                                                            - greatest(at, :from)))) AS seconds
+                                                            - greatest(at, :from)))) AS seconds,
+                           status
                     FROM pl
-                    GROUP BY 1, 2
+                    GROUP BY 1, 3
+                ),
+                holds AS (
+                    SELECT agent_id, count(DISTINCT dialog_id) AS dialogs,
+                           sum(extract(epoch FROM end_at - start_at))::float8 AS dialog_seconds
+                    FROM iv
+                    GROUP BY 1
+                ),
+                peaks AS (
+                    SELECT agent_id, max(at_once) AS peak_at_once FROM running GROUP BY 1
+                ),
+                times AS (
+                    SELECT agent_id,
+                           sum(seconds) FILTER (WHERE status = 'ONLINE')::float8 AS online_seconds,
+                           sum(seconds) FILTER (WHERE status = 'AWAY')::float8 AS away_seconds,
+                           sum(seconds) FILTER (WHERE status = 'OFFLINE')::float8 AS offline_seconds
+                    FROM presence
+                    GROUP BY 1
                 )
                 SELECT ag.id, ag.display_name, ag.lines,
-                       (SELECT count(DISTINCT iv.dialog_id) FROM iv WHERE iv.agent_id = ag.id) AS dialogs,
-                       (SELECT coalesce(sum(extract(epoch FROM iv.end_at - iv.start_at)), 0)::float8
-                        FROM iv WHERE iv.agent_id = ag.id) AS dialog_seconds,
-                       (SELECT coalesce(max(running.at_once), 0) FROM running WHERE running.agent_id = ag.id)
-                           AS peak_at_once,
-                       (SELECT coalesce(sum(seconds), 0)::float8 FROM presence
-                        WHERE presence.agent_id = ag.id AND status = 'ONLINE') AS online_seconds,
-                       (SELECT coalesce(sum(seconds), 0)::float8 FROM presence
-                        WHERE presence.agent_id = ag.id AND status = 'AWAY') AS away_seconds,
-                       (SELECT coalesce(sum(seconds), 0)::float8 FROM presence
-                        WHERE presence.agent_id = ag.id AND status = 'OFFLINE') AS offline_seconds
+                       coalesce(holds.dialogs, 0) AS dialogs,
+                       coalesce(holds.dialog_seconds, 0) AS dialog_seconds,
+                       coalesce(peaks.peak_at_once, 0) AS peak_at_once,
+                       coalesce(times.online_seconds, 0) AS online_seconds,
+                       coalesce(times.away_seconds, 0) AS away_seconds,
+                       coalesce(times.offline_seconds, 0) AS offline_seconds
                 FROM ag
+                LEFT JOIN holds ON holds.agent_id = ag.id
+                LEFT JOIN peaks ON peaks.agent_id = ag.id
+                LEFT JOIN times ON times.agent_id = ag.id
                 ORDER BY ag.display_name, ag.id
                 LIMIT :maxRows""".formatted(agents);
         binds.put("maxRows", properties.maxRows());
