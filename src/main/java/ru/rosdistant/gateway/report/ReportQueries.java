@@ -197,6 +197,15 @@ class ReportQueries {
      * and whether the deadline was kept, missed, or is still running at {@code now}.
      */
     private static String deadlines(ReportFilter filter, Map<String, Object> binds, WorkingTime time) {
+        return deadlines(filter, binds, time, false);
+    }
+
+    /**
+     * {@code closes}: the dialog rules read only the closes bound as {@code :triageFrom}…{@code :triageTo} and
+     * {@code :classificationFrom}…{@code :classificationTo} (the missed-deadline count's window).
+     */
+    private static String deadlines(ReportFilter filter, Map<String, Object> binds, WorkingTime time,
+            boolean closes) {
         binds.put("opens", time.triageWindowOpens());
         binds.put("closes", time.triageWindowCloses());
         binds.put("workdays", time.workingDays());
@@ -229,31 +238,37 @@ class ReportQueries {
             task += " AND t.owner_agent_id = :agent";
             binds.put("agent", filter.agentId());
         }
+        if (closes) {
+            triage += " AND d.closed_at >= :triageFrom AND d.closed_at < :triageTo";
+            classification += " AND d.closed_at >= :classificationFrom AND d.closed_at < :classificationTo";
+        }
         return """
-                win AS (
-                    SELECT w.opens, w.closes
-                    FROM unnest(CAST(:opens AS timestamptz[]), CAST(:closes AS timestamptz[])) AS w(opens, closes)
-                ),
-                wd AS (
-                    SELECT unnest(CAST(:workdays AS date[])) AS day
+                cal AS (
+                    SELECT ARRAY(SELECT w.opens
+                                 FROM unnest(CAST(:opens AS timestamptz[]), CAST(:closes AS timestamptz[]))
+                                      AS w(opens, closes)
+                                 ORDER BY w.closes) AS opens,
+                           ARRAY(SELECT c FROM unnest(CAST(:closes AS timestamptz[])) c ORDER BY c) AS closes,
+                           ARRAY(SELECT wd FROM unnest(CAST(:workdays AS date[])) wd ORDER BY wd) AS workdays
                 ),
                 rules AS (
                     SELECT 'TRIAGE' AS rule, d.id AS dialog_id, NULL::uuid AS task_id, d.offered_line_id AS line_id,
                            d.site_id, d.channel, d.agent_id, d.closed_at AS started,
-                           coalesce((SELECT d.closed_at FROM win WHERE d.closed_at >= win.opens
-                                         AND d.closed_at < win.closes LIMIT 1),
-                                    (SELECT min(win.opens) FROM win WHERE win.opens > d.closed_at))
-                               + CAST(:triage AS interval) AS due,
+                           CASE WHEN width_bucket(d.closed_at, cal.closes) < cardinality(cal.closes)
+                                THEN greatest(d.closed_at, cal.opens[width_bucket(d.closed_at, cal.closes) + 1])
+                                    + CAST(:triage AS interval) END AS due,
                            d.triaged_at AS done_at, 0 AS escalations
                     FROM dialog d
+                    CROSS JOIN cal
                     WHERE d.state = 'CLOSED' AND d.site_id = ANY(:mainSites) AND d.queued_at IS NOT NULL
                       AND d.closed_at >= :from AND d.closed_at < :to%s
                     UNION ALL
                     SELECT 'CLASSIFICATION', d.id, NULL::uuid, d.line_id, d.site_id, d.channel, d.agent_id, d.closed_at,
-                           ((SELECT min(wd.day) FROM wd WHERE wd.day > (d.closed_at AT TIME ZONE :zone)::date) + 1)
+                           (cal.workdays[width_bucket((d.closed_at AT TIME ZONE :zone)::date, cal.workdays) + 1] + 1)
                                ::timestamp AT TIME ZONE :zone,
                            d.classified_at, 0
                     FROM dialog d
+                    CROSS JOIN cal
                     WHERE d.state = 'CLOSED' AND d.agent_id IS NOT NULL AND d.triage IS DISTINCT FROM 'SPAM'
                       AND d.closed_at >= :from AND d.closed_at < :to%s
                     UNION ALL
@@ -326,6 +341,10 @@ class ReportQueries {
         return query(sql, binds, ReportQueries::deadlineRow);
     }
 
+    /** The closes a rule reads: {@code from} included, {@code to} not. */
+    record Closes(Instant from, Instant to) {
+    }
+
     /** Deadlines of one rule and line that fell due in a window without being done by then. */
     record Missed(String rule, String line, long count) {
     }
@@ -334,11 +353,16 @@ class ReportQueries {
      * The deadlines that fell due in {@code since} to {@code until} (its start included) and were not done by their
      * due instant, counted per rule and line; only those started inside {@code filter}'s period are seen.
      */
-    Flux<Missed> missedBetween(ReportFilter filter, WorkingTime time, Instant since, Instant until) {
+    Flux<Missed> missedBetween(ReportFilter filter, WorkingTime time, Instant since, Instant until, Closes triage,
+            Closes classification) {
         Map<String, Object> binds = period(filter);
         binds.put("now", OffsetDateTime.ofInstant(until, ZoneOffset.UTC));
         binds.put("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
-        String sql = "WITH " + deadlines(filter, binds, time) + """
+        binds.put("triageFrom", OffsetDateTime.ofInstant(triage.from(), ZoneOffset.UTC));
+        binds.put("triageTo", OffsetDateTime.ofInstant(triage.to(), ZoneOffset.UTC));
+        binds.put("classificationFrom", OffsetDateTime.ofInstant(classification.from(), ZoneOffset.UTC));
+        binds.put("classificationTo", OffsetDateTime.ofInstant(classification.to(), ZoneOffset.UTC));
+        String sql = "WITH " + deadlines(filter, binds, time, true) + """
                 SELECT rule, line_id, count(*) AS missed
                 FROM judged
                 WHERE due >= :since AND due < :now AND (done_at IS NULL OR done_at > due)
