@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -35,10 +37,40 @@ class ReportQueries {
 
     private final ReportProperties properties;
 
-    ReportQueries(DatabaseClient db, TransactionalOperator tx, ReportProperties properties) {
+    private final Duration queryTimeout;
+
+    @Autowired
+    ReportQueries(DatabaseClient db, TransactionalOperator tx, ReportProperties properties,
+            @Value("${gateway.web.request-timeout:15s}") Duration requestTimeout) {
         this.db = db;
         this.tx = tx;
         this.properties = properties;
+        this.queryTimeout = queryTimeout(properties.queryTimeout(), requestTimeout);
+    }
+
+    ReportQueries(DatabaseClient db, TransactionalOperator tx, ReportProperties properties) {
+        this(db, tx, properties, Duration.ZERO);
+    }
+
+    /**
+     * The report's own timeout, which must end a slow report before the bound of every request
+     * ({@code gateway.web.request-timeout}) answers it with a bare 503: at most {@link #BEFORE_REQUEST_BOUND}
+     * short of that bound, whatever {@code gateway.report.query-timeout} says (a bound of 0 is none).
+     */
+    static Duration queryTimeout(Duration configured, Duration requestBound) {
+        if (requestBound.isZero() || requestBound.isNegative()) {
+            return configured;
+        }
+        Duration latest = requestBound.minus(BEFORE_REQUEST_BOUND);
+        return configured.compareTo(latest) > 0 ? latest : configured;
+    }
+
+    /** Room between the report's timeout and the request bound: the cancel, the backstop, the answer. */
+    static final Duration BEFORE_REQUEST_BOUND = Duration.ofSeconds(3);
+
+    /** How long a report query may run before PostgreSQL cancels it. */
+    Duration queryTimeout() {
+        return queryTimeout;
     }
 
     /** The working time the deadline queries measure in, prepared from the production calendar. */
@@ -507,7 +539,7 @@ class ReportQueries {
         // JIT compiles the big aggregates for seconds (3.7 s of 13.9 s on the benchmark's month of one line) to save
         // less than it costs on queries that mostly walk indexes
         return db.sql("SELECT set_config('statement_timeout', :timeout, true), set_config('jit', 'off', true)")
-                .bind("timeout", properties.queryTimeout().toMillis() + "ms")
+                .bind("timeout", queryTimeout.toMillis() + "ms")
                 .then()
                 .thenMany(statement.map(mapper::apply).all())
                 .as(tx::transactional);

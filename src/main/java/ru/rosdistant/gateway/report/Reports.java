@@ -200,9 +200,12 @@ public class Reports {
         return limit;
     }
 
-    /** The database cancels a query past the timeout; this is the backstop should it not answer at all. */
+    /**
+     * The database cancels a query past the timeout; this is the backstop should it not answer at all, still before
+     * the request bound.
+     */
     private <T> Flux<T> limited(Flux<T> query) {
-        return query.timeout(properties.queryTimeout().plusSeconds(5))
+        return query.timeout(queries.queryTimeout().plusSeconds(2))
                 .onErrorMap(TimeoutException.class, ReportTimeoutException::new)
                 .onErrorMap(ReportTimeoutException::cancelled, ReportTimeoutException::new);
     }
