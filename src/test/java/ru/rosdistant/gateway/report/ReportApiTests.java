@@ -314,7 +314,8 @@ class ReportApiTests {
     @Test
     void aQueryPastTheTimeoutIsCancelledByTheDatabase() {
         ReportQueries slow = new ReportQueries(db, tx, new ReportProperties(ZoneId.of("Europe/Samara"), 366, 100,
-                Duration.ofMillis(200), Duration.ofMinutes(1)));
+                Duration.ofMillis(200), Duration.ofMinutes(1),
+                new ReportProperties.Concurrency(2, 1, Duration.ofSeconds(2), 8, Duration.ofSeconds(5))));
         slow.query("SELECT pg_sleep(5) AS slept", new java.util.HashMap<>(), row -> "slept")
                 .as(StepVerifier::create)
                 .expectErrorMatches(ReportTimeoutException::cancelled)
