@@ -24,8 +24,8 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * The report queries: every figure is aggregated in PostgreSQL; only the groups (or a bounded list of rows) come
- * back. Each query runs in a read-only transaction with a {@code statement_timeout}, so a report that would run too
- * long is cancelled by the database itself. Filters are added as fixed SQL fragments with bound values; no caller
+ * back. They run on the reports' own pool ({@link ReportConnections}), each in a read-only transaction with a
+ * {@code statement_timeout}, so a report that would run too long is cancelled by the database itself. Filters are added as fixed SQL fragments with bound values; no caller
  * text ever becomes SQL.
  */
 @Component
@@ -40,8 +40,12 @@ class ReportQueries {
     private final Duration queryTimeout;
 
     @Autowired
-    ReportQueries(DatabaseClient db, TransactionalOperator tx, ReportProperties properties,
+    ReportQueries(ReportConnections connections, ReportProperties properties,
             @Value("${gateway.web.request-timeout:15s}") Duration requestTimeout) {
+        this(connections.db(), connections.tx(), properties, requestTimeout);
+    }
+
+    ReportQueries(DatabaseClient db, TransactionalOperator tx, ReportProperties properties, Duration requestTimeout) {
         this.db = db;
         this.tx = tx;
         this.properties = properties;

@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The bound on reports running at once (gateway.report.concurrency: 2 on the node, 1 per user, a 2 s wait): a report
- * beyond it is refused with a problem that says why and when to ask again, and the chat path goes on meanwhile. The
+ * beyond it is refused with a problem that says why and when to ask again, and the chat path, whose connections the
+ * reports do not share, goes on meanwhile. The
  * reports are made slow by locking the table the offline-forms report reads. Line and site lab641.
  */
 @GatewayTest
@@ -50,6 +51,9 @@ class ReportConcurrencyTests {
 
     @Autowired
     ReportSlots slots;
+
+    @Autowired
+    ReportConnections reportConnections;
 
     Connection locker;
 
@@ -86,6 +90,8 @@ class ReportConcurrencyTests {
         CompletableFuture<Integer> first = status(anna, SLOW);
         CompletableFuture<Integer> second = status(boris, SLOW);
         Checks.eventually(() -> slots.running() == 2 ? true : null, "two reports running");
+        Checks.eventually(() -> reportConnections.inUse() == 2 ? true : null,
+                "the two reports on two connections of the reports' own pool");
 
         long asked = System.nanoTime();
         CompletableFuture<Map<String, Object>> third = refusal(vera, SLOW);
