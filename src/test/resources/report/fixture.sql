@@ -102,6 +102,8 @@ FROM (VALUES
     ('e2', 1, 'VISITOR', NULL, NULL, NULL, '2026-05-04 09:30+04'),
     ('e3', 1, 'VISITOR', NULL, NULL, NULL, '2026-05-08 16:55+04')
 ) AS m(dialog, seq, sender, agent, author, event, at);
+-- the messages go in past append_message: the facts it keeps on the dialog row (V59) are computed from them
+SELECT fill_dialog_facts(ARRAY(SELECT id FROM dialog WHERE id::text LIKE '00000140-%'));
 
 -- d2's request result: due +3 working days (Thu 7, Fri 8, Tue 12 May), reported on Tue 12 May.
 -- d5's complaint answer: due Fri 15 May, escalated once to Wed 20 May, answered Mon 18 May (late).

@@ -52,8 +52,12 @@ class ReportController implements ProblemAnswers {
 
     private final ReportProperties properties;
 
-    ReportController(Reports reports, AgentDirectory agents, Sites sites, ReportProperties properties) {
+    private final ReportSlots slots;
+
+    ReportController(Reports reports, AgentDirectory agents, Sites sites, ReportProperties properties,
+            ReportSlots slots) {
         this.reports = reports;
+        this.slots = slots;
         this.agents = agents;
         this.sites = sites;
         this.properties = properties;
@@ -170,12 +174,14 @@ class ReportController implements ProblemAnswers {
 
     /**
      * The one way every report is answered: the caller's filter, the report's rows, then those rows as JSON
-     * ({@link ReportView}) or, for a path ending in {@code .csv}, as a CSV file.
+     * ({@link ReportView}) or, for a path ending in {@code .csv}, as a CSV file. The query runs in one of the
+     * places of {@link ReportSlots}.
      */
     private Mono<ResponseEntity<Object>> answer(Query query, Form form, Principal principal,
             Function<ReportFilter, ? extends Mono<? extends ReportTable<?>>> report) {
-        return filter(query, principal).flatMap(filter -> report.apply(filter)
-                .map(table -> form.csv() ? csv(filter, table, form.delimiter()) : json(filter, table)));
+        return filter(query, principal).flatMap(filter -> slots.run(principal.getName(), Mono.defer(() -> report
+                .apply(filter)
+                .map(table -> form.csv() ? csv(filter, table, form.delimiter()) : json(filter, table)))));
     }
 
     private Mono<ReportFilter> filter(Query query, Principal principal) {
@@ -262,6 +268,14 @@ class ReportController implements ProblemAnswers {
                         .collect(java.util.stream.Collectors.joining("; ")) + " (dates are yyyy-mm-dd)"
                 : "Cannot read the request: " + ex.getReason();
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> busy(ReportBusyException ex) {
+        HttpStatus status = ex.mine() ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.SERVICE_UNAVAILABLE;
+        return ResponseEntity.status(status)
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, ex.retryAfter().toSeconds())))
+                .body(ProblemDetail.forStatusAndDetail(status, ex.getMessage()));
     }
 
     @ExceptionHandler

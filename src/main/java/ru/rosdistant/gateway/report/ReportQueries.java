@@ -16,14 +16,16 @@ import java.util.regex.Pattern;
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * The report queries: every figure is aggregated in PostgreSQL; only the groups (or a bounded list of rows) come
- * back. Each query runs in a read-only transaction with a {@code statement_timeout}, so a report that would run too
- * long is cancelled by the database itself. Filters are added as fixed SQL fragments with bound values; no caller
+ * back. They run on the reports' own pool ({@link ReportConnections}), each in a read-only transaction with a
+ * {@code statement_timeout}, so a report that would run too long is cancelled by the database itself. Filters are added as fixed SQL fragments with bound values; no caller
  * text ever becomes SQL.
  */
 @Component
@@ -35,10 +37,44 @@ class ReportQueries {
 
     private final ReportProperties properties;
 
-    ReportQueries(DatabaseClient db, TransactionalOperator tx, ReportProperties properties) {
+    private final Duration queryTimeout;
+
+    @Autowired
+    ReportQueries(ReportConnections connections, ReportProperties properties,
+            @Value("${gateway.web.request-timeout:15s}") Duration requestTimeout) {
+        this(connections.db(), connections.tx(), properties, requestTimeout);
+    }
+
+    ReportQueries(DatabaseClient db, TransactionalOperator tx, ReportProperties properties, Duration requestTimeout) {
         this.db = db;
         this.tx = tx;
         this.properties = properties;
+        this.queryTimeout = queryTimeout(properties.queryTimeout(), requestTimeout);
+    }
+
+    ReportQueries(DatabaseClient db, TransactionalOperator tx, ReportProperties properties) {
+        this(db, tx, properties, Duration.ZERO);
+    }
+
+    /**
+     * The report's own timeout, which must end a slow report before the bound of every request
+     * ({@code gateway.web.request-timeout}) answers it with a bare 503: at most {@link #BEFORE_REQUEST_BOUND}
+     * short of that bound, whatever {@code gateway.report.query-timeout} says (a bound of 0 is none).
+     */
+    static Duration queryTimeout(Duration configured, Duration requestBound) {
+        if (requestBound.isZero() || requestBound.isNegative()) {
+            return configured;
+        }
+        Duration latest = requestBound.minus(BEFORE_REQUEST_BOUND);
+        return configured.compareTo(latest) > 0 ? latest : configured;
+    }
+
+    /** Room between the report's timeout and the request bound: the cancel, the backstop, the answer. */
+    static final Duration BEFORE_REQUEST_BOUND = Duration.ofSeconds(3);
+
+    /** How long a report query may run before PostgreSQL cancels it. */
+    Duration queryTimeout() {
+        return queryTimeout;
     }
 
     /** The working time the deadline queries measure in, prepared from the production calendar. */
@@ -49,8 +85,8 @@ class ReportQueries {
     /**
      * The dialogs that joined a waiting line in the period, one row per dialog with its outcome and times. The
      * dialog counts on the line it was offered to first ({@code offered_line_id}) and for the agent who took it
-     * first. The messages are read from the primary key's included columns alone (V55, an index-only scan); the
-     * offline reason, a text not kept there, is fetched only for the dialogs that were offered the form.
+     * first. What it counts per dialog (first assignment, first reply, messages, offline reason) is kept on the
+     * dialog row by {@code append_message} (V59), so no message is read.
      */
     private static String dialogs(ReportFilter filter, Map<String, Object> binds) {
         StringBuilder where = new StringBuilder("d.queued_at >= :from AND d.queued_at < :to");
@@ -66,31 +102,16 @@ class ReportQueries {
             where.append(" AND d.channel = :channel");
             binds.put("channel", filter.channel());
         }
-        String agent = "";
         if (filter.agentId() != null) {
-            agent = " WHERE b.first_agent_id = :agent";
+            where.append(" AND d.first_agent_id = :agent");
             binds.put("agent", filter.agentId());
         }
         return """
                 base AS (
                     SELECT d.id, d.offered_line_id, d.line_id, d.site_id, d.channel, d.queued_at, d.closed_at,
-                           d.rating, d.rating_comment, d.appeal_type, d.request_number,
-                           f.first_assigned_at, f.first_agent_id, f.first_reply_at, f.messages,
-                           CASE WHEN f.offline_seq IS NOT NULL THEN (SELECT o.author_name
-                                                                     FROM message o
-                                                                     WHERE o.dialog_id = d.id
-                                                                       AND o.seq = f.offline_seq) END
-                               AS offline_reason
+                           d.rating, d.rating_comment, d.appeal_type, d.request_number, d.first_assigned_at,
+                           d.first_agent_id, d.first_reply_at, d.message_count AS messages, d.offline_reason
                     FROM dialog d
-                    CROSS JOIN LATERAL (
-                        SELECT min(m.created_at) FILTER (WHERE m.event = 'assigned') AS first_assigned_at,
-                               (array_agg(m.agent_id ORDER BY m.seq) FILTER (WHERE m.event = 'assigned'))[1]
-                                   AS first_agent_id,
-                               min(m.created_at) FILTER (WHERE m.sender = 'AGENT') AS first_reply_at,
-                               count(*) FILTER (WHERE m.sender <> 'SYSTEM') AS messages,
-                               min(m.seq) FILTER (WHERE m.event = 'offline_offered') AS offline_seq
-                        FROM message m
-                        WHERE m.dialog_id = d.id) f
                     WHERE %s
                 ),
                 dl AS (
@@ -107,8 +128,8 @@ class ReportQueries {
                            a.display_name AS agent_name
                     FROM base b
                     LEFT JOIN task t ON t.dialog_id = b.id AND t.kind = 'COMPLAINT_ANSWER'
-                    LEFT JOIN agent a ON a.id = b.first_agent_id%s
-                )""".formatted(where, agent);
+                    LEFT JOIN agent a ON a.id = b.first_agent_id
+                )""".formatted(where);
     }
 
     private static String key(ReportFilter.GroupBy by, String line, String agent, String site, String channel,
@@ -212,6 +233,15 @@ class ReportQueries {
      * and whether the deadline was kept, missed, or is still running at {@code now}.
      */
     private static String deadlines(ReportFilter filter, Map<String, Object> binds, WorkingTime time) {
+        return deadlines(filter, binds, time, false);
+    }
+
+    /**
+     * {@code closes}: the dialog rules read only the closes bound as {@code :triageFrom}…{@code :triageTo} and
+     * {@code :classificationFrom}…{@code :classificationTo} (the missed-deadline count's window).
+     */
+    private static String deadlines(ReportFilter filter, Map<String, Object> binds, WorkingTime time,
+            boolean closes) {
         binds.put("opens", time.triageWindowOpens());
         binds.put("closes", time.triageWindowCloses());
         binds.put("workdays", time.workingDays());
@@ -244,31 +274,37 @@ class ReportQueries {
             task += " AND t.owner_agent_id = :agent";
             binds.put("agent", filter.agentId());
         }
+        if (closes) {
+            triage += " AND d.closed_at >= :triageFrom AND d.closed_at < :triageTo";
+            classification += " AND d.closed_at >= :classificationFrom AND d.closed_at < :classificationTo";
+        }
         return """
-                win AS (
-                    SELECT w.opens, w.closes
-                    FROM unnest(CAST(:opens AS timestamptz[]), CAST(:closes AS timestamptz[])) AS w(opens, closes)
-                ),
-                wd AS (
-                    SELECT unnest(CAST(:workdays AS date[])) AS day
+                cal AS (
+                    SELECT ARRAY(SELECT w.opens
+                                 FROM unnest(CAST(:opens AS timestamptz[]), CAST(:closes AS timestamptz[]))
+                                      AS w(opens, closes)
+                                 ORDER BY w.closes) AS opens,
+                           ARRAY(SELECT c FROM unnest(CAST(:closes AS timestamptz[])) c ORDER BY c) AS closes,
+                           ARRAY(SELECT wd FROM unnest(CAST(:workdays AS date[])) wd ORDER BY wd) AS workdays
                 ),
                 rules AS (
                     SELECT 'TRIAGE' AS rule, d.id AS dialog_id, NULL::uuid AS task_id, d.offered_line_id AS line_id,
                            d.site_id, d.channel, d.agent_id, d.closed_at AS started,
-                           coalesce((SELECT d.closed_at FROM win WHERE d.closed_at >= win.opens
-                                         AND d.closed_at < win.closes LIMIT 1),
-                                    (SELECT min(win.opens) FROM win WHERE win.opens > d.closed_at))
-                               + CAST(:triage AS interval) AS due,
+                           CASE WHEN width_bucket(d.closed_at, cal.closes) < cardinality(cal.closes)
+                                THEN greatest(d.closed_at, cal.opens[width_bucket(d.closed_at, cal.closes) + 1])
+                                    + CAST(:triage AS interval) END AS due,
                            d.triaged_at AS done_at, 0 AS escalations
                     FROM dialog d
+                    CROSS JOIN cal
                     WHERE d.state = 'CLOSED' AND d.site_id = ANY(:mainSites) AND d.queued_at IS NOT NULL
                       AND d.closed_at >= :from AND d.closed_at < :to%s
                     UNION ALL
                     SELECT 'CLASSIFICATION', d.id, NULL::uuid, d.line_id, d.site_id, d.channel, d.agent_id, d.closed_at,
-                           ((SELECT min(wd.day) FROM wd WHERE wd.day > (d.closed_at AT TIME ZONE :zone)::date) + 1)
+                           (cal.workdays[width_bucket((d.closed_at AT TIME ZONE :zone)::date, cal.workdays) + 1] + 1)
                                ::timestamp AT TIME ZONE :zone,
                            d.classified_at, 0
                     FROM dialog d
+                    CROSS JOIN cal
                     WHERE d.state = 'CLOSED' AND d.agent_id IS NOT NULL AND d.triage IS DISTINCT FROM 'SPAM'
                       AND d.closed_at >= :from AND d.closed_at < :to%s
                     UNION ALL
@@ -341,6 +377,10 @@ class ReportQueries {
         return query(sql, binds, ReportQueries::deadlineRow);
     }
 
+    /** The closes a rule reads: {@code from} included, {@code to} not. */
+    record Closes(Instant from, Instant to) {
+    }
+
     /** Deadlines of one rule and line that fell due in a window without being done by then. */
     record Missed(String rule, String line, long count) {
     }
@@ -349,11 +389,16 @@ class ReportQueries {
      * The deadlines that fell due in {@code since} to {@code until} (its start included) and were not done by their
      * due instant, counted per rule and line; only those started inside {@code filter}'s period are seen.
      */
-    Flux<Missed> missedBetween(ReportFilter filter, WorkingTime time, Instant since, Instant until) {
+    Flux<Missed> missedBetween(ReportFilter filter, WorkingTime time, Instant since, Instant until, Closes triage,
+            Closes classification) {
         Map<String, Object> binds = period(filter);
         binds.put("now", OffsetDateTime.ofInstant(until, ZoneOffset.UTC));
         binds.put("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
-        String sql = "WITH " + deadlines(filter, binds, time) + """
+        binds.put("triageFrom", OffsetDateTime.ofInstant(triage.from(), ZoneOffset.UTC));
+        binds.put("triageTo", OffsetDateTime.ofInstant(triage.to(), ZoneOffset.UTC));
+        binds.put("classificationFrom", OffsetDateTime.ofInstant(classification.from(), ZoneOffset.UTC));
+        binds.put("classificationTo", OffsetDateTime.ofInstant(classification.to(), ZoneOffset.UTC));
+        String sql = "WITH " + deadlines(filter, binds, time, true) + """
                 SELECT rule, line_id, count(*) AS missed
                 FROM judged
                 WHERE due >= :since AND due < :now AND (done_at IS NULL OR done_at > due)
@@ -404,21 +449,13 @@ class ReportQueries {
                 WITH ag AS (
                     SELECT a.id, a.display_name, a.lines FROM agent a WHERE %s
                 ),
-                ev AS (
-                    SELECT m.dialog_id, m.agent_id, m.event, m.created_at,
-                           lead(m.created_at) OVER (PARTITION BY m.dialog_id ORDER BY m.seq) AS next_at,
-                           d.closed_at
-                    FROM dialog d
-                    JOIN message m ON m.dialog_id = d.id AND m.event IN ('assigned', 'forwarded', 'requeued')
-                    WHERE d.opened_at < :to AND (d.closed_at IS NULL OR d.closed_at >= :from)
-                ),
                 held AS (
-                    SELECT ev.agent_id, ev.dialog_id,
-                           greatest(ev.created_at, :from) AS start_at,
-                           least(coalesce(ev.next_at, ev.closed_at, :now), :to, :now) AS end_at
-                    FROM ev
-                    JOIN ag ON ag.id = ev.agent_id
-                    WHERE ev.event <> 'requeued'
+                    SELECT h.agent_id, h.dialog_id,
+                           greatest(h.started_at, :from) AS start_at,
+                           least(coalesce(h.ended_at, :now), :to, :now) AS end_at
+                    FROM dialog_hold h
+                    JOIN ag ON ag.id = h.agent_id
+                    WHERE tstzrange(h.started_at, h.ended_at) && tstzrange(:from, :to)
                 ),
                 iv AS (
                     SELECT * FROM held WHERE end_at > start_at
@@ -444,25 +481,41 @@ class ReportQueries {
                                                     ORDER BY q.at DESC, q.id DESC LIMIT 1))
                 ),
                 presence AS (
-                    SELECT agent_id, status,
+                    SELECT agent_id,
                            sum(greatest(0, extract(epoch FROM least(coalesce(next_at, :now), :to, :now)
-                                                            - greatest(at, :from)))) AS seconds
+                                                            - greatest(at, :from)))) AS seconds,
+                           status
                     FROM pl
-                    GROUP BY 1, 2
+                    GROUP BY 1, 3
+                ),
+                holds AS (
+                    SELECT agent_id, count(DISTINCT dialog_id) AS dialogs,
+                           sum(extract(epoch FROM end_at - start_at))::float8 AS dialog_seconds
+                    FROM iv
+                    GROUP BY 1
+                ),
+                peaks AS (
+                    SELECT agent_id, max(at_once) AS peak_at_once FROM running GROUP BY 1
+                ),
+                times AS (
+                    SELECT agent_id,
+                           sum(seconds) FILTER (WHERE status = 'ONLINE')::float8 AS online_seconds,
+                           sum(seconds) FILTER (WHERE status = 'AWAY')::float8 AS away_seconds,
+                           sum(seconds) FILTER (WHERE status = 'OFFLINE')::float8 AS offline_seconds
+                    FROM presence
+                    GROUP BY 1
                 )
                 SELECT ag.id, ag.display_name, ag.lines,
-                       (SELECT count(DISTINCT iv.dialog_id) FROM iv WHERE iv.agent_id = ag.id) AS dialogs,
-                       (SELECT coalesce(sum(extract(epoch FROM iv.end_at - iv.start_at)), 0)::float8
-                        FROM iv WHERE iv.agent_id = ag.id) AS dialog_seconds,
-                       (SELECT coalesce(max(running.at_once), 0) FROM running WHERE running.agent_id = ag.id)
-                           AS peak_at_once,
-                       (SELECT coalesce(sum(seconds), 0)::float8 FROM presence
-                        WHERE presence.agent_id = ag.id AND status = 'ONLINE') AS online_seconds,
-                       (SELECT coalesce(sum(seconds), 0)::float8 FROM presence
-                        WHERE presence.agent_id = ag.id AND status = 'AWAY') AS away_seconds,
-                       (SELECT coalesce(sum(seconds), 0)::float8 FROM presence
-                        WHERE presence.agent_id = ag.id AND status = 'OFFLINE') AS offline_seconds
+                       coalesce(holds.dialogs, 0) AS dialogs,
+                       coalesce(holds.dialog_seconds, 0) AS dialog_seconds,
+                       coalesce(peaks.peak_at_once, 0) AS peak_at_once,
+                       coalesce(times.online_seconds, 0) AS online_seconds,
+                       coalesce(times.away_seconds, 0) AS away_seconds,
+                       coalesce(times.offline_seconds, 0) AS offline_seconds
                 FROM ag
+                LEFT JOIN holds ON holds.agent_id = ag.id
+                LEFT JOIN peaks ON peaks.agent_id = ag.id
+                LEFT JOIN times ON times.agent_id = ag.id
                 ORDER BY ag.display_name, ag.id
                 LIMIT :maxRows""".formatted(agents);
         binds.put("maxRows", properties.maxRows());
@@ -490,7 +543,7 @@ class ReportQueries {
         // JIT compiles the big aggregates for seconds (3.7 s of 13.9 s on the benchmark's month of one line) to save
         // less than it costs on queries that mostly walk indexes
         return db.sql("SELECT set_config('statement_timeout', :timeout, true), set_config('jit', 'off', true)")
-                .bind("timeout", properties.queryTimeout().toMillis() + "ms")
+                .bind("timeout", queryTimeout.toMillis() + "ms")
                 .then()
                 .thenMany(statement.map(mapper::apply).all())
                 .as(tx::transactional);

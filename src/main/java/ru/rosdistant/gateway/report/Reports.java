@@ -3,6 +3,7 @@ package ru.rosdistant.gateway.report;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
@@ -120,10 +121,62 @@ public class Reports {
      */
     Flux<ReportQueries.Missed> missedBetween(Instant since, Instant until, Duration lookBack) {
         LocalDate to = until.atZone(properties.zone()).toLocalDate();
-        LocalDate from = until.minus(lookBack).atZone(properties.zone()).toLocalDate();
+        Instant floor = until.minus(lookBack);
+        LocalDate from = floor.atZone(properties.zone()).toLocalDate();
         ReportFilter filter = new ReportFilter(from, to, ReportFilter.Step.PERIOD, ReportFilter.GroupBy.LINE, null,
                 null, null, null);
-        return limited(queries.missedBetween(filter, workingTime(filter), since, until));
+        // a dialog's due instant never falls earlier for a later close, so the closes whose deadline falls in the
+        // window are one range of closes: only that range is read, not the whole look-back
+        ReportQueries.Closes triage = new ReportQueries.Closes(firstTriageDueFrom(since, floor),
+                firstTriageDueFrom(until, floor));
+        ReportQueries.Closes classification = new ReportQueries.Closes(firstClassificationDueFrom(since, floor),
+                firstClassificationDueFrom(until, floor));
+        return limited(queries.missedBetween(filter, workingTime(filter), since, until, triage, classification));
+    }
+
+    /**
+     * The earliest close whose triage falls due at or after {@code at}: {@code at} less the deadline when that is in
+     * the dispatcher line's working hours (a close then is due the deadline later), else the end of the last working
+     * interval before it (a close after that is due when the line next opens, which is after {@code at}).
+     */
+    Instant firstTriageDueFrom(Instant at, Instant floor) {
+        Instant start = at.minus(triageDeadline);
+        if (!start.isAfter(floor)) {
+            return floor;
+        }
+        LocalDate day = start.atZone(properties.zone()).toLocalDate();
+        Instant lastClose = floor;
+        for (WorkingCalendar.Interval interval : calendar.workingIntervals(triageLine,
+                floor.atZone(properties.zone()).toLocalDate(), day.plusDays(1))) {
+            if (!interval.opens().isAfter(start) && interval.closes().isAfter(start)) {
+                return start;
+            }
+            if (!interval.closes().isAfter(start) && interval.closes().isAfter(lastClose)) {
+                lastClose = interval.closes();
+            }
+        }
+        return lastClose;
+    }
+
+    /**
+     * The earliest close whose classification falls due at or after {@code at}: a close on day x is due at the end
+     * of the first working day after x; that end is at or after {@code at} when that working day is no earlier than
+     * the day before the first midnight at or after {@code at}, so from the start of the last working day before it.
+     */
+    Instant firstClassificationDueFrom(Instant at, Instant floor) {
+        ZoneId zone = properties.zone();
+        java.time.ZonedDateTime local = at.atZone(zone);
+        LocalDate firstMidnight = local.toLocalDate().atStartOfDay(zone).toInstant().equals(at) ? local.toLocalDate()
+                : local.toLocalDate().plusDays(1);
+        LocalDate earliestWorkingDay = firstMidnight.minusDays(1);
+        LocalDate floorDay = floor.atZone(zone).toLocalDate();
+        for (LocalDate day = earliestWorkingDay.minusDays(1); !day.isBefore(floorDay); day = day.minusDays(1)) {
+            if (calendar.isWorkingDay(day)) {
+                Instant start = day.atStartOfDay(zone).toInstant();
+                return start.isAfter(floor) ? start : floor;
+            }
+        }
+        return floor;
     }
 
     public int maxRows() {
@@ -147,9 +200,12 @@ public class Reports {
         return limit;
     }
 
-    /** The database cancels a query past the timeout; this is the backstop should it not answer at all. */
+    /**
+     * The database cancels a query past the timeout; this is the backstop should it not answer at all, still before
+     * the request bound.
+     */
     private <T> Flux<T> limited(Flux<T> query) {
-        return query.timeout(properties.queryTimeout().plusSeconds(5))
+        return query.timeout(queries.queryTimeout().plusSeconds(2))
                 .onErrorMap(TimeoutException.class, ReportTimeoutException::new)
                 .onErrorMap(ReportTimeoutException::cancelled, ReportTimeoutException::new);
     }

@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Result;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +20,8 @@ import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
@@ -44,6 +49,9 @@ class ReportApiTests {
 
     @Autowired
     TransactionalOperator tx;
+
+    @Autowired
+    ConnectionFactory connections;
 
     @Autowired
     ReportClock clock;
@@ -266,9 +274,48 @@ class ReportApiTests {
     }
 
     @Test
+    void aReportPastItsTimeoutAnswersItsOwnProblemBeforeTheRequestBoundDoes() {
+        // a statement_timeout counts the wait for a lock too: the offline-forms report waits for this one
+        Connection locker = Mono.from(connections.create()).block(Duration.ofSeconds(10));
+        try {
+            Mono.from(locker.beginTransaction()).block(Duration.ofSeconds(10));
+            Flux.from(locker.createStatement("LOCK TABLE offline_form IN ACCESS EXCLUSIVE MODE").execute())
+                    .flatMap(Result::getRowsUpdated)
+                    .then()
+                    .block(Duration.ofSeconds(10));
+            client.mutate()
+                    .responseTimeout(Duration.ofSeconds(60))
+                    .build()
+                    .get()
+                    .uri("/api/reports/offline-forms?" + PERIOD)
+                    .header(HttpHeaders.COOKIE, supervisor)
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(503)
+                    .expectBody()
+                    .jsonPath("$.detail")
+                    .isEqualTo("The report took too long; choose a shorter period or fewer lines");
+        }
+        finally {
+            Mono.from(locker.rollbackTransaction()).block(Duration.ofSeconds(10));
+            Mono.from(locker.close()).block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void theReportTimeoutStaysShortOfTheRequestBound() {
+        assertThat(ReportQueries.queryTimeout(Duration.ofSeconds(20), Duration.ofSeconds(15)))
+                .isEqualTo(Duration.ofSeconds(12));
+        assertThat(ReportQueries.queryTimeout(Duration.ofSeconds(10), Duration.ofSeconds(15)))
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThat(ReportQueries.queryTimeout(Duration.ofSeconds(20), Duration.ZERO)).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
     void aQueryPastTheTimeoutIsCancelledByTheDatabase() {
         ReportQueries slow = new ReportQueries(db, tx, new ReportProperties(ZoneId.of("Europe/Samara"), 366, 100,
-                Duration.ofMillis(200), Duration.ofMinutes(1)));
+                Duration.ofMillis(200), Duration.ofMinutes(1),
+                new ReportProperties.Concurrency(2, 1, Duration.ofSeconds(2), 8, Duration.ofSeconds(5))));
         slow.query("SELECT pg_sleep(5) AS slept", new java.util.HashMap<>(), row -> "slept")
                 .as(StepVerifier::create)
                 .expectErrorMatches(ReportTimeoutException::cancelled)

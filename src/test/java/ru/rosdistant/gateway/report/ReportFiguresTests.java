@@ -200,6 +200,35 @@ class ReportFiguresTests {
     }
 
     @Test
+    void countsAMissedDeadlineInTheWindowItFellDueInOnly() {
+        // d2, closed Mon 4 May, classified on Wed 6 May: due at the end of Tue 5 May
+        assertThat(missed("2026-05-05T23:58:00+04:00", "2026-05-06T00:03:00+04:00", "CLASSIFICATION", "lab140"))
+                .isEqualTo(1);
+        assertThat(missed("2026-05-06T00:03:00+04:00", "2026-05-06T00:08:00+04:00", "CLASSIFICATION", "lab140"))
+                .isZero();
+        // d7 and d8, closed Wed 13 May and never classified: due at the end of Thu 14 May
+        assertThat(missed("2026-05-14T23:59:00+04:00", "2026-05-15T00:01:00+04:00", "CLASSIFICATION", "lab140"))
+                .isEqualTo(2);
+        // e3, closed on Friday evening and never triaged: due when the dispatcher's line next opens, plus 10 minutes
+        DeadlineRow e3 = reports.deadlines(filter("period", "line", List.of("dispatcher")), "TRIAGE", "MISSED", 100)
+                .block(Duration.ofSeconds(30))
+                .rows()
+                .get(1);
+        assertThat(e3.dialogId().toString()).endsWith("e3");
+        assertThat(missed(e3.due().minusSeconds(60).atOffset(ZoneOffset.UTC).toString(),
+                e3.due().plusSeconds(60).atOffset(ZoneOffset.UTC).toString(), "TRIAGE", "dispatcher")).isEqualTo(1);
+    }
+
+    private long missed(String since, String until, String rule, String line) {
+        return reports.missedBetween(OffsetDateTime.parse(since).toInstant(), OffsetDateTime.parse(until).toInstant(),
+                        DeadlineMetrics.LOOK_BACK)
+                .filter(missed -> missed.rule().equals(rule) && line.equals(missed.line()))
+                .map(ReportQueries.Missed::count)
+                .reduce(0L, Long::sum)
+                .block(Duration.ofSeconds(30));
+    }
+
+    @Test
     void sumsEachAgentsDialogTimePeakLoadAndPresence() {
         Map<String, AgentFigures> agents = reports.agentFigures(filter("period", "agent", List.of("lab140")))
                 .collectMap(AgentFigures::name, Function.identity())
