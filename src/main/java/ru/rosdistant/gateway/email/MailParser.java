@@ -50,8 +50,11 @@ final class MailParser {
 
     private final long maxAttachment;
 
-    MailParser(long maxAttachment) {
+    private final int maxAttachments;
+
+    MailParser(long maxAttachment, int maxAttachments) {
         this.maxAttachment = maxAttachment;
+        this.maxAttachments = maxAttachments;
     }
 
     private static Session session() {
@@ -81,6 +84,11 @@ final class MailParser {
         Body body = new Body();
         walk(message, body);
         String text = body.plain != null ? fold(body.plain) : body.html != null ? fold(htmlToText(body.html)) : "";
+        if (body.attachmentsLeft > 0) {
+            text = text + (text.isEmpty() ? "" : "\n\n") + "Ещё вложений: " + body.attachmentsLeft
+                    + " — не сохранены (в одном письме сохраняется не больше " + maxAttachments
+                    + "), они в исходном письме";
+        }
         return new ParsedMail(firstId(message.getHeader("Message-ID", null)),
                 from == null ? null : from.getAddress().toLowerCase(Locale.ROOT),
                 from == null ? null : clean(from.getPersonal(), 200), clean(message.getSubject(), 1000),
@@ -212,6 +220,9 @@ final class MailParser {
         String html;
 
         final List<ParsedMail.Attachment> attachments = new ArrayList<>();
+
+        /** Attachments past {@code max-attachments}: counted, never read. */
+        int attachmentsLeft;
     }
 
     private void walk(Part part, Body body) throws MessagingException, IOException {
@@ -230,6 +241,9 @@ final class MailParser {
         }
         else if (!attachment && part.isMimeType("text/html") && body.html == null) {
             body.html = text(part);
+        }
+        else if (attachment && body.attachments.size() >= maxAttachments) {
+            body.attachmentsLeft++;
         }
         else if (attachment) {
             body.attachments.add(content(part, name));
