@@ -48,6 +48,9 @@ final class MailParser {
 
     private static final Pattern MESSAGE_ID = Pattern.compile("<[^<>\\s]{1,990}>");
 
+    /** Mail programs nest three or four multiparts (mixed, alternative, related); a forward adds a few. */
+    private static final int MAX_DEPTH = 16;
+
     private final long maxAttachment;
 
     private final int maxAttachments;
@@ -82,7 +85,7 @@ final class MailParser {
         InternetAddress from = from(message);
         ParsedMail.Bounce bounce = bounce(message);
         Body body = new Body();
-        walk(message, body);
+        walk(message, body, 0);
         String text = body.plain != null ? fold(body.plain) : body.html != null ? fold(htmlToText(body.html)) : "";
         if (body.attachmentsLeft > 0) {
             text = text + (text.isEmpty() ? "" : "\n\n") + "Ещё вложений: " + body.attachmentsLeft
@@ -225,11 +228,15 @@ final class MailParser {
         int attachmentsLeft;
     }
 
-    private void walk(Part part, Body body) throws MessagingException, IOException {
+    private void walk(Part part, Body body, int depth) throws MessagingException, IOException {
         if (part.isMimeType("multipart/*")) {
+            if (depth >= MAX_DEPTH) {
+                // each level is parsed from a copy of the one above: a deep nest costs time squared and the stack
+                throw new MessagingException("multiparts nested deeper than " + MAX_DEPTH);
+            }
             Multipart multipart = (Multipart) part.getContent();
             for (int i = 0; i < multipart.getCount(); i++) {
-                walk(multipart.getBodyPart(i), body);
+                walk(multipart.getBodyPart(i), body, depth + 1);
             }
             return;
         }

@@ -9,6 +9,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MailParserTests {
 
@@ -44,6 +45,24 @@ class MailParserTests {
         assertThat(mail.attachments()).hasSize(20);
         assertThat(mail.attachments().get(19).name()).isEqualTo("f19.bin");
         assertThat(mail.text()).startsWith("Во вложении").contains("Ещё вложений: 480");
+    }
+
+    @Test
+    void aMailNestedTwentyThousandMultipartsDeepIsRefusedAsUnreadableNotAStackOverflow() {
+        int depth = 20_000;
+        StringBuilder raw = new StringBuilder("From: nest@example.org\r\nTo: info@rosdistant.ru\r\n"
+                + "Message-ID: <nest@example.org>\r\nSubject: nest\r\nMIME-Version: 1.0\r\n");
+        for (int i = 0; i < depth; i++) {
+            raw.append("Content-Type: multipart/mixed; boundary=\"b").append(i).append("\"\r\n\r\n--b").append(i)
+                    .append("\r\n");
+        }
+        raw.append("Content-Type: text/plain\r\n\r\nhi\r\n");
+        for (int i = depth - 1; i >= 0; i--) {
+            raw.append("--b").append(i).append("--\r\n");
+        }
+        assertThatThrownBy(() -> parser.parse(raw.toString().getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(jakarta.mail.MessagingException.class)
+                .hasMessageContaining("nested");
     }
 
     @Test
