@@ -31,6 +31,8 @@ import org.springframework.util.unit.DataSize;
  *        carry the plain mailbox address and threading relies on the headers
  * @param unknownSenderNotify where a mail from an address no card holds is announced (the head of applicant
  *        recruitment, regulation 4.2.1); null: nobody is mailed
+ * @param unknownSendersPerHour how many of those announcements go out an hour, all mailboxes and nodes together; a
+ *        flood of forged senders does not become a flood of mail to that person
  * @param connectTimeout IMAP connection and read timeout
  */
 @ConfigurationProperties("gateway.email")
@@ -40,7 +42,8 @@ record EmailProperties(@DefaultValue List<Mailbox> mailboxes, @DefaultValue("30s
         @DefaultValue("5") int newDialogsPerSenderPerHour, @DefaultValue("EMAIL_REPLY_SECRET") String replySecretEnv,
         String unknownSenderNotify, @DefaultValue("20s") Duration connectTimeout, @DefaultValue("true") boolean idle,
         @DefaultValue("4m") Duration idleRecycle, @DefaultValue("16MB") DataSize maxReplyAttachments,
-        @DefaultValue("10") int maxReplyFiles, @DefaultValue("20") int maxAttachments) {
+        @DefaultValue("10") int maxReplyFiles, @DefaultValue("20") int maxAttachments,
+        @DefaultValue("30") int unknownSendersPerHour) {
 
     /**
      * One mailbox read over IMAP.

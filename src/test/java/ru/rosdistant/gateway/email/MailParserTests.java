@@ -84,7 +84,7 @@ class MailParserTests {
                 java.time.Duration.ofMinutes(2), 20, org.springframework.util.unit.DataSize.ofMegabytes(16),
                 org.springframework.util.unit.DataSize.ofMegabytes(64), 5, "EMAIL_REPLY_SECRET", null,
                 java.time.Duration.ofSeconds(20), true, java.time.Duration.ofMinutes(4),
-                org.springframework.util.unit.DataSize.ofMegabytes(16), 10, 20);
+                org.springframework.util.unit.DataSize.ofMegabytes(16), 10, 20, 30);
         var channel = new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_ON_PASSWORD", "pw"));
         assertThat(channel.open()).extracting(mailbox -> mailbox.config().id()).containsExactly("abiturient");
         assertThat(channel.tokens().enabled()).isFalse();
@@ -101,7 +101,7 @@ class MailParserTests {
                 java.time.Duration.ofMinutes(2), 20, org.springframework.util.unit.DataSize.ofMegabytes(16),
                 org.springframework.util.unit.DataSize.ofMegabytes(64), 5, "EMAIL_REPLY_SECRET", null,
                 java.time.Duration.ofSeconds(20), true, java.time.Duration.ofMinutes(4),
-                org.springframework.util.unit.DataSize.ofMegabytes(16), 10, 20);
+                org.springframework.util.unit.DataSize.ofMegabytes(16), 10, 20, 30);
         new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_LAB378_PASSWORD", "s3cr3t-lab378")
                 .withProperty("EMAIL_REPLY_SECRET", "s"));
         assertThat(output.getAll())
