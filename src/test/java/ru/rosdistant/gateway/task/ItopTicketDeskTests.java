@@ -376,6 +376,9 @@ class ItopTicketDeskTests {
                 + mistyped + "'")).as("a number the desk does not know: completed by hand").isEqualTo("UNKNOWN OPEN");
         assertThat(Checks.text(db, "SELECT h.detail AS v FROM task_history h JOIN task t ON t.id = h.task_id "
                 + "WHERE t.dialog_id = '" + mistyped + "' AND h.event = 'TICKET_UNKNOWN'")).contains(unknown);
+        assertThat(Checks.text(db, "SELECT payload->>'subject' AS v FROM outbox WHERE dedup_key LIKE "
+                + "'ticket-desk-unknown:lab580:" + agent.id() + ":%'"))
+                .as("the line's supervisor learns who typed a number the desk does not know").contains(unknown);
 
         itop.resolve(known, "<p>Выполнено</p>");
         poller.pass().block(Duration.ofSeconds(30));
