@@ -448,7 +448,7 @@ class AgentSocket implements WebSocketHandler {
             if (classification.requestNumber() == null || classification.requestNumber().isBlank()) {
                 return Mono.just(classification);
             }
-            return ticketDesk.checkRequestNumber(classification.requestNumber())
+            return ticketDesk.checkRequestNumber(classification.requestNumber(), agent.id())
                     .map(request -> classification)
                     .onErrorResume(TicketDeskUnavailable.class, unavailable -> Mono.just(classification))
                     .onErrorMap(IllegalArgumentException.class,

@@ -53,7 +53,7 @@ class EmailChannel {
             log.info("E-mail replies carry the plain mailbox address: {} not set (threading relies on the headers)",
                     properties.replySecretEnv());
         }
-        this.parser = new MailParser(properties.maxAttachmentSize().toBytes());
+        this.parser = new MailParser(properties.maxAttachmentSize().toBytes(), properties.maxAttachments());
     }
 
     List<OpenMailbox> open() {

@@ -19,6 +19,8 @@ import org.springframework.util.unit.DataSize;
  * @param leaseTtl how long the node reading a mailbox keeps it without renewing (several nodes: one reads)
  * @param batchSize mails read from one mailbox per pass
  * @param maxAttachmentSize larger attachments are recorded as blocked (regulation 4.2, requirement 2)
+ * @param maxAttachments how many attachments of one mail are kept; the rest are not read, and the dialog says how
+ *        many stayed in the original
  * @param maxMessageSize a larger mail is not downloaded: it is recorded as blocked from its header, with where the
  *        original is (mailbox, UIDVALIDITY, UID), and its dialog gets a notice
  * @param maxReplyAttachments the files of one answer together (a larger set is refused with 413)
@@ -29,6 +31,8 @@ import org.springframework.util.unit.DataSize;
  *        carry the plain mailbox address and threading relies on the headers
  * @param unknownSenderNotify where a mail from an address no card holds is announced (the head of applicant
  *        recruitment, regulation 4.2.1); null: nobody is mailed
+ * @param unknownSendersPerHour how many of those announcements go out an hour, all mailboxes and nodes together; a
+ *        flood of forged senders does not become a flood of mail to that person
  * @param connectTimeout IMAP connection and read timeout
  */
 @ConfigurationProperties("gateway.email")
@@ -38,7 +42,8 @@ record EmailProperties(@DefaultValue List<Mailbox> mailboxes, @DefaultValue("30s
         @DefaultValue("5") int newDialogsPerSenderPerHour, @DefaultValue("EMAIL_REPLY_SECRET") String replySecretEnv,
         String unknownSenderNotify, @DefaultValue("20s") Duration connectTimeout, @DefaultValue("true") boolean idle,
         @DefaultValue("4m") Duration idleRecycle, @DefaultValue("16MB") DataSize maxReplyAttachments,
-        @DefaultValue("10") int maxReplyFiles) {
+        @DefaultValue("10") int maxReplyFiles, @DefaultValue("20") int maxAttachments,
+        @DefaultValue("30") int unknownSendersPerHour) {
 
     /**
      * One mailbox read over IMAP.

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import ru.rosdistant.gateway.card.Card;
 import ru.rosdistant.gateway.card.CardBinding;
 import ru.rosdistant.gateway.card.Cards;
+import ru.rosdistant.gateway.cluster.SharedBuckets;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.DialogQueries;
@@ -43,6 +45,12 @@ import ru.rosdistant.gateway.mail.Mailer;
 class EmailThreads {
 
     private static final Logger log = LoggerFactory.getLogger(EmailThreads.class);
+
+    /** The announcements of unknown senders, all mailboxes and nodes together. */
+    private final SharedBuckets.Bucket announcements;
+
+    /** Set while announcements are over their rate, so that the log says it once. */
+    private final AtomicBoolean announcementsHeld = new AtomicBoolean();
 
     static final Pattern SUBJECT_TAG = Pattern.compile("\\[#([0-9a-f]{8})\\]");
 
@@ -66,7 +74,9 @@ class EmailThreads {
 
     EmailThreads(DatabaseClient db, TransactionalOperator tx, DialogManagement dialogs, DialogQueries dialogQueries,
             Cards cards,
-            CardBinding binding, Mailer mailer, EmailChannel channel) {
+            CardBinding binding, Mailer mailer, EmailChannel channel, SharedBuckets shared) {
+        int perHour = channel.properties().unknownSendersPerHour();
+        this.announcements = shared.bucket("email-unknown-sender", perHour / 3600.0, perHour, 1);
         this.db = db;
         this.tx = tx;
         this.dialogs = dialogs;
@@ -267,6 +277,22 @@ class EmailThreads {
         if (to == null || to.isBlank()) {
             return Mono.just(card);
         }
+        return announcements.tryAcquire("all")
+                .flatMap(wait -> {
+                    if (wait.isPresent()) {
+                        if (!announcementsHeld.getAndSet(true)) {
+                            log.warn("More than {} mails an hour from unknown senders: the rest are not announced to "
+                                    + "{} (they are new leads in their lines' lists)",
+                                    channel.properties().unknownSendersPerHour(), to);
+                        }
+                        return Mono.just(card);
+                    }
+                    announcementsHeld.set(false);
+                    return announce(to, mailbox, mail, card);
+                });
+    }
+
+    private Mono<Card> announce(String to, EmailProperties.Mailbox mailbox, Stored mail, Card card) {
         String body = "Письмо от адреса, которого нет ни в одной карточке (регламент 4.2.1).\n\n"
                 + "Ящик: " + mailbox.address() + "\nОт: " + (mail.fromName() == null ? "" : mail.fromName() + " ")
                 + "<" + mail.fromAddress() + ">\nТема: " + (mail.subject() == null ? "—" : mail.subject())

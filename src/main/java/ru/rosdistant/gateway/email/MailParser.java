@@ -48,10 +48,16 @@ final class MailParser {
 
     private static final Pattern MESSAGE_ID = Pattern.compile("<[^<>\\s]{1,990}>");
 
+    /** Mail programs nest three or four multiparts (mixed, alternative, related); a forward adds a few. */
+    private static final int MAX_DEPTH = 16;
+
     private final long maxAttachment;
 
-    MailParser(long maxAttachment) {
+    private final int maxAttachments;
+
+    MailParser(long maxAttachment, int maxAttachments) {
         this.maxAttachment = maxAttachment;
+        this.maxAttachments = maxAttachments;
     }
 
     private static Session session() {
@@ -79,8 +85,13 @@ final class MailParser {
         InternetAddress from = from(message);
         ParsedMail.Bounce bounce = bounce(message);
         Body body = new Body();
-        walk(message, body);
+        walk(message, body, 0);
         String text = body.plain != null ? fold(body.plain) : body.html != null ? fold(htmlToText(body.html)) : "";
+        if (body.attachmentsLeft > 0) {
+            text = text + (text.isEmpty() ? "" : "\n\n") + "Ещё вложений: " + body.attachmentsLeft
+                    + " — не сохранены (в одном письме сохраняется не больше " + maxAttachments
+                    + "), они в исходном письме";
+        }
         return new ParsedMail(firstId(message.getHeader("Message-ID", null)),
                 from == null ? null : from.getAddress().toLowerCase(Locale.ROOT),
                 from == null ? null : clean(from.getPersonal(), 200), clean(message.getSubject(), 1000),
@@ -212,13 +223,20 @@ final class MailParser {
         String html;
 
         final List<ParsedMail.Attachment> attachments = new ArrayList<>();
+
+        /** Attachments past {@code max-attachments}: counted, never read. */
+        int attachmentsLeft;
     }
 
-    private void walk(Part part, Body body) throws MessagingException, IOException {
+    private void walk(Part part, Body body, int depth) throws MessagingException, IOException {
         if (part.isMimeType("multipart/*")) {
+            if (depth >= MAX_DEPTH) {
+                // each level is parsed from a copy of the one above: a deep nest costs time squared and the stack
+                throw new MessagingException("multiparts nested deeper than " + MAX_DEPTH);
+            }
             Multipart multipart = (Multipart) part.getContent();
             for (int i = 0; i < multipart.getCount(); i++) {
-                walk(multipart.getBodyPart(i), body);
+                walk(multipart.getBodyPart(i), body, depth + 1);
             }
             return;
         }
@@ -230,6 +248,9 @@ final class MailParser {
         }
         else if (!attachment && part.isMimeType("text/html") && body.html == null) {
             body.html = text(part);
+        }
+        else if (attachment && body.attachments.size() >= maxAttachments) {
+            body.attachmentsLeft++;
         }
         else if (attachment) {
             body.attachments.add(content(part, name));

@@ -5,6 +5,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import ru.rosdistant.gateway.cluster.SharedBuckets;
 
 /**
  * The ticket desk: iTop when a connection is configured ({@code gateway.ticket-desk.url}), otherwise plain data, a
@@ -14,10 +15,11 @@ import org.springframework.context.annotation.Configuration;
 class RecordedTicketDesk {
 
     @Bean
-    TicketDesk ticketDesk(ObjectProvider<ItopClient> itop, ObjectProvider<TicketDeskProperties> properties) {
+    TicketDesk ticketDesk(ObjectProvider<ItopClient> itop, ObjectProvider<TicketDeskProperties> properties,
+            SharedBuckets shared) {
         ItopClient client = itop.getIfAvailable();
         if (client != null) {
-            return new ItopTicketDesk(client, properties.getObject());
+            return new ItopTicketDesk(client, properties.getObject(), shared);
         }
         return number -> {
             String trimmed = number == null ? "" : number.strip();

@@ -128,16 +128,34 @@ class TaskTickets {
                 .as(tx::transactional);
     }
 
-    /** A number kept unchecked names no request the desk has: the task is completed by hand. */
+    /**
+     * A number kept unchecked names no request the desk has: the task is completed by hand, and the line's supervisor
+     * learns who typed it (the first of the day per agent and line, so that a typist's mistakes make one mail a day).
+     */
     Mono<Void> unknown(UUID taskId, String number) {
-        return db.sql("UPDATE task SET ticket_state = 'UNKNOWN' WHERE id = :id AND ticket_state = 'UNCHECKED'")
-                .bind("id", taskId)
-                .fetch()
-                .rowsUpdated()
-                .filter(updated -> updated > 0)
-                .flatMap(updated -> tasks.history(taskId, "TICKET_UNKNOWN", null, null, null,
-                        "«Единое окно» не знает заявку " + number + "; результат вносится вручную"))
-                .as(tx::transactional);
+        return tasks.find(taskId)
+                .flatMap(task -> db.sql("UPDATE task SET ticket_state = 'UNKNOWN' WHERE id = :id "
+                                + "AND ticket_state = 'UNCHECKED'")
+                        .bind("id", taskId)
+                        .fetch()
+                        .rowsUpdated()
+                        .filter(updated -> updated > 0)
+                        .flatMap(updated -> tasks.history(taskId, "TICKET_UNKNOWN", null, null, null,
+                                        "«Единое окно» не знает заявку " + number + "; результат вносится вручную")
+                                .then(unknownTold(task, number)))
+                        .as(tx::transactional));
+    }
+
+    private Mono<Void> unknownTold(Task task, String number) {
+        return mailer.enqueue("ticket-desk-unknown:" + task.lineId() + ":" + task.ownerAgentId() + ":"
+                        + LocalDate.now(properties.zone()),
+                new MailMessage(properties.supervisorOf(task.lineId()), null,
+                        "Номер заявки, которого нет в «Едином окне»: " + number,
+                        "При закрытии обращения сотрудник " + task.ownerName() + " указал номер заявки " + number
+                                + ", а в «Едином окне» (iTop) такой заявки нет. Задача «" + task.title()
+                                + "» (линия " + task.lineId() + ") не будет закрыта сама: проверьте номер и "
+                                + "внесите результат вручную. Другие такие номера этого сотрудника за сегодня "
+                                + "видны в истории задач (TICKET_UNKNOWN).\n"));
     }
 
     private static String truncated(String text, int max) {

@@ -32,6 +32,11 @@ public interface TicketDesk {
      */
     Mono<Request> checkRequestNumber(String number);
 
+    /** As {@link #checkRequestNumber(String)}, typed by an agent: the desk may bound how often one agent asks it. */
+    default Mono<Request> checkRequestNumber(String number, long agentId) {
+        return checkRequestNumber(number);
+    }
+
     /** Whether the gateway registers requests in this desk itself (the agent's «create the request» at close). */
     default boolean creates() {
         return false;

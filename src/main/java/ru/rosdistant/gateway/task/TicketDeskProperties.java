@@ -31,9 +31,12 @@ import ru.rosdistant.gateway.dialog.AppealType;
  * @param pollInterval how often the status of open requests is read (one node, under a lease)
  * @param pollBatch how many requests one call reads
  * @param doneStatuses the statuses that complete the task with the request's solution
- * @param checksPerMinute how many typed numbers the whole node asks iTop about per minute (bursts up to a sixth of
- * it, at least 5); over it, and while {@code check-pause} runs after iTop failed to answer one, a number is kept
- * unchecked and the poller checks it later
+ * @param checksPerMinute how many typed numbers the gateway asks iTop about per minute, all nodes together (shared in
+ * Redis when the cluster is on; bursts up to a sixth of it, at least 5); over it, over {@code checks-per-agent} and
+ * while {@code check-pause} runs after iTop failed to answer one, a number is kept unchecked and the poller checks it
+ * later
+ * @param checksPerAgent how many of those one agent may cause per minute, all nodes together (bursts up to a sixth of
+ * it, at least 5): one agent typing number after number does not spend the whole gateway's share
  * @param checkPause after iTop failed to answer a check, how long typed numbers are kept unchecked without asking
  */
 @ConfigurationProperties("gateway.ticket-desk")
@@ -43,7 +46,8 @@ public record TicketDeskProperties(URI url, @DefaultValue("1.3") String version,
         @DefaultValue("chat") String defaultOrigin, @DefaultValue Map<AppealType, Filing> services,
         @DefaultValue Map<String, Map<AppealType, Filing>> lines, @DefaultValue("12m") Duration pollInterval,
         @DefaultValue("50") int pollBatch, @DefaultValue({ "resolved", "closed" }) List<String> doneStatuses,
-        @DefaultValue("60") int checksPerMinute, @DefaultValue("30s") Duration checkPause) {
+        @DefaultValue("60") int checksPerMinute, @DefaultValue("12") int checksPerAgent,
+        @DefaultValue("30s") Duration checkPause) {
 
     /**
      * Where one appeal type is filed: iTop's keys of the service and its subcategory, and the request type
@@ -62,6 +66,9 @@ public record TicketDeskProperties(URI url, @DefaultValue("1.3") String version,
         }
         if (checksPerMinute < 1 || checksPerMinute > 6000) {
             throw new IllegalArgumentException("gateway.ticket-desk.checks-per-minute must be 1 to 6000");
+        }
+        if (checksPerAgent < 1 || checksPerAgent > 6000) {
+            throw new IllegalArgumentException("gateway.ticket-desk.checks-per-agent must be 1 to 6000");
         }
         if (pollInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("gateway.ticket-desk.poll-interval must be at least a second");

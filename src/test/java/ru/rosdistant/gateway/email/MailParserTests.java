@@ -9,10 +9,11 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MailParserTests {
 
-    private final MailParser parser = new MailParser(16 * 1024 * 1024);
+    private final MailParser parser = new MailParser(16 * 1024 * 1024, 20);
 
     @Test
     void htmlOnlyMailIsShownAsTextWithItsQuotedHistoryFolded() throws Exception {
@@ -27,6 +28,41 @@ class MailParserTests {
         assertThat(mail.subject()).isEqualTo("Вопрос");
         assertThat(mail.text()).isEqualTo("Здравствуйте!\nГде расписание?\nСпасибо\n\n" + MailParser.FOLDED);
         assertThat(mail.autoReason()).isNull();
+    }
+
+    @Test
+    void aMailWithFiveHundredAttachmentsKeepsTheFirstTwentyAndSaysHowManyStayedInTheOriginal() throws Exception {
+        StringBuilder raw = new StringBuilder("From: bomb@example.org\r\nTo: info@rosdistant.ru\r\n"
+                + "Message-ID: <a500@example.org>\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nВо вложении\r\n");
+        for (int i = 0; i < 500; i++) {
+            raw.append("--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"f")
+                    .append(i).append(".bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n");
+        }
+        raw.append("--b--\r\n");
+        ParsedMail mail = parser.parse(raw.toString().getBytes(StandardCharsets.UTF_8));
+        assertThat(mail.attachments()).hasSize(20);
+        assertThat(mail.attachments().get(19).name()).isEqualTo("f19.bin");
+        assertThat(mail.text()).startsWith("Во вложении").contains("Ещё вложений: 480");
+    }
+
+    @Test
+    void aMailNestedTwentyThousandMultipartsDeepIsRefusedAsUnreadableNotAStackOverflow() {
+        int depth = 20_000;
+        StringBuilder raw = new StringBuilder("From: nest@example.org\r\nTo: info@rosdistant.ru\r\n"
+                + "Message-ID: <nest@example.org>\r\nSubject: nest\r\nMIME-Version: 1.0\r\n");
+        for (int i = 0; i < depth; i++) {
+            raw.append("Content-Type: multipart/mixed; boundary=\"b").append(i).append("\"\r\n\r\n--b").append(i)
+                    .append("\r\n");
+        }
+        raw.append("Content-Type: text/plain\r\n\r\nhi\r\n");
+        for (int i = depth - 1; i >= 0; i--) {
+            raw.append("--b").append(i).append("--\r\n");
+        }
+        assertThatThrownBy(() -> parser.parse(raw.toString().getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(jakarta.mail.MessagingException.class)
+                .hasMessageContaining("nested");
     }
 
     @Test
@@ -48,7 +84,7 @@ class MailParserTests {
                 java.time.Duration.ofMinutes(2), 20, org.springframework.util.unit.DataSize.ofMegabytes(16),
                 org.springframework.util.unit.DataSize.ofMegabytes(64), 5, "EMAIL_REPLY_SECRET", null,
                 java.time.Duration.ofSeconds(20), true, java.time.Duration.ofMinutes(4),
-                org.springframework.util.unit.DataSize.ofMegabytes(16), 10);
+                org.springframework.util.unit.DataSize.ofMegabytes(16), 10, 20, 30);
         var channel = new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_ON_PASSWORD", "pw"));
         assertThat(channel.open()).extracting(mailbox -> mailbox.config().id()).containsExactly("abiturient");
         assertThat(channel.tokens().enabled()).isFalse();
@@ -65,7 +101,7 @@ class MailParserTests {
                 java.time.Duration.ofMinutes(2), 20, org.springframework.util.unit.DataSize.ofMegabytes(16),
                 org.springframework.util.unit.DataSize.ofMegabytes(64), 5, "EMAIL_REPLY_SECRET", null,
                 java.time.Duration.ofSeconds(20), true, java.time.Duration.ofMinutes(4),
-                org.springframework.util.unit.DataSize.ofMegabytes(16), 10);
+                org.springframework.util.unit.DataSize.ofMegabytes(16), 10, 20, 30);
         new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_LAB378_PASSWORD", "s3cr3t-lab378")
                 .withProperty("EMAIL_REPLY_SECRET", "s"));
         assertThat(output.getAll())

@@ -248,6 +248,36 @@ class ItopTicketDeskTests {
     }
 
     @Test
+    void oneAgentTypingNumberAfterNumberAsksITopAtMostItsShareAndOthersAreStillChecked() {
+        long typist = 720_001;
+        long other = 720_002;
+        String run = String.valueOf(System.nanoTime() % 1_000_000);
+        int callsBefore = itop.calls("core/get").size();
+        for (int i = 0; i < 5; i++) {
+            StepVerifier.create(desk.checkRequestNumber("R-D" + run + "-" + i, typist))
+                    .expectErrorMatches(error -> error instanceof IllegalArgumentException
+                            && error.getMessage().startsWith("No request"))
+                    .verify(Duration.ofSeconds(10));
+        }
+        assertThat(itop.calls("core/get")).as("the agent's burst is asked").hasSize(callsBefore + 5);
+        for (int i = 5; i < 40; i++) {
+            StepVerifier.create(desk.checkRequestNumber("R-D" + run + "-" + i, typist))
+                    .expectErrorMatches(error -> error instanceof TicketDeskUnavailable
+                            && error.getMessage().contains("checks-per-agent"))
+                    .verify(Duration.ofSeconds(10));
+        }
+        assertThat(itop.calls("core/get")).as("past its share the agent's numbers are kept unchecked, unasked")
+                .hasSize(callsBefore + 5);
+
+        long known = itop.add("R-D" + run + "-OK", "assigned");
+        StepVerifier.create(desk.checkRequestNumber("R-D" + run + "-OK", other))
+                .expectNext(new TicketDesk.Request("R-D" + run + "-OK", known))
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        assertThat(itop.calls("core/get")).as("another agent is still checked").hasSize(callsBefore + 6);
+    }
+
+    @Test
     void thePollerCompletesTheTaskWithTheSolutionWhenTheRequestIsResolved() {
         Agent agent = Staff.agent(agents, SITE, 5);
         String dialogId = closedDialog(agent, SITE, Map.of("appealType", "SERVICE_REQUEST", "createTicket", true),
@@ -346,6 +376,9 @@ class ItopTicketDeskTests {
                 + mistyped + "'")).as("a number the desk does not know: completed by hand").isEqualTo("UNKNOWN OPEN");
         assertThat(Checks.text(db, "SELECT h.detail AS v FROM task_history h JOIN task t ON t.id = h.task_id "
                 + "WHERE t.dialog_id = '" + mistyped + "' AND h.event = 'TICKET_UNKNOWN'")).contains(unknown);
+        assertThat(Checks.text(db, "SELECT payload->>'subject' AS v FROM outbox WHERE dedup_key LIKE "
+                + "'ticket-desk-unknown:lab580:" + agent.id() + ":%'"))
+                .as("the line's supervisor learns who typed a number the desk does not know").contains(unknown);
 
         itop.resolve(known, "<p>Выполнено</p>");
         poller.pass().block(Duration.ofSeconds(30));
