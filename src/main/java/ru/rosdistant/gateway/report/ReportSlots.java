@@ -29,8 +29,6 @@ class ReportSlots {
 
     private final Map<String, Integer> runningByUser = new HashMap<>();
 
-    private final Map<String, Integer> waitingByUser = new HashMap<>();
-
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
 
     private int running;
@@ -66,7 +64,6 @@ class ReportSlots {
                 }
                 if (now == null && full == null) {
                     waiting.add(waiter);
-                    waitingByUser.merge(user, 1, Integer::sum);
                 }
                 waiter.slot = now;
             }
@@ -101,11 +98,11 @@ class ReportSlots {
         return new Slot(user);
     }
 
-    /** Why a report that finds no free place may not even wait: the queue, or the user's share of it, is full. */
+    /**
+     * Why a report that finds no free place may not even wait: the queue is full. A user's reports may all wait (the
+     * Reports screen asks for five at once, and they run one after the other within the user's share).
+     */
     private ReportBusyException full(String user) {
-        if (waitingByUser.getOrDefault(user, 0) >= limits.perUser()) {
-            return new ReportBusyException(true, limits.perUser(), limits.retryAfter());
-        }
         if (waiting.size() >= limits.maxWaiting()) {
             return new ReportBusyException(false, limits.node(), limits.retryAfter());
         }
@@ -143,7 +140,6 @@ class ReportSlots {
         if (!waiting.remove(waiter)) {
             return false;
         }
-        waitingByUser.computeIfPresent(waiter.user, (user, count) -> count > 1 ? count - 1 : null);
         return true;
     }
 
@@ -157,7 +153,6 @@ class ReportSlots {
                 Waiter next = it.next();
                 if (free(next.user)) {
                     it.remove();
-                    waitingByUser.computeIfPresent(next.user, (key, count) -> count > 1 ? count - 1 : null);
                     next.slot = occupy(next.user);
                     granted.add(next);
                 }

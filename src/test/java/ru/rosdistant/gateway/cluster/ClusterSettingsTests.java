@@ -14,6 +14,7 @@ import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static ru.rosdistant.gateway.cluster.TwoNodesTests.awaitTrue;
 
 @GatewayTest
 class ClusterSettingsTests {
@@ -41,6 +42,9 @@ class ClusterSettingsTests {
         try (ConfigurableApplicationContext node = TwoNodesTests.node("node-without-redis",
                 "redis://127.0.0.1:" + nobody)) {
             int nodePort = TwoNodesTests.port(node);
+            // on a fresh database the node is ready once its first-start accounts are stored
+            awaitTrue(() -> Checks.http(nodePort).get().uri("/actuator/health/readiness").exchange()
+                    .returnResult(String.class).getStatus().value() == 200, "the node is ready");
             Checks.http(nodePort).get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
             Checks.http(nodePort).get().uri("/actuator/health").exchange().expectStatus().isOk();
             LiveFanOut fanOut = node.getBean(LiveFanOut.class);

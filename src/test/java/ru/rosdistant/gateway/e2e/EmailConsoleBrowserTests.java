@@ -113,8 +113,10 @@ class EmailConsoleBrowserTests extends BrowserTest {
         console.findElement(By.id("reply")).sendKeys(answer);
         console.findElement(By.id("send")).click();
         wait.until(driver -> driver.findElement(By.id("messages")).getText().contains(answer));
-        // the history lists the file under the answer, with its size, as a download link
-        wait.until(driver -> driver.findElements(By.cssSelector("#messages .answer-files a")).stream()
+        // the history lists the file under the answer, with its size, as a download link (the list is drawn again
+        // when the answer's files arrive, so a link found may be replaced before it is read: look again)
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(driver -> driver.findElements(By.cssSelector("#messages .answer-files a")).stream()
                 .anyMatch(link -> link.getText().startsWith("Заявление.txt (")
                         && link.getAttribute("href").contains("/api/email/reply-files/")));
         assertThat(console.findElement(By.id("reply-files")).isDisplayed()).as("no files left picked").isFalse();
