@@ -193,6 +193,9 @@ final class ClusterScenario {
     /** Of the sessions whose socket dropped: how soon after the kill each was resumed (on another node). */
     private static Map<String, Object> failover(List<? extends Client> clients, long killMs) {
         List<Long> afterKill = new ArrayList<>();
+        List<Long> dropAfterKill = new ArrayList<>();
+        List<Long> upgradeAfterKill = new ArrayList<>();
+        List<Long> resumeAfterUpgrade = new ArrayList<>();
         int dropped = 0;
         int notResumed = 0;
         Set<String> resumedOn = new HashSet<>();
@@ -201,6 +204,13 @@ final class ClusterScenario {
                 continue;
             }
             dropped++;
+            dropAfterKill.add(CrashScenario.epochMs(c.droppedNanos) - killMs);
+            if (c.reconnectedNanos != 0) {
+                upgradeAfterKill.add(CrashScenario.epochMs(c.reconnectedNanos) - killMs);
+                if (c.resumedNanos != 0) {
+                    resumeAfterUpgrade.add((c.resumedNanos - c.reconnectedNanos) / 1_000_000);
+                }
+            }
             if (c.resumedNanos == 0) {
                 notResumed++;
                 continue;
@@ -209,6 +219,9 @@ final class ClusterScenario {
             resumedOn.add(String.valueOf(c.node()));
         }
         afterKill.sort(null);
+        dropAfterKill.sort(null);
+        upgradeAfterKill.sort(null);
+        resumeAfterUpgrade.sort(null);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sessions", clients.size());
         out.put("dropped", dropped);
@@ -216,6 +229,14 @@ final class ClusterScenario {
         out.put("resumed_after_kill_p50_ms", CrashScenario.percentile(afterKill, 50));
         out.put("resumed_after_kill_p95_ms", CrashScenario.percentile(afterKill, 95));
         out.put("resumed_after_kill_max_ms", afterKill.isEmpty() ? null : afterKill.get(afterKill.size() - 1));
+        // where the time goes: the socket seen closed, the new socket upgraded (through the balancer), the session
+        // resumed on it (hello, and for an agent the resume of each of its dialogs)
+        out.put("dropped_after_kill_p50_ms", CrashScenario.percentile(dropAfterKill, 50));
+        out.put("dropped_after_kill_max_ms", dropAfterKill.isEmpty() ? null : dropAfterKill.get(dropAfterKill.size() - 1));
+        out.put("upgraded_after_kill_p50_ms", CrashScenario.percentile(upgradeAfterKill, 50));
+        out.put("upgraded_after_kill_p95_ms", CrashScenario.percentile(upgradeAfterKill, 95));
+        out.put("resumed_after_upgrade_p50_ms", CrashScenario.percentile(resumeAfterUpgrade, 50));
+        out.put("resumed_after_upgrade_p95_ms", CrashScenario.percentile(resumeAfterUpgrade, 95));
         long within3 = afterKill.stream().filter(ms -> ms <= 3_000).count();
         out.put("share_resumed_within_3s_of_kill", dropped == 0 ? null : within3 / (double) dropped);
         out.put("now_on_nodes", String.join(",", new java.util.TreeSet<>(resumedOn)));
