@@ -1,5 +1,6 @@
 package ru.rosdistant.gateway.widget;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +13,13 @@ import ru.rosdistant.gateway.GatewayTest;
 import ru.rosdistant.gateway.WsClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * One client address may not flood the waiting line: new visitors and new dialogs per address are limited, and
  * so are the dialogs it has open at once (test profile: 6 new visitors, 5 new dialogs in a burst, 3 open). Each
- * test comes from loopback addresses of its own; other addresses are not affected.
+ * test comes from loopback addresses of its own; other addresses are not affected. One dialog takes a bounded
+ * rate of messages however many sockets send them (site lab763).
  */
 @GatewayTest
 class VisitorLimitsTests {
@@ -98,6 +101,52 @@ class VisitorLimitsTests {
         finally {
             sockets.forEach(WsClient::close);
         }
+    }
+
+    @Test
+    void oneDialogTakesItsBurstOfMessagesWhicheverSocketSendsThemAndARefusedOneIsStoredWhenSentAgain() {
+        String site = "lab763";
+        String origin = "https://lab763.test";
+        try (WsClient visitor = WsClient.visitorFrom(WsClient.freshAddress(), port, site, origin);
+                WsClient second = WsClient.visitorFrom(WsClient.freshAddress(), port, site, origin)) {
+            hello(visitor);
+            String token = visitor.seen().stream().filter(f -> f.path("type").asString().equals("welcome"))
+                    .findFirst().orElseThrow().path("token").asString();
+            String dialogId = open(visitor);
+            // the default burst: twenty at once are stored
+            for (int i = 0; i < 20; i++) {
+                visitor.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "m" + i, "text", "т " + i));
+            }
+            for (int i = 0; i < 20; i++) {
+                String id = "m" + i;
+                JsonNode answer = answerTo(visitor, id);
+                assertThat(answer.path("type").asString()).as(answer.toString()).isEqualTo("ack");
+            }
+            // the twenty-first from another socket of the same visitor, from another address: the dialog's rate
+            second.send(Map.of("type", "hello", "token", token));
+            second.awaitType("welcome");
+            second.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "m20", "text", "т 20"));
+            JsonNode refused = answerTo(second, "m20");
+            assertThat(refused.path("code").asString()).as(refused.toString()).isEqualTo("RATE_LIMITED");
+            assertThat(refused.path("retryable").asBoolean()).isTrue();
+            assertThat(refused.path("message").asString()).startsWith("Too many messages in this dialog; try again in");
+
+            // sent again as the widget does (same client id, a few seconds later): stored, once
+            JsonNode stored = await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> answerTo(second.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId",
+                            "m20", "text", "т 20")), "m20"), answer -> answer.path("type").asString().equals("ack"));
+            assertThat(stored.path("duplicate").asBoolean()).isFalse();
+            assertThat(stored.path("seq").asLong()).as("after the twenty and the system's 'waiting'").isGreaterThan(20);
+        }
+    }
+
+    /** The ack or the error that answers the message with this client id. */
+    private static JsonNode answerTo(WsClient visitor, String clientMsgId) {
+        return visitor.await(frame -> (frame.path("type").asString().equals("ack")
+                && frame.path("clientMsgId").asString().equals(clientMsgId))
+                || (frame.path("type").asString().equals("error") && frame.path("ref").asString().equals(clientMsgId)),
+                "the answer to " + clientMsgId);
     }
 
     static void hello(WsClient visitor) {
