@@ -1,8 +1,9 @@
 package ru.rosdistant.gateway.email;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,11 +34,11 @@ class MailLimits {
         }
     }
 
+    private static final Duration LOG_EVERY = Duration.ofMinutes(10);
+
     private final DatabaseClient db;
 
     private final EmailProperties properties;
-
-    private static final java.time.Duration LOG_EVERY = java.time.Duration.ofMinutes(10);
 
     /** When each mailbox last logged a held mail. */
     private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();

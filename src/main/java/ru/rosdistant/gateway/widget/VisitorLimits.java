@@ -17,7 +17,8 @@ import ru.rosdistant.gateway.live.FrameException;
 /**
  * What one client address may do on the visitor socket ({@link VisitorLimitsProperties}): new visitors and new
  * dialogs per minute, dialogs open at once, transcript mails per hour. A refusal is a {@code CLIENT_LIMITED}
- * error frame. And how many messages one dialog takes a minute from the widget ({@code RATE_LIMITED}). The open dialogs are counted in memory, per node, from their {@code open} to their close.
+ * error frame. The open dialogs are counted in memory, per node, from their {@code open} to their close. And how
+ * many messages one dialog takes a minute from the widget ({@code RATE_LIMITED}), per node too.
  */
 @Component
 class VisitorLimits {
