@@ -38,6 +38,15 @@ test('a failed mail names its mailbox, UID and Message-ID and whether the origin
   assert.equal(failedItem({ id: 'f2', mailbox: 'info', uid: 8, rawKept: false }).kept, 'исходное письмо не сохранено');
 });
 
+test('a mail held past a bound of the hour says why and that it goes into work by itself', () => {
+  const f = failedItem({ id: 'f3', mailbox: 'info', uid: 9, state: 'LIMITED', rawKept: true,
+    reason: 'Отложено: ящик info@rosdistant.ru за час открыл 100 новых диалогов', heldUntil: '2026-12-07T10:00:00Z' });
+  assert.equal(f.held, true);
+  assert.equal(f.reason, 'Отложено: ящик info@rosdistant.ru за час открыл 100 новых диалогов');
+  assert.equal(f.kept, 'письмо сохранено и войдёт в работу само, когда освободится место');
+  assert.equal(failedItem({ id: 'f4', mailbox: 'info', uid: 10, state: 'FAILED' }).held, false);
+});
+
 test('a refused take says why: gone from the agent\'s lines, taken by someone else, or the server', () => {
   assert.equal(takeError({ status: 404 }), 'Письмо не найдено на ваших линиях.');
   assert.equal(takeError({ status: 409 }), 'Письмо уже взял другой сотрудник.');

@@ -17,16 +17,22 @@ export function mailItem(m, now) {
   };
 }
 
-/** A mail that could not be read, for a supervisor: where it lies and why. */
+/**
+ * A mail that could not be read, or waits past a bound of the hour (state LIMITED), for a supervisor: where it lies
+ * and why; a waiting one goes into work by itself.
+ */
 export function failedItem(f) {
   const where = 'ящик ' + f.mailbox + ', UID ' + f.uid + (f.messageId ? ', ' + f.messageId : '');
+  const held = f.state === 'LIMITED';
   return {
     id: f.id,
     from: f.from || 'отправитель неизвестен',
     subject: (f.subject || '').trim() || '(без темы)',
-    reason: f.reason || 'не удалось разобрать письмо',
+    reason: f.reason || (held ? 'Отложено' : 'не удалось разобрать письмо'),
     where,
-    kept: f.rawKept ? 'исходное письмо сохранено' : 'исходное письмо не сохранено'
+    held,
+    kept: held ? 'письмо сохранено и войдёт в работу само, когда освободится место'
+      : f.rawKept ? 'исходное письмо сохранено' : 'исходное письмо не сохранено'
   };
 }
 

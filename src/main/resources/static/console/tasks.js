@@ -3,7 +3,9 @@ import { cardShown, loadCard } from './card.js';
 import { app, el } from './state.js';
 import { api, button, dayLabel, div, loadJson, problemText, showNotice, todayIso } from './ui.js';
 
-export let tasksTimer = 0, tasksSoon = 0, taskItems = [], tasksLoading = false;
+export let tasksTimer = 0, tasksSoon = 0, taskItems = [], tasksTotal = 0, tasksLoading = false;
+// The server's largest page: the soonest due come first, so what does not fit is what is due last.
+const TASKS_PAGE = 200;
 export const TASK_STATE = { OPEN: 'открыта', DONE: 'выполнена', CANCELLED: 'отменена' };
 
 export function setupTasks() {
@@ -16,6 +18,7 @@ export function stopTasks() {
   clearInterval(tasksTimer);
   clearTimeout(tasksSoon);
   taskItems = [];
+  tasksTotal = 0;
   renderTasks();
 }
 
@@ -28,10 +31,14 @@ export function refreshTasksSoon() {
 export async function refreshTasks() {
   if (!app.loggedIn || tasksLoading) return;
   tasksLoading = true;
-  const r = await loadJson('/api/tasks', el.tasksError, 'Не удалось загрузить задачи');
+  const r = await loadJson('/api/tasks?limit=' + TASKS_PAGE, el.tasksError, 'Не удалось загрузить задачи');
   tasksLoading = false;
   if (!app.loggedIn) return;
-  if (r.ok) taskItems = r.body;
+  if (r.ok) {
+    taskItems = r.body;
+    const total = Number(r.headers && r.headers.get('X-Total-Count'));
+    tasksTotal = Number.isFinite(total) && total > taskItems.length ? total : taskItems.length;
+  }
   renderTasks();
 }
 
@@ -39,7 +46,9 @@ export function renderTasks() {
   const today = todayIso();
   el.noTasks.hidden = taskItems.length > 0;
   const overdue = taskItems.filter(t => t.due && t.due < today).length;
-  el.tasksCount.textContent = taskItems.length ? '(' + taskItems.length + (overdue ? ', просрочено: ' + overdue : '') + ')' : '';
+  const total = Math.max(tasksTotal, taskItems.length);
+  el.tasksCount.textContent = taskItems.length ? '(' + total + (overdue ? ', просрочено: ' + overdue : '')
+    + (total > taskItems.length ? '; показаны первые ' + taskItems.length : '') + ')' : '';
   const existing = new Map([...el.tasks.children].map(li => [li.dataset.taskId, li]));
   taskItems.forEach((t, index) => {
     let li = existing.get(t.id);
@@ -111,6 +120,7 @@ export function openCompletion(li, t, done) {
     submit.disabled = false;
     if (r.ok) {
       taskItems = taskItems.filter(x => x.id !== t.id);
+      tasksTotal = Math.max(0, tasksTotal - 1);
       li.remove();
       renderTasks();
       showNotice('Задача выполнена: ' + (t.title || ''));

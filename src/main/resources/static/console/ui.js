@@ -12,7 +12,7 @@ export async function api(path, options) {
     const r = await fetch(path, init);
     let body = null;
     try { body = await r.json(); } catch (e) { /* no JSON body */ }
-    return { ok: r.ok, status: r.status, body };
+    return { ok: r.ok, status: r.status, body, headers: r.headers };
   } catch (e) {
     return { ok: false, status: 0, body: null };
   }
@@ -115,7 +115,7 @@ export async function loadJson(path, error, prefix, valid = Array.isArray) {
     return r;
   }
   if (error && r.status !== 401 && r.status !== 403) error.textContent = prefix + ': ' + problemText(r);
-  return { ok: false, status: r.status, body: r.body };
+  return { ok: false, status: r.status, body: r.body, headers: r.headers };
 }
 
 /**

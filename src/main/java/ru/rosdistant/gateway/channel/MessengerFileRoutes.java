@@ -1,7 +1,6 @@
 package ru.rosdistant.gateway.channel;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 import reactor.core.publisher.Flux;
@@ -11,9 +10,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
-import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.reactive.function.BodyInserters;
@@ -22,6 +19,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import ru.rosdistant.gateway.card.StaffAccess;
+import ru.rosdistant.gateway.files.Downloads;
 import ru.rosdistant.gateway.files.FileStore;
 
 /**
@@ -73,13 +71,8 @@ class MessengerFileRoutes {
                 .flatMap(stored -> stored.blocked()
                         ? problem(HttpStatus.GONE, "Blocked file (size limit): the original is in the messenger")
                         : ServerResponse.ok()
-                                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                                .headers(headers -> headers.setContentLength(stored.key() != null ? stored.size()
+                                .headers(Downloads.attachment(stored.name(), stored.key() != null ? stored.size()
                                         : stored.content().remaining()))
-                                .header("X-Content-Type-Options", "nosniff")
-                                .headers(headers -> headers.setContentDisposition(ContentDisposition.attachment()
-                                        .filename(stored.name() == null ? "file" : stored.name(), StandardCharsets.UTF_8)
-                                        .build()))
                                 .body(BodyInserters.fromDataBuffers(content(stored)))))
                 .switchIfEmpty(Mono.defer(() -> problem(HttpStatus.NOT_FOUND, "No such file")));
     }

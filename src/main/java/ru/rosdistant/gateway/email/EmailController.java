@@ -99,13 +99,17 @@ class EmailController implements ProblemAnswers {
         return agent.has(Role.ADMIN) || agent.serves(line);
     }
 
+    /**
+     * The mails a supervisor should know of, newest first: those that could not be read ({@code FAILED}), were too
+     * large to download ({@code BLOCKED}), or wait past a bound of the hour ({@code LIMITED}, with {@code heldUntil}).
+     */
     @GetMapping("/api/supervisor/email/failed")
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
     Mono<List<Map<String, Object>>> failed(@RequestParam(defaultValue = "100") int limit) {
         return db.sql("""
                         SELECT id, mailbox, uid_validity, uid, message_id, state, from_address, subject, reason,
-                            raw_key, raw_size, dialog_id, received_at
-                        FROM email_message WHERE state IN ('FAILED', 'BLOCKED') ORDER BY received_at DESC
+                            raw_key, raw_size, dialog_id, received_at, held_until
+                        FROM email_message WHERE state IN ('FAILED', 'BLOCKED', 'LIMITED') ORDER BY received_at DESC
                         LIMIT :limit""")
                 .bind("limit", Math.max(1, Math.min(limit, MAX_PAGE)))
                 .map(row -> {
@@ -123,6 +127,7 @@ class EmailController implements ProblemAnswers {
                     view.put("rawKept", row.get("raw_key", String.class) != null);
                     view.put("rawSize", row.get("raw_size", Long.class));
                     view.put("receivedAt", row.get("received_at", OffsetDateTime.class));
+                    view.put("heldUntil", row.get("held_until", OffsetDateTime.class));
                     return view;
                 })
                 .all()

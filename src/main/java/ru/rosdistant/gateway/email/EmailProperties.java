@@ -25,8 +25,12 @@ import org.springframework.util.unit.DataSize;
  *        original is (mailbox, UIDVALIDITY, UID), and its dialog gets a notice
  * @param maxReplyAttachments the files of one answer together (a larger set is refused with 413)
  * @param maxReplyFiles how many files one answer carries
- * @param newDialogsPerSenderPerHour more mails opening new dialogs from one address within an hour are kept, not
- *        opened
+ * @param newDialogsPerSenderPerHour new dialogs one address may open within an hour (all mailboxes together); its
+ *        mail past that joins its open dialog of the mailbox, or waits ({@code LIMITED}) until the hour allows
+ * @param newDialogsPerMailboxPerHour new dialogs one mailbox may open within an hour, all senders together (a mailbox
+ *        may set its own); mail past that joins its sender's open dialog of the mailbox, or waits until the hour
+ *        allows, oldest first
+ * @param mailsPerDialogPerHour mails one dialog takes within an hour; more wait until the hour allows, oldest first
  * @param replySecretEnv the variable holding the key that signs the plus-addressed reply addresses; unset: replies
  *        carry the plain mailbox address and threading relies on the headers
  * @param unknownSenderNotify where a mail from an address no card holds is announced (the head of applicant
@@ -43,7 +47,22 @@ record EmailProperties(@DefaultValue List<Mailbox> mailboxes, @DefaultValue("30s
         String unknownSenderNotify, @DefaultValue("20s") Duration connectTimeout, @DefaultValue("true") boolean idle,
         @DefaultValue("4m") Duration idleRecycle, @DefaultValue("16MB") DataSize maxReplyAttachments,
         @DefaultValue("10") int maxReplyFiles, @DefaultValue("20") int maxAttachments,
-        @DefaultValue("30") int unknownSendersPerHour) {
+        @DefaultValue("30") int unknownSendersPerHour, @DefaultValue("100") int newDialogsPerMailboxPerHour,
+        @DefaultValue("20") int mailsPerDialogPerHour) {
+
+    EmailProperties {
+        for (int bound : new int[] {newDialogsPerSenderPerHour, newDialogsPerMailboxPerHour, mailsPerDialogPerHour}) {
+            if (bound < 1) {
+                throw new IllegalArgumentException("gateway.email: new-dialogs-per-sender-per-hour, "
+                        + "new-dialogs-per-mailbox-per-hour and mails-per-dialog-per-hour must be at least 1");
+            }
+        }
+    }
+
+    /** The new dialogs the mailbox may open within an hour: its own bound, else the common one. */
+    int newDialogsPerHour(Mailbox mailbox) {
+        return mailbox.newDialogsPerHour() != null ? mailbox.newDialogsPerHour() : newDialogsPerMailboxPerHour;
+    }
 
     /**
      * One mailbox read over IMAP.
@@ -54,10 +73,12 @@ record EmailProperties(@DefaultValue List<Mailbox> mailboxes, @DefaultValue("30s
      * @param folder the folder read, INBOX by default; it is only read, never changed
      * @param site the site whose appeals come here (a dialog's site)
      * @param line the line whose list the dialogs join
+     * @param newDialogsPerHour this mailbox's own bound of new dialogs within an hour; unset: the common
+     *        {@code new-dialogs-per-mailbox-per-hour}
      */
     record Mailbox(String id, String address, String host, @DefaultValue("993") int port,
             @DefaultValue("true") boolean tls, String user, String passwordEnv, @DefaultValue("INBOX") String folder,
-            String site, String line) {
+            String site, String line, Integer newDialogsPerHour) {
 
         Mailbox {
             if (id == null || !id.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
@@ -70,6 +91,10 @@ record EmailProperties(@DefaultValue List<Mailbox> mailboxes, @DefaultValue("30s
                     throw new IllegalArgumentException("gateway.email.mailboxes[" + id + "]." + field[0]
                             + " is required");
                 }
+            }
+            if (newDialogsPerHour != null && newDialogsPerHour < 1) {
+                throw new IllegalArgumentException("gateway.email.mailboxes[" + id + "].new-dialogs-per-hour must be "
+                        + "at least 1");
             }
         }
 

@@ -1,6 +1,5 @@
 package ru.rosdistant.gateway.email;
 
-import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,9 +12,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -26,6 +23,7 @@ import org.springframework.web.server.ResponseStatusException;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.card.StaffAccess;
 import ru.rosdistant.gateway.card.StaffScope;
+import ru.rosdistant.gateway.files.Downloads;
 import ru.rosdistant.gateway.files.FileStore;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 
@@ -136,12 +134,7 @@ class EmailReplyFileReads implements ProblemAnswers {
                 .filterWhen(stored -> access.mayReadDialogFiles(principal, stored.dialogId(), stored.name()))
                 .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No such file")))
                 .map(stored -> ResponseEntity.ok()
-                        .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                        .contentLength(stored.size())
-                        .header("X-Content-Type-Options", "nosniff")
-                        .headers(headers -> headers.setContentDisposition(ContentDisposition.attachment()
-                                .filename(stored.name(), StandardCharsets.UTF_8)
-                                .build()))
+                        .headers(Downloads.attachment(stored.name(), stored.size()))
                         .body(store.open(stored.key())));
     }
 

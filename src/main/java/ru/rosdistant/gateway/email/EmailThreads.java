@@ -72,9 +72,12 @@ class EmailThreads {
 
     private final EmailChannel channel;
 
+    private final MailLimits limits;
+
     EmailThreads(DatabaseClient db, TransactionalOperator tx, DialogManagement dialogs, DialogQueries dialogQueries,
-            Cards cards,
-            CardBinding binding, Mailer mailer, EmailChannel channel, SharedBuckets shared) {
+            Cards cards, CardBinding binding, Mailer mailer, EmailChannel channel, SharedBuckets shared,
+            MailLimits limits) {
+        this.limits = limits;
         int perHour = channel.properties().unknownSendersPerHour();
         this.announcements = shared.bucket("email-unknown-sender", perHour / 3600.0, perHour, 1);
         this.db = db;
@@ -104,12 +107,27 @@ class EmailThreads {
         }
     }
 
-    /** Handles every mail of the mailbox not handled yet, oldest first. */
+    /**
+     * Handles every mail of the mailbox not handled yet, oldest first; then the held mails whose hour has freed a
+     * place, oldest first, at most {@code batch-size} of them.
+     */
     Mono<Void> handlePending(EmailProperties.Mailbox mailbox) {
-        return db.sql("SELECT * FROM email_message WHERE mailbox = :mailbox AND handled_at IS NULL "
+        return handleEach(mailbox, db.sql("SELECT * FROM email_message WHERE mailbox = :mailbox AND handled_at IS NULL "
                         + "ORDER BY received_at, uid LIMIT 200")
-                .bind("mailbox", mailbox.id())
-                .map(Stored::of)
+                        .bind("mailbox", mailbox.id()))
+                .then(Mono.defer(() -> releaseHeld(mailbox)));
+    }
+
+    /** The held mails that are due, put where they belong now (or held again until the next place frees). */
+    private Mono<Void> releaseHeld(EmailProperties.Mailbox mailbox) {
+        return handleEach(mailbox, db.sql("SELECT * FROM email_message WHERE mailbox = :mailbox AND state = 'LIMITED' "
+                        + "AND held_until <= now() ORDER BY received_at, uid LIMIT :batch")
+                        .bind("mailbox", mailbox.id())
+                        .bind("batch", channel.properties().batchSize()));
+    }
+
+    private Mono<Void> handleEach(EmailProperties.Mailbox mailbox, DatabaseClient.GenericExecuteSpec query) {
+        return query.map(Stored::of)
                 .all()
                 .concatMap(mail -> handle(mailbox, mail)
                         .onErrorResume(error -> {
@@ -122,7 +140,7 @@ class EmailThreads {
 
     Mono<Void> handle(EmailProperties.Mailbox mailbox, Stored mail) {
         return switch (mail.state()) {
-            case "RECEIVED", "BLOCKED" -> receive(mailbox, mail);
+            case "RECEIVED", "BLOCKED", "LIMITED" -> receive(mailbox, mail);
             case "NOTICE" -> notice(mail);
             case "BOUNCE" -> bounce(mail);
             default -> done(mail, mail.state(), null);
@@ -130,12 +148,25 @@ class EmailThreads {
     }
 
     private Mono<Void> done(Stored mail, String state, UUID dialogId) {
+        // a held mail delivered at last: it waits no more, and its reason for waiting is gone
         return db.sql("UPDATE email_message SET state = :state, dialog_id = coalesce(:dialog, dialog_id), "
-                        + "handled_at = now() WHERE id = :id")
+                        + "handled_at = now(), held_until = NULL, "
+                        + "reason = CASE WHEN state = 'LIMITED' THEN NULL ELSE reason END WHERE id = :id")
                 .bind("id", mail.id())
                 .bind("state", state)
                 .bind("dialog", Parameter.fromOrEmpty(dialogId, UUID.class))
                 .then();
+    }
+
+    /** The mail waits, kept: handled for now, taken again by a pass once {@code hold.until()} has come. */
+    private Mono<Void> hold(EmailProperties.Mailbox mailbox, Stored mail, MailLimits.Hold hold) {
+        return db.sql("UPDATE email_message SET state = 'LIMITED', reason = :reason, held_until = :until, "
+                        + "handled_at = now() WHERE id = :id")
+                .bind("id", mail.id())
+                .bind("reason", hold.reason())
+                .bind("until", hold.until())
+                .then()
+                .doOnSuccess(nothing -> limits.held(mailbox, mail.id(), hold));
     }
 
     // --- a person's mail
@@ -147,10 +178,24 @@ class EmailThreads {
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(found -> {
                     if (found.isPresent() && !found.get().isClosed()) {
-                        return append(found.get(), mail, false);
+                        return intoDialog(mailbox, found.get(), mail, false);
                     }
                     return openNew(mailbox, mail, found.orElse(null));
                 });
+    }
+
+    /**
+     * Into an open dialog, while the dialog takes more mail this hour; else the mail waits. A mail too large to
+     * download is never held: it is a notice of where the original is, and each costs its sender over
+     * {@code max-message-size} of mail.
+     */
+    private Mono<Void> intoDialog(EmailProperties.Mailbox mailbox, Dialog dialog, Stored mail, boolean withSubject) {
+        if ("BLOCKED".equals(mail.state())) {
+            return append(dialog, mail, withSubject);
+        }
+        return limits.intoDialog(dialog.id())
+                .flatMap(hold -> hold.isPresent() ? hold(mailbox, mail, hold.get())
+                        : append(dialog, mail, withSubject));
     }
 
     /** The dialog the mail answers: reply address, then headers, then (for a person's mail) the subject tag. */
@@ -202,30 +247,32 @@ class EmailThreads {
                 .one();
     }
 
-    /** A new e-mail dialog (linked to {@code closed} when the mail answers a closed one), unless over the limit. */
+    /**
+     * A new e-mail dialog (linked to {@code closed} when the mail answers a closed one), within the bounds of new
+     * dialogs per sender and per mailbox. Past them the mail joins the sender's open dialog of the mailbox, with its
+     * subject, when there is one (a person writing again within the hour is one conversation); else it waits.
+     */
     private Mono<Void> openNew(EmailProperties.Mailbox mailbox, Stored mail, Dialog closed) {
         return db.sql("SELECT id FROM dialog WHERE visitor_id = :visitor")
                 .bind("visitor", mail.visitorId())
                 .map(row -> row.get("id", UUID.class))
                 .one()
                 .hasElement()
-                .flatMap(openedBefore -> openedBefore || closed != null ? Mono.just(true) : withinLimit(mail))
-                .flatMap(allowed -> allowed ? open(mailbox, mail, closed) : done(mail, "LIMITED", null));
+                // a dialog opened for this mail before (a pass that stopped half-way) is finished, not counted again
+                .flatMap(openedBefore -> openedBefore || "BLOCKED".equals(mail.state()) ? open(mailbox, mail, closed)
+                        : limits.newDialog(mailbox, mail.fromAddress())
+                                .flatMap(hold -> hold.isEmpty() ? open(mailbox, mail, closed)
+                                        : pastNewDialogs(mailbox, mail, hold.get())));
     }
 
-    private Mono<Boolean> withinLimit(Stored mail) {
-        return db.sql("SELECT count(*) AS n FROM email_dialog WHERE contact_address = :from "
-                        + "AND created_at > now() - interval '1 hour'")
-                .bind("from", mail.fromAddress())
-                .map(row -> row.get("n", Long.class))
-                .one()
-                .map(count -> count < channel.properties().newDialogsPerSenderPerHour())
-                .doOnNext(allowed -> {
-                    if (!allowed) {
-                        log.warn("E-mail from {} opens no dialog: more than {} new dialogs within the hour",
-                                mail.fromAddress(), channel.properties().newDialogsPerSenderPerHour());
-                    }
-                });
+    private Mono<Void> pastNewDialogs(EmailProperties.Mailbox mailbox, Stored mail, MailLimits.Hold hold) {
+        return limits.openDialogOf(mailbox, mail.fromAddress())
+                .flatMap(dialogQueries::find)
+                .filter(dialog -> !dialog.isClosed())
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(open -> open.isPresent() ? intoDialog(mailbox, open.get(), mail, true)
+                        : hold(mailbox, mail, hold));
     }
 
     private Mono<Void> open(EmailProperties.Mailbox mailbox, Stored mail, Dialog closed) {

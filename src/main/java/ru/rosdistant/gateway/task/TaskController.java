@@ -11,6 +11,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,6 +32,14 @@ import ru.rosdistant.gateway.web.ProblemAnswers;
  */
 @RestController
 class TaskController implements ProblemAnswers {
+
+    /** The largest page of {@code GET /api/tasks}. */
+    static final int MAX_PAGE = 200;
+
+    static final int DEFAULT_PAGE = 100;
+
+    /** How deep a page may start: an agent with more open tasks than this has a supervisor's problem, not a paging one. */
+    static final long MAX_OFFSET = 10_000;
 
     private final Tasks tasks;
 
@@ -57,10 +66,43 @@ class TaskController implements ProblemAnswers {
     record Completion(String result) {
     }
 
+    /**
+     * A page of the caller's open tasks, soonest due first: {@code limit} (1 to {@value #MAX_PAGE}, default
+     * {@value #DEFAULT_PAGE}) from {@code offset} (0 to {@value #MAX_OFFSET}); the count of them all in
+     * {@code X-Total-Count}, where the page starts in {@code X-Offset}. Anything else is 400.
+     */
     @GetMapping("/api/tasks")
     @PreAuthorize("isAuthenticated()")
-    Flux<Task> mine(Principal principal) {
-        return agents.current(principal).flatMapMany(agent -> audited(agent.id(), "mine", tasks.openOf(agent.id())));
+    Mono<ResponseEntity<List<Task>>> mine(@RequestParam(required = false) String limit,
+            @RequestParam(required = false) String offset, Principal principal) {
+        int size = (int) bounded("limit", limit, DEFAULT_PAGE, 1, MAX_PAGE);
+        long from = bounded("offset", offset, 0, 0, MAX_OFFSET);
+        return agents.current(principal)
+                .flatMap(agent -> tasks.openOf(agent.id(), size, from)
+                        .flatMap(page -> audited(agent.id(), "mine", page.items()).thenReturn(page)))
+                .map(page -> ResponseEntity.ok()
+                        .header("X-Total-Count", Long.toString(page.total()))
+                        .header("X-Offset", Long.toString(page.offset()))
+                        .body(page.items()));
+    }
+
+    /** A whole number within bounds, or the default when the parameter is absent; else the caller's mistake. */
+    static long bounded(String name, String value, long byDefault, long min, long max) {
+        if (value == null) {
+            return byDefault;
+        }
+        long parsed;
+        try {
+            parsed = Long.parseLong(value.strip());
+        }
+        catch (NumberFormatException ex) {
+            parsed = Long.MIN_VALUE;
+        }
+        if (parsed < min || parsed > max) {
+            throw new IllegalArgumentException(name + ": a whole number from " + min + " to " + max + ", got '"
+                    + (value.length() > 20 ? value.substring(0, 20) + "…" : value) + "'");
+        }
+        return parsed;
     }
 
     /** One task with its history, if it lies in the caller's scope (its line, or theirs); 404 otherwise. */
@@ -160,10 +202,14 @@ class TaskController implements ProblemAnswers {
     /** A list of tasks names cards: it goes on the audit record (when it names any) before it is answered. */
     private Flux<Task> audited(long agentId, String which, Flux<Task> list) {
         return list.collectList()
-                .flatMap(found -> found.isEmpty() ? Mono.just(found)
-                        : audit.record(agentId, "TASK_LIST", found.stream().map(Task::cardId).toList(), null,
-                                which + ": " + found.size() + " tasks").thenReturn(found))
+                .flatMap(found -> audited(agentId, which, found).thenReturn(found))
                 .flatMapIterable(found -> found);
+    }
+
+    private Mono<Void> audited(long agentId, String which, List<Task> found) {
+        return found.isEmpty() ? Mono.empty()
+                : audit.record(agentId, "TASK_LIST", found.stream().map(Task::cardId).toList(), null,
+                        which + ": " + found.size() + " tasks").then();
     }
 
     @ExceptionHandler

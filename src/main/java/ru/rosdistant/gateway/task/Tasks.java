@@ -387,12 +387,25 @@ public class Tasks {
         return db.sql("SELECT " + COLUMNS + " WHERE t.id = :id").bind("id", id).map(Tasks::task).one();
     }
 
-    /** An agent's open tasks, soonest due first. */
-    public Flux<Task> openOf(long agentId) {
-        return db.sql("SELECT " + COLUMNS + " WHERE t.owner_agent_id = :agent AND t.state = 'OPEN' ORDER BY t.due")
+    /** A page of a list: {@code total} is the count of the whole list, {@code offset} where this page starts. */
+    public record Page(long total, long offset, List<Task> items) {
+    }
+
+    /** A page of an agent's open tasks, soonest due first (those without a due date last), with their count. */
+    public Mono<Page> openOf(long agentId, int limit, long offset) {
+        Mono<Long> total = db.sql("SELECT count(*) AS n FROM task WHERE owner_agent_id = :agent AND state = 'OPEN'")
                 .bind("agent", agentId)
+                .map(row -> row.get("n", Long.class))
+                .one();
+        Mono<List<Task>> items = db.sql("SELECT " + COLUMNS + " WHERE t.owner_agent_id = :agent AND t.state = 'OPEN'"
+                        + " ORDER BY t.due, t.id LIMIT :limit OFFSET :offset")
+                .bind("agent", agentId)
+                .bind("limit", limit)
+                .bind("offset", offset)
                 .map(Tasks::task)
-                .all();
+                .all()
+                .collectList();
+        return Mono.zip(total, items, (count, page) -> new Page(count, offset, page));
     }
 
     /**

@@ -1,6 +1,5 @@
 package ru.rosdistant.gateway.widget;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
@@ -11,7 +10,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -31,6 +29,7 @@ import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Visitor;
 import ru.rosdistant.gateway.dialog.Visitors;
+import ru.rosdistant.gateway.files.Downloads;
 import ru.rosdistant.gateway.files.FileProperties;
 import ru.rosdistant.gateway.files.FileTooLargeException;
 import ru.rosdistant.gateway.files.NoUploadSlotException;
@@ -235,12 +234,7 @@ class VisitorFileRoutes {
 
     private Mono<ServerResponse> serve(VisitorFiles.Stored stored) {
         return ServerResponse.ok()
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .contentLength(stored.size())
-                .header("X-Content-Type-Options", "nosniff")
-                .headers(headers -> headers.setContentDisposition(ContentDisposition.attachment()
-                        .filename(stored.name(), StandardCharsets.UTF_8)
-                        .build()))
+                .headers(Downloads.attachment(stored.name(), stored.size()))
                 .body(BodyInserters.fromDataBuffers(files.content(stored)));
     }
 

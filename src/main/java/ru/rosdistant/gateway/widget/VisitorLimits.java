@@ -17,7 +17,8 @@ import ru.rosdistant.gateway.live.FrameException;
 /**
  * What one client address may do on the visitor socket ({@link VisitorLimitsProperties}): new visitors and new
  * dialogs per minute, dialogs open at once, transcript mails per hour. A refusal is a {@code CLIENT_LIMITED}
- * error frame. The open dialogs are counted in memory, per node, from their {@code open} to their close.
+ * error frame. The open dialogs are counted in memory, per node, from their {@code open} to their close. And how
+ * many messages one dialog takes a minute from the widget ({@code RATE_LIMITED}), per node too.
  */
 @Component
 class VisitorLimits {
@@ -31,6 +32,9 @@ class VisitorLimits {
     private final ClientBuckets newDialogs;
 
     private final ClientBuckets transcripts;
+
+    /** Messages per dialog (keyed by its id): one visitor on twenty sockets is still one dialog's rate. */
+    private final ClientBuckets messages;
 
     /** Per client address: dialogs opened from it and not closed, and opens under way. Guarded by itself. */
     private final Map<String, Slots> open = new HashMap<>();
@@ -47,6 +51,23 @@ class VisitorLimits {
                 properties.trackedClients());
         this.transcripts = new ClientBuckets(properties.transcriptsPerHour() / 3600, properties.transcriptsBurst(),
                 properties.trackedClients());
+        this.messages = new ClientBuckets(properties.messagesPerMinute() / 60, properties.messagesBurst(),
+                properties.trackedClients());
+    }
+
+    /**
+     * A message into the dialog; refused {@code RATE_LIMITED} (retryable: the widget sends it again after a few
+     * seconds, with the same client id) past the dialog's rate, whichever socket or address it comes from; a
+     * socket from an unlimited address is not counted.
+     */
+    void message(String client, UUID dialogId) {
+        if (unlimited.contains(client)) {
+            return;
+        }
+        messages.tryAcquire(dialogId.toString()).ifPresent(wait -> {
+            throw new FrameException(ErrorCode.RATE_LIMITED, "Too many messages in this dialog; try again in "
+                    + Math.max(1, (wait.toMillis() + 999) / 1000) + " s");
+        });
     }
 
     /** A {@code hello} that makes a new visitor; refused past the client's rate (counted on all nodes). */

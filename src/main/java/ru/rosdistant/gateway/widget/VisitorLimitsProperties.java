@@ -14,6 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dialogsPerMinute new dialogs ({@code open}) per client address
  * @param openDialogs dialogs opened from one client address that may be open (not closed) at once
  * @param transcriptsPerHour transcript copies by mail per client address
+ * @param messagesPerMinute messages into one dialog from the widget, however many sockets or addresses send them
+ * (counted per node); past it a message is refused {@code RATE_LIMITED}, nothing stored, and the widget sends it
+ * again
  * @param unlimitedAddresses client addresses none of these limits apply to (e.g. a trusted host many visitors
  * share)
  * @param trackedClients past this many client addresses, the buckets that are full again are forgotten
@@ -26,5 +29,6 @@ record VisitorLimitsProperties(@DefaultValue("20") double newPerMinute, @Default
         @DefaultValue("20") int openDialogs, @DefaultValue("5") double transcriptsPerHour,
         @DefaultValue("5") int transcriptsBurst, @DefaultValue List<String> unlimitedAddresses,
         @DefaultValue("10000") int trackedClients, @DefaultValue("10m") Duration abandonAfter,
-        @DefaultValue("30s") Duration sweepInterval) {
+        @DefaultValue("30s") Duration sweepInterval, @DefaultValue("30") double messagesPerMinute,
+        @DefaultValue("20") int messagesBurst) {
 }

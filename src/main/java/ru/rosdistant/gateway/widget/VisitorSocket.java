@@ -363,6 +363,7 @@ class VisitorSocket implements WebSocketHandler {
             UUID dialogId = frame.uuid("dialogId");
             String clientMsgId = Frames.checkedClientMsgId(frame);
             String text = Frames.checkedText(frame, limits.maxTextLength());
+            clientLimits.message(client, dialogId);
             return latency.timed("WIDGET", dialogs.appendFromVisitor(visitor, dialogId, clientMsgId, text))
                     .doOnNext(appended -> {
                         connection.countIn();

@@ -10,7 +10,6 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import ru.rosdistant.gateway.Checks;
 import ru.rosdistant.gateway.GatewayTest;
@@ -18,6 +17,7 @@ import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.dialog.DialogManagement;
+import ru.rosdistant.gateway.files.DownloadChecks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static ru.rosdistant.gateway.email.TestMailboxes.attach;
@@ -78,11 +78,7 @@ class EmailAnswerFilesTests {
         assertThat(answers.get(1).path("seq").isNull()).isTrue();
 
         String url = sent.path("files").get(0).path("url").asString();
-        byte[] downloaded = get(colleague, url)
-                .expectStatus().isOk()
-                .expectHeader().contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .expectHeader().valueMatches("Content-Disposition", "attachment;.*")
-                .expectBody().returnResult().getResponseBody();
+        byte[] downloaded = DownloadChecks.downloaded(get(colleague, url), "Справка.pdf");
         assertThat(downloaded).isEqualTo(form);
 
         // staff of another line, an unknown dialog or file: 404; not a UUID: 400

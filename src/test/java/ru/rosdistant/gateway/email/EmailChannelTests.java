@@ -331,15 +331,21 @@ class EmailChannelTests {
     }
 
     @Test
-    void aSenderOpensAtMostTheLimitOfNewDialogsPerHour() throws Exception {
+    void aSenderOpensAtMostTheLimitOfNewDialogsPerHourAndWritesOnInTheirNewestOne() throws Exception {
         String box = "lab369";
         mailboxes.open(box, "applicant", box);
+        List<String> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            mailboxes.deliver(box, mail("flood369@example.org", "lab369@rosdistant.test", messageId(), "Тема " + i,
+            ids.add(messageId());
+            mailboxes.deliver(box, mail("flood369@example.org", "lab369@rosdistant.test", ids.get(i), "Тема " + i,
                     "текст " + i));
         }
         mailboxes.read(box);
         assertThat(rows("SELECT dialog_id FROM email_dialog WHERE contact_address = 'flood369@example.org'")).hasSize(5);
-        assertThat(rows("SELECT id FROM email_message WHERE mailbox = 'lab369' AND state = 'LIMITED'")).hasSize(1);
+        // the sixth opens none: it joins the sender's newest open dialog, with its subject, and nothing waits
+        UUID newest = mailboxes.dialogOf(ids.get(4));
+        assertThat(mailboxes.dialogOf(ids.get(5))).isEqualTo(newest);
+        assertThat(mailboxes.visitorText(newest)).contains("текст 4").contains("Тема: Тема 5\n\nтекст 5");
+        assertThat(rows("SELECT id FROM email_message WHERE mailbox = 'lab369' AND state = 'LIMITED'")).isEmpty();
     }
 }

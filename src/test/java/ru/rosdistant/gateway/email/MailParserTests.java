@@ -76,15 +76,9 @@ class MailParserTests {
 
     @Test
     void aMailboxWhoseSecretIsNotSetIsOff() {
-        var on = new EmailProperties.Mailbox("abiturient", "abiturient@rosdistant.ru", "imap.example.org", 993, true,
-                "abiturient", "EMAIL_ON_PASSWORD", "INBOX", "applicant", "applicant-recruitment");
-        var off = new EmailProperties.Mailbox("info", "info@rosdistant.ru", "imap.example.org", 993, true, "info",
-                "EMAIL_OFF_PASSWORD", "INBOX", "main", "dispatcher");
-        var properties = new EmailProperties(java.util.List.of(on, off), java.time.Duration.ofSeconds(30),
-                java.time.Duration.ofMinutes(2), 20, org.springframework.util.unit.DataSize.ofMegabytes(16),
-                org.springframework.util.unit.DataSize.ofMegabytes(64), 5, "EMAIL_REPLY_SECRET", null,
-                java.time.Duration.ofSeconds(20), true, java.time.Duration.ofMinutes(4),
-                org.springframework.util.unit.DataSize.ofMegabytes(16), 10, 20, 30);
+        var on = EmailSettings.mailbox("abiturient", "EMAIL_ON_PASSWORD", "applicant", "applicant-recruitment");
+        var off = EmailSettings.mailbox("info", "EMAIL_OFF_PASSWORD", "main", "dispatcher");
+        var properties = EmailSettings.properties(on, off);
         var channel = new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_ON_PASSWORD", "pw"));
         assertThat(channel.open()).extracting(mailbox -> mailbox.config().id()).containsExactly("abiturient");
         assertThat(channel.tokens().enabled()).isFalse();
@@ -93,15 +87,9 @@ class MailParserTests {
     @Test
     @ExtendWith(OutputCaptureExtension.class)
     void theStartLogSaysWhichMailboxIsOffAndWhichVariableIsMissing(CapturedOutput output) {
-        var off = new EmailProperties.Mailbox("lab377", "lab377@rosdistant.ru", "imap.example.org", 993, true, "lab377",
-                "EMAIL_LAB377_PASSWORD", "INBOX", "main", "lab377");
-        var on = new EmailProperties.Mailbox("lab378", "lab378@rosdistant.ru", "imap.example.org", 993, true, "lab378",
-                "EMAIL_LAB378_PASSWORD", "INBOX", "main", "lab378");
-        var properties = new EmailProperties(java.util.List.of(off, on), java.time.Duration.ofSeconds(30),
-                java.time.Duration.ofMinutes(2), 20, org.springframework.util.unit.DataSize.ofMegabytes(16),
-                org.springframework.util.unit.DataSize.ofMegabytes(64), 5, "EMAIL_REPLY_SECRET", null,
-                java.time.Duration.ofSeconds(20), true, java.time.Duration.ofMinutes(4),
-                org.springframework.util.unit.DataSize.ofMegabytes(16), 10, 20, 30);
+        var off = EmailSettings.mailbox("lab377", "EMAIL_LAB377_PASSWORD", "main", "lab377");
+        var on = EmailSettings.mailbox("lab378", "EMAIL_LAB378_PASSWORD", "main", "lab378");
+        var properties = EmailSettings.properties(off, on);
         new EmailChannel(properties, new MockEnvironment().withProperty("EMAIL_LAB378_PASSWORD", "s3cr3t-lab378")
                 .withProperty("EMAIL_REPLY_SECRET", "s"));
         assertThat(output.getAll())

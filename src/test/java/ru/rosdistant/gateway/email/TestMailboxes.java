@@ -87,9 +87,15 @@ public final class TestMailboxes implements BeforeAllCallback, AfterAllCallback,
 
     /** A mailbox {@code id}@rosdistant.test read from {@code folder}; its mail goes to {@code line} on {@code site}. */
     public String open(String id, String site, String line, String folder) {
+        return open(id, site, line, folder, null);
+    }
+
+    /** A mailbox that opens at most {@code newDialogsPerHour} new dialogs an hour (null: the common bound). */
+    public String open(String id, String site, String line, String folder, Integer newDialogsPerHour) {
         imap.setUser(id + "@rosdistant.test", id, "secret-" + id);
         boxes.put(id, new EmailChannel.OpenMailbox(new EmailProperties.Mailbox(id, id + "@rosdistant.test",
-                "127.0.0.1", imap.getImap().getPort(), false, id, "UNUSED_ENV", folder, site, line), "secret-" + id));
+                "127.0.0.1", imap.getImap().getPort(), false, id, "UNUSED_ENV", folder, site, line,
+                newDialogsPerHour), "secret-" + id));
         return id + "@rosdistant.test";
     }
 

@@ -72,7 +72,7 @@ class StoredContentMoverTests {
                     .then().block(Duration.ofSeconds(10));
 
             assertThat(uploads.download(token, dialogId, "old-1").getBody()).isEqualTo(visitorContent);
-            assertThat(staffDownload(http, staff, "/api/channel/files/" + messengerFile)).isEqualTo(messengerContent);
+            assertThat(staffDownload(http, staff, "/api/channel/files/" + messengerFile, "old.jpg")).isEqualTo(messengerContent);
 
             assertThat(mover.moveAll().block(Duration.ofSeconds(60))).isGreaterThanOrEqualTo(2L);
 
@@ -86,17 +86,15 @@ class StoredContentMoverTests {
             assertThat(Checks.text(db, "SELECT sha256 AS v " + messengerRow)).isEqualTo(Uploads.sha256(messengerContent));
 
             assertThat(uploads.download(token, dialogId, "old-1").getBody()).isEqualTo(visitorContent);
-            assertThat(staffDownload(http, staff, "/api/dialogs/" + dialogId + "/files/old-1")).isEqualTo(visitorContent);
-            assertThat(staffDownload(http, staff, "/api/channel/files/" + messengerFile)).isEqualTo(messengerContent);
+            assertThat(staffDownload(http, staff, "/api/dialogs/" + dialogId + "/files/old-1", "old.pdf")).isEqualTo(visitorContent);
+            assertThat(staffDownload(http, staff, "/api/channel/files/" + messengerFile, "old.jpg")).isEqualTo(messengerContent);
             assertThat(mover.moveAll().block(Duration.ofSeconds(60))).as("nothing left to move").isZero();
         }
     }
 
-    private static byte[] staffDownload(WebTestClient http, String cookie, String path) {
-        return http.get().uri(path)
+    private static byte[] staffDownload(WebTestClient http, String cookie, String path, String name) {
+        return DownloadChecks.downloaded(http.get().uri(path)
                 .header(HttpHeaders.COOKIE, cookie)
-                .exchange()
-                .expectStatus().isOk()
-                .expectBody(byte[].class).returnResult().getResponseBody();
+                .exchange(), name);
     }
 }

@@ -20,6 +20,7 @@ import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.files.DownloadChecks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,14 +73,10 @@ class VisitorFileTests {
                     + "' AND event = 'file'")).isEqualTo("1");
 
             // The visitor downloads their own file, as an attachment.
-            byte[] downloaded = http.get()
+            byte[] downloaded = DownloadChecks.downloaded(http.get()
                     .uri(uri("dialogId", dialogId, "clientMsgId", clientMsgId))
                     .header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-                    .exchange()
-                    .expectStatus().isOk()
-                    .expectHeader().valueEquals("X-Content-Type-Options", "nosniff")
-                    .expectHeader().value(HttpHeaders.CONTENT_DISPOSITION, value -> assertThat(value).startsWith("attachment"))
-                    .expectBody(byte[].class).returnResult().getResponseBody();
+                    .exchange(), "справка 2026.pdf");
             assertThat(downloaded).isEqualTo(content);
 
             // Nobody else: another visitor, no token, no login.
@@ -93,12 +90,10 @@ class VisitorFileTests {
 
             // Staff download it with their console login.
             Agent agent = Staff.agent(agents, SITE, 5);
-            byte[] forStaff = http.get()
+            byte[] forStaff = DownloadChecks.downloaded(http.get()
                     .uri("/api/dialogs/" + dialogId + "/files/" + clientMsgId)
                     .header(HttpHeaders.COOKIE, Staff.login(port, agent.login(), Staff.PASSWORD))
-                    .exchange()
-                    .expectStatus().isOk()
-                    .expectBody(byte[].class).returnResult().getResponseBody();
+                    .exchange(), "справка 2026.pdf");
             assertThat(forStaff).isEqualTo(content);
 
             // A closed dialog takes no more files.
