@@ -167,6 +167,15 @@ class ArchitectureTests {
     }
 
     @Test
+    void onlyTheClusterModuleTalksToRedis() {
+        ArchRule rule = noClasses().that().resideOutsideOfPackage("ru.rosdistant.gateway.cluster..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework.data.redis..", "io.lettuce..")
+                .because("PostgreSQL decides and Redis only carries, behind cluster's own types; a single node runs"
+                        + " without Redis");
+        rule.check(main);
+    }
+
+    @Test
     void onlyTheSystemModuleStartsAnEmbeddedDatabaseOrUsesJdbc() {
         ArchRule rule = noClasses().that().resideOutsideOfPackage("ru.rosdistant.gateway.system..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.zonky..", "java.sql..")
