@@ -76,7 +76,7 @@ class ArchitectureTests {
                 .callMethodWhere(DescribedPredicate.<JavaMethodCall>describe(
                         "a wait on a Future outside an @EventListener(ContextClosedEvent.class)",
                         call -> call.getTargetOwner().isAssignableTo(Future.class)
-                                && (call.getName().equals("get") || call.getName().equals("join"))
+                                && WAITS.contains(call.getName())
                                 && !listensTo(call.getOrigin(), ContextClosedEvent.class)))
                 .because("a waiting event loop stops every socket it serves");
         rule.check(main);
@@ -128,6 +128,10 @@ class ArchitectureTests {
         JavaClass event = parameters.get(0);
         return event.getPackageName().startsWith("ru.rosdistant.gateway") && (event.isRecord() || event.isInterface());
     }
+
+    /** The waits of {@code java.util.concurrent.Future} and of Netty's futures, which are ones too. */
+    private static final Set<String> WAITS = Set.of("get", "join", "sync", "syncUninterruptibly", "await",
+            "awaitUninterruptibly");
 
     /** The Spring lifecycle events a gateway bean may start or stop its work on. */
     private static final Set<Class<?>> LIFECYCLE = Set.of(ApplicationStartedEvent.class,
