@@ -146,7 +146,7 @@ class AgentSocket implements WebSocketHandler {
         // the agent's login was checked before the upgrade: there is no hello to wait for
         connection.identified();
         presences.connected(agent);
-        Disposable personal = bus.followAgent(agent.id(), connection::onEvent);
+        Disposable personal = bus.followAgent(agent.id(), connection);
         connection.onClose(personal::dispose);
         connection.onClose(() -> presences.disconnected(agent.id()));
         return desk.welcome().then(connection.run(desk::handle));

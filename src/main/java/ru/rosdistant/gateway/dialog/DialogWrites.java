@@ -1,6 +1,5 @@
 package ru.rosdistant.gateway.dialog;
 
-import java.util.Map;
 import java.util.UUID;
 
 import reactor.core.publisher.Mono;
@@ -101,25 +100,24 @@ class DialogWrites {
 
     /**
      * Runs the closing update; when it changed the row, stores the agent's classification if one came with the
-     * close, then stores and announces {@code closed}, all in one transaction.
+     * close, then stores and announces {@code closed}, all in one transaction. One change, one event: a close with
+     * a classification is announced as {@link DialogClosed} alone, its dialog already carrying the appeal type
+     * (no {@link DialogClassified} follows), so a follower gets one dialog frame for it.
      */
     Mono<Dialog> closed(UUID dialogId, Sender by, DatabaseClient.GenericExecuteSpec update, Long agentId,
             Classification classification) {
         return update.fetch()
                 .rowsUpdated()
                 .filter(updated -> updated > 0)
-                .flatMap(updated -> classification == null ? Mono.just(false)
-                        : recordClassification(dialogId, agentId, classification).map(classified -> classified > 0))
+                .flatMap(updated -> classification == null ? Mono.just(0L)
+                        : recordClassification(dialogId, agentId, classification))
                 .flatMap(classified -> insert(dialogId, Sender.SYSTEM, null, null, by.name().toLowerCase(), null,
-                        "closed", SystemTexts.CLOSED, true).map(message -> Map.entry(message, classified)))
+                        "closed", SystemTexts.CLOSED, true))
                 .as(tx::transactional)
-                .flatMap(closing -> queries.find(dialogId)
+                .flatMap(message -> queries.find(dialogId)
                         .doOnNext(closed -> {
-                            events.publish(new MessageAppended(closing.getKey()));
+                            events.publish(new MessageAppended(message));
                             events.publish(new DialogClosed(closed));
-                            if (closing.getValue()) {
-                                events.publish(new DialogClassified(closed, classification, agentId));
-                            }
                         }));
     }
 

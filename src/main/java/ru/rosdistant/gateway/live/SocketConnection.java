@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.netty.util.HashedWheelTimer;
@@ -46,7 +47,7 @@ import ru.rosdistant.gateway.web.TokenBucket;
  * anyone else. For each dialog it follows it remembers the highest {@code seq} sent, so each message
  * reaches it exactly once and in order: repeats are dropped and a gap is filled from PostgreSQL.
  */
-public final class SocketConnection {
+public final class SocketConnection implements Consumer<Object> {
 
     private static final Logger log = LoggerFactory.getLogger(SocketConnection.class);
 
@@ -257,7 +258,7 @@ public final class SocketConnection {
      */
     public void follow(UUID dialogId, long lastSeq) {
         enqueue(new Resume(dialogId, lastSeq));
-        following.computeIfAbsent(dialogId, id -> bus.followDialog(id, this::onEvent));
+        following.computeIfAbsent(dialogId, id -> bus.followDialog(id, this));
     }
 
     public boolean follows(UUID dialogId) {
@@ -270,6 +271,15 @@ public final class SocketConnection {
             registration.dispose();
         }
         sentSeq.remove(dialogId);
+    }
+
+    /**
+     * A live event for this socket. The connection itself is the listener registered for each dialog it follows and,
+     * on a console, for its agent, so the fan-out hands an event that concerns both to it once.
+     */
+    @Override
+    public void accept(Object event) {
+        onEvent(event);
     }
 
     public void onEvent(Object event) {

@@ -1,5 +1,9 @@
 package ru.rosdistant.gateway.live;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -132,15 +136,7 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
             deliver(byDialog.get(queue.dialogId()), event);
         }
         else if (event instanceof DialogChanged changed) {
-            deliver(byDialog.get(changed.dialogId()), event);
-            Long agent = changed.dialog().agentId();
-            if (agent != null) {
-                deliver(byAgent.get(agent), event);
-            }
-            Long previous = changed.previousAgentId();
-            if (previous != null && !previous.equals(agent)) {
-                deliver(byAgent.get(previous), event);
-            }
+            deliver(followersOf(changed), event);
         }
         else if (event instanceof DialogRead read) {
             deliverToAgentHere(read.agentId(), event);
@@ -159,6 +155,35 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
     @Override
     public void deliverToAgentHere(long agentId, Object event) {
         deliver(byAgent.get(agentId), event);
+    }
+
+    /**
+     * Who hears a change: the dialog's followers, its agent and the agent it left, each once. A console follows its
+     * agent and, once it asked for their messages, each of their dialogs: it registers the same listener for both
+     * (the {@link SocketConnection} itself), and hears it once.
+     */
+    private List<Consumer<Object>> followersOf(DialogChanged changed) {
+        List<Consumer<Object>> ofDialog = byDialog.get(changed.dialogId());
+        Long agent = changed.dialog().agentId();
+        Long previous = changed.previousAgentId();
+        List<Consumer<Object>> ofAgent = agent == null ? null : byAgent.get(agent);
+        List<Consumer<Object>> ofPrevious = previous == null || previous.equals(agent) ? null
+                : byAgent.get(previous);
+        if (ofAgent == null && ofPrevious == null) {
+            return ofDialog;
+        }
+        Set<Consumer<Object>> once = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Consumer<Object>> all = new ArrayList<>();
+        for (List<Consumer<Object>> listeners : Arrays.asList(ofDialog, ofAgent, ofPrevious)) {
+            if (listeners != null) {
+                for (Consumer<Object> listener : listeners) {
+                    if (once.add(listener)) {
+                        all.add(listener);
+                    }
+                }
+            }
+        }
+        return all;
     }
 
     private static <K> Disposable add(Map<K, List<Consumer<Object>>> map, K key, Consumer<Object> listener) {

@@ -7,7 +7,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import reactor.core.publisher.Mono;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -22,7 +21,6 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.routing.AgentPresences;
 import ru.rosdistant.gateway.routing.Presence;
-import ru.rosdistant.gateway.routing.PresenceSetBySupervisor;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /**
@@ -38,14 +36,10 @@ class OverviewController implements ProblemAnswers {
 
     private final AgentPresences routing;
 
-    private final ApplicationEventPublisher events;
-
-    OverviewController(SupervisorOverview overview, AgentDirectory agents, AgentPresences routing,
-            ApplicationEventPublisher events) {
+    OverviewController(SupervisorOverview overview, AgentDirectory agents, AgentPresences routing) {
         this.overview = overview;
         this.agents = agents;
         this.routing = routing;
-        this.events = events;
     }
 
     @GetMapping("/api/supervisor/overview")
@@ -76,11 +70,9 @@ class OverviewController implements ProblemAnswers {
         if (!supervisor.has(Role.ADMIN) && agent.lines().stream().noneMatch(supervisor::serves)) {
             throw new ResponseStatusException(HttpStatus.FORBIDDEN, "The agent serves none of your lines");
         }
-        if (routing.presentAgents().stream().noneMatch(present -> present.agentId() == agent.id())) {
+        if (!routing.setBySupervisor(agent.id(), status, supervisor.displayName())) {
             throw new IllegalStateException("The agent has no console open on this node");
         }
-        routing.setPresence(agent.id(), status);
-        events.publishEvent(new PresenceSetBySupervisor(agent.id(), status, supervisor.displayName()));
         return ResponseEntity.noContent().build();
     }
 }

@@ -10,6 +10,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -48,9 +49,11 @@ public class AgentPresences {
     /** With several nodes: presence in PostgreSQL, read by every node's drains. */
     private final AgentPresenceRows presenceRows;
 
+    private final ApplicationEventPublisher events;
+
     AgentPresences(PresentAgents present, OfferRounds offers, DrainRequests drains, PresenceJournal journal,
             DialogManagement dialogs, DialogQueries dialogQueries, RoutingProperties properties,
-            AgentPresenceRows presenceRows) {
+            AgentPresenceRows presenceRows, ApplicationEventPublisher events) {
         this.present = present;
         this.offers = offers;
         this.drains = drains;
@@ -59,6 +62,7 @@ public class AgentPresences {
         this.dialogQueries = dialogQueries;
         this.properties = properties;
         this.presenceRows = presenceRows;
+        this.events = events;
         presenceRows.reportFrom(() -> present.all()
                 .stream()
                 .map(agent -> new AgentPresenceRows.LocalAgent(agent.agent.id(), agent.status.name(),
@@ -123,6 +127,20 @@ public class AgentPresences {
         }
         // online: the agent may take waiting dialogs; either way the line's visitors hear whether anyone is online
         agent.agent.lines().forEach(drains::request);
+    }
+
+    /**
+     * A supervisor sets an agent's presence on this node as the agent's own choice would, and
+     * {@link PresenceSetBySupervisor} tells whoever listens (the agent's consoles here) who did it. False, and nothing
+     * changes, when the agent has no console on this node (nor is within the grace period of one).
+     */
+    public boolean setBySupervisor(long agentId, Presence status, String supervisorName) {
+        if (present.get(agentId) == null) {
+            return false;
+        }
+        setPresence(agentId, status);
+        events.publishEvent(new PresenceSetBySupervisor(agentId, status, supervisorName));
+        return true;
     }
 
     /** A read-only snapshot of the agents routing knows (connected, or within the grace period). */

@@ -2,6 +2,7 @@ package ru.rosdistant.gateway.system;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import reactor.core.publisher.Mono;
@@ -102,6 +103,26 @@ class WebSecurity {
             + "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; "
             + "base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
 
+    /** What anyone may reach: the pages, the widget's and the offline form's doors, the login, health. */
+    static final List<String> PUBLIC_PATHS = List.of("/", "/index.html", "/demo/**", "/widget/**", "/console",
+            "/console/**", "/api/offline-forms", "/api/widget/**", "/result.html", "/result.js",
+            "/api/result-receipts/*", "/favicon.ico", "/ws/visitor", "/api/sites", "/login", "/actuator/health/**",
+            "/actuator/health", "/actuator/info");
+
+    /**
+     * What only some roles may reach, after {@link #PUBLIC_PATHS} and in this order (the first rule that matches a path
+     * decides); any other path needs a logged-in member of staff. {@link ApiDocs} names each operation's roles from
+     * the same rules.
+     */
+    static final List<RoleRule> ROLE_RULES = List.of(
+            new RoleRule(List.of("/actuator/prometheus"), List.of("SUPERVISOR", "ADMIN")),
+            new RoleRule(List.of("/api/admin/**", "/actuator/**"), List.of("ADMIN")),
+            new RoleRule(List.of("/api/supervisor/**"), List.of("SUPERVISOR", "ADMIN")));
+
+    /** Paths (Ant patterns) and the roles, any one of which lets a request through. */
+    record RoleRule(List<String> paths, List<String> roles) {
+    }
+
     @Bean
     SecurityWebFilterChain securityFilterChain(ServerHttpSecurity http, PersistentWebSessions sessions, JsonMapper json,
             LoginThrottle throttle, ReactiveUserDetailsService users, PasswordEncoder passwords,
@@ -121,22 +142,15 @@ class WebSecurity {
                 .authenticationManager(throttle.guard(checkPassword))
                 // a session's request carries the agent's current roles, and nothing once their access changed
                 .securityContextRepository(contexts)
-                .authorizeExchange(exchanges -> exchanges
-                        .pathMatchers("/", "/index.html", "/demo/**", "/widget/**", "/console", "/console/**",
-                                "/api/offline-forms", "/api/widget/**", "/result.html", "/result.js", "/api/result-receipts/*",
-                                "/favicon.ico", "/ws/visitor", "/api/sites", "/login", "/actuator/health/**",
-                                "/actuator/health", "/actuator/info")
-                        .permitAll()
-                        .matchers(onSeparateManagementPort(environment))
-                        .permitAll()
-                        .pathMatchers("/actuator/prometheus")
-                        .hasAnyRole("SUPERVISOR", "ADMIN")
-                        .pathMatchers("/api/admin/**", "/actuator/**")
-                        .hasRole("ADMIN")
-                        .pathMatchers("/api/supervisor/**")
-                        .hasAnyRole("SUPERVISOR", "ADMIN")
-                        .anyExchange()
-                        .authenticated())
+                .authorizeExchange(exchanges -> {
+                    exchanges.pathMatchers(PUBLIC_PATHS.toArray(String[]::new))
+                            .permitAll()
+                            .matchers(onSeparateManagementPort(environment))
+                            .permitAll();
+                    ROLE_RULES.forEach(rule -> exchanges.pathMatchers(rule.paths().toArray(String[]::new))
+                            .hasAnyRole(rule.roles().toArray(String[]::new)));
+                    exchanges.anyExchange().authenticated();
+                })
                 .formLogin(form -> form
                         .loginPage("/console")
                         .requiresAuthenticationMatcher(ServerWebExchangeMatchers.pathMatchers(HttpMethod.POST, "/login"))

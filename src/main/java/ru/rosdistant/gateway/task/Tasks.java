@@ -28,6 +28,7 @@ import ru.rosdistant.gateway.card.CardBinding;
 import ru.rosdistant.gateway.cluster.SingletonJobs;
 import ru.rosdistant.gateway.dialog.ComplaintAddressee;
 import ru.rosdistant.gateway.dialog.DialogClassified;
+import ru.rosdistant.gateway.dialog.DialogClosed;
 import ru.rosdistant.gateway.mail.MailMessage;
 import ru.rosdistant.gateway.mail.Mailer;
 import ru.rosdistant.gateway.outbox.Outbox;
@@ -104,8 +105,20 @@ public class Tasks {
 
     @EventListener
     void classified(DialogClassified event) {
-        createFor(event.dialog().id()).subscribe(null, error -> log.warn("Could not create the task of dialog "
-                + event.dialog().id() + " yet; the sweep will: " + error));
+        taskFor(event.dialog().id());
+    }
+
+    /** A dialog closed with its classification in the same step: its only event is this one. */
+    @EventListener
+    void closed(DialogClosed event) {
+        if (event.dialog().appealType() != null) {
+            taskFor(event.dialog().id());
+        }
+    }
+
+    private void taskFor(UUID dialogId) {
+        createFor(dialogId).subscribe(null, error -> log.warn("Could not create the task of dialog " + dialogId
+                + " yet; the sweep will: " + error));
     }
 
     @EventListener(ApplicationReadyEvent.class)

@@ -1,6 +1,7 @@
 package ru.rosdistant.gateway.console;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import ru.rosdistant.gateway.Staff;
 import ru.rosdistant.gateway.WsClient;
 import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.agent.Role;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,6 +86,62 @@ class ClosingTests {
             assertThat(console.awaitType("error").path("code").asString()).isEqualTo("FORBIDDEN");
             assertThat(column(dialogId, "appeal_type")).isEqualTo("COMPLAINT");
         }
+    }
+
+    /**
+     * A close that comes with its classification is one change: each follower gets one dialog frame for it, the
+     * appeal type in it. The agent's console follows the dialog twice over (as theirs, and by asking for its
+     * messages, as the console does); a supervisor watches it. The follow-up task comes from the same one event.
+     */
+    @Test
+    void aCloseWithItsClassificationIsOneDialogFrameForEachFollower() {
+        Agent agent = Staff.agent(agents, "lab750", 5);
+        Agent supervisor = Staff.agent(agents, "lab750", 5, Role.SUPERVISOR);
+        try (WsClient console = Staff.online(port, agent);
+                WsClient watching = Staff.console(port, supervisor);
+                WsClient visitor = WsClient.visitor(port, "lab750", "https://lab750.test")) {
+            String dialogId = AgentSocketTests.openDialog(visitor);
+            visitor.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "q1", "text", "Справка"));
+            console.awaitSeenOrNext(frame -> frame.path("type").asString().equals("dialog")
+                    && frame.path("dialog").path("dialogId").asString().equals(dialogId), "the dialog assigned");
+            for (WsClient follower : List.of(console, watching)) {
+                follower.send(Map.of("type", "resume", "dialogId", dialogId, "lastSeq", 0));
+                follower.await(frame -> frame.path("type").asString().equals("resumed")
+                        && frame.path("dialogId").asString().equals(dialogId), "resumed");
+            }
+
+            console.send(Map.of("type", "close", "dialogId", dialogId, "appealType", "SERVICE_REQUEST",
+                    "requestNumber", "ЕО-2026-750"));
+            visitor.await(frame -> frame.path("type").asString().equals("message")
+                    && frame.path("event").asString().equals("closed"), "the closed message");
+
+            for (WsClient follower : List.of(console, watching)) {
+                // a frame of a later request: everything the close set off was queued to this socket before it
+                follower.send(Map.of("type", "no_such_frame"));
+                follower.await(frame -> frame.path("type").asString().equals("error")
+                        && frame.path("code").asString().equals("UNKNOWN_TYPE"), "the answer to a later frame");
+                List<JsonNode> closedFrames = follower.seen().stream()
+                        .filter(frame -> frame.path("type").asString().equals("dialog")
+                                && frame.path("dialog").path("dialogId").asString().equals(dialogId)
+                                && frame.path("dialog").path("state").asString().equals("CLOSED"))
+                        .toList();
+                assertThat(closedFrames).as("dialog frames of the closed dialog").hasSize(1);
+                assertThat(closedFrames.get(0).path("dialog").path("appealType").asString())
+                        .isEqualTo("SERVICE_REQUEST");
+            }
+            assertThat(taskOf(dialogId)).as("the follow-up task, from the close's event (the task sweep runs every"
+                    + " 15 minutes in tests)").isEqualTo("ЕО-2026-750");
+        }
+    }
+
+    /** The request number of the dialog's task, waiting up to 10 s for it. */
+    private String taskOf(String dialogId) {
+        return db.sql("SELECT request_number FROM task WHERE dialog_id = CAST(:id AS uuid)")
+                .bind("id", dialogId)
+                .map(row -> row.get("request_number", String.class))
+                .one()
+                .repeatWhenEmpty(times -> times.delayElements(Duration.ofMillis(100)).take(100))
+                .block(Duration.ofSeconds(15));
     }
 
     private String column(String dialogId, String column) {

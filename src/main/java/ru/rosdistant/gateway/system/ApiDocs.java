@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.web;
+package ru.rosdistant.gateway.system;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -37,7 +37,7 @@ import org.springframework.web.server.WebFilter;
  * The OpenAPI 3 document of the REST API ({@code /v3/api-docs}, Swagger UI at {@code /swagger-ui.html}; both need a
  * login like the rest of the staff API). Every operation says who may call it, as the extension {@code x-roles}
  * and in its description: the roles of its {@code @PreAuthorize}, else those the security rules give its path
- * ({@code system.WebSecurity}): {@code PUBLIC}, {@code STAFF} (any logged-in member of staff), or role names.
+ * ({@link WebSecurity}): {@code PUBLIC}, {@code STAFF} (any logged-in member of staff), or role names.
  */
 @Configuration(proxyBeanMethods = false)
 class ApiDocs {
@@ -49,7 +49,7 @@ class ApiDocs {
 
     private static final Pattern VARIABLE = Pattern.compile("\\{(\\w+)[^}]*}");
 
-    /** The path rules of system.WebSecurity, in its order: the first that matches decides. */
+    /** The path rules of {@link WebSecurity}, in its order: the first that matches decides. */
     private static final Map<String, List<String>> PATH_ROLES = rules();
 
     private static final AntPathMatcher PATHS = new AntPathMatcher();
@@ -171,13 +171,19 @@ class ApiDocs {
         }
     }
 
+    /** The path rules of {@link WebSecurity}, and the messengers' webhooks, open in a chain of their own. */
     private static Map<String, List<String>> rules() {
         Map<String, List<String>> rules = new java.util.LinkedHashMap<>();
-        for (String open : List.of("/api/offline-forms", "/api/widget/**", "/api/sites", "/channel/**")) {
-            rules.put(open, List.of("PUBLIC"));
+        // channel.ChannelSecurity: each webhook authenticates the platform itself (secret token or body signature)
+        rules.put("/channel/**", List.of("PUBLIC"));
+        for (String open : WebSecurity.PUBLIC_PATHS) {
+            rules.putIfAbsent(open, List.of("PUBLIC"));
         }
-        rules.put("/api/admin/**", List.of("ADMIN"));
-        rules.put("/api/supervisor/**", new ArrayList<>(List.of("SUPERVISOR", "ADMIN")));
+        for (WebSecurity.RoleRule rule : WebSecurity.ROLE_RULES) {
+            for (String path : rule.paths()) {
+                rules.putIfAbsent(path, new ArrayList<>(rule.roles()));
+            }
+        }
         return rules;
     }
 }

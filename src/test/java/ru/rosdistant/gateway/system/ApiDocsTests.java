@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.web;
+package ru.rosdistant.gateway.system;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +80,8 @@ class ApiDocsTests {
         assertThat(roles(paths, "/api/reports/dialogs/figures", "get")).containsExactly("SUPERVISOR", "ADMIN");
         assertThat(roles(paths, "/api/reports/dialogs/figures.csv", "get")).containsExactly("SUPERVISOR", "ADMIN");
         assertThat(roles(paths, "/api/offline-forms", "post")).containsExactly("PUBLIC");
+        assertThat(roles(paths, "/api/result-receipts/{token}", "get"))
+                .as("the person's link to a result, open as the security rules have it").containsExactly("PUBLIC");
         assertThat(roles(paths, "/api/me", "get")).containsExactly("STAFF");
         assertThat(paths.path("/api/offline-forms").path("post").path("description").asString()).contains("Public.");
         assertThat(paths.path("/api/reports/agents").path("get").path("description").asString())

@@ -1,4 +1,4 @@
-package ru.rosdistant.gateway.web;
+package ru.rosdistant.gateway.system;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
