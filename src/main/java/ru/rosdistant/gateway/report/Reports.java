@@ -44,13 +44,17 @@ public class Reports {
 
     private final ReportProperties properties;
 
+    private final ReportRollupProperties rollup;
+
     private final String triageLine;
 
     private final Duration triageDeadline;
 
     Reports(ReportQueries queries, WorkingCalendar calendar, Sites sites, ReportClock clock,
-            ReportProperties properties, @Value("${gateway.triage.line:dispatcher}") String triageLine,
+            ReportProperties properties, ReportRollupProperties rollup,
+            @Value("${gateway.triage.line:dispatcher}") String triageLine,
             @Value("${gateway.triage.deadline:10m}") Duration triageDeadline) {
+        this.rollup = rollup;
         this.queries = queries;
         this.calendar = calendar;
         this.sites = sites;
@@ -61,7 +65,12 @@ public class Reports {
     }
 
     public Flux<DialogFigures> dialogFigures(ReportFilter filter) {
-        return limited(queries.dialogFigures(filter));
+        return dialogFigures(filter, rollup.enabled());
+    }
+
+    /** {@code rolledUp} false counts every day from its dialogs, as if nothing were rolled up. */
+    Flux<DialogFigures> dialogFigures(ReportFilter filter, boolean rolledUp) {
+        return limited(queries.dialogFigures(filter, rolledUp));
     }
 
     /** One bar of the wait histogram: answered dialogs that waited under {@code upToSeconds} (null: the rest). */
@@ -70,8 +79,12 @@ public class Reports {
 
     /** How long the answered dialogs waited, in bars of 0–30 s, 30–60 s, 1–2, 2–5, 5–10 min and longer. */
     public Mono<List<WaitBar>> waitHistogram(ReportFilter filter) {
+        return waitHistogram(filter, rollup.enabled());
+    }
+
+    Mono<List<WaitBar>> waitHistogram(ReportFilter filter, boolean rolledUp) {
         List<Long> edges = ReportQueries.WAIT_EDGES;
-        return limited(queries.waitHistogram(filter)).collectMap(bar -> (int) bar[0], bar -> bar[1])
+        return limited(queries.waitHistogram(filter, rolledUp)).collectMap(bar -> (int) bar[0], bar -> bar[1])
                 .map(counts -> java.util.stream.IntStream.rangeClosed(0, edges.size())
                         .mapToObj(bar -> new WaitBar(bar == 0 ? 0L : edges.get(bar - 1),
                                 bar < edges.size() ? edges.get(bar) : null, counts.getOrDefault(bar, 0L)))

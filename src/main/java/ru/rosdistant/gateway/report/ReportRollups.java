@@ -1,0 +1,192 @@
+package ru.rosdistant.gateway.report;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import ru.rosdistant.gateway.cluster.SingletonJobs;
+
+/**
+ * Keeps the per-day roll-ups of the dialog figures (V61, docs/reports.md "Roll-ups"): every
+ * {@code gateway.report.rollup.interval} one node (a cluster lease) rolls up each whole past day of the last
+ * {@code days} that is not rolled up yet, newest first, one day per transaction. A day is rolled up only when all
+ * the dialogs that joined a line in it are closed, and only {@code grace} after its end; a later change of one of
+ * its dialogs (its close, rating, classification, complaint task) forgets the day (the triggers of V61), and the
+ * next pass rolls it up again. The roll-up of a day takes the day's advisory locks without waiting: while a
+ * transaction that changed one of its dialogs is still open, the day waits for the next pass; a change made after
+ * the locks waits for the roll-up's commit, then forgets the day.
+ */
+@Component
+class ReportRollups {
+
+    private static final Logger log = LoggerFactory.getLogger(ReportRollups.class);
+
+    private static final String JOB = "report-rollup";
+
+    /** The first key of the advisory locks of V61's {@code report_rollup_forget}; the second is the UTC date. */
+    static final int LOCK_CLASS = 61061;
+
+    private static final LocalDate LOCK_EPOCH = LocalDate.of(2000, 1, 1);
+
+    private final DatabaseClient db;
+
+    private final TransactionalOperator tx;
+
+    private final ReportProperties properties;
+
+    private final ReportRollupProperties rollup;
+
+    private final SingletonJobs jobs;
+
+    private Disposable sweep;
+
+    /** Whether a pass has been logged yet: the first always is (the benchmark waits for it). */
+    private volatile boolean logged;
+
+    ReportRollups(ReportConnections connections, ReportProperties properties, ReportRollupProperties rollup,
+            SingletonJobs jobs) {
+        this.db = connections.db();
+        this.tx = connections.tx();
+        this.properties = properties;
+        this.rollup = rollup;
+        this.jobs = jobs;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void start() {
+        if (!rollup.enabled()) {
+            return;
+        }
+        sweep = Flux.interval(rollup.delay(), rollup.interval())
+                .onBackpressureDrop()
+                .concatMap(tick -> jobs.runAlone(JOB, rollup.interval(), () -> catchUp(Instant.now()))
+                        .onErrorResume(error -> {
+                            log.warn("Report roll-ups not kept this pass, retried at the next: {}", error.toString());
+                            return Mono.empty();
+                        }))
+                .subscribe();
+    }
+
+    @EventListener(ContextClosedEvent.class)
+    void stop() {
+        if (sweep != null) {
+            sweep.dispose();
+        }
+    }
+
+    /** What one pass did: days rolled up, and days left for a later pass (a dialog open, a change in progress). */
+    record Pass(long rolled, long left, Duration took) {
+    }
+
+    /** Rolls up every day of the horizon that is not rolled up yet, as of {@code now}. */
+    Mono<Pass> catchUp(Instant now) {
+        ZoneId zone = properties.zone();
+        LocalDate today = now.atZone(zone).toLocalDate();
+        LocalDate last = today.atStartOfDay(zone).toInstant().plus(rollup.grace()).isAfter(now) ? today.minusDays(2)
+                : today.minusDays(1);
+        LocalDate first = last.minusDays(rollup.days() - 1L);
+        long started = System.nanoTime();
+        return db.sql("""
+                        SELECT g::date AS day
+                        FROM generate_series(CAST(:first AS date)::timestamp, CAST(:last AS date)::timestamp,
+                                             interval '1 day') g
+                        WHERE NOT EXISTS (SELECT 1 FROM report_day r WHERE r.zone = :zone AND r.day = g::date)
+                        ORDER BY 1 DESC""")
+                .bind("first", first)
+                .bind("last", last)
+                .bind("zone", zone.getId())
+                .map(row -> row.get("day", LocalDate.class))
+                .all()
+                .collectList()
+                .flatMapMany(Flux::fromIterable)
+                .concatMap(this::rollUp)
+                .reduce(new long[2], (counts, rolled) -> {
+                    counts[rolled ? 0 : 1]++;
+                    return counts;
+                })
+                .map(counts -> new Pass(counts[0], counts[1], Duration.ofNanos(System.nanoTime() - started)))
+                .doOnNext(pass -> {
+                    if (pass.rolled() > 0 || !logged) {
+                        logged = true;
+                        log.info("Report roll-ups: {} days rolled up, {} left for a later pass, in {} ms",
+                                pass.rolled(), pass.left(), pass.took().toMillis());
+                    }
+                });
+    }
+
+    /**
+     * Rolls up one day in a transaction of its own: true when done, false when the day waits for a later pass (a
+     * transaction that changed one of its dialogs still runs, or one of its dialogs is still open).
+     */
+    Mono<Boolean> rollUp(LocalDate day) {
+        ZoneId zone = properties.zone();
+        Instant starts = day.atStartOfDay(zone).toInstant();
+        Instant ends = day.plusDays(1).atStartOfDay(zone).toInstant();
+        int firstKey = lockKey(starts);
+        int lastKey = lockKey(ends.minusNanos(1_000));
+        String where = "d.queued_at >= :starts AND d.queued_at < :ends";
+        Mono<Boolean> work = db.sql("SELECT set_config('statement_timeout', '60s', true), set_config('jit', 'off', true)")
+                .then()
+                .then(db.sql("""
+                                SELECT bool_and(pg_try_advisory_xact_lock(:lockClass, k)) AS locked
+                                FROM generate_series(CAST(:firstKey AS int), CAST(:lastKey AS int)) k""")
+                        .bind("lockClass", LOCK_CLASS)
+                        .bind("firstKey", firstKey)
+                        .bind("lastKey", lastKey)
+                        .map(row -> Boolean.TRUE.equals(row.get("locked", Boolean.class)))
+                        .one())
+                .filter(Boolean::booleanValue)
+                .flatMap(locked -> db.sql("""
+                                SELECT EXISTS (SELECT 1 FROM dialog d
+                                               WHERE d.state <> 'CLOSED' AND %s) AS open""".formatted(where))
+                        .bind("starts", starts.atOffset(ZoneOffset.UTC))
+                        .bind("ends", ends.atOffset(ZoneOffset.UTC))
+                        .map(row -> Boolean.TRUE.equals(row.get("open", Boolean.class)))
+                        .one())
+                .filter(open -> !open)
+                .flatMap(closed -> db.sql("DELETE FROM report_dialog_day WHERE zone = :zone AND day = :day")
+                        .bind("zone", zone.getId())
+                        .bind("day", day)
+                        .then()
+                        .then(db.sql("INSERT INTO report_dialog_day (zone, " + ReportQueries.partColumns("")
+                                        + ") SELECT CAST(:zone AS text), " + ReportQueries.partColumns("p.") + " FROM ("
+                                        + ReportQueries.partials(where) + ") p")
+                                .bind("zone", zone.getId())
+                                .bind("starts", starts.atOffset(ZoneOffset.UTC))
+                                .bind("ends", ends.atOffset(ZoneOffset.UTC))
+                                .then())
+                        .then(db.sql("""
+                                        INSERT INTO report_day (zone, day, starts_at, ends_at)
+                                        VALUES (:zone, :day, :starts, :ends)
+                                        ON CONFLICT (zone, day) DO UPDATE
+                                            SET starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+                                                rolled_at = now()""")
+                                .bind("zone", zone.getId())
+                                .bind("day", day)
+                                .bind("starts", starts.atOffset(ZoneOffset.UTC))
+                                .bind("ends", ends.atOffset(ZoneOffset.UTC))
+                                .then())
+                        .thenReturn(true));
+        return work.as(tx::transactional).defaultIfEmpty(false);
+    }
+
+    /** The second key of a day's advisory lock: the instant's UTC date, in days since 2000-01-01 (as in V61). */
+    static int lockKey(Instant at) {
+        return (int) ChronoUnit.DAYS.between(LOCK_EPOCH, at.atOffset(ZoneOffset.UTC).toLocalDate());
+    }
+}
