@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -192,7 +193,11 @@ class ReportQueries {
 
     /** {@link #PART_COLUMNS}, each prefixed (with a table alias and its dot). */
     static String partColumns(String prefix) {
-        return java.util.Arrays.stream(PART_COLUMNS.split(","))
+        return columns(PART_COLUMNS, prefix);
+    }
+
+    private static String columns(String list, String prefix) {
+        return java.util.Arrays.stream(list.split(","))
                 .map(String::strip)
                 .map(column -> prefix + column)
                 .collect(Collectors.joining(", "));
@@ -264,11 +269,11 @@ class ReportQueries {
         };
     }
 
-    private static String dayBucket(ReportFilter.Step step) {
+    private static String dayBucket(ReportFilter.Step step, String day) {
         return switch (step) {
-            case DAY -> "p.day";
-            case WEEK -> "date_trunc('week', p.day::timestamp)::date";
-            case MONTH -> "date_trunc('month', p.day::timestamp)::date";
+            case DAY -> day;
+            case WEEK -> "date_trunc('week', " + day + "::timestamp)::date";
+            case MONTH -> "date_trunc('month', " + day + "::timestamp)::date";
             case PERIOD -> "CAST(:fromDay AS date)";
         };
     }
@@ -281,7 +286,7 @@ class ReportQueries {
      * merged arrays of every dialog's time: the same figures either way.
      */
     Flux<DialogFigures> dialogFigures(ReportFilter filter, boolean rolledUp) {
-        return withRollups(filter, rolledUp, (rolled, binds) -> {
+        return withRollups(filter, rolledUp, "", period(filter), (rolled, binds) -> {
             binds.put("maxRows", properties.maxRows());
             return "WITH parts AS (" + parts(filter, binds, rolled) + "), " + """
                     g AS (
@@ -328,13 +333,13 @@ class ReportQueries {
                     FROM sums s
                     LEFT JOIN pct p ON p.key = s.key AND p.label = s.label AND p.bucket = s.bucket
                     ORDER BY s.bucket, s.key
-                    LIMIT :maxRows""".formatted(keyAs(filter.by()), dayBucket(filter.step()));
+                    LIMIT :maxRows""".formatted(keyAs(filter.by()), dayBucket(filter.step(), "p.day"));
         }, ReportQueries::dialogFigures);
     }
 
     /** How many answered dialogs waited how long: one count per bar of {@link #WAIT_EDGES}, and one past the last. */
     Flux<long[]> waitHistogram(ReportFilter filter, boolean rolledUp) {
-        return withRollups(filter, rolledUp, (rolled, binds) -> "WITH parts AS (" + parts(filter, binds, rolled)
+        return withRollups(filter, rolledUp, "", period(filter), (rolled, binds) -> "WITH parts AS (" + parts(filter, binds, rolled)
                 + "), " + """
                 s AS (
                     SELECT sum(wait_bar0) AS b0, sum(wait_bar1) AS b1, sum(wait_bar2) AS b2, sum(wait_bar3) AS b3,
@@ -350,21 +355,18 @@ class ReportQueries {
 
     /**
      * Runs a report over the period's partials: first reads which of its days are rolled up (none when
-     * {@code rolledUp} is false), then the statement {@code sql} builds for them, both in one repeatable-read
-     * transaction, so that the list of days and the rolled-up rows are of the same moment.
+     * {@code rolledUp} is false; {@code condition} narrows the days further, over {@code report_day}), then the
+     * statement {@code sql} builds for them, both in one repeatable-read transaction, so that the list of days and
+     * the rolled-up rows are of the same moment.
      */
-    private <T> Flux<T> withRollups(ReportFilter filter, boolean rolledUp,
-            java.util.function.BiFunction<List<LocalDate>, Map<String, Object>, String> sql,
+    private <T> Flux<T> withRollups(ReportFilter filter, boolean rolledUp, String condition,
+            Map<String, Object> binds, java.util.function.BiFunction<List<LocalDate>, Map<String, Object>, String> sql,
             Function<Readable, T> mapper) {
-        Map<String, Object> binds = period(filter);
         binds.put("toDay", filter.to());
-        Flux<LocalDate> days = rolledUp ? db.sql("""
+        Flux<LocalDate> days = rolledUp ? statement("""
                         SELECT day FROM report_day
-                        WHERE zone = :zone AND day >= :fromDay AND day <= :toDay
-                        ORDER BY day""")
-                .bind("zone", properties.zone().getId())
-                .bind("fromDay", filter.from())
-                .bind("toDay", filter.to())
+                        WHERE zone = :zone AND day >= :fromDay AND day <= :toDay%s
+                        ORDER BY day""".formatted(condition), binds)
                 .map(row -> row.get("day", LocalDate.class))
                 .all() : Flux.empty();
         return db.sql("SELECT set_config('statement_timeout', :timeout, true), set_config('jit', 'off', true)")
@@ -555,24 +557,138 @@ class ReportQueries {
                 )""".formatted(triage, classification, task);
     }
 
-    Flux<DeadlineFigures> deadlineFigures(ReportFilter filter, WorkingTime time, Instant now) {
+    /** The columns of a day's partial deadline figures, in the order of {@code report_deadline_day} after its zone. */
+    static final String DEADLINE_PART_COLUMNS = """
+            day, rule, line_id, site_id, channel, agent_id, total, kept, missed, pending, escalations, undone_due""";
+
+    /**
+     * The partial deadline figures of {@code judged} ({@link #deadlines}) rows {@code where} selects, one row per day
+     * started (in {@code :zone}), rule, line, site, channel and agent, with the latest due instant of those not done
+     * (whether they are missed or pending depends on the clock). The one computation behind the deadline figures, as
+     * {@link #partials} is for the dialog figures.
+     */
+    static String deadlinePartials(String where) {
+        return """
+                SELECT (j.started AT TIME ZONE :zone)::date AS day, j.rule, j.line_id, j.site_id, j.channel, j.agent_id,
+                       count(*) AS total,
+                       count(*) FILTER (WHERE j.status = 'KEPT') AS kept,
+                       count(*) FILTER (WHERE j.status = 'MISSED') AS missed,
+                       count(*) FILTER (WHERE j.status = 'PENDING') AS pending,
+                       coalesce(sum(j.escalations), 0)::bigint AS escalations,
+                       max(j.due) FILTER (WHERE j.done_at IS NULL) AS undone_due
+                FROM judged j
+                WHERE %s
+                GROUP BY 1, 2, 3, 4, 5, 6""".formatted(where);
+    }
+
+    /**
+     * The deadline figures per rule, group and bucket, merged from the period's partials as the dialog figures are:
+     * the rolled-up days whose every deadline not done had fallen due both when they were rolled up and by
+     * {@code now} (so missed either way), and the other days judged now.
+     */
+    Flux<DeadlineFigures> deadlineFigures(ReportFilter filter, WorkingTime time, Instant now, boolean rolledUp) {
         Map<String, Object> binds = period(filter);
         binds.put("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-        String sql = "WITH " + deadlines(filter, binds, time) + """
-                SELECT rule, %s, %s AS bucket,
-                       count(*) AS total,
-                       count(*) FILTER (WHERE status = 'KEPT') AS kept,
-                       count(*) FILTER (WHERE status = 'MISSED') AS missed,
-                       count(*) FILTER (WHERE status = 'PENDING') AS pending,
-                       coalesce(sum(escalations), 0) AS escalations
-                FROM judged
-                GROUP BY 1, 2, 3, 4
-                ORDER BY 4, 1, 2
-                LIMIT :maxRows""".formatted(
-                key(filter.by(), "line_id", "agent_id", "site_id", "coalesce(channel, '')", "agent_name"),
-                bucket(filter.step(), "started"));
-        binds.put("maxRows", properties.maxRows());
-        return query(sql, binds, ReportQueries::deadlineFigures);
+        String settled = " AND (deadlines_settled_at IS NULL OR (deadlines_settled_at < rolled_at"
+                + " AND deadlines_settled_at < :now))";
+        return withRollups(filter, rolledUp, settled, binds, (rolled, all) -> {
+            ZoneId zone = properties.zone();
+            List<String> branches = new java.util.ArrayList<>();
+            String with = "";
+            if (!rolled.isEmpty()) {
+                all.put("rolled", rolled.stream().map(LocalDate::toString).toArray(String[]::new));
+                StringBuilder where = new StringBuilder(
+                        "r.zone = :zone AND r.day = ANY(CAST(:rolled AS date[]))");
+                if (filter.lines() != null) {
+                    where.append(" AND r.line_id = ANY(:lines)");
+                    all.put("lines", filter.lines().toArray(String[]::new));
+                }
+                if (filter.siteId() != null) {
+                    where.append(" AND r.site_id = :site");
+                    all.put("site", filter.siteId());
+                }
+                if (filter.channel() != null) {
+                    where.append(" AND r.channel = :channel");
+                    all.put("channel", filter.channel());
+                }
+                if (filter.agentId() != null) {
+                    where.append(" AND r.agent_id = :agent");
+                    all.put("agent", filter.agentId());
+                }
+                branches.add("SELECT " + columns(DEADLINE_PART_COLUMNS, "r.") + " FROM report_deadline_day r WHERE "
+                        + where);
+            }
+            java.util.Set<LocalDate> done = new java.util.HashSet<>(rolled);
+            List<LocalDate> live = filter.from().datesUntil(filter.to().plusDays(1))
+                    .filter(day -> !done.contains(day))
+                    .toList();
+            if (!live.isEmpty()) {
+                LocalDate first = live.get(0);
+                LocalDate last = live.get(live.size() - 1);
+                with = deadlines(filter, all, time) + ",\n";
+                // the rules read the closes and tasks of the days judged now only
+                all.put("from", first.atStartOfDay(zone).toOffsetDateTime());
+                all.put("to", last.plusDays(1).atStartOfDay(zone).toOffsetDateTime());
+                String where = "true";
+                List<LocalDate> inside = rolled.stream().filter(day -> day.isAfter(first) && day.isBefore(last))
+                        .toList();
+                if (!inside.isEmpty()) {
+                    where = "(j.started AT TIME ZONE :zone)::date <> ALL(CAST(:rolledInside AS date[]))";
+                    all.put("rolledInside", inside.stream().map(LocalDate::toString).toArray(String[]::new));
+                }
+                branches.add(deadlinePartials(where));
+            }
+            all.put("maxRows", properties.maxRows());
+            return "WITH " + with + "parts AS (" + String.join("\nUNION ALL\n", branches) + "), " + """
+                    g AS (
+                        SELECT p.*, a.display_name AS agent_name
+                        FROM parts p
+                        LEFT JOIN agent a ON a.id = p.agent_id
+                    )
+                    SELECT rule, %s, %s AS bucket,
+                           sum(total) AS total, sum(kept) AS kept, sum(missed) AS missed, sum(pending) AS pending,
+                           coalesce(sum(escalations), 0) AS escalations
+                    FROM g
+                    GROUP BY 1, 2, 3, 4
+                    ORDER BY 4, 1, 2
+                    LIMIT :maxRows""".formatted(
+                    key(filter.by(), "line_id", "agent_id", "site_id", "coalesce(channel, '')", "agent_name"),
+                    dayBucket(filter.step(), "day"));
+        }, ReportQueries::deadlineFigures);
+    }
+
+    /**
+     * Writes one day's roll-ups (both kinds) and marks the day rolled up: the caller holds the day's locks and has
+     * seen that all its dialogs are closed, in the same transaction. {@code time} is the working time around the
+     * day, {@code calendar} its digest, {@code now} the clock the deadlines are judged by.
+     */
+    Mono<Void> writeDay(LocalDate day, WorkingTime time, String calendar, Instant now) {
+        ZoneId zone = properties.zone();
+        ReportFilter one = new ReportFilter(day, day, ReportFilter.Step.DAY, ReportFilter.GroupBy.LINE, null, null,
+                null, null);
+        Map<String, Object> binds = period(one);
+        binds.put("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+        binds.put("calendar", calendar);
+        binds.put("day", day);
+        String deadlines = "WITH " + deadlines(one, binds, time) + "\nINSERT INTO report_deadline_day (zone, "
+                + columns(DEADLINE_PART_COLUMNS, "") + ") SELECT CAST(:zone AS text), "
+                + columns(DEADLINE_PART_COLUMNS, "p.") + " FROM (" + deadlinePartials("true") + ") p";
+        return statement("DELETE FROM report_dialog_day WHERE zone = :zone AND day = :day", binds).then()
+                .then(statement("INSERT INTO report_dialog_day (zone, " + partColumns("") + ") SELECT CAST(:zone AS text), "
+                        + partColumns("p.") + " FROM (" + partials("d.queued_at >= :from AND d.queued_at < :to")
+                        + ") p", binds).then())
+                .then(statement("DELETE FROM report_deadline_day WHERE zone = :zone AND day = :day", binds).then())
+                .then(statement(deadlines, binds).then())
+                .then(statement("""
+                        INSERT INTO report_day (zone, day, starts_at, ends_at, rolled_at, deadlines_settled_at, calendar)
+                        VALUES (:zone, :day, :from, :to, :now,
+                                (SELECT max(r.undone_due) FROM report_deadline_day r
+                                 WHERE r.zone = :zone AND r.day = :day),
+                                :calendar)
+                        ON CONFLICT (zone, day) DO UPDATE
+                            SET starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+                                rolled_at = EXCLUDED.rolled_at, deadlines_settled_at = EXCLUDED.deadlines_settled_at,
+                                calendar = EXCLUDED.calendar""", binds).then());
     }
 
     /** The dialogs and tasks behind a deadline figure; {@code status} null for all of them. */

@@ -96,7 +96,12 @@ public class Reports {
     }
 
     public Flux<DeadlineFigures> deadlineFigures(ReportFilter filter) {
-        return limited(queries.deadlineFigures(filter, workingTime(filter), clock.now()));
+        return deadlineFigures(filter, rollup.enabled());
+    }
+
+    /** {@code rolledUp} false judges every day's deadlines now, as if nothing were rolled up. */
+    Flux<DeadlineFigures> deadlineFigures(ReportFilter filter, boolean rolledUp) {
+        return limited(queries.deadlineFigures(filter, workingTime(filter), clock.now(), rolledUp));
     }
 
     /** The rows behind a deadline figure: {@code rule} and {@code status} null for all. */
@@ -223,7 +228,8 @@ public class Reports {
                 .onErrorMap(ReportTimeoutException::cancelled, ReportTimeoutException::new);
     }
 
-    private ReportQueries.WorkingTime workingTime(ReportFilter filter) {
+    /** The working time a period's deadlines are judged on: its days from the day before to 60 days after. */
+    ReportQueries.WorkingTime workingTime(ReportFilter filter) {
         LocalDate from = filter.from().minusDays(1);
         LocalDate to = filter.to().plusDays(CALENDAR_BEYOND_DAYS);
         List<WorkingCalendar.Interval> intervals = calendar.workingIntervals(triageLine, from, to);
