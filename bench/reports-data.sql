@@ -107,7 +107,18 @@ BEGIN
     END LOOP;
 END $$;
 \echo the report facts of the dialogs and their holds, which append_message keeps as messages are stored (V59, V60)
+-- (past the triggers that forget rolled-up days, V61: every roll-up is dropped below)
+SET session_replication_role = replica;
 SELECT fill_dialog_facts(NULL);
+SET session_replication_role = DEFAULT;
+-- the gateway that migrated the empty database rolled up its (empty) past days: those roll-ups are void now, and the
+-- gateway's next start rolls up the generated days (V61; a database of a gateway without roll-ups has none)
+DO $$
+BEGIN
+    IF to_regclass('report_day') IS NOT NULL THEN
+        TRUNCATE report_day, report_dialog_day, report_deadline_day, report_agent_day;
+    END IF;
+END $$;
 VACUUM ANALYZE agent, visitor, dialog, message, dialog_hold;
 SELECT count(*) AS dialogs FROM dialog;
 SELECT count(*) AS messages FROM message;

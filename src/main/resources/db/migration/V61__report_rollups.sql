@@ -1,8 +1,9 @@
--- Per-day roll-ups of the dialog and deadline figures (docs/reports.md, "Roll-ups"): for every whole past day (in
--- the report zone) whose dialogs are all closed, one row per day and offered line, site, channel and first agent
+-- Per-day roll-ups of the dialog, deadline and agent figures (docs/reports.md, "Roll-ups"): for every whole past day
+-- (in the report zone) whose dialogs are all closed, one row per day and offered line, site, channel and first agent
 -- holds the counts, sums and maxima of the dialogs that joined a line that day and the arrays of their waits, first
 -- responses and handle times; one row per day, rule, line, site, channel and agent holds the deadlines started that
--- day (closes, tasks created) by status. A report merges a few rows per day instead of reading every dialog. The
+-- day (closes, tasks created) by status; one row per day and agent the dialogs they held, for how long, their peak
+-- at once, and their presence. A report merges a few rows per day instead of reading every dialog. The
 -- rows are written by one node's job (report.ReportRollups) with the same SQL a report runs on the days not rolled
 -- up; report_day lists the days whose rows are valid.
 CREATE TABLE report_day (
@@ -84,6 +85,19 @@ CREATE TABLE report_deadline_day (
 );
 CREATE INDEX report_deadline_day_by_day ON report_deadline_day (zone, day);
 
+CREATE TABLE report_agent_day (
+    zone            text    NOT NULL,
+    day             date    NOT NULL,
+    agent_id        bigint  NOT NULL,
+    dialog_ids      uuid[],
+    dialog_seconds  numeric,
+    peak_at_once    bigint,
+    online_seconds  numeric,
+    away_seconds    numeric,
+    offline_seconds numeric
+);
+CREATE INDEX report_agent_day_by_day ON report_agent_day (zone, day);
+
 -- Forgets the rolled-up day that an instant (a dialog's queued_at) falls in, in every zone, so that the job rolls it
 -- up again and the reports count it from the dialogs until then. The shared lock (per UTC date) makes the job's
 -- roll-up of that day wait for this transaction, or this transaction wait for the roll-up's end: a roll-up never
@@ -99,6 +113,61 @@ BEGIN
     DELETE FROM report_day r WHERE r.ends_at > p_at AND r.starts_at <= p_at;
 END;
 $$;
+
+-- Forgets every rolled-up day that a span (a hold, a stretch of presence) overlaps, up to now (no later day is rolled
+-- up), as report_rollup_forget does for an instant.
+CREATE FUNCTION report_rollup_forget_span(p_from timestamptz, p_to timestamptz) RETURNS void
+    LANGUAGE plpgsql AS
+$$
+DECLARE
+    v_to timestamptz := least(coalesce(p_to, 'infinity'), now());
+BEGIN
+    IF p_from IS NULL OR p_from > v_to THEN
+        RETURN;
+    END IF;
+    PERFORM pg_advisory_xact_lock_shared(61061, k)
+    FROM generate_series((p_from AT TIME ZONE 'UTC')::date - date '2000-01-01',
+                         (v_to AT TIME ZONE 'UTC')::date - date '2000-01-01') k;
+    DELETE FROM report_day r WHERE r.ends_at > p_from AND r.starts_at <= v_to;
+END;
+$$;
+
+-- A hold counts on every day it overlaps; a change of presence from its instant on (until the next change, or now).
+CREATE FUNCTION report_hold_changed() RETURNS trigger
+    LANGUAGE plpgsql AS
+$$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM report_rollup_forget_span(OLD.started_at, OLD.ended_at);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM report_rollup_forget_span(NEW.started_at, NEW.ended_at);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER report_hold_changed
+    AFTER INSERT OR DELETE OR UPDATE ON dialog_hold
+    FOR EACH ROW EXECUTE FUNCTION report_hold_changed();
+
+CREATE FUNCTION report_presence_changed() RETURNS trigger
+    LANGUAGE plpgsql AS
+$$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM report_rollup_forget_span(OLD.at, NULL);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM report_rollup_forget_span(NEW.at, NULL);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER report_presence_changed
+    AFTER INSERT OR DELETE OR UPDATE ON agent_presence_log
+    FOR EACH ROW EXECUTE FUNCTION report_presence_changed();
 
 -- A closed dialog's figures change with its close, rating, classification and triage, or its removal: the day it
 -- joined the line (the dialog figures) and the day it closed (the deadlines) are forgotten. A day is rolled up only

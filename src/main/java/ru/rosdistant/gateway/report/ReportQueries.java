@@ -670,6 +670,7 @@ class ReportQueries {
         binds.put("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
         binds.put("calendar", calendar);
         binds.put("day", day);
+        agentSpan(binds, day, day);
         String deadlines = "WITH " + deadlines(one, binds, time) + "\nINSERT INTO report_deadline_day (zone, "
                 + columns(DEADLINE_PART_COLUMNS, "") + ") SELECT CAST(:zone AS text), "
                 + columns(DEADLINE_PART_COLUMNS, "p.") + " FROM (" + deadlinePartials("true") + ") p";
@@ -679,6 +680,10 @@ class ReportQueries {
                         + ") p", binds).then())
                 .then(statement("DELETE FROM report_deadline_day WHERE zone = :zone AND day = :day", binds).then())
                 .then(statement(deadlines, binds).then())
+                .then(statement("DELETE FROM report_agent_day WHERE zone = :zone AND day = :day", binds).then())
+                .then(statement("WITH " + agentPartials() + "\nINSERT INTO report_agent_day (zone, "
+                        + columns(AGENT_PART_COLUMNS, "") + ") SELECT CAST(:zone AS text), "
+                        + columns(AGENT_PART_COLUMNS, "") + " FROM agent_part", binds).then())
                 .then(statement("""
                         INSERT INTO report_day (zone, day, starts_at, ends_at, rolled_at, deadlines_settled_at, calendar)
                         VALUES (:zone, :day, :from, :to, :now,
@@ -766,6 +771,193 @@ class ReportQueries {
                 ORDER BY 2, 1""".formatted(bucket(filter.step(), "f.created_at"), where);
         return query(sql, binds, row -> new OfflineFormCount(row.get("site_id", String.class),
                 row.get("bucket", LocalDate.class), count(row, "received")));
+    }
+
+    /** The columns of a day's partial agent figures, in the order of {@code report_agent_day} after its zone. */
+    static final String AGENT_PART_COLUMNS = """
+            day, agent_id, dialog_ids, dialog_seconds, peak_at_once, online_seconds, away_seconds, offline_seconds""";
+
+    /**
+     * The common table expressions that end in {@code agent_part}: per day of {@code :aFromDay} to {@code :aToDay}
+     * (spanning {@code :aFrom} to {@code :aTo}) and agent, the dialogs they held (each hold cut at the day's bounds
+     * and at {@code :now}), the seconds held, their peak at once, and their seconds online, away and offline (each
+     * stretch of presence cut the same way). Every agent is counted; a report keeps those of its scope. Summed over
+     * the days of a period (and the dialogs counted once), they give what {@link #agentFigures(ReportFilter, Instant)}
+     * counts over the period at once: the job stores them per whole past day, a report computes them for the others.
+     */
+    static String agentPartials() {
+        return """
+                days AS (
+                    SELECT g::date AS day, (g::date::timestamp AT TIME ZONE :zone) AS ds,
+                           ((g::date + 1)::timestamp AT TIME ZONE :zone) AS de
+                    FROM generate_series(CAST(:aFromDay AS date)::timestamp, CAST(:aToDay AS date)::timestamp,
+                                         interval '1 day') g
+                ),
+                held AS (
+                    SELECT days.day, h.agent_id, h.dialog_id,
+                           greatest(h.started_at, days.ds) AS start_at,
+                           least(coalesce(h.ended_at, :now), days.de, :now) AS end_at
+                    FROM dialog_hold h
+                    JOIN days ON h.started_at < days.de AND (h.ended_at IS NULL OR h.ended_at > days.ds)
+                    WHERE tstzrange(h.started_at, h.ended_at) && tstzrange(:aFrom, :aTo)
+                ),
+                iv AS (
+                    SELECT * FROM held WHERE end_at > start_at
+                ),
+                pts AS (
+                    SELECT day, agent_id, start_at AS t, 1 AS step FROM iv
+                    UNION ALL
+                    SELECT day, agent_id, end_at, -1 FROM iv
+                ),
+                running AS (
+                    SELECT day, agent_id, sum(step) OVER (PARTITION BY day, agent_id ORDER BY t, step
+                                                          ROWS UNBOUNDED PRECEDING) AS at_once
+                    FROM pts
+                ),
+                peaks AS (
+                    SELECT day, agent_id, max(at_once) AS peak_at_once FROM running GROUP BY 1, 2
+                ),
+                holds AS (
+                    SELECT day, agent_id, array_agg(DISTINCT dialog_id) AS dialog_ids,
+                           sum(extract(epoch FROM end_at - start_at)) AS dialog_seconds
+                    FROM iv
+                    GROUP BY 1, 2
+                ),
+                pl_rows AS (
+                    SELECT p.id, p.agent_id, p.status, p.at
+                    FROM agent_presence_log p
+                    WHERE p.at >= :aFrom AND p.at < :aTo
+                    UNION ALL
+                    SELECT l.id, l.agent_id, l.status, l.at
+                    FROM agent a
+                    CROSS JOIN LATERAL (SELECT q.id, q.agent_id, q.status, q.at
+                                        FROM agent_presence_log q
+                                        WHERE q.agent_id = a.id AND q.at < :aFrom
+                                        ORDER BY q.at DESC, q.id DESC
+                                        LIMIT 1) l
+                ),
+                pl AS (
+                    SELECT r.agent_id, r.status, r.at,
+                           lead(r.at) OVER (PARTITION BY r.agent_id ORDER BY r.at, r.id) AS next_at
+                    FROM pl_rows r
+                ),
+                presence AS (
+                    SELECT days.day, pl.agent_id, pl.status,
+                           sum(greatest(0, extract(epoch FROM least(coalesce(pl.next_at, :now), days.de, :now)
+                                                            - greatest(pl.at, days.ds)))) AS seconds
+                    FROM pl
+                    JOIN days ON pl.at < days.de AND (pl.next_at IS NULL OR pl.next_at > days.ds)
+                    GROUP BY 1, 2, 3
+                ),
+                times AS (
+                    SELECT day, agent_id,
+                           sum(seconds) FILTER (WHERE status = 'ONLINE') AS online_seconds,
+                           sum(seconds) FILTER (WHERE status = 'AWAY') AS away_seconds,
+                           sum(seconds) FILTER (WHERE status = 'OFFLINE') AS offline_seconds
+                    FROM presence
+                    GROUP BY 1, 2
+                ),
+                agent_keys AS (
+                    SELECT day, agent_id FROM holds
+                    UNION
+                    SELECT day, agent_id FROM times
+                ),
+                agent_part AS (
+                    SELECT k.day, k.agent_id, holds.dialog_ids, holds.dialog_seconds, peaks.peak_at_once,
+                           times.online_seconds, times.away_seconds, times.offline_seconds
+                    FROM agent_keys k
+                    LEFT JOIN holds ON holds.day = k.day AND holds.agent_id = k.agent_id
+                    LEFT JOIN peaks ON peaks.day = k.day AND peaks.agent_id = k.agent_id
+                    LEFT JOIN times ON times.day = k.day AND times.agent_id = k.agent_id
+                )""";
+    }
+
+    /** Binds the span of days {@link #agentPartials()} counts. */
+    private void agentSpan(Map<String, Object> binds, LocalDate first, LocalDate last) {
+        ZoneId zone = properties.zone();
+        binds.put("aFromDay", first);
+        binds.put("aToDay", last);
+        binds.put("aFrom", first.atStartOfDay(zone).toOffsetDateTime());
+        binds.put("aTo", last.plusDays(1).atStartOfDay(zone).toOffsetDateTime());
+    }
+
+    /**
+     * The agent figures merged from per-day partials: the rolled-up days that ended by {@code now} and come before
+     * the first day that is not rolled up, and the days from that one on computed now ({@link #agentPartials()}).
+     * Sums add up, the peak takes the largest, and the dialogs are counted once over the merged lists.
+     */
+    Flux<AgentFigures> agentFigures(ReportFilter filter, Instant now, boolean rolledUp) {
+        if (!rolledUp) {
+            return agentFigures(filter, now);
+        }
+        Map<String, Object> binds = period(filter);
+        binds.put("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+        return withRollups(filter, true, " AND ends_at <= :now", binds, (rolled, all) -> {
+            String agents = "a.roles && ARRAY['AGENT', 'DISPATCHER']::text[]";
+            if (filter.lines() != null) {
+                agents += " AND a.lines && CAST(:lines AS text[])";
+                all.put("lines", filter.lines().toArray(String[]::new));
+            }
+            if (filter.agentId() != null) {
+                agents += " AND a.id = :agent";
+                all.put("agent", filter.agentId());
+            }
+            // the rolled-up days before the first that is not: the days from that one on are computed as one span
+            LocalDate firstLive = filter.from();
+            while (!firstLive.isAfter(filter.to()) && rolled.contains(firstLive)) {
+                firstLive = firstLive.plusDays(1);
+            }
+            LocalDate liveFrom = firstLive;
+            List<LocalDate> used = rolled.stream().filter(day -> day.isBefore(liveFrom)).toList();
+            List<String> branches = new java.util.ArrayList<>();
+            String with = "";
+            if (!used.isEmpty()) {
+                all.put("rolled", used.stream().map(LocalDate::toString).toArray(String[]::new));
+                branches.add("SELECT " + columns(AGENT_PART_COLUMNS, "r.") + " FROM report_agent_day r"
+                        + " WHERE r.zone = :zone AND r.day = ANY(CAST(:rolled AS date[]))");
+            }
+            if (!liveFrom.isAfter(filter.to())) {
+                agentSpan(all, liveFrom, filter.to());
+                with = agentPartials() + ",\n";
+                branches.add("SELECT " + columns(AGENT_PART_COLUMNS, "") + " FROM agent_part");
+            }
+            all.put("maxRows", properties.maxRows());
+            return "WITH " + with + """
+                    ag AS (
+                        SELECT a.id, a.display_name, a.lines FROM agent a WHERE %s
+                    ),
+                    parts AS (%s),
+                    mine AS (
+                        SELECT p.* FROM parts p JOIN ag ON ag.id = p.agent_id
+                    ),
+                    sums AS (
+                        SELECT agent_id, sum(dialog_seconds)::float8 AS dialog_seconds,
+                               max(peak_at_once) AS peak_at_once,
+                               sum(online_seconds)::float8 AS online_seconds,
+                               sum(away_seconds)::float8 AS away_seconds,
+                               sum(offline_seconds)::float8 AS offline_seconds
+                        FROM mine
+                        GROUP BY 1
+                    ),
+                    distinct_held AS (
+                        SELECT m.agent_id, count(DISTINCT d.id) AS dialogs
+                        FROM mine m
+                        CROSS JOIN LATERAL unnest(m.dialog_ids) AS d(id)
+                        GROUP BY 1
+                    )
+                    SELECT ag.id, ag.display_name, ag.lines,
+                           coalesce(distinct_held.dialogs, 0) AS dialogs,
+                           coalesce(sums.dialog_seconds, 0) AS dialog_seconds,
+                           coalesce(sums.peak_at_once, 0) AS peak_at_once,
+                           coalesce(sums.online_seconds, 0) AS online_seconds,
+                           coalesce(sums.away_seconds, 0) AS away_seconds,
+                           coalesce(sums.offline_seconds, 0) AS offline_seconds
+                    FROM ag
+                    LEFT JOIN distinct_held ON distinct_held.agent_id = ag.id
+                    LEFT JOIN sums ON sums.agent_id = ag.id
+                    ORDER BY ag.display_name, ag.id
+                    LIMIT :maxRows""".formatted(agents, String.join("\nUNION ALL\n", branches));
+        }, ReportQueries::agentFigures);
     }
 
     /**

@@ -117,7 +117,12 @@ public class Reports {
     }
 
     public Flux<AgentFigures> agentFigures(ReportFilter filter) {
-        return limited(queries.agentFigures(filter, clock.now()));
+        return agentFigures(filter, rollup.enabled());
+    }
+
+    /** {@code rolledUp} false counts the whole period's holds and presence at once, as if nothing were rolled up. */
+    Flux<AgentFigures> agentFigures(ReportFilter filter, boolean rolledUp) {
+        return limited(queries.agentFigures(filter, clock.now(), rolledUp));
     }
 
     /** Offline forms received per site, of the sites whose line is in the filter's scope. */

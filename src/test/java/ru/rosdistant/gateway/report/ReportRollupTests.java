@@ -51,6 +51,8 @@ class ReportRollupTests {
                 DELETE FROM transcript WHERE dialog_id::text LIKE '00000740-%';
                 DELETE FROM message WHERE dialog_id::text LIKE '00000740-%';
                 DELETE FROM outbox WHERE dedup_key LIKE '%00000740-%';
+                DELETE FROM agent_presence_log
+                WHERE agent_id IN (SELECT id FROM agent WHERE login IN ('lab740-anna', 'lab740-boris', 'lab741-vera'));
                 DELETE FROM dialog WHERE id::text LIKE '00000740-%';
                 DELETE FROM visitor WHERE id::text LIKE '00000740-%';
                 INSERT INTO agent (login, display_name, password_hash, roles, lines)
@@ -113,7 +115,29 @@ class ReportRollupTests {
                        (d.closed_at AT TIME ZONE 'Europe/Samara')::date + d.i % 4, 'DONE', 'answered', d.i % 3,
                        d.closed_at, d.closed_at + d.i % 5 * interval '1 day'
                 FROM (SELECT dl.*, ld.i FROM dialog dl JOIN lab740_dialog ld ON ld.id = dl.id) d
-                WHERE d.appeal_type = 'COMPLAINT'""");
+                WHERE d.appeal_type = 'COMPLAINT';
+                -- who held which dialog: the first agent from the assignment to the close, every sixth forwarded
+                -- half-way to another agent, every 50th held for 30 hours (across days), one never let go
+                INSERT INTO dialog_hold (dialog_id, seq, agent_id, started_at, ended_at)
+                SELECT d.id, 2, d.first_agent_id, d.first_assigned_at,
+                       CASE WHEN ld.i = 7 THEN NULL
+                            WHEN ld.i % 50 = 0 THEN d.first_assigned_at + interval '30 hours'
+                            WHEN ld.i % 6 = 0 THEN d.first_assigned_at + (d.closed_at - d.first_assigned_at) / 2
+                            ELSE d.closed_at END
+                FROM dialog d JOIN lab740_dialog ld ON ld.id = d.id
+                WHERE d.first_assigned_at IS NOT NULL;
+                INSERT INTO dialog_hold (dialog_id, seq, agent_id, started_at, ended_at)
+                SELECT d.id, 3, other.id, d.first_assigned_at + (d.closed_at - d.first_assigned_at) / 2, d.closed_at
+                FROM dialog d
+                JOIN lab740_dialog ld ON ld.id = d.id
+                JOIN agent other ON other.login = CASE WHEN ld.i % 4 = 0 THEN 'lab740-boris' ELSE 'lab740-anna' END
+                WHERE d.first_assigned_at IS NOT NULL AND ld.i % 6 = 0 AND ld.i % 50 <> 0 AND ld.i <> 7;
+                -- presence: 40 changes of each agent from the evening before the week to the day after it
+                INSERT INTO agent_presence_log (agent_id, status, at)
+                SELECT a.id, (ARRAY['ONLINE', 'AWAY', 'OFFLINE', 'ONLINE'])[1 + n % 4],
+                       timestamptz '2026-02-28 20:00+04' + random() * interval '11 days'
+                FROM agent a CROSS JOIN generate_series(1, 40) n
+                WHERE a.login IN ('lab740-anna', 'lab740-boris', 'lab741-vera')""");
         clock.set(Clock.systemUTC());
     }
 
@@ -227,8 +251,19 @@ class ReportRollupTests {
                     assertThat(reports.deadlineFigures(filter, true).collectList().block(Duration.ofSeconds(30)))
                             .isEqualTo(reports.deadlineFigures(filter, false).collectList()
                                     .block(Duration.ofSeconds(30)));
+                    assertThat(reports.agentFigures(filter, true).collectList().block(Duration.ofSeconds(30)))
+                            .isEqualTo(reports.agentFigures(filter, false).collectList().block(Duration.ofSeconds(30)));
                 }
             }
+            // the agents as counted by hand in ReportFiguresTests, from the roll-ups
+            java.util.Map<String, AgentFigures> agents = reports.agentFigures(ReportFilter.of(ReportFiguresTests.FROM,
+                            ReportFiguresTests.TO, "period", "agent", List.of("lab140"), null, null, null, 366), true)
+                    .collectMap(AgentFigures::name, java.util.function.Function.identity())
+                    .block(Duration.ofSeconds(30));
+            AgentFigures boris = agents.get("Борис Lab140");
+            assertThat(List.of(boris.dialogs(), boris.dialogSeconds(), boris.peakAtOnce())).containsExactly(3L, 2320L, 2L);
+            assertThat(List.of(boris.onlineSeconds(), boris.awaySeconds(), boris.offlineSeconds()))
+                    .containsExactly(7_200L, 0L, 1_029_600L);
             // the deadlines as counted by hand, from the roll-ups: all had fallen due by the clock (20 May)
             assertThat(rolledDeadlines("lab140", "CLASSIFICATION")).containsExactly(5L, 2L, 3L, 0L);
             assertThat(rolledDeadlines("dispatcher", "TRIAGE")).containsExactly(3L, 1L, 2L, 0L);
@@ -280,6 +315,11 @@ class ReportRollupTests {
             assertThat(rolled).as("%s", filter).isEqualTo(counted);
             assertThat(reports.waitHistogram(filter, true).block(Duration.ofSeconds(30))).as("%s", filter)
                     .isEqualTo(reports.waitHistogram(filter, false).block(Duration.ofSeconds(30)));
+            List<AgentFigures> agents = reports.agentFigures(filter, false).collectList().block(Duration.ofSeconds(30));
+            assertThat(agents).as("%s", filter).isNotEmpty();
+            assertThat(reports.agentFigures(filter, true).collectList().block(Duration.ofSeconds(30)))
+                    .as("%s", filter)
+                    .isEqualTo(agents);
             List<DeadlineFigures> judged = reports.deadlineFigures(filter, false).collectList()
                     .block(Duration.ofSeconds(30));
             assertThat(judged).as("%s", filter).isNotEmpty();
