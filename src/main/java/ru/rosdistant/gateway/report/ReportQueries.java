@@ -203,6 +203,22 @@ class ReportQueries {
                 .collect(Collectors.joining(", "));
     }
 
+    /**
+     * Every offered line of the dialogs that joined one, found by skipping through
+     * {@code dialog (offered_line_id, queued_at)} (one probe per line): a condition
+     * {@code d.offered_line_id = ANY(...)} with it lets a range of {@code queued_at} be read through that index when no
+     * line is asked for, instead of every dialog.
+     */
+    static final String ALL_OFFERED_LINES = """
+            ARRAY(WITH RECURSIVE lines AS (
+                      SELECT (SELECT min(o.offered_line_id) FROM dialog o WHERE o.queued_at IS NOT NULL) AS l
+                      UNION ALL
+                      SELECT (SELECT min(o.offered_line_id) FROM dialog o
+                              WHERE o.queued_at IS NOT NULL AND o.offered_line_id > lines.l)
+                      FROM lines
+                      WHERE lines.l IS NOT NULL)
+                  SELECT l FROM lines WHERE l IS NOT NULL)""";
+
     /** The filter's narrowing conditions on the columns of a partial (alias {@code p}: dialog or roll-up row). */
     private static String dimensions(ReportFilter filter, Map<String, Object> binds, String p) {
         StringBuilder where = new StringBuilder();
@@ -248,6 +264,9 @@ class ReportQueries {
             binds.put("liveFrom", first.atStartOfDay(zone).toOffsetDateTime());
             binds.put("liveTo", last.plusDays(1).atStartOfDay(zone).toOffsetDateTime());
             String where = "d.queued_at >= :liveFrom AND d.queued_at < :liveTo" + dimensions(filter, binds, "d");
+            if (filter.lines() == null) {
+                where += " AND d.offered_line_id = ANY(" + ALL_OFFERED_LINES + ")";
+            }
             List<LocalDate> inside = rolled.stream().filter(day -> day.isAfter(first) && day.isBefore(last)).toList();
             if (!inside.isEmpty()) {
                 where += " AND (d.queued_at AT TIME ZONE :zone)::date <> ALL(CAST(:rolledInside AS date[]))";
@@ -676,7 +695,8 @@ class ReportQueries {
                 + columns(DEADLINE_PART_COLUMNS, "p.") + " FROM (" + deadlinePartials("true") + ") p";
         return statement("DELETE FROM report_dialog_day WHERE zone = :zone AND day = :day", binds).then()
                 .then(statement("INSERT INTO report_dialog_day (zone, " + partColumns("") + ") SELECT CAST(:zone AS text), "
-                        + partColumns("p.") + " FROM (" + partials("d.queued_at >= :from AND d.queued_at < :to")
+                        + partColumns("p.") + " FROM (" + partials("d.queued_at >= :from AND d.queued_at < :to AND d.offered_line_id = ANY("
+                        + ALL_OFFERED_LINES + ")")
                         + ") p", binds).then())
                 .then(statement("DELETE FROM report_deadline_day WHERE zone = :zone AND day = :day", binds).then())
                 .then(statement(deadlines, binds).then())
@@ -826,7 +846,7 @@ class ReportQueries {
                 pl_rows AS (
                     SELECT p.id, p.agent_id, p.status, p.at
                     FROM agent_presence_log p
-                    WHERE p.at >= :aFrom AND p.at < :aTo
+                    WHERE p.agent_id = ANY(ARRAY(SELECT a.id FROM agent a)) AND p.at >= :aFrom AND p.at < :aTo
                     UNION ALL
                     SELECT l.id, l.agent_id, l.status, l.at
                     FROM agent a
