@@ -6,6 +6,8 @@
 # mvn -o package -DskipTests). Everything stays on 127.0.0.1 and stops at the end.
 # DIALOGS=N generates N dialogs (and 10 N messages) over the same year instead of a million (e.g. DIALOGS=100000 to
 # develop: a tenth of the load time); the requests are the same.
+# GATEWAY_ARGS adds arguments to the gateway's command line (e.g. --gateway.report.rollup.enabled=false: every
+# report counted from the dialogs, as without the roll-ups).
 # REUSE=1 keeps a work dir whose data was loaded by an earlier run (it holds the file `loaded`): the gateway then
 # only applies its newer migrations (new indexes) before the reports are asked again.
 set -euo pipefail
@@ -49,6 +51,7 @@ start_gateway() {
         --gateway.tasks.check-interval=100d --gateway.files.move-interval=100d \
         --gateway.report.missed-check-interval=100d --gateway.report.rollup.delay=0s \
         --gateway.report.query-timeout="${QUERY_TIMEOUT:-300s}" --gateway.web.request-timeout="${QUERY_TIMEOUT:-300s}" \
+        ${GATEWAY_ARGS:-} \
         >"$WORK/gateway.log" 2>&1 &
     GATEWAY_PID=$!
     # a loaded machine takes minutes to start it, and new migrations build their indexes on the loaded tables
