@@ -113,11 +113,16 @@ class ReportRollups {
 
     /** Rolls up every day of the horizon that is not rolled up, or no longer, as of {@code now}. */
     Mono<Pass> catchUp(Instant now) {
+        return catchUp(now, rollup.days());
+    }
+
+    /** Rolls up every day of the last {@code days} (the last ended {@code grace} ago) that needs it. */
+    Mono<Pass> catchUp(Instant now, int days) {
         ZoneId zone = properties.zone();
         LocalDate today = now.atZone(zone).toLocalDate();
         LocalDate last = today.atStartOfDay(zone).toInstant().plus(rollup.grace()).isAfter(now) ? today.minusDays(2)
                 : today.minusDays(1);
-        LocalDate first = last.minusDays(rollup.days() - 1L);
+        LocalDate first = last.minusDays(days - 1L);
         long started = System.nanoTime();
         return db.sql("""
                         SELECT day, calendar, rolled_at, deadlines_settled_at FROM report_day

@@ -165,7 +165,7 @@ class ReportRollupTests {
         assertThat(rolled(LocalDate.of(2026, 3, 5))).isFalse();
         assertThat(rolledDays()).isBetween(5L, 6L);
         assertSameBothWays();
-        assertThat(rollups.catchUp(java.time.OffsetDateTime.parse("2026-03-10T12:00:00+04:00").toInstant())
+        assertThat(rollups.catchUp(java.time.OffsetDateTime.parse("2026-03-10T12:00:00+04:00").toInstant(), 12)
                 .block(Duration.ofSeconds(300))
                 .rolled()).isPositive();
         assertThat(rolledDays()).isEqualTo(9);
