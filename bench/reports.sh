@@ -79,7 +79,7 @@ start_gateway
 grep -E "Migrating schema|Successfully applied" "$WORK/gateway.log" | tail -3 >&2 || true
 # a gateway with the per-day roll-ups (V61) rolls up every past day at its start: the reports are asked once its
 # first pass has logged (a gateway without them is asked at once)
-if [[ ${GATEWAY_ARGS:-} != *rollup.enabled=false* ]] && unzip -l "$JAR" 2>/dev/null | grep -q 'report/ReportRollups.class'
+if [[ ${GATEWAY_ARGS:-} != *rollup.enabled=false* && $(unzip -l "$JAR" 2>/dev/null) == *report/ReportRollups.class* ]]
 then
     started=$SECONDS
     until grep -q "Report roll-ups:" "$WORK/gateway.log"; do

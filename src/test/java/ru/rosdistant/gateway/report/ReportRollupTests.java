@@ -83,8 +83,8 @@ class ReportRollupTests {
                 FROM generate_series(1, 700) i;
                 INSERT INTO dialog (id, visitor_id, site_id, line_id, channel, state, agent_id, last_seq, opened_at,
                                     queued_at, assigned_at, closed_at, closed_by, rating, rating_comment, rated_at,
-                                    appeal_type, classified_at, first_assigned_at, first_agent_id, first_reply_at,
-                                    message_count, offline_reason, card_id)
+                                    appeal_type, request_number, classified_at, first_assigned_at, first_agent_id,
+                                    first_reply_at, message_count, offline_reason, card_id)
                 SELECT d.id, '00000740-0000-0000-0000-00000000f001', d.line, d.line, d.channel, 'CLOSED', a.id, 1,
                        d.queued, d.queued,
                        CASE WHEN d.r < 0.8 THEN d.queued + d.wait_s * interval '1 second' END,
@@ -95,6 +95,7 @@ class ReportRollupTests {
                        CASE WHEN d.r < 0.8 AND d.i % 4 <> 0 THEN d.queued + interval '1 hour' END,
                        CASE WHEN d.r < 0.8 THEN (ARRAY['CONSULTATION', 'SERVICE_REQUEST', 'COMPLAINT',
                                                         'CHANGE_REQUEST'])[1 + d.i % 4] END,
+                       CASE WHEN d.r < 0.8 THEN 'R-740-' || d.i END,
                        CASE WHEN d.r < 0.8 THEN d.queued + interval '2 hours' END,
                        CASE WHEN d.r < 0.8 THEN d.queued + d.wait_s * interval '1 second' END,
                        CASE WHEN d.r < 0.8 THEN a.id END,
