@@ -112,7 +112,7 @@ class ReportRollupTests {
                 SELECT ('00000740-0000-0000-0000-1' || lpad(to_hex(d.i), 11, '0'))::uuid,
                        '00000740-0000-0000-0000-00000000c001', d.id, 'COMPLAINT_ANSWER', 'Ответить на жалобу',
                        'C-740-' || d.i, d.line_id, d.agent_id,
-                       CASE WHEN d.i % 2 = 0 THEN 'MARKETING_DIRECTOR' ELSE 'HEAD_OF_STUDENT_AFFAIRS' END,
+                       CASE WHEN d.i % 8 = 2 THEN 'MARKETING_DIRECTOR' ELSE 'HEAD_OF_STUDENT_AFFAIRS' END,
                        (d.closed_at AT TIME ZONE 'Europe/Samara')::date + d.i % 4, 'DONE', 'answered', d.i % 3,
                        d.closed_at, d.closed_at + d.i % 5 * interval '1 day'
                 FROM (SELECT dl.*, ld.i FROM dialog dl JOIN lab740_dialog ld ON ld.id = dl.id) d
