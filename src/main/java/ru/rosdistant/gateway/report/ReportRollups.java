@@ -67,6 +67,9 @@ class ReportRollups {
 
     private Disposable sweep;
 
+    /** The digest of each day's working time: the calendar and the settings do not change while the gateway runs. */
+    private final Map<LocalDate, String> calendars = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Whether a pass has been logged yet: the first always is (the benchmark waits for it). */
     private volatile boolean logged;
 
@@ -136,6 +139,8 @@ class ReportRollups {
                                 : row.get("deadlines_settled_at", OffsetDateTime.class).toInstant())))
                 .all()
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                // the days' digests are computed once (then remembered): off the connection's thread
+                .publishOn(reactor.core.scheduler.Schedulers.boundedElastic())
                 .flatMapMany(rolled -> Flux.fromStream(first.datesUntil(last.plusDays(1))
                         .sorted(java.util.Comparator.reverseOrder())
                         .filter(day -> due(rolled.get(day), day, now))))
@@ -176,7 +181,7 @@ class ReportRollups {
         Instant starts = day.atStartOfDay(zone).toInstant();
         Instant ends = day.plusDays(1).atStartOfDay(zone).toInstant();
         ReportQueries.WorkingTime time = reports.workingTime(one(day));
-        String calendar = digest(time);
+        String calendar = calendar(day);
         Mono<Boolean> work = db.sql("SELECT set_config('statement_timeout', '60s', true), set_config('jit', 'off', true)")
                 .then()
                 .then(db.sql("""
@@ -203,7 +208,7 @@ class ReportRollups {
 
     /** The digest of a day's working time, as {@code report_day.calendar}. */
     String calendar(LocalDate day) {
-        return digest(reports.workingTime(one(day)));
+        return calendars.computeIfAbsent(day, key -> digest(reports.workingTime(one(key))));
     }
 
     private static ReportFilter one(LocalDate day) {
