@@ -6,6 +6,10 @@
 # CLIENTS connections. Each transaction stores a visitor's message in one of the million dialogs (picked at random).
 # Usage: bench/reports-append-cost.sh [work-dir]   (a work dir loaded by bench/reports.sh; its PostgreSQL is
 # started here and stopped at the end; needs pgbench)
+# COMPARE=triggers compares instead append_message with the roll-ups' triggers (V61) on and off: the dialog's row
+# update then fetches the old row for the after-update trigger, whose column list append_message never sets.
+# The appended messages change closed dialogs' facts past the triggers: every roll-up is forgotten at the end, and
+# the gateway's next start rolls the days up again.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -19,8 +23,17 @@ CLIENTS=${CLIENTS:-4}
 "${RUN[@]}" pg_ctl -D "$WORK/pg" -l "$WORK/pg.log" -w start \
     -o "-p $PGPORT -k $WORK -c shared_buffers=1GB -c work_mem=64MB -c max_wal_size=8GB" >/dev/null
 PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U bench -d gateway -v ON_ERROR_STOP=1 -q)
+ROLLUP_TRIGGERS="dialog:report_dialog_updated dialog:report_dialog_inserted dialog:report_dialog_deleted dialog_hold:report_hold_changed"
+triggers() {  # ENABLE or DISABLE the roll-ups' triggers
+    local t
+    for t in $ROLLUP_TRIGGERS; do "${PSQL[@]}" -c "ALTER TABLE ${t%%:*} $1 TRIGGER ${t#*:}"; done
+}
 stop() {
     "${PSQL[@]}" -c "DROP FUNCTION IF EXISTS append_message_before_v59" || true
+    if [[ $("${PSQL[@]}" -Atc "SELECT to_regclass('report_day') IS NOT NULL") == t ]]; then
+        triggers ENABLE || true
+        "${PSQL[@]}" -c "TRUNCATE report_day" || true
+    fi
     "${RUN[@]}" pg_ctl -D "$WORK/pg" -m fast stop >/dev/null || true
 }
 trap stop EXIT
@@ -29,12 +42,25 @@ sed -n '/^CREATE OR REPLACE FUNCTION append_message/,/^\$\$;/p' "$ROOT/src/main/
     | sed 's/FUNCTION append_message(/FUNCTION append_message_before_v59(/' | "${PSQL[@]}"
 for fn in append_message append_message_before_v59; do
     cat >"$WORK/append-$fn.sql" <<SQL
-\set i random(0, 999999)
+\set i random(0, ${DIALOGS:-1000000} - 1)
 SELECT status FROM $fn(md5('d' || :i)::uuid, 'VISITOR', md5('v' || :i)::uuid, NULL, NULL, NULL, NULL, 'Сообщение', true);
 SQL
 done
 echo "| round | function | transactions per s | mean latency, ms | load average |"
 echo "|---|---|---|---|---|"
+if [[ ${COMPARE:-before-v59} == triggers ]]; then
+    for round in $(seq 1 "$ROUNDS"); do
+        for state in DISABLE ENABLE; do
+            triggers "$state"
+            out=$(pgbench -h 127.0.0.1 -p "$PGPORT" -U bench -n -c "$CLIENTS" -j 2 -T "$SECONDS_EACH" \
+                -f "$WORK/append-append_message.sql" gateway 2>&1)
+            tps=$(grep -oP 'tps = \K[0-9.]+' <<<"$out" | head -1)
+            lat=$(grep -oP 'latency average = \K[0-9.]+' <<<"$out")
+            echo "| $round | append_message, roll-up triggers ${state,,}d | $tps | $lat | $(cut -d' ' -f1 /proc/loadavg) |"
+        done
+    done
+    exit 0
+fi
 for round in $(seq 1 "$ROUNDS"); do
     for fn in append_message_before_v59 append_message; do
         out=$(pgbench -h 127.0.0.1 -p "$PGPORT" -U bench -n -c "$CLIENTS" -j 2 -T "$SECONDS_EACH" \

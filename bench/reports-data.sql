@@ -1,10 +1,15 @@
 -- The report benchmark's data (bench/reports.sh): 1,000,000 dialogs and 10,000,000 messages over 2026 on the four
 -- configured lines, made with generate_series in the gateway's own schema (migrated by the gateway at its start).
--- Dialog i opens 31.5 s after dialog i-1; 90 % are answered (wait 0-10 min, first reply 20 s later, 5-20 min
+-- `psql -v dialogs=N` makes N dialogs (and 10 N messages) over the same year instead (bench/reports.sh: DIALOGS).
+-- Dialog i opens 31.5 s (at a million; 31,500,000 s / N) after dialog i-1; 90 % are answered (wait 0-10 min, first reply 20 s later, 5-20 min
 -- handled, 8 chat messages and the system messages waiting/assigned/closed), 10 % never taken (half missed with the
 -- offline form, half abandoned). A third of the answered are rated; every answered one is classified, 1 in 7 late.
 \set ON_ERROR_STOP on
 \timing on
+\if :{?dialogs}
+\else
+    \set dialogs 1000000
+\endif
 SET synchronous_commit = off;
 -- The bulk rows go in with the dialog and message indexes dropped and rebuilt afterwards, and with the triggers and
 -- foreign-key checks off (session_replication_role, the data is consistent by construction): a row-by-row load
@@ -34,8 +39,8 @@ WHERE login LIKE 'bench%';
 
 INSERT INTO visitor (id, site_id, token_hash, name, created_at)
 SELECT md5('v' || i)::uuid, 'applicant', sha256(('v' || i)::bytea), 'Посетитель ' || i,
-       timestamptz '2026-01-01 00:00+04' + i * interval '31.5 seconds'
-FROM generate_series(0::bigint, 999999) i;
+       timestamptz '2026-01-01 00:00+04' + i * (31500000.0 / :dialogs) * interval '1 second'
+FROM generate_series(0::bigint, :dialogs - 1) i;
 
 SET session_replication_role = replica;
 
@@ -45,11 +50,11 @@ SELECT i,
        (ARRAY['applicant-recruitment','student-affairs','dispatcher','marketing'])[1 + i % 4] AS line,
        (ARRAY['applicant','student','main','applicant'])[1 + i % 4] AS site,
        CASE WHEN i % 4 = 3 THEN 'TELEGRAM' ELSE 'WIDGET' END AS channel,
-       timestamptz '2026-01-01 00:00+04' + i * interval '31.5 seconds' AS opened,
+       timestamptz '2026-01-01 00:00+04' + i * (31500000.0 / :dialogs) * interval '1 second' AS opened,
        i % 10 <> 0 AS answered,
        (i * 7919) % 600 AS wait_s,
        300 + (i * 104729) % 900 AS handle_s
-FROM generate_series(0::bigint, 999999) i;
+FROM generate_series(0::bigint, :dialogs - 1) i;
 
 INSERT INTO dialog (id, visitor_id, site_id, line_id, offered_line_id, channel, state, agent_id, last_seq, opened_at, queued_at,
                     assigned_at, closed_at, closed_by, close_reason, offline_offered_at, rating, rating_comment,
@@ -102,7 +107,18 @@ BEGIN
     END LOOP;
 END $$;
 \echo the report facts of the dialogs and their holds, which append_message keeps as messages are stored (V59, V60)
+-- (past the triggers that forget rolled-up days, V61: every roll-up is dropped below)
+SET session_replication_role = replica;
 SELECT fill_dialog_facts(NULL);
+SET session_replication_role = DEFAULT;
+-- the gateway that migrated the empty database rolled up its (empty) past days: those roll-ups are void now, and the
+-- gateway's next start rolls up the generated days (V61; a database of a gateway without roll-ups has none)
+DO $$
+BEGIN
+    IF to_regclass('report_day') IS NOT NULL THEN
+        TRUNCATE report_day, report_dialog_day, report_deadline_day, report_agent_day;
+    END IF;
+END $$;
 VACUUM ANALYZE agent, visitor, dialog, message, dialog_hold;
 SELECT count(*) AS dialogs FROM dialog;
 SELECT count(*) AS messages FROM message;

@@ -44,13 +44,17 @@ public class Reports {
 
     private final ReportProperties properties;
 
+    private final ReportRollupProperties rollup;
+
     private final String triageLine;
 
     private final Duration triageDeadline;
 
     Reports(ReportQueries queries, WorkingCalendar calendar, Sites sites, ReportClock clock,
-            ReportProperties properties, @Value("${gateway.triage.line:dispatcher}") String triageLine,
+            ReportProperties properties, ReportRollupProperties rollup,
+            @Value("${gateway.triage.line:dispatcher}") String triageLine,
             @Value("${gateway.triage.deadline:10m}") Duration triageDeadline) {
+        this.rollup = rollup;
         this.queries = queries;
         this.calendar = calendar;
         this.sites = sites;
@@ -61,7 +65,12 @@ public class Reports {
     }
 
     public Flux<DialogFigures> dialogFigures(ReportFilter filter) {
-        return limited(queries.dialogFigures(filter));
+        return dialogFigures(filter, rollup.enabled());
+    }
+
+    /** {@code rolledUp} false counts every day from its dialogs, as if nothing were rolled up. */
+    Flux<DialogFigures> dialogFigures(ReportFilter filter, boolean rolledUp) {
+        return limited(queries.dialogFigures(filter, rolledUp));
     }
 
     /** One bar of the wait histogram: answered dialogs that waited under {@code upToSeconds} (null: the rest). */
@@ -70,8 +79,12 @@ public class Reports {
 
     /** How long the answered dialogs waited, in bars of 0–30 s, 30–60 s, 1–2, 2–5, 5–10 min and longer. */
     public Mono<List<WaitBar>> waitHistogram(ReportFilter filter) {
+        return waitHistogram(filter, rollup.enabled());
+    }
+
+    Mono<List<WaitBar>> waitHistogram(ReportFilter filter, boolean rolledUp) {
         List<Long> edges = ReportQueries.WAIT_EDGES;
-        return limited(queries.waitHistogram(filter)).collectMap(bar -> (int) bar[0], bar -> bar[1])
+        return limited(queries.waitHistogram(filter, rolledUp)).collectMap(bar -> (int) bar[0], bar -> bar[1])
                 .map(counts -> java.util.stream.IntStream.rangeClosed(0, edges.size())
                         .mapToObj(bar -> new WaitBar(bar == 0 ? 0L : edges.get(bar - 1),
                                 bar < edges.size() ? edges.get(bar) : null, counts.getOrDefault(bar, 0L)))
@@ -83,7 +96,12 @@ public class Reports {
     }
 
     public Flux<DeadlineFigures> deadlineFigures(ReportFilter filter) {
-        return limited(queries.deadlineFigures(filter, workingTime(filter), clock.now()));
+        return deadlineFigures(filter, rollup.enabled());
+    }
+
+    /** {@code rolledUp} false judges every day's deadlines now, as if nothing were rolled up. */
+    Flux<DeadlineFigures> deadlineFigures(ReportFilter filter, boolean rolledUp) {
+        return limited(queries.deadlineFigures(filter, workingTime(filter), clock.now(), rolledUp));
     }
 
     /** The rows behind a deadline figure: {@code rule} and {@code status} null for all. */
@@ -99,7 +117,12 @@ public class Reports {
     }
 
     public Flux<AgentFigures> agentFigures(ReportFilter filter) {
-        return limited(queries.agentFigures(filter, clock.now()));
+        return agentFigures(filter, rollup.enabled());
+    }
+
+    /** {@code rolledUp} false counts the whole period's holds and presence at once, as if nothing were rolled up. */
+    Flux<AgentFigures> agentFigures(ReportFilter filter, boolean rolledUp) {
+        return limited(queries.agentFigures(filter, clock.now(), rolledUp));
     }
 
     /** Offline forms received per site, of the sites whose line is in the filter's scope. */
@@ -210,7 +233,8 @@ public class Reports {
                 .onErrorMap(ReportTimeoutException::cancelled, ReportTimeoutException::new);
     }
 
-    private ReportQueries.WorkingTime workingTime(ReportFilter filter) {
+    /** The working time a period's deadlines are judged on: its days from the day before to 60 days after. */
+    ReportQueries.WorkingTime workingTime(ReportFilter filter) {
         LocalDate from = filter.from().minusDays(1);
         LocalDate to = filter.to().plusDays(CALENDAR_BEYOND_DAYS);
         List<WorkingCalendar.Interval> intervals = calendar.workingIntervals(triageLine, from, to);
