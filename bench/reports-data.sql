@@ -1,9 +1,17 @@
 -- The report benchmark's data (bench/reports.sh): 1,000,000 dialogs and 10,000,000 messages over 2026 on the four
 -- configured lines, made with generate_series in the gateway's own schema (migrated by the gateway at its start).
--- Dialog i opens 31.5 s after dialog i-1; 90 % are answered (wait 0-10 min, first reply 20 s later, 5-20 min
--- handled, 8 chat messages and the system messages waiting/assigned/closed), 10 % never taken (half missed with the
--- offline form, half abandoned). A third of the answered are rated; every answered one is classified, 1 in 7 late.
+-- The number of dialogs is the psql variable dialogs (psql -v dialogs=N; bench/reports.sh passes DIALOGS), default
+-- 1,000,000; there are ten messages per dialog, and the dialogs are spread over the same year whatever their number.
+-- Dialog i opens 31.5 s (times 1,000,000 / dialogs) after dialog i-1; 90 % are answered (wait 0-10 min, first
+-- reply 20 s later, 5-20 min handled, 8 chat messages and the system messages waiting/assigned/closed), 10 % never
+-- taken (half missed with the offline form, half abandoned). A third of the answered are rated; every answered one is classified, 1 in 7 late.
 \set ON_ERROR_STOP on
+\if :{?dialogs}
+\else
+\set dialogs 1000000
+\endif
+-- the seconds between two dialogs' openings, so that they fill 2026 (31.5 s for a million)
+SELECT 31500000.0 / :dialogs AS spacing \gset
 \timing on
 SET synchronous_commit = off;
 -- The bulk rows go in with the dialog and message indexes dropped and rebuilt afterwards, and with the triggers and
@@ -34,8 +42,8 @@ WHERE login LIKE 'bench%';
 
 INSERT INTO visitor (id, site_id, token_hash, name, created_at)
 SELECT md5('v' || i)::uuid, 'applicant', sha256(('v' || i)::bytea), 'Посетитель ' || i,
-       timestamptz '2026-01-01 00:00+04' + i * interval '31.5 seconds'
-FROM generate_series(0::bigint, 999999) i;
+       timestamptz '2026-01-01 00:00+04' + make_interval(secs => i * :spacing)
+FROM generate_series(0::bigint, :dialogs - 1) i;
 
 SET session_replication_role = replica;
 
@@ -45,11 +53,11 @@ SELECT i,
        (ARRAY['applicant-recruitment','student-affairs','dispatcher','marketing'])[1 + i % 4] AS line,
        (ARRAY['applicant','student','main','applicant'])[1 + i % 4] AS site,
        CASE WHEN i % 4 = 3 THEN 'TELEGRAM' ELSE 'WIDGET' END AS channel,
-       timestamptz '2026-01-01 00:00+04' + i * interval '31.5 seconds' AS opened,
+       timestamptz '2026-01-01 00:00+04' + make_interval(secs => i * :spacing) AS opened,
        i % 10 <> 0 AS answered,
        (i * 7919) % 600 AS wait_s,
        300 + (i * 104729) % 900 AS handle_s
-FROM generate_series(0::bigint, 999999) i;
+FROM generate_series(0::bigint, :dialogs - 1) i;
 
 INSERT INTO dialog (id, visitor_id, site_id, line_id, offered_line_id, channel, state, agent_id, last_seq, opened_at, queued_at,
                     assigned_at, closed_at, closed_by, close_reason, offline_offered_at, rating, rating_comment,

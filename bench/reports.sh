@@ -4,6 +4,8 @@
 # asked 3 times over REST for one line and a month and for all lines and a year; prints the median of each.
 # Usage: bench/reports.sh [work-dir]   (needs initdb/pg_ctl/psql on the PATH, Java 17, the gateway jar built:
 # mvn -o package -DskipTests). Everything stays on 127.0.0.1 and stops at the end.
+# DIALOGS=N loads N dialogs (10 messages each) instead of 1,000,000, spread over the same year (a small data set to try
+# a script with; the file `loaded` in the work dir says how many).
 # REUSE=1 keeps a work dir whose data was loaded by an earlier run (it holds the file `loaded`): the gateway then
 # only applies its newer migrations (new indexes) before the reports are asked again.
 set -euo pipefail
@@ -14,6 +16,7 @@ PGPORT=${PGPORT:-55432}
 HTTP=${HTTP:-18080}
 JAR=${GATEWAY_JAR:-$ROOT/target/contact-gateway-0.1.0-SNAPSHOT.jar}
 PASSWORD=bench-admin-password
+DIALOGS=${DIALOGS:-1000000}
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 REUSE=${REUSE:-0}
@@ -62,9 +65,9 @@ if [[ $REUSE == 0 ]]; then
     log "migrating an empty database (the gateway's Flyway)"
     start_gateway
     kill "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true; GATEWAY_PID=
-    log "generating 1,000,000 dialogs and 10,000,000 messages"
-    psql -h 127.0.0.1 -p "$PGPORT" -U bench -d gateway -f "$HERE/reports-data.sql" >"$WORK/data.log"
-    touch "$WORK/loaded"
+    log "generating $DIALOGS dialogs and $((DIALOGS * 10)) messages"
+    psql -h 127.0.0.1 -p "$PGPORT" -U bench -d gateway -v dialogs="$DIALOGS" -f "$HERE/reports-data.sql" >"$WORK/data.log"
+    echo "dialogs=$DIALOGS" > "$WORK/loaded"
 fi
 grep -E "^Time|^ *[0-9]+$" "$WORK/data.log" >&2 || true
 log "starting the gateway on the generated data"
