@@ -26,7 +26,12 @@ HTTP=${HTTP:-18080}
 GATEWAY_JAR=${GATEWAY_JAR:-$ROOT/target/contact-gateway-0.1.0-SNAPSHOT.jar}
 DIALOGS=${DIALOGS:-1000000}           # only when the work dir is not loaded yet
 REPEATS=${REPEATS:-3}
-MODES=${MODES:-"quiet reports"}       # the kinds of run, alternating; "quiet" is the baseline of the ratios
+MODES=${MODES:-"quiet reports"}       # the kinds of run, alternating; the first is the baseline of the ratios, and
+                                      # a kind whose name starts with "reports" has the report load
+BEFORE_EACH=${BEFORE_EACH:-}          # a command run before each run (bash -c, with MODE, R and PGPORT set): e.g.
+                                      # MODES="ff100 ff80" BEFORE_EACH='psql -h 127.0.0.1 -p $PGPORT -U bench -d gateway \
+                                      #   -c "ALTER TABLE dialog SET (fillfactor = ${MODE#ff})"' compares two fillfactors
+BASELINE=${MODES%% *}
 RATE=${RATE:-1000}
 CHAT_VISITORS=${CHAT_VISITORS:-1000}
 CHAT_AGENTS=${CHAT_AGENTS:-100}
@@ -152,13 +157,16 @@ report_client() {
     rm -f "$jar"
 }
 
-# run MODE R: one chat run, with the report load when MODE is "reports"
+# run MODE R: one chat run, with the report load when MODE starts with "reports"
 run() {
     local mode=$1 r=$2 name="chat-r$RATE-$1-r$2"
     log "$name"
+    if [[ -n $BEFORE_EACH ]]; then
+        MODE=$mode R=$r PGPORT=$PGPORT bash -c "$BEFORE_EACH" >>"$OUT/run.log" 2>&1 || log "BEFORE_EACH failed"
+    fi
     "${PSQL[@]}" -c CHECKPOINT
     start_gateway "$OUT/$name.server.log"
-    [[ $mode == reports ]] && create_admins
+    [[ $mode == reports* ]] && create_admins
     java -Xmx"$GEN_XMX" -XX:+UseG1GC -jar "$BENCH_JAR" chat --url "http://127.0.0.1:$HTTP" --pid "$GATEWAY_PID" \
         --visitors "$CHAT_VISITORS" --agents "$CHAT_AGENTS" --max-dialogs "$CHAT_MAX_DIALOGS" --rate "$RATE" \
         --warmup "$WARMUP" --duration "$DURATION" --sources "$SOURCES" --threads "$GEN_THREADS" --label "$mode" \
@@ -172,7 +180,7 @@ run() {
     ready=$(date +%s.%N)
     echo "$name $ready $(awk -v r="$ready" -v w="$WARMUP" 'BEGIN {printf "%.3f", r + w}') \
 $(awk -v r="$ready" -v w="$WARMUP" -v d="$DURATION" 'BEGIN {printf "%.3f", r + w + d}')" >>"$OUT/windows.txt"
-    if [[ $mode == reports ]]; then
+    if [[ $mode == reports* ]]; then
         rm -f "$OUT/$name.stop"
         for n in $(seq 1 "$REPORT_CLIENTS"); do
             report_client "$n" "$OUT/$name.reports.log" "$OUT/$name.stop" &
@@ -181,7 +189,7 @@ $(awk -v r="$ready" -v w="$WARMUP" -v d="$DURATION" 'BEGIN {printf "%.3f", r + w
     fi
     wait "$gen" || log "$name: the generator failed (see $name.gen.log)"
     forget "$gen"
-    if [[ $mode == reports ]]; then
+    if [[ $mode == reports* ]]; then
         touch "$OUT/$name.stop"
         local pid
         for pid in "${REPORTERS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -213,7 +221,7 @@ report_summary() {
     echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     local name ready from to
     while read -r name ready from to; do
-        [[ $name == *-reports-* && -f $OUT/$name.reports.log ]] || continue
+        [[ -f $OUT/$name.reports.log ]] || continue
         awk -v name="$name" -v from="$from" -v to="$to" -v d="$DURATION" '
             function median(a, n,   i, j, t) {
                 for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -231,13 +239,13 @@ report_summary() {
 }
 
 {
-    echo "# The chat at $RATE msg/s without (quiet) and with (reports) the report load"
+    echo "# The chat at $RATE msg/s: $MODES"
     echo
     cat "$OUT/environment.txt"
     echo
-    echo "Ratios are reports / quiet. PostgreSQL CPU per message with the report load includes the reports' own queries;"
+    echo "Ratios are to $BASELINE. PostgreSQL CPU per message with the report load includes the reports' own queries;"
     echo "gateway CPU per message includes answering them. dialog_hot_update_share: the dialog row updates that were heap-only."
-    java -jar "$BENCH_JAR" summarize --dir "$OUT" --baseline quiet
+    java -jar "$BENCH_JAR" summarize --dir "$OUT" --baseline "$BASELINE"
     echo
     report_summary
 } >"$OUT/summary.md"
