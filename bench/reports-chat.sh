@@ -168,7 +168,11 @@ run() {
     if [[ -n $BEFORE_EACH ]]; then
         MODE=$mode R=$r PGPORT=$PGPORT bash -c "$BEFORE_EACH" >>"$OUT/run.log" 2>&1 || log "BEFORE_EACH failed"
     fi
-    "${PSQL[@]}" -c CHECKPOINT
+    # the dialogs an earlier run left open (the loaded data's are all closed) would wait in the line ahead of this
+    # run's and take its agents' places: closed, and their holds ended
+    "${PSQL[@]}" -c "UPDATE dialog_hold SET ended_at = greatest(started_at, now()) WHERE ended_at IS NULL" \
+        -c "UPDATE dialog SET state = 'CLOSED', closed_at = now(), closed_by = 'SYSTEM' WHERE state <> 'CLOSED'" \
+        -c CHECKPOINT
     start_gateway "$OUT/$name.server.log"
     [[ $mode == reports* ]] && create_admins
     java -Xmx"$GEN_XMX" -XX:+UseG1GC -jar "$BENCH_JAR" chat --url "http://127.0.0.1:$HTTP" --pid "$GATEWAY_PID" \
