@@ -1,15 +1,18 @@
 -- The report benchmark's data (bench/reports.sh): 1,000,000 dialogs and 10,000,000 messages over 2026 on the four
 -- configured lines, made with generate_series in the gateway's own schema (migrated by the gateway at its start).
--- `psql -v dialogs=N` makes N dialogs (and 10 N messages) over the same year instead (bench/reports.sh: DIALOGS).
--- Dialog i opens 31.5 s (at a million; 31,500,000 s / N) after dialog i-1; 90 % are answered (wait 0-10 min, first reply 20 s later, 5-20 min
--- handled, 8 chat messages and the system messages waiting/assigned/closed), 10 % never taken (half missed with the
--- offline form, half abandoned). A third of the answered are rated; every answered one is classified, 1 in 7 late.
+-- The number of dialogs is the psql variable dialogs (psql -v dialogs=N; bench/reports.sh passes DIALOGS), default
+-- 1,000,000; there are ten messages per dialog, and the dialogs are spread over the same year whatever their number.
+-- Dialog i opens 31.5 s (times 1,000,000 / dialogs) after dialog i-1; 90 % are answered (wait 0-10 min, first
+-- reply 20 s later, 5-20 min handled, 8 chat messages and the system messages waiting/assigned/closed), 10 % never
+-- taken (half missed with the offline form, half abandoned). A third of the answered are rated; every answered one is classified, 1 in 7 late.
 \set ON_ERROR_STOP on
-\timing on
 \if :{?dialogs}
 \else
-    \set dialogs 1000000
+\set dialogs 1000000
 \endif
+-- the seconds between two dialogs' openings, so that they fill 2026 (31.5 s for a million)
+SELECT 31500000.0 / :dialogs AS spacing \gset
+\timing on
 SET synchronous_commit = off;
 -- The bulk rows go in with the dialog and message indexes dropped and rebuilt afterwards, and with the triggers and
 -- foreign-key checks off (session_replication_role, the data is consistent by construction): a row-by-row load
@@ -39,7 +42,7 @@ WHERE login LIKE 'bench%';
 
 INSERT INTO visitor (id, site_id, token_hash, name, created_at)
 SELECT md5('v' || i)::uuid, 'applicant', sha256(('v' || i)::bytea), 'Посетитель ' || i,
-       timestamptz '2026-01-01 00:00+04' + i * (31500000.0 / :dialogs) * interval '1 second'
+       timestamptz '2026-01-01 00:00+04' + make_interval(secs => i * :spacing)
 FROM generate_series(0::bigint, :dialogs - 1) i;
 
 SET session_replication_role = replica;
@@ -50,7 +53,7 @@ SELECT i,
        (ARRAY['applicant-recruitment','student-affairs','dispatcher','marketing'])[1 + i % 4] AS line,
        (ARRAY['applicant','student','main','applicant'])[1 + i % 4] AS site,
        CASE WHEN i % 4 = 3 THEN 'TELEGRAM' ELSE 'WIDGET' END AS channel,
-       timestamptz '2026-01-01 00:00+04' + i * (31500000.0 / :dialogs) * interval '1 second' AS opened,
+       timestamptz '2026-01-01 00:00+04' + make_interval(secs => i * :spacing) AS opened,
        i % 10 <> 0 AS answered,
        (i * 7919) % 600 AS wait_s,
        300 + (i * 104729) % 900 AS handle_s

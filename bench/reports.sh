@@ -5,7 +5,7 @@
 # Usage: bench/reports.sh [work-dir]   (needs initdb/pg_ctl/psql on the PATH, Java 17, the gateway jar built:
 # mvn -o package -DskipTests). Everything stays on 127.0.0.1 and stops at the end.
 # DIALOGS=N generates N dialogs (and 10 N messages) over the same year instead of a million (e.g. DIALOGS=100000 to
-# develop: a tenth of the load time); the requests are the same.
+# develop: a tenth of the load time; the file `loaded` in the work dir says how many); the requests are the same.
 # GATEWAY_ARGS adds arguments to the gateway's command line (e.g. --gateway.report.rollup.enabled=false: every
 # report counted from the dialogs, as without the roll-ups).
 # REUSE=1 keeps a work dir whose data was loaded by an earlier run (it holds the file `loaded`): the gateway then
@@ -69,9 +69,8 @@ if [[ $REUSE == 0 ]]; then
     start_gateway
     kill "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true; GATEWAY_PID=
     log "generating $DIALOGS dialogs and $((DIALOGS * 10)) messages"
-    psql -h 127.0.0.1 -p "$PGPORT" -U bench -d gateway -v dialogs="$DIALOGS" -f "$HERE/reports-data.sql" \
-        >"$WORK/data.log"
-    touch "$WORK/loaded"
+    psql -h 127.0.0.1 -p "$PGPORT" -U bench -d gateway -v dialogs="$DIALOGS" -f "$HERE/reports-data.sql" >"$WORK/data.log"
+    echo "dialogs=$DIALOGS" > "$WORK/loaded"
 fi
 grep -E "^Time|^ *[0-9]+$" "$WORK/data.log" >&2 || true
 log "starting the gateway on the generated data"

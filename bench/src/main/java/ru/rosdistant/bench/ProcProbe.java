@@ -97,10 +97,18 @@ final class ProcProbe {
 
     /** user+system CPU time of a process, in milliseconds (-1 when it is gone). */
     static long cpuMillis(long pid) {
+        return cpuMillis(pid, false);
+    }
+
+    /** user+system CPU time of a process, and of its children it waited for if asked, in milliseconds (-1: gone). */
+    static long cpuMillis(long pid, boolean withChildren) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            if (withChildren) {
+                ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+            }
             return ticks * 1000 / TICKS;
         }
         catch (IOException | RuntimeException ex) {
@@ -109,8 +117,10 @@ final class ProcProbe {
     }
 
     /**
-     * CPU time of the machine's PostgreSQL 15 cluster (postmaster and every backend whose command line
-     * names it), in milliseconds. Backends that exited during the window are not counted.
+     * CPU time of a PostgreSQL cluster (postmaster and every backend whose command line names it: the machine's is
+     * "15/main", a cluster started with {@code -c cluster_name=X} is X), in milliseconds. Backends and parallel
+     * workers that exited are counted too: the postmaster has waited for them, so their time is in its children's
+     * time.
      */
     static long postgresCpuMillis(String clusterMarker) {
         long total = 0;
@@ -124,7 +134,7 @@ final class ProcProbe {
                     String cmd = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
                     String comm = Files.readString(proc.resolve("comm")).trim();
                     if (comm.startsWith("postgres") && cmd.contains(clusterMarker)) {
-                        long cpu = cpuMillis(Long.parseLong(name));
+                        long cpu = cpuMillis(Long.parseLong(name), true);
                         if (cpu > 0) {
                             total += cpu;
                         }

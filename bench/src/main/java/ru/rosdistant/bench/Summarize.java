@@ -14,12 +14,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Reads every result file under a folder and prints, per scenario and parameters, the median of each
- * numeric figure over the repeats (with the single values), the relay's median and the ratio.
+ * numeric figure over the repeats (with the single values), the baseline's median and the ratio. The baseline is the
+ * target named by {@code --baseline}: the relay unless told (bench/reports-chat.sh compares the chat with reports
+ * running to the chat without, {@code --baseline quiet}).
  */
 final class Summarize {
 
     static void main(Args args) throws IOException {
         Path dir = Path.of(args.required("dir"));
+        String baseline = args.str("baseline", "relay");
         Map<String, Map<String, Map<String, List<Double>>>> groups = new TreeMap<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
@@ -46,13 +49,13 @@ final class Summarize {
         StringBuilder out = new StringBuilder();
         groups.forEach((key, targets) -> {
             out.append("\n### ").append(key).append("\n\n");
-            // the relay is the baseline: every other target (gateway on an external PostgreSQL, embedded) gets a ratio to it
-            Map<String, List<Double>> relay = targets.getOrDefault("relay", Map.of());
-            List<String> measured = targets.keySet().stream().filter(t -> !t.equals("relay")).toList();
+            // every other target (gateway on an external PostgreSQL, embedded) gets a ratio to the baseline
+            Map<String, List<Double>> relay = targets.getOrDefault(baseline, Map.of());
+            List<String> measured = targets.keySet().stream().filter(t -> !t.equals(baseline)).toList();
             out.append("| figure |");
             measured.forEach(t -> out.append(' ').append(t).append(" median | ").append(t).append(" runs |"));
-            out.append(" relay median | relay runs |");
-            measured.forEach(t -> out.append(' ').append(t).append(" / relay |"));
+            out.append(' ').append(baseline).append(" median | ").append(baseline).append(" runs |");
+            measured.forEach(t -> out.append(' ').append(t).append(" / ").append(baseline).append(" |"));
             // the peer: the gateway's figures over ejabberd's, in the same run
             boolean peer = targets.containsKey("gateway") && targets.containsKey("ejabberd");
             if (peer) {
