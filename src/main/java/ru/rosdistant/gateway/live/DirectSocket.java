@@ -4,10 +4,9 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
 /**
- * A WebSocket session that sends a connection's frames straight from the connection's own outbound queue: the
- * transport polls that queue (Reactor's queue fusion) instead of buffering the frames in a send queue of its own, and
- * no chain of operators converts them on the way. An idle socket then keeps no send buffer at all. A session that is
- * not one gets the frames as {@code WebSocketMessage}s through {@code send}.
+ * A WebSocket session that sends a connection's frames straight from the connection's own outbound queue, as the
+ * transport's frames: no chain of operators converts them on the way. A session that is not one gets the frames as
+ * {@code WebSocketMessage}s through {@code send}.
  */
 public interface DirectSocket {
 

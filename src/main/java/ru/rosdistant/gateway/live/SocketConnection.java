@@ -250,8 +250,7 @@ public final class SocketConnection {
                         }
                     });
         }
-        // The socket's own queue is the send queue: Reactor Netty takes the frames from it (fused), so an idle
-        // socket holds no operator chain and no send buffer of its own on the way out
+        // Reactor Netty takes the frames straight from the socket's own queue: no operator chain on the way out
         Mono<Void> outbound = session instanceof DirectSocket direct ? direct.sendFrames(this.outbound)
                 : session.send(Flux.from(this.outbound).cast(WebSocketMessage.class));
         return new Running(handler, outbound);
@@ -1176,8 +1175,7 @@ public final class SocketConnection {
     /**
      * The outbound queue, and the publisher of the socket's frames. Items are rendered when taken, in order; an idle
      * socket holds no array, no operator and no buffer of its own here. Reactor Netty takes the frames straight from
-     * it (ASYNC fusion: {@code MonoSendMany} polls this queue and keeps none of its own); any other subscriber gets
-     * them as requested. Producers are many threads (bus listeners, the inbound pipeline), the consumer one at a
+     * it as it asks for them (no operator between), like any other subscriber. Producers are many threads (bus listeners, the inbound pipeline), the consumer one at a
      * time. Bounded by {@code queued} ({@link #enqueue}).
      */
     private final class Outbound implements Publisher<Object>, Fuseable, Fuseable.QueueSubscription<Object> {
@@ -1322,12 +1320,16 @@ public final class SocketConnection {
             to.onComplete();
         }
 
+        /**
+         * No fusion. Fused, Reactor Netty's {@code MonoSendMany} polls the queue dry whenever told of a frame, whatever
+         * the writes still pending: a client that stops reading would then pile its frames up in Netty's outbound
+         * buffer without bound instead of filling this queue up to the bound and being closed with 1013
+         * ({@code SlowConsumerTests}). Not fused, it asks for frames as its writes complete (128 in flight), so the
+         * bound holds; the price is its 128-slot queue per socket (about 420 bytes). The fused paths below stay for
+         * a transport that polls only what it can write.
+         */
         @Override
         public int requestFusion(int requestedMode) {
-            if ((requestedMode & Fuseable.ASYNC) != 0) {
-                fused = true;
-                return Fuseable.ASYNC;
-            }
             return Fuseable.NONE;
         }
 

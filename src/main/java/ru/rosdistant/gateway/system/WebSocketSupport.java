@@ -89,7 +89,7 @@ class WebSocketSupport implements WebFluxConfigurer {
      * chain, and Reactor Netty the request and response headers themselves, all for as long as the socket lives:
      * about 4 KB per idle socket. The Origin and cookie checks are done before the upgrade
      * ({@code VisitorHandshakeGuard}, {@code AgentHandshakeGuard}, Spring Security), so nothing later needs the
-     * headers. The session is a {@link DirectSocket}: the connection's outbound queue is Reactor Netty's send queue.
+     * headers. The session is a {@link DirectSocket}: Reactor Netty takes the connection's frames with no operators between.
      * No {@code checkpoint} per socket (Spring's adds one, with a string of its own, to every socket's pipeline).
      */
     static final class Lean implements RequestUpgradeStrategy {
@@ -183,7 +183,7 @@ class WebSocketSupport implements WebFluxConfigurer {
     /**
      * The WebSocket session over Reactor Netty's inbound and outbound, as Spring's {@code ReactorNettyWebSocketSession}
      * behaves, keeping less: no id string, no attribute map until asked for one, no connection holder. It also sends
-     * Netty frames straight from a fuseable publisher ({@link DirectSocket}).
+     * Netty frames straight from a publisher ({@link DirectSocket}).
      */
     static final class Session implements WebSocketSession, DirectSocket {
 
