@@ -2,31 +2,33 @@ package ru.rosdistant.gateway.live;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-import reactor.util.concurrent.Queues;
+import reactor.core.publisher.Operators;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -46,6 +48,11 @@ import ru.rosdistant.gateway.web.TokenBucket;
  * order, so a socket that stops reading fills only its own queue and is then closed (1013), never slowing
  * anyone else. For each dialog it follows it remembers the highest {@code seq} sent, so each message
  * reaches it exactly once and in order: repeats are dropped and a gap is filled from PostgreSQL.
+ *
+ * <p>Thousands of its sockets sit idle, so what an idle one keeps is counted in bytes (docs/benchmarks.md, "Heap per
+ * idle socket"): the outbound queue is a linked list of the items themselves and is also what Reactor Netty sends
+ * from ({@link DirectSocket}); the dialog a visitor follows is one small object, a map only from an agent's second;
+ * counters are fields, not atomic objects.
  */
 public final class SocketConnection implements Consumer<Object> {
 
@@ -60,21 +67,45 @@ public final class SocketConnection implements Consumer<Object> {
     /** Close code when the client has not said who it is within {@code gateway.socket.hello-timeout}. */
     public static final CloseStatus NO_HELLO = new CloseStatus(4408, "no hello in time");
 
-    private sealed interface Item {
+    /** What waits in the outbound queue; linked through {@code next}, so queueing allocates no node. */
+    private abstract static sealed class Item permits Frame, Delivered, Resume {
+
+        Item next;
     }
 
-    private record Frame(Object frame) implements Item {
+    private static final class Frame extends Item {
+
+        final Object frame;
+
+        Frame(Object frame) {
+            this.frame = frame;
+        }
     }
 
-    private record Delivered(Message message) implements Item {
+    private static final class Delivered extends Item {
+
+        final Message message;
+
+        Delivered(Message message) {
+            this.message = message;
+        }
     }
 
-    private record Resume(UUID dialogId, long lastSeq) implements Item {
+    private static final class Resume extends Item {
+
+        final UUID dialogId;
+
+        final long lastSeq;
+
+        Resume(UUID dialogId, long lastSeq) {
+            this.dialogId = dialogId;
+            this.lastSeq = lastSeq;
+        }
     }
 
     private final WebSocketSession session;
 
-    /** A frame whose work takes longer than this is logged (it is not cancelled: see {@link #fromStore}). */
+    /** A frame whose work takes longer than this is logged (it is not cancelled: see {@link Replay}). */
     private static final java.time.Duration SLOW_FRAME = java.time.Duration.ofSeconds(10);
 
     /**
@@ -82,6 +113,11 @@ public final class SocketConnection implements Consumer<Object> {
      * retryable error, and the socket's later frames go on; the work itself is not cancelled (see start).
      */
     private static final java.time.Duration FRAME_TIMEOUT = java.time.Duration.ofSeconds(15);
+
+    /** {@link Followed#sentSeq} before the dialog's resume was sent. */
+    private static final long NOT_SENT = -1;
+
+    private static final Runnable[] NO_ACTIONS = {};
 
     private final JsonMapper json;
 
@@ -93,18 +129,29 @@ public final class SocketConnection implements Consumer<Object> {
 
     private final TokenBucket rateLimiter;
 
-    private final Sinks.Many<Item> queue;
+    /** The outbound queue and the publisher the socket sends from; it is also the lock of the fields marked so. */
+    private final Outbound outbound = new Outbound();
 
-    // sized for the usual one dialog (a visitor's); they grow for an agent's several
-    private final Map<UUID, Long> sentSeq = new ConcurrentHashMap<>(1);
+    /**
+     * The dialogs followed, with the highest seq sent of each (guarded by {@link #outbound}): a visitor's one in a
+     * field, an agent's others in a map made for the second.
+     */
+    private Followed firstDialog;
 
-    private final Map<UUID, Disposable> following = new ConcurrentHashMap<>(1);
+    private Map<UUID, Followed> moreDialogs;
 
     private final Function<Object, Object> otherEvents;
 
     private final SocketMetrics.Side metrics;
 
-    private final List<Runnable> closeActions = new CopyOnWriteArrayList<>();
+    /** Guarded by {@link #outbound}; replaced whole when one is added. */
+    private Runnable[] closeActions = NO_ACTIONS;
+
+    /** The client's address as every per-client limit takes it (trusted proxies resolved). */
+    private final String client;
+
+    /** The socket holds one of its client address's places (guarded by {@link #outbound}). */
+    private boolean holdsPlace;
 
     private volatile boolean closed;
 
@@ -114,7 +161,10 @@ public final class SocketConnection implements Consumer<Object> {
     /** Closes the socket if no hello comes in time; null once the client is identified. */
     private volatile Disposable helloTimer;
 
-    private final AtomicBoolean shutDown = new AtomicBoolean();
+    private volatile int shutDown;
+
+    private static final AtomicIntegerFieldUpdater<SocketConnection> SHUT_DOWN =
+            AtomicIntegerFieldUpdater.newUpdater(SocketConnection.class, "shutDown");
 
     /** Watches frames at work for {@link #SLOW_FRAME}; ticks every 100 ms on one daemon thread. */
     private static final HashedWheelTimer WATCHDOG = new HashedWheelTimer(
@@ -124,7 +174,10 @@ public final class SocketConnection implements Consumer<Object> {
     private static final int PIPELINED = 32;
 
     /** Message frames handed over and not finished yet. */
-    private final AtomicInteger outstanding = new AtomicInteger();
+    private volatile int outstanding;
+
+    private static final AtomicIntegerFieldUpdater<SocketConnection> OUTSTANDING =
+            AtomicIntegerFieldUpdater.newUpdater(SocketConnection.class, "outstanding");
 
     /**
      * Completed when no message frame is outstanding any more; set by the inbound pipeline only, while it waits
@@ -133,7 +186,10 @@ public final class SocketConnection implements Consumer<Object> {
     private volatile CompletableFuture<Void> allFinished;
 
     /** Frames queued and not yet taken by the outbound pipeline. */
-    private final AtomicInteger queued = new AtomicInteger();
+    private volatile int queued;
+
+    private static final AtomicIntegerFieldUpdater<SocketConnection> QUEUED =
+            AtomicIntegerFieldUpdater.newUpdater(SocketConnection.class, "queued");
 
     /** The inbound pipeline waits on this while half the outbound bound is queued (see {@link #roomToAnswer()}). */
     private volatile CompletableFuture<Void> drained;
@@ -152,9 +208,12 @@ public final class SocketConnection implements Consumer<Object> {
         this.otherEvents = otherEvents;
         this.metrics = metrics;
         this.rateLimiter = new TokenBucket(limits.framesPerSecond(), limits.burst());
-        // A linked queue grown in chunks of 16: an idle socket holds one small chunk, not an array of
-        // outbound-buffer slots (2 KiB and more per connection); the bound is counted in `queued`.
-        this.queue = Sinks.many().unicast().onBackpressureBuffer(Queues.<Item>unbounded(16).get());
+        this.client = ClientAddress.of(session.getHandshakeInfo().getRemoteAddress());
+    }
+
+    /** The client's address as every per-client limit takes it (trusted proxies resolved). */
+    public String clientAddress() {
+        return client;
     }
 
     /**
@@ -170,12 +229,17 @@ public final class SocketConnection implements Consumer<Object> {
             closed = true;
             return session.close(CloseStatus.GOING_AWAY).doFinally(signal -> shutdown());
         }
-        String client = ClientAddress.of(session.getHandshakeInfo().getRemoteAddress());
         if (!metrics.perClient().take(client)) {
             closed = true;
             return session.close(TOO_MANY).doFinally(signal -> shutdown());
         }
-        onClose(() -> metrics.perClient().release(client));
+        synchronized (outbound) {
+            holdsPlace = true;
+        }
+        if (shutDown != 0) {
+            // closed meanwhile: the place goes back now
+            releaseClient();
+        }
         if (!identified) {
             helloTimer = Mono.delay(limits.helloTimeout())
                     .subscribe(tick -> {
@@ -186,29 +250,10 @@ public final class SocketConnection implements Consumer<Object> {
                         }
                     });
         }
-        Mono<Void> inbound = session.receive()
-                .map(this::read)
-                // no prefetch: Reactor Netty already queues what the client sent, and an idle socket then
-                // holds no 32-slot queue of its own
-                .concatMap(frame -> handle(frame, handler), 0)
-                .doFinally(signal -> shutdown())
-                .then();
-        Mono<Void> outbound = session.send(queue.asFlux()
-                .doOnNext(item -> {
-                    if (queued.decrementAndGet() < limits.outboundBuffer() / 2) {
-                        CompletableFuture<Void> waiting = drained;
-                        if (waiting != null) {
-                            waiting.complete(null);
-                        }
-                    }
-                })
-                .concatMap(this::render)
-                // UTF-8 bytes straight from Jackson: no String of the frame, no second encoding pass
-                .map(bytes -> new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(bytes))));
-        return Mono.zip(inbound, outbound)
-                .then()
-                .doOnError(error -> log.info("A socket ended with an error ({} frames queued): {}", queued.get(),
-                        error.toString()));
+        // Reactor Netty takes the frames straight from the socket's own queue: no operator chain on the way out
+        Mono<Void> outbound = session instanceof DirectSocket direct ? direct.sendFrames(this.outbound)
+                : session.send(Flux.from(this.outbound).cast(WebSocketMessage.class));
+        return new Running(handler, outbound);
     }
 
     /**
@@ -258,19 +303,99 @@ public final class SocketConnection implements Consumer<Object> {
      */
     public void follow(UUID dialogId, long lastSeq) {
         enqueue(new Resume(dialogId, lastSeq));
-        following.computeIfAbsent(dialogId, id -> bus.followDialog(id, this));
+        synchronized (outbound) {
+            if (shutDown != 0) {
+                // gone meanwhile: a listener registered now would never be removed
+                return;
+            }
+            Followed followed = followedOrNew(dialogId);
+            if (!followed.listening) {
+                followed.listening = true;
+                bus.addDialogListener(dialogId, this);
+            }
+        }
     }
 
     public boolean follows(UUID dialogId) {
-        return following.containsKey(dialogId);
+        synchronized (outbound) {
+            Followed followed = followed(dialogId);
+            return followed != null && followed.listening;
+        }
     }
 
     public void unfollow(UUID dialogId) {
-        Disposable registration = following.remove(dialogId);
-        if (registration != null) {
-            registration.dispose();
+        synchronized (outbound) {
+            Followed followed = followed(dialogId);
+            if (followed != null) {
+                stopListening(followed);
+                forget(followed);
+            }
         }
-        sentSeq.remove(dialogId);
+    }
+
+    /** A dialog followed, or whose seq is kept: guarded by {@link #outbound}. */
+    private Followed followed(UUID dialogId) {
+        Followed first = firstDialog;
+        if (first != null && first.dialogId.equals(dialogId)) {
+            return first;
+        }
+        Map<UUID, Followed> more = moreDialogs;
+        return more == null ? null : more.get(dialogId);
+    }
+
+    private Followed followedOrNew(UUID dialogId) {
+        Followed followed = followed(dialogId);
+        if (followed != null) {
+            return followed;
+        }
+        followed = new Followed(dialogId);
+        if (firstDialog == null) {
+            firstDialog = followed;
+        }
+        else {
+            if (moreDialogs == null) {
+                moreDialogs = new HashMap<>(4);
+            }
+            moreDialogs.put(dialogId, followed);
+        }
+        return followed;
+    }
+
+    private void forget(Followed followed) {
+        if (firstDialog == followed) {
+            firstDialog = null;
+        }
+        else if (moreDialogs != null) {
+            moreDialogs.remove(followed.dialogId);
+            if (moreDialogs.isEmpty()) {
+                moreDialogs = null;
+            }
+        }
+    }
+
+    private void stopListening(Followed followed) {
+        if (followed.listening) {
+            followed.listening = false;
+            bus.unfollowDialog(followed.dialogId, this);
+        }
+    }
+
+    /**
+     * A dialog this socket follows: its listener in the fan-out, and the highest seq sent (each message reaches the
+     * socket once and in order). Its fields are guarded by {@link #outbound}.
+     */
+    private static final class Followed {
+
+        final UUID dialogId;
+
+        long sentSeq = NOT_SENT;
+
+        /** whether this connection is registered with the fan-out for the dialog */
+        boolean listening;
+
+        Followed(UUID dialogId) {
+            this.dialogId = dialogId;
+        }
     }
 
     /**
@@ -295,30 +420,53 @@ public final class SocketConnection implements Consumer<Object> {
 
     /** Runs when the socket is gone; extra clean-up of the owner (presence, say). */
     public void onClose(Runnable action) {
-        closeActions.add(action);
+        synchronized (outbound) {
+            Runnable[] actions = Arrays.copyOf(closeActions, closeActions.length + 1);
+            actions[closeActions.length] = action;
+            closeActions = actions;
+        }
     }
 
     private void shutdown() {
-        if (!shutDown.compareAndSet(false, true)) {
+        if (!SHUT_DOWN.compareAndSet(this, 0, 1)) {
             return;
         }
         closed = true;
         metrics.closed(this);
         cancelHelloTimer();
-        following.values().forEach(Disposable::dispose);
-        following.clear();
-        closeActions.forEach(action -> {
+        releaseClient();
+        Runnable[] actions;
+        synchronized (outbound) {
+            if (firstDialog != null) {
+                stopListening(firstDialog);
+            }
+            if (moreDialogs != null) {
+                moreDialogs.values().forEach(this::stopListening);
+            }
+            actions = closeActions;
+        }
+        for (Runnable action : actions) {
             try {
                 action.run();
             }
             catch (RuntimeException ex) {
                 log.warn("A close action failed", ex);
             }
-        });
-        synchronized (this) {
-            queue.tryEmitComplete();
         }
+        outbound.complete();
         releaseInbound();
+    }
+
+    /** Gives the client address's place back, once. */
+    private void releaseClient() {
+        boolean held;
+        synchronized (outbound) {
+            held = holdsPlace;
+            holdsPlace = false;
+        }
+        if (held) {
+            metrics.perClient().release(client);
+        }
     }
 
     /** The socket is closing: a frame waiting for room to answer goes on (its answer is dropped). */
@@ -352,7 +500,7 @@ public final class SocketConnection implements Consumer<Object> {
         if (closed) {
             return;
         }
-        if (queued.incrementAndGet() > limits.outboundBuffer()) {
+        if (QUEUED.incrementAndGet(this) > limits.outboundBuffer()) {
             log.info("Closing a socket whose outbound queue is full ({} frames)", limits.outboundBuffer());
             metrics.closingTooSlow();
             closed = true;
@@ -360,10 +508,7 @@ public final class SocketConnection implements Consumer<Object> {
             closeWith(TOO_SLOW);
             return;
         }
-        // Producers are many threads (bus listeners, the inbound pipeline); the sink wants one at a time.
-        synchronized (this) {
-            queue.tryEmitNext(item);
-        }
+        outbound.add(item);
     }
 
     private Object read(WebSocketMessage message) {
@@ -425,12 +570,12 @@ public final class SocketConnection implements Consumer<Object> {
      * still fills its queue and closes it at the bound (1013), as before.
      */
     private Mono<Void> roomToAnswer() {
-        if (queued.get() < limits.outboundBuffer() / 2) {
+        if (queued < limits.outboundBuffer() / 2) {
             return Mono.empty();
         }
         CompletableFuture<Void> waiting = new CompletableFuture<>();
         drained = waiting;
-        if (queued.get() < limits.outboundBuffer() / 2 || closed) {
+        if (queued < limits.outboundBuffer() / 2 || closed) {
             waiting.complete(null);
         }
         return Mono.fromFuture(waiting, true);
@@ -438,7 +583,7 @@ public final class SocketConnection implements Consumer<Object> {
 
     private Mono<Void> handle(Object read, Function<InboundFrame, Mono<Void>> handler) {
         if (read instanceof InboundFrame frame && frame.type().equals("message")
-                && queued.get() < limits.outboundBuffer() / 2 && outstanding.get() < PIPELINED) {
+                && queued < limits.outboundBuffer() / 2 && outstanding < PIPELINED) {
             // the usual case, without an operator chain per frame: room to answer and room in the pipeline
             if (rateLimiter.tryAcquire()) {
                 startMessage(frame, handler);
@@ -446,10 +591,276 @@ public final class SocketConnection implements Consumer<Object> {
             else {
                 sendError(ErrorCode.RATE_LIMITED, "Too many frames, slow down", frame.ref());
             }
-            return Mono.empty();
+            return null;
         }
         return roomToAnswer().then(Mono.defer(() -> handleNow(read, handler)));
     }
+
+    /**
+     * The socket at work, as the one {@code Mono} its handler returns: the inbound pipeline (frames from the client,
+     * read and handled one at a time in order: the next is requested when the one before is done, and a message
+     * frame is done when it is handed over, see {@link #handle}) and the outbound one ({@link Outbound} sent). One
+     * object per socket instead of chains of operators (map, concatMap, doFinally, zip …). The first of the two to
+     * end ends the other (as {@code Mono.zip} of both did), and then the socket shuts down.
+     */
+    private final class Running extends Mono<Void> implements CoreSubscriber<WebSocketMessage>, Subscription {
+
+        private final Function<InboundFrame, Mono<Void>> handler;
+
+        /** Until subscribed: the outbound pipeline's Mono. */
+        private Mono<Void> outboundSent;
+
+        private final SentEnd sent = new SentEnd();
+
+        private volatile CoreSubscriber<? super Void> actual;
+
+        private volatile Subscription upstream;
+
+        /** The work of the frame being handled, when it did not finish at once (guarded by this). */
+        private FrameWork working;
+
+        private boolean upstreamDone;
+
+        private boolean ended;
+
+        /** Requests pending: the next frame is requested in a loop, not from inside the one before's onNext. */
+        volatile int requests;
+
+        Running(Function<InboundFrame, Mono<Void>> handler, Mono<Void> outboundSent) {
+            this.handler = handler;
+            this.outboundSent = outboundSent;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Void> subscriber) {
+            actual = subscriber;
+            Mono<Void> sending = outboundSent;
+            outboundSent = null;
+            session.receive().subscribe(this);
+            sending.subscribe(sent);
+        }
+
+        @Override
+        public void onSubscribe(Subscription subscription) {
+            upstream = subscription;
+            actual.onSubscribe(this);
+            next();
+        }
+
+        @Override
+        public void onNext(WebSocketMessage message) {
+            Mono<Void> work;
+            try {
+                work = SocketConnection.this.handle(read(message), handler);
+            }
+            catch (RuntimeException ex) {
+                end(ex);
+                return;
+            }
+            if (work == null) {
+                next();
+                return;
+            }
+            FrameWork frame = new FrameWork();
+            synchronized (this) {
+                working = frame;
+            }
+            work.subscribe(frame);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            // as concatMap: the error ends the pipeline at once (a frame's own work is not cancelled by this)
+            end(error);
+        }
+
+        @Override
+        public void onComplete() {
+            synchronized (this) {
+                upstreamDone = true;
+                if (working != null) {
+                    // ends when the last frame's work has
+                    return;
+                }
+            }
+            end(null);
+        }
+
+        @Override
+        public reactor.util.context.Context currentContext() {
+            return actual.currentContext();
+        }
+
+        /** Requests the next frame; re-entered from its onNext, it only counts, and the outer call requests again. */
+        private void next() {
+            if (INBOUND_REQUESTS.getAndIncrement(this) != 0) {
+                return;
+            }
+            do {
+                upstream.request(1);
+            }
+            while (INBOUND_REQUESTS.decrementAndGet(this) != 0);
+        }
+
+        private void frameDone(FrameWork frame, Throwable error) {
+            boolean last;
+            synchronized (this) {
+                if (working != frame) {
+                    return;
+                }
+                working = null;
+                last = upstreamDone;
+            }
+            if (error != null) {
+                end(error);
+            }
+            else if (last) {
+                end(null);
+            }
+            else {
+                next();
+            }
+        }
+
+        /** The first end of either pipeline: the other is cancelled, the handler's Mono ends, the socket shuts down. */
+        private void end(Throwable error) {
+            FrameWork frame;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                frame = working;
+                working = null;
+            }
+            if (upstream != null) {
+                upstream.cancel();
+            }
+            if (frame != null) {
+                frame.cancel();
+            }
+            sent.cancel();
+            if (error == null) {
+                actual.onComplete();
+            }
+            else {
+                log.info("A socket ended with an error ({} frames queued): {}", queued, error.toString());
+                actual.onError(error);
+            }
+            shutdown();
+        }
+
+        @Override
+        public void request(long n) {
+            // Mono<Void>: nothing to deliver but the end
+        }
+
+        @Override
+        public void cancel() {
+            FrameWork frame;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                frame = working;
+                working = null;
+            }
+            if (upstream != null) {
+                upstream.cancel();
+            }
+            if (frame != null) {
+                frame.cancel();
+            }
+            sent.cancel();
+            shutdown();
+        }
+
+        /** The end of the outbound pipeline (its frames sent, or the channel gone). */
+        private final class SentEnd implements CoreSubscriber<Void> {
+
+            private volatile Subscription subscription;
+
+            private volatile boolean cancelled;
+
+            @Override
+            public void onSubscribe(Subscription sending) {
+                subscription = sending;
+                if (cancelled) {
+                    sending.cancel();
+                }
+                else {
+                    sending.request(Long.MAX_VALUE);
+                }
+            }
+
+            @Override
+            public void onNext(Void nothing) {
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                end(error);
+            }
+
+            @Override
+            public void onComplete() {
+                end(null);
+            }
+
+            void cancel() {
+                cancelled = true;
+                Subscription sending = subscription;
+                if (sending != null) {
+                    sending.cancel();
+                }
+            }
+        }
+
+        /** The work of one frame that did not finish when handed over. */
+        private final class FrameWork implements CoreSubscriber<Void> {
+
+            private volatile Subscription subscription;
+
+            private volatile boolean cancelled;
+
+            @Override
+            public void onSubscribe(Subscription work) {
+                subscription = work;
+                if (cancelled) {
+                    work.cancel();
+                }
+                else {
+                    work.request(Long.MAX_VALUE);
+                }
+            }
+
+            @Override
+            public void onNext(Void nothing) {
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                frameDone(this, error);
+            }
+
+            @Override
+            public void onComplete() {
+                frameDone(this, null);
+            }
+
+            void cancel() {
+                cancelled = true;
+                Subscription work = subscription;
+                if (work != null) {
+                    work.cancel();
+                }
+            }
+        }
+    }
+
+    private static final AtomicIntegerFieldUpdater<Running> INBOUND_REQUESTS =
+            AtomicIntegerFieldUpdater.newUpdater(Running.class, "requests");
 
     private Mono<Void> handleNow(Object read, Function<InboundFrame, Mono<Void>> handler) {
         if (read instanceof FrameException refused) {
@@ -469,7 +880,7 @@ public final class SocketConnection implements Consumer<Object> {
             // A message does not wait for the one before it to be stored: it is handed over at once (stores
             // keep the order they are given, see AppendBatches), so one socket's rate is not bounded by the
             // time of a commit. At most PIPELINED are outstanding; any other frame waits for them all.
-            Mono<Void> room = outstanding.get() < PIPELINED ? Mono.empty() : afterOutstanding();
+            Mono<Void> room = outstanding < PIPELINED ? Mono.empty() : afterOutstanding();
             return room.then(Mono.fromRunnable(() -> startMessage(frame, handler)));
         }
         return afterOutstanding().then(Mono.fromFuture(() -> start(frame, handler), true)
@@ -484,13 +895,13 @@ public final class SocketConnection implements Consumer<Object> {
     /** Completes when no message frame is outstanding (at once when none is). */
     private Mono<Void> afterOutstanding() {
         return Mono.defer(() -> {
-            if (outstanding.get() == 0) {
+            if (outstanding == 0) {
                 return Mono.empty();
             }
             CompletableFuture<Void> waiting = new CompletableFuture<>();
             allFinished = waiting;
             // a message that finished between the test above and now may have missed the new future
-            if (outstanding.get() == 0) {
+            if (outstanding == 0) {
                 waiting.complete(null);
             }
             return Mono.fromFuture(waiting, true);
@@ -499,7 +910,7 @@ public final class SocketConnection implements Consumer<Object> {
 
     /** Hands a message frame over; like {@link #start} it runs to its end even if the socket drops meanwhile. */
     private void startMessage(InboundFrame frame, Function<InboundFrame, Mono<Void>> handler) {
-        outstanding.incrementAndGet();
+        OUTSTANDING.incrementAndGet(this);
         Mono<Void> work;
         try {
             work = handler.apply(frame);
@@ -511,7 +922,7 @@ public final class SocketConnection implements Consumer<Object> {
     }
 
     private void messageFinished() {
-        if (outstanding.decrementAndGet() == 0) {
+        if (OUTSTANDING.decrementAndGet(this) == 0) {
             CompletableFuture<Void> waiting = allFinished;
             if (waiting != null) {
                 waiting.complete(null);
@@ -598,61 +1009,482 @@ public final class SocketConnection implements Consumer<Object> {
         }
     }
 
-    private Flux<byte[]> render(Item item) {
+    /**
+     * Renders the next item, in the order queued: a frame's bytes, or null when it sends nothing now (a repeat is
+     * dropped; a gap or a resume starts a read of the store, whose frames come next). On the thread that takes the
+     * frames, one at a time.
+     */
+    private byte[] render(Item item) {
         if (item instanceof Delivered delivered) {
-            return deliver(delivered.message());
+            return deliver(delivered.message);
         }
         if (item instanceof Resume resume) {
-            return replay(resume);
+            synchronized (outbound) {
+                followedOrNew(resume.dialogId).sentSeq = resume.lastSeq;
+            }
+            outbound.read(new Replay(resume.dialogId, resume.lastSeq, Long.MAX_VALUE, resume));
+            return null;
         }
-        return Flux.just(json.writeValueAsBytes(((Frame) item).frame()));
+        return json.writeValueAsBytes(((Frame) item).frame);
     }
 
-    private Flux<byte[]> deliver(Message message) {
-        Long sent = sentSeq.get(message.dialogId());
-        if (sent == null || message.seq() <= sent) {
-            return Flux.empty();
+    private byte[] deliver(Message message) {
+        long sent;
+        synchronized (outbound) {
+            Followed followed = followed(message.dialogId());
+            sent = followed == null ? NOT_SENT : followed.sentSeq;
+            if (sent == NOT_SENT || message.seq() <= sent) {
+                return null;
+            }
+            if (message.seq() == sent + 1) {
+                followed.sentSeq = message.seq();
+            }
         }
-        if (message.seq() == sent + 1) {
-            sentSeq.put(message.dialogId(), message.seq());
-            return Flux.just(encode(message));
+        if (message.seq() != sent + 1) {
+            // a gap: the messages between come from the store first
+            outbound.read(new Replay(message.dialogId(), sent, message.seq(), null));
+            return null;
         }
-        return fromStore(message.dialogId(), sent, message.seq());
+        return encode(message);
     }
 
-    private Flux<byte[]> replay(Resume resume) {
-        sentSeq.put(resume.dialogId(), resume.lastSeq());
-        return fromStore(resume.dialogId(), resume.lastSeq(), Long.MAX_VALUE)
-                .concatWith(Mono.fromSupplier(() -> json.writeValueAsBytes(Map.of("type", "resumed", "dialogId",
-                        resume.dialogId(), "lastSeq", sentSeq.getOrDefault(resume.dialogId(), resume.lastSeq())))));
+    /** A message of a replay is sent when it is past the dialog's seq sent (and the dialog is still followed). */
+    private boolean sendsNext(Message message) {
+        synchronized (outbound) {
+            Followed followed = followed(message.dialogId());
+            if (followed == null || followed.sentSeq == NOT_SENT || message.seq() <= followed.sentSeq) {
+                return false;
+            }
+            followed.sentSeq = message.seq();
+            return true;
+        }
+    }
+
+    private long sentSeq(UUID dialogId, long otherwise) {
+        synchronized (outbound) {
+            Followed followed = followed(dialogId);
+            return followed == null || followed.sentSeq == NOT_SENT ? otherwise : followed.sentSeq;
+        }
     }
 
     /**
-     * The messages are read to the end even when the socket closes meanwhile: cancelling an R2DBC query in
-     * flight can leave its pooled connection with an undrained conversation, and every later query on that
-     * connection then hangs without an error (see jOOQ#20112, r2dbc-pool#198). So the read is detached
-     * from the socket's cancellation, like a frame's work.
+     * Messages read from the store for a socket: a resume's (then {@code resumed}) or a gap's. The frames after it
+     * wait until it is read and sent. The messages are read to the end even when the socket closes meanwhile:
+     * cancelling an R2DBC query in flight can leave its pooled connection with an undrained conversation, and every
+     * later query on that connection then hangs without an error (see jOOQ#20112, r2dbc-pool#198). So the read is
+     * never cancelled, like a frame's work.
      */
-    private Flux<byte[]> fromStore(UUID dialogId, long after, long until) {
-        return Mono.fromFuture(() -> dialogs.messagesAfter(dialogId, after, until).collectList().toFuture(), true)
-                // every later frame of this socket waits behind this read: past SLOW_FRAME stop waiting (the
-                // read itself is not cancelled) and let the client resume again
-                .timeout(SLOW_FRAME)
-                .doOnError(java.util.concurrent.TimeoutException.class, timeout -> log.warn(
-                        "Reading dialog {} after seq {} for a socket took over {} s; the socket goes on without it",
-                        dialogId, after, SLOW_FRAME.toSeconds()))
-                .flatMapMany(Flux::fromIterable)
-                .filter(message -> message.seq() > sentSeq.getOrDefault(message.dialogId(), Long.MAX_VALUE))
-                .doOnNext(message -> sentSeq.put(message.dialogId(), message.seq()))
-                .map(this::encode)
-                .onErrorResume(error -> {
-                    log.warn("Could not read dialog {} after seq {}", dialogId, after, error);
-                    return Flux.just(json.writeValueAsBytes(Map.of("type", "error", "code",
-                            ErrorCode.STORAGE_UNAVAILABLE.name(), "message",
-                            "Could not load the dialog's messages; send resume again", "dialogId", dialogId,
-                            "retryable", true)));
-                });
+    private final class Replay implements CoreSubscriber<List<Message>> {
+
+        private final UUID dialogId;
+
+        private final long after;
+
+        private final long until;
+
+        /** The resume this replay answers ({@code resumed} follows its messages), or null for a gap. */
+        private final Resume resume;
+
+        private volatile boolean loaded;
+
+        private List<Message> messages;
+
+        private Throwable error;
+
+        private int next;
+
+        private boolean ended;
+
+        Replay(UUID dialogId, long after, long until, Resume resume) {
+            this.dialogId = dialogId;
+            this.after = after;
+            this.until = until;
+            this.resume = resume;
+        }
+
+        void start() {
+            Mono.fromFuture(() -> dialogs.messagesAfter(dialogId, after, until).collectList().toFuture(), true)
+                    // every later frame of this socket waits behind this read: past SLOW_FRAME stop waiting (the
+                    // read itself is not cancelled) and let the client resume again
+                    .timeout(SLOW_FRAME)
+                    .subscribe(this);
+        }
+
+        @Override
+        public void onSubscribe(Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<Message> read) {
+            messages = read;
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            if (failure instanceof java.util.concurrent.TimeoutException) {
+                log.warn("Reading dialog {} after seq {} for a socket took over {} s; the socket goes on without it",
+                        dialogId, after, SLOW_FRAME.toSeconds());
+            }
+            log.warn("Could not read dialog {} after seq {}", dialogId, after, failure);
+            error = failure;
+            loaded = true;
+            outbound.readEnded();
+        }
+
+        @Override
+        public void onComplete() {
+            loaded = true;
+            outbound.readEnded();
+        }
+
+        boolean loaded() {
+            return loaded;
+        }
+
+        /** The next frame of this replay, or null when it has sent everything. */
+        byte[] nextFrame() {
+            if (ended) {
+                return null;
+            }
+            if (error != null) {
+                error = null;
+                messages = List.of();
+                return json.writeValueAsBytes(Map.of("type", "error", "code", ErrorCode.STORAGE_UNAVAILABLE.name(),
+                        "message", "Could not load the dialog's messages; send resume again", "dialogId", dialogId,
+                        "retryable", true));
+            }
+            while (messages != null && next < messages.size()) {
+                Message message = messages.get(next++);
+                if (sendsNext(message)) {
+                    return encode(message);
+                }
+            }
+            ended = true;
+            if (resume != null) {
+                return json.writeValueAsBytes(Map.of("type", "resumed", "dialogId", dialogId, "lastSeq",
+                        sentSeq(dialogId, resume.lastSeq)));
+            }
+            return null;
+        }
     }
+
+    /** A rendered frame as the session sends it. */
+    private Object frameOf(byte[] bytes) {
+        if (session instanceof DirectSocket direct) {
+            return direct.textFrame(bytes);
+        }
+        return new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(bytes));
+    }
+
+    /**
+     * The outbound queue, and the publisher of the socket's frames. Items are rendered when taken, in order; an idle
+     * socket holds no array, no operator and no buffer of its own here. Reactor Netty takes the frames straight from
+     * it as it asks for them (no operator between), like any other subscriber. Producers are many threads (bus listeners, the inbound pipeline), the consumer one at a
+     * time. Bounded by {@code queued} ({@link #enqueue}).
+     */
+    private final class Outbound implements Publisher<Object>, Fuseable, Fuseable.QueueSubscription<Object> {
+
+        /** Guarded by this. */
+        private Item head;
+
+        private Item tail;
+
+        /** The read of the store in progress or being sent; taken frames wait behind it. Set by the consumer only. */
+        private volatile Replay replay;
+
+        /** Guarded by this: no more items, complete once the queue is sent (a read in progress included). */
+        private boolean completing;
+
+        private boolean completed;
+
+        private volatile CoreSubscriber<? super Object> actual;
+
+        /** Set while subscribing, before {@link #actual}: read it after reading {@code actual}. */
+        private boolean fused;
+
+        private volatile boolean cancelled;
+
+        volatile long requested;
+
+        volatile int wip;
+
+        @Override
+        public void subscribe(Subscriber<? super Object> subscriber) {
+            CoreSubscriber<? super Object> to = Operators.toCoreSubscriber(subscriber);
+            synchronized (this) {
+                if (actual != null) {
+                    Operators.error(to, new IllegalStateException("The outbound queue allows one subscriber"));
+                    return;
+                }
+            }
+            to.onSubscribe(this);
+            actual = to;
+            if (fused) {
+                boolean queuedAlready;
+                synchronized (this) {
+                    queuedAlready = head != null;
+                }
+                if (queuedAlready) {
+                    to.onNext(null);
+                }
+                completeIfSent();
+            }
+            else {
+                drain();
+            }
+        }
+
+        void add(Item item) {
+            synchronized (this) {
+                if (completing || cancelled) {
+                    // gone: nobody takes it any more
+                    QUEUED.decrementAndGet(SocketConnection.this);
+                    return;
+                }
+                if (tail == null) {
+                    head = item;
+                }
+                else {
+                    tail.next = item;
+                }
+                tail = item;
+            }
+            signal();
+        }
+
+        /** The socket is closing: the frames queued are still sent, then the publisher completes. */
+        void complete() {
+            synchronized (this) {
+                completing = true;
+            }
+            if (actual == null) {
+                // not subscribed yet: the subscription completes at once
+                return;
+            }
+            if (fused) {
+                completeIfSent();
+            }
+            else {
+                drain();
+            }
+        }
+
+        /** Starts a read of the store; called by the consumer, which takes nothing more until it is sent. */
+        void read(Replay read) {
+            synchronized (this) {
+                if (completing) {
+                    // the socket is closing: what the read would send comes with the client's next resume
+                    return;
+                }
+                replay = read;
+            }
+            read.start();
+        }
+
+        void readEnded() {
+            if (actual == null) {
+                return;
+            }
+            signal();
+            if (fused) {
+                completeIfSent();
+            }
+        }
+
+        private void signal() {
+            CoreSubscriber<? super Object> to = actual;
+            if (to == null || cancelled) {
+                return;
+            }
+            if (fused) {
+                boolean done;
+                synchronized (this) {
+                    done = completed;
+                }
+                if (!done) {
+                    to.onNext(null);
+                }
+            }
+            else {
+                drain();
+            }
+        }
+
+        /** Fused: completes once nothing is queued or being read any more (the consumer then sends what it has). */
+        private void completeIfSent() {
+            CoreSubscriber<? super Object> to;
+            synchronized (this) {
+                Replay read = replay;
+                to = actual;
+                if (to == null || !completing || completed || (read != null && !read.loaded())) {
+                    return;
+                }
+                completed = true;
+            }
+            to.onComplete();
+        }
+
+        /**
+         * No fusion. Fused, Reactor Netty's {@code MonoSendMany} polls the queue dry whenever told of a frame, whatever
+         * the writes still pending: a client that stops reading would then pile its frames up in Netty's outbound
+         * buffer without bound instead of filling this queue up to the bound and being closed with 1013
+         * ({@code SlowConsumerTests}). Not fused, it asks for frames as its writes complete (128 in flight), so the
+         * bound holds; the price is its 128-slot queue per socket (about 420 bytes). The fused paths below stay for
+         * a transport that polls only what it can write.
+         */
+        @Override
+        public int requestFusion(int requestedMode) {
+            return Fuseable.NONE;
+        }
+
+        @Override
+        public Object poll() {
+            for (;;) {
+                Replay read = replay;
+                if (read != null) {
+                    if (!read.loaded()) {
+                        return null;
+                    }
+                    byte[] bytes = read.nextFrame();
+                    if (bytes != null) {
+                        return frameOf(bytes);
+                    }
+                    replay = null;
+                }
+                Item item;
+                synchronized (this) {
+                    item = head;
+                    if (item == null) {
+                        return null;
+                    }
+                    head = item.next;
+                    if (head == null) {
+                        tail = null;
+                    }
+                }
+                item.next = null;
+                if (QUEUED.decrementAndGet(SocketConnection.this) < limits.outboundBuffer() / 2) {
+                    CompletableFuture<Void> waiting = drained;
+                    if (waiting != null) {
+                        waiting.complete(null);
+                    }
+                }
+                byte[] bytes = render(item);
+                if (bytes != null) {
+                    return frameOf(bytes);
+                }
+            }
+        }
+
+        @Override
+        public boolean isEmpty() {
+            synchronized (this) {
+                return head == null && replay == null;
+            }
+        }
+
+        @Override
+        public int size() {
+            int size = 0;
+            synchronized (this) {
+                for (Item item = head; item != null; item = item.next) {
+                    size++;
+                }
+            }
+            return size + (replay == null ? 0 : 1);
+        }
+
+        @Override
+        public void clear() {
+            int dropped = 0;
+            synchronized (this) {
+                for (Item item = head; item != null; item = item.next) {
+                    dropped++;
+                }
+                head = null;
+                tail = null;
+                replay = null;
+            }
+            if (dropped != 0) {
+                QUEUED.addAndGet(SocketConnection.this, -dropped);
+            }
+        }
+
+        @Override
+        public void request(long n) {
+            if (!fused && Operators.validate(n)) {
+                Operators.addCap(REQUESTED, this, n);
+                drain();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            if (!fused && WIP.getAndIncrement(this) == 0) {
+                clear();
+            }
+        }
+
+        /** Not fused: hands frames to the subscriber as requested, one thread at a time. */
+        private void drain() {
+            if (actual == null || WIP.getAndIncrement(this) != 0) {
+                return;
+            }
+            CoreSubscriber<? super Object> to = actual;
+            int missed = 1;
+            for (;;) {
+                long wanted = requested;
+                long sent = 0;
+                while (sent != wanted && !cancelled) {
+                    Object frame;
+                    try {
+                        frame = poll();
+                    }
+                    catch (RuntimeException ex) {
+                        cancelled = true;
+                        clear();
+                        to.onError(ex);
+                        return;
+                    }
+                    if (frame == null) {
+                        break;
+                    }
+                    to.onNext(frame);
+                    sent++;
+                }
+                if (cancelled) {
+                    clear();
+                    return;
+                }
+                boolean done;
+                synchronized (this) {
+                    done = completing && !completed && head == null && replay == null;
+                    if (done) {
+                        completed = true;
+                    }
+                }
+                if (done) {
+                    to.onComplete();
+                    return;
+                }
+                if (sent != 0 && wanted != Long.MAX_VALUE) {
+                    REQUESTED.addAndGet(this, -sent);
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static final AtomicLongFieldUpdater<Outbound> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(Outbound.class, "requested");
+
+    private static final AtomicIntegerFieldUpdater<Outbound> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(Outbound.class, "wip");
 
     private byte[] encode(Message message) {
         metrics.sent();

@@ -1,7 +1,6 @@
 package ru.rosdistant.gateway.live;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -9,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -54,18 +52,34 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
             DialogClosed.class, DialogClassified.class, Offered.class, OfferWithdrawn.class, QueueChanged.class,
             PersonWroteAgain.class);
 
-    private final Map<UUID, List<Consumer<Object>>> byDialog = new ConcurrentHashMap<>();
+    /**
+     * The listeners of each dialog and agent: one {@code Consumer} (a visitor's dialog has one socket) or an array of
+     * them, replaced whole on every change (copy on write): a followed dialog costs one map entry, not a list.
+     */
+    private final Map<UUID, Object> byDialog = new ConcurrentHashMap<>();
 
-    private final Map<Long, List<Consumer<Object>>> byAgent = new ConcurrentHashMap<>();
+    private final Map<Long, Object> byAgent = new ConcurrentHashMap<>();
 
     private volatile Relay relay;
 
     public Disposable followDialog(UUID dialogId, Consumer<Object> listener) {
-        return add(byDialog, dialogId, listener);
+        add(byDialog, dialogId, listener);
+        return () -> remove(byDialog, dialogId, listener);
+    }
+
+    /** Like {@link #followDialog}, for a listener that keeps its own registration: ended by {@link #unfollowDialog}. */
+    void addDialogListener(UUID dialogId, Consumer<Object> listener) {
+        add(byDialog, dialogId, listener);
+    }
+
+    void unfollowDialog(UUID dialogId, Consumer<Object> listener) {
+        remove(byDialog, dialogId, listener);
     }
 
     public Disposable followAgent(long agentId, Consumer<Object> listener) {
-        return add(byAgent, agentId, listener);
+        Long key = agentId;
+        add(byAgent, key, listener);
+        return () -> remove(byAgent, key, listener);
     }
 
     @Override
@@ -160,55 +174,91 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
     /**
      * Who hears a change: the dialog's followers, its agent and the agent it left, each once. A console follows its
      * agent and, once it asked for their messages, each of their dialogs: it registers the same listener for both
-     * (the {@link SocketConnection} itself), and hears it once.
+     * (the {@link SocketConnection} itself), and hears it once. One listener or an array, as the maps hold them.
      */
-    private List<Consumer<Object>> followersOf(DialogChanged changed) {
-        List<Consumer<Object>> ofDialog = byDialog.get(changed.dialogId());
+    private Object followersOf(DialogChanged changed) {
+        Object ofDialog = byDialog.get(changed.dialogId());
         Long agent = changed.dialog().agentId();
         Long previous = changed.previousAgentId();
-        List<Consumer<Object>> ofAgent = agent == null ? null : byAgent.get(agent);
-        List<Consumer<Object>> ofPrevious = previous == null || previous.equals(agent) ? null
-                : byAgent.get(previous);
+        Object ofAgent = agent == null ? null : byAgent.get(agent);
+        Object ofPrevious = previous == null || previous.equals(agent) ? null : byAgent.get(previous);
         if (ofAgent == null && ofPrevious == null) {
             return ofDialog;
         }
-        Set<Consumer<Object>> once = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Consumer<Object>> all = new ArrayList<>();
-        for (List<Consumer<Object>> listeners : Arrays.asList(ofDialog, ofAgent, ofPrevious)) {
-            if (listeners != null) {
-                for (Consumer<Object> listener : listeners) {
+        Set<Object> once = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Object> all = new ArrayList<>();
+        for (Object listeners : new Object[] {ofDialog, ofAgent, ofPrevious}) {
+            if (listeners instanceof Object[] many) {
+                for (Object listener : many) {
                     if (once.add(listener)) {
                         all.add(listener);
                     }
                 }
             }
+            else if (listeners != null && once.add(listeners)) {
+                all.add(listeners);
+            }
         }
-        return all;
+        return all.toArray();
     }
 
-    private static <K> Disposable add(Map<K, List<Consumer<Object>>> map, K key, Consumer<Object> listener) {
-        map.compute(key, (k, list) -> {
-            List<Consumer<Object>> listeners = list == null ? new CopyOnWriteArrayList<>() : list;
-            listeners.add(listener);
-            return listeners;
-        });
-        return () -> map.computeIfPresent(key, (k, list) -> {
-            list.remove(listener);
-            return list.isEmpty() ? null : list;
+    private static <K> void add(Map<K, Object> map, K key, Consumer<Object> listener) {
+        map.compute(key, (k, listeners) -> {
+            if (listeners == null) {
+                return listener;
+            }
+            Object[] before = listeners instanceof Object[] many ? many : new Object[] {listeners};
+            Object[] after = java.util.Arrays.copyOf(before, before.length + 1);
+            after[before.length] = listener;
+            return after;
         });
     }
 
-    private static void deliver(List<Consumer<Object>> listeners, Object event) {
-        if (listeners == null) {
-            return;
+    private static <K> void remove(Map<K, Object> map, K key, Consumer<Object> listener) {
+        map.computeIfPresent(key, (k, listeners) -> {
+            if (listeners == listener) {
+                return null;
+            }
+            if (!(listeners instanceof Object[] many)) {
+                return listeners;
+            }
+            int at = -1;
+            for (int i = 0; i < many.length && at < 0; i++) {
+                if (many[i] == listener) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                return listeners;
+            }
+            if (many.length == 2) {
+                return many[1 - at];
+            }
+            Object[] after = new Object[many.length - 1];
+            System.arraycopy(many, 0, after, 0, at);
+            System.arraycopy(many, at + 1, after, at, many.length - at - 1);
+            return after;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void deliver(Object listeners, Object event) {
+        if (listeners instanceof Object[] many) {
+            for (Object listener : many) {
+                deliverTo((Consumer<Object>) listener, event);
+            }
         }
-        for (Consumer<Object> listener : listeners) {
-            try {
-                listener.accept(event);
-            }
-            catch (RuntimeException ex) {
-                log.warn("A socket listener failed on {}", event.getClass().getSimpleName(), ex);
-            }
+        else if (listeners != null) {
+            deliverTo((Consumer<Object>) listeners, event);
+        }
+    }
+
+    private static void deliverTo(Consumer<Object> listener, Object event) {
+        try {
+            listener.accept(event);
+        }
+        catch (RuntimeException ex) {
+            log.warn("A socket listener failed on {}", event.getClass().getSimpleName(), ex);
         }
     }
 }

@@ -120,14 +120,9 @@ class VisitorSocket implements WebSocketHandler {
         SocketConnection connection = new SocketConnection(session, json, dialogQueries, bus, limits,
                 metrics.visitors(),
                 VisitorSocket::agentSide);
-        Conversation conversation = new Conversation(site, connection, client(session));
+        Conversation conversation = new Conversation(site, connection);
         connection.onClose(conversation::gone);
         return connection.run(conversation::handle);
-    }
-
-    /** The client's address as every per-client limit takes it (trusted proxies resolved). */
-    private static String client(WebSocketSession session) {
-        return ru.rosdistant.gateway.web.ClientAddress.of(session.getHandshakeInfo().getRemoteAddress());
     }
 
     /** What a visitor hears besides messages: the agent typing. */
@@ -161,10 +156,11 @@ class VisitorSocket implements WebSocketHandler {
         /** The socket closed (a hello's work may still end after that: it must not count the visitor as there). */
         private boolean ended;
 
-        Conversation(Site site, SocketConnection connection, String client) {
+        Conversation(Site site, SocketConnection connection) {
             this.site = site;
             this.connection = connection;
-            this.client = client;
+            // the connection's own string: one per socket
+            this.client = connection.clientAddress();
         }
 
         /** The socket closed: the visitor has one socket less here. */

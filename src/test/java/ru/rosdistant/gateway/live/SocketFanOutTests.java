@@ -7,81 +7,89 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 
-import ru.rosdistant.gateway.dialog.Dialog;
-import ru.rosdistant.gateway.dialog.DialogClosed;
-import ru.rosdistant.gateway.dialog.DialogForwarded;
-import ru.rosdistant.gateway.dialog.DialogState;
+import ru.rosdistant.gateway.dialog.Message;
+import ru.rosdistant.gateway.dialog.MessageAppended;
+import ru.rosdistant.gateway.dialog.Sender;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Who the fan-out hands a change of a dialog to (the sockets themselves: ClosingTests). */
+/**
+ * A dialog's listeners are kept as one listener or an array of them (copy on write): every listener hears each event
+ * once, a removed one no more, and a dialog whose last listener left is no longer followed (nor relayed for).
+ */
 class SocketFanOutTests {
 
-    private final SocketFanOut fanOut = new SocketFanOut();
+    private final SocketFanOut bus = new SocketFanOut();
 
-    @Test
-    void aListenerFollowingTheDialogAndItsAgentHearsAChangeOnce() {
-        Dialog closed = dialog(DialogState.CLOSED, 7L);
-        Heard console = new Heard();
-        Heard watching = new Heard();
-        Heard otherAgent = new Heard();
-        fanOut.followAgent(7, console);
-        fanOut.followDialog(closed.id(), console);
-        fanOut.followDialog(closed.id(), watching);
-        fanOut.followAgent(8, otherAgent);
+    private final UUID dialog = UUID.randomUUID();
 
-        fanOut.on(new DialogClosed(closed));
+    private final List<String> heard = new ArrayList<>();
 
-        assertThat(console.events).hasSize(1);
-        assertThat(watching.events).hasSize(1);
-        assertThat(otherAgent.events).isEmpty();
+    private Consumer<Object> listener(String name) {
+        return event -> heard.add(name);
+    }
+
+    private void publish() {
+        bus.deliverHere(new MessageAppended(new Message(dialog, 1, Sender.VISITOR, null, null, "c-1", null, "hi",
+                Instant.now())));
     }
 
     @Test
-    void aHandOverReachesTheAgentItLeftAndTheOneWhoHasItEachOnce() {
-        Dialog forwarded = dialog(DialogState.ASSIGNED, 8L);
-        Heard before = new Heard();
-        Heard after = new Heard();
-        fanOut.followAgent(7, before);
-        fanOut.followDialog(forwarded.id(), before);
-        fanOut.followAgent(8, after);
-        fanOut.followDialog(forwarded.id(), after);
+    void eachListenerHearsOnceUntilItLeaves() {
+        Consumer<Object> a = listener("a");
+        Consumer<Object> b = listener("b");
+        Consumer<Object> c = listener("c");
+        bus.addDialogListener(dialog, a);
+        publish();
+        assertThat(heard).containsExactly("a");
 
-        fanOut.on(new DialogForwarded(forwarded, 7L, "lab750", "forwarded"));
+        Disposable second = bus.followDialog(dialog, b);
+        bus.addDialogListener(dialog, c);
+        heard.clear();
+        publish();
+        assertThat(heard).containsExactly("a", "b", "c");
 
-        assertThat(before.events).hasSize(1);
-        assertThat(after.events).hasSize(1);
+        second.dispose();
+        heard.clear();
+        publish();
+        assertThat(heard).containsExactly("a", "c");
+
+        bus.unfollowDialog(dialog, a);
+        heard.clear();
+        publish();
+        assertThat(heard).containsExactly("c");
+        assertThat(bus.followedDialogs()).containsExactly(dialog);
+
+        // removing one that is not there changes nothing; removing the last ends the dialog's entry
+        bus.unfollowDialog(dialog, a);
+        bus.unfollowDialog(dialog, c);
+        heard.clear();
+        publish();
+        assertThat(heard).isEmpty();
+        assertThat(bus.followedDialogs()).isEmpty();
     }
 
     @Test
-    void twoSocketsOfOneAgentEachHearIt() {
-        Dialog closed = dialog(DialogState.CLOSED, 7L);
-        Heard firstTab = new Heard();
-        Heard secondTab = new Heard();
-        fanOut.followAgent(7, firstTab);
-        fanOut.followAgent(7, secondTab);
-        fanOut.followDialog(closed.id(), secondTab);
-
-        fanOut.on(new DialogClosed(closed));
-
-        assertThat(firstTab.events).hasSize(1);
-        assertThat(secondTab.events).hasSize(1);
+    void aListenerThatThrowsDoesNotStopTheOthers() {
+        bus.addDialogListener(dialog, event -> {
+            throw new IllegalStateException("a broken socket");
+        });
+        bus.addDialogListener(dialog, listener("b"));
+        publish();
+        assertThat(heard).containsExactly("b");
     }
 
-    private static Dialog dialog(DialogState state, Long agentId) {
-        return new Dialog(UUID.randomUUID(), UUID.randomUUID(), "lab750", "lab750", "WIDGET", state, agentId,
-                "Агент", null, 3, Instant.now(), Instant.now(), state == DialogState.CLOSED ? Instant.now() : null,
-                null, null, null, null, null, Dialog.Inbox.NONE);
-    }
-
-    private static final class Heard implements Consumer<Object> {
-
-        final List<Object> events = new ArrayList<>();
-
-        @Override
-        public void accept(Object event) {
-            events.add(event);
-        }
+    @Test
+    void anAgentsListenersLikewise() {
+        Disposable one = bus.followAgent(7, listener("one"));
+        Disposable two = bus.followAgent(7, listener("two"));
+        assertThat(bus.followedAgents()).containsExactly(7L);
+        one.dispose();
+        bus.deliverToAgentHere(7, "notice");
+        assertThat(heard).containsExactly("two");
+        two.dispose();
+        assertThat(bus.followedAgents()).isEmpty();
     }
 }
