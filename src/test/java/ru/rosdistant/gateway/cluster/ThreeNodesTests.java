@@ -313,7 +313,9 @@ class ThreeNodesTests {
             }
             long refills = Duration.ofNanos(System.nanoTime() - started).toSeconds() / 2 + 1;
             assertThat(acked).as("the burst, and what refilled meanwhile").isBetween(20, (int) (20 + refills));
-            assertThat(refusedOn.size()).as("nodes that refused: " + refusedOn).isGreaterThanOrEqualTo(2);
+            // which node refuses depends on which socket's frames come last (all of one node's, at times): not asserted
+            assertThat(refusedOn.values().stream().mapToInt(Integer::intValue).sum()).as("refused: " + refusedOn)
+                    .isEqualTo(30 - acked);
             assertThat(count(at(0), "SELECT count(*) AS n FROM message WHERE dialog_id = '" + dialogId
                     + "' AND sender = 'VISITOR'")).as("stored: the acknowledged ones").isEqualTo(acked);
         }
