@@ -8,9 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A token bucket per client address: {@code perSecond} refill, {@code burst} capacity. Buckets that are full
  * again are forgotten once more than {@code trackedClients} addresses are known, so memory stays bounded.
- * Per node: with several nodes a client gets the limit on each (cluster.SharedBuckets shares the offline form's
- * rate through Redis and falls back to this). Used by every per-client rate (offline forms,
- * new visitors, new dialogs, transcript copies).
+ * Per node: with several nodes a client gets the limit on each (cluster.SharedBuckets shares a rate through Redis
+ * and falls back to this: the offline forms, new visitors, the messages of a widget dialog, the login throttle).
+ * Used here by the per-node rates (new dialogs, transcript copies).
  */
 public final class ClientBuckets {
 

@@ -18,7 +18,8 @@ import ru.rosdistant.gateway.live.FrameException;
  * What one client address may do on the visitor socket ({@link VisitorLimitsProperties}): new visitors and new
  * dialogs per minute, dialogs open at once, transcript mails per hour. A refusal is a {@code CLIENT_LIMITED}
  * error frame. The open dialogs are counted in memory, per node, from their {@code open} to their close. And how
- * many messages one dialog takes a minute from the widget ({@code RATE_LIMITED}), per node too.
+ * many messages one dialog takes a minute from the widget ({@code RATE_LIMITED}). New visitors and the messages of a
+ * dialog are counted by all nodes together ({@code cluster.SharedBuckets}), the rest per node.
  */
 @Component
 class VisitorLimits {
@@ -33,8 +34,10 @@ class VisitorLimits {
 
     private final ClientBuckets transcripts;
 
-    /** Messages per dialog (keyed by its id): one visitor on twenty sockets is still one dialog's rate. */
-    private final ClientBuckets messages;
+    /**
+     * Messages per dialog (keyed by its id): one visitor on twenty sockets, on any nodes, is still one dialog's rate.
+     */
+    private final ru.rosdistant.gateway.cluster.SharedBuckets.Bucket messages;
 
     /** Per client address: dialogs opened from it and not closed, and opens under way. Guarded by itself. */
     private final Map<String, Slots> open = new HashMap<>();
@@ -51,23 +54,26 @@ class VisitorLimits {
                 properties.trackedClients());
         this.transcripts = new ClientBuckets(properties.transcriptsPerHour() / 3600, properties.transcriptsBurst(),
                 properties.trackedClients());
-        this.messages = new ClientBuckets(properties.messagesPerMinute() / 60, properties.messagesBurst(),
-                properties.trackedClients());
+        // shared too: without sticky sessions a visitor's sockets may sit on every node
+        this.messages = shared.bucket("widget-messages", properties.messagesPerMinute() / 60,
+                properties.messagesBurst(), properties.trackedClients());
     }
 
     /**
      * A message into the dialog; refused {@code RATE_LIMITED} (retryable: the widget sends it again after a few
-     * seconds, with the same client id) past the dialog's rate, whichever socket or address it comes from; a
-     * socket from an unlimited address is not counted.
+     * seconds, with the same client id) past the dialog's rate, whichever socket, address or node it comes from
+     * (with several nodes the answer may come from Redis); a socket from an unlimited address is not counted.
      */
-    void message(String client, UUID dialogId) {
+    reactor.core.publisher.Mono<Void> message(String client, UUID dialogId) {
         if (unlimited.contains(client)) {
-            return;
+            return reactor.core.publisher.Mono.empty();
         }
-        messages.tryAcquire(dialogId.toString()).ifPresent(wait -> {
-            throw new FrameException(ErrorCode.RATE_LIMITED, "Too many messages in this dialog; try again in "
-                    + Math.max(1, (wait.toMillis() + 999) / 1000) + " s");
-        });
+        return messages.tryAcquire(dialogId.toString())
+                .flatMap(wait -> wait.isPresent()
+                        ? reactor.core.publisher.Mono.error(new FrameException(ErrorCode.RATE_LIMITED,
+                                "Too many messages in this dialog; try again in "
+                                        + Math.max(1, (wait.get().toMillis() + 999) / 1000) + " s"))
+                        : reactor.core.publisher.Mono.empty());
     }
 
     /** A {@code hello} that makes a new visitor; refused past the client's rate (counted on all nodes). */

@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param openDialogs dialogs opened from one client address that may be open (not closed) at once
  * @param transcriptsPerHour transcript copies by mail per client address
  * @param messagesPerMinute messages into one dialog from the widget, however many sockets or addresses send them
- * (counted per node); past it a message is refused {@code RATE_LIMITED}, nothing stored, and the widget sends it
+ * (counted by all nodes together); past it a message is refused {@code RATE_LIMITED}, nothing stored, and the widget sends it
  * again
  * @param unlimitedAddresses client addresses none of these limits apply to (e.g. a trusted host many visitors
  * share)

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -17,6 +18,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 import ru.rosdistant.gateway.card.CardBinding;
 import ru.rosdistant.gateway.card.PortalIdentity;
 import ru.rosdistant.gateway.card.Transcripts;
+import ru.rosdistant.gateway.dialog.Appended;
 import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogManagement;
@@ -155,6 +157,12 @@ class VisitorSocket implements WebSocketHandler {
 
         /** The socket closed (a hello's work may still end after that: it must not count the visitor as there). */
         private boolean ended;
+
+        /**
+         * The last message's hand-over to the store; only the frame handler (one frame at a time) reads and sets
+         * it.
+         */
+        private CompletableFuture<Void> handedOver = CompletableFuture.completedFuture(null);
 
         Conversation(Site site, SocketConnection connection) {
             this.site = site;
@@ -359,8 +367,24 @@ class VisitorSocket implements WebSocketHandler {
             UUID dialogId = frame.uuid("dialogId");
             String clientMsgId = Frames.checkedClientMsgId(frame);
             String text = Frames.checkedText(frame, limits.maxTextLength());
-            clientLimits.message(client, dialogId);
-            return latency.timed("WIDGET", dialogs.appendFromVisitor(visitor, dialogId, clientMsgId, text))
+            // the dialog's rate may be answered by Redis (several nodes), the answers of two messages in another
+            // order than they were asked (a timeout, a fall-back to the local bucket): each message is handed to the
+            // store only after the one before it, which keeps the order the socket sent them in. Checks themselves
+            // run side by side, and a message does not wait for the one before it to be stored
+            CompletableFuture<Void> previous = handedOver;
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            handedOver = mine;
+            Mono<Appended> stored = clientLimits.message(client, dialogId)
+                    .then(Mono.fromFuture(previous, true))
+                    .then(Mono.<Appended>create(sink -> {
+                        // subscribing hands the message over (AppendBatches), synchronously; then the next may go
+                        sink.onDispose(dialogs.appendFromVisitor(visitor, dialogId, clientMsgId, text)
+                                .subscribe(sink::success, sink::error, sink::success));
+                        mine.complete(null);
+                    }))
+                    // refused, failed or cancelled before it was handed over: the next one goes after the previous
+                    .doFinally(signal -> previous.thenRun(() -> mine.complete(null)));
+            return latency.timed("WIDGET", stored)
                     .doOnNext(appended -> {
                         connection.countIn();
                         connection.send(Frames.ack(appended.message(), appended.duplicate()));
