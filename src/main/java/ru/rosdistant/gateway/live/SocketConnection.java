@@ -777,84 +777,64 @@ public final class SocketConnection implements Consumer<Object> {
         }
 
         /** The end of the outbound pipeline (its frames sent, or the channel gone). */
-        private final class SentEnd implements CoreSubscriber<Void> {
-
-            private volatile Subscription subscription;
-
-            private volatile boolean cancelled;
+        private final class SentEnd extends VoidWork {
 
             @Override
-            public void onSubscribe(Subscription sending) {
-                subscription = sending;
-                if (cancelled) {
-                    sending.cancel();
-                }
-                else {
-                    sending.request(Long.MAX_VALUE);
-                }
-            }
-
-            @Override
-            public void onNext(Void nothing) {
-            }
-
-            @Override
-            public void onError(Throwable error) {
+            void done(Throwable error) {
                 end(error);
-            }
-
-            @Override
-            public void onComplete() {
-                end(null);
-            }
-
-            void cancel() {
-                cancelled = true;
-                Subscription sending = subscription;
-                if (sending != null) {
-                    sending.cancel();
-                }
             }
         }
 
         /** The work of one frame that did not finish when handed over. */
-        private final class FrameWork implements CoreSubscriber<Void> {
-
-            private volatile Subscription subscription;
-
-            private volatile boolean cancelled;
+        private final class FrameWork extends VoidWork {
 
             @Override
-            public void onSubscribe(Subscription work) {
-                subscription = work;
-                if (cancelled) {
-                    work.cancel();
-                }
-                else {
-                    work.request(Long.MAX_VALUE);
-                }
-            }
-
-            @Override
-            public void onNext(Void nothing) {
-            }
-
-            @Override
-            public void onError(Throwable error) {
+            void done(Throwable error) {
                 frameDone(this, error);
             }
+        }
+    }
 
-            @Override
-            public void onComplete() {
-                frameDone(this, null);
+    /** A subscriber to work that only ends (well or with an error), which can be cancelled before it is subscribed. */
+    private abstract static class VoidWork implements CoreSubscriber<Void> {
+
+        private volatile Subscription subscription;
+
+        private volatile boolean cancelled;
+
+        /** The work ended: {@code error} is null when it completed. */
+        abstract void done(Throwable error);
+
+        @Override
+        public void onSubscribe(Subscription work) {
+            subscription = work;
+            if (cancelled) {
+                work.cancel();
             }
+            else {
+                work.request(Long.MAX_VALUE);
+            }
+        }
 
-            void cancel() {
-                cancelled = true;
-                Subscription work = subscription;
-                if (work != null) {
-                    work.cancel();
-                }
+        @Override
+        public void onNext(Void nothing) {
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            done(error);
+        }
+
+        @Override
+        public void onComplete() {
+            done(null);
+        }
+
+        void cancel() {
+            cancelled = true;
+            Subscription work = subscription;
+            if (work != null) {
+                work.cancel();
             }
         }
     }
