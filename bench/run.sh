@@ -28,6 +28,8 @@ PROXY_PORT=${PROXY_PORT:-15432}      # profile: the counting PostgreSQL proxy
 PROXY_STATS_PORT=${PROXY_STATS_PORT:-18099}
 PG_HOST=${PG_HOST:-127.0.0.1}
 PG_PORT=${PG_PORT:-5432}
+PG_CLUSTER=${PG_CLUSTER:-15/main}        # the PostgreSQL cluster whose CPU is measured: "15/main" is the machine's, a
+                                         # cluster of its own is its cluster_name (a quieter figure on a shared machine)
 DB=${BENCH_DB:-gateway_bench}
 ADMIN_PASSWORD=bench-admin-pw
 GATEWAY_FROM=${GATEWAY_FROM:-worktree}   # worktree: build the root as it is; head: a clean export of git HEAD
@@ -243,7 +245,7 @@ run_chat() {
                 [[ $target == ejabberd ]] && db=(--db "jdbc:postgresql://$PG_HOST:$PG_PORT/$EJ_DB?user=postgres") && command=xmpp-chat
                 gen "$command" --url "$SERVER_URL" --pid "$SERVER_PID" --visitors "$CHAT_VISITORS" --agents "$CHAT_AGENTS" \
                     --max-dialogs "$CHAT_MAX_DIALOGS" --rate "$rate" --warmup "$WARMUP" --duration "$DURATION" \
-                    --sources "$SOURCES" --threads "$GEN_THREADS" --label "$target" "${db[@]}" \
+                    --sources "$SOURCES" --threads "$GEN_THREADS" --label "$target" "${db[@]}" --pg-cluster "$PG_CLUSTER" \
                     --out "$OUT/$name.json" >/dev/null 2>"$OUT/$name.gen.log" || log "$name failed (see $name.gen.log)"
                 tail -n 2 "$OUT/$name.gen.log" | sed 's/^/    /' >&2
                 stop_target "$target"
@@ -277,7 +279,7 @@ run_profile() {
     start_gateway "$OUT/$name.server.log" "$PROXY_PORT" -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints
     gen chat --url "$SERVER_URL" --pid "$SERVER_PID" --visitors "$CHAT_VISITORS" --agents "$CHAT_AGENTS" \
         --max-dialogs "$CHAT_MAX_DIALOGS" --rate "$PROFILE_RATE" --warmup "$WARMUP" --duration "$PROFILE_DURATION" \
-        --sources "$SOURCES" --threads "$GEN_THREADS" --label gateway-profiled --db "$JDBC" \
+        --sources "$SOURCES" --threads "$GEN_THREADS" --label gateway-profiled --db "$JDBC" --pg-cluster "$PG_CLUSTER" \
         --pg-proxy "http://127.0.0.1:$PROXY_STATS_PORT" --jfr "$OUT/$name.jfr" \
         --out "$OUT/$name.json.profile" >/dev/null 2>"$OUT/$name.gen.log" || log "$name failed"
     stop_pid "$SERVER_PID"

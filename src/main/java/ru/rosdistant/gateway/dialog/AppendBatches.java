@@ -26,8 +26,9 @@ import ru.rosdistant.gateway.shared.StorageOutage;
 
 /**
  * Group commit for the messages people write: appends that arrive while earlier ones are being stored
- * wait and then go together, in one statement and one transaction (one WAL flush), through the same
- * {@code append_message} function as a single append. With nothing in flight an append goes at once, so
+ * wait and then go together, in one statement and one transaction (one WAL flush), through {@code append_messages},
+ * which gives each the answer of the single append's {@code append_message} and rewrites each dialog's row once a
+ * batch. With nothing in flight an append goes at once, so
  * a quiet gateway adds no delay; under load the batches grow by themselves and the commits per message
  * fall.
  *
@@ -45,13 +46,13 @@ class AppendBatches {
 
     private static final Logger log = LoggerFactory.getLogger(AppendBatches.class);
 
+    /**
+     * {@code append_messages} (V68): what {@code append_message} gives each append in the batch's order, with a dialog
+     * that has several appends in the batch locked and rewritten once for all of them.
+     */
     private static final String SQL = """
-            SELECT t.ord, r.status, r.seq, r.created_at
-            FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int8[], $5::text[], $6::text[], $7::text[])
-                 WITH ORDINALITY
-                 AS t(dialog, sender, visitor, agent, author, client, body, ord)
-            CROSS JOIN LATERAL append_message(t.dialog, t.sender, t.visitor, t.agent, t.author, t.client, NULL,
-                                              t.body, false) r""";
+            SELECT r.ord, r.status, r.seq, r.created_at
+            FROM append_messages($1::uuid[], $2::text[], $3::uuid[], $4::int8[], $5::text[], $6::text[], $7::text[]) r""";
 
     /** One append waiting for its batch. */
     record Pending(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author, String clientMsgId,
@@ -205,7 +206,7 @@ class AppendBatches {
                         .flatMap(rows -> committed(connection, rows)))
                 .doOnNext(rows -> {
                     if (rows.size() != n) {
-                        throw new IllegalStateException("append_message gave " + rows.size() + " rows for " + n);
+                        throw new IllegalStateException("append_messages gave " + rows.size() + " rows for " + n);
                     }
                     for (Row row : rows) {
                         batch.get(row.ord() - 1).sink().success(row.values());
