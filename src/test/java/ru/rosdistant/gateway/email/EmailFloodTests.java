@@ -27,7 +27,7 @@ import static ru.rosdistant.gateway.email.TestMailboxes.messageId;
 /**
  * A flood of mail does not become a flood of dialogs or of messages in one dialog: past the bounds of the hour a mail
  * waits, kept and listed for supervisors, and goes where it belongs once the hour frees a place, oldest first.
- * Lines lab761, lab762.
+ * Lines lab761, lab762; lab862, lab863 (two mailboxes, one sender).
  */
 @GatewayTest
 class EmailFloodTests {
@@ -110,6 +110,48 @@ class EmailFloodTests {
         assertThat(Checks.row(db, "SELECT count(*) AS n FROM email_message WHERE mailbox = :m AND (state <> 'DELIVERED' "
                 + "OR held_until IS NOT NULL OR reason IS NOT NULL)", "m", box).get("n"))
                 .as("every mail delivered, none waiting, no reason left").isEqualTo(0L);
+    }
+
+    @Test
+    void twoMailboxesReadAtTheSameMomentOpenAtMostFiveDialogsOfOneSenderTogether() throws Exception {
+        String first = "lab862";
+        String second = "lab863";
+        String sender = "race862@example.org";
+        List<String> ids = new ArrayList<>();
+        for (String box : List.of(first, second)) {
+            String address = mailboxes.open(box, "applicant", box);
+            for (int i = 0; i < 5; i++) {
+                String id = messageId();
+                ids.add(id);
+                mailboxes.deliver(box, mail(sender, address, id, "Вопрос " + box + "-" + i, "текст " + i));
+            }
+        }
+        // both passes start together, on two threads, and handle their mails while the other does
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Integer>> passes = new ArrayList<>();
+            for (String box : List.of(first, second)) {
+                passes.add(threads.submit(() -> {
+                    start.await();
+                    return mailboxes.read(box);
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> pass : passes) {
+                assertThat(pass.get(3, java.util.concurrent.TimeUnit.MINUTES)).isEqualTo(5);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(Checks.row(db, "SELECT count(*) AS n FROM email_dialog WHERE contact_address = :s", "s", sender)
+                .get("n")).as("new dialogs of the sender, both mailboxes together").isEqualTo(5L);
+        // every other mail joined the sender's open dialog of its mailbox, or waits where the mailbox has none
+        List<Map<String, Object>> mails = Checks.rows(db, "SELECT state, dialog_id FROM email_message "
+                + "WHERE message_id = ANY(:ids)", "ids", ids.toArray(String[]::new));
+        assertThat(mails).hasSize(10).allSatisfy(row -> assertThat(row.get("state")).isIn("DELIVERED", "LIMITED"));
+        assertThat(mails).filteredOn(row -> row.get("state").equals("LIMITED"))
+                .allSatisfy(row -> assertThat(row.get("dialog_id")).isNull());
     }
 
     @Test
