@@ -21,8 +21,6 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static ru.rosdistant.gateway.email.TestMailboxes.mail;
-import static ru.rosdistant.gateway.email.TestMailboxes.messageId;
 
 /**
  * A flood of mail does not become a flood of dialogs or of messages in one dialog: past the bounds of the hour a mail
@@ -50,9 +48,7 @@ class EmailFloodTests {
         String address = mailboxes.open(box, "applicant", box, "INBOX", 3);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add(messageId());
-            mailboxes.deliver(box, mail("sender" + i + "-761@example.org", address, ids.get(i), "Вопрос " + i,
-                    "текст " + i));
+            ids.add(mailboxes.deliver(box, "sender" + i + "-761@example.org", "Вопрос " + i, "текст " + i));
         }
         assertThat(mailboxes.read(box)).isEqualTo(5);
 
@@ -73,8 +69,7 @@ class EmailFloodTests {
         });
 
         // a sender whose dialog is open writes on it: the mail joins it, with its subject, and waits for nothing
-        String again = messageId();
-        mailboxes.deliver(box, mail("sender0-761@example.org", address, again, "Ещё вопрос", "и ещё"));
+        String again = mailboxes.deliver(box, "sender0-761@example.org", "Ещё вопрос", "и ещё");
         mailboxes.read(box);
         UUID first = mailboxes.dialogOf(ids.get(0));
         assertThat(mailboxes.dialogOf(again)).isEqualTo(first);
@@ -82,9 +77,7 @@ class EmailFloodTests {
 
         // the supervisor sees what waits, and until when
         Agent supervisor = Staff.agent(agents, box, 1, Role.SUPERVISOR);
-        JsonNode list = Checks.body(Checks.http(port).get().uri("/api/supervisor/email/failed")
-                .headers(h -> h.setBasicAuth(supervisor.login(), Staff.PASSWORD)).exchange().expectStatus().isOk());
-        List<JsonNode> waiting = list.valueStream()
+        List<JsonNode> waiting = TestMailboxes.failedMails(port, supervisor).stream()
                 .filter(item -> item.path("mailbox").asString().equals(box))
                 .toList();
         assertThat(waiting).extracting(item -> item.path("messageId").asString())
@@ -95,10 +88,7 @@ class EmailFloodTests {
         });
 
         // an hour later the waiting mails open their dialogs, oldest first
-        db.sql("UPDATE email_dialog SET created_at = created_at - interval '61 minutes' WHERE mailbox = :m")
-                .bind("m", box).then().block(java.time.Duration.ofSeconds(30));
-        db.sql("UPDATE email_message SET held_until = now() - interval '1 second' WHERE mailbox = :m "
-                + "AND state = 'LIMITED'").bind("m", box).then().block(java.time.Duration.ofSeconds(30));
+        mailboxes.anHourPassed(box);
         mailboxes.read(box);
         UUID fourth = mailboxes.dialogOf(ids.get(3));
         UUID fifth = mailboxes.dialogOf(ids.get(4));
@@ -119,11 +109,9 @@ class EmailFloodTests {
         String sender = "race862@example.org";
         List<String> ids = new ArrayList<>();
         for (String box : List.of(first, second)) {
-            String address = mailboxes.open(box, "applicant", box);
+            mailboxes.open(box, "applicant", box);
             for (int i = 0; i < 5; i++) {
-                String id = messageId();
-                ids.add(id);
-                mailboxes.deliver(box, mail(sender, address, id, "Вопрос " + box + "-" + i, "текст " + i));
+                ids.add(mailboxes.deliver(box, sender, "Вопрос " + box + "-" + i, "текст " + i));
             }
         }
         // both passes start together, on two threads, and handle their mails while the other does
@@ -157,12 +145,10 @@ class EmailFloodTests {
     @Test
     void aDialogTakesAtMostTwentyMailsAnHourTheNextWaitsAndFollowsInItsOrder() throws Exception {
         String box = "lab762";
-        String address = mailboxes.open(box, "applicant", box);
-        String question = messageId();
-        mailboxes.deliver(box, mail("Пётр <petr762@example.org>", address, question, "Справка", "письмо 0"));
+        mailboxes.open(box, "applicant", box);
+        String question = mailboxes.deliver(box, "Пётр <petr762@example.org>", "Справка", "письмо 0");
         for (int i = 1; i <= 21; i++) {
-            mailboxes.deliver(box, mail("petr762@example.org", address, messageId(), "Re: Справка", "письмо " + i,
-                    "In-Reply-To: " + question));
+            mailboxes.deliver(box, "petr762@example.org", "Re: Справка", "письмо " + i, "In-Reply-To: " + question);
         }
         // twenty a pass (batch-size)
         assertThat(mailboxes.read(box)).isEqualTo(20);
@@ -183,10 +169,7 @@ class EmailFloodTests {
                 .hasSize(2);
 
         // an hour later both follow, in the order they came
-        db.sql("UPDATE email_message SET handled_at = handled_at - interval '61 minutes' WHERE mailbox = :m "
-                + "AND state = 'DELIVERED'").bind("m", box).then().block(java.time.Duration.ofSeconds(30));
-        db.sql("UPDATE email_message SET held_until = now() - interval '1 second' WHERE mailbox = :m "
-                + "AND state = 'LIMITED'").bind("m", box).then().block(java.time.Duration.ofSeconds(30));
+        mailboxes.anHourPassed(box);
         mailboxes.read(box);
         String text = mailboxes.visitorText(dialogId);
         assertThat(text).contains("письмо 19");

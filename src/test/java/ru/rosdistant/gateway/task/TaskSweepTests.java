@@ -84,24 +84,22 @@ class TaskSweepTests {
                     .block(WAIT);
             db.sql("ANALYZE dialog").then().block(WAIT);
 
-            String plan = String.join("\n", db.sql("EXPLAIN " + Tasks.UNTASKED_DIALOGS)
-                    .bind("since", Instant.now().minus(properties.sweepWindow()).atOffset(ZoneOffset.UTC))
-                    .map(row -> row.get(0, String.class))
-                    .all()
-                    .collectList()
-                    .block(WAIT));
-            assertThat(plan).contains("dialog_task_sweep").doesNotContain("Seq Scan on dialog");
-
-            String appeals = String.join("\n", db.sql("EXPLAIN " + Tasks.UNTASKED_APPEALS)
-                    .bind("since", Instant.now().minus(properties.sweepWindow()).atOffset(ZoneOffset.UTC))
-                    .map(row -> row.get(0, String.class))
-                    .all()
-                    .collectList()
-                    .block(WAIT));
-            assertThat(appeals).doesNotContain("Seq Scan on offline_appeal");
+            assertThat(planOfTheWindow(Tasks.UNTASKED_DIALOGS)).contains("dialog_task_sweep")
+                    .doesNotContain("Seq Scan on dialog");
+            assertThat(planOfTheWindow(Tasks.UNTASKED_APPEALS)).doesNotContain("Seq Scan on offline_appeal");
         } finally {
             db.sql("DELETE FROM dialog WHERE visitor_id = :visitor").bind("visitor", visitor).then().block(WAIT);
         }
+    }
+
+    /** The planner's plan of a sweep query over the window that ends now. */
+    private String planOfTheWindow(String sweep) {
+        return String.join("\n", db.sql("EXPLAIN " + sweep)
+                .bind("since", Instant.now().minus(properties.sweepWindow()).atOffset(ZoneOffset.UTC))
+                .map(row -> row.get(0, String.class))
+                .all()
+                .collectList()
+                .block(WAIT));
     }
 
     /** A closed dialog classified {@code ago} as a service request, whose task the event did not create. */
