@@ -1,13 +1,16 @@
 package ru.rosdistant.gateway.task;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.r2dbc.spi.Readable;
 import org.apache.commons.logging.Log;
@@ -123,7 +126,7 @@ public class Tasks {
 
     @EventListener(ApplicationReadyEvent.class)
     void start() {
-        loop = Flux.interval(java.time.Duration.ZERO, properties.checkInterval())
+        loop = Flux.interval(Duration.ZERO, properties.checkInterval())
                 .onBackpressureDrop()
                 // database-wide: one node at a time
                 .concatMap(tick -> jobs.runAlone("tasks.check", properties.checkInterval(),
@@ -307,7 +310,7 @@ public class Tasks {
             ORDER BY o.classified_at LIMIT 200""";
 
     /** Whether a check of this node has looked at every classified dialog and appeal since it started. */
-    private final java.util.concurrent.atomic.AtomicBoolean caughtUp = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean caughtUp = new AtomicBoolean();
 
     /**
      * The sweep of one check: the first one this node runs after its start looks at all classified dialogs and
@@ -332,15 +335,15 @@ public class Tasks {
      * indexes of V70 (classified dialogs and appeals of the types that get a task, by classification time), so a
      * bounded sweep reads only the window's rows whatever the size of the tables.
      */
-    Mono<Void> sweep(java.time.Duration window) {
+    Mono<Void> sweep(Duration window) {
         Instant since = window == null ? Instant.EPOCH : Instant.now().minus(window);
         return db.sql(UNTASKED_DIALOGS)
-                .bind("since", since.atOffset(java.time.ZoneOffset.UTC))
+                .bind("since", since.atOffset(ZoneOffset.UTC))
                 .map(row -> row.get("id", UUID.class))
                 .all()
                 .concatMap(this::createFor)
                 .thenMany(db.sql(UNTASKED_APPEALS)
-                        .bind("since", since.atOffset(java.time.ZoneOffset.UTC))
+                        .bind("since", since.atOffset(ZoneOffset.UTC))
                         .map(row -> row.get("id", UUID.class))
                         .all())
                 .concatMap(this::createForAppeal)

@@ -5,6 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -115,18 +120,18 @@ class EmailFloodTests {
             }
         }
         // both passes start together, on two threads, and handle their mails while the other does
-        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
-        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        CyclicBarrier start = new CyclicBarrier(2);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
-            List<java.util.concurrent.Future<Integer>> passes = new ArrayList<>();
+            List<Future<Integer>> passes = new ArrayList<>();
             for (String box : List.of(first, second)) {
                 passes.add(threads.submit(() -> {
                     start.await();
                     return mailboxes.read(box);
                 }));
             }
-            for (java.util.concurrent.Future<Integer> pass : passes) {
-                assertThat(pass.get(3, java.util.concurrent.TimeUnit.MINUTES)).isEqualTo(5);
+            for (Future<Integer> pass : passes) {
+                assertThat(pass.get(3, TimeUnit.MINUTES)).isEqualTo(5);
             }
         } finally {
             threads.shutdownNow();
