@@ -10,6 +10,7 @@ import java.util.UUID;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,6 +24,7 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.DialogManagement;
 import ru.rosdistant.gateway.dialog.DialogQueries;
+import ru.rosdistant.gateway.web.Paging;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /**
@@ -50,9 +52,12 @@ class EmailController implements ProblemAnswers {
         this.dialogQueries = dialogQueries;
     }
 
+    /** The waiting e-mail dialogs of the caller's lines: {@code limit} (default 100, clamped to 1..500; {@link Paging}). */
     @GetMapping("/api/email/dialogs")
     @PreAuthorize("isAuthenticated()")
-    Mono<List<Map<String, Object>>> waiting(@RequestParam(defaultValue = "100") int limit, Principal principal) {
+    Mono<ResponseEntity<List<Map<String, Object>>>> waiting(@RequestParam(required = false) String limit,
+            Principal principal) {
+        Paging paging = Paging.of(limit, null, 100, MAX_PAGE);
         return agents.current(principal)
                 .flatMap(agent -> db.sql("""
                                 SELECT d.id, d.line_id, d.site_id, d.queued_at, d.preview, e.mailbox, e.contact_address,
@@ -62,7 +67,7 @@ class EmailController implements ProblemAnswers {
                                 ORDER BY d.queued_at NULLS LAST, d.opened_at LIMIT :limit""")
                         .bind("all", agent.has(Role.ADMIN))
                         .bind("lines", agent.lines().toArray(String[]::new))
-                        .bind("limit", Math.max(1, Math.min(limit, MAX_PAGE)))
+                        .bind("limit", paging.limit())
                         .map(row -> {
                             Map<String, Object> view = new LinkedHashMap<>();
                             view.put("dialogId", row.get("id", UUID.class));
@@ -78,7 +83,8 @@ class EmailController implements ProblemAnswers {
                             return view;
                         })
                         .all()
-                        .collectList());
+                        .collectList())
+                .map(list -> paging.headers(ResponseEntity.ok()).body(list));
     }
 
     @PostMapping("/api/email/dialogs/{id}/take")
@@ -101,17 +107,19 @@ class EmailController implements ProblemAnswers {
 
     /**
      * The mails a supervisor should know of, newest first: those that could not be read ({@code FAILED}), were too
-     * large to download ({@code BLOCKED}), or wait past a bound of the hour ({@code LIMITED}, with {@code heldUntil}).
+     * large to download ({@code BLOCKED}), or wait past a bound of the hour ({@code LIMITED}, with {@code heldUntil}):
+     * {@code limit} (default 100, clamped to 1..500; {@link Paging}).
      */
     @GetMapping("/api/supervisor/email/failed")
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<List<Map<String, Object>>> failed(@RequestParam(defaultValue = "100") int limit) {
+    Mono<ResponseEntity<List<Map<String, Object>>>> failed(@RequestParam(required = false) String limit) {
+        Paging paging = Paging.of(limit, null, 100, MAX_PAGE);
         return db.sql("""
                         SELECT id, mailbox, uid_validity, uid, message_id, state, from_address, subject, reason,
                             raw_key, raw_size, dialog_id, received_at, held_until
                         FROM email_message WHERE state IN ('FAILED', 'BLOCKED', 'LIMITED') ORDER BY received_at DESC
                         LIMIT :limit""")
-                .bind("limit", Math.max(1, Math.min(limit, MAX_PAGE)))
+                .bind("limit", paging.limit())
                 .map(row -> {
                     Map<String, Object> view = new LinkedHashMap<>();
                     view.put("id", row.get("id", UUID.class));
@@ -131,6 +139,7 @@ class EmailController implements ProblemAnswers {
                     return view;
                 })
                 .all()
-                .collectList();
+                .collectList()
+                .map(list -> paging.headers(ResponseEntity.ok()).body(list));
     }
 }

@@ -4,6 +4,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -260,9 +261,34 @@ class EmailThreads {
                 .hasElement()
                 // a dialog opened for this mail before (a pass that stopped half-way) is finished, not counted again
                 .flatMap(openedBefore -> openedBefore || "BLOCKED".equals(mail.state()) ? open(mailbox, mail, closed)
-                        : limits.newDialog(mailbox, mail.fromAddress())
-                                .flatMap(hold -> hold.isEmpty() ? open(mailbox, mail, closed)
-                                        : pastNewDialogs(mailbox, mail, hold.get())));
+                        : openWithinBounds(mailbox, mail, closed));
+    }
+
+    /**
+     * Checks the bounds of new dialogs and opens the dialog in one transaction that holds the sender's lock
+     * ({@code pg_advisory_xact_lock} on the hash of {@code email-sender:<address>}): two mailboxes read at the same
+     * moment (by two nodes, or two loops of one) count the sender's new dialogs of the hour one after the other,
+     * each seeing the dialog the other opened, so a sender never opens more than
+     * {@code new-dialogs-per-sender-per-hour}. (The mailbox's own bound needs no lock: one pass reads a mailbox at a
+     * time.) The message itself is appended after the commit, when the dialog is there for every reader.
+     */
+    private Mono<Void> openWithinBounds(EmailProperties.Mailbox mailbox, Stored mail, Dialog closed) {
+        String sender = mail.fromAddress() == null ? "" : mail.fromAddress();
+        return db.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+                .bind("key", "email-sender:" + sender)
+                .then()
+                .then(limits.newDialog(mailbox, mail.fromAddress()))
+                .flatMap(hold -> hold.isPresent()
+                        ? Mono.just(new Opening(null, null, hold.get()))
+                        : openDialog(mailbox, mail, closed).map(opened -> new Opening(opened.getKey(),
+                                opened.getValue(), null)))
+                .as(tx::transactional)
+                .flatMap(opening -> opening.hold() != null ? pastNewDialogs(mailbox, mail, opening.hold())
+                        : filled(opening.dialog(), opening.card(), mail));
+    }
+
+    /** The dialog a mail opened with its card, or why the mail may not open one this hour. */
+    private record Opening(Dialog dialog, Card card, MailLimits.Hold hold) {
     }
 
     private Mono<Void> pastNewDialogs(EmailProperties.Mailbox mailbox, Stored mail, MailLimits.Hold hold) {
@@ -276,6 +302,16 @@ class EmailThreads {
     }
 
     private Mono<Void> open(EmailProperties.Mailbox mailbox, Stored mail, Dialog closed) {
+        return openDialog(mailbox, mail, closed).flatMap(opened -> filled(opened.getKey(), opened.getValue(), mail));
+    }
+
+    /** The new dialog on its card, with the mail as its first message. */
+    private Mono<Void> filled(Dialog dialog, Card card, Stored mail) {
+        return binding.bind(dialog.id(), card.id()).then(append(dialog, mail, true));
+    }
+
+    /** The mail's new e-mail dialog (its visitor, the dialog, its e-mail row) and the card it belongs on. */
+    private Mono<Map.Entry<Dialog, Card>> openDialog(EmailProperties.Mailbox mailbox, Stored mail, Dialog closed) {
         String name = mail.fromName() != null ? mail.fromName() : mail.fromAddress();
         Visitor visitor = new Visitor(mail.visitorId(), mailbox.site(), null, false);
         return cardFor(mailbox, mail, name, closed)
@@ -302,8 +338,7 @@ class EmailThreads {
                                 .bind("previous", Parameter.fromOrEmpty(closed == null ? null : closed.id(),
                                         UUID.class))
                                 .then()
-                                .then(binding.bind(dialog.id(), card.id()))
-                                .then(append(dialog, mail, true))));
+                                .thenReturn(Map.entry(dialog, card))));
     }
 
     /**

@@ -26,6 +26,7 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.dialog.AppealType;
 import ru.rosdistant.gateway.dialog.Triage;
+import ru.rosdistant.gateway.web.Paging;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /**
@@ -57,21 +58,26 @@ class OfflineAppealController implements ProblemAnswers {
     record ClassifyRequest(String appealType, String requestNumber, java.time.LocalDate dueDate) {
     }
 
+    /**
+     * The open appeals of the caller's lines: {@code limit} (default and largest 500, clamped; applied in
+     * {@code X-Limit}) from {@code offset} (0 to 10,000, else 400), their count in {@code X-Total-Count}
+     * ({@link Paging}).
+     */
     @GetMapping("/api/offline-appeals")
     @PreAuthorize("isAuthenticated()")
-    Mono<ResponseEntity<List<Map<String, Object>>>> list(@RequestParam(defaultValue = "500") int limit,
-            @RequestParam(defaultValue = "0") long offset, Principal principal) {
-        int size = Math.max(1, Math.min(limit, 500));
+    Mono<ResponseEntity<List<Map<String, Object>>>> list(@RequestParam(required = false) String limit,
+            @RequestParam(required = false) String offset, Principal principal) {
+        Paging paging = Paging.of(limit, offset, 500, 500);
         Instant now = Instant.now();
         return agents.current(principal)
                 .flatMap(agent -> {
                     List<String> lines = linesOf(agent);
-                    return appeals.openOf(lines, now, size, Math.max(0, offset))
+                    return appeals.openOf(lines, now, paging.limit(), paging.offset())
                             .map(this::view)
                             .collectList()
                             .zipWith(appeals.countOpenOf(lines, now));
                 })
-                .map(page -> ResponseEntity.ok()
+                .map(page -> paging.headers(ResponseEntity.ok())
                         .header("X-Total-Count", Long.toString(page.getT2()))
                         .body(page.getT1()));
     }

@@ -31,6 +31,7 @@ import ru.rosdistant.gateway.agent.Agent;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.site.Sites;
+import ru.rosdistant.gateway.web.Paging;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /**
@@ -113,12 +114,12 @@ class ReportController implements ProblemAnswers {
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
     Mono<ResponseEntity<Object>> dialogs(Query query, ServerHttpRequest request,
             @RequestParam(required = false) String delimiter, @RequestParam(defaultValue = "offered") String figure,
-            @RequestParam(required = false) Integer limit, Principal principal) {
+            @RequestParam(required = false) String limit, Principal principal) {
         Form form = Form.of(request, delimiter);
         DialogFigure which = figure(figure);
-        int rows = limit(limit, form);
-        return answer(query, form, principal, paged("dialogs-" + which.name().toLowerCase(), DialogRow.class,
-                filter -> reports.dialogs(filter, which, rows)));
+        Paging rows = limit(limit, form);
+        return limited(rows, answer(query, form, principal, paged("dialogs-" + which.name().toLowerCase(),
+                DialogRow.class, filter -> reports.dialogs(filter, which, rows.limit()))));
     }
 
     @GetMapping({"/deadlines/figures", "/deadlines/figures.csv"})
@@ -133,12 +134,12 @@ class ReportController implements ProblemAnswers {
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
     Mono<ResponseEntity<Object>> deadlines(Query query, ServerHttpRequest request,
             @RequestParam(required = false) String delimiter, @RequestParam(required = false) String rule,
-            @RequestParam(required = false) String status, @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String status, @RequestParam(required = false) String limit,
             Principal principal) {
         Form form = Form.of(request, delimiter);
-        int rows = limit(limit, form);
-        return answer(query, form, principal, paged("deadlines", DeadlineRow.class,
-                filter -> reports.deadlines(filter, upper(rule), upper(status), rows)));
+        Paging rows = limit(limit, form);
+        return limited(rows, answer(query, form, principal, paged("deadlines", DeadlineRow.class,
+                filter -> reports.deadlines(filter, upper(rule), upper(status), rows.limit()))));
     }
 
     @GetMapping({"/agents", "/agents.csv"})
@@ -211,13 +212,20 @@ class ReportController implements ProblemAnswers {
         return List.copyOf(asked);
     }
 
-    /** A list's rows: as asked, else 500 as JSON and every row allowed as CSV. */
-    private int limit(Integer limit, Form form) {
-        int rows = limit != null ? limit : form.csv() ? properties.maxRows() : Math.min(500, properties.maxRows());
-        if (rows < 1 || rows > properties.maxRows()) {
-            throw new IllegalArgumentException("limit: 1 to " + properties.maxRows());
-        }
-        return rows;
+    /**
+     * A list's rows: as asked, else 500 as JSON and every row allowed as CSV; clamped to 1..{@code max-rows} like
+     * every list's limit ({@link Paging}), the one applied in {@code X-Limit}.
+     */
+    private Paging limit(String limit, Form form) {
+        int byDefault = form.csv() ? properties.maxRows() : Math.min(500, properties.maxRows());
+        return Paging.of(limit, null, byDefault, properties.maxRows());
+    }
+
+    /** The answer with the limit applied in its headers. */
+    private static Mono<ResponseEntity<Object>> limited(Paging rows, Mono<ResponseEntity<Object>> answer) {
+        return answer.map(response -> rows.headers(ResponseEntity.status(response.getStatusCode())
+                        .headers(headers -> headers.addAll(response.getHeaders())))
+                .body(response.getBody()));
     }
 
     private static DialogFigure figure(String figure) {

@@ -24,6 +24,7 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.card.AccessAudit;
 import ru.rosdistant.gateway.card.StaffScope;
+import ru.rosdistant.gateway.web.Paging;
 import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /**
@@ -37,9 +38,6 @@ class TaskController implements ProblemAnswers {
     static final int MAX_PAGE = 200;
 
     static final int DEFAULT_PAGE = 100;
-
-    /** How deep a page may start: an agent with more open tasks than this has a supervisor's problem, not a paging one. */
-    static final long MAX_OFFSET = 10_000;
 
     private final Tasks tasks;
 
@@ -67,42 +65,21 @@ class TaskController implements ProblemAnswers {
     }
 
     /**
-     * A page of the caller's open tasks, soonest due first: {@code limit} (1 to {@value #MAX_PAGE}, default
-     * {@value #DEFAULT_PAGE}) from {@code offset} (0 to {@value #MAX_OFFSET}); the count of them all in
-     * {@code X-Total-Count}, where the page starts in {@code X-Offset}. Anything else is 400.
+     * A page of the caller's open tasks, soonest due first: {@code limit} (default {@value #DEFAULT_PAGE}, clamped to
+     * 1..{@value #MAX_PAGE}, the limit applied in {@code X-Limit}) from {@code offset} (0 to 10,000, else 400); the
+     * count of them all in {@code X-Total-Count}, where the page starts in {@code X-Offset} ({@link Paging}).
      */
     @GetMapping("/api/tasks")
     @PreAuthorize("isAuthenticated()")
     Mono<ResponseEntity<List<Task>>> mine(@RequestParam(required = false) String limit,
             @RequestParam(required = false) String offset, Principal principal) {
-        int size = (int) bounded("limit", limit, DEFAULT_PAGE, 1, MAX_PAGE);
-        long from = bounded("offset", offset, 0, 0, MAX_OFFSET);
+        Paging paging = Paging.of(limit, offset, DEFAULT_PAGE, MAX_PAGE);
         return agents.current(principal)
-                .flatMap(agent -> tasks.openOf(agent.id(), size, from)
+                .flatMap(agent -> tasks.openOf(agent.id(), paging.limit(), paging.offset())
                         .flatMap(page -> audited(agent.id(), "mine", page.items()).thenReturn(page)))
-                .map(page -> ResponseEntity.ok()
+                .map(page -> paging.headers(ResponseEntity.ok())
                         .header("X-Total-Count", Long.toString(page.total()))
-                        .header("X-Offset", Long.toString(page.offset()))
                         .body(page.items()));
-    }
-
-    /** A whole number within bounds, or the default when the parameter is absent; else the caller's mistake. */
-    static long bounded(String name, String value, long byDefault, long min, long max) {
-        if (value == null) {
-            return byDefault;
-        }
-        long parsed;
-        try {
-            parsed = Long.parseLong(value.strip());
-        }
-        catch (NumberFormatException ex) {
-            parsed = Long.MIN_VALUE;
-        }
-        if (parsed < min || parsed > max) {
-            throw new IllegalArgumentException(name + ": a whole number from " + min + " to " + max + ", got '"
-                    + (value.length() > 20 ? value.substring(0, 20) + "…" : value) + "'");
-        }
-        return parsed;
     }
 
     /** One task with its history, if it lies in the caller's scope (its line, or theirs); 404 otherwise. */

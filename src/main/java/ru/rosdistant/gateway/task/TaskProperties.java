@@ -23,6 +23,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * agent is told)
  * @param publicBaseUrl where the people who appeal reach the gateway: the links in a task's result ("did you
  * receive it?") start with it
+ * @param sweepWindow how far back each check looks for classified dialogs and offline appeals whose task the
+ * classification event missed (the first check after a start looks at all of them, for a gateway that was down
+ * longer): a task is due 3 working days after the classification, and the longest run of days off in the production
+ * calendar (the New Year holidays) is under 14 days
  */
 @ConfigurationProperties("gateway.tasks")
 public record TaskProperties(@DefaultValue("3") int dueWorkingDays, @DefaultValue("Europe/Samara") ZoneId zone,
@@ -33,7 +37,8 @@ public record TaskProperties(@DefaultValue("3") int dueWorkingDays, @DefaultValu
         @DefaultValue("student-affairs") java.util.Set<String> studentLines,
         @DefaultValue("student") java.util.Set<String> studentSites,
         @DefaultValue("30s") Duration noticeInterval,
-        @DefaultValue("http://localhost:8080") String publicBaseUrl) {
+        @DefaultValue("http://localhost:8080") String publicBaseUrl,
+        @DefaultValue("14d") Duration sweepWindow) {
 
     String supervisorOf(String lineId) {
         return supervisorMailboxes.getOrDefault(lineId, defaultSupervisorMailbox);

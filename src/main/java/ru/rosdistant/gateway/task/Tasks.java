@@ -1,13 +1,16 @@
 package ru.rosdistant.gateway.task;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.r2dbc.spi.Readable;
 import org.apache.commons.logging.Log;
@@ -123,11 +126,11 @@ public class Tasks {
 
     @EventListener(ApplicationReadyEvent.class)
     void start() {
-        loop = Flux.interval(java.time.Duration.ZERO, properties.checkInterval())
+        loop = Flux.interval(Duration.ZERO, properties.checkInterval())
                 .onBackpressureDrop()
                 // database-wide: one node at a time
                 .concatMap(tick -> jobs.runAlone("tasks.check", properties.checkInterval(),
-                                () -> sweep().then(escalate(LocalDate.now(properties.zone())).then())
+                                () -> sweepOnce().then(escalate(LocalDate.now(properties.zone())).then())
                                         .then(deadlines.escalate(null, Instant.now()).then())
                                         .then(deadlines.escalateAppeals(null, Instant.now()).then())
                                         .then(reports.alertUntold(null, Instant.now()).then()))
@@ -290,23 +293,57 @@ public class Tasks {
                         new MailMessage(properties.supervisorOf(dialog.lineId()), null, title, body)));
     }
 
-    /** Creates the tasks classification events missed. */
-    Mono<Void> sweep() {
-        return db.sql("""
-                        SELECT d.id FROM dialog d
-                        WHERE d.appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
-                          AND d.classified_at < now() - interval '10 seconds'
-                          AND NOT EXISTS (SELECT 1 FROM task t WHERE t.dialog_id = d.id)
-                        ORDER BY d.classified_at LIMIT 200""")
+    /** The classified dialogs without their task, classified since {@code :since}, oldest first. */
+    static final String UNTASKED_DIALOGS = """
+            SELECT d.id FROM dialog d
+            WHERE d.appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
+              AND d.classified_at >= :since AND d.classified_at < now() - interval '10 seconds'
+              AND NOT EXISTS (SELECT 1 FROM task t WHERE t.dialog_id = d.id)
+            ORDER BY d.classified_at LIMIT 200""";
+
+    /** The same for offline appeals. */
+    static final String UNTASKED_APPEALS = """
+            SELECT o.id FROM offline_appeal o
+            WHERE o.appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
+              AND o.classified_at >= :since AND o.classified_at < now() - interval '10 seconds'
+              AND NOT EXISTS (SELECT 1 FROM task t WHERE t.offline_appeal_id = o.id)
+            ORDER BY o.classified_at LIMIT 200""";
+
+    /** Whether a check of this node has looked at every classified dialog and appeal since it started. */
+    private final AtomicBoolean caughtUp = new AtomicBoolean();
+
+    /**
+     * The sweep of one check: the first one this node runs after its start looks at all classified dialogs and
+     * appeals (a gateway down for longer than the window finds the tasks missed before it), every later one only at
+     * those classified within {@code sweepWindow}.
+     */
+    private Mono<Void> sweepOnce() {
+        if (caughtUp.get()) {
+            return sweep(properties.sweepWindow());
+        }
+        return sweep(null).doOnSuccess(done -> caughtUp.set(true));
+    }
+
+    /** Whether this node's checks have looked at all classified dialogs and appeals once since it started. */
+    boolean caughtUp() {
+        return caughtUp.get();
+    }
+
+    /**
+     * Creates the tasks classification events missed, of the dialogs and appeals classified within {@code window}
+     * (all of them when null); at most 200 of each per call, the oldest first. Both queries read the partial
+     * indexes of V70 (classified dialogs and appeals of the types that get a task, by classification time), so a
+     * bounded sweep reads only the window's rows whatever the size of the tables.
+     */
+    Mono<Void> sweep(Duration window) {
+        Instant since = window == null ? Instant.EPOCH : Instant.now().minus(window);
+        return db.sql(UNTASKED_DIALOGS)
+                .bind("since", since.atOffset(ZoneOffset.UTC))
                 .map(row -> row.get("id", UUID.class))
                 .all()
                 .concatMap(this::createFor)
-                .thenMany(db.sql("""
-                                SELECT o.id FROM offline_appeal o
-                                WHERE o.appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
-                                  AND o.classified_at < now() - interval '10 seconds'
-                                  AND NOT EXISTS (SELECT 1 FROM task t WHERE t.offline_appeal_id = o.id)
-                                ORDER BY o.classified_at LIMIT 200""")
+                .thenMany(db.sql(UNTASKED_APPEALS)
+                        .bind("since", since.atOffset(ZoneOffset.UTC))
                         .map(row -> row.get("id", UUID.class))
                         .all())
                 .concatMap(this::createForAppeal)

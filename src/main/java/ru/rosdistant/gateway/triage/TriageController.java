@@ -13,15 +13,18 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import ru.rosdistant.gateway.web.Paging;
+import ru.rosdistant.gateway.web.ProblemAnswers;
 
 /**
  * The dispatcher's list of dialogs to triage, and the overdue ones for a supervisor: a page of at most
- * {@value DispatcherTriage#MAX_PAGE} (the body, an array), the count of the whole list in {@code X-Total-Count}
- * and where the page starts in {@code X-Offset}.
+ * {@value DispatcherTriage#MAX_PAGE} (the body, an array), the count of the whole list in {@code X-Total-Count},
+ * where the page starts in {@code X-Offset} and the limit applied in {@code X-Limit} ({@link Paging}: a limit is
+ * clamped, an offset past 10,000 is 400).
  */
 @RestController
 @RequestMapping("/api/triage")
-class TriageController {
+class TriageController implements ProblemAnswers {
 
     private final DispatcherTriage triage;
 
@@ -31,22 +34,23 @@ class TriageController {
 
     @GetMapping
     @PreAuthorize("hasAnyRole('DISPATCHER', 'SUPERVISOR')")
-    Mono<ResponseEntity<List<Map<String, Object>>>> pending(@RequestParam(defaultValue = "500") int limit,
-            @RequestParam(defaultValue = "0") long offset) {
-        return triage.pending(Instant.now(), limit, offset).map(TriageController::answer);
+    Mono<ResponseEntity<List<Map<String, Object>>>> pending(@RequestParam(required = false) String limit,
+            @RequestParam(required = false) String offset) {
+        Paging paging = Paging.of(limit, offset, DispatcherTriage.MAX_PAGE, DispatcherTriage.MAX_PAGE);
+        return triage.pending(Instant.now(), paging.limit(), paging.offset()).map(page -> answer(paging, page));
     }
 
     @GetMapping("/overdue")
     @PreAuthorize("hasRole('SUPERVISOR')")
-    Mono<ResponseEntity<List<Map<String, Object>>>> overdue(@RequestParam(defaultValue = "500") int limit,
-            @RequestParam(defaultValue = "0") long offset) {
-        return triage.overdue(Instant.now(), limit, offset).map(TriageController::answer);
+    Mono<ResponseEntity<List<Map<String, Object>>>> overdue(@RequestParam(required = false) String limit,
+            @RequestParam(required = false) String offset) {
+        Paging paging = Paging.of(limit, offset, DispatcherTriage.MAX_PAGE, DispatcherTriage.MAX_PAGE);
+        return triage.overdue(Instant.now(), paging.limit(), paging.offset()).map(page -> answer(paging, page));
     }
 
-    private static ResponseEntity<List<Map<String, Object>>> answer(DispatcherTriage.Page page) {
-        return ResponseEntity.ok()
+    private static ResponseEntity<List<Map<String, Object>>> answer(Paging paging, DispatcherTriage.Page page) {
+        return paging.headers(ResponseEntity.ok())
                 .header("X-Total-Count", Long.toString(page.total()))
-                .header("X-Offset", Long.toString(page.offset()))
                 .body(page.items().stream().map(TriageController::view).toList());
     }
 

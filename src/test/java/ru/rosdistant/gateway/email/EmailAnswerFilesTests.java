@@ -22,7 +22,6 @@ import ru.rosdistant.gateway.files.DownloadChecks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static ru.rosdistant.gateway.email.TestMailboxes.attach;
 import static ru.rosdistant.gateway.email.TestMailboxes.mail;
-import static ru.rosdistant.gateway.email.TestMailboxes.messageId;
 
 /**
  * The files sent with an e-mail dialog's answers, in its history: listed per answer with name, size and a download
@@ -47,11 +46,8 @@ class EmailAnswerFilesTests {
 
     @Test
     void theHistoryListsTheFilesOfEachAnswerForTheStaffWhoSeeTheDialog() throws Exception {
-        String address = mailboxes.open("lab701", "main", "lab701");
-        String question = messageId();
-        mailboxes.deliver("lab701", mail("Инна <inna701@example.org>", address, question, "Справки", "Пришлите"));
-        mailboxes.read("lab701");
-        UUID dialogId = mailboxes.dialogOf(question);
+        mailboxes.open("lab701", "main", "lab701");
+        UUID dialogId = mailboxes.dialogOpenedBy("lab701", "Инна <inna701@example.org>", "Справки", "Пришлите");
         Agent agent = Staff.agent(agents, "lab701", 1);
         Agent colleague = Staff.agent(agents, "lab701", 1);
         Agent stranger = Staff.agent(agents, "lab702", 1);
@@ -91,6 +87,6 @@ class EmailAnswerFilesTests {
     }
 
     private WebTestClient.ResponseSpec get(Agent agent, String uri) {
-        return Checks.http(port).get().uri(uri).headers(h -> h.setBasicAuth(agent.login(), Staff.PASSWORD)).exchange();
+        return TestMailboxes.get(port, agent, uri);
     }
 }

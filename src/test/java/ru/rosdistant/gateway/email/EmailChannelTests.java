@@ -249,10 +249,7 @@ class EmailChannelTests {
     void aDeliveryReportMarksTheDialogAndTheAddressAsBouncing() throws Exception {
         String box = "lab366";
         mailboxes.open(box, "applicant", box);
-        String question = messageId();
-        mailboxes.deliver(box, mail("gone366@example.org", "lab366@rosdistant.test", question, "Вопрос", "текст"));
-        mailboxes.read(box);
-        UUID dialogId = mailboxes.dialogOf(question);
+        UUID dialogId = mailboxes.dialogOpenedBy(box, "gone366@example.org", "Вопрос", "текст");
         String sent = "<email-reply." + dialogId + ".3.contact-gateway@test.rosdistant.ru>";
         db.sql("INSERT INTO email_sent (message_id, dialog_id, seq) VALUES (:id, :d, 3)")
                 .bind("id", sent)

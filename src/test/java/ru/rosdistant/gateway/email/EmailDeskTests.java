@@ -60,7 +60,7 @@ class EmailDeskTests {
     DispatcherTriage triage;
 
     private WebTestClient.ResponseSpec get(Agent agent, String uri) {
-        return Checks.http(port).get().uri(uri).headers(h -> h.setBasicAuth(agent.login(), Staff.PASSWORD)).exchange();
+        return TestMailboxes.get(port, agent, uri);
     }
 
     private WebTestClient.ResponseSpec take(Agent agent, Object dialogId) {
@@ -181,10 +181,7 @@ class EmailDeskTests {
     @Test
     void aBouncingAddressIsShownWithTheCard() throws Exception {
         String address = mailboxes.open("lab373", "main", "lab373");
-        String question = messageId();
-        mailboxes.deliver("lab373", mail("gone373@example.org", address, question, "Вопрос", "текст"));
-        mailboxes.read("lab373");
-        UUID dialogId = mailboxes.dialogOf(question);
+        UUID dialogId = mailboxes.dialogOpenedBy("lab373", "gone373@example.org", "Вопрос", "текст");
         Agent agent = Staff.agent(agents, "lab373", 1);
         JsonNode before = Checks.body(get(agent, "/api/dialogs/" + dialogId + "/card").expectStatus().isOk());
         assertThat(before.path("bouncingEmails").isEmpty()).isTrue();

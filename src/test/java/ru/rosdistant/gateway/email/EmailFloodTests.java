@@ -5,6 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,13 +26,11 @@ import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static ru.rosdistant.gateway.email.TestMailboxes.mail;
-import static ru.rosdistant.gateway.email.TestMailboxes.messageId;
 
 /**
  * A flood of mail does not become a flood of dialogs or of messages in one dialog: past the bounds of the hour a mail
  * waits, kept and listed for supervisors, and goes where it belongs once the hour frees a place, oldest first.
- * Lines lab761, lab762.
+ * Lines lab761, lab762; lab862, lab863 (two mailboxes, one sender).
  */
 @GatewayTest
 class EmailFloodTests {
@@ -50,9 +53,7 @@ class EmailFloodTests {
         String address = mailboxes.open(box, "applicant", box, "INBOX", 3);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add(messageId());
-            mailboxes.deliver(box, mail("sender" + i + "-761@example.org", address, ids.get(i), "Вопрос " + i,
-                    "текст " + i));
+            ids.add(mailboxes.deliver(box, "sender" + i + "-761@example.org", "Вопрос " + i, "текст " + i));
         }
         assertThat(mailboxes.read(box)).isEqualTo(5);
 
@@ -73,8 +74,7 @@ class EmailFloodTests {
         });
 
         // a sender whose dialog is open writes on it: the mail joins it, with its subject, and waits for nothing
-        String again = messageId();
-        mailboxes.deliver(box, mail("sender0-761@example.org", address, again, "Ещё вопрос", "и ещё"));
+        String again = mailboxes.deliver(box, "sender0-761@example.org", "Ещё вопрос", "и ещё");
         mailboxes.read(box);
         UUID first = mailboxes.dialogOf(ids.get(0));
         assertThat(mailboxes.dialogOf(again)).isEqualTo(first);
@@ -82,9 +82,7 @@ class EmailFloodTests {
 
         // the supervisor sees what waits, and until when
         Agent supervisor = Staff.agent(agents, box, 1, Role.SUPERVISOR);
-        JsonNode list = Checks.body(Checks.http(port).get().uri("/api/supervisor/email/failed")
-                .headers(h -> h.setBasicAuth(supervisor.login(), Staff.PASSWORD)).exchange().expectStatus().isOk());
-        List<JsonNode> waiting = list.valueStream()
+        List<JsonNode> waiting = TestMailboxes.failedMails(port, supervisor).stream()
                 .filter(item -> item.path("mailbox").asString().equals(box))
                 .toList();
         assertThat(waiting).extracting(item -> item.path("messageId").asString())
@@ -95,10 +93,7 @@ class EmailFloodTests {
         });
 
         // an hour later the waiting mails open their dialogs, oldest first
-        db.sql("UPDATE email_dialog SET created_at = created_at - interval '61 minutes' WHERE mailbox = :m")
-                .bind("m", box).then().block(java.time.Duration.ofSeconds(30));
-        db.sql("UPDATE email_message SET held_until = now() - interval '1 second' WHERE mailbox = :m "
-                + "AND state = 'LIMITED'").bind("m", box).then().block(java.time.Duration.ofSeconds(30));
+        mailboxes.anHourPassed(box);
         mailboxes.read(box);
         UUID fourth = mailboxes.dialogOf(ids.get(3));
         UUID fifth = mailboxes.dialogOf(ids.get(4));
@@ -113,14 +108,52 @@ class EmailFloodTests {
     }
 
     @Test
+    void twoMailboxesReadAtTheSameMomentOpenAtMostFiveDialogsOfOneSenderTogether() throws Exception {
+        String first = "lab862";
+        String second = "lab863";
+        String sender = "race862@example.org";
+        List<String> ids = new ArrayList<>();
+        for (String box : List.of(first, second)) {
+            mailboxes.open(box, "applicant", box);
+            for (int i = 0; i < 5; i++) {
+                ids.add(mailboxes.deliver(box, sender, "Вопрос " + box + "-" + i, "текст " + i));
+            }
+        }
+        // both passes start together, on two threads, and handle their mails while the other does
+        CyclicBarrier start = new CyclicBarrier(2);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Integer>> passes = new ArrayList<>();
+            for (String box : List.of(first, second)) {
+                passes.add(threads.submit(() -> {
+                    start.await();
+                    return mailboxes.read(box);
+                }));
+            }
+            for (Future<Integer> pass : passes) {
+                assertThat(pass.get(3, TimeUnit.MINUTES)).isEqualTo(5);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(Checks.row(db, "SELECT count(*) AS n FROM email_dialog WHERE contact_address = :s", "s", sender)
+                .get("n")).as("new dialogs of the sender, both mailboxes together").isEqualTo(5L);
+        // every other mail joined the sender's open dialog of its mailbox, or waits where the mailbox has none
+        List<Map<String, Object>> mails = Checks.rows(db, "SELECT state, dialog_id FROM email_message "
+                + "WHERE message_id = ANY(:ids)", "ids", ids.toArray(String[]::new));
+        assertThat(mails).hasSize(10).allSatisfy(row -> assertThat(row.get("state")).isIn("DELIVERED", "LIMITED"));
+        assertThat(mails).filteredOn(row -> row.get("state").equals("LIMITED"))
+                .allSatisfy(row -> assertThat(row.get("dialog_id")).isNull());
+    }
+
+    @Test
     void aDialogTakesAtMostTwentyMailsAnHourTheNextWaitsAndFollowsInItsOrder() throws Exception {
         String box = "lab762";
-        String address = mailboxes.open(box, "applicant", box);
-        String question = messageId();
-        mailboxes.deliver(box, mail("Пётр <petr762@example.org>", address, question, "Справка", "письмо 0"));
+        mailboxes.open(box, "applicant", box);
+        String question = mailboxes.deliver(box, "Пётр <petr762@example.org>", "Справка", "письмо 0");
         for (int i = 1; i <= 21; i++) {
-            mailboxes.deliver(box, mail("petr762@example.org", address, messageId(), "Re: Справка", "письмо " + i,
-                    "In-Reply-To: " + question));
+            mailboxes.deliver(box, "petr762@example.org", "Re: Справка", "письмо " + i, "In-Reply-To: " + question);
         }
         // twenty a pass (batch-size)
         assertThat(mailboxes.read(box)).isEqualTo(20);
@@ -141,10 +174,7 @@ class EmailFloodTests {
                 .hasSize(2);
 
         // an hour later both follow, in the order they came
-        db.sql("UPDATE email_message SET handled_at = handled_at - interval '61 minutes' WHERE mailbox = :m "
-                + "AND state = 'DELIVERED'").bind("m", box).then().block(java.time.Duration.ofSeconds(30));
-        db.sql("UPDATE email_message SET held_until = now() - interval '1 second' WHERE mailbox = :m "
-                + "AND state = 'LIMITED'").bind("m", box).then().block(java.time.Duration.ofSeconds(30));
+        mailboxes.anHourPassed(box);
         mailboxes.read(box);
         String text = mailboxes.visitorText(dialogId);
         assertThat(text).contains("письмо 19");

@@ -101,9 +101,8 @@ class EmailLimitsTests {
 
         // the supervisor's list shows it with the failed ones
         Agent supervisor = Staff.agent(agents, "lab502", 1, Role.SUPERVISOR);
-        JsonNode list = Checks.body(Checks.http(port).get().uri("/api/supervisor/email/failed")
-                .headers(h -> h.setBasicAuth(supervisor.login(), Staff.PASSWORD)).exchange().expectStatus().isOk());
-        assertThat(list.valueStream().filter(item -> item.path("messageId").asString().equals(big)).findFirst())
+        assertThat(TestMailboxes.failedMails(port, supervisor).stream()
+                .filter(item -> item.path("messageId").asString().equals(big)).findFirst())
                 .hasValueSatisfying(item -> {
                     assertThat(item.path("state").asString()).isEqualTo("BLOCKED");
                     assertThat(item.path("rawKept").asBoolean()).isFalse();

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.context.ApplicationContext;
 import org.springframework.http.MediaType;
@@ -116,6 +117,52 @@ public final class TestMailboxes implements BeforeAllCallback, AfterAllCallback,
             folder.appendMessages(new Message[] {new MimeMessage(session,
                     new ByteArrayInputStream(raw.getBytes(StandardCharsets.UTF_8)))});
         }
+    }
+
+    /** Delivers a mail from {@code from} to the mailbox's address, with a Message-ID of its own: that id. */
+    public String deliver(String id, String from, String subject, String body, String... headers)
+            throws MessagingException {
+        String messageId = messageId();
+        deliver(id, mail(from, boxes.get(id).config().address(), messageId, subject, body, headers));
+        return messageId;
+    }
+
+    /** The dialog a person's first mail opens: delivered, read in one pass, and its dialog. */
+    public UUID dialogOpenedBy(String id, String from, String subject, String body) throws MessagingException {
+        String messageId = deliver(id, from, subject, body);
+        read(id);
+        return dialogOf(messageId);
+    }
+
+    /**
+     * The mailbox's hour has passed: its new dialogs and delivered mails are over an hour old, and the mails it held
+     * are due at its next pass.
+     */
+    void anHourPassed(String id) {
+        db.sql("UPDATE email_dialog SET created_at = created_at - interval '61 minutes' WHERE mailbox = :m")
+                .bind("m", id)
+                .then()
+                .then(db.sql("UPDATE email_message SET handled_at = handled_at - interval '61 minutes' "
+                                + "WHERE mailbox = :m AND state IN ('DELIVERED', 'BLOCKED')")
+                        .bind("m", id)
+                        .then())
+                .then(db.sql("UPDATE email_message SET held_until = now() - interval '1 second' WHERE mailbox = :m "
+                                + "AND state = 'LIMITED'")
+                        .bind("m", id)
+                        .then())
+                .block(WAIT);
+    }
+
+    /** A GET of the staff's REST API as {@code agent} (basic authentication). */
+    static WebTestClient.ResponseSpec get(int port, Agent agent, String uri) {
+        return Checks.http(port).get().uri(uri).headers(h -> h.setBasicAuth(agent.login(), Staff.PASSWORD)).exchange();
+    }
+
+    /** The mails a supervisor sees as failed, blocked or waiting ({@code GET /api/supervisor/email/failed}). */
+    static List<JsonNode> failedMails(int port, Agent supervisor) {
+        return Checks.body(get(port, supervisor, "/api/supervisor/email/failed").expectStatus().isOk())
+                .valueStream()
+                .toList();
     }
 
     /** Deletes the mailbox's folder with its mails, as an administrator rebuilding it would. */

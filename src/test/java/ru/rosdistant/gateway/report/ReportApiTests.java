@@ -56,6 +56,9 @@ class ReportApiTests {
     @Autowired
     ReportClock clock;
 
+    @Autowired
+    ReportProperties properties;
+
     WebTestClient client;
 
     String supervisor;
@@ -149,7 +152,12 @@ class ReportApiTests {
                     .expectHeader()
                     .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
         }
-        for (String query : new String[] {PERIOD + "&limit=0", PERIOD + "&limit=10001", PERIOD + "&figure=nope"}) {
+        // a limit past the bounds is clamped like every list's (docs/protocol.md, Lists), one that is no number is 400
+        client.get().uri("/api/reports/dialogs?" + PERIOD + "&limit=0").header(HttpHeaders.COOKIE, supervisor)
+                .exchange().expectStatus().isOk().expectHeader().valueEquals("X-Limit", "1");
+        client.get().uri("/api/reports/dialogs?" + PERIOD + "&limit=100001").header(HttpHeaders.COOKIE, supervisor)
+                .exchange().expectStatus().isOk().expectHeader().valueEquals("X-Limit", String.valueOf(properties.maxRows()));
+        for (String query : new String[] {PERIOD + "&limit=many", PERIOD + "&figure=nope"}) {
             client.get()
                     .uri("/api/reports/dialogs?" + query)
                     .header(HttpHeaders.COOKIE, supervisor)

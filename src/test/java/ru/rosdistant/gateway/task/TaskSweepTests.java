@@ -1,0 +1,128 @@
+package ru.rosdistant.gateway.task;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.r2dbc.core.DatabaseClient;
+import ru.rosdistant.gateway.Checks;
+import ru.rosdistant.gateway.GatewayTest;
+import ru.rosdistant.gateway.Staff;
+import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.card.CardFixtures;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The task check's sweep (the tasks the classification event missed) reads only the classified dialogs of its
+ * window, by the partial index of V70; the first check after a start reads them all. Lines lab860, lab861.
+ */
+@GatewayTest
+class TaskSweepTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Autowired
+    AgentDirectory agents;
+
+    @Autowired
+    DatabaseClient db;
+
+    @Autowired
+    Tasks tasks;
+
+    @Autowired
+    TaskProperties properties;
+
+    @Test
+    void aDialogWhoseTaskWasMissedGetsItFromTheNextCheckWithinTheWindowAndFromTheFirstCheckAfterAStartBeyondIt() {
+        Checks.eventually(() -> tasks.caughtUp() ? true : null, "the first check after the start");
+        Agent agent = Staff.agent(agents, "lab860", 5);
+        UUID card = CardFixtures.card(db, "Сроки 860", List.of("sweep860@example.org"), List.of());
+        UUID recent = classifiedWithoutTask(agent, card, "R-860-1", Duration.ofDays(2));
+        UUID old = classifiedWithoutTask(agent, card, "R-860-2", properties.sweepWindow().plusDays(16));
+
+        tasks.sweep(properties.sweepWindow()).block(WAIT);
+        assertThat(titleOf(recent)).isEqualTo("Сообщить результат по заявке R-860-1");
+        // beyond the window a check of a running gateway leaves it (its event and every check of the window missed
+        // it: a fault the log tells at each of them), ...
+        assertThat(titleOf(old)).isNull();
+
+        // ... the first check after a start (all classified dialogs) gives it its task, due from its classification
+        tasks.sweep(null).block(WAIT);
+        assertThat(titleOf(old)).isEqualTo("Сообщить результат по заявке R-860-2");
+        assertThat(Checks.text(db, "SELECT count(*)::text AS v FROM task WHERE dialog_id IN ('" + recent + "', '"
+                + old + "')")).isEqualTo("2");
+    }
+
+    @Test
+    void theSweepOfTheWindowReadsThePartialIndexNotTheWholeDialogTable() {
+        // 4,000 closed dialogs of one visitor over two years, one in four a service request, all classified
+        // before the window; then the planner's statistics
+        UUID visitor = UUID.randomUUID();
+        db.sql("INSERT INTO visitor (id, site_id, token_hash) VALUES (:id, 'lab861', decode(md5(random()::text), 'hex'))")
+                .bind("id", visitor)
+                .then()
+                .block(WAIT);
+        try {
+            db.sql("""
+                            INSERT INTO dialog (id, visitor_id, site_id, line_id, state, opened_at, closed_at, closed_by,
+                                appeal_type, request_number, classified_at)
+                            SELECT gen_random_uuid(), :visitor, 'lab861', 'lab861', 'CLOSED', t, t, 'VISITOR',
+                                CASE WHEN i % 4 = 0 THEN 'SERVICE_REQUEST' ELSE 'CONSULTATION' END,
+                                CASE WHEN i % 4 = 0 THEN 'R-861-' || i END, t
+                            FROM generate_series(1, 4000) AS i,
+                                LATERAL (SELECT now() - interval '30 days' - i * interval '4 hours' AS t) AS at""")
+                    .bind("visitor", visitor)
+                    .then()
+                    .block(WAIT);
+            db.sql("ANALYZE dialog").then().block(WAIT);
+
+            assertThat(planOfTheWindow(Tasks.UNTASKED_DIALOGS)).contains("dialog_task_sweep")
+                    .doesNotContain("Seq Scan on dialog");
+            assertThat(planOfTheWindow(Tasks.UNTASKED_APPEALS)).doesNotContain("Seq Scan on offline_appeal");
+        } finally {
+            db.sql("DELETE FROM dialog WHERE visitor_id = :visitor").bind("visitor", visitor).then().block(WAIT);
+        }
+    }
+
+    /** The planner's plan of a sweep query over the window that ends now. */
+    private String planOfTheWindow(String sweep) {
+        return String.join("\n", db.sql("EXPLAIN " + sweep)
+                .bind("since", Instant.now().minus(properties.sweepWindow()).atOffset(ZoneOffset.UTC))
+                .map(row -> row.get(0, String.class))
+                .all()
+                .collectList()
+                .block(WAIT));
+    }
+
+    /** A closed dialog classified {@code ago} as a service request, whose task the event did not create. */
+    private UUID classifiedWithoutTask(Agent agent, UUID card, String number, Duration ago) {
+        UUID dialog = CardFixtures.closedDialog(db, card, "lab860", "заявка " + number);
+        db.sql("""
+                        UPDATE dialog SET agent_id = :agent, appeal_type = 'SERVICE_REQUEST', request_number = :number,
+                            classified_by = :agent, classified_at = now() - CAST(:ago AS interval)
+                        WHERE id = :id""")
+                .bind("agent", agent.id())
+                .bind("number", number)
+                .bind("ago", ago.toSeconds() + " seconds")
+                .bind("id", dialog)
+                .then()
+                .block(WAIT);
+        return dialog;
+    }
+
+    private String titleOf(UUID dialog) {
+        return db.sql("SELECT title FROM task WHERE dialog_id = :id")
+                .bind("id", dialog)
+                .map(row -> row.get("title", String.class))
+                .one()
+                .block(WAIT);
+    }
+}
