@@ -29,9 +29,11 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
+import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.live.SocketFanOut;
 import ru.rosdistant.gateway.shared.LiveEvent;
 
@@ -244,7 +246,8 @@ class ArchitectureTests {
     /** {@code equals}, and the socket engine's doors for a frame to send (a map or a record rendered as JSON). */
     private static boolean takesAFrameOrAnyValue(JavaCodeUnit unit) {
         return unit.getName().equals("equals") || unit.getName().equals("send")
-                || unit.getFullName().equals("ru.rosdistant.gateway.live.SocketConnection$Frame.<init>(java.lang.Object)");
+                || unit.getFullName()
+                        .equals("ru.rosdistant.gateway.live.SocketConnection$Frame.<init>(java.lang.Object)");
     }
 
     /**
@@ -274,5 +277,57 @@ class ArchitectureTests {
 
     /** A live event the fan-out does not know: what the rule must find. */
     record Unrouted(long agentId) implements LiveEvent {
+    }
+
+    /**
+     * Every event the gateway publishes is heard: a record made where {@code publishEvent} is called (in the same
+     * method or lambda) is taken by some {@code @EventListener} of the main classes, or is a {@code DialogEvent}
+     * (heard by {@code DialogEvents.Listener}, the live fan-out). An event nobody hears is a promise nothing keeps.
+     */
+    @Test
+    void everyPublishedEventIsHeard() {
+        ArchCondition<JavaClass> heard = new ArchCondition<>("publish only events some listener hears") {
+
+            @Override
+            public void check(JavaClass type, ConditionEvents events) {
+                for (JavaMethodCall call : type.getMethodCallsFromSelf()) {
+                    if (!call.getTargetOwner().isAssignableTo(ApplicationEventPublisher.class)
+                            || !call.getName().equals("publishEvent")) {
+                        continue;
+                    }
+                    call.getOrigin().getConstructorCallsFromSelf().stream()
+                            .map(made -> made.getTargetOwner())
+                            .filter(made -> made.isRecord()
+                                    && made.getPackageName().startsWith("ru.rosdistant.gateway"))
+                            .filter(made -> !made.isAssignableTo(DialogEvent.class) && !hasListener(made))
+                            .forEach(made -> events.add(SimpleConditionEvent.violated(call, call.getOrigin()
+                                    .getFullName() + " publishes " + made.getName() + ", which nobody hears")));
+                }
+            }
+        };
+        ArchRule rule = classes().should(heard);
+        rule.check(main);
+        assertThatThrownBy(() -> rule.check(new ClassFileImporter().importClasses(PublishesToNobody.class)))
+                .as("the rule sees an event nobody hears")
+                .hasMessageContaining("Unheard, which nobody hears");
+    }
+
+    private static boolean hasListener(JavaClass event) {
+        return main.stream()
+                .flatMap(type -> type.getMethods().stream())
+                .filter(method -> method.isAnnotatedWith(EventListener.class))
+                .anyMatch(method -> method.getRawParameterTypes().size() == 1
+                        && event.isAssignableTo(method.getRawParameterTypes().get(0).getName()));
+    }
+
+    /** Publishes an event that no listener of the gateway takes: what the rule must find. */
+    static final class PublishesToNobody {
+
+        record Unheard(long id) {
+        }
+
+        void tell(ApplicationEventPublisher events) {
+            events.publishEvent(new Unheard(1));
+        }
     }
 }

@@ -5,11 +5,11 @@ import java.util.UUID;
 import ru.rosdistant.gateway.shared.LiveEvent;
 
 /**
- * The facts that change a dialog's row: its state, its agent, its line, its triage or its appeal type. Each is live: its
- * dialog's followers, its agent and the agent it left see it as it happens.
+ * The facts that change a dialog's row: its state, its agent, its line, its triage or its appeal type. Each is live:
+ * its dialog's followers, its agent and the agent it left see it as it happens.
  */
-public sealed interface DialogChanged extends DialogEvent, LiveEvent permits DialogAssigned, DialogForwarded, DialogRequeued,
-        DialogTriaged, DialogClosed, DialogClassified {
+public sealed interface DialogChanged extends DialogEvent, LiveEvent permits DialogAssigned, DialogForwarded,
+        DialogRequeued, DialogTriaged, DialogClosed, DialogClassified {
 
     /** The dialog as it is after the change. */
     Dialog dialog();

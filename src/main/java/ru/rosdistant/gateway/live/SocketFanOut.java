@@ -47,9 +47,9 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
     private static final Logger log = LoggerFactory.getLogger(SocketFanOut.class);
 
     /**
-     * Where each kind of live event goes: the one list of what the fan-out carries, which the relay between nodes reads
-     * back by (every change {@link DialogChanged} permits, taken from the sealed type). Looked up by the event's
-     * class: one map read per event, nothing allocated.
+     * Where each kind of live event goes: the one list of what the fan-out carries, and the relay's table of the types
+     * it reads back from the other nodes ({@link #eventTypes}). Every change {@link DialogChanged} permits is added
+     * from the sealed type. Looked up by the event's class: one map read per event, nothing allocated.
      */
     private static final Map<Class<? extends LiveEvent>, Route> ROUTES = routes(
             toDialog(MessageAppended.class, MessageAppended::dialogId),
@@ -194,7 +194,8 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
     /** Events of this kind go to the listeners of their agent. */
     private static <E extends LiveEvent> Map.Entry<Class<? extends LiveEvent>, Route> toAgent(Class<E> type,
             ToLongFunction<E> agent) {
-        return Map.entry(type, (fanOut, event) -> fanOut.deliverToAgentHere(agent.applyAsLong(type.cast(event)), event));
+        return Map.entry(type,
+                (fanOut, event) -> fanOut.deliverToAgentHere(agent.applyAsLong(type.cast(event)), event));
     }
 
     /**
