@@ -12,6 +12,10 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.domain.JavaParameter;
+import com.tngtech.archunit.core.domain.JavaParameterizedType;
+import com.tngtech.archunit.core.domain.JavaType;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
@@ -25,11 +29,17 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
+import ru.rosdistant.gateway.dialog.DialogEvent;
+import ru.rosdistant.gateway.live.SocketFanOut;
+import ru.rosdistant.gateway.shared.LiveEvent;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
@@ -185,5 +195,147 @@ class ArchitectureTests {
                 .should().dependOnClassesThat().resideInAnyPackage("io.zonky..", "java.sql..")
                 .because("the gateway reaches PostgreSQL through R2DBC; JDBC is for Flyway at start only");
         rule.check(main);
+    }
+
+    /**
+     * The live fan-out, the relay between nodes and the sockets take a {@link LiveEvent}, never a raw {@code Object}
+     * (nor a consumer or function of one): the compiler then checks what may travel to a socket or another node.
+     * Frames, which are JSON of any shape, are the one {@code Object} a socket takes ({@code send}).
+     */
+    @Test
+    void theLiveModulesTakeTypedEvents() {
+        ArchRule rule = codeUnits().that().areDeclaredInClassesThat()
+                .resideInAnyPackage("ru.rosdistant.gateway.live..", "ru.rosdistant.gateway.cluster..")
+                .and().doNotHaveModifier(JavaModifier.PRIVATE)
+                .and().doNotHaveModifier(JavaModifier.SYNTHETIC)
+                .and().doNotHaveModifier(JavaModifier.BRIDGE)
+                .should(new ArchCondition<JavaCodeUnit>("take no raw Object (nor a consumer or function of one) but a"
+                        + " frame") {
+
+                    @Override
+                    public void check(JavaCodeUnit unit, ConditionEvents events) {
+                        for (JavaParameter parameter : unit.getParameters()) {
+                            if (untyped(parameter.getType()) && !takesAFrameOrAnyValue(unit)) {
+                                events.add(SimpleConditionEvent.violated(unit, unit.getFullName() + " takes "
+                                        + parameter.getType().getName() + " (parameter " + parameter.getIndex()
+                                        + ")"));
+                            }
+                        }
+                    }
+                })
+                .because("what travels to the sockets and the other nodes is a LiveEvent, checked by the compiler");
+        rule.check(main);
+        assertThatThrownBy(() -> rule.check(new ClassFileImporter().importPackagesOf(
+                ru.rosdistant.gateway.live.untyped.TakesAnything.class)))
+                .as("the rule sees an Object and a Consumer<Object> where they are")
+                .hasMessageContaining("TakesAnything.deliver(java.lang.Object)")
+                .hasMessageContaining("TakesAnything.follow(java.util.function.Consumer)");
+    }
+
+    /** A raw {@code Object}, or a consumer or function (of {@code java.util.function}) that takes one. */
+    private static boolean untyped(JavaType type) {
+        JavaClass raw = type.toErasure();
+        if (raw.isEquivalentTo(Object.class)) {
+            return true;
+        }
+        return raw.getPackageName().equals("java.util.function") && type instanceof JavaParameterizedType function
+                && !function.getActualTypeArguments().isEmpty()
+                && function.getActualTypeArguments().get(0).toErasure().isEquivalentTo(Object.class);
+    }
+
+    /** {@code equals}, and the socket engine's doors for a frame to send (a map or a record rendered as JSON). */
+    private static boolean takesAFrameOrAnyValue(JavaCodeUnit unit) {
+        return unit.getName().equals("equals") || unit.getName().equals("send")
+                || unit.getFullName()
+                        .equals("ru.rosdistant.gateway.live.SocketConnection$Frame.<init>(java.lang.Object)");
+    }
+
+    /**
+     * Every live event is a record (it travels between nodes as JSON) and has a route in the fan-out, whose routes are
+     * also the relay's table of types: an event that implements {@link LiveEvent} without one would reach no socket.
+     */
+    @Test
+    void everyLiveEventIsARecordTheFanOutRoutes() {
+        Set<String> routed = new java.util.HashSet<>();
+        new SocketFanOut().eventTypes().forEach(type -> routed.add(type.getName()));
+        ArchRule rule = classes().that().implement(LiveEvent.class).and().areNotInterfaces()
+                .should(new ArchCondition<JavaClass>("be a record the live fan-out routes") {
+
+                    @Override
+                    public void check(JavaClass type, ConditionEvents events) {
+                        if (!type.isRecord() || !routed.contains(type.getName())) {
+                            events.add(SimpleConditionEvent.violated(type, type.getName()
+                                    + (type.isRecord() ? " has no route in SocketFanOut" : " is not a record")));
+                        }
+                    }
+                });
+        rule.check(main);
+        assertThatThrownBy(() -> rule.check(new ClassFileImporter().importClasses(Unrouted.class)))
+                .as("the rule sees a live event without a route")
+                .hasMessageContaining("Unrouted has no route");
+    }
+
+    /** A live event the fan-out does not know: what the rule must find. */
+    record Unrouted(long agentId) implements LiveEvent {
+    }
+
+    /**
+     * Every event the gateway publishes is heard: a record made where {@code publishEvent} is called (in the same
+     * method or lambda) is taken by some {@code @EventListener} of the main classes, or is a {@code DialogEvent}
+     * (heard by {@code DialogEvents.Listener}, the live fan-out). An event nobody hears is a promise nothing keeps.
+     */
+    @Test
+    void everyPublishedEventIsHeard() {
+        ArchCondition<JavaClass> heard = new ArchCondition<>("publish only events some listener hears") {
+
+            @Override
+            public void check(JavaClass type, ConditionEvents events) {
+                for (JavaMethodCall call : type.getMethodCallsFromSelf()) {
+                    if (!call.getTargetOwner().isAssignableTo(ApplicationEventPublisher.class)
+                            || !call.getName().equals("publishEvent")) {
+                        continue;
+                    }
+                    call.getOrigin().getConstructorCallsFromSelf().stream()
+                            .map(made -> made.getTargetOwner())
+                            .filter(made -> made.isRecord()
+                                    && made.getPackageName().startsWith("ru.rosdistant.gateway"))
+                            .filter(made -> !made.isAssignableTo(DialogEvent.class) && !hasListener(made))
+                            .forEach(made -> events.add(SimpleConditionEvent.violated(call, call.getOrigin()
+                                    .getFullName() + " publishes " + made.getName() + ", which nobody hears")));
+                }
+            }
+        };
+        ArchRule rule = classes().should(heard);
+        rule.check(main);
+        assertThatThrownBy(() -> rule.check(new ClassFileImporter().importClasses(PublishesToNobody.class)))
+                .as("the rule sees an event nobody hears, published at once or later in a lambda (as Tasks did)")
+                .hasMessageContaining("Unheard, which nobody hears")
+                .hasMessageContaining("UnheardLater, which nobody hears");
+    }
+
+    private static boolean hasListener(JavaClass event) {
+        return main.stream()
+                .flatMap(type -> type.getMethods().stream())
+                .filter(method -> method.isAnnotatedWith(EventListener.class))
+                .anyMatch(method -> method.getRawParameterTypes().size() == 1
+                        && event.isAssignableTo(method.getRawParameterTypes().get(0).getName()));
+    }
+
+    /** Publishes an event that no listener of the gateway takes: what the rule must find. */
+    static final class PublishesToNobody {
+
+        record Unheard(long id) {
+        }
+
+        record UnheardLater(long id) {
+        }
+
+        void tell(ApplicationEventPublisher events) {
+            events.publishEvent(new Unheard(1));
+        }
+
+        Mono<Long> tellLater(ApplicationEventPublisher events) {
+            return Mono.just(2L).doOnNext(id -> events.publishEvent(new UnheardLater(id)));
+        }
     }
 }

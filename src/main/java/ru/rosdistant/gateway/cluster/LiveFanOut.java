@@ -32,6 +32,7 @@ import ru.rosdistant.gateway.dialog.DialogClosed;
 import ru.rosdistant.gateway.dialog.DialogForwarded;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.MessageAppended;
+import ru.rosdistant.gateway.shared.LiveEvent;
 
 /**
  * Carries the live events of one node to the others through one Redis pub/sub channel; each node hands them to its
@@ -63,7 +64,8 @@ class LiveFanOut implements NodeSockets.Relay {
 
     private final JsonMapper json;
 
-    private final Map<String, Class<?>> types = new HashMap<>();
+    /** The kinds of live events by the simple names they travel under: those the sockets take. */
+    private final Map<String, Class<? extends LiveEvent>> types = new HashMap<>();
 
     /** The last number this node published; guarded by {@code this}, so numbers reach Redis in order. */
     private long published;
@@ -96,8 +98,12 @@ class LiveFanOut implements NodeSockets.Relay {
         this.sockets = sockets;
         this.dialogs = dialogs;
         this.json = json.rebuild().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-        for (Class<?> type : sockets.eventTypes()) {
-            types.put(type.getSimpleName(), type);
+        for (Class<? extends LiveEvent> type : sockets.eventTypes()) {
+            Class<? extends LiveEvent> before = types.put(type.getSimpleName(), type);
+            if (before != null) {
+                throw new IllegalStateException("Two live events travel as " + type.getSimpleName() + ": "
+                        + before.getName() + " and " + type.getName());
+            }
         }
     }
 
@@ -139,7 +145,7 @@ class LiveFanOut implements NodeSockets.Relay {
     }
 
     @Override
-    public void publish(Object event) {
+    public void publish(LiveEvent event) {
         Map<String, Object> envelope = new HashMap<>();
         envelope.put("n", properties.nodeId());
         envelope.put("k", "e");
@@ -228,11 +234,11 @@ class LiveFanOut implements NodeSockets.Relay {
     }
 
     private void deliver(JsonNode envelope) {
-        Class<?> type = types.get(envelope.path("t").asString());
+        Class<? extends LiveEvent> type = types.get(envelope.path("t").asString());
         if (type == null) {
             return;
         }
-        Object event;
+        LiveEvent event;
         try {
             event = json.treeToValue(envelope.path("p"), type);
         }
@@ -316,7 +322,7 @@ class LiveFanOut implements NodeSockets.Relay {
     }
 
     /** How a dialog that left an agent since the last fill is told to them, as the change that took it away. */
-    private static Object left(Dialog dialog, long agentId) {
+    private static LiveEvent left(Dialog dialog, long agentId) {
         if (dialog.isClosed()) {
             return new DialogClosed(dialog);
         }

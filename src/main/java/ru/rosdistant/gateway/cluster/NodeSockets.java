@@ -1,8 +1,10 @@
 package ru.rosdistant.gateway.cluster;
 
-import java.util.List;
+import java.util.Collection;
 import java.util.Set;
 import java.util.UUID;
+
+import ru.rosdistant.gateway.shared.LiveEvent;
 
 /**
  * This node's sockets as the relay between nodes sees them (the live fan-out implements it): the events it hands to
@@ -14,10 +16,10 @@ public interface NodeSockets {
     void relayTo(Relay relay);
 
     /** Hands an event to this node's sockets only: one another node published, or one read again from PostgreSQL. */
-    void deliverHere(Object event);
+    void deliverHere(LiveEvent event);
 
     /** Hands an event to the sockets of one agent on this node only. */
-    void deliverToAgentHere(long agentId, Object event);
+    void deliverToAgentHere(long agentId, LiveEvent event);
 
     /** The dialogs some socket of this node follows now. */
     Set<UUID> followedDialogs();
@@ -25,12 +27,12 @@ public interface NodeSockets {
     /** The agents some socket of this node follows now. */
     Set<Long> followedAgents();
 
-    /** The kinds of events relayed; the relay reads them back by their simple names. */
-    List<Class<?>> eventTypes();
+    /** The kinds of events relayed, every one the sockets take; the relay reads them back by their simple names. */
+    Collection<Class<? extends LiveEvent>> eventTypes();
 
     /** Carries the live events of this node to the others. */
     interface Relay {
 
-        void publish(Object event);
+        void publish(LiveEvent event);
     }
 }

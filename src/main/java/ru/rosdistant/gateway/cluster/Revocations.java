@@ -91,11 +91,11 @@ class Revocations {
             if (properties.nodeId().equals(envelope.path("n").asString())) {
                 return;
             }
-            Class<?> type = revocation(envelope.path("t").asString());
+            Class<? extends Revocation> type = revocation(envelope.path("t").asString());
             if (type == null) {
                 return;
             }
-            Object event = json.treeToValue(envelope.path("p"), type);
+            Revocation event = json.treeToValue(envelope.path("p"), type);
             replaying.set(true);
             try {
                 events.publishEvent(event);
@@ -110,10 +110,10 @@ class Revocations {
     }
 
     /** The type named, if it is a revocation of this application (loaded, not initialised, before it is checked). */
-    private static Class<?> revocation(String name) {
+    private static Class<? extends Revocation> revocation(String name) {
         try {
             Class<?> type = Class.forName(name, false, Revocations.class.getClassLoader());
-            return Revocation.class.isAssignableFrom(type) ? type : null;
+            return Revocation.class.isAssignableFrom(type) ? type.asSubclass(Revocation.class) : null;
         }
         catch (ClassNotFoundException | LinkageError ex) {
             log.warn("A revocation of unknown type {} from another node is ignored", name);

@@ -4,5 +4,5 @@
  * PostgreSQL polling while Redis is away, and the per-client rates shared through Redis. A single node (no
  * {@code gateway.cluster.redis-url}) runs none of it: its jobs run without leases, its rates count in memory.
  */
-@org.springframework.modulith.ApplicationModule(allowedDependencies = { "dialog", "web" })
+@org.springframework.modulith.ApplicationModule(allowedDependencies = { "dialog", "shared", "web" })
 package ru.rosdistant.gateway.cluster;

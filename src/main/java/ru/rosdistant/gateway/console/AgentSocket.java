@@ -51,6 +51,7 @@ import ru.rosdistant.gateway.live.SocketConnection;
 import ru.rosdistant.gateway.live.SocketFanOut;
 import ru.rosdistant.gateway.live.SocketMetrics;
 import ru.rosdistant.gateway.live.SocketProperties;
+import ru.rosdistant.gateway.shared.LiveEvent;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
 import ru.rosdistant.gateway.task.PersonWroteAgain;
@@ -202,7 +203,7 @@ class AgentSocket implements WebSocketHandler {
                     .then();
         }
 
-        Object otherEvent(Object event) {
+        Object otherEvent(LiveEvent event) {
             if (event instanceof TypingChanged typing) {
                 return typing.sender() == Sender.VISITOR
                         ? Frames.typing(typing.dialogId().toString(), "visitor", typing.typing(), null) : null;

@@ -3,5 +3,5 @@
  * forward targets.
  */
 @org.springframework.modulith.ApplicationModule(allowedDependencies = {
-        "agent", "dialog", "live", "routing", "site", "task", "triage" })
+        "agent", "dialog", "live", "routing", "shared", "site", "task", "triage" })
 package ru.rosdistant.gateway.console;

@@ -25,7 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
-import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
@@ -40,6 +39,7 @@ import ru.rosdistant.gateway.dialog.DialogException;
 import ru.rosdistant.gateway.dialog.DialogQueries;
 import ru.rosdistant.gateway.dialog.Message;
 import ru.rosdistant.gateway.dialog.MessageAppended;
+import ru.rosdistant.gateway.shared.LiveEvent;
 import ru.rosdistant.gateway.web.ClientAddress;
 import ru.rosdistant.gateway.web.TokenBucket;
 
@@ -54,7 +54,7 @@ import ru.rosdistant.gateway.web.TokenBucket;
  * from ({@link DirectSocket}); the dialog a visitor follows is one small object, a map only from an agent's second;
  * counters are fields, not atomic objects.
  */
-public final class SocketConnection implements Consumer<Object> {
+public final class SocketConnection implements Consumer<LiveEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(SocketConnection.class);
 
@@ -140,7 +140,7 @@ public final class SocketConnection implements Consumer<Object> {
 
     private Map<UUID, Followed> moreDialogs;
 
-    private final Function<Object, Object> otherEvents;
+    private final Function<LiveEvent, Object> otherEvents;
 
     private final SocketMetrics.Side metrics;
 
@@ -199,7 +199,7 @@ public final class SocketConnection implements Consumer<Object> {
      * null to skip it
      */
     public SocketConnection(WebSocketSession session, JsonMapper json, DialogQueries dialogs, SocketFanOut bus,
-            SocketProperties limits, SocketMetrics.Side metrics, Function<Object, Object> otherEvents) {
+            SocketProperties limits, SocketMetrics.Side metrics, Function<LiveEvent, Object> otherEvents) {
         this.session = session;
         this.json = json;
         this.dialogs = dialogs;
@@ -403,11 +403,11 @@ public final class SocketConnection implements Consumer<Object> {
      * on a console, for its agent, so the fan-out hands an event that concerns both to it once.
      */
     @Override
-    public void accept(Object event) {
+    public void accept(LiveEvent event) {
         onEvent(event);
     }
 
-    public void onEvent(Object event) {
+    public void onEvent(LiveEvent event) {
         if (event instanceof MessageAppended appended) {
             enqueue(new Delivered(appended.message()));
             return;
@@ -1160,10 +1160,16 @@ public final class SocketConnection implements Consumer<Object> {
     /**
      * The outbound queue, and the publisher of the socket's frames. Items are rendered when taken, in order; an idle
      * socket holds no array, no operator and no buffer of its own here. Reactor Netty takes the frames straight from
-     * it as it asks for them (no operator between), like any other subscriber. Producers are many threads (bus listeners, the inbound pipeline), the consumer one at a
-     * time. Bounded by {@code queued} ({@link #enqueue}).
+     * it as it asks for them (no operator between), like any other subscriber. Producers are many threads (bus
+     * listeners, the inbound pipeline), the consumer one at a time. Bounded by {@code queued} ({@link #enqueue}).
+     * <p>
+     * Not fuseable, on purpose: fused, Reactor Netty's {@code MonoSendMany} polls the queue dry whenever told of a
+     * frame, whatever the writes still pending, so a client that stops reading would pile its frames up in Netty's
+     * outbound buffer without bound instead of filling this queue up to the bound and being closed with 1013
+     * ({@code SlowConsumerTests}). As a plain subscription it is asked for frames as its writes complete (128 in
+     * flight), so the bound holds; the price is that operator's 128-slot queue per socket (about 420 bytes).
      */
-    private final class Outbound implements Publisher<Object>, Fuseable, Fuseable.QueueSubscription<Object> {
+    private final class Outbound implements Publisher<Object>, Subscription {
 
         /** Guarded by this. */
         private Item head;
@@ -1179,9 +1185,6 @@ public final class SocketConnection implements Consumer<Object> {
         private boolean completed;
 
         private volatile CoreSubscriber<? super Object> actual;
-
-        /** Set while subscribing, before {@link #actual}: read it after reading {@code actual}. */
-        private boolean fused;
 
         private volatile boolean cancelled;
 
@@ -1200,19 +1203,7 @@ public final class SocketConnection implements Consumer<Object> {
             }
             to.onSubscribe(this);
             actual = to;
-            if (fused) {
-                boolean queuedAlready;
-                synchronized (this) {
-                    queuedAlready = head != null;
-                }
-                if (queuedAlready) {
-                    to.onNext(null);
-                }
-                completeIfSent();
-            }
-            else {
-                drain();
-            }
+            drain();
         }
 
         void add(Item item) {
@@ -1242,12 +1233,7 @@ public final class SocketConnection implements Consumer<Object> {
                 // not subscribed yet: the subscription completes at once
                 return;
             }
-            if (fused) {
-                completeIfSent();
-            }
-            else {
-                drain();
-            }
+            drain();
         }
 
         /** Starts a read of the store; called by the consumer, which takes nothing more until it is sent. */
@@ -1263,63 +1249,18 @@ public final class SocketConnection implements Consumer<Object> {
         }
 
         void readEnded() {
-            if (actual == null) {
-                return;
-            }
             signal();
-            if (fused) {
-                completeIfSent();
-            }
         }
 
         private void signal() {
-            CoreSubscriber<? super Object> to = actual;
-            if (to == null || cancelled) {
+            if (actual == null || cancelled) {
                 return;
             }
-            if (fused) {
-                boolean done;
-                synchronized (this) {
-                    done = completed;
-                }
-                if (!done) {
-                    to.onNext(null);
-                }
-            }
-            else {
-                drain();
-            }
+            drain();
         }
 
-        /** Fused: completes once nothing is queued or being read any more (the consumer then sends what it has). */
-        private void completeIfSent() {
-            CoreSubscriber<? super Object> to;
-            synchronized (this) {
-                Replay read = replay;
-                to = actual;
-                if (to == null || !completing || completed || (read != null && !read.loaded())) {
-                    return;
-                }
-                completed = true;
-            }
-            to.onComplete();
-        }
-
-        /**
-         * No fusion. Fused, Reactor Netty's {@code MonoSendMany} polls the queue dry whenever told of a frame, whatever
-         * the writes still pending: a client that stops reading would then pile its frames up in Netty's outbound
-         * buffer without bound instead of filling this queue up to the bound and being closed with 1013
-         * ({@code SlowConsumerTests}). Not fused, it asks for frames as its writes complete (128 in flight), so the
-         * bound holds; the price is its 128-slot queue per socket (about 420 bytes). The fused paths below stay for
-         * a transport that polls only what it can write.
-         */
-        @Override
-        public int requestFusion(int requestedMode) {
-            return Fuseable.NONE;
-        }
-
-        @Override
-        public Object poll() {
+        /** The next frame to send: from the read in progress, else the next queued item; null when there is none. */
+        private Object poll() {
             for (;;) {
                 Replay read = replay;
                 if (read != null) {
@@ -1357,26 +1298,7 @@ public final class SocketConnection implements Consumer<Object> {
             }
         }
 
-        @Override
-        public boolean isEmpty() {
-            synchronized (this) {
-                return head == null && replay == null;
-            }
-        }
-
-        @Override
-        public int size() {
-            int size = 0;
-            synchronized (this) {
-                for (Item item = head; item != null; item = item.next) {
-                    size++;
-                }
-            }
-            return size + (replay == null ? 0 : 1);
-        }
-
-        @Override
-        public void clear() {
+        private void clear() {
             int dropped = 0;
             synchronized (this) {
                 for (Item item = head; item != null; item = item.next) {
@@ -1393,7 +1315,7 @@ public final class SocketConnection implements Consumer<Object> {
 
         @Override
         public void request(long n) {
-            if (!fused && Operators.validate(n)) {
+            if (Operators.validate(n)) {
                 Operators.addCap(REQUESTED, this, n);
                 drain();
             }
@@ -1402,12 +1324,12 @@ public final class SocketConnection implements Consumer<Object> {
         @Override
         public void cancel() {
             cancelled = true;
-            if (!fused && WIP.getAndIncrement(this) == 0) {
+            if (WIP.getAndIncrement(this) == 0) {
                 clear();
             }
         }
 
-        /** Not fused: hands frames to the subscriber as requested, one thread at a time. */
+        /** Hands frames to the subscriber as requested, one thread at a time. */
         private void drain() {
             if (actual == null || WIP.getAndIncrement(this) != 0) {
                 return;

@@ -1,7 +1,9 @@
 package ru.rosdistant.gateway.live;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +11,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,40 +21,51 @@ import reactor.core.Disposable;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import ru.rosdistant.gateway.cluster.NodeSockets;
-import ru.rosdistant.gateway.dialog.DialogAssigned;
 import ru.rosdistant.gateway.dialog.DialogChanged;
-import ru.rosdistant.gateway.dialog.DialogClassified;
-import ru.rosdistant.gateway.dialog.DialogClosed;
 import ru.rosdistant.gateway.dialog.DialogEvent;
 import ru.rosdistant.gateway.dialog.DialogEvents;
-import ru.rosdistant.gateway.dialog.DialogForwarded;
 import ru.rosdistant.gateway.dialog.DialogRead;
-import ru.rosdistant.gateway.dialog.DialogRequeued;
-import ru.rosdistant.gateway.dialog.DialogTriaged;
 import ru.rosdistant.gateway.dialog.MessageAppended;
 import ru.rosdistant.gateway.dialog.TypingChanged;
 import ru.rosdistant.gateway.routing.OfferWithdrawn;
 import ru.rosdistant.gateway.routing.Offered;
 import ru.rosdistant.gateway.routing.QueueChanged;
+import ru.rosdistant.gateway.shared.LiveEvent;
 import ru.rosdistant.gateway.task.PersonWroteAgain;
 
 /**
  * Hands the live facts to the sockets of this node that follow a dialog or an agent, and, with several nodes, to the
  * {@link NodeSockets.Relay} that carries them to the others. Dialog events arrive synchronously on the thread that
- * stored them ({@link DialogEvents.Listener}); offers, queue places and card notices as Spring events. Who hears what:
- * a dialog's followers its messages, typing, queue places and changes; an agent the changes of dialogs that became or
- * stopped being theirs, their read marks, offers and card notices. A listener that throws is logged and skipped: one
- * broken socket never stops the others.
+ * stored them ({@link DialogEvents.Listener}); offers, queue places and card notices as Spring events. It carries only
+ * {@link LiveEvent}s, and {@link #ROUTES} says who hears each kind: a dialog's followers its messages, typing, queue
+ * places and changes; an agent the changes of dialogs that became or stopped being theirs, their read marks, offers
+ * and card notices. A listener that throws is logged and skipped: one broken socket never stops the others.
  */
 @Component
 public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
 
     private static final Logger log = LoggerFactory.getLogger(SocketFanOut.class);
 
-    private static final List<Class<?>> RELAYED = List.of(MessageAppended.class, TypingChanged.class,
-            DialogRead.class, DialogAssigned.class, DialogForwarded.class, DialogRequeued.class, DialogTriaged.class,
-            DialogClosed.class, DialogClassified.class, Offered.class, OfferWithdrawn.class, QueueChanged.class,
-            PersonWroteAgain.class);
+    /**
+     * Where each kind of live event goes: the one list of what the fan-out carries, and the relay's table of the types
+     * it reads back from the other nodes ({@link #eventTypes}). Every change {@link DialogChanged} permits is added
+     * from the sealed type. Looked up by the event's class: one map read per event, nothing allocated.
+     */
+    private static final Map<Class<? extends LiveEvent>, Route> ROUTES = routes(
+            toDialog(MessageAppended.class, MessageAppended::dialogId),
+            toDialog(TypingChanged.class, TypingChanged::dialogId),
+            toDialog(QueueChanged.class, QueueChanged::dialogId),
+            toAgent(DialogRead.class, DialogRead::agentId),
+            toAgent(Offered.class, Offered::agentId),
+            toAgent(OfferWithdrawn.class, OfferWithdrawn::agentId),
+            toAgent(PersonWroteAgain.class, PersonWroteAgain::agentId));
+
+    /** How one kind of event finds its listeners on this node. */
+    @FunctionalInterface
+    private interface Route {
+
+        void deliver(SocketFanOut fanOut, LiveEvent event);
+    }
 
     /**
      * The listeners of each dialog and agent: one {@code Consumer} (a visitor's dialog has one socket) or an array of
@@ -62,21 +77,21 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
 
     private volatile Relay relay;
 
-    public Disposable followDialog(UUID dialogId, Consumer<Object> listener) {
+    public Disposable followDialog(UUID dialogId, Consumer<LiveEvent> listener) {
         add(byDialog, dialogId, listener);
         return () -> remove(byDialog, dialogId, listener);
     }
 
     /** Like {@link #followDialog}, for a listener that keeps its own registration: ended by {@link #unfollowDialog}. */
-    void addDialogListener(UUID dialogId, Consumer<Object> listener) {
+    void addDialogListener(UUID dialogId, Consumer<LiveEvent> listener) {
         add(byDialog, dialogId, listener);
     }
 
-    void unfollowDialog(UUID dialogId, Consumer<Object> listener) {
+    void unfollowDialog(UUID dialogId, Consumer<LiveEvent> listener) {
         remove(byDialog, dialogId, listener);
     }
 
-    public Disposable followAgent(long agentId, Consumer<Object> listener) {
+    public Disposable followAgent(long agentId, Consumer<LiveEvent> listener) {
         Long key = agentId;
         add(byAgent, key, listener);
         return () -> remove(byAgent, key, listener);
@@ -98,15 +113,15 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
     }
 
     @Override
-    public List<Class<?>> eventTypes() {
-        return RELAYED;
+    public Collection<Class<? extends LiveEvent>> eventTypes() {
+        return ROUTES.keySet();
     }
 
+    /** The dialog events that are live go on; the others ({@code DialogOpened}, say) concern no socket. */
     @Override
     public void on(DialogEvent event) {
-        if (event instanceof MessageAppended || event instanceof TypingChanged || event instanceof DialogRead
-                || event instanceof DialogChanged) {
-            publish(event);
+        if (event instanceof LiveEvent live) {
+            publish(live);
         }
     }
 
@@ -130,7 +145,7 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
         publish(wrote);
     }
 
-    private void publish(Object event) {
+    private void publish(LiveEvent event) {
         deliverHere(event);
         Relay to = relay;
         if (to != null) {
@@ -139,36 +154,48 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
     }
 
     @Override
-    public void deliverHere(Object event) {
-        if (event instanceof MessageAppended appended) {
-            deliver(byDialog.get(appended.dialogId()), event);
+    public void deliverHere(LiveEvent event) {
+        Route route = ROUTES.get(event.getClass());
+        if (route == null) {
+            // ArchitectureTests keeps every live event in ROUTES; one left out would be lost here, so say so
+            log.warn("No route for the live event {}; it is dropped", event.getClass().getName());
+            return;
         }
-        else if (event instanceof TypingChanged typing) {
-            deliver(byDialog.get(typing.dialogId()), event);
-        }
-        else if (event instanceof QueueChanged queue) {
-            deliver(byDialog.get(queue.dialogId()), event);
-        }
-        else if (event instanceof DialogChanged changed) {
-            deliver(followersOf(changed), event);
-        }
-        else if (event instanceof DialogRead read) {
-            deliverToAgentHere(read.agentId(), event);
-        }
-        else if (event instanceof Offered offered) {
-            deliverToAgentHere(offered.agentId(), event);
-        }
-        else if (event instanceof OfferWithdrawn withdrawn) {
-            deliverToAgentHere(withdrawn.agentId(), event);
-        }
-        else if (event instanceof PersonWroteAgain wrote) {
-            deliverToAgentHere(wrote.agentId(), event);
-        }
+        route.deliver(this, event);
     }
 
     @Override
-    public void deliverToAgentHere(long agentId, Object event) {
+    public void deliverToAgentHere(long agentId, LiveEvent event) {
         deliver(byAgent.get(agentId), event);
+    }
+
+    /** The routes, one per kind, with one for every change {@link DialogChanged} permits (to its followers). */
+    @SafeVarargs
+    @SuppressWarnings("unchecked")
+    private static Map<Class<? extends LiveEvent>, Route> routes(
+            Map.Entry<Class<? extends LiveEvent>, Route>... routes) {
+        Map<Class<? extends LiveEvent>, Route> all = new HashMap<>();
+        for (Map.Entry<Class<? extends LiveEvent>, Route> route : routes) {
+            all.put(route.getKey(), route.getValue());
+        }
+        for (Class<?> change : DialogChanged.class.getPermittedSubclasses()) {
+            all.put((Class<? extends LiveEvent>) change,
+                    (fanOut, event) -> deliver(fanOut.followersOf((DialogChanged) event), event));
+        }
+        return Map.copyOf(all);
+    }
+
+    /** Events of this kind go to the listeners of their dialog. */
+    private static <E extends LiveEvent> Map.Entry<Class<? extends LiveEvent>, Route> toDialog(Class<E> type,
+            Function<E, UUID> dialog) {
+        return Map.entry(type, (fanOut, event) -> deliver(fanOut.byDialog.get(dialog.apply(type.cast(event))), event));
+    }
+
+    /** Events of this kind go to the listeners of their agent. */
+    private static <E extends LiveEvent> Map.Entry<Class<? extends LiveEvent>, Route> toAgent(Class<E> type,
+            ToLongFunction<E> agent) {
+        return Map.entry(type,
+                (fanOut, event) -> fanOut.deliverToAgentHere(agent.applyAsLong(type.cast(event)), event));
     }
 
     /**
@@ -202,7 +229,7 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
         return all.toArray();
     }
 
-    private static <K> void add(Map<K, Object> map, K key, Consumer<Object> listener) {
+    private static <K> void add(Map<K, Object> map, K key, Consumer<LiveEvent> listener) {
         map.compute(key, (k, listeners) -> {
             if (listeners == null) {
                 return listener;
@@ -214,7 +241,7 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
         });
     }
 
-    private static <K> void remove(Map<K, Object> map, K key, Consumer<Object> listener) {
+    private static <K> void remove(Map<K, Object> map, K key, Consumer<LiveEvent> listener) {
         map.computeIfPresent(key, (k, listeners) -> {
             if (listeners == listener) {
                 return null;
@@ -242,18 +269,18 @@ public class SocketFanOut implements DialogEvents.Listener, NodeSockets {
     }
 
     @SuppressWarnings("unchecked")
-    private static void deliver(Object listeners, Object event) {
+    private static void deliver(Object listeners, LiveEvent event) {
         if (listeners instanceof Object[] many) {
             for (Object listener : many) {
-                deliverTo((Consumer<Object>) listener, event);
+                deliverTo((Consumer<LiveEvent>) listener, event);
             }
         }
         else if (listeners != null) {
-            deliverTo((Consumer<Object>) listeners, event);
+            deliverTo((Consumer<LiveEvent>) listeners, event);
         }
     }
 
-    private static void deliverTo(Consumer<Object> listener, Object event) {
+    private static void deliverTo(Consumer<LiveEvent> listener, LiveEvent event) {
         try {
             listener.accept(event);
         }

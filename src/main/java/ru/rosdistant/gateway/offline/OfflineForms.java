@@ -5,7 +5,6 @@ import java.util.UUID;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
@@ -44,15 +43,12 @@ class OfflineForms {
 
     private final DialogQueries dialogs;
 
-    private final ApplicationEventPublisher events;
-
     private final OfflineProperties properties;
 
     private final OfflineAppeals appeals;
 
     OfflineForms(DatabaseClient db, TransactionalOperator tx, Cards cards, CardBinding binding, Mailer mailer, OfflineFormMail mail,
-            Visitors visitors, DialogQueries dialogs, ApplicationEventPublisher events,
-            OfflineProperties properties, OfflineAppeals appeals) {
+            Visitors visitors, DialogQueries dialogs, OfflineProperties properties, OfflineAppeals appeals) {
         this.appeals = appeals;
         this.db = db;
         this.tx = tx;
@@ -62,7 +58,6 @@ class OfflineForms {
         this.mail = mail;
         this.visitors = visitors;
         this.dialogs = dialogs;
-        this.events = events;
         this.properties = properties;
     }
 
@@ -85,8 +80,6 @@ class OfflineForms {
                                 null), "form:" + id))
                         .thenReturn(stored))
                 .as(tx::transactional)
-                .doOnNext(stored -> events.publishEvent(new OfflineFormSubmitted(id, stored.cardId(),
-                        form.site().id(), earlier.dialogId())))
                 .map(stored -> new OfflineFormReceipt(id, stored.cardId(), NEW))
                 .onErrorResume(SameSubmission.class, ex -> earlierReceipt(form));
     }

@@ -20,7 +20,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -81,19 +80,15 @@ public class Tasks {
 
     private final Outbox outbox;
 
-    private final ApplicationEventPublisher events;
-
     private final SingletonJobs jobs;
 
     private volatile Disposable loop;
 
     Tasks(DatabaseClient db, TransactionalOperator tx, CardBinding binding, WorkingCalendar calendar, Mailer mailer,
             TicketDesk ticketDesk, TaskProperties properties, ComplaintAddressees addressees,
-            ClassificationDeadlines deadlines, ResultReports reports, Outbox outbox,
-            ApplicationEventPublisher events, SingletonJobs jobs) {
+            ClassificationDeadlines deadlines, ResultReports reports, Outbox outbox, SingletonJobs jobs) {
         this.reports = reports;
         this.outbox = outbox;
-        this.events = events;
         this.jobs = jobs;
         this.addressees = addressees;
         this.deadlines = deadlines;
@@ -412,8 +407,9 @@ public class Tasks {
     }
 
     /**
-     * Marks an open task done with its result, sends the result to the person ({@link ResultReports}) and announces
-     * {@link TaskCompleted}; empty when it was not open any more. {@code agentId} is null when the ticket desk completed it.
+     * Marks an open task done with its result and sends the result to the person ({@link ResultReports}), in one
+     * transaction; empty when it was not open any more. {@code agentId} is null when the ticket desk completed it.
+     * Nothing is announced: the owner's console and the card read the task's state when they show it.
      */
     Mono<Task> completeOpen(UUID taskId, Long agentId, String result, String detail) {
         return db.sql("UPDATE task SET state = 'DONE', result = :result, completed_at = now(), "
@@ -429,8 +425,7 @@ public class Tasks {
                         .then(find(taskId))
                         // the result goes to the person, whoever completed the task (an agent or the ticket desk)
                         .flatMap(task -> reports.send(task, result).thenReturn(task)))
-                .as(tx::transactional)
-                .doOnNext(task -> events.publishEvent(new TaskCompleted(task, agentId == null)));
+                .as(tx::transactional);
     }
 
     public Mono<Task> find(UUID id) {

@@ -41,6 +41,7 @@ import ru.rosdistant.gateway.live.InboundFrame;
 import ru.rosdistant.gateway.live.SocketConnection;
 import ru.rosdistant.gateway.live.SocketMetrics;
 import ru.rosdistant.gateway.live.SocketProperties;
+import ru.rosdistant.gateway.shared.LiveEvent;
 import ru.rosdistant.gateway.site.Site;
 import ru.rosdistant.gateway.site.Sites;
 import ru.rosdistant.gateway.site.WorkingCalendar;
@@ -128,7 +129,7 @@ class VisitorSocket implements WebSocketHandler {
     }
 
     /** What a visitor hears besides messages: the agent typing. */
-    private static Object agentSide(Object event) {
+    private static Object agentSide(LiveEvent event) {
         if (event instanceof TypingChanged typing && typing.sender() == Sender.AGENT) {
             return Frames.typing(typing.dialogId().toString(), "agent", typing.typing(), typing.name());
         }

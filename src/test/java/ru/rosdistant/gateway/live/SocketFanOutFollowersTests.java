@@ -12,6 +12,7 @@ import ru.rosdistant.gateway.dialog.Dialog;
 import ru.rosdistant.gateway.dialog.DialogClosed;
 import ru.rosdistant.gateway.dialog.DialogForwarded;
 import ru.rosdistant.gateway.dialog.DialogState;
+import ru.rosdistant.gateway.shared.LiveEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,12 +76,12 @@ class SocketFanOutFollowersTests {
                 null, null, null, null, null, Dialog.Inbox.NONE);
     }
 
-    private static final class Heard implements Consumer<Object> {
+    private static final class Heard implements Consumer<LiveEvent> {
 
         final List<Object> events = new ArrayList<>();
 
         @Override
-        public void accept(Object event) {
+        public void accept(LiveEvent event) {
             events.add(event);
         }
     }

@@ -9,9 +9,14 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 
+import ru.rosdistant.gateway.dialog.DialogChanged;
 import ru.rosdistant.gateway.dialog.Message;
 import ru.rosdistant.gateway.dialog.MessageAppended;
 import ru.rosdistant.gateway.dialog.Sender;
+import ru.rosdistant.gateway.routing.OfferWithdrawn;
+import ru.rosdistant.gateway.routing.QueueChanged;
+import ru.rosdistant.gateway.task.PersonWroteAgain;
+import ru.rosdistant.gateway.shared.LiveEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +32,7 @@ class SocketFanOutTests {
 
     private final List<String> heard = new ArrayList<>();
 
-    private Consumer<Object> listener(String name) {
+    private Consumer<LiveEvent> listener(String name) {
         return event -> heard.add(name);
     }
 
@@ -38,9 +43,9 @@ class SocketFanOutTests {
 
     @Test
     void eachListenerHearsOnceUntilItLeaves() {
-        Consumer<Object> a = listener("a");
-        Consumer<Object> b = listener("b");
-        Consumer<Object> c = listener("c");
+        Consumer<LiveEvent> a = listener("a");
+        Consumer<LiveEvent> b = listener("b");
+        Consumer<LiveEvent> c = listener("c");
         bus.addDialogListener(dialog, a);
         publish();
         assertThat(heard).containsExactly("a");
@@ -87,9 +92,29 @@ class SocketFanOutTests {
         Disposable two = bus.followAgent(7, listener("two"));
         assertThat(bus.followedAgents()).containsExactly(7L);
         one.dispose();
-        bus.deliverToAgentHere(7, "notice");
+        bus.deliverToAgentHere(7, new OfferWithdrawn(dialog, 7));
         assertThat(heard).containsExactly("two");
         two.dispose();
         assertThat(bus.followedAgents()).isEmpty();
+    }
+
+    @Test
+    void eachKindGoesToItsDialogOrItsAgent() {
+        bus.followDialog(dialog, listener("dialog"));
+        bus.followAgent(7, listener("agent 7"));
+        bus.followAgent(8, listener("agent 8"));
+        bus.deliverHere(new QueueChanged(dialog, 2, null, 1));
+        bus.deliverHere(new PersonWroteAgain(UUID.randomUUID(), false, 8, UUID.randomUUID(), UUID.randomUUID(), "Ann",
+                "WIDGET", "wrote again"));
+        bus.deliverHere(new OfferWithdrawn(UUID.randomUUID(), 7));
+        assertThat(heard).containsExactly("dialog", "agent 8", "agent 7");
+    }
+
+    @Test
+    void theRelayReadsBackEveryKindTheFanOutRoutes() {
+        List<Class<?>> routed = List.copyOf(bus.eventTypes());
+        assertThat(routed)
+                .contains(MessageAppended.class, QueueChanged.class, PersonWroteAgain.class, OfferWithdrawn.class)
+                .contains(DialogChanged.class.getPermittedSubclasses());
     }
 }
