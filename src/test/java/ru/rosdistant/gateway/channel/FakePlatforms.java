@@ -8,6 +8,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -53,7 +54,8 @@ public final class FakePlatforms {
 
     private final List<Call> calls = new CopyOnWriteArrayList<>();
 
-    private final Map<String, Queue<String>> telegramUpdates = new ConcurrentHashMap<>();
+    /** Per bot token, the updates not yet confirmed, by update_id (Telegram keeps an update until confirmed). */
+    private final Map<String, ConcurrentSkipListMap<Long, String>> telegramUpdates = new ConcurrentHashMap<>();
 
     private final Set<String> down = ConcurrentHashMap.newKeySet();
 
@@ -69,7 +71,10 @@ public final class FakePlatforms {
 
     private final Map<String, Queue<Integer>> maxStatuses = new ConcurrentHashMap<>();
 
-    private final Map<String, Queue<String>> maxUpdates = new ConcurrentHashMap<>();
+    /** Per token, every update queued; the i-th is handed out with the marker FIRST_MAX_MARKER + i + 1. */
+    private final Map<String, List<String>> maxUpdates = new ConcurrentHashMap<>();
+
+    private static final long FIRST_MAX_MARKER = 500;
 
     private final Map<String, java.util.concurrent.atomic.AtomicLong> maxMarkers = new ConcurrentHashMap<>();
 
@@ -97,7 +102,8 @@ public final class FakePlatforms {
     // ---- controls used by the tests
 
     public void queueTelegramUpdate(String token, String update) {
-        telegramUpdates.computeIfAbsent(token, key -> new ConcurrentLinkedQueue<>()).add(update);
+        long id = json.readTree(update).path("update_id").asLong();
+        telegramUpdates.computeIfAbsent(token, key -> new ConcurrentSkipListMap<>()).put(id, update);
     }
 
     public void setDown(String token, boolean isDown) {
@@ -207,12 +213,12 @@ public final class FakePlatforms {
         String method = rest.substring(rest.indexOf('/') + 1).toLowerCase(java.util.Locale.ROOT);
         switch (method) {
             case "getupdates" -> {
-                Queue<String> queue = telegramUpdates.getOrDefault(token, new ConcurrentLinkedQueue<>());
-                StringBuilder result = new StringBuilder();
-                String next;
-                while ((next = queue.poll()) != null) {
-                    result.append(result.isEmpty() ? "" : ",").append(next);
-                }
+                // as Telegram: an update is returned again and again until a getUpdates with an offset above its
+                // update_id confirms it (the gateway fetches a batch again when storing it failed)
+                ConcurrentSkipListMap<Long, String> pending = telegramUpdates.computeIfAbsent(token,
+                        key -> new ConcurrentSkipListMap<>());
+                pending.headMap(body.path("offset").asLong(0)).clear();
+                String result = String.join(",", pending.values());
                 String answer = "{\"ok\":true,\"result\":[" + result + "]}";
                 return result.isEmpty() ? Mono.delay(Duration.ofMillis(300)).then(status(call, response, 200, answer))
                         : status(call, response, 200, answer);
@@ -286,7 +292,10 @@ public final class FakePlatforms {
     }
 
     public void queueVkEvent(String token, String event) {
-        vkPoll(token).events.add(event);
+        VkPoll poll = vkPoll(token);
+        synchronized (poll) {
+            poll.events.add(event);
+        }
     }
 
     /** The long-poll key in use expires: the next check answers failed 2 until a new key is fetched. */
@@ -308,11 +317,14 @@ public final class FakePlatforms {
 
     private static final class VkPoll {
 
-        final Queue<String> events = new ConcurrentLinkedQueue<>();
+        /** Every event queued; the i-th has the number FIRST_TS + i. */
+        final List<String> events = new java.util.ArrayList<>();
 
         volatile String key = "k0";
 
-        volatile long ts = 100;
+        static final long FIRST_TS = 100;
+
+        volatile long ts = FIRST_TS;
 
         final AtomicInteger failures = new AtomicInteger();
     }
@@ -361,12 +373,11 @@ public final class FakePlatforms {
             if (asked > poll.ts) {
                 return status(call, response, 200, "{\"failed\":1,\"ts\":\"" + poll.ts + "\"}");
             }
-            StringBuilder updates = new StringBuilder();
-            String next;
-            while ((next = poll.events.poll()) != null) {
-                updates.append(updates.isEmpty() ? "" : ",").append(next);
-                poll.ts++;
-            }
+            // as VK's server: the events from the asked number on, so that a check repeated with the same ts (the
+            // gateway's, after it failed to store a batch) gets them again
+            String updates = String.join(",",
+                    poll.events.subList((int) Math.max(0, asked - VkPoll.FIRST_TS), poll.events.size()));
+            poll.ts = VkPoll.FIRST_TS + poll.events.size();
             String answer = "{\"ts\":\"" + poll.ts + "\",\"updates\":[" + updates + "]}";
             return updates.isEmpty() ? Mono.delay(Duration.ofMillis(300)).then(status(call, response, 200, answer))
                     : status(call, response, 200, answer);
@@ -381,7 +392,10 @@ public final class FakePlatforms {
     }
 
     public void queueMaxUpdate(String token, String update) {
-        maxUpdates.computeIfAbsent(token, key -> new ConcurrentLinkedQueue<>()).add(update);
+        List<String> updates = maxUpdates.computeIfAbsent(token, key -> new java.util.ArrayList<>());
+        synchronized (updates) {
+            updates.add(update);
+        }
     }
 
     /** The marker this token's /updates handed out last. */
@@ -396,12 +410,16 @@ public final class FakePlatforms {
         if (path.equals("/max/updates") && token != null) {
             java.util.concurrent.atomic.AtomicLong marker = maxMarkers.computeIfAbsent(token,
                     key -> new java.util.concurrent.atomic.AtomicLong(500));
-            Queue<String> queue = maxUpdates.getOrDefault(token, new ConcurrentLinkedQueue<>());
-            StringBuilder updates = new StringBuilder();
-            String next;
-            while ((next = queue.poll()) != null) {
-                updates.append(updates.isEmpty() ? "" : ",").append(next);
-                marker.incrementAndGet();
+            // as MAX: the updates after the asked marker (none asked: after the last one handed out), so that a poll
+            // repeated with the same marker (the gateway's, after it failed to store a batch) gets them again
+            List<String> queued = maxUpdates.computeIfAbsent(token, key -> new java.util.ArrayList<>());
+            String asked = query(call.uri()).get("marker");
+            String updates;
+            synchronized (queued) {
+                long from = asked != null ? Long.parseLong(asked) : marker.get();
+                updates = String.join(",", queued.subList((int) Math.min(queued.size(),
+                        Math.max(0, from - FIRST_MAX_MARKER)), queued.size()));
+                marker.set(FIRST_MAX_MARKER + queued.size());
             }
             String answer = "{\"updates\":[" + updates + "],\"marker\":" + marker.get() + "}";
             return updates.isEmpty() ? Mono.delay(Duration.ofMillis(300)).then(status(call, response, 200, answer))

@@ -132,11 +132,16 @@ class TelegramBridgeTests {
     void longPollingDeliversUpdatesAndTheReplyGoesBack() {
         Agent agent = Staff.agent(agents, "lab42", 5);
         long chat = nextId();
+        long updateId = nextId();
         try (WsClient console = Staff.online(port, agent)) {
-            fake.queueTelegramUpdate(POLLING_TOKEN, TelegramUpdatesJson.text(nextId(), chat, "опрос"));
+            fake.queueTelegramUpdate(POLLING_TOKEN, TelegramUpdatesJson.text(updateId, chat, "опрос"));
             String dialogId = awaitDialogWith(console, "опрос");
             console.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", "p-1", "text", "ответ"));
             fake.await(call -> sentTo(call, POLLING_TOKEN, chat, "ответ"), 1, "the reply to the polled chat");
+            // the stored update is confirmed: a later getUpdates asks from the next id (the fake, like Telegram,
+            // returns an update until then, so a round that failed to store it fetches it again)
+            fake.await(call -> call.path().equalsIgnoreCase("/bot" + POLLING_TOKEN + "/getUpdates")
+                    && call.body().path("offset").asLong() == updateId + 1, 1, "the update confirmed by its offset");
         }
     }
 
