@@ -26,7 +26,7 @@
 # LOAD [100 s], KILL_AFTER [30 s], REDIS_AFTER [55 s], NODE_DELAY [2 s], REDIS_DOWN [30 s], IDLE_N [19000],
 # PG_HOST [127.0.0.1], PG_PORT [5432], BENCH_DB [gw_cluster_bench, dropped at the end], REDIS_PORT [18379],
 # LB_PORT [18300], NODE_PORT_BASE [18300], GATEWAY_FROM [worktree|head], GATEWAY_JAR, GATEWAY_XMX [1g],
-# GEN_XMX [2g], GATEWAY_OPTS, GEN_OPTS, FORMS_RATE [10/s], SMTP_PORT [LB_PORT+25], SMTP_DELAY_MS [200],
+# GEN_XMX [2g], GATEWAY_OPTS, GEN_OPTS, FORMS_RATE [10/s], SMTP_PORT [LB_PORT+25], SMTP_DELAY_MS [1000],
 # OUTBOX_LEASE [30s], OUTBOX_DELIVERY_TIMEOUT [20s]. Everything this script starts is stopped when it ends, also on Ctrl-C.
 set -euo pipefail
 
@@ -62,7 +62,7 @@ GEN_OPTS=${GEN_OPTS:-}
 SOURCES=${SOURCES:-4}
 FORMS_RATE=${FORMS_RATE:-10}
 SMTP_PORT=${SMTP_PORT:-$((LB_PORT + 25))}
-SMTP_DELAY_MS=${SMTP_DELAY_MS:-200}
+SMTP_DELAY_MS=${SMTP_DELAY_MS:-1000}
 OUTBOX_LEASE=${OUTBOX_LEASE:-30s}
 OUTBOX_DELIVERY_TIMEOUT=${OUTBOX_DELIVERY_TIMEOUT:-20s}
 GEN_THREADS=${GEN_THREADS:-2}
@@ -166,7 +166,7 @@ start_node() {
         GATEWAY_CLUSTER_NODE_ID="$id" \
         java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC -jar "$GATEWAY_JAR" \
             --server.port="$(port_of "$n")" \
-            $(gateway_load_args) $(mail_args) $GATEWAY_OPTS \
+            $(gateway_load_args) $(mail_args) --spring.mail.properties.mail.smtp.localhost="$id" $GATEWAY_OPTS \
             >"$3" 2>&1) &
     NODE_PID[$n]=$!
     STARTED+=("${NODE_PID[$n]}")

@@ -261,6 +261,23 @@ final class FormMail {
         out.put("mails_in_flight_at_kill", sessions.stream()
                 .filter(s -> s.openedMs <= killMs && s.closedMs >= killMs && !s.quit).count());
         out.put("mails_unconfirmed", sessions.stream().mapToLong(s -> s.mails - s.confirmed).sum());
+        // by the node that sent them (its EHLO name)
+        Map<String, Map<String, Long>> perNode = new TreeMap<>();
+        for (SmtpSink.Session s : sessions) {
+            Map<String, Long> node = perNode.computeIfAbsent(String.valueOf(s.client), k -> new TreeMap<>());
+            node.merge("sessions", 1L, Long::sum);
+            node.merge("mails", (long) s.mails, Long::sum);
+            if (s.closedMs != 0 && !s.quit) {
+                node.merge("cut", 1L, Long::sum);
+            }
+            if (s.openedMs <= killMs && (s.closedMs == 0 || s.closedMs >= killMs)) {
+                node.merge("open_at_kill", 1L, Long::sum);
+            }
+            if (s.openedMs < killMs) {
+                node.merge("sessions_before_kill", 1L, Long::sum);
+            }
+        }
+        out.put("smtp_per_node", perNode);
         long last = mails.stream().mapToLong(SmtpSink.Mail::receivedMs).max().orElse(0);
         out.put("last_mail_ms", last == 0 ? null : last);
         out.put("last_mail_after_kill_s", last == 0 ? null : (last - killMs) / 1000.0);

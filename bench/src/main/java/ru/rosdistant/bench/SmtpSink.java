@@ -55,6 +55,9 @@ final class SmtpSink implements AutoCloseable {
 
         volatile int mails;
 
+        /** The name the client gave in EHLO/HELO (the drill sets each node's to its node id). */
+        volatile String client;
+
         Session(long id, long openedMs) {
             this.id = id;
             this.openedMs = openedMs;
@@ -122,6 +125,9 @@ final class SmtpSink implements AutoCloseable {
                     unconfirmed = false;
                 }
                 String verb = (line.length() >= 4 ? line.substring(0, 4) : line).toUpperCase(Locale.ROOT);
+                if ((verb.equals("EHLO") || verb.equals("HELO")) && line.length() > 5) {
+                    session.client = line.substring(5).strip();
+                }
                 switch (verb) {
                     case "EHLO" -> reply(out, "250-bench-sink\r\n250-8BITMIME\r\n250 SIZE " + MAX_DATA);
                     case "HELO", "MAIL", "RCPT", "RSET", "NOOP" -> reply(out, "250 OK");
