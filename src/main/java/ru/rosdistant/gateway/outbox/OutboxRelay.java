@@ -110,7 +110,8 @@ class OutboxRelay {
         }
     }
 
-    private boolean stopping() {
+    /** Whether the node has begun to stop. */
+    boolean stopping() {
         return stopping;
     }
 

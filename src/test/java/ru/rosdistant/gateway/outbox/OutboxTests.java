@@ -177,11 +177,15 @@ class OutboxTests {
             outbox.enqueue(kind, kind + ":stop-" + i, Map.of("n", i)).block(WAIT);
         }
         java.util.concurrent.CountDownLatch begun = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
         List<Integer> sent = new CopyOnWriteArrayList<>();
         OutboxRelay relay = relay(5, 1, payload -> Mono.<Void>fromRunnable(() -> {
             begun.countDown();
             try {
-                Thread.sleep(700);   // an SMTP server slow to answer DATA
+                // an SMTP server that answers DATA only once the node has begun to stop
+                if (!answer.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("no answer");
+                }
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -190,11 +194,20 @@ class OutboxTests {
             sent.add(payload.path("n").asInt());
         }).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()));
         relay.start();
+        Thread stopping = new Thread(relay::stop, "context-close");
         try {
-            assertThat(begun.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("a send under way").isTrue();
+            assertThat(begun.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("a send under way").isTrue();
+            stopping.start();
+            org.awaitility.Awaitility.await().atMost(WAIT).until(relay::stopping);
+            answer.countDown();
+            stopping.join(WAIT.toMillis());
+            assertThat(stopping.isAlive()).as("the stop waited for the send, not longer").isFalse();
         }
         finally {
-            relay.stop();
+            answer.countDown();
+            if (!stopping.isAlive()) {
+                relay.stop();
+            }
         }
         // the claim returns the batch in no set order: whichever was begun
         assertThat(sent).as("the send under way ended").hasSize(1);
