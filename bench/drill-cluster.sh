@@ -14,12 +14,20 @@
 # that node's readiness, if later). While Redis is down, the live nodes' readiness is polled every 0.5 s.
 # The generator then waits until every session is resumed and every message acknowledged and delivered, and
 # compares with PostgreSQL. Results: $OUT (one JSON per run, every process's log, summary.md with medians).
+# Outbox mail (unless FORMS_RATE=0): the generator runs an SMTP server on :$SMTP_PORT (SmtpSink: every mail accepted,
+# the 250 after DATA sent $SMTP_DELAY_MS ms late, so the kill lands on mails in flight) that the nodes deliver to, and
+# posts $FORMS_RATE offline forms a second through HAProxy during the load; after the load it waits until every form
+# in PostgreSQL has its mail and the outbox is drained, and counts missing and duplicated mails (by Message-ID). The
+# nodes run the drill with a shorter outbox lease ($OUTBOX_LEASE, delivery timeout $OUTBOX_DELIVERY_TIMEOUT, SMTP
+# socket timeouts 5 s) so the killed node's claims are taken over within the run, and with the offline form's limit
+# per client address raised (all forms reach the nodes from HAProxy's one address).
 #
 # Settings (defaults in brackets): RUNS [3], RATE [1000], VISITORS [1000], AGENTS [100], MAX_DIALOGS [12],
 # LOAD [100 s], KILL_AFTER [30 s], REDIS_AFTER [55 s], NODE_DELAY [2 s], REDIS_DOWN [30 s], IDLE_N [19000],
 # PG_HOST [127.0.0.1], PG_PORT [5432], BENCH_DB [gw_cluster_bench, dropped at the end], REDIS_PORT [18379],
 # LB_PORT [18300], NODE_PORT_BASE [18300], GATEWAY_FROM [worktree|head], GATEWAY_JAR, GATEWAY_XMX [1g],
-# GEN_XMX [2g], GATEWAY_OPTS, GEN_OPTS. Everything this script starts is stopped when it ends, also on Ctrl-C.
+# GEN_XMX [2g], GATEWAY_OPTS, GEN_OPTS, FORMS_RATE [10/s], SMTP_PORT [LB_PORT+25], SMTP_DELAY_MS [1000],
+# OUTBOX_LEASE [30s], OUTBOX_DELIVERY_TIMEOUT [20s]. Everything this script starts is stopped when it ends, also on Ctrl-C.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -52,6 +60,11 @@ GEN_XMX=${GEN_XMX:-2g}
 GATEWAY_OPTS=${GATEWAY_OPTS:-}
 GEN_OPTS=${GEN_OPTS:-}
 SOURCES=${SOURCES:-4}
+FORMS_RATE=${FORMS_RATE:-10}
+SMTP_PORT=${SMTP_PORT:-$((LB_PORT + 25))}
+SMTP_DELAY_MS=${SMTP_DELAY_MS:-1000}
+OUTBOX_LEASE=${OUTBOX_LEASE:-30s}
+OUTBOX_DELIVERY_TIMEOUT=${OUTBOX_DELIVERY_TIMEOUT:-20s}
 GEN_THREADS=${GEN_THREADS:-2}
 OUT=${OUT:-$HERE/results/$(date +%Y%m%d-%H%M%S)-cluster-$MODE}
 WORK=${WORK:-/tmp/contact-gateway-cluster}
@@ -61,6 +74,15 @@ OUT=$(cd "$OUT" && pwd)
 log() { echo "[drill-cluster $(date +%H:%M:%S.%3N)] $*" | tee -a "$OUT/drill.log" >&2; }
 now_ms() { date +%s%3N; }
 port_of() { echo $((NODE_PORT_BASE + $1)); }
+# the outbox's settings for the drill: mail to the generator's SMTP sink, a lease that ends within the run, the
+# offline form's per-address limit out of the way (the nodes see every form come from HAProxy)
+mail_args() {
+    echo "--spring.mail.host=$HOST --spring.mail.port=$SMTP_PORT" \
+        "--spring.mail.properties.mail.smtp.connectiontimeout=5000 --spring.mail.properties.mail.smtp.timeout=5000" \
+        "--spring.mail.properties.mail.smtp.writetimeout=5000" \
+        "--gateway.outbox.lease=$OUTBOX_LEASE --gateway.outbox.delivery-timeout=$OUTBOX_DELIVERY_TIMEOUT" \
+        "--gateway.offline.forms-per-minute=1000000 --gateway.offline.burst=100000"
+}
 
 # shellcheck source=bench/lib.sh
 source "$HERE/lib.sh"
@@ -144,7 +166,7 @@ start_node() {
         GATEWAY_CLUSTER_NODE_ID="$id" \
         java -Xmx"$GATEWAY_XMX" -XX:+UseG1GC -jar "$GATEWAY_JAR" \
             --server.port="$(port_of "$n")" \
-            $(gateway_load_args) $GATEWAY_OPTS \
+            $(gateway_load_args) $(mail_args) --spring.mail.properties.mail.smtp.localhost="$id" $GATEWAY_OPTS \
             >"$3" 2>&1) &
     NODE_PID[$n]=$!
     STARTED+=("${NODE_PID[$n]}")
@@ -171,8 +193,8 @@ wait_ready() {
     echo "postgres: $(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -Atc 'show server_version')"
     echo "redis: $(redis-server --version)"
     [[ $MODE == failover ]] && echo "haproxy: $(haproxy -v | head -1)"
-    echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC $(gateway_load_args) $GATEWAY_OPTS"
-    echo "settings: MODE=$MODE RUNS=$RUNS RATE=$RATE VISITORS=$VISITORS AGENTS=$AGENTS LOAD=$LOAD KILL_AFTER=$KILL_AFTER REDIS_AFTER=$REDIS_AFTER REDIS_DOWN=$REDIS_DOWN IDLE_N=$IDLE_N"
+    echo "gateway: -Xmx$GATEWAY_XMX -XX:+UseG1GC $(gateway_load_args) $(mail_args) $GATEWAY_OPTS"
+    echo "settings: MODE=$MODE RUNS=$RUNS RATE=$RATE VISITORS=$VISITORS AGENTS=$AGENTS LOAD=$LOAD KILL_AFTER=$KILL_AFTER REDIS_AFTER=$REDIS_AFTER REDIS_DOWN=$REDIS_DOWN IDLE_N=$IDLE_N FORMS_RATE=$FORMS_RATE SMTP_DELAY_MS=$SMTP_DELAY_MS OUTBOX_LEASE=$OUTBOX_LEASE"
     echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg); busiest processes:"
     ps -eo pcpu,args --sort=-pcpu | head -8 | cut -c1-150
 } > "$OUT/environment.txt"
@@ -197,6 +219,11 @@ readiness_probe() {
         echo "$(now_ms)$line" >> "$file"
         sleep 0.5
     done
+}
+
+form_args() {
+    [[ $FORMS_RATE == 0 ]] && return 0
+    echo "--smtp-port $SMTP_PORT --smtp-delay-ms $SMTP_DELAY_MS --forms-rate $FORMS_RATE"
 }
 
 failover_run() {
@@ -225,7 +252,7 @@ failover_run() {
         --visitors "$VISITORS" --agents "$AGENTS" --max-dialogs "$MAX_DIALOGS" --rate "$RATE" --load "$LOAD" \
         --sources "$SOURCES" --threads "$GEN_THREADS" \
         --db "jdbc:postgresql://$PG_HOST:$PG_PORT/$DB?user=postgres" \
-        --events "$events" --load-marker "$marker" --recovery-timeout 600 $GEN_OPTS \
+        --events "$events" --load-marker "$marker" --recovery-timeout 600 $(form_args) $GEN_OPTS \
         --out "$OUT/$name.json" >/dev/null 2>"$OUT/$name.gen.log" &
     local gen=$!
     STARTED+=("$gen")

@@ -70,6 +70,12 @@ final class ClusterScenario {
             samples.add(new Sample(sentAt, (System.nanoTime() - sentAt) / 1000, toAgent, same));
         };
 
+        // outbox mail (optional): an SMTP sink the nodes deliver to, offline forms posted during the load
+        int smtpPort = args.integer("smtp-port", 0);
+        double formsRate = args.dbl("forms-rate", 10);
+        SmtpSink sink = smtpPort > 0 ? new SmtpSink(smtpPort, args.integer("smtp-delay-ms", 200)) : null;
+        FormMail formMail = sink == null ? null : new FormMail(url, "f" + tag, args.str("form-site", "applicant"));
+
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("scenario", "cluster");
         result.put("target", args.str("label", "3 nodes"));
@@ -90,6 +96,11 @@ final class ClusterScenario {
         result.put("sockets_per_node_at_start", perNode(everyone, Client::node));
 
         IdleScenario.log("load through " + url);
+        if (formMail != null) {
+            IdleScenario.log(String.format("offline forms: %.1f/s, mail to the SMTP sink on :%d (DATA answered %d ms late)",
+                    formsRate, sink.port(), args.integer("smtp-delay-ms", 200)));
+            formMail.start(System.nanoTime(), formsRate, loadSeconds);
+        }
         long start = CrashScenario.load(ctx, pairs, rate, loadSeconds, "k" + tag, marker, result).start();
 
         // recovery: the script done, every session resumed, every message acknowledged and delivered
@@ -159,6 +170,17 @@ final class ClusterScenario {
                     && s.sentNanos() < up));
             redis.put("after_outage", summary(all, s -> s.sentNanos() >= up));
             result.put("latency_redis", redis);
+        }
+
+        if (formMail != null) {
+            formMail.awaitPosted();
+            Map<String, Object> mail = formMail.check(jdbc, sink, killMs,
+                    CrashScenario.epochMs(start + TimeUnit.SECONDS.toNanos(loadSeconds)), args.integer("mail-timeout", 300));
+            mail.put("forms_rate", formsRate);
+            mail.put("smtp_delay_ms", args.integer("smtp-delay-ms", 200));
+            result.put("mail", mail);
+            IdleScenario.log("mail " + mail);
+            sink.close();
         }
 
         result.put("clients", CrashScenario.clientCounters(ctx));

@@ -71,6 +71,19 @@ class OutboxEntries {
                 .map(updated -> updated > 0);
     }
 
+    /**
+     * Gives back a claimed entry whose send never began (its node is stopping): due again at once, and the claim's
+     * attempt not counted.
+     */
+    Mono<Void> release(ClaimedEntry entry) {
+        return db.sql("""
+                UPDATE outbox SET state = 'PENDING', attempts = attempts - 1, next_attempt_at = now(), locked_until = NULL
+                WHERE id = :id AND state = 'DELIVERING' AND attempts = :attempt""")
+                .bind("id", entry.id())
+                .bind("attempt", entry.attempt())
+                .then();
+    }
+
     /** Records a failed attempt: FAILED when it was permanent or the last allowed, else PENDING again. */
     Mono<OutboxState> failed(ClaimedEntry entry, String error, boolean permanent, int maxAttempts, Duration backoff) {
         return db.sql("""

@@ -27,6 +27,11 @@ import org.springframework.stereotype.Component;
  * died or stopped mid-delivery, the database was unreachable right after the send, or a send outlived
  * {@code delivery-timeout} and was abandoned. The lease then runs out and the entry is claimed again. The
  * attempt number fences outcomes, so a late relay cannot overwrite a newer claim's result.
+ *
+ * <p>A node that stops (its context closes) claims nothing more, gives back the entries it claimed but has not begun
+ * to send (PENDING again at once, for any node), and waits up to {@code stop-wait} for the sends under way to end and
+ * their outcomes to be recorded: a mail the SMTP server has taken is then recorded as delivered rather than sent
+ * again by another node when its lease runs out (and that other node does not wait for the lease either).
  */
 @Component
 class OutboxRelay {
@@ -43,6 +48,18 @@ class OutboxRelay {
     private final Map<String, OutboxHandler> handlers;
 
     private volatile Disposable loop;
+
+    private static final int IDLE = 0;
+
+    private static final int DRAINING = 1;
+
+    private static final int STOPPED = 2;
+
+    /** IDLE between polls, DRAINING while a poll claims and delivers, STOPPED once the node stops. */
+    private final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Set as soon as the node begins to stop, while a poll may still be under way. */
+    private volatile boolean stopping;
 
     OutboxRelay(OutboxEntries entries, OutboxProperties properties, List<OutboxHandler> handlers) {
         this.entries = entries;
@@ -65,17 +82,47 @@ class OutboxRelay {
                 .subscribe();
     }
 
+    /**
+     * Claims nothing more; a poll under way gives back what it has not begun to send and is awaited up to
+     * {@code stop-wait}, so the outcomes of the sends under way are recorded.
+     */
     @EventListener(ContextClosedEvent.class)
     void stop() {
+        stopping = true;
+        long deadline = System.nanoTime() + properties.stopWait().toNanos();
+        while (!phase.compareAndSet(IDLE, STOPPED) && phase.get() != STOPPED) {
+            if (System.nanoTime() > deadline) {
+                log.warn("The outbox relay was still delivering after {}; what it did not record is delivered again "
+                        + "when its lease ends", properties.stopWait());
+                phase.set(STOPPED);
+                break;
+            }
+            try {
+                Thread.sleep(10);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         if (loop != null) {
             loop.dispose();
         }
     }
 
+    /** Whether the node has begun to stop. */
+    boolean stopping() {
+        return stopping;
+    }
+
     /** Claims and delivers batch after batch while they come back full, then waits for the next poll. */
     Mono<Void> drain() {
+        return Mono.defer(() -> phase.compareAndSet(IDLE, DRAINING) ? poll() : Mono.<Void>empty());
+    }
+
+    private Mono<Void> poll() {
         return batch()
-                .expand(claimed -> claimed < properties.batchSize() ? Mono.empty() : batch())
+                .expand(claimed -> claimed < properties.batchSize() || stopping() ? Mono.empty() : batch())
                 .then()
                 .doOnSuccess(done -> {
                     if (claimFails.getAndSet(false)) {
@@ -92,7 +139,8 @@ class OutboxRelay {
                                 String.valueOf(error));
                     }
                     return Mono.empty();
-                });
+                })
+                .doFinally(signal -> phase.compareAndSet(DRAINING, IDLE));
     }
 
     /** The claim is read whole first, so its connection is free again before the deliveries start. */
@@ -105,6 +153,20 @@ class OutboxRelay {
     }
 
     private Mono<Void> deliver(ClaimedEntry entry) {
+        return Mono.defer(() -> stopping() ? release(entry) : send(entry));
+    }
+
+    /** A claimed entry not begun when the node stops: due again at once, for any node. */
+    private Mono<Void> release(ClaimedEntry entry) {
+        return entries.release(entry)
+                .onErrorResume(error -> {
+                    log.warn("Could not give back outbox entry {}; it is retried when its lease ends", entry.id(),
+                            error);
+                    return Mono.empty();
+                });
+    }
+
+    private Mono<Void> send(ClaimedEntry entry) {
         return Mono.defer(() -> handlers.get(entry.kind()).deliver(entry.payload()))
                 .timeout(properties.deliveryTimeout())
                 .materialize()

@@ -165,11 +165,71 @@ class OutboxTests {
                 .containsEntry("last_error", "PermanentDeliveryFailure: mailbox does not exist");
     }
 
+    /**
+     * A node stopping mid-delivery (its context closing): the send under way ends and is recorded, so no other node
+     * sends it again when the lease runs out; what it claimed but had not begun is due again at once, its attempt not
+     * counted. Before, the close cancelled the poll: the mail the server had taken stayed DELIVERING and was sent a
+     * second time after the lease, and the rest of the batch waited out the lease too.
+     */
+    @Test
+    void aStoppingRelayRecordsTheSendUnderWayAndGivesBackWhatItHasNotBegun() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            outbox.enqueue(kind, kind + ":stop-" + i, Map.of("n", i)).block(WAIT);
+        }
+        java.util.concurrent.CountDownLatch begun = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        List<Integer> sent = new CopyOnWriteArrayList<>();
+        OutboxRelay relay = relay(5, 1, payload -> Mono.<Void>fromRunnable(() -> {
+            begun.countDown();
+            try {
+                // an SMTP server that answers DATA only once the node has begun to stop
+                if (!answer.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("no answer");
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("the send was interrupted");
+            }
+            sent.add(payload.path("n").asInt());
+        }).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()));
+        relay.start();
+        Thread stopping = new Thread(relay::stop, "context-close");
+        try {
+            assertThat(begun.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("a send under way").isTrue();
+            stopping.start();
+            org.awaitility.Awaitility.await().atMost(WAIT).until(relay::stopping);
+            answer.countDown();
+            stopping.join(WAIT.toMillis());
+            assertThat(stopping.isAlive()).as("the stop waited for the send, not longer").isFalse();
+        }
+        finally {
+            answer.countDown();
+            if (!stopping.isAlive()) {
+                relay.stop();
+            }
+        }
+        // the claim returns the batch in no set order: whichever was begun
+        assertThat(sent).as("the send under way ended").hasSize(1);
+        int begunOne = sent.get(0);
+        for (int i = 0; i < 3; i++) {
+            if (i == begunOne) {
+                assertThat(state(kind + ":stop-" + i)).containsEntry("state", "DELIVERED").containsEntry("attempts", 1);
+            }
+            else {
+                assertThat(state(kind + ":stop-" + i)).containsEntry("state", "PENDING").containsEntry("attempts", 0);
+            }
+        }
+        assertThat(claim(Duration.ofMinutes(1))).as("due at once, for any node").hasSize(2);
+        Thread.sleep(300);
+        assertThat(sent).as("the stopped relay sends nothing more").hasSize(1);
+    }
+
     @Test
     void backoffDoublesUpToItsMaximum() {
         OutboxProperties properties = new OutboxProperties(true, Duration.ofSeconds(1), 20, 4, Duration.ofMinutes(1),
                 Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofMinutes(15), 50, Duration.ofSeconds(10),
-                Duration.ofDays(30));
+                Duration.ofDays(30), Duration.ofSeconds(10));
         assertThat(properties.backoff(1)).isEqualTo(Duration.ofSeconds(5));
         assertThat(properties.backoff(2)).isEqualTo(Duration.ofSeconds(10));
         assertThat(properties.backoff(5)).isEqualTo(Duration.ofSeconds(80));
@@ -236,9 +296,15 @@ class OutboxTests {
 
     /** A relay of its own, batches of two, for this test's kind only. */
     private OutboxRelay relay(Function<JsonNode, Mono<Void>> delivery) {
-        OutboxProperties properties = new OutboxProperties(true, Duration.ofSeconds(1), 2, 4, Duration.ofSeconds(5),
+        return relay(2, 4, delivery);
+    }
+
+    /** A relay of its own for this test's kind only, polling every 100 ms when started. */
+    private OutboxRelay relay(int batchSize, int concurrency, Function<JsonNode, Mono<Void>> delivery) {
+        OutboxProperties properties = new OutboxProperties(true, Duration.ofMillis(100), batchSize, concurrency,
+                Duration.ofSeconds(5),
                 Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofMinutes(1), 50, Duration.ofSeconds(10),
-                Duration.ofDays(30));
+                Duration.ofDays(30), Duration.ofSeconds(10));
         OutboxHandler handler = new OutboxHandler() {
 
             @Override
