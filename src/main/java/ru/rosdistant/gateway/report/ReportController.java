@@ -195,7 +195,7 @@ class ReportController implements ProblemAnswers {
     private <T extends Record> Mono<ResponseEntity<Object>> answer(Query query, Form form, Principal principal,
             ServerHttpResponse response, Report<T> report) {
         return filter(query, principal).flatMap(filter -> form.csv()
-                ? Mono.just(csv(filter, report, form.delimiter(), principal.getName(), response))
+                ? csv(filter, report, form.delimiter(), principal.getName(), response)
                 : slots.run(principal.getName(), Mono.defer(() -> report.table(filter)))
                         .map(table -> json(filter, table)));
     }
@@ -268,8 +268,8 @@ class ReportController implements ProblemAnswers {
      * be cut off (the client sees a download that did not complete). {@code X-Report-Truncated} is set from the
      * first row, which says how many rows the query picked.
      */
-    private <T extends Record> ResponseEntity<Object> csv(ReportFilter filter, Report<T> report, char delimiter,
-            String user, ServerHttpResponse response) {
+    private <T extends Record> Mono<ResponseEntity<Object>> csv(ReportFilter filter, Report<T> report,
+            char delimiter, String user, ServerHttpResponse response) {
         String file = report.name() + "-" + filter.from() + "-" + filter.to() + ".csv";
         int limit = report.limit();
         Flux<T> rows = slots.stream(user, Flux.defer(() -> report.rows().apply(filter)))
@@ -283,12 +283,16 @@ class ReportController implements ProblemAnswers {
                 .index()
                 .filter(row -> row.getT1() < limit)
                 .map(row -> row.getT2().row());
-        return ResponseEntity.ok()
-                .contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(file).build().toString())
-                .header(TRUNCATED, "false")
-                .body(Csv.write(report.type(), rows, delimiter, properties.zone(), response.bufferFactory(),
-                        Csv.CHUNK_BYTES));
+        HttpHeaders headers = response.getHeaders();
+        headers.setContentType(new MediaType("text", "csv", StandardCharsets.UTF_8));
+        headers.set(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(file).build().toString());
+        headers.set(TRUNCATED, "false");
+        // written here, not as a ResponseEntity's body (its writer cannot tell a Flux<DataBuffer> behind Object):
+        // the handler's answer is then complete, and an error before the first chunk is still the handler's, which
+        // the exception handlers below answer
+        return response.writeWith(Csv.write(report.type(), rows, delimiter, properties.zone(),
+                        response.bufferFactory(), Csv.CHUNK_BYTES))
+                .then(Mono.empty());
     }
 
     @ExceptionHandler
