@@ -274,8 +274,13 @@ class ReportController implements ProblemAnswers {
         int limit = report.limit();
         Flux<T> rows = slots.stream(user, Flux.defer(() -> report.rows().apply(filter)))
                 .switchOnFirst((first, all) -> {
-                    if (first.hasValue()) {
-                        response.getHeaders().set(TRUNCATED, String.valueOf(first.get().picked() > limit));
+                    // the CSV's headers once it is sure to be one: an error is answered as a problem instead
+                    if (!first.isOnError()) {
+                        HttpHeaders headers = response.getHeaders();
+                        headers.setContentType(new MediaType("text", "csv", StandardCharsets.UTF_8));
+                        headers.set(HttpHeaders.CONTENT_DISPOSITION,
+                                ContentDisposition.attachment().filename(file).build().toString());
+                        headers.set(TRUNCATED, String.valueOf(first.hasValue() && first.get().picked() > limit));
                     }
                     return all;
                 })
@@ -283,10 +288,6 @@ class ReportController implements ProblemAnswers {
                 .index()
                 .filter(row -> row.getT1() < limit)
                 .map(row -> row.getT2().row());
-        HttpHeaders headers = response.getHeaders();
-        headers.setContentType(new MediaType("text", "csv", StandardCharsets.UTF_8));
-        headers.set(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(file).build().toString());
-        headers.set(TRUNCATED, "false");
         // written here, not as a ResponseEntity's body (its writer cannot tell a Flux<DataBuffer> behind Object):
         // the handler's answer is then complete, and an error before the first chunk is still the handler's, which
         // the exception handlers below answer
