@@ -471,7 +471,7 @@ class ReportQueries {
                     LIMIT :limit
                 )
                 SELECT p.id, p.offered_line_id, p.line_id, p.site_id, p.channel, a.display_name AS agent_name,
-                       p.outcome, p.queued_at, p.first_assigned_at, p.first_reply_at, p.closed_at,
+                       p.outcome, %s, %s, %s, %s,
                        extract(epoch FROM p.first_assigned_at - p.queued_at)::float8 AS wait_s,
                        extract(epoch FROM p.first_reply_at - p.queued_at)::float8 AS first_response_s,
                        extract(epoch FROM p.closed_at - p.first_assigned_at)::float8 AS handle_s,
@@ -480,7 +480,8 @@ class ReportQueries {
                 FROM picked p
                 LEFT JOIN task t ON t.dialog_id = p.id AND t.kind = 'COMPLAINT_ANSWER'
                 LEFT JOIN agent a ON a.id = p.first_agent_id
-                ORDER BY p.queued_at, p.id""".formatted(where, figure.condition());
+                ORDER BY p.queued_at, p.id""".formatted(where, figure.condition(), micros("p.queued_at"),
+                micros("p.first_assigned_at"), micros("p.first_reply_at"), micros("p.closed_at"));
         return list(sql, binds, ReportQueries::dialogRow);
     }
 
@@ -1179,7 +1180,7 @@ class ReportQueries {
         Short rating = row.get(15, Short.class);
         return new Listed<>(new DialogRow(row.get(0, UUID.class), row.get(1, String.class), row.get(2, String.class),
                 row.get(3, String.class), row.get(4, String.class), row.get(5, String.class), row.get(6, String.class),
-                instant(row, 7), instant(row, 8), instant(row, 9), instant(row, 10), seconds(row, 11),
+                micros(row, 7), micros(row, 8), micros(row, 9), micros(row, 10), seconds(row, 11),
                 seconds(row, 12), seconds(row, 13), count(row, 14), rating == null ? null : rating.intValue(),
                 row.get(16, String.class), row.get(17, String.class), row.get(18, String.class),
                 row.get(19, String.class)), count(row, 20));
@@ -1212,6 +1213,21 @@ class ReportQueries {
         return value == null ? 0 : value.longValue();
     }
 
+    /**
+     * A timestamp as microseconds since the epoch: a number the driver reads at once, where the text of a
+     * {@code timestamptz} goes through a date-time parser (a fifth of a 10,000-row CSV's time in the gateway, with
+     * four of them a row).
+     */
+    private static String micros(String column) {
+        return "(extract(epoch FROM " + column + ") * 1000000)::int8";
+    }
+
+    private static Instant micros(Readable row, int column) {
+        Long value = row.get(column, Long.class);
+        return value == null ? null
+                : Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000L), Math.floorMod(value, 1_000_000L) * 1_000L);
+    }
+
     private static long count(Readable row, int column) {
         Number value = row.get(column, Number.class);
         return value == null ? 0 : value.longValue();
@@ -1220,11 +1236,6 @@ class ReportQueries {
     private static Long seconds(Readable row, int column) {
         Double value = row.get(column, Double.class);
         return value == null ? null : Math.round(value);
-    }
-
-    private static Instant instant(Readable row, int column) {
-        OffsetDateTime value = row.get(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
     }
 
     /** Seconds rounded to whole seconds; null when there is nothing to measure. */
