@@ -19,6 +19,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,6 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.support.WebExchangeBindException;
 import org.springframework.web.server.ServerWebInputException;
 import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.report.ReportQueries.Listed;
 import ru.rosdistant.gateway.agent.AgentDirectory;
 import ru.rosdistant.gateway.agent.Role;
 import ru.rosdistant.gateway.site.Sites;
@@ -44,6 +46,8 @@ import ru.rosdistant.gateway.web.ProblemAnswers;
 class ReportController implements ProblemAnswers {
 
     private static final int MAX_LINES = 100;
+
+    private static final String TRUNCATED = "X-Report-Truncated";
 
     private final Reports reports;
 
@@ -95,94 +99,106 @@ class ReportController implements ProblemAnswers {
 
     @GetMapping({"/dialogs/figures", "/dialogs/figures.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<Object>> dialogFigures(Query query, ServerHttpRequest request,
+    Mono<ResponseEntity<Object>> dialogFigures(Query query, ServerHttpRequest request, ServerHttpResponse response,
             @RequestParam(required = false) String delimiter, Principal principal) {
-        return answer(query, Form.of(request, delimiter), principal,
+        return answer(query, Form.of(request, delimiter), principal, response,
                 all("dialog-figures", DialogFigures.class, reports::dialogFigures));
     }
 
     @GetMapping({"/dialogs/waits", "/dialogs/waits.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<Object>> waits(Query query, ServerHttpRequest request,
+    Mono<ResponseEntity<Object>> waits(Query query, ServerHttpRequest request, ServerHttpResponse response,
             @RequestParam(required = false) String delimiter, Principal principal) {
-        return answer(query, Form.of(request, delimiter), principal,
+        return answer(query, Form.of(request, delimiter), principal, response,
                 all("dialog-waits", Reports.WaitBar.class, filter -> reports.waitHistogram(filter)
                         .flatMapIterable(bars -> bars)));
     }
 
     @GetMapping({"/dialogs", "/dialogs.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<Object>> dialogs(Query query, ServerHttpRequest request,
+    Mono<ResponseEntity<Object>> dialogs(Query query, ServerHttpRequest request, ServerHttpResponse response,
             @RequestParam(required = false) String delimiter, @RequestParam(defaultValue = "offered") String figure,
             @RequestParam(required = false) String limit, Principal principal) {
         Form form = Form.of(request, delimiter);
         DialogFigure which = figure(figure);
-        Paging rows = limit(limit, form);
-        return limited(rows, answer(query, form, principal, paged("dialogs-" + which.name().toLowerCase(),
-                DialogRow.class, filter -> reports.dialogs(filter, which, rows.limit()))));
+        int rows = limit(limit, form, response);
+        return answer(query, form, principal, response, new Report<>("dialogs-" + which.name().toLowerCase(),
+                DialogRow.class, rows, filter -> reports.dialogList(filter, which, rows)));
     }
 
     @GetMapping({"/deadlines/figures", "/deadlines/figures.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<Object>> deadlineFigures(Query query, ServerHttpRequest request,
+    Mono<ResponseEntity<Object>> deadlineFigures(Query query, ServerHttpRequest request, ServerHttpResponse response,
             @RequestParam(required = false) String delimiter, Principal principal) {
-        return answer(query, Form.of(request, delimiter), principal,
+        return answer(query, Form.of(request, delimiter), principal, response,
                 all("deadline-figures", DeadlineFigures.class, reports::deadlineFigures));
     }
 
     @GetMapping({"/deadlines", "/deadlines.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<Object>> deadlines(Query query, ServerHttpRequest request,
+    Mono<ResponseEntity<Object>> deadlines(Query query, ServerHttpRequest request, ServerHttpResponse response,
             @RequestParam(required = false) String delimiter, @RequestParam(required = false) String rule,
             @RequestParam(required = false) String status, @RequestParam(required = false) String limit,
             Principal principal) {
         Form form = Form.of(request, delimiter);
-        Paging rows = limit(limit, form);
-        return limited(rows, answer(query, form, principal, paged("deadlines", DeadlineRow.class,
-                filter -> reports.deadlines(filter, upper(rule), upper(status), rows.limit()))));
+        int rows = limit(limit, form, response);
+        return answer(query, form, principal, response, new Report<>("deadlines", DeadlineRow.class, rows,
+                filter -> reports.deadlineList(filter, upper(rule), upper(status), rows)));
     }
 
     @GetMapping({"/agents", "/agents.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<Object>> agentFigures(Query query, ServerHttpRequest request,
+    Mono<ResponseEntity<Object>> agentFigures(Query query, ServerHttpRequest request, ServerHttpResponse response,
             @RequestParam(required = false) String delimiter, Principal principal) {
-        return answer(query, Form.of(request, delimiter), principal,
+        return answer(query, Form.of(request, delimiter), principal, response,
                 all("agents", AgentFigures.class, reports::agentFigures));
     }
 
     @GetMapping({"/offline-forms", "/offline-forms.csv"})
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
-    Mono<ResponseEntity<Object>> offlineForms(Query query, ServerHttpRequest request,
+    Mono<ResponseEntity<Object>> offlineForms(Query query, ServerHttpRequest request, ServerHttpResponse response,
             @RequestParam(required = false) String delimiter, Principal principal) {
-        return answer(query, Form.of(request, delimiter), principal,
+        return answer(query, Form.of(request, delimiter), principal, response,
                 all("offline-forms", OfflineFormCount.class, reports::offlineForms));
     }
 
-    /** A report whose every row is answered (its query bounds them): {@code name} names its CSV file. */
-    private static <T extends Record> Function<ReportFilter, Mono<ReportTable<T>>> all(String name, Class<T> type,
-            Function<ReportFilter, Flux<T>> rows) {
-        return filter -> rows.apply(filter)
-                .collectList()
-                .map(list -> ReportTable.of(name, type, list));
+    /**
+     * One report: {@code name} names its CSV file, {@code type} gives the columns, {@code rows} the rows for a filter
+     * as the database sends them, each with how many the query picked; at most {@code limit} are answered, and a
+     * list whose query picked more was cut.
+     */
+    private record Report<T extends Record>(String name, Class<T> type, int limit,
+            Function<ReportFilter, Flux<Listed<T>>> rows) {
+
+        /** The rows collected, for JSON. */
+        Mono<ReportTable<T>> table(ReportFilter filter) {
+            return rows.apply(filter)
+                    .map(Listed::row)
+                    .collectList()
+                    .map(list -> list.size() > limit
+                            ? new ReportTable<>(name, type, List.copyOf(list.subList(0, limit)), true)
+                            : new ReportTable<>(name, type, list, false));
+        }
     }
 
-    /** A report answered a page at a time, saying whether more rows matched than the page let through. */
-    private static <T extends Record> Function<ReportFilter, Mono<ReportTable<T>>> paged(String name, Class<T> type,
-            Function<ReportFilter, Mono<ReportPage<T>>> page) {
-        return filter -> page.apply(filter)
-                .map(rows -> ReportTable.of(name, type, rows));
+    /** A report whose every row is answered (its query bounds them). */
+    private static <T extends Record> Report<T> all(String name, Class<T> type,
+            Function<ReportFilter, Flux<T>> rows) {
+        return new Report<>(name, type, Integer.MAX_VALUE, filter -> rows.apply(filter)
+                .map(row -> new Listed<>(row, 0)));
     }
 
     /**
      * The one way every report is answered: the caller's filter, the report's rows, then those rows as JSON
-     * ({@link ReportView}) or, for a path ending in {@code .csv}, as a CSV file. The query runs in one of the
-     * places of {@link ReportSlots}.
+     * ({@link ReportView}) or, for a path ending in {@code .csv}, as a CSV file streamed as its rows come
+     * ({@link #csv}). The query runs in one of the places of {@link ReportSlots}.
      */
-    private Mono<ResponseEntity<Object>> answer(Query query, Form form, Principal principal,
-            Function<ReportFilter, ? extends Mono<? extends ReportTable<?>>> report) {
-        return filter(query, principal).flatMap(filter -> slots.run(principal.getName(), Mono.defer(() -> report
-                .apply(filter)
-                .map(table -> form.csv() ? csv(filter, table, form.delimiter()) : json(filter, table)))));
+    private <T extends Record> Mono<ResponseEntity<Object>> answer(Query query, Form form, Principal principal,
+            ServerHttpResponse response, Report<T> report) {
+        return filter(query, principal).flatMap(filter -> form.csv()
+                ? csv(filter, report, form.delimiter(), principal.getName(), response)
+                : slots.run(principal.getName(), Mono.defer(() -> report.table(filter)))
+                        .map(table -> json(filter, table)));
     }
 
     private Mono<ReportFilter> filter(Query query, Principal principal) {
@@ -214,18 +230,14 @@ class ReportController implements ProblemAnswers {
 
     /**
      * A list's rows: as asked, else 500 as JSON and every row allowed as CSV; clamped to 1..{@code max-rows} like
-     * every list's limit ({@link Paging}), the one applied in {@code X-Limit}.
+     * every list's limit ({@link Paging}), the one applied in {@code X-Limit} (set on the response itself, since a
+     * CSV is written to it rather than answered as an entity).
      */
-    private Paging limit(String limit, Form form) {
+    private int limit(String limit, Form form, ServerHttpResponse response) {
         int byDefault = form.csv() ? properties.maxRows() : Math.min(500, properties.maxRows());
-        return Paging.of(limit, null, byDefault, properties.maxRows());
-    }
-
-    /** The answer with the limit applied in its headers. */
-    private static Mono<ResponseEntity<Object>> limited(Paging rows, Mono<ResponseEntity<Object>> answer) {
-        return answer.map(response -> rows.headers(ResponseEntity.status(response.getStatusCode())
-                        .headers(headers -> headers.addAll(response.getHeaders())))
-                .body(response.getBody()));
+        Paging rows = Paging.of(limit, null, byDefault, properties.maxRows());
+        response.getHeaders().set("X-Limit", Integer.toString(rows.limit()));
+        return rows.limit();
     }
 
     private static DialogFigure figure(String figure) {
@@ -251,13 +263,41 @@ class ReportController implements ProblemAnswers {
                         table.rows(), table.truncated()));
     }
 
-    private ResponseEntity<Object> csv(ReportFilter filter, ReportTable<?> table, char delimiter) {
-        String file = table.name() + "-" + filter.from() + "-" + filter.to() + ".csv";
-        return ResponseEntity.ok()
-                .contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(file).build().toString())
-                .header("X-Report-Truncated", String.valueOf(table.truncated()))
-                .body(Csv.of(table.type(), table.rows(), delimiter, properties.zone()));
+    /**
+     * The report as a CSV file sent as its rows come from the database, in chunks of {@link Csv#CHUNK_BYTES}: the
+     * report's place ({@link ReportSlots}) and its query are held until the last row is written, and a client that
+     * goes away (its connection closed: the next chunk's write fails) ends the query. Nothing is sent before the
+     * first row (or the end of an empty report), so a report that is refused (busy), fails or times out before its
+     * first row is still answered with its status and problem; one that fails after its first chunk was sent can only
+     * be cut off (the client sees a download that did not complete). {@code X-Report-Truncated} is set from the
+     * first row, which says how many rows the query picked.
+     */
+    private <T extends Record> Mono<ResponseEntity<Object>> csv(ReportFilter filter, Report<T> report,
+            char delimiter, String user, ServerHttpResponse response) {
+        String file = report.name() + "-" + filter.from() + "-" + filter.to() + ".csv";
+        int limit = report.limit();
+        Flux<T> rows = slots.stream(user, Flux.defer(() -> report.rows().apply(filter)))
+                .switchOnFirst((first, all) -> {
+                    // the CSV's headers once it is sure to be one: an error is answered as a problem instead
+                    if (!first.isOnError()) {
+                        HttpHeaders headers = response.getHeaders();
+                        headers.setContentType(new MediaType("text", "csv", StandardCharsets.UTF_8));
+                        headers.set(HttpHeaders.CONTENT_DISPOSITION,
+                                ContentDisposition.attachment().filename(file).build().toString());
+                        headers.set(TRUNCATED, String.valueOf(first.hasValue() && first.get().picked() > limit));
+                    }
+                    return all;
+                })
+                // the row past the limit is read, not cancelled: a query cancelled in flight costs its connection
+                .index()
+                .filter(row -> row.getT1() < limit)
+                .map(row -> row.getT2().row());
+        // written here, not as a ResponseEntity's body (its writer cannot tell a Flux<DataBuffer> behind Object):
+        // the handler's answer is then complete, and an error before the first chunk is still the handler's, which
+        // the exception handlers below answer
+        return response.writeWith(Csv.write(report.type(), rows, delimiter, properties.zone(),
+                        response.bufferFactory(), Csv.CHUNK_BYTES))
+                .then(Mono.empty());
     }
 
     @ExceptionHandler

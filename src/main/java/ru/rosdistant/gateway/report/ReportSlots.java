@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Schedulers;
@@ -40,6 +41,15 @@ class ReportSlots {
     /** Runs {@code report} in a place of {@code user}'s, released however the report ends (or is cancelled). */
     <T> Mono<T> run(String user, Mono<T> report) {
         return Mono.usingWhen(take(user), slot -> report, Slot::release, (slot, error) -> slot.release(),
+                Slot::release);
+    }
+
+    /**
+     * Runs {@code report}, a stream of rows, in a place of {@code user}'s, held until the stream ends, fails or is
+     * cancelled (a CSV sent as its rows come: the place is the client's until the last row is written).
+     */
+    <T> Flux<T> stream(String user, Flux<T> report) {
+        return Flux.usingWhen(take(user), slot -> report, Slot::release, (slot, error) -> slot.release(),
                 Slot::release);
     }
 

@@ -92,7 +92,15 @@ public class Reports {
     }
 
     public Mono<ReportPage<DialogRow>> dialogs(ReportFilter filter, DialogFigure figure, int limit) {
-        return page(queries.dialogRows(filter, figure, rows(limit) + 1), limit);
+        return page(dialogList(filter, figure, limit), limit);
+    }
+
+    /**
+     * The dialogs behind a figure as they come from the database, one more than {@code limit} at most: each says
+     * how many the query picked, so the first tells whether the list goes past {@code limit}.
+     */
+    Flux<ReportQueries.Listed<DialogRow>> dialogList(ReportFilter filter, DialogFigure figure, int limit) {
+        return limited(queries.dialogRows(filter, figure, rows(limit) + 1));
     }
 
     public Flux<DeadlineFigures> deadlineFigures(ReportFilter filter) {
@@ -106,14 +114,19 @@ public class Reports {
 
     /** The rows behind a deadline figure: {@code rule} and {@code status} null for all. */
     public Mono<ReportPage<DeadlineRow>> deadlines(ReportFilter filter, String rule, String status, int limit) {
+        return page(deadlineList(filter, rule, status, limit), limit);
+    }
+
+    /** The rows behind a deadline figure as they come, as {@link #dialogList}. */
+    Flux<ReportQueries.Listed<DeadlineRow>> deadlineList(ReportFilter filter, String rule, String status, int limit) {
         if (rule != null && !RULES.contains(rule)) {
             throw new IllegalArgumentException("rule: one of " + RULES);
         }
         if (status != null && !STATUSES.contains(status)) {
             throw new IllegalArgumentException("status: one of " + STATUSES);
         }
-        return page(queries.deadlineRows(filter, workingTime(filter), clock.now(), rule, status, rows(limit) + 1),
-                limit);
+        return limited(queries.deadlineRows(filter, workingTime(filter), clock.now(), rule, status,
+                rows(limit) + 1));
     }
 
     public Flux<AgentFigures> agentFigures(ReportFilter filter) {
@@ -210,8 +223,9 @@ public class Reports {
         return properties.maxPeriodDays();
     }
 
-    private <T> Mono<ReportPage<T>> page(Flux<T> rows, int limit) {
-        return limited(rows).collectList()
+    private <T> Mono<ReportPage<T>> page(Flux<ReportQueries.Listed<T>> rows, int limit) {
+        return rows.map(ReportQueries.Listed::row)
+                .collectList()
                 .map(list -> list.size() > limit ? new ReportPage<>(List.copyOf(list.subList(0, limit)), true)
                         : new ReportPage<>(list, false));
     }

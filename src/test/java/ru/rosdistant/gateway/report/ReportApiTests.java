@@ -59,6 +59,12 @@ class ReportApiTests {
     @Autowired
     ReportProperties properties;
 
+    @Autowired
+    ReportQueries queries;
+
+    @Autowired
+    ReportConnections reportConnections;
+
     WebTestClient client;
 
     String supervisor;
@@ -224,6 +230,58 @@ class ReportApiTests {
     }
 
     @Test
+    void aCsvCutAtItsLimitSaysSoInItsHeaders() {
+        byte[] body = client.get()
+                .uri("/api/reports/dialogs.csv?" + PERIOD + "&figure=rated&limit=2")
+                .header(HttpHeaders.COOKIE, supervisor)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .valueEquals("X-Report-Truncated", "true")
+                .expectHeader()
+                .valueMatches(HttpHeaders.CACHE_CONTROL, ".*no-store.*")
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
+        String[] lines = new String(body, 3, body.length - 3, StandardCharsets.UTF_8).split("\r\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[1]).startsWith("00000140-0000-0000-0000-0000000000d1,");
+        client.get()
+                .uri("/api/reports/dialogs.csv?" + PERIOD + "&figure=rated&limit=3")
+                .header(HttpHeaders.COOKIE, supervisor)
+                .exchange()
+                .expectHeader()
+                .valueEquals("X-Report-Truncated", "false");
+    }
+
+    @Test
+    void aListCancelledAfterItsFirstRowEndsItsQuery() {
+        // 3,000 rows of 1 KiB, 2 ms each: 6 s in PostgreSQL unless its connection closes
+        String marker = "csv-cancel-" + System.nanoTime();
+        queries.list("SELECT g, pg_sleep(0.002)::text AS s, repeat('x', 1000) AS pad, '" + marker + "' AS m "
+                        + "FROM generate_series(1, 3000) g", new java.util.HashMap<>(),
+                        row -> row.get(0, Integer.class))
+                .take(1)
+                .as(StepVerifier::create)
+                .expectNext(1)
+                .verifyComplete();
+        long started = System.nanoTime();
+        Checks.eventually(() -> db.sql("SELECT count(*) AS n FROM pg_stat_activity "
+                        + "WHERE query LIKE '%' || :marker || '%' AND pid <> pg_backend_pid()")
+                .bind("marker", marker)
+                .map(row -> row.get("n", Long.class))
+                .one()
+                .block(Duration.ofSeconds(5)) == 0 ? true : null, "no session running or holding the cancelled list");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well before the query's own 6 s")
+                .isLessThan(Duration.ofSeconds(5));
+        Checks.eventually(() -> reportConnections.inUse() == 0 ? true : null, "the reports' pool to have none in use");
+        assertThat(queries.list("SELECT count(*) AS n FROM generate_series(1, 10)", new java.util.HashMap<>(),
+                        row -> row.get(0, Long.class))
+                .blockLast(Duration.ofSeconds(10))).as("the reports' pool still answers").isEqualTo(10L);
+    }
+
+    @Test
     void exportsTheFiguresWithTheDelimiterAsked() {
         String csv = client.get()
                 .uri("/api/reports/deadlines/figures.csv?" + PERIOD + "&step=period&delimiter=semicolon")
@@ -300,6 +358,23 @@ class ReportApiTests {
                     .exchange()
                     .expectStatus()
                     .isEqualTo(503)
+                    .expectBody()
+                    .jsonPath("$.detail")
+                    .isEqualTo("The report took too long; choose a shorter period or fewer lines");
+            // a CSV sends nothing before its first row: its timeout is a problem answer too, not a cut-off file
+            client.mutate()
+                    .responseTimeout(Duration.ofSeconds(60))
+                    .build()
+                    .get()
+                    .uri("/api/reports/offline-forms.csv?" + PERIOD)
+                    .header(HttpHeaders.COOKIE, supervisor)
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(503)
+                    .expectHeader()
+                    .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectHeader()
+                    .doesNotExist(HttpHeaders.CONTENT_DISPOSITION)
                     .expectBody()
                     .jsonPath("$.detail")
                     .isEqualTo("The report took too long; choose a shorter period or fewer lines");
