@@ -92,12 +92,22 @@ psql -h 127.0.0.1 -p "$PGPORT" -U bench -d gateway -Atc \
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 RUNS=${RUNS:-3}
+# AUTH=session (the default) logs in once, as the console does, and asks every report with that session's cookie;
+# AUTH=basic sends the password with every request (HTTP Basic, as a script might), so that every answer includes
+# one password check (BCrypt, tens of milliseconds)
+AUTH=${AUTH:-session}
+CREDENTIALS=(-u "admin:$PASSWORD")
+if [[ $AUTH == session ]]; then
+    curl -fs -o /dev/null -c "$WORK/session" --data-urlencode "username=admin" --data-urlencode "password=$PASSWORD" \
+        "http://127.0.0.1:$HTTP/login" || { log "the login failed"; exit 1; }
+    CREDENTIALS=(-b "$WORK/session")
+fi
 # ONLY=<regex> asks only the reports whose name matches (e.g. ONLY='agents|offline')
 measure() {  # name, path and query
     local times=() t
     [[ -n ${ONLY:-} && ! $1 =~ $ONLY ]] && return 0
     for _ in $(seq 1 "$RUNS"); do
-        t=$(curl -s -o "$WORK/answer" -w '%{http_code} %{time_total}' -u "admin:$PASSWORD" \
+        t=$(curl -s -o "$WORK/answer" -w '%{http_code} %{time_total}' "${CREDENTIALS[@]}" \
             "http://127.0.0.1:$HTTP/api/reports/$2")
         if [[ ${t%% *} != 200 ]]; then  # a report past the timeout is a row of its own, not the end of the run
             log "$1: HTTP ${t%% *} after ${t#* } s: $(head -c 300 "$WORK/answer")"
@@ -113,7 +123,7 @@ MONTH="from=2026-05-01&to=2026-05-31&line=applicant-recruitment"
 YEAR="from=2026-01-01&to=2026-12-31"
 # SCOPES=month or SCOPES=year asks only one of the two (the year's reports take minutes each on a loaded machine)
 SCOPES=${SCOPES:-month,year}
-echo "| report | request | median of $RUNS (the year: ${YEAR_RUNS:-$RUNS}), ms |"
+echo "| report | request | median of $RUNS (the year: ${YEAR_RUNS:-$RUNS}), ms, AUTH=$AUTH |"
 echo "|---|---|---|"
 for scope in "one line, May:$MONTH&step=day" "all lines, 2026:$YEAR&step=month&by=line"; do
     [[ $SCOPES == *month* || $scope != one* ]] || continue
