@@ -143,11 +143,12 @@ class ReportIsolationTests {
 
     /** One connection of the client: its backend's process id, what SHOW says of parallel query, its niceness. */
     private static Backend backend(DatabaseClient client) {
-        return client.inConnection(connection -> first(connection, "SELECT pg_backend_pid()")
+        Map.Entry<Integer, String> read = client.inConnection(connection -> first(connection, "SELECT pg_backend_pid()")
                         .flatMap(pid -> first(connection, "SHOW max_parallel_workers_per_gather")
                                 .map(workers -> Map.entry(Integer.parseInt(pid), workers))))
-                .map(entry -> new Backend(entry.getKey(), entry.getValue(), niceness(entry.getKey())))
                 .block(Duration.ofSeconds(30));
+        // ps on the test's thread, not on the connection's event loop (BlockHound)
+        return new Backend(read.getKey(), read.getValue(), niceness(read.getKey()));
     }
 
     private static int port(DatabaseClient client) {
