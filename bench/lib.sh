@@ -1,5 +1,6 @@
-# Shared by bench/run.sh, bench/drill-crash.sh and bench/drill-cluster.sh (sourced, after their log function):
-# the machine's limits, the processes a script starts (STARTED, stopped when it ends), the jars.
+# Shared by bench/run.sh, bench/drill-crash.sh, bench/drill-cluster.sh, bench/reports.sh and bench/reports-chat.sh
+# (sourced, after their log function): the machine's limits, the processes a script starts (STARTED, stopped when it
+# ends), the jars, the report benchmark's PostgreSQL settings.
 
 # --- the machine: file descriptors and ephemeral ports ------------------------------------------
 # prepare_machine raises the open-files limit and moves the ephemeral ports to 20000-65000, above the servers'
@@ -104,3 +105,7 @@ gateway_load_args() {
         "--gateway.socket.max-per-client=1000000 --gateway.visitors.unlimited-addresses=$sources" \
         "--gateway.socket.hello-timeout=10m"
 }
+
+# --- the report benchmark's PostgreSQL (bench/reports.sh loads and asks it, bench/reports-chat.sh runs the chat on it)
+# one copy of its server settings, passed to pg_ctl -o (with the script's own -p, -k and additions)
+REPORT_PG_SETTINGS="-c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=8GB"

@@ -31,6 +31,10 @@ MODES=${MODES:-"quiet reports"}       # the kinds of run, alternating; the first
 BEFORE_EACH=${BEFORE_EACH:-}          # a command run before each run (bash -c, with MODE, R and PGPORT set): e.g.
                                       # MODES="ff100 ff80" BEFORE_EACH='psql -h 127.0.0.1 -p $PGPORT -U bench -d gateway \
                                       #   -c "ALTER TABLE dialog SET (fillfactor = ${MODE#ff})"' compares two fillfactors
+MODE_ARGS=${MODE_ARGS:-}              # a command (bash -c, with MODE set) whose output is added to that run's gateway
+                                      # arguments: e.g. MODES="quiet reports reports-off" MODE_ARGS='[[ $MODE == *-off ]] \
+                                      #   && echo --gateway.report.backend-nice=off --gateway.report.parallel-workers=-1'
+GATEWAY_ARGS=${GATEWAY_ARGS:-}        # added to every run's gateway arguments
 BASELINE=${MODES%% *}
 RATE=${RATE:-1000}
 CHAT_VISITORS=${CHAT_VISITORS:-1000}
@@ -73,7 +77,7 @@ GATEWAY_JAR=$OUT/gateway.jar
 
 [[ $(id -u) == 0 ]] && RUN=(runuser -u nobody --) || RUN=()
 "${RUN[@]}" pg_ctl -D "$WORK/pg" -l "$WORK/pg.log" -w start \
-    -o "-p $PGPORT -k $WORK -c shared_buffers=1GB -c work_mem=64MB -c max_wal_size=8GB -c cluster_name=$CLUSTER" \
+    -o "-p $PGPORT -k $WORK $REPORT_PG_SETTINGS -c cluster_name=$CLUSTER" \
     >/dev/null
 PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U bench -d gateway -X -q -v ON_ERROR_STOP=1)
 REPORTERS=()
@@ -87,8 +91,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 GATEWAY_PID=
-start_gateway() {  # log file
-    local timeouts=()
+start_gateway() {  # log file, mode
+    local timeouts=() extra
+    extra="$GATEWAY_ARGS"
+    [[ -n $MODE_ARGS ]] && extra="$extra $(MODE=$2 bash -c "$MODE_ARGS" || true)"
     [[ -n $QUERY_TIMEOUT ]] && timeouts=(--gateway.report.query-timeout="$QUERY_TIMEOUT"
                                          --gateway.web.request-timeout="$QUERY_TIMEOUT")
     mkdir -p "$WORK/gateway-cwd"
@@ -104,7 +110,7 @@ start_gateway() {  # log file
             --gateway.cards.sweep-interval=100d --gateway.tasks.check-interval=100d \
             --gateway.files.move-interval=100d --gateway.report.missed-check-interval=100d \
             --gateway.outbox.relay-enabled=false \
-            "${timeouts[@]+"${timeouts[@]}"}" $(gateway_load_args) >"$1" 2>&1) &
+            "${timeouts[@]+"${timeouts[@]}"}" $(gateway_load_args) $extra >"$1" 2>&1) &
     GATEWAY_PID=$!
     STARTED+=("$GATEWAY_PID")
     local started=$SECONDS
@@ -173,7 +179,7 @@ run() {
     "${PSQL[@]}" -c "UPDATE dialog_hold SET ended_at = greatest(started_at, now()) WHERE ended_at IS NULL" \
         -c "UPDATE dialog SET state = 'CLOSED', closed_at = now(), closed_by = 'SYSTEM' WHERE state <> 'CLOSED'" \
         -c CHECKPOINT
-    start_gateway "$OUT/$name.server.log"
+    start_gateway "$OUT/$name.server.log" "$mode"
     [[ $mode == reports* ]] && create_admins
     java -Xmx"$GEN_XMX" -XX:+UseG1GC -jar "$BENCH_JAR" chat --url "http://127.0.0.1:$HTTP" --pid "$GATEWAY_PID" \
         --visitors "$CHAT_VISITORS" --agents "$CHAT_AGENTS" --max-dialogs "$CHAT_MAX_DIALOGS" --rate "$RATE" \
@@ -218,8 +224,9 @@ $(awk -v r="$ready" -v w="$WARMUP" -v d="$DURATION" 'BEGIN {printf "%.3f", r + w
 
 {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "postgres: $("${PSQL[@]}" -Atc 'show server_version') shared_buffers=1GB work_mem=64MB, data $(cat "$WORK/loaded"), $("${PSQL[@]}" -Atc "SELECT 'dialogs ' || (SELECT count(*) FROM dialog) || ', dialog fillfactor ' || coalesce((SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'dialog'), 'default')")"
+    echo "postgres: $("${PSQL[@]}" -Atc 'show server_version') $REPORT_PG_SETTINGS, data $(cat "$WORK/loaded"), $("${PSQL[@]}" -Atc "SELECT 'dialogs ' || (SELECT count(*) FROM dialog) || ', dialog fillfactor ' || coalesce((SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'dialog'), 'default')")"
     echo "gateway: $GATEWAY_JAR -Xmx$GATEWAY_XMX $(gateway_load_args)"
+    echo "gateway arguments added: ${GATEWAY_ARGS:-none}; per mode: ${MODE_ARGS:-none}"
     echo "settings: REPEATS=$REPEATS MODES='$MODES' RATE=$RATE V=$CHAT_VISITORS A=$CHAT_AGENTS warmup=$WARMUP duration=$DURATION report clients=$REPORT_CLIENTS pause=$REPORT_PAUSE query timeout=${QUERY_TIMEOUT:-default}"
 } >"$OUT/environment.txt"
 cat "$OUT/environment.txt" >&2

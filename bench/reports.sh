@@ -20,6 +20,8 @@ JAR=${GATEWAY_JAR:-$ROOT/target/contact-gateway-0.1.0-SNAPSHOT.jar}
 PASSWORD=bench-admin-password
 DIALOGS=${DIALOGS:-1000000}
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
 
 REUSE=${REUSE:-0}
 [[ $REUSE == 1 && -f $WORK/loaded ]] || { REUSE=0; rm -rf "$WORK" && mkdir -p "$WORK"; }
@@ -31,7 +33,7 @@ PLANS=
 [[ ${EXPLAIN:-0} == 1 ]] && PLANS="-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=200ms \
     -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on -c auto_explain.log_timing=off"
 "${RUN[@]}" pg_ctl -D "$WORK/pg" -l "$WORK/pg.log" -w start \
-    -o "-p $PGPORT -k $WORK -c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=8GB $PLANS"
+    -o "-p $PGPORT -k $WORK $REPORT_PG_SETTINGS $PLANS"
 GATEWAY_PID=
 stop() {
     [[ -n $GATEWAY_PID ]] && kill "$GATEWAY_PID" 2>/dev/null && wait "$GATEWAY_PID" 2>/dev/null || true

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -19,11 +20,61 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param missedCheckInterval how often the deadlines that fell due undone are added to
  * {@code gateway_deadlines_missed_total}
  * @param concurrency how many reports run at once, so that reports never take the connections the chat path needs
+ * @param backendNice the CPU priority of the report connections' PostgreSQL backends ({@link BackendNice}):
+ * {@code auto} (nice 19 when the database is reached over loopback or a Unix socket), {@code off}, or a niceness
+ * 0-19 tried on any host
+ * @param parallelWorkers {@code max_parallel_workers_per_gather} of the report connections: 0 (the default) runs
+ * each report in its one backend, whose priority is lowered (parallel workers are new processes, not lowered); -1
+ * keeps the server's setting
+ * @param r2dbc another database for the reports to read (a streaming standby of the gateway's): its URL, user and
+ * password; with no URL they read the gateway's own database. The roll-up job writes, and keeps the gateway's.
  */
 @ConfigurationProperties("gateway.report")
 record ReportProperties(@DefaultValue("Europe/Samara") ZoneId zone, @DefaultValue("366") int maxPeriodDays,
         @DefaultValue("10000") int maxRows, @DefaultValue("10s") Duration queryTimeout,
-        @DefaultValue("5m") Duration missedCheckInterval, @DefaultValue Concurrency concurrency) {
+        @DefaultValue("5m") Duration missedCheckInterval, @DefaultValue Concurrency concurrency,
+        @DefaultValue("auto") String backendNice, @DefaultValue("0") int parallelWorkers, @DefaultValue R2dbc r2dbc) {
+
+    @ConstructorBinding
+    ReportProperties {
+        BackendNice.parse(backendNice);
+        if (parallelWorkers < -1 || parallelWorkers > 64) {
+            throw new IllegalArgumentException("gateway.report.parallel-workers: -1 (the server's) or 0 to 64, not "
+                    + parallelWorkers);
+        }
+    }
+
+    /** The settings as before the report connections' priority and database were settable (tests). */
+    ReportProperties(ZoneId zone, int maxPeriodDays, int maxRows, Duration queryTimeout, Duration missedCheckInterval,
+            Concurrency concurrency) {
+        this(zone, maxPeriodDays, maxRows, queryTimeout, missedCheckInterval, concurrency, "auto", 0,
+                new R2dbc(null, null, null));
+    }
+
+    /** What {@code gateway.report.backend-nice} says. */
+    BackendNice nice() {
+        return BackendNice.parse(backendNice);
+    }
+
+    /**
+     * {@code gateway.report.r2dbc}: the database the reports read, when not the gateway's own.
+     *
+     * @param url an R2DBC URL ({@code r2dbc:postgresql://standby:5432/gateway}); empty: the gateway's database
+     * @param username its user (else the URL's)
+     * @param password its password (else the URL's)
+     */
+    record R2dbc(String url, String username, String password) {
+
+        boolean configured() {
+            return url != null && !url.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return "R2dbc[url=" + url + ", username=" + username + ", password=" + (password == null ? null : "***")
+                    + "]";
+        }
+    }
 
     /**
      * {@code gateway.report.concurrency}: each running report holds one pooled connection for as long as its query

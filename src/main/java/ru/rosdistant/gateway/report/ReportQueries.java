@@ -694,7 +694,7 @@ class ReportQueries {
      * seen that all its dialogs are closed, in the same transaction. {@code time} is the working time around the
      * day, {@code calendar} its digest, {@code now} the clock the deadlines are judged by.
      */
-    Mono<Void> writeDay(LocalDate day, WorkingTime time, String calendar, Instant now) {
+    Mono<Void> writeDay(DatabaseClient db, LocalDate day, WorkingTime time, String calendar, Instant now) {
         ZoneId zone = properties.zone();
         ReportFilter one = new ReportFilter(day, day, ReportFilter.Step.DAY, ReportFilter.GroupBy.LINE, null, null,
                 null, null);
@@ -706,18 +706,18 @@ class ReportQueries {
         String deadlines = "WITH " + deadlines(one, binds, time) + "\nINSERT INTO report_deadline_day (zone, "
                 + columns(DEADLINE_PART_COLUMNS, "") + ") SELECT CAST(:zone AS text), "
                 + columns(DEADLINE_PART_COLUMNS, "p.") + " FROM (" + deadlinePartials("true") + ") p";
-        return statement("DELETE FROM report_dialog_day WHERE zone = :zone AND day = :day", binds).then()
-                .then(statement("INSERT INTO report_dialog_day (zone, " + partColumns("") + ") SELECT CAST(:zone AS text), "
+        return statement(db, "DELETE FROM report_dialog_day WHERE zone = :zone AND day = :day", binds).then()
+                .then(statement(db, "INSERT INTO report_dialog_day (zone, " + partColumns("") + ") SELECT CAST(:zone AS text), "
                         + partColumns("p.") + " FROM (" + partials("d.queued_at >= :from AND d.queued_at < :to AND d.offered_line_id = ANY("
                         + ALL_OFFERED_LINES + ")")
                         + ") p", binds).then())
-                .then(statement("DELETE FROM report_deadline_day WHERE zone = :zone AND day = :day", binds).then())
-                .then(statement(deadlines, binds).then())
-                .then(statement("DELETE FROM report_agent_day WHERE zone = :zone AND day = :day", binds).then())
-                .then(statement("WITH " + agentPartials() + "\nINSERT INTO report_agent_day (zone, "
+                .then(statement(db, "DELETE FROM report_deadline_day WHERE zone = :zone AND day = :day", binds).then())
+                .then(statement(db, deadlines, binds).then())
+                .then(statement(db, "DELETE FROM report_agent_day WHERE zone = :zone AND day = :day", binds).then())
+                .then(statement(db, "WITH " + agentPartials() + "\nINSERT INTO report_agent_day (zone, "
                         + columns(AGENT_PART_COLUMNS, "") + ") SELECT CAST(:zone AS text), "
                         + columns(AGENT_PART_COLUMNS, "") + " FROM agent_part", binds).then())
-                .then(statement("""
+                .then(statement(db, """
                         INSERT INTO report_day (zone, day, starts_at, ends_at, rolled_at, deadlines_settled_at, calendar)
                         VALUES (:zone, :day, :from, :to, :now,
                                 (SELECT max(r.undone_due) FROM report_deadline_day r
@@ -1103,9 +1103,10 @@ class ReportQueries {
         return statement(db, sql, binds);
     }
 
-    private static DatabaseClient.GenericExecuteSpec statement(DatabaseClient db, String sql,
+    /** The statement on {@code client} (the roll-up job's connection, or the reports') with its binds. */
+    private static DatabaseClient.GenericExecuteSpec statement(DatabaseClient client, String sql,
             Map<String, Object> binds) {
-        DatabaseClient.GenericExecuteSpec spec = db.sql(sql);
+        DatabaseClient.GenericExecuteSpec spec = client.sql(sql);
         for (Map.Entry<String, Object> bind : binds.entrySet()) {
             if (Pattern.compile(":" + bind.getKey() + "(?![A-Za-z0-9_])").matcher(sql).find()) {
                 spec = spec.bind(bind.getKey(), bind.getValue());

@@ -75,8 +75,8 @@ class ReportRollups {
 
     ReportRollups(ReportConnections connections, ReportQueries queries, Reports reports, ReportProperties properties,
             ReportRollupProperties rollup, SingletonJobs jobs) {
-        this.db = connections.db();
-        this.tx = connections.tx();
+        this.db = connections.rollupDb();
+        this.tx = connections.rollupTx();
         this.queries = queries;
         this.reports = reports;
         this.properties = properties;
@@ -202,7 +202,7 @@ class ReportRollups {
                         .map(row -> Boolean.TRUE.equals(row.get("open", Boolean.class)))
                         .one())
                 .filter(open -> !open)
-                .flatMap(closed -> queries.writeDay(day, time, calendar, now).thenReturn(true));
+                .flatMap(closed -> queries.writeDay(db, day, time, calendar, now).thenReturn(true));
         return work.as(tx::transactional).defaultIfEmpty(false);
     }
 
