@@ -2,10 +2,11 @@ package ru.rosdistant.gateway.cluster;
 
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
-import io.r2dbc.spi.Wrapped;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
+
+import ru.rosdistant.gateway.shared.PooledConnections;
 
 /**
  * Lets one node at a time drain a waiting line. The lock is PostgreSQL's transaction-scoped advisory lock
@@ -41,18 +42,8 @@ public class LineLocks {
                 connection -> lock(connection, line)
                         .flatMap(got -> got ? drain.thenReturn(true) : Mono.just(false)),
                 connection -> Mono.from(connection.commitTransaction()).then(Mono.from(connection.close())),
-                (connection, error) -> discard(connection),
-                LineLocks::discard);
-    }
-
-    private static Mono<Void> discard(Connection connection) {
-        Connection physical = connection instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner
-                ? inner
-                : connection;
-        return Mono.from(physical.close())
-                .onErrorResume(error -> Mono.empty())
-                .then(Mono.from(connection.close()))
-                .onErrorResume(error -> Mono.empty());
+                (connection, error) -> PooledConnections.discard(connection),
+                PooledConnections::discard);
     }
 
     private static Mono<Boolean> lock(Connection connection, String line) {

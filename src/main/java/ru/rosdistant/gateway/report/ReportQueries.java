@@ -17,7 +17,6 @@ import java.util.stream.Collectors;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Readable;
-import io.r2dbc.spi.Wrapped;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -27,6 +26,8 @@ import org.springframework.r2dbc.connection.SingleConnectionFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
+
+import ru.rosdistant.gateway.shared.PooledConnections;
 
 /**
  * The report queries: every figure is aggregated in PostgreSQL; only the groups (or a bounded list of rows) come
@@ -1144,17 +1145,7 @@ class ReportQueries {
                             .then())
                     .thenMany(statement(one, sql, binds).map(mapper::apply).all());
         }, connection -> Mono.from(connection.commitTransaction()).then(Mono.from(connection.close())),
-                (connection, error) -> discard(connection), ReportQueries::discard);
-    }
-
-    private static Mono<Void> discard(Connection connection) {
-        Connection physical = connection instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner
-                ? inner
-                : connection;
-        return Mono.from(physical.close())
-                .onErrorResume(error -> Mono.empty())
-                .then(Mono.from(connection.close()))
-                .onErrorResume(error -> Mono.empty());
+                (connection, error) -> PooledConnections.discard(connection), PooledConnections::discard);
     }
 
     // --- rows -----------------------------------------------------------------------------------
