@@ -51,6 +51,9 @@ class AdminConsoleBrowserTests extends BrowserTest {
         logIn(console, wait, plain.login());
         assertThat(console.findElement(By.id("admin-open")).isDisplayed()).isFalse();
         console.findElement(By.id("logout")).click();
+        // the console leaves once the server has ended the session; navigating before that could abort the logout's
+        // request and open the console again with the old session
+        wait.until(visible(By.id("login-username")));
 
         logIn(console, wait, admin.login());
         wait.until(visible(By.id("admin-open"))).click();
