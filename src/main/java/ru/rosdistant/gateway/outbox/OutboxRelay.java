@@ -49,14 +49,13 @@ class OutboxRelay {
 
     private volatile Disposable loop;
 
-    private static final int IDLE = 0;
+    /** The mark of a relay whose node has stopped: no poll begins any more. */
+    private static final java.util.concurrent.CompletableFuture<Void> STOPPED =
+            java.util.concurrent.CompletableFuture.completedFuture(null);
 
-    private static final int DRAINING = 1;
-
-    private static final int STOPPED = 2;
-
-    /** IDLE between polls, DRAINING while a poll claims and delivers, STOPPED once the node stops. */
-    private final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
+    /** Null between polls; while a poll claims and delivers, its end; {@link #STOPPED} once the node stops. */
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> poll =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /** Set as soon as the node begins to stop, while a poll may still be under way. */
     private volatile boolean stopping;
@@ -89,20 +88,20 @@ class OutboxRelay {
     @EventListener(ContextClosedEvent.class)
     void stop() {
         stopping = true;
-        long deadline = System.nanoTime() + properties.stopWait().toNanos();
-        while (!phase.compareAndSet(IDLE, STOPPED) && phase.get() != STOPPED) {
-            if (System.nanoTime() > deadline) {
+        java.util.concurrent.CompletableFuture<Void> under = poll.getAndSet(STOPPED);
+        if (under != null && under != STOPPED) {
+            try {
+                under.get(properties.stopWait().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+            catch (java.util.concurrent.TimeoutException ex) {
                 log.warn("The outbox relay was still delivering after {}; what it did not record is delivered again "
                         + "when its lease ends", properties.stopWait());
-                phase.set(STOPPED);
-                break;
-            }
-            try {
-                Thread.sleep(10);
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
-                break;
+            }
+            catch (java.util.concurrent.ExecutionException ex) {
+                // the poll's end is only ever completed normally
             }
         }
         if (loop != null) {
@@ -117,7 +116,15 @@ class OutboxRelay {
 
     /** Claims and delivers batch after batch while they come back full, then waits for the next poll. */
     Mono<Void> drain() {
-        return Mono.defer(() -> phase.compareAndSet(IDLE, DRAINING) ? poll() : Mono.<Void>empty());
+        return Mono.defer(() -> {
+            java.util.concurrent.CompletableFuture<Void> end = new java.util.concurrent.CompletableFuture<>();
+            return poll.compareAndSet(null, end)
+                    ? poll().doFinally(signal -> {
+                        poll.compareAndSet(end, null);
+                        end.complete(null);
+                    })
+                    : Mono.<Void>empty();
+        });
     }
 
     private Mono<Void> poll() {
@@ -139,8 +146,7 @@ class OutboxRelay {
                                 String.valueOf(error));
                     }
                     return Mono.empty();
-                })
-                .doFinally(signal -> phase.compareAndSet(DRAINING, IDLE));
+                });
     }
 
     /** The claim is read whole first, so its connection is free again before the deliveries start. */
