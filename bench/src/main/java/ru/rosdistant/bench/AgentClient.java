@@ -73,7 +73,7 @@ final class AgentClient {
             case "resumed" -> onReady.accept(Json.text(frame, "dialogId"), this);
             case "message" -> {
                 if ("visitor".equals(Json.text(frame, "from"))) {
-                    tracker.recordDelivery(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), true);
+                    tracker.recordDelivery(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), true, this);
                 }
             }
             case "ack" -> tracker.recordAck(Json.text(frame, "clientMsgId"), frame.path("duplicate").asBoolean());

@@ -169,6 +169,7 @@ final class ChatScenario {
         check.put("acked_as_duplicate", tally.ackedAsDuplicate());
         check.put("acked_not_delivered_to_peer", tally.notDelivered());
         check.put("delivered_to_peer_more_than_once", tally.deliveredTwice());
+        check.put("delivered_also_to_another_agent", tally.deliveredToAnother());
         check.put("unknown_acks", tracker.unknownAcks.sum());
         check.put("unknown_deliveries", tracker.unknownDeliveries.sum());
         return check;

@@ -483,7 +483,7 @@ final class CrashScenario {
                         if (replaying) {
                             ctx.deliveredByReplay.increment();
                         }
-                        ctx.tracker.recordDelivery(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), false);
+                        ctx.tracker.recordDelivery(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), false, this);
                         ctx.deliveries.delivered(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), false,
                                 conn.node);
                     }
@@ -672,7 +672,7 @@ final class CrashScenario {
                         if (replaying) {
                             ctx.deliveredByReplay.increment();
                         }
-                        ctx.tracker.recordDelivery(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), true);
+                        ctx.tracker.recordDelivery(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), true, this);
                         ctx.deliveries.delivered(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), true,
                                 conn.node);
                     }

@@ -22,6 +22,12 @@ final class Tracker {
         final AtomicInteger acks = new AtomicInteger();
         final AtomicInteger duplicateAcks = new AtomicInteger();
         final AtomicInteger peerDeliveries = new AtomicInteger();
+        /** the client that got it first; a delivery to another client (the dialog's next agent) is not a duplicate */
+        Object firstReceiver;
+        /** deliveries of it to the client that had it already (a duplicate, whatever seq it came with) */
+        final AtomicInteger againToSameReceiver = new AtomicInteger();
+        /** deliveries of it to clients other than the first (an agent that took the dialog over reads its history) */
+        final AtomicInteger toOtherReceivers = new AtomicInteger();
         /** the node the sender's socket was on when it sent (bench/drill-cluster.sh), or null */
         volatile String senderNode;
         /** when the first ack came (System.nanoTime()), 0 before */
@@ -110,13 +116,28 @@ final class Tracker {
         }
     }
 
-    /** A message frame reached the other side; the send time is read from the text, as a user would see it. */
-    void recordDelivery(String clientMsgId, String text, boolean toAgent) {
+    /**
+     * A message frame reached the other side ({@code receiver}: the client object that got it); the send time is
+     * read from the text, as a user would see it. A second delivery to the same client is a duplicate; a delivery to
+     * another client is the history an agent who took the dialog over reads, counted apart.
+     */
+    void recordDelivery(String clientMsgId, String text, boolean toAgent, Object receiver) {
         long now = System.nanoTime();
         Sent message = clientMsgId == null ? null : sent.get(clientMsgId);
         if (message == null) {
             unknownDeliveries.increment();
             return;
+        }
+        synchronized (message) {
+            if (message.firstReceiver == null) {
+                message.firstReceiver = receiver;
+            }
+            else if (message.firstReceiver == receiver) {
+                message.againToSameReceiver.incrementAndGet();
+            }
+            else {
+                message.toOtherReceivers.incrementAndGet();
+            }
         }
         if (message.peerDeliveries.incrementAndGet() == 1) {
             long sentAt = stampOf(text);
@@ -191,6 +212,7 @@ final class Tracker {
         long duplicateFlagged = 0;
         long notDelivered = 0;
         long deliveredTwice = 0;
+        long deliveredToAnother = 0;
         for (Sent message : sent.values()) {
             int acks = message.acks.get();
             if (acks == 0) {
@@ -209,19 +231,26 @@ final class Tracker {
             if (message.duplicateAcks.get() > 0) {
                 duplicateFlagged++;
             }
-            int deliveries = message.peerDeliveries.get();
-            if (deliveries == 0) {
+            if (message.peerDeliveries.get() == 0) {
                 notDelivered++;
             }
-            else if (deliveries > 1) {
+            if (message.againToSameReceiver.get() > 0) {
                 deliveredTwice++;
             }
+            if (message.toOtherReceivers.get() > 0) {
+                deliveredToAnother++;
+            }
         }
-        return new Tally(acked, unacked, unackedExcused, multiAcked, duplicateFlagged, notDelivered, deliveredTwice);
+        return new Tally(acked, unacked, unackedExcused, multiAcked, duplicateFlagged, notDelivered, deliveredTwice,
+                deliveredToAnother);
     }
 
+    /**
+     * {@code deliveredTwice}: messages a client got more than once; {@code deliveredToAnother}: messages that also
+     * reached a second client of the other side (the dialog moved to another agent, who reads its history).
+     */
     record Tally(long acked, long unacked, long unackedExcused, long ackedMoreThanOnce, long ackedAsDuplicate,
-            long notDelivered, long deliveredTwice) {
+            long notDelivered, long deliveredTwice, long deliveredToAnother) {
     }
 
     static Map<String, Object> summary(Histogram recording) {

@@ -87,7 +87,7 @@ final class VisitorClient {
                     }
                 }
                 else if ("agent".equals(from)) {
-                    tracker.recordDelivery(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), false);
+                    tracker.recordDelivery(Json.text(frame, "clientMsgId"), Json.text(frame, "text"), false, this);
                 }
             }
             case "ack" -> tracker.recordAck(Json.text(frame, "clientMsgId"), frame.path("duplicate").asBoolean());

@@ -52,7 +52,7 @@ final class XmppChatScenario {
         result.put("warmup_s", args.integer("warmup", 10));
         result.put("duration_s", args.integer("duration", 30));
 
-        XmppClient.Inbox inbox = (to, fromUser, id, body) -> tracker.recordDelivery(id, body, to.user.startsWith("a"));
+        XmppClient.Inbox inbox = (to, fromUser, id, body) -> tracker.recordDelivery(id, body, to.user.startsWith("a"), to);
         List<XmppClient> agents = new ArrayList<>();
         for (int j = 0; j < agentsCount; j++) {
             agents.add(new XmppClient("a" + j, domain, password, tracker, inbox));
