@@ -1,21 +1,29 @@
 package ru.rosdistant.gateway.report;
 
 import java.time.Duration;
+import java.util.Map;
 
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.Option;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Wrapped;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
@@ -34,6 +42,12 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * is always the gateway's own database, and its backend keeps the server's priority, because the dialogs' triggers
  * wait for the day locks it holds (docs/reports.md "Priority and isolation"). Both open their connections when first
  * needed. Not a {@link ConnectionFactory} bean, so that the gateway's own pool stays the one Spring Boot makes.
+ *
+ * <p>The report pool's connections run on an <b>event loop of their own</b> (one thread, {@code report-db-*}): the
+ * rows of a report are decoded, and its JSON or CSV written, there, not on the loops that bring the chat's commits
+ * back (with the driver's shared loops, a chat connection that shares a thread with a report's waits behind every
+ * row of it). It reaches the database {@code spring.r2dbc.url} (or {@code gateway.report.r2dbc.url}) names, with
+ * the same user, password and {@code spring.r2dbc.properties}.
  */
 @Component
 class ReportConnections implements DisposableBean {
@@ -54,14 +68,36 @@ class ReportConnections implements DisposableBean {
 
     private final TransactionalOperator rollupTx;
 
-    ReportConnections(ConnectionFactory shared, ReportProperties properties) {
+    /** the report pool's event loop (one thread), or null when it uses the driver's (another driver's URL) */
+    private final LoopResources loops;
+
+    @Autowired
+    ReportConnections(ConnectionFactory shared, ReportProperties properties, Environment environment) {
         ConnectionFactory physical = shared instanceof Wrapped<?> wrapped
                 && wrapped.unwrap() instanceof ConnectionFactory inner ? inner : shared;
-        ConnectionFactory reportDatabase = physical;
+        ConnectionFactoryOptions reportOptions;
         if (properties.r2dbc().configured()) {
-            reportDatabase = ConnectionFactories.get(options(properties.r2dbc()));
+            reportOptions = options(properties.r2dbc());
             log.info("Reports read the database at {} (gateway.report.r2dbc.url); the roll-up job writes the "
                     + "gateway's own", properties.r2dbc().url());
+        }
+        else {
+            reportOptions = gatewayOptions(environment);
+        }
+        ConnectionFactory reportDatabase = physical;
+        if (reportOptions != null && "postgresql".equals(reportOptions.getValue(ConnectionFactoryOptions.DRIVER))) {
+            this.loops = LoopResources.create("report-db", 1, true);
+            reportDatabase = ConnectionFactories.get(reportOptions.mutate()
+                    .option(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES, loops)
+                    .build());
+        }
+        else {
+            // another driver (r2dbc:pool:..., a proxy): the configured standby as it is, else the gateway's factory
+            this.loops = null;
+            if (properties.r2dbc().configured()) {
+                reportDatabase = ConnectionFactories.get(reportOptions);
+            }
+            log.info("The report connections share the driver's event loops (the URL's driver is not postgresql)");
         }
         BackendPriority priority = new BackendPriority(properties.nice());
         int parallelWorkers = properties.parallelWorkers();
@@ -100,6 +136,30 @@ class ReportConnections implements DisposableBean {
         if (r2dbc.password() != null && !r2dbc.password().isEmpty()) {
             options.option(ConnectionFactoryOptions.PASSWORD, r2dbc.password());
         }
+        return options.build();
+    }
+
+    /**
+     * The options of the gateway's own database as Spring Boot reads them ({@code spring.r2dbc.url}, username,
+     * password, {@code spring.r2dbc.properties.*}), or null without a URL.
+     */
+    static ConnectionFactoryOptions gatewayOptions(Environment environment) {
+        String url = environment.getProperty("spring.r2dbc.url");
+        if (url == null || url.isBlank()) {
+            return null;
+        }
+        ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions.parse(url.strip()).mutate();
+        String username = environment.getProperty("spring.r2dbc.username");
+        if (username != null && !username.isBlank()) {
+            options.option(ConnectionFactoryOptions.USER, username);
+        }
+        String password = environment.getProperty("spring.r2dbc.password");
+        if (password != null && !password.isEmpty()) {
+            options.option(ConnectionFactoryOptions.PASSWORD, password);
+        }
+        Binder.get(environment).bind("spring.r2dbc.properties", Bindable.mapOf(String.class, String.class))
+                .orElse(Map.of())
+                .forEach((key, value) -> options.option(Option.valueOf(key), value));
         return options.build();
     }
 
@@ -145,5 +205,8 @@ class ReportConnections implements DisposableBean {
     public void destroy() {
         pool.dispose();
         rollupPool.dispose();
+        if (loops != null) {
+            loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
+        }
     }
 }

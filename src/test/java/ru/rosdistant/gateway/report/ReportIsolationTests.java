@@ -17,6 +17,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.Environment;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.util.FileSystemUtils;
 import ru.rosdistant.gateway.GatewayTest;
@@ -43,6 +44,9 @@ class ReportIsolationTests {
     @Autowired
     ConnectionFactory chat;
 
+    @Autowired
+    Environment environment;
+
     @Test
     void reportBackendsRunAtTheLowestPriorityWithoutParallelWorkers() {
         Backend report = backend(reports.db());
@@ -60,9 +64,25 @@ class ReportIsolationTests {
     }
 
     @Test
+    void reportRowsAreDecodedOnTheReportsOwnEventLoopNotTheChats() {
+        String reportThread = reports.db().sql("SELECT 1 AS one").map((row, meta) -> Thread.currentThread().getName())
+                .one().block(Duration.ofSeconds(30));
+        String chatThread = DatabaseClient.create(chat).sql("SELECT 1 AS one")
+                .map((row, meta) -> Thread.currentThread().getName()).one().block(Duration.ofSeconds(30));
+        assertThat(reportThread).startsWith("report-db-");
+        assertThat(chatThread).doesNotStartWith("report-db-");
+        // the same database, user and settings as the chat's pool
+        assertThat(port(reports.db())).isEqualTo(port(DatabaseClient.create(chat)));
+        String user = "SELECT current_user AS u";
+        assertThat(reports.db().sql(user).map(row -> row.get("u", String.class)).one().block(Duration.ofSeconds(30)))
+                .isEqualTo(DatabaseClient.create(chat).sql(user).map(row -> row.get("u", String.class)).one()
+                        .block(Duration.ofSeconds(30)));
+    }
+
+    @Test
     void offKeepsTheServersPriorityAndANumberIsThatNiceness() {
-        ReportConnections off = new ReportConnections(chat, properties("off", -1, null));
-        ReportConnections seven = new ReportConnections(chat, properties("7", 0, null));
+        ReportConnections off = new ReportConnections(chat, properties("off", -1, null), environment);
+        ReportConnections seven = new ReportConnections(chat, properties("7", 0, null), environment);
         try {
             Backend plain = backend(off.db());
             Backend lowered = backend(seven.db());
@@ -105,7 +125,7 @@ class ReportIsolationTests {
             Flyway.configure().dataSource(standby.getPostgresDatabase()).load().migrate();
             ReportConnections connections = new ReportConnections(chat, properties("auto", 0,
                     new ReportProperties.R2dbc("r2dbc:postgresql://127.0.0.1:" + STANDBY_PORT + "/postgres",
-                            "postgres", "")));
+                            "postgres", "")), environment);
             try {
                 int primaryPort = port(DatabaseClient.create(chat));
                 assertThat(primaryPort).isNotEqualTo(STANDBY_PORT);
