@@ -85,7 +85,8 @@ class ReportConnections implements DisposableBean {
             reportOptions = gatewayOptions(environment);
         }
         ConnectionFactory reportDatabase = physical;
-        if (reportOptions != null && "postgresql".equals(reportOptions.getValue(ConnectionFactoryOptions.DRIVER))) {
+        if (properties.ownEventLoop() && reportOptions != null
+                && "postgresql".equals(reportOptions.getValue(ConnectionFactoryOptions.DRIVER))) {
             this.loops = LoopResources.create("report-db", 1, true);
             reportDatabase = ConnectionFactories.get(reportOptions.mutate()
                     .option(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES, loops)
@@ -97,7 +98,8 @@ class ReportConnections implements DisposableBean {
             if (properties.r2dbc().configured()) {
                 reportDatabase = ConnectionFactories.get(reportOptions);
             }
-            log.info("The report connections share the driver's event loops (the URL's driver is not postgresql)");
+            log.info("The report connections share the driver's event loops ({})", properties.ownEventLoop()
+                    ? "the URL's driver is not postgresql" : "gateway.report.own-event-loop=false");
         }
         BackendPriority priority = new BackendPriority(properties.nice());
         int parallelWorkers = properties.parallelWorkers();

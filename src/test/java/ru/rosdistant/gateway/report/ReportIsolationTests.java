@@ -155,7 +155,7 @@ class ReportIsolationTests {
         return new ReportProperties(ZoneId.of("Europe/Samara"), 366, 100, Duration.ofSeconds(10),
                 Duration.ofMinutes(5), new ReportProperties.Concurrency(2, 1, Duration.ofSeconds(2), 8,
                         Duration.ofSeconds(5)),
-                nice, parallelWorkers, r2dbc == null ? new ReportProperties.R2dbc(null, null, null) : r2dbc);
+                nice, parallelWorkers, true, r2dbc == null ? new ReportProperties.R2dbc(null, null, null) : r2dbc);
     }
 
     private record Backend(int pid, String parallelWorkers, int niceness) {
