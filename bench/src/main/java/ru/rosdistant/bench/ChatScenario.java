@@ -204,6 +204,8 @@ final class ChatScenario {
         long sent = 0;
         long lastLoop = System.nanoTime();
         List<String> generatorStalls = new ArrayList<>();
+        // the messages acknowledged while the JFR recording ran (its exact allocation divided by these: per message)
+        long[] jfrAcks = {-1};
         while (true) {
             long now = System.nanoTime();
             if (now - lastLoop > 50_000_000L && tracker.inWindow(now)) {
@@ -227,8 +229,12 @@ final class ChatScenario {
                 }
                 if (jfr != null && pid > 0) {
                     // in the background, so the pacing goes on while jcmd starts the recording
-                    CompletableFuture.runAsync(() -> IdleScenario.log("JFR: " + ProcProbe.run("jcmd", Long.toString(pid),
-                            "JFR.start", "name=bench", "settings=profile", "filename=" + jfr).trim()));
+                    CompletableFuture.runAsync(() -> {
+                        String started = ProcProbe.run("jcmd", Long.toString(pid), "JFR.start", "name=bench",
+                                "settings=profile", "filename=" + jfr).trim();
+                        jfrAcks[0] = tracker.acksTotal.sum();
+                        IdleScenario.log("JFR: " + started);
+                    });
                 }
             }
             long due = (long) ((now - start) * rate / 1e9);
@@ -245,7 +251,12 @@ final class ChatScenario {
         Map<String, Long> db1 = jdbc == null ? Map.of() : dbCounters(jdbc);
         Map<String, Long> proxy1 = pgProxy == null ? Map.of() : proxyCounters(pgProxy);
         if (jfr != null && pid > 0) {
+            long acksAtStop = tracker.acksTotal.sum();
             IdleScenario.log("JFR: " + ProcProbe.run("jcmd", Long.toString(pid), "JFR.stop", "name=bench").trim());
+            if (jfrAcks[0] >= 0) {
+                result.put("jfr_acks", acksAtStop - jfrAcks[0]);
+                IdleScenario.log("JFR: " + (acksAtStop - jfrAcks[0]) + " messages acknowledged during the recording");
+            }
         }
         long acksInWindow = tracker.acksInWindow.sum();
         result.put("loadavg_end", IdleScenario.loadavg());

@@ -41,6 +41,15 @@ final class JfrTop {
     static void main(Args args) throws IOException {
         Path file = Path.of(args.required("file"));
         int top = args.integer("top", 25);
+        // --rate R: the messages per second the gateway took during the recording (the chat's steady rate), to give
+        // the exact bytes allocated per message; --stack-depth D: allocation sites as their D innermost frames
+        double rate = args.dbl("rate", 0);
+        // --messages N: the messages acknowledged during the recording (the chat's "jfr_acks"), better than --rate
+        long messages = args.longValue("messages", 0);
+        int depth = args.integer("stack-depth", 0);
+        Map<String, Long> allocByStack = new HashMap<>();
+        long firstStatistics = Long.MAX_VALUE;
+        long lastStatistics = Long.MIN_VALUE;
         Map<String, Long> self = new HashMap<>();
         Map<String, Long> inclusive = new HashMap<>();
         Map<String, Long> byGroup = new HashMap<>();
@@ -87,6 +96,10 @@ final class JfrTop {
                     RecordedStackTrace stack = event.getStackTrace();
                     if (stack != null) {
                         allocBySite.merge(firstNonJdk(stack.getFrames()), weight, Long::sum);
+                        if (depth > 0) {
+                            allocByStack.merge((cls == null ? "?" : cls.getName()) + " <- "
+                                    + stackOf(stack.getFrames(), depth), weight, Long::sum);
+                        }
                     }
                 }
                 case "jdk.ThreadAllocationStatistics" -> {
@@ -95,6 +108,9 @@ final class JfrTop {
                     }
                     long id = event.getThread("thread").getId();
                     long allocated = event.getLong("allocated");
+                    long at = event.getStartTime().toEpochMilli();
+                    firstStatistics = Math.min(firstStatistics, at);
+                    lastStatistics = Math.max(lastStatistics, at);
                     threadNames.put(id, String.valueOf(event.getThread("thread").getJavaName()));
                     allocatedByThread.merge(id, new long[] {allocated, allocated},
                             (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
@@ -117,6 +133,10 @@ final class JfrTop {
         out.append(String.format("%nAllocation (sampled weight): %.1f MB%n", allocTotal / 1e6));
         section(out, "Allocated bytes by class", allocByClass, allocTotal, top);
         section(out, "Allocated bytes by first non-JDK frame", allocBySite, allocTotal, top);
+        if (depth > 0) {
+            section(out, "Allocated bytes by class and stack (" + depth + " innermost frames)", allocByStack,
+                    allocTotal, top);
+        }
         Map<String, Long> exactByThread = new HashMap<>();
         long exactTotal = 0;
         for (Map.Entry<Long, long[]> e : allocatedByThread.entrySet()) {
@@ -126,6 +146,18 @@ final class JfrTop {
         }
         out.append(String.format("%nAllocated, exact (jdk.ThreadAllocationStatistics, threads alive at both ends): %d bytes%n",
                 exactTotal));
+        if (lastStatistics > firstStatistics) {
+            double seconds = (lastStatistics - firstStatistics) / 1000.0;
+            out.append(String.format("over %.1f s between the first and the last statistics event%n", seconds));
+            if (messages > 0) {
+                out.append(String.format("Allocated per message: %.0f bytes (%d messages)%n",
+                        exactTotal / (double) messages, messages));
+            }
+            else if (rate > 0) {
+                out.append(String.format("Allocated per message: %.0f bytes (at %.0f msg/s)%n",
+                        exactTotal / (rate * seconds), rate));
+            }
+        }
         section(out, "Allocated bytes by thread", exactByThread, exactTotal, top);
         exactByThread.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
@@ -150,6 +182,18 @@ final class JfrTop {
             return "?";
         }
         return frame.getMethod().getType().getName() + "." + frame.getMethod().getName();
+    }
+
+    private static String stackOf(List<RecordedFrame> frames, int depth) {
+        StringBuilder stack = new StringBuilder();
+        for (int i = 0; i < Math.min(depth, frames.size()); i++) {
+            if (i > 0) {
+                stack.append(" < ");
+            }
+            String n = name(frames.get(i));
+            stack.append(n.replaceAll("^(?:[a-z0-9_]+\\.)+", ""));
+        }
+        return stack.toString();
     }
 
     private static boolean isJdk(String name) {

@@ -55,6 +55,9 @@ final class Tracker {
 
     final LongAdder acksInWindow = new LongAdder();
 
+    /** messages acknowledged so far (first acks), to count those of a JFR recording */
+    final LongAdder acksTotal = new LongAdder();
+
     final LongAdder sentInWindow = new LongAdder();
 
     final LongAdder unknownAcks = new LongAdder();
@@ -107,6 +110,7 @@ final class Tracker {
         }
         if (message.acks.incrementAndGet() == 1) {
             message.firstAckNanos = now;
+            acksTotal.increment();
             if (inWindow(now)) {
                 acksInWindow.increment();
             }

@@ -182,11 +182,10 @@ public class DialogManagement {
 
     private Mono<Appended> append(UUID dialogId, Sender sender, UUID visitorId, Long agentId, String author,
             String clientMsgId, String text) {
+        // one operator from the stored row to the announced message (a refusal thrown by outcome is an error signal)
         return batches.append(dialogId, sender, visitorId, agentId, author, clientMsgId, text)
-                .map(stored -> new DialogWrites.Row(stored, DialogWrites.outcome(stored, dialogId, sender, agentId,
-                        author, clientMsgId, null,
-                        text)))
-                .flatMap(this::announced)
+                .flatMap(stored -> announced(new DialogWrites.Row(stored, DialogWrites.outcome(stored, dialogId, sender,
+                        agentId, author, clientMsgId, null, text))))
                 .onErrorMap(DialogManagement::storageFailure);
     }
 

@@ -65,7 +65,7 @@ class DialogWrites {
         String status = row.status();
         return switch (status) {
             case "STORED", "QUEUED", "DUPLICATE" -> new Appended(new Message(dialogId, row.seq(), sender,
-                    agentId, author, clientMsgId, event, text, row.createdAt().toInstant()), status.equals("DUPLICATE"));
+                    agentId, author, clientMsgId, event, text, row.createdAt()), status.equals("DUPLICATE"));
             case "NO_DIALOG" -> throw new DialogException(DialogException.Reason.UNKNOWN_DIALOG,
                     "No such dialog, or not yours");
             case "CLOSED" -> throw new DialogException(DialogException.Reason.DIALOG_CLOSED, "The dialog is closed");

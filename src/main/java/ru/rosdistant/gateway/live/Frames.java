@@ -44,7 +44,12 @@ public final class Frames {
         }
     }
 
-    private record MessageFrame(Message message) implements JacksonSerializable {
+    private record MessageFrame(Message message) implements JacksonSerializable, FrameCodec.SelfEncoding {
+
+        @Override
+        public byte[] utf8() {
+            return FrameCodec.message(message);
+        }
 
         @Override
         public void serialize(JsonGenerator out, SerializationContext context) {
@@ -90,7 +95,13 @@ public final class Frames {
         }
     }
 
-    private record AckFrame(Message message, boolean duplicate) implements JacksonSerializable {
+    private record AckFrame(Message message, boolean duplicate) implements JacksonSerializable,
+            FrameCodec.SelfEncoding {
+
+        @Override
+        public byte[] utf8() {
+            return FrameCodec.ack(message, duplicate);
+        }
 
         @Override
         public void serialize(JsonGenerator out, SerializationContext context) {

@@ -1005,7 +1005,15 @@ public final class SocketConnection implements Consumer<LiveEvent> {
             outbound.read(new Replay(resume.dialogId, resume.lastSeq, Long.MAX_VALUE, resume));
             return null;
         }
-        return json.writeValueAsBytes(((Frame) item).frame);
+        Object frame = ((Frame) item).frame;
+        if (frame instanceof FrameCodec.SelfEncoding self) {
+            // the ack: written straight as bytes
+            byte[] bytes = self.utf8();
+            if (bytes != null) {
+                return bytes;
+            }
+        }
+        return json.writeValueAsBytes(frame);
     }
 
     private byte[] deliver(Message message) {
@@ -1388,8 +1396,29 @@ public final class SocketConnection implements Consumer<LiveEvent> {
     private static final AtomicIntegerFieldUpdater<Outbound> WIP =
             AtomicIntegerFieldUpdater.newUpdater(Outbound.class, "wip");
 
+    /**
+     * The {@code message} frame of a message, written once for all the sockets it reaches: a message goes to the
+     * sockets that follow its dialog one after another on the thread that stored it (the writer's and the reader's),
+     * so the last one written is kept, by the message's identity, and the next socket sends the same bytes (they are
+     * only read: each socket wraps them in a buffer of its own).
+     */
     private byte[] encode(Message message) {
         metrics.sent();
-        return json.writeValueAsBytes(Frames.message(message));
+        Encoded last = lastEncoded;
+        if (last != null && last.message == message) {
+            return last.utf8;
+        }
+        byte[] utf8 = FrameCodec.message(message);
+        if (utf8 == null) {
+            utf8 = json.writeValueAsBytes(Frames.message(message));
+        }
+        lastEncoded = new Encoded(message, utf8);
+        return utf8;
+    }
+
+    /** The last message frame written, of any socket (see {@link #encode}). */
+    private static volatile Encoded lastEncoded;
+
+    private record Encoded(Message message, byte[] utf8) {
     }
 }
