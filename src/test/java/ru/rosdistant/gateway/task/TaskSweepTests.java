@@ -67,29 +67,15 @@ class TaskSweepTests {
     void theSweepOfTheWindowReadsThePartialIndexNotTheWholeDialogTable() {
         // 4,000 closed dialogs of one visitor over two years, one in four a service request, all classified
         // before the window; then the planner's statistics
-        UUID visitor = UUID.randomUUID();
-        db.sql("INSERT INTO visitor (id, site_id, token_hash) VALUES (:id, 'lab861', decode(md5(random()::text), 'hex'))")
-                .bind("id", visitor)
-                .then()
-                .block(WAIT);
+        UUID visitor = closedDialogs("lab861", 4000, "CASE WHEN i % 4 = 0 THEN 'SERVICE_REQUEST' ELSE 'CONSULTATION' END",
+                "interval '30 days' + i * interval '4 hours'");
         try {
-            db.sql("""
-                            INSERT INTO dialog (id, visitor_id, site_id, line_id, state, opened_at, closed_at, closed_by,
-                                appeal_type, request_number, classified_at)
-                            SELECT gen_random_uuid(), :visitor, 'lab861', 'lab861', 'CLOSED', t, t, 'VISITOR',
-                                CASE WHEN i % 4 = 0 THEN 'SERVICE_REQUEST' ELSE 'CONSULTATION' END,
-                                CASE WHEN i % 4 = 0 THEN 'R-861-' || i END, t
-                            FROM generate_series(1, 4000) AS i,
-                                LATERAL (SELECT now() - interval '30 days' - i * interval '4 hours' AS t) AS at""")
-                    .bind("visitor", visitor)
-                    .then()
-                    .block(WAIT);
             db.sql("ANALYZE dialog").then().block(WAIT);
 
             assertThat(planOfTheWindow(Tasks.UNTASKED)).contains("dialog_task_sweep")
                     .doesNotContain("Seq Scan on dialog").doesNotContain("Seq Scan on offline_appeal");
         } finally {
-            db.sql("DELETE FROM dialog WHERE visitor_id = :visitor").bind("visitor", visitor).then().block(WAIT);
+            deleteDialogsOf(visitor);
         }
     }
 
@@ -97,22 +83,8 @@ class TaskSweepTests {
     void dialogsWhoseTaskFailsAtEveryTryDoNotKeepANewerDialogFromItsTask() {
         // 201 classified dialogs older than the good one, within the window, whose task fails at every try (no one
         // classified them: the task has no owner), more than a sweep's page of 200
-        UUID visitor = UUID.randomUUID();
-        db.sql("INSERT INTO visitor (id, site_id, token_hash) VALUES (:id, 'lab901', decode(md5(random()::text), 'hex'))")
-                .bind("id", visitor)
-                .then()
-                .block(WAIT);
+        UUID visitor = closedDialogs("lab901", 201, "'SERVICE_REQUEST'", "interval '5 days' + i * interval '1 minute'");
         try {
-            db.sql("""
-                            INSERT INTO dialog (id, visitor_id, site_id, line_id, state, opened_at, closed_at, closed_by,
-                                appeal_type, request_number, classified_at)
-                            SELECT gen_random_uuid(), :visitor, 'lab901', 'lab901', 'CLOSED', t, t, 'VISITOR',
-                                'SERVICE_REQUEST', 'R-901-' || i, t
-                            FROM generate_series(1, 201) AS i,
-                                LATERAL (SELECT now() - interval '5 days' - i * interval '1 minute' AS t) AS at""")
-                    .bind("visitor", visitor)
-                    .then()
-                    .block(WAIT);
             Agent agent = Staff.agent(agents, "lab900", 5);
             UUID card = CardFixtures.card(db, "Сроки 900", List.of("sweep900@example.org"), List.of());
             UUID good = classifiedWithoutTask(agent, card, "lab900", "R-900-1", Duration.ofDays(1));
@@ -131,12 +103,44 @@ class TaskSweepTests {
                     .as("each failing dialog recorded, to be tried again a check interval later")
                     .isEqualTo("201 1 true");
         } finally {
-            db.sql("DELETE FROM task_sweep_retry WHERE source_id IN (SELECT id FROM dialog WHERE visitor_id = :visitor)")
-                    .bind("visitor", visitor)
-                    .then()
-                    .block(WAIT);
-            db.sql("DELETE FROM dialog WHERE visitor_id = :visitor").bind("visitor", visitor).then().block(WAIT);
+            deleteDialogsOf(visitor);
         }
+    }
+
+    /**
+     * {@code count} closed dialogs of a visitor of their own on site and line {@code line}: the i-th (from 1) of
+     * appeal type {@code appealType} (an SQL expression of {@code i}), with number R-line-i unless a consultation,
+     * opened, closed and classified {@code age} (an SQL interval of {@code i}) ago, by no one. Their visitor's id.
+     */
+    private UUID closedDialogs(String line, int count, String appealType, String age) {
+        UUID visitor = UUID.randomUUID();
+        db.sql("INSERT INTO visitor (id, site_id, token_hash) VALUES (:id, :site, decode(md5(random()::text), 'hex'))")
+                .bind("id", visitor)
+                .bind("site", line)
+                .then()
+                .block(WAIT);
+        db.sql("""
+                        INSERT INTO dialog (id, visitor_id, site_id, line_id, state, opened_at, closed_at, closed_by,
+                            appeal_type, request_number, classified_at)
+                        SELECT gen_random_uuid(), :visitor, :line, :line, 'CLOSED', t, t, 'VISITOR', type,
+                            CASE WHEN type <> 'CONSULTATION' THEN 'R-' || :line || '-' || i END, t
+                        FROM generate_series(1, :count) AS i,
+                            LATERAL (SELECT now() - (%s) AS t, %s AS type) AS made""".formatted(age, appealType))
+                .bind("visitor", visitor)
+                .bind("line", line)
+                .bind("count", count)
+                .then()
+                .block(WAIT);
+        return visitor;
+    }
+
+    /** Deletes the dialogs of {@link #closedDialogs} and the sweep's record of them. */
+    private void deleteDialogsOf(UUID visitor) {
+        db.sql("DELETE FROM task_sweep_retry WHERE source_id IN (SELECT id FROM dialog WHERE visitor_id = :visitor)")
+                .bind("visitor", visitor)
+                .then()
+                .block(WAIT);
+        db.sql("DELETE FROM dialog WHERE visitor_id = :visitor").bind("visitor", visitor).then().block(WAIT);
     }
 
     /** The planner's plan of a sweep query over the window that ends now. */
