@@ -53,7 +53,9 @@ class ShutdownBudgetTests {
                     .run("--server.port=0", "--gateway.embedded-db.data-dir=target/test-postgres-shutdown",
                             "--spring.mail.host=127.0.0.1", "--spring.mail.port=" + smtp.port(),
                             "--spring.lifecycle.timeout-per-shutdown-phase=" + PHASE.toSeconds() + "s",
-                            "--gateway.outbox.poll-interval=200ms");
+                            "--gateway.outbox.poll-interval=200ms",
+                            // a send that hangs longer than any stop (the test profile abandons one after 10 s)
+                            "--gateway.outbox.delivery-timeout=60s", "--gateway.outbox.lease=5m");
             String database = "jdbc:postgresql://localhost:" + node.getEnvironment()
                     .getProperty("gateway.embedded-db.port") + "/postgres";
             Duration stopWait = node.getBean(OutboxProperties.class).stopWait();

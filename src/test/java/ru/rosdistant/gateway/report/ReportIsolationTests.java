@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The reports' isolation from the chat path (docs/reports.md "Priority and isolation"): the report connections'
  * PostgreSQL backends run at nice 19 with parallel query off, read from the process table as the kernel schedules
  * them; the chat's and the roll-up job's keep the server's priority; {@code gateway.report.r2dbc.url} points the
- * reports (not the roll-up job) at another PostgreSQL; every report reads in a read-only transaction. The test
- * PostgreSQL is embedded, on loopback: what {@code backend-nice=auto} lowers.
+ * reports (not the roll-up job) at another PostgreSQL. The test PostgreSQL is embedded, on loopback: what
+ * {@code backend-nice=auto} lowers.
  */
 @GatewayTest
 class ReportIsolationTests {
@@ -37,16 +37,11 @@ class ReportIsolationTests {
     /** The second PostgreSQL's port (this class's range: 21100-21199). */
     private static final int STANDBY_PORT = 21131;
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     @Autowired
     ReportConnections reports;
 
     @Autowired
     ConnectionFactory chat;
-
-    @Autowired
-    ReportQueries queries;
 
     @Test
     void reportBackendsRunAtTheLowestPriorityWithoutParallelWorkers() {
@@ -62,25 +57,6 @@ class ReportIsolationTests {
         assertThat(rollup.niceness()).as("the roll-up job holds the day locks the chat's triggers wait for")
                 .isEqualTo(server);
         assertThat(chatBackend.parallelWorkers()).isNotEqualTo("0");
-    }
-
-    @Test
-    void everyReportReadsInAReadOnlyTransactionWhereAWriteIsRefused() {
-        String readOnly = "SELECT current_setting('transaction_read_only') AS v";
-        // a figure's statement, a list's statement (a connection of its own), and the report pool's transactions
-        assertThat(queries.query(readOnly, Map.of(), row -> row.get("v", String.class)).blockFirst(WAIT))
-                .isEqualTo("on");
-        assertThat(queries.list(readOnly, Map.of(), row -> row.get("v", String.class)).blockFirst(WAIT))
-                .isEqualTo("on");
-        for (var tx : java.util.List.of(reports.tx(), reports.snapshotTx())) {
-            assertThat(reports.db().sql(readOnly).map(row -> row.get("v", String.class)).one()
-                    .as(tx::transactional).block(WAIT)).isEqualTo("on");
-        }
-        String write = "DELETE FROM outbox WHERE false RETURNING id";
-        assertThatThrownBy(() -> queries.query(write, Map.of(), row -> row.get(0)).blockFirst(WAIT))
-                .hasMessageContaining("cannot execute DELETE in a read-only transaction");
-        assertThatThrownBy(() -> queries.list(write, Map.of(), row -> row.get(0)).blockFirst(WAIT))
-                .hasMessageContaining("cannot execute DELETE in a read-only transaction");
     }
 
     @Test
