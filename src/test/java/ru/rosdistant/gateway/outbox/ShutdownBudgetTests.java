@@ -54,7 +54,9 @@ class ShutdownBudgetTests {
                             "--spring.mail.host=127.0.0.1", "--spring.mail.port=" + smtp.port(),
                             "--spring.lifecycle.timeout-per-shutdown-phase=" + PHASE.toSeconds() + "s",
                             "--gateway.outbox.poll-interval=200ms",
-                            // a send that hangs longer than any stop (the test profile abandons one after 10 s)
+                            // a send that hangs longer than any stop, as with the production settings (the test
+                            // profile gives up reading the server's answer after 5 s, and a send after 10 s)
+                            "--spring.mail.properties.mail.smtp.timeout=60000",
                             "--gateway.outbox.delivery-timeout=60s", "--gateway.outbox.lease=5m");
             String database = "jdbc:postgresql://localhost:" + node.getEnvironment()
                     .getProperty("gateway.embedded-db.port") + "/postgres";
