@@ -19,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every list of the staff's REST API answers {@code limit} and {@code offset} alike ({@code web.Paging},
  * docs/protocol.md "Lists"): a limit past the list's bounds is clamped and the one applied is in {@code X-Limit}; a
- * non-number, or an offset past 0 to 10,000, is 400 with a problem detail. Line lab864.
+ * non-number, or an offset past 0 to 10,000, is 400 with a problem detail; a list that pages by offset always says
+ * where its page starts in {@code X-Offset} (0 when none was asked), one that serves only its first page never does.
+ * Line lab864.
  */
 @GatewayTest
 class ListPagingTests {
@@ -50,11 +52,15 @@ class ListPagingTests {
             get(http, staff, list + "?limit=3").expectStatus().isOk().expectHeader().valueEquals("X-Limit", "3");
             assertThat(problem(http, staff, list + "?limit=many")).as(list).startsWith("limit: a whole number");
             if (WITH_OFFSET.contains(list)) {
+                get(http, staff, list).expectStatus().isOk().expectHeader().valueEquals("X-Offset", "0");
                 get(http, staff, list + "?offset=10000").expectStatus().isOk()
                         .expectHeader().valueEquals("X-Offset", "10000");
                 assertThat(problem(http, staff, list + "?offset=10001")).as(list)
                         .isEqualTo("offset: a whole number from 0 to 10000, got '10001'");
                 assertThat(problem(http, staff, list + "?offset=-1")).as(list).startsWith("offset: a whole number");
+            } else {
+                // a list that serves only its first page does not say where a page starts
+                get(http, staff, list + "?offset=5").expectStatus().isOk().expectHeader().doesNotExist("X-Offset");
             }
         });
     }

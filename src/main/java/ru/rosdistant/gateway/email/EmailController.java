@@ -57,7 +57,7 @@ class EmailController implements ProblemAnswers {
     @PreAuthorize("isAuthenticated()")
     Mono<ResponseEntity<List<Map<String, Object>>>> waiting(@RequestParam(required = false) String limit,
             Principal principal) {
-        Paging paging = Paging.of(limit, null, 100, MAX_PAGE);
+        Paging paging = Paging.first(limit, 100, MAX_PAGE);
         return agents.current(principal)
                 .flatMap(agent -> db.sql("""
                                 SELECT d.id, d.line_id, d.site_id, d.queued_at, d.preview, e.mailbox, e.contact_address,
@@ -113,7 +113,7 @@ class EmailController implements ProblemAnswers {
     @GetMapping("/api/supervisor/email/failed")
     @PreAuthorize("hasAnyRole('SUPERVISOR', 'ADMIN')")
     Mono<ResponseEntity<List<Map<String, Object>>>> failed(@RequestParam(required = false) String limit) {
-        Paging paging = Paging.of(limit, null, 100, MAX_PAGE);
+        Paging paging = Paging.first(limit, 100, MAX_PAGE);
         return db.sql("""
                         SELECT id, mailbox, uid_validity, uid, message_id, state, from_address, subject, reason,
                             raw_key, raw_size, dialog_id, received_at, held_until

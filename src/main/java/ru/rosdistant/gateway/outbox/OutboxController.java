@@ -35,7 +35,7 @@ class OutboxController implements ProblemAnswers {
     @GetMapping
     Mono<ResponseEntity<List<OutboxView>>> list(@RequestParam(required = false) String state,
             @RequestParam(required = false) String limit) {
-        Paging paging = Paging.of(limit, null, 100, MAX_LIMIT);
+        Paging paging = Paging.first(limit, 100, MAX_LIMIT);
         return entries.list(parse(state), paging.limit())
                 .collectList()
                 .map(list -> paging.headers(ResponseEntity.ok()).body(list));

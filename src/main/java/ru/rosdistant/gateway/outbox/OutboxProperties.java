@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The relay: how often it looks for due entries and how many it takes, how long a claim lasts, how retries
  * back off ({@code backoff-start} doubling up to {@code backoff-max}) and when it gives up; {@code stop-wait}: how long a
  * stopping node waits for its sends under way to end and be recorded (what it cannot record is sent again by a node
- * when the lease ends).
+ * when the lease ends), at most {@code spring.lifecycle.timeout-per-shutdown-phase} ({@link OutboxRelay}).
  */
 @ConfigurationProperties("gateway.outbox")
 record OutboxProperties(@DefaultValue("true") boolean relayEnabled, @DefaultValue("1s") Duration pollInterval,
@@ -17,7 +17,7 @@ record OutboxProperties(@DefaultValue("true") boolean relayEnabled, @DefaultValu
         @DefaultValue("1m") Duration deliveryTimeout, @DefaultValue("5m") Duration lease,
         @DefaultValue("5s") Duration backoffStart, @DefaultValue("15m") Duration backoffMax,
         @DefaultValue("50") int maxAttempts, @DefaultValue("10s") Duration metricsRefresh,
-        @DefaultValue("30d") Duration retention, @DefaultValue("10s") Duration stopWait) {
+        @DefaultValue("30d") Duration retention, @DefaultValue("8s") Duration stopWait) {
 
     OutboxProperties {
         if (lease.compareTo(deliveryTimeout) <= 0) {

@@ -1,5 +1,6 @@
 package ru.rosdistant.gateway.outbox;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -13,9 +14,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Signal;
 
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.ContextClosedEvent;
-import org.springframework.context.event.EventListener;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,10 +33,14 @@ import org.springframework.stereotype.Component;
  * <p>A node that stops (its context closes) claims nothing more, gives back the entries it claimed but has not begun
  * to send (PENDING again at once, for any node), and waits up to {@code stop-wait} for the sends under way to end and
  * their outcomes to be recorded: a mail the SMTP server has taken is then recorded as delivered rather than sent
- * again by another node when its lease runs out (and that other node does not wait for the lease either).
+ * again by another node when its lease runs out (and that other node does not wait for the lease either). That wait
+ * runs in the web server's graceful-shutdown phase, beside the drain of the requests under way, without holding a
+ * thread, and is never longer than the phase's own bound ({@code spring.lifecycle.timeout-per-shutdown-phase}): a
+ * hung SMTP server cannot stretch a stop past what the phase allows; what it did not record is left DELIVERING under
+ * its lease, for any node when the lease ends.
  */
 @Component
-class OutboxRelay {
+class OutboxRelay implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
@@ -60,7 +66,21 @@ class OutboxRelay {
     /** Set as soon as the node begins to stop, while a poll may still be under way. */
     private volatile boolean stopping;
 
-    OutboxRelay(OutboxEntries entries, OutboxProperties properties, List<OutboxHandler> handlers) {
+    /** How long a stop waits for the sends under way: {@code stop-wait}, at most the shutdown phase's bound. */
+    private final Duration stopBudget;
+
+    /** Between {@link #start()} and the end of {@link #stop(Runnable)}. */
+    private volatile boolean running;
+
+    @Autowired
+    OutboxRelay(OutboxEntries entries, OutboxProperties properties, List<OutboxHandler> handlers,
+            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration shutdownPhase) {
+        this.stopBudget = properties.stopWait().compareTo(shutdownPhase) <= 0 ? properties.stopWait() : shutdownPhase;
+        if (stopBudget.compareTo(properties.stopWait()) < 0) {
+            log.warn("gateway.outbox.stop-wait ({}) is longer than spring.lifecycle.timeout-per-shutdown-phase ({}): a "
+                    + "stopping node waits {} for its sends under way", properties.stopWait(), shutdownPhase,
+                    stopBudget);
+        }
         this.entries = entries;
         this.properties = properties;
         this.handlers = handlers.stream()
@@ -69,8 +89,17 @@ class OutboxRelay {
                 }));
     }
 
-    @EventListener(ApplicationReadyEvent.class)
-    void start() {
+    /** A relay whose stop waits the whole {@code stop-wait}. */
+    OutboxRelay(OutboxEntries entries, OutboxProperties properties, List<OutboxHandler> handlers) {
+        this(entries, properties, handlers, properties.stopWait());
+    }
+
+    @Override
+    public void start() {
+        if (running) {
+            return;
+        }
+        running = true;
         if (!properties.relayEnabled() || handlers.isEmpty()) {
             log.info("The outbox relay is off on this node");
             return;
@@ -82,31 +111,68 @@ class OutboxRelay {
     }
 
     /**
-     * Claims nothing more; a poll under way gives back what it has not begun to send and is awaited up to
-     * {@code stop-wait}, so the outcomes of the sends under way are recorded.
+     * Claims nothing more; a poll under way gives back what it has not begun to send and is awaited up to the stop
+     * budget ({@code stop-wait}, at most the shutdown phase's bound), so the outcomes of the sends under way are
+     * recorded. Returns at once: {@code done} runs when the poll has ended or the budget is spent.
      */
-    @EventListener(ContextClosedEvent.class)
-    void stop() {
+    @Override
+    public void stop(Runnable done) {
         stopping = true;
         java.util.concurrent.CompletableFuture<Void> under = poll.getAndSet(STOPPED);
-        if (under != null && under != STOPPED) {
-            try {
-                under.get(properties.stopWait().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-            }
-            catch (java.util.concurrent.TimeoutException ex) {
-                log.warn("The outbox relay was still delivering after {}; what it did not record is delivered again "
-                        + "when its lease ends", properties.stopWait());
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
-            catch (java.util.concurrent.ExecutionException ex) {
-                // the poll's end is only ever completed normally
-            }
+        if (under == null || under == STOPPED) {
+            stopped();
+            done.run();
+            return;
         }
+        under.copy().orTimeout(stopBudget.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                .whenComplete((ended, timedOut) -> {
+                    if (timedOut != null) {
+                        log.warn("The outbox relay was still delivering after {}; what it did not record is "
+                                + "delivered again by any node when its lease ends", stopBudget);
+                    }
+                    stopped();
+                    done.run();
+                });
+    }
+
+    /** {@link #stop(Runnable)}, waited for (a relay of a test of its own). */
+    @Override
+    public void stop() {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        stop(done::countDown);
+        try {
+            done.await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void stopped() {
         if (loop != null) {
             loop.dispose();
         }
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /**
+     * In the web server's graceful-shutdown phase: the relay's wait and the drain of the requests under way run side
+     * by side, both within {@code spring.lifecycle.timeout-per-shutdown-phase}.
+     */
+    @Override
+    public int getPhase() {
+        return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE;
+    }
+
+    /** A paused test context (Spring 7) is not a stopping node: the relay goes on. */
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 
     /** Whether the node has begun to stop. */

@@ -155,46 +155,23 @@ final class Csv {
         }
     }
 
-    /** One column: reads its component of a row and writes it. */
-    private abstract static class Column {
+    /**
+     * One column: reads its component of a row and writes it. A whole-number component is read through its accessor
+     * typed {@code (Object)long} and written as a number without boxing; any other through one typed
+     * {@code (Object)Object}. Each is called with {@code invokeExact} at its own type, from a writer of its own.
+     */
+    @FunctionalInterface
+    private interface Column {
 
-        final MethodHandle accessor;
-
-        Column(MethodHandle accessor) {
-            this.accessor = accessor;
-        }
-
-        abstract void write(Object row, Out out) throws Throwable;
+        void write(Object row, Out out) throws Throwable;
 
         static Column of(Class<?> type, MethodHandle accessor) {
             if (type == long.class || type == int.class || type == short.class || type == byte.class) {
-                return new Whole(accessor.asType(MethodType.methodType(long.class, Object.class)));
+                MethodHandle whole = accessor.asType(MethodType.methodType(long.class, Object.class));
+                return (row, out) -> out.number((long) whole.invokeExact(row));
             }
-            return new Any(accessor.asType(MethodType.methodType(Object.class, Object.class)));
-        }
-    }
-
-    private static final class Whole extends Column {
-
-        Whole(MethodHandle accessor) {
-            super(accessor);
-        }
-
-        @Override
-        void write(Object row, Out out) throws Throwable {
-            out.number((long) accessor.invokeExact(row));
-        }
-    }
-
-    private static final class Any extends Column {
-
-        Any(MethodHandle accessor) {
-            super(accessor);
-        }
-
-        @Override
-        void write(Object row, Out out) throws Throwable {
-            out.value((Object) accessor.invokeExact(row));
+            MethodHandle any = accessor.asType(MethodType.methodType(Object.class, Object.class));
+            return (row, out) -> out.value((Object) any.invokeExact(row));
         }
     }
 

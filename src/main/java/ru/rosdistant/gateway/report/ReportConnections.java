@@ -120,7 +120,10 @@ class ReportConnections implements DisposableBean {
                 .build());
         this.db = DatabaseClient.create(pool);
         R2dbcTransactionManager manager = new R2dbcTransactionManager(pool);
-        this.tx = TransactionalOperator.create(manager);
+        // every report reads only: BEGIN READ ONLY (ReportQueries makes sure of it whichever way a transaction began)
+        DefaultTransactionDefinition readOnly = new DefaultTransactionDefinition();
+        readOnly.setReadOnly(true);
+        this.tx = TransactionalOperator.create(manager, readOnly);
         DefaultTransactionDefinition snapshot = new DefaultTransactionDefinition();
         snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
         snapshot.setReadOnly(true);
@@ -180,6 +183,7 @@ class ReportConnections implements DisposableBean {
         return db;
     }
 
+    /** A read-only transaction at read committed. */
     TransactionalOperator tx() {
         return tx;
     }

@@ -235,7 +235,7 @@ class ReportController implements ProblemAnswers {
      */
     private int limit(String limit, Form form, ServerHttpResponse response) {
         int byDefault = form.csv() ? properties.maxRows() : Math.min(500, properties.maxRows());
-        Paging rows = Paging.of(limit, null, byDefault, properties.maxRows());
+        Paging rows = Paging.first(limit, byDefault, properties.maxRows());
         response.getHeaders().set("X-Limit", Integer.toString(rows.limit()));
         return rows.limit();
     }

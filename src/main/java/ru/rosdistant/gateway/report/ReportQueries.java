@@ -32,7 +32,8 @@ import ru.rosdistant.gateway.shared.PooledConnections;
 /**
  * The report queries: every figure is aggregated in PostgreSQL; only the groups (or a bounded list of rows) come
  * back. They run on the reports' own pool ({@link ReportConnections}), each in a read-only transaction with a
- * {@code statement_timeout}, so a report that would run too long is cancelled by the database itself. Filters are added as fixed SQL fragments with bound values; no caller
+ * {@code statement_timeout} ({@link #begin}), so a report can never write and one that would run too long is
+ * cancelled by the database itself. Filters are added as fixed SQL fragments with bound values; no caller
  * text ever becomes SQL.
  */
 @Component
@@ -393,9 +394,7 @@ class ReportQueries {
                         ORDER BY day""".formatted(condition), binds)
                 .map(row -> row.get("day", LocalDate.class))
                 .all() : Flux.empty();
-        return db.sql("SELECT set_config('statement_timeout', :timeout, true), set_config('jit', 'off', true)")
-                .bind("timeout", queryTimeout.toMillis() + "ms")
-                .then()
+        return begin(db)
                 .thenMany(days.collectList())
                 .concatMap(rolled -> {
                     String text = sql.apply(rolled, binds);
@@ -1116,13 +1115,23 @@ class ReportQueries {
         return spec;
     }
 
+    /**
+     * The first statement of every report's transaction: the query timeout, JIT off (it compiles the big aggregates
+     * for seconds, 3.7 s of 13.9 s on the benchmark's month of one line, to save less than it costs on queries that
+     * mostly walk indexes), and the transaction read-only, whichever way it began: a report never writes (a statement
+     * that would is refused by PostgreSQL), and a standby ({@code gateway.report.r2dbc.url}) can serve every one.
+     */
+    private Mono<Void> begin(DatabaseClient client) {
+        return client.sql("""
+                        SELECT set_config('statement_timeout', :timeout, true), set_config('jit', 'off', true),
+                            set_config('transaction_read_only', 'on', true)""")
+                .bind("timeout", queryTimeout.toMillis() + "ms")
+                .then();
+    }
+
     <T> Flux<T> query(String sql, Map<String, Object> binds, Function<Readable, T> mapper) {
         DatabaseClient.GenericExecuteSpec statement = statement(sql, binds);
-        // JIT compiles the big aggregates for seconds (3.7 s of 13.9 s on the benchmark's month of one line) to save
-        // less than it costs on queries that mostly walk indexes
-        return db.sql("SELECT set_config('statement_timeout', :timeout, true), set_config('jit', 'off', true)")
-                .bind("timeout", queryTimeout.toMillis() + "ms")
-                .then()
+        return begin(db)
                 .thenMany(statement.map(mapper::apply).all())
                 .as(tx::transactional);
     }
@@ -1140,9 +1149,7 @@ class ReportQueries {
             DatabaseClient one = DatabaseClient.create(new SingleConnectionFactory(connection, pool.getMetadata(),
                     true));
             return Mono.from(connection.beginTransaction())
-                    .then(one.sql("SELECT set_config('statement_timeout', :timeout, true), set_config('jit', 'off', true)")
-                            .bind("timeout", queryTimeout.toMillis() + "ms")
-                            .then())
+                    .then(begin(one))
                     .thenMany(statement(one, sql, binds).map(mapper::apply).all());
         }, connection -> Mono.from(connection.commitTransaction()).then(Mono.from(connection.close())),
                 (connection, error) -> PooledConnections.discard(connection), PooledConnections::discard);

@@ -102,6 +102,48 @@ class ApiDocs {
         };
     }
 
+    /**
+     * A list's paging, said by its parameters (docs/protocol.md "Lists", {@code web.Paging}): every operation with a
+     * {@code limit} answers the limit applied in {@code X-Limit}; one that also takes an {@code offset} pages by
+     * offset and always answers {@code X-Offset} (0 when none was asked) and {@code X-Total-Count}; one without an
+     * {@code offset} serves its first page only and sends no {@code X-Offset}.
+     */
+    @Bean
+    OperationCustomizer pagingHeaders() {
+        return (operation, handler) -> {
+            Set<String> names = new LinkedHashSet<>();
+            if (operation.getParameters() != null) {
+                operation.getParameters().forEach(parameter -> names.add(parameter.getName()));
+            }
+            if (!names.contains("limit") || operation.getResponses() == null) {
+                return operation;
+            }
+            ApiResponse ok = operation.getResponses().computeIfAbsent("200", code -> new ApiResponse()
+                    .description("OK"));
+            ok.addHeaderObject("X-Limit", header("the limit applied: the one asked for, clamped into the list's "
+                    + "bounds (below 1 is 1, above its largest page is that page)"));
+            operation.getParameters().forEach(parameter -> {
+                if (parameter.getName().equals("limit")) {
+                    parameter.description("the page size; clamped into the list's bounds, the one applied in X-Limit");
+                }
+                if (parameter.getName().equals("offset")) {
+                    parameter.description("where the page starts: 0 (the default) to 10000, else 400");
+                }
+            });
+            if (names.contains("offset")) {
+                ok.addHeaderObject("X-Offset", header("where the page starts, always sent: 0 when the request gave "
+                        + "no offset"));
+                ok.addHeaderObject("X-Total-Count", header("the count of the whole list"));
+            }
+            return operation;
+        };
+    }
+
+    private static io.swagger.v3.oas.models.headers.Header header(String description) {
+        return new io.swagger.v3.oas.models.headers.Header().description(description)
+                .schema(new io.swagger.v3.oas.models.media.IntegerSchema());
+    }
+
     /** Operations without a role rule of their own get their path's; each description then names the roles. */
     @Bean
     OpenApiCustomizer rolesFromPaths(List<RouterFunction<?>> functions) {

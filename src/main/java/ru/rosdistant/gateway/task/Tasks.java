@@ -271,6 +271,10 @@ public class Tasks {
                 .flatMap(inserted -> history(id, "CREATED", dialog.agentId(), null, due,
                         ownDeadline ? "the service's own deadline"
                                 : "+" + properties.dueWorkingDays() + " working days")
+                        // the sweep's record of failed tries, if any, is done with
+                        .then(db.sql("DELETE FROM task_sweep_retry WHERE source_id = :source")
+                                .bind("source", dialog.dialogId() != null ? dialog.dialogId() : dialog.appealId())
+                                .then())
                         .then(tellAtOnce)
                         .then(register)
                         .then(find(id)))
@@ -288,21 +292,28 @@ public class Tasks {
                         new MailMessage(properties.supervisorOf(dialog.lineId()), null, title, body)));
     }
 
-    /** The classified dialogs without their task, classified since {@code :since}, oldest first. */
-    static final String UNTASKED_DIALOGS = """
-            SELECT d.id FROM dialog d
-            WHERE d.appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
-              AND d.classified_at >= :since AND d.classified_at < now() - interval '10 seconds'
-              AND NOT EXISTS (SELECT 1 FROM task t WHERE t.dialog_id = d.id)
-            ORDER BY d.classified_at LIMIT 200""";
+    /**
+     * The classified dialogs and offline appeals without their task, classified since {@code :since}, oldest first:
+     * at most 200 of each, each read by its partial index of V70; those whose task the sweep failed to create wait
+     * out their retry time ({@code task_sweep_retry}, V71). Each row: {@code source} ({@code DIALOG} or
+     * {@code APPEAL}), {@code id}.
+     */
+    static final String UNTASKED = untasked("DIALOG", "dialog", "dialog_id") + "\nUNION ALL\n"
+            + untasked("APPEAL", "offline_appeal", "offline_appeal_id") + "\nORDER BY classified_at";
 
-    /** The same for offline appeals. */
-    static final String UNTASKED_APPEALS = """
-            SELECT o.id FROM offline_appeal o
-            WHERE o.appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
-              AND o.classified_at >= :since AND o.classified_at < now() - interval '10 seconds'
-              AND NOT EXISTS (SELECT 1 FROM task t WHERE t.offline_appeal_id = o.id)
-            ORDER BY o.classified_at LIMIT 200""";
+    /** The sweep's part of one table: its classified rows of the task's appeal types that have no task. */
+    private static String untasked(String source, String table, String taskColumn) {
+        return """
+                (SELECT '%s' AS source, s.id, s.classified_at FROM %s s
+                 WHERE s.appeal_type IN ('SERVICE_REQUEST', 'CHANGE_REQUEST', 'COMPLAINT')
+                   AND s.classified_at >= :since AND s.classified_at < now() - interval '10 seconds'
+                   AND NOT EXISTS (SELECT 1 FROM task t WHERE t.%s = s.id)
+                   AND NOT EXISTS (SELECT 1 FROM task_sweep_retry r WHERE r.source_id = s.id AND r.next_try > now())
+                 ORDER BY s.classified_at LIMIT 200)""".formatted(source, table, taskColumn);
+    }
+
+    /** The longest a failing dialog or appeal waits for the sweep's next try. */
+    static final Duration LONGEST_RETRY = Duration.ofDays(1);
 
     /** Whether a check of this node has looked at every classified dialog and appeal since it started. */
     private final AtomicBoolean caughtUp = new AtomicBoolean();
@@ -326,22 +337,50 @@ public class Tasks {
 
     /**
      * Creates the tasks classification events missed, of the dialogs and appeals classified within {@code window}
-     * (all of them when null); at most 200 of each per call, the oldest first. Both queries read the partial
-     * indexes of V70 (classified dialogs and appeals of the types that get a task, by classification time), so a
-     * bounded sweep reads only the window's rows whatever the size of the tables.
+     * (all of them when null); at most 200 of each per call, the oldest first ({@link #UNTASKED}). One whose task
+     * cannot be created (its processing fails, or creates nothing) does not stop the others: it is recorded with
+     * its error and passed over until its next try, one check interval after its first failure, twice as long after
+     * each next one, at most {@link #LONGEST_RETRY}; so that failures repeating at every pass never hold the oldest
+     * places of the page while newer dialogs wait behind them.
      */
     Mono<Void> sweep(Duration window) {
         Instant since = window == null ? Instant.EPOCH : Instant.now().minus(window);
-        return db.sql(UNTASKED_DIALOGS)
+        return db.sql(UNTASKED)
                 .bind("since", since.atOffset(ZoneOffset.UTC))
-                .map(row -> row.get("id", UUID.class))
+                .map(row -> Map.entry(row.get("source", String.class), row.get("id", UUID.class)))
                 .all()
-                .concatMap(this::createFor)
-                .thenMany(db.sql(UNTASKED_APPEALS)
-                        .bind("since", since.atOffset(ZoneOffset.UTC))
-                        .map(row -> row.get("id", UUID.class))
-                        .all())
-                .concatMap(this::createForAppeal)
+                .concatMap(found -> sweepOne(found.getKey().equals("DIALOG"), found.getValue()))
+                .then();
+    }
+
+    /** Creates the task of one dialog (or appeal) the sweep found; a failure is recorded, not passed on. */
+    private Mono<Void> sweepOne(boolean dialog, UUID id) {
+        return (dialog ? createFor(id) : createForAppeal(id))
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("no task was created")))
+                .then()
+                .onErrorResume(error -> failed(dialog ? "dialog" : "offline appeal", id, error));
+    }
+
+    /** Records a failed try and when to try again; nothing when the task exists by now (its event made it). */
+    private Mono<Void> failed(String what, UUID id, Throwable error) {
+        String text = String.valueOf(error);
+        return db.sql("""
+                        INSERT INTO task_sweep_retry (source_id, attempts, next_try, last_error)
+                        SELECT :id, 1, now() + CAST(:first AS interval), :error
+                        WHERE NOT EXISTS (SELECT 1 FROM task t WHERE t.dialog_id = :id OR t.offline_appeal_id = :id)
+                        ON CONFLICT (source_id) DO UPDATE SET attempts = task_sweep_retry.attempts + 1,
+                            next_try = now() + least(CAST(:first AS interval) * power(2, least(task_sweep_retry.attempts, 20)),
+                                CAST(:longest AS interval)),
+                            last_error = EXCLUDED.last_error, failed_at = now()
+                        RETURNING attempts, next_try""")
+                .bind("id", id)
+                .bind("first", properties.checkInterval().toSeconds() + " seconds")
+                .bind("longest", LONGEST_RETRY.toSeconds() + " seconds")
+                .bind("error", text.length() > 500 ? text.substring(0, 499) + "…" : text)
+                .map(row -> Map.entry(row.get("attempts", Integer.class), instant(row, "next_try")))
+                .one()
+                .doOnNext(retry -> log.warn("Could not create the task of " + what + " " + id + " (failure "
+                        + retry.getKey() + "); the sweep tries again from " + retry.getValue() + ": " + error))
                 .then();
     }
 

@@ -78,6 +78,13 @@ class ApiDocsTests {
         assertThat(missing).as("endpoints without an operation and its roles").isEmpty();
         assertThat(paths.size()).isGreaterThan(40);
         assertThat(roles(paths, "/api/reports/dialogs/figures", "get")).containsExactly("SUPERVISOR", "ADMIN");
+        // a list's paging headers (docs/protocol.md "Lists"): X-Offset where it pages by offset, else none
+        JsonNode byOffset = paths.path("/api/tasks").path("get").path("responses").path("200").path("headers");
+        assertThat(byOffset.has("X-Limit") && byOffset.has("X-Offset") && byOffset.has("X-Total-Count")).isTrue();
+        JsonNode firstPage = paths.path("/api/supervisor/outbox").path("get").path("responses").path("200")
+                .path("headers");
+        assertThat(firstPage.has("X-Limit")).isTrue();
+        assertThat(firstPage.has("X-Offset")).isFalse();
         assertThat(roles(paths, "/api/reports/dialogs/figures.csv", "get")).containsExactly("SUPERVISOR", "ADMIN");
         assertThat(roles(paths, "/api/offline-forms", "post")).containsExactly("PUBLIC");
         assertThat(roles(paths, "/api/result-receipts/{token}", "get"))

@@ -2,6 +2,8 @@ package ru.rosdistant.gateway.web;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.http.ResponseEntity;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +18,15 @@ class PagingTests {
         assertThat(Paging.of("0", null, 100, 200).limit()).isEqualTo(1);
         assertThat(Paging.of("-7", null, 100, 200).limit()).isEqualTo(1);
         assertThat(Paging.of(" 42 ", "+3", 100, 200)).isEqualTo(new Paging(42, 3));
+    }
+
+    @Test
+    void aListThatPagesByOffsetAlwaysSaysWhereItsPageStartsAndAFirstPageListNever() {
+        assertThat(Paging.of("5", null, 100, 200).headers(ResponseEntity.ok()).build().getHeaders()
+                .getFirst("X-Offset")).isEqualTo("0");
+        ResponseEntity<Void> first = Paging.first("900", 100, 500).headers(ResponseEntity.ok()).build();
+        assertThat(first.getHeaders().getFirst("X-Limit")).isEqualTo("500");
+        assertThat(first.getHeaders().containsHeader("X-Offset")).isFalse();
     }
 
     @Test
