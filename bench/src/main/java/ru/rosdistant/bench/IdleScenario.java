@@ -70,6 +70,13 @@ final class IdleScenario {
         Map<String, Object> baseline = ProcProbe.memory(pid);
         result.put("baseline", baseline);
         log("baseline " + baseline);
+        String histogram = args.str("histogram", null);
+        String baseHistogram = null;
+        if (histogram != null && pid > 0) {
+            // the same server with no connection: the loaded histogram minus this one is what the sockets keep
+            baseHistogram = ProcProbe.run("jcmd", Long.toString(pid), "GC.class_histogram");
+            java.nio.file.Files.writeString(java.nio.file.Path.of(histogram + ".base"), baseHistogram);
+        }
 
         List<VisitorClient> visitors = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -108,11 +115,11 @@ final class IdleScenario {
         Map<String, Object> loaded = ProcProbe.memory(pid);
         result.put("loaded", loaded);
         log("loaded " + loaded);
-        String histogram = args.str("histogram", null);
+        String loadedHistogram = null;
         if (histogram != null && pid > 0) {
             // what the connections are made of: the live-object histogram of the loaded server
-            String text = ProcProbe.run("jcmd", Long.toString(pid), "GC.class_histogram");
-            java.nio.file.Files.writeString(java.nio.file.Path.of(histogram), text);
+            loadedHistogram = ProcProbe.run("jcmd", Long.toString(pid), "GC.class_histogram");
+            java.nio.file.Files.writeString(java.nio.file.Path.of(histogram), loadedHistogram);
         }
         long stillOpen;
         if (args.str("shutdown", "false").equals("true") && pid > 0) {
@@ -168,6 +175,12 @@ final class IdleScenario {
             long rss = (long) loaded.get("rss_bytes") - (long) baseline.get("rss_bytes");
             result.put("heap_bytes_per_connection", (double) heap / stillOpen);
             result.put("rss_bytes_per_connection", (double) rss / stillOpen);
+        }
+        if (baseHistogram != null && loadedHistogram != null && stillOpen > 0) {
+            // per connection and class: (loaded - baseline) / sockets open, largest first
+            String perConnection = Histograms.perConnection(baseHistogram, loadedHistogram, stillOpen);
+            java.nio.file.Files.writeString(java.nio.file.Path.of(histogram + ".per-connection"), perConnection);
+            result.put("histogram_bytes_per_connection", Histograms.total(baseHistogram, loadedHistogram, stillOpen));
         }
         result.put("loadavg_end", loadavg());
         result.put("errors", tracker.errorCounts());

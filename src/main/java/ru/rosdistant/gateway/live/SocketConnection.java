@@ -1174,8 +1174,9 @@ public final class SocketConnection implements Consumer<LiveEvent> {
      * Not fuseable, on purpose: fused, Reactor Netty's {@code MonoSendMany} polls the queue dry whenever told of a
      * frame, whatever the writes still pending, so a client that stops reading would pile its frames up in Netty's
      * outbound buffer without bound instead of filling this queue up to the bound and being closed with 1013
-     * ({@code SlowConsumerTests}). As a plain subscription it is asked for frames as its writes complete (128 in
-     * flight), so the bound holds; the price is that operator's 128-slot queue per socket (about 420 bytes).
+     * ({@code SlowConsumerTests}). As a plain subscription it is asked for frames as its writes complete (32 in
+     * flight, {@code system.SendPrefetch}), so the bound holds; the price is that operator's queue per socket (a
+     * 32-slot array and the queue's own 424 bytes).
      */
     private final class Outbound implements Publisher<Object>, Subscription {
 

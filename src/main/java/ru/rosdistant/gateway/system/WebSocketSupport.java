@@ -34,6 +34,7 @@ import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
@@ -105,6 +106,8 @@ class WebSocketSupport implements WebFluxConfigurer {
         /** One URI instance for all the sockets opened with it (about 400 bytes each otherwise). */
         private final Map<String, URI> uris = new ConcurrentHashMap<>();
 
+        private volatile NettyDataBufferFactory sharedBuffers;
+
         Lean(int maxFramePayloadLength) {
             this.maxFramePayloadLength = maxFramePayloadLength;
         }
@@ -116,10 +119,12 @@ class WebSocketSupport implements WebFluxConfigurer {
                     .map(Optional::of)
                     .defaultIfEmpty(Optional.empty())
                     .flatMap(principal -> onTheEventLoop(exchange, Mono.defer(() -> {
-                        HandshakeInfo full = handshakeInfoFactory.get();
-                        HandshakeInfo lean = new HandshakeInfo(shared(full.getUri()), HttpHeaders.EMPTY, NO_COOKIES,
-                                Mono.justOrEmpty(principal), full.getSubProtocol(), full.getRemoteAddress(), Map.of(),
-                                full.getLogPrefix());
+                        // Not Spring's handshakeInfoFactory: it reads the request's cookies, which Reactor Netty then
+                        // keeps parsed (two maps) with the socket, and copies the headers. No log prefix either: a
+                        // string of its own per socket, which only Spring's own sessions log with.
+                        ServerHttpRequest request = exchange.getRequest();
+                        HandshakeInfo lean = new HandshakeInfo(shared(request.getURI()), HttpHeaders.EMPTY, NO_COOKIES,
+                                Mono.justOrEmpty(principal), subProtocol, request.getRemoteAddress(), Map.of(), null);
                         return upgrade(exchange, handler, subProtocol, lean);
                     })));
         }
@@ -129,7 +134,7 @@ class WebSocketSupport implements WebFluxConfigurer {
                 HandshakeInfo info) {
             ServerHttpResponse response = exchange.getResponse();
             HttpServerResponse reactorResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-            NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
+            NettyDataBufferFactory buffers = shared((NettyDataBufferFactory) response.bufferFactory());
             return response.setComplete().then(Mono.defer(() -> {
                 WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder()
                         .maxFramePayloadLength(maxFramePayloadLength)
@@ -146,6 +151,16 @@ class WebSocketSupport implements WebFluxConfigurer {
                         // context's Mono …) would stay with every idle socket. The sockets read nothing from it.
                         .contextWrite(context -> Context.empty());
             }));
+        }
+
+        /** One buffer factory for all the sockets on the same allocator (each exchange makes one of its own). */
+        private NettyDataBufferFactory shared(NettyDataBufferFactory buffers) {
+            NettyDataBufferFactory known = sharedBuffers;
+            if (known != null && known.getByteBufAllocator() == buffers.getByteBufAllocator()) {
+                return known;
+            }
+            sharedBuffers = buffers;
+            return buffers;
         }
 
         private URI shared(URI uri) {

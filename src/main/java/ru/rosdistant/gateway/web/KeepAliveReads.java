@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import reactor.netty.NettyPipeline;
 import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.server.HttpServer;
@@ -64,6 +65,15 @@ class KeepAliveReads implements NettyServerCustomizer {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof WebSocketFrame) {
+                // upgraded: no HTTP request comes on this connection any more, and an idle socket keeps no handler
+                // it does not need (this one and its context, 88 bytes)
+                ctx.fireChannelRead(msg);
+                if (!ctx.isRemoved()) {
+                    ctx.pipeline().remove(this);
+                }
+                return;
+            }
             boolean unattached = msg instanceof HttpContent && ChannelOperations.get(ctx.channel()) == null;
             ctx.fireChannelRead(msg);
             if (unattached) {

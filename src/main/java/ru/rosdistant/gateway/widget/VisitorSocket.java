@@ -145,6 +145,9 @@ class VisitorSocket implements WebSocketHandler {
         return null;
     }
 
+    /** A socket's first message waits for nothing; one completed future for all (only read, never completed). */
+    private static final CompletableFuture<Void> NOTHING_HANDED_OVER = CompletableFuture.completedFuture(null);
+
     /** The state of one visitor connection: who the visitor is, once they said hello. */
     private final class Conversation {
 
@@ -163,7 +166,7 @@ class VisitorSocket implements WebSocketHandler {
          * The last message's hand-over to the store; only the frame handler (one frame at a time) reads and sets
          * it.
          */
-        private CompletableFuture<Void> handedOver = CompletableFuture.completedFuture(null);
+        private CompletableFuture<Void> handedOver = NOTHING_HANDED_OVER;
 
         Conversation(Site site, SocketConnection connection) {
             this.site = site;
@@ -183,7 +186,8 @@ class VisitorSocket implements WebSocketHandler {
         /** The socket now speaks for this visitor (a second hello may change who that is). */
         private synchronized void identify(Visitor identified) {
             Visitor before = visitor;
-            visitor = identified;
+            // the token goes out once, in the welcome; the socket keeps only who the visitor is
+            visitor = new Visitor(identified.id(), identified.siteId(), null, identified.fresh());
             if (!ended) {
                 presence.connected(identified.id());
                 if (before != null) {
