@@ -1,0 +1,458 @@
+package ru.rosdistant.gateway.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.r2dbc.core.DatabaseClient;
+import ru.rosdistant.gateway.GatewayApplication;
+import ru.rosdistant.gateway.OwnNettyResources;
+import ru.rosdistant.gateway.Staff;
+import ru.rosdistant.gateway.WsClient;
+import ru.rosdistant.gateway.agent.Agent;
+import ru.rosdistant.gateway.agent.AgentDirectory;
+import ru.rosdistant.gateway.drill.GatewayProcess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static ru.rosdistant.gateway.cluster.TwoNodesTests.port;
+
+/**
+ * A node killed with SIGKILL in the middle of delivery (issue 20). Node A is a context in this JVM, node B a
+ * gateway in a JVM of its own ({@link GatewayProcess}) on the same embedded PostgreSQL and a private redis-server.
+ * Two dialogs: one with its visitor on B and its agent on A, one with its visitor on A and its agent on B. All four
+ * write continuously, each message with a clientMsgId of its own and at most {@value #WINDOW} unacknowledged; once
+ * every writer has {@value #KILL_AFTER} acknowledged, B is killed with SIGKILL right after its two clients sent. They
+ * reconnect to A as the widget and the console do: {@code hello} with the token (the agent: the session cookie),
+ * {@code resume} from the highest seq they saw, every unacknowledged message sent again with its clientMsgId. Then
+ * every acknowledged message is in PostgreSQL once under the seq it was acknowledged with, every follower saw each
+ * seq once, in order, with no gap, a message sent again that had been stored is answered as a duplicate with its
+ * seq, and the agent whose console was on B kept their dialog.
+ *
+ * <p>B's output goes to target/node-kill/; its end is printed when the test fails.
+ */
+class NodeKillTests {
+
+    /** A JVM start on a loaded 2-core machine: 3.5 min seen at load average 20. */
+    private static final Duration START = Duration.ofMinutes(8);
+
+    /** Messages each of the four writes in all. */
+    private static final int TOTAL = 120;
+
+    /** Acknowledged messages each writer has before the kill. */
+    private static final int KILL_AFTER = 40;
+
+    /** Unacknowledged messages a writer may have at once. */
+    private static final int WINDOW = 4;
+
+    /** The whole exchange, the kill and the resumes included: a bound for a loaded 2-core machine, not a figure. */
+    private static final Duration EXCHANGE = Duration.ofMinutes(4);
+
+    /**
+     * The agent whose console was on B comes back long before this (the test profile's 2 s would make the outcome
+     * depend on how loaded the machine is); that they keep the dialog is what is checked, not how fast they come.
+     */
+    private static final String GRACE = "--gateway.routing.agent-grace-period=60s";
+
+    private static final String[] CLUSTER_SETTINGS = { "--gateway.cluster.heartbeat-interval=200ms",
+            "--gateway.cluster.redis-silence=1s", "--gateway.cluster.poll-interval=250ms",
+            "--gateway.cluster.presence-timeout=3s", GRACE };
+
+    @Test
+    void aNodeKilledMidDeliveryLosesNoMessageDuplicatesNoneAndItsAgentKeepsTheDialog() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Path log = Path.of("target", "node-kill", run + "-node-b.log").toAbsolutePath();
+        PrivateRedis redis = PrivateRedis.started();
+        ConfigurableApplicationContext a = null;
+        GatewayProcess b = null;
+        List<Party> parties = new ArrayList<>();
+        boolean passed = false;
+        try {
+            a = nodeA("kill-a-" + run, redis.url());
+            int postgresPort = a.getEnvironment().getRequiredProperty("gateway.embedded-db.port", Integer.class);
+            b = GatewayProcess.startNode(postgresPort, redis.url(), "kill-b-" + run, log, CLUSTER_SETTINGS)
+                    .awaitReady(START);
+            int portA = port(a);
+            AgentDirectory directory = a.getBean(AgentDirectory.class);
+
+            // dialog 1: visitor on B, agent on A; dialog 2: visitor on A, agent on B
+            Agent agentOne = Staff.agent(directory, "lab880", 1);
+            Agent agentTwo = Staff.agent(directory, "lab881", 1);
+            Party agent1 = Party.agent("agent-1", portA, agentOne);
+            Party agent2 = Party.agent("agent-2", b.port(), agentTwo);
+            Party visitor1 = Party.visitor("visitor-1", b.port(), "lab880");
+            Party visitor2 = Party.visitor("visitor-2", portA, "lab881");
+            parties.addAll(List.of(visitor1, agent1, visitor2, agent2));
+            agent1.follow(visitor1.dialogId);
+            agent2.follow(visitor2.dialogId);
+            DatabaseClient db = a.getBean(DatabaseClient.class);
+            assertThat(agentOf(db, visitor1.dialogId)).isEqualTo(agentOne.id());
+            assertThat(agentOf(db, visitor2.dialogId)).isEqualTo(agentTwo.id());
+
+            List<Party> onB = List.of(visitor1, agent2);
+            long deadline = System.nanoTime() + EXCHANGE.toNanos();
+            boolean killed = false;
+            int inFlightAtKill = 0;
+            while (!parties.stream().allMatch(Party::done)) {
+                assertThat(System.nanoTime()).as("the exchange within " + EXCHANGE + "; " + summary(parties))
+                        .isLessThan(deadline);
+                for (Party party : parties) {
+                    party.pump();
+                }
+                if (!killed && parties.stream().allMatch(party -> party.acked.size() >= KILL_AFTER)
+                        && onB.stream().allMatch(party -> !party.pending.isEmpty())) {
+                    inFlightAtKill = onB.stream().mapToInt(party -> party.pending.size()).sum();
+                    b.killJvm();
+                    killed = true;
+                    for (Party party : onB) {
+                        party.reconnect(portA);
+                    }
+                }
+            }
+            assertThat(killed).as("B was killed during the exchange").isTrue();
+            assertThat(inFlightAtKill).as("messages unacknowledged on B's sockets at the kill").isPositive();
+
+            // every follower catches up with the last seq stored
+            for (String dialogId : List.of(visitor1.dialogId, visitor2.dialogId)) {
+                long last = lastSeq(db, dialogId);
+                for (Party party : parties) {
+                    if (party.dialogId.equals(dialogId)) {
+                        awaitTrue(() -> {
+                            party.pump();
+                            return party.highest >= last;
+                        }, party.name + " sees seq " + last + "; " + party.summary(), deadline);
+                    }
+                }
+            }
+
+            for (Party party : parties) {
+                List<Long> expected = LongStream.rangeClosed(1, lastSeq(db, party.dialogId)).boxed().toList();
+                assertThat(party.seqs).as(party.name + ": each seq once, in order, no gap, across the kill")
+                        .isEqualTo(expected);
+                assertThat(party.errors).as(party.name + ": errors other than retryable ones").isEmpty();
+                Map<String, Long> stored = storedIds(db, party.dialogId, party.sender);
+                assertThat(stored.keySet()).as(party.name + ": every message sent is stored")
+                        .containsExactlyInAnyOrderElementsOf(party.sent.keySet());
+                assertThat(stored).as(party.name + ": under the seq it was acknowledged with")
+                        .containsAllEntriesOf(party.acked);
+                for (Map.Entry<String, Long> resent : party.resent.entrySet()) {
+                    JsonNode answer = party.answers.get(resent.getKey());
+                    assertThat(answer).as(party.name + ": the answer to " + resent.getKey() + " sent again")
+                            .isNotNull();
+                    if (resent.getValue() != null) {
+                        assertThat(answer.path("duplicate").asBoolean())
+                                .as(party.name + ": " + resent.getKey() + " was stored before: a duplicate").isTrue();
+                        assertThat(answer.path("seq").asLong()).as(party.name + ": its original seq")
+                                .isEqualTo(resent.getValue());
+                    }
+                    else if (answer.path("duplicate").asBoolean()) {
+                        // stored by B's last statement, after the replay the resume sent: its own seq all the same
+                        assertThat(answer.path("seq").asLong()).isEqualTo(party.ownSeqs.get(resent.getKey()));
+                    }
+                }
+            }
+            for (String dialogId : List.of(visitor1.dialogId, visitor2.dialogId)) {
+                assertThat(count(db, "SELECT count(*) AS n FROM (SELECT client_msg_id FROM message "
+                        + "WHERE dialog_id = :d AND client_msg_id IS NOT NULL GROUP BY client_msg_id "
+                        + "HAVING count(*) > 1) twice", dialogId)).as("clientMsgIds stored twice").isZero();
+                assertThat(count(db, "SELECT count(*) AS n FROM message WHERE dialog_id = :d", dialogId))
+                        .as("no seq gap in PostgreSQL").isEqualTo(lastSeq(db, dialogId));
+                assertThat(count(db, "SELECT count(*) AS n FROM message WHERE dialog_id = :d AND event = 'requeued'",
+                        dialogId)).as("never requeued").isZero();
+            }
+            assertThat(agentOf(db, visitor2.dialogId)).as("the agent whose console was on B kept the dialog")
+                    .isEqualTo(agentTwo.id());
+            assertThat(agentOf(db, visitor1.dialogId)).isEqualTo(agentOne.id());
+            assertThat(agent2.frames()).as("no dialog_left at the agent who came back")
+                    .noneMatch(frame -> frame.path("type").asString().equals("dialog_left"));
+            System.out.println("NodeKillTests: " + inFlightAtKill + " messages unacknowledged on B at the kill; "
+                    + summary(parties));
+            passed = true;
+        }
+        finally {
+            parties.forEach(Party::close);
+            if (b != null) {
+                b.killJvm();
+                if (!passed) {
+                    System.out.println("The end of node B's log (" + log + "):\n" + b.tail());
+                }
+            }
+            if (a != null) {
+                NodeStops.close(a, Duration.ofSeconds(60));
+            }
+            redis.close();
+        }
+    }
+
+    private static ConfigurableApplicationContext nodeA(String id, String redisUrl) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0",
+                "--gateway.embedded-db.data-dir=" + TwoNodesTests.CLUSTER_DATA_DIR, "--gateway.cluster.node-id=" + id,
+                "--gateway.cluster.redis-url=" + redisUrl));
+        args.addAll(List.of(CLUSTER_SETTINGS));
+        return new SpringApplicationBuilder(GatewayApplication.class, OwnNettyResources.class).profiles("test")
+                .run(args.toArray(String[]::new));
+    }
+
+    private static String summary(List<Party> parties) {
+        StringBuilder out = new StringBuilder();
+        parties.forEach(party -> out.append(party.summary()).append("; "));
+        return out.toString();
+    }
+
+    private static Long agentOf(DatabaseClient db, String dialogId) {
+        return db.sql("SELECT agent_id FROM dialog WHERE id = :d AND state = 'ASSIGNED'")
+                .bind("d", UUID.fromString(dialogId))
+                .map(row -> row.get("agent_id", Long.class))
+                .one()
+                .block(Duration.ofSeconds(30));
+    }
+
+    private static long lastSeq(DatabaseClient db, String dialogId) {
+        return db.sql("SELECT last_seq FROM dialog WHERE id = :d")
+                .bind("d", UUID.fromString(dialogId))
+                .map(row -> row.get("last_seq", Long.class))
+                .one()
+                .block(Duration.ofSeconds(30));
+    }
+
+    private static long count(DatabaseClient db, String sql, String dialogId) {
+        return db.sql(sql).bind("d", UUID.fromString(dialogId)).map(row -> row.get("n", Long.class)).one()
+                .block(Duration.ofSeconds(30));
+    }
+
+    private static Map<String, Long> storedIds(DatabaseClient db, String dialogId, String sender) {
+        Map<String, Long> stored = new HashMap<>();
+        db.sql("SELECT client_msg_id, seq FROM message WHERE dialog_id = :d AND sender = :s AND client_msg_id IS NOT NULL")
+                .bind("d", UUID.fromString(dialogId))
+                .bind("s", sender)
+                .map(row -> Map.entry(row.get("client_msg_id", String.class), row.get("seq", Long.class)))
+                .all()
+                .doOnNext(entry -> stored.merge(entry.getKey(), entry.getValue(), (x, y) -> -1L))
+                .then()
+                .block(Duration.ofSeconds(30));
+        return stored;
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what, long deadline) {
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out waiting until " + what);
+            }
+        }
+    }
+
+    /**
+     * One side of a dialog as the widget or the console behaves: writes, follows the dialog's messages over
+     * whichever socket it has, and after a lost node reconnects, resumes and sends again what was not acknowledged.
+     */
+    private static final class Party {
+
+        final String name;
+
+        final String sender;
+
+        final String site;
+
+        final String cookie;
+
+        String token;
+
+        String dialogId;
+
+        WsClient socket;
+
+        /** frames of the current socket taken so far */
+        int cursor;
+
+        final List<JsonNode> earlierFrames = new ArrayList<>();
+
+        /** every message seq of the dialog, in the order received, over every socket */
+        final List<Long> seqs = new ArrayList<>();
+
+        long highest;
+
+        /** sent, by clientMsgId: the text */
+        final Map<String, String> sent = new LinkedHashMap<>();
+
+        /** sent and not yet acknowledged, in the order sent */
+        final Map<String, String> pending = new LinkedHashMap<>();
+
+        final Map<String, Long> acked = new HashMap<>();
+
+        /** this party's own messages as the dialog's message frames showed them: clientMsgId to seq */
+        final Map<String, Long> ownSeqs = new HashMap<>();
+
+        /** sent again after the reconnect: clientMsgId to the seq it was seen stored under before, or null */
+        final Map<String, Long> resent = new HashMap<>();
+
+        /** the answers (acks) to what was sent again */
+        final Map<String, JsonNode> answers = new HashMap<>();
+
+        final List<JsonNode> errors = new ArrayList<>();
+
+        private Party(String name, String sender, String site, String cookie) {
+            this.name = name;
+            this.sender = sender;
+            this.site = site;
+            this.cookie = cookie;
+        }
+
+        static Party visitor(String name, int port, String site) {
+            Party party = new Party(name, "VISITOR", site, null);
+            party.socket = WsClient.visitor(port, site, "https://" + site + ".test");
+            party.socket.send(Map.of("type", "hello"));
+            party.token = party.socket.awaitType("welcome").path("token").asString();
+            party.socket.send(Map.of("type", "open"));
+            party.dialogId = party.socket.awaitType("opened").path("dialog").path("dialogId").asString();
+            party.write();
+            party.socket.await(frame -> frame.path("type").asString().equals("ack"), "the first ack");
+            party.take();
+            return party;
+        }
+
+        static Party agent(String name, int port, Agent agent) {
+            Party party = new Party(name, "AGENT", null, Staff.login(port, agent.login(), Staff.PASSWORD));
+            party.socket = WsClient.agent(port, party.cookie);
+            party.socket.awaitType("welcome");
+            party.socket.send(Map.of("type", "presence", "status", "ONLINE"));
+            party.socket.awaitType("presence");
+            return party;
+        }
+
+        /** The agent's dialog is assigned: follow it from its first message. */
+        void follow(String dialog) {
+            dialogId = dialog;
+            socket.awaitSeenOrNext(frame -> frame.path("type").asString().equals("dialog")
+                    && frame.path("dialog").path("dialogId").asString().equals(dialog)
+                    && frame.path("dialog").path("state").asString().equals("ASSIGNED"), name + "'s dialog");
+            socket.send(Map.of("type", "resume", "dialogId", dialogId, "lastSeq", 0));
+            socket.awaitType("resumed");
+            take();
+        }
+
+        boolean done() {
+            return sent.size() >= TOTAL && pending.isEmpty();
+        }
+
+        /** Takes what arrived, and writes the next message when the window allows. */
+        void pump() {
+            socket.drain(Duration.ofMillis(5));
+            take();
+            if (sent.size() < TOTAL && pending.size() < WINDOW) {
+                write();
+            }
+        }
+
+        private void write() {
+            String id = name + "-" + (sent.size() + 1);
+            String text = name + " сообщение " + (sent.size() + 1);
+            sent.put(id, text);
+            pending.put(id, text);
+            socket.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", id, "text", text));
+        }
+
+        /** The frames of the current socket not taken yet. */
+        private void take() {
+            List<JsonNode> seen = socket.seen();
+            while (cursor < seen.size()) {
+                JsonNode frame = seen.get(cursor++);
+                switch (frame.path("type").asString()) {
+                    case "message" -> {
+                        if (!frame.path("dialogId").asString().equals(dialogId)) {
+                            break;
+                        }
+                        long seq = frame.path("seq").asLong();
+                        seqs.add(seq);
+                        highest = Math.max(highest, seq);
+                        String id = frame.path("clientMsgId").asString("");
+                        if (sent.containsKey(id)) {
+                            ownSeqs.put(id, seq);
+                        }
+                    }
+                    case "ack" -> {
+                        String id = frame.path("clientMsgId").asString();
+                        if (pending.remove(id) != null) {
+                            acked.put(id, frame.path("seq").asLong());
+                            if (resent.containsKey(id)) {
+                                answers.put(id, frame);
+                            }
+                        }
+                    }
+                    case "error" -> {
+                        String ref = frame.path("ref").asString("");
+                        if (frame.path("retryable").asBoolean() && pending.containsKey(ref)) {
+                            socket.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", ref, "text",
+                                    pending.get(ref)));
+                        }
+                        else {
+                            errors.add(frame);
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
+
+        /**
+         * The socket's node is gone: what arrived on it is kept; a new socket on the other node says hello (the
+         * token, or the session cookie), resumes from the highest seq seen and sends again what is unacknowledged.
+         */
+        void reconnect(int port) {
+            socket.drainNow();
+            take();
+            earlierFrames.addAll(socket.seen());
+            socket.close();
+            cursor = 0;
+            if (sender.equals("VISITOR")) {
+                socket = WsClient.visitor(port, site, "https://" + site + ".test");
+                socket.send(Map.of("type", "hello", "token", token));
+                assertThat(socket.awaitType("welcome").path("token").asString()).as(name + "'s token still valid")
+                        .isEqualTo(token);
+            }
+            else {
+                socket = WsClient.agent(port, cookie);
+                socket.awaitType("welcome");
+                socket.send(Map.of("type", "presence", "status", "ONLINE"));
+                socket.awaitType("presence");
+            }
+            socket.send(Map.of("type", "resume", "dialogId", dialogId, "lastSeq", highest));
+            socket.awaitType("resumed");
+            take();
+            for (Map.Entry<String, String> message : pending.entrySet()) {
+                resent.put(message.getKey(), ownSeqs.get(message.getKey()));
+                socket.send(Map.of("type", "message", "dialogId", dialogId, "clientMsgId", message.getKey(), "text",
+                        message.getValue()));
+            }
+        }
+
+        List<JsonNode> frames() {
+            List<JsonNode> all = new ArrayList<>(earlierFrames);
+            all.addAll(socket.seen());
+            return all;
+        }
+
+        String summary() {
+            return name + ": sent " + sent.size() + ", acknowledged " + acked.size() + ", pending " + pending.size()
+                    + ", sent again " + resent.size() + " (" + resent.values().stream().filter(v -> v != null).count()
+                    + " stored before), highest seq seen " + highest + ", seqs received " + seqs.size();
+        }
+
+        void close() {
+            if (socket != null) {
+                socket.close();
+            }
+        }
+    }
+}
