@@ -40,6 +40,9 @@ import static ru.rosdistant.gateway.cluster.TwoNodesTests.port;
  * seq once, in order, with no gap, a message sent again that had been stored is answered as a duplicate with its
  * seq, and the agent whose console was on B kept their dialog.
  *
+ * <p>At the kill B is also in the middle of sending an offline form's mail: the test's mail server ({@link HoldingSmtp})
+ * holds B's DATA unanswered. A takes the outbox entry when B's lease ends and sends it: one whole mail, from A.
+ *
  * <p>B's output goes to target/node-kill/; its end is printed when the test fails.
  */
 class NodeKillTests {
@@ -47,8 +50,10 @@ class NodeKillTests {
     /** A JVM start on a loaded 2-core machine: 3.5 min seen at load average 20. */
     private static final Duration START = Duration.ofMinutes(8);
 
-    /** Messages each of the four writes in all. */
+    /** Messages each of the four writes in all, at least; and at least {@value #AFTER_KILL} after the kill. */
     private static final int TOTAL = 120;
+
+    private static final int AFTER_KILL = 40;
 
     /** Acknowledged messages each writer has before the kill. */
     private static final int KILL_AFTER = 40;
@@ -65,24 +70,43 @@ class NodeKillTests {
      */
     private static final String GRACE = "--gateway.routing.agent-grace-period=60s";
 
-    private static final String[] CLUSTER_SETTINGS = { "--gateway.cluster.heartbeat-interval=200ms",
-            "--gateway.cluster.redis-silence=1s", "--gateway.cluster.poll-interval=250ms",
-            "--gateway.cluster.presence-timeout=3s", GRACE };
+    /**
+     * Both nodes: the cluster's timings of {@link TwoNodesTests}, the grace above, the mail server of the test (each
+     * node says its node id in EHLO) and an outbox lease short enough for A to take B's claim within the test; a
+     * read timeout longer than the hold, so that B is still waiting when it is killed.
+     */
+    private static List<String> settings(String nodeId, int smtpPort) {
+        return List.of("--gateway.cluster.heartbeat-interval=200ms", "--gateway.cluster.redis-silence=1s",
+                "--gateway.cluster.poll-interval=250ms", "--gateway.cluster.presence-timeout=3s", GRACE,
+                "--spring.mail.host=127.0.0.1", "--spring.mail.port=" + smtpPort,
+                "--spring.mail.properties.mail.smtp.localhost=" + nodeId,
+                "--spring.mail.properties.mail.smtp.timeout=60000", "--gateway.outbox.delivery-timeout=20s",
+                "--gateway.outbox.lease=" + LEASE.toSeconds() + "s");
+    }
+
+    /** How long a node's claim of an outbox entry holds (the test profile's 30 s would only make the test longer). */
+    private static final Duration LEASE = Duration.ofSeconds(25);
+
+    /** Offline forms posted to B at most until B, not A, is the one that claims one (A polls every 2 s, B 200 ms). */
+    private static final int FORM_TRIES = 5;
 
     @Test
     void aNodeKilledMidDeliveryLosesNoMessageDuplicatesNoneAndItsAgentKeepsTheDialog() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Path log = Path.of("target", "node-kill", run + "-node-b.log").toAbsolutePath();
         PrivateRedis redis = PrivateRedis.started();
+        String idA = "kill-a-" + run;
+        String idB = "kill-b-" + run;
+        HoldingSmtp smtp = new HoldingSmtp(idB, "lab880@test");
         ConfigurableApplicationContext a = null;
         GatewayProcess b = null;
         List<Party> parties = new ArrayList<>();
         boolean passed = false;
         try {
-            a = nodeA("kill-a-" + run, redis.url());
+            a = nodeA(idA, redis.url(), smtp.port());
             int postgresPort = a.getEnvironment().getRequiredProperty("gateway.embedded-db.port", Integer.class);
-            b = GatewayProcess.startNode(postgresPort, redis.url(), "kill-b-" + run, log, CLUSTER_SETTINGS)
-                    .awaitReady(START);
+            b = GatewayProcess.startNode(postgresPort, redis.url(), idB, log,
+                    settings(idB, smtp.port()).toArray(String[]::new)).awaitReady(START);
             int portA = port(a);
             AgentDirectory directory = a.getBean(AgentDirectory.class);
 
@@ -104,17 +128,28 @@ class NodeKillTests {
             long deadline = System.nanoTime() + EXCHANGE.toNanos();
             boolean killed = false;
             int inFlightAtKill = 0;
-            while (!parties.stream().allMatch(Party::done)) {
+            List<String> forms = new ArrayList<>();
+            while (!killed || !parties.stream().allMatch(Party::done)) {
                 assertThat(System.nanoTime()).as("the exchange within " + EXCHANGE + "; " + summary(parties))
                         .isLessThan(deadline);
                 for (Party party : parties) {
                     party.pump();
                 }
-                if (!killed && parties.stream().allMatch(party -> party.acked.size() >= KILL_AFTER)
-                        && onB.stream().allMatch(party -> !party.pending.isEmpty())) {
+                if (killed || !parties.stream().allMatch(party -> party.acked.size() >= KILL_AFTER)) {
+                    continue;
+                }
+                // an offline form's mail, claimed by B and held at DATA by the mail server when B is killed
+                if (forms.isEmpty() || !smtp.holding() && !mailsOf(smtp, forms.get(forms.size() - 1)).isEmpty()) {
+                    assertThat(forms.size()).as("forms posted before B claimed one (A took the others)")
+                            .isLessThan(FORM_TRIES);
+                    forms.add(postForm(b.port()));
+                }
+                if (smtp.holding() && onB.stream().allMatch(party -> !party.pending.isEmpty())) {
                     inFlightAtKill = onB.stream().mapToInt(party -> party.pending.size()).sum();
                     b.killJvm();
                     killed = true;
+                    smtp.release();
+                    parties.forEach(party -> party.total = Math.max(TOTAL, party.sent.size() + AFTER_KILL));
                     for (Party party : onB) {
                         party.reconnect(portA);
                     }
@@ -176,8 +211,26 @@ class NodeKillTests {
             assertThat(agentOf(db, visitor1.dialogId)).isEqualTo(agentOne.id());
             assertThat(agent2.frames()).as("no dialog_left at the agent who came back")
                     .noneMatch(frame -> frame.path("type").asString().equals("dialog_left"));
+
+            // the mail B was sending when it died: A takes the entry when B's lease ends and sends it, once
+            String form = forms.get(forms.size() - 1);
+            awaitTrue(() -> {
+                parties.forEach(Party::pump);
+                return !mailsOf(smtp, form).isEmpty();
+            }, "A delivers the mail of the form B held; " + smtp.mails, deadline);
+            assertThat(mailsOf(smtp, form)).as("the mail of the form B had claimed when it was killed")
+                    .containsExactly(new HoldingSmtp.Mail(mailsOf(smtp, form).get(0).messageId(), idA));
+            Map<String, Object> entry = db.sql("SELECT state, attempts FROM outbox WHERE dedup_key = :key")
+                    .bind("key", "offline-form:" + form)
+                    .fetch()
+                    .one()
+                    .block(Duration.ofSeconds(30));
+            assertThat(entry).as("claimed by B, then by A after B's lease").containsEntry("state", "DELIVERED")
+                    .containsEntry("attempts", 2);
             System.out.println("NodeKillTests: " + inFlightAtKill + " messages unacknowledged on B at the kill; "
-                    + summary(parties));
+                    + summary(parties) + forms.size() + " offline form(s) posted until B held one; its mail "
+                    + mailsOf(smtp, form));
+
             passed = true;
         }
         finally {
@@ -192,14 +245,47 @@ class NodeKillTests {
                 NodeStops.close(a, Duration.ofSeconds(60));
             }
             redis.close();
+            smtp.close();
         }
     }
 
-    private static ConfigurableApplicationContext nodeA(String id, String redisUrl) {
+    /** The whole mails the server took of the offline form. */
+    private static List<HoldingSmtp.Mail> mailsOf(HoldingSmtp smtp, String formId) {
+        return smtp.mails.stream()
+                .filter(mail -> mail.messageId() != null && mail.messageId().contains("offline-form." + formId + "."))
+                .toList();
+    }
+
+    /** Posts an offline form of site lab880 to the node, as the widget does; its id. */
+    private static String postForm(int port) {
+        try {
+            String body = "{\"site\":\"lab880\",\"name\":\"Посетитель\",\"email\":\"v" + System.nanoTime()
+                    + "@example.com\",\"question\":\"Письмо в минуту сбоя узла\",\"consent\":true}";
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                    .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port
+                                    + "/api/offline-forms"))
+                            .timeout(Duration.ofSeconds(60))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("the offline form: " + response.body()).isEqualTo(201);
+            return tools.jackson.databind.json.JsonMapper.builder().build().readTree(response.body()).path("id")
+                    .asString();
+        }
+        catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static ConfigurableApplicationContext nodeA(String id, String redisUrl, int smtpPort) {
         List<String> args = new ArrayList<>(List.of("--server.port=0",
                 "--gateway.embedded-db.data-dir=" + TwoNodesTests.CLUSTER_DATA_DIR, "--gateway.cluster.node-id=" + id,
-                "--gateway.cluster.redis-url=" + redisUrl));
-        args.addAll(List.of(CLUSTER_SETTINGS));
+                "--gateway.cluster.redis-url=" + redisUrl, "--gateway.outbox.poll-interval=2s"));
+        args.addAll(settings(id, smtpPort));
         return new SpringApplicationBuilder(GatewayApplication.class, OwnNettyResources.class).profiles("test")
                 .run(args.toArray(String[]::new));
     }
@@ -341,15 +427,18 @@ class NodeKillTests {
             take();
         }
 
+        /** The messages to write: unbounded until the kill. */
+        int total = Integer.MAX_VALUE;
+
         boolean done() {
-            return sent.size() >= TOTAL && pending.isEmpty();
+            return sent.size() >= total && pending.isEmpty();
         }
 
         /** Takes what arrived, and writes the next message when the window allows. */
         void pump() {
             socket.drain(Duration.ofMillis(5));
             take();
-            if (sent.size() < TOTAL && pending.size() < WINDOW) {
+            if (sent.size() < total && pending.size() < WINDOW) {
                 write();
             }
         }
