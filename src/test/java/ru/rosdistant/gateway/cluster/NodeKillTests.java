@@ -218,14 +218,12 @@ class NodeKillTests {
                 parties.forEach(Party::pump);
                 return !mailsOf(smtp, form).isEmpty();
             }, "A delivers the mail of the form B held; " + smtp.mails, deadline);
+            // the sink keeps a mail before it answers 250; A records the delivery after that answer
+            awaitTrue(() -> "DELIVERED".equals(outboxEntry(db, form).get("state")), "A records the mail delivered",
+                    deadline);
             assertThat(mailsOf(smtp, form)).as("the mail of the form B had claimed when it was killed")
                     .containsExactly(new HoldingSmtp.Mail(mailsOf(smtp, form).get(0).messageId(), idA));
-            Map<String, Object> entry = db.sql("SELECT state, attempts FROM outbox WHERE dedup_key = :key")
-                    .bind("key", "offline-form:" + form)
-                    .fetch()
-                    .one()
-                    .block(Duration.ofSeconds(30));
-            assertThat(entry).as("claimed by B, then by A after B's lease").containsEntry("state", "DELIVERED")
+            assertThat(outboxEntry(db, form)).as("claimed by B, then by A after B's lease")
                     .containsEntry("attempts", 2);
             System.out.println("NodeKillTests: " + inFlightAtKill + " messages unacknowledged on B at the kill; "
                     + summary(parties) + forms.size() + " offline form(s) posted until B held one; its mail "
@@ -247,6 +245,14 @@ class NodeKillTests {
             redis.close();
             smtp.close();
         }
+    }
+
+    private static Map<String, Object> outboxEntry(DatabaseClient db, String formId) {
+        return db.sql("SELECT state, attempts FROM outbox WHERE dedup_key = :key")
+                .bind("key", "offline-form:" + formId)
+                .fetch()
+                .one()
+                .block(Duration.ofSeconds(30));
     }
 
     /** The whole mails the server took of the offline form. */
@@ -335,6 +341,7 @@ class NodeKillTests {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("Timed out waiting until " + what);
             }
+            TwoNodesTests.sleepQuietly(20);
         }
     }
 
