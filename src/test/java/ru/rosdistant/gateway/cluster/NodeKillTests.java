@@ -33,7 +33,7 @@ import static ru.rosdistant.gateway.cluster.TwoNodesTests.port;
  * gateway in a JVM of its own ({@link GatewayProcess}) on the same embedded PostgreSQL and a private redis-server.
  * Two dialogs: one with its visitor on B and its agent on A, one with its visitor on A and its agent on B. All four
  * write continuously, each message with a clientMsgId of its own and at most {@value #WINDOW} unacknowledged; once
- * every writer has {@value #KILL_AFTER} acknowledged, B is killed with SIGKILL right after its two clients sent. They
+ * every writer has {@value #KILL_AFTER} acknowledged, B's two clients send a burst and B is killed with SIGKILL. They
  * reconnect to A as the widget and the console do: {@code hello} with the token (the agent: the session cookie),
  * {@code resume} from the highest seq they saw, every unacknowledged message sent again with its clientMsgId. Then
  * every acknowledged message is in PostgreSQL once under the seq it was acknowledged with, every follower saw each
@@ -60,6 +60,9 @@ class NodeKillTests {
 
     /** Unacknowledged messages a writer may have at once. */
     private static final int WINDOW = 4;
+
+    /** Messages each of B's clients sends at once right before B is killed, beyond the window. */
+    private static final int BURST = 6;
 
     /** The whole exchange, the kill and the resumes included: a bound for a loaded 2-core machine, not a figure. */
     private static final Duration EXCHANGE = Duration.ofMinutes(4);
@@ -144,7 +147,14 @@ class NodeKillTests {
                             .isLessThan(FORM_TRIES);
                     forms.add(postForm(b.port()));
                 }
-                if (smtp.holding() && onB.stream().allMatch(party -> !party.pending.isEmpty())) {
+                if (smtp.holding()) {
+                    // a burst from B's clients, and the kill with it on its way: B dies while it reads, stores
+                    // and answers them
+                    for (Party party : onB) {
+                        for (int i = 0; i < BURST; i++) {
+                            party.write();
+                        }
+                    }
                     inFlightAtKill = onB.stream().mapToInt(party -> party.pending.size()).sum();
                     b.killJvm();
                     killed = true;
@@ -157,6 +167,8 @@ class NodeKillTests {
             }
             assertThat(killed).as("B was killed during the exchange").isTrue();
             assertThat(inFlightAtKill).as("messages unacknowledged on B's sockets at the kill").isPositive();
+            assertThat(visitor1.resent.size() + agent2.resent.size())
+                    .as("messages of B's clients whose answer the kill took: sent again on A").isPositive();
 
             // every follower catches up with the last seq stored
             for (String dialogId : List.of(visitor1.dialogId, visitor2.dialogId)) {
