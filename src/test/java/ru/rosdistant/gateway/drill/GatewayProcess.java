@@ -20,10 +20,11 @@ import ru.rosdistant.gateway.GatewayApplication;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * A gateway in a JVM of its own on the embedded PostgreSQL (test profile, the given data folder), so that a
- * test can kill it, or it and its PostgreSQL, with SIGKILL as a crash, an OOM kill or a power loss would.
+ * A gateway in a JVM of its own (test profile), so that a test can kill it, or it and its PostgreSQL, with SIGKILL
+ * as a crash, an OOM kill or a power loss would: on the embedded PostgreSQL of a data folder of its own
+ * ({@link #start}), or as one node of several on a database and a Redis that the test runs ({@link #startNode}).
  */
-final class GatewayProcess implements AutoCloseable {
+public final class GatewayProcess implements AutoCloseable {
 
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -44,6 +45,30 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Starts a gateway on the data folder; its output goes to {@code log}. */
     static GatewayProcess start(Path dataDir, Path log, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--gateway.embedded-db.data-dir=" + dataDir.toAbsolutePath(),
+                "--gateway.embedded-db.clean-on-start=false"));
+        args.addAll(List.of(extraArgs));
+        return launch(dataDir, log, args);
+    }
+
+    /**
+     * Starts a gateway as a node of several: on the PostgreSQL at {@code postgresPort} of this host (user postgres,
+     * no password, database postgres: the embedded server of the test's own nodes) and the Redis at {@code redisUrl},
+     * with the node id given; its output goes to {@code log}. Its migrations find the schema migrated already.
+     */
+    public static GatewayProcess startNode(int postgresPort, String redisUrl, String nodeId, Path log,
+            String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of(
+                "--spring.r2dbc.url=r2dbc:postgresql://localhost:" + postgresPort + "/postgres",
+                "--spring.r2dbc.username=postgres", "--spring.r2dbc.password=",
+                "--spring.flyway.url=jdbc:postgresql://localhost:" + postgresPort + "/postgres",
+                "--spring.flyway.user=postgres", "--spring.flyway.password=",
+                "--gateway.cluster.redis-url=" + redisUrl, "--gateway.cluster.node-id=" + nodeId));
+        args.addAll(List.of(extraArgs));
+        return launch(null, log, args);
+    }
+
+    private static GatewayProcess launch(Path dataDir, Path log, List<String> args) {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -51,12 +76,10 @@ final class GatewayProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"),
                 GatewayApplication.class.getName(),
                 "--spring.profiles.active=test",
-                "--server.port=" + port,
-                "--gateway.embedded-db.data-dir=" + dataDir.toAbsolutePath(),
-                "--gateway.embedded-db.clean-on-start=false"));
-        command.addAll(List.of(extraArgs));
+                "--server.port=" + port));
+        command.addAll(args);
         try {
-            Files.createDirectories(log.getParent());
+            Files.createDirectories(log.toAbsolutePath().getParent());
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
@@ -67,16 +90,16 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Waits until readiness says UP; fails with the end of the log if the process ends or time runs out. */
-    GatewayProcess awaitReady(Duration limit) {
+    public GatewayProcess awaitReady(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -92,7 +115,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** The readiness probe's status, or -1 when nothing answers. */
-    int readiness() {
+    public int readiness() {
         try {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
                     .timeout(Duration.ofSeconds(5))
@@ -131,6 +154,9 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     Optional<ProcessHandle> postmaster() {
+        if (dataDir == null) {
+            return Optional.empty();
+        }
         try {
             Path pidFile = dataDir.resolve("postmaster.pid");
             if (!Files.exists(pidFile)) {
@@ -144,8 +170,8 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    /** SIGKILL of the gateway's JVM alone: its PostgreSQL goes on running. */
-    void killJvm() {
+    /** SIGKILL of the gateway's JVM alone (its PostgreSQL, if it has one of its own, goes on running); returns once it ended. */
+    public void killJvm() {
         process.destroyForcibly();
         awaitDeath(process.toHandle());
     }
@@ -158,7 +184,7 @@ final class GatewayProcess implements AutoCloseable {
         victims.forEach(GatewayProcess::awaitDeath);
     }
 
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
