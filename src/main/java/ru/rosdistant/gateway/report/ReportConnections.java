@@ -43,11 +43,11 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * wait for the day locks it holds (docs/reports.md "Priority and isolation"). Both open their connections when first
  * needed. Not a {@link ConnectionFactory} bean, so that the gateway's own pool stays the one Spring Boot makes.
  *
- * <p>The report pool's connections run on an <b>event loop of their own</b> (one thread, {@code report-db-*}): the
- * rows of a report are decoded, and its JSON or CSV written, there, not on the loops that bring the chat's commits
- * back (with the driver's shared loops, a chat connection that shares a thread with a report's waits behind every
- * row of it). It reaches the database {@code spring.r2dbc.url} (or {@code gateway.report.r2dbc.url}) names, with
- * the same user, password and {@code spring.r2dbc.properties}.
+ * <p>With {@code gateway.report.own-event-loop=true} the report pool's connections run on an <b>event loop of their
+ * own</b> (one thread, {@code report-db-*}), reaching the database {@code spring.r2dbc.url} (or
+ * {@code gateway.report.r2dbc.url}) names with the same user, password and {@code spring.r2dbc.properties}; by default
+ * they share the driver's loops with the chat's connections, which on one host served the chat better
+ * (docs/benchmarks.md, "The chat path while reports run").
  */
 @Component
 class ReportConnections implements DisposableBean {
@@ -98,8 +98,9 @@ class ReportConnections implements DisposableBean {
             if (properties.r2dbc().configured()) {
                 reportDatabase = ConnectionFactories.get(reportOptions);
             }
-            log.info("The report connections share the driver's event loops ({})", properties.ownEventLoop()
-                    ? "the URL's driver is not postgresql" : "gateway.report.own-event-loop=false");
+            if (properties.ownEventLoop()) {
+                log.info("The report connections share the driver's event loops (the URL's driver is not postgresql)");
+            }
         }
         BackendPriority priority = new BackendPriority(properties.nice());
         int parallelWorkers = properties.parallelWorkers();

@@ -26,9 +26,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param parallelWorkers {@code max_parallel_workers_per_gather} of the report connections: 0 (the default) runs
  * each report in its one backend, whose priority is lowered (parallel workers are new processes, not lowered); -1
  * keeps the server's setting
- * @param ownEventLoop whether the report pool's connections run on an event loop of their own ({@code report-db}, the
- * default) or on the driver's shared loops with the chat's connections ({@code false}: only to measure the difference,
- * bench/reports-chat.sh)
+ * @param ownEventLoop whether the report pool's connections run on an event loop of their own ({@code report-db}) or,
+ * the default, on the driver's shared loops with the chat's connections: on one host the chat fared worse with the
+ * reports on a loop of their own (docs/benchmarks.md, "The chat path while reports run")
  * @param r2dbc another database for the reports to read (a streaming standby of the gateway's): its URL, user and
  * password; with no URL they read the gateway's own database. The roll-up job writes, and keeps the gateway's.
  */
@@ -37,7 +37,7 @@ record ReportProperties(@DefaultValue("Europe/Samara") ZoneId zone, @DefaultValu
         @DefaultValue("10000") int maxRows, @DefaultValue("10s") Duration queryTimeout,
         @DefaultValue("5m") Duration missedCheckInterval, @DefaultValue Concurrency concurrency,
         @DefaultValue("auto") String backendNice, @DefaultValue("0") int parallelWorkers,
-        @DefaultValue("true") boolean ownEventLoop, @DefaultValue R2dbc r2dbc) {
+        @DefaultValue("false") boolean ownEventLoop, @DefaultValue R2dbc r2dbc) {
 
     @ConstructorBinding
     ReportProperties {
@@ -51,7 +51,7 @@ record ReportProperties(@DefaultValue("Europe/Samara") ZoneId zone, @DefaultValu
     /** The settings as before the report connections' priority and database were settable (tests). */
     ReportProperties(ZoneId zone, int maxPeriodDays, int maxRows, Duration queryTimeout, Duration missedCheckInterval,
             Concurrency concurrency) {
-        this(zone, maxPeriodDays, maxRows, queryTimeout, missedCheckInterval, concurrency, "auto", 0, true,
+        this(zone, maxPeriodDays, maxRows, queryTimeout, missedCheckInterval, concurrency, "auto", 0, false,
                 new R2dbc(null, null, null));
     }
 

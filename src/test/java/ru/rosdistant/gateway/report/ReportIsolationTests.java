@@ -64,19 +64,25 @@ class ReportIsolationTests {
     }
 
     @Test
-    void reportRowsAreDecodedOnTheReportsOwnEventLoopNotTheChats() {
-        String reportThread = reports.db().sql("SELECT 1 AS one").map((row, meta) -> Thread.currentThread().getName())
-                .one().block(Duration.ofSeconds(30));
-        String chatThread = DatabaseClient.create(chat).sql("SELECT 1 AS one")
-                .map((row, meta) -> Thread.currentThread().getName()).one().block(Duration.ofSeconds(30));
-        assertThat(reportThread).startsWith("report-db-");
-        assertThat(chatThread).doesNotStartWith("report-db-");
-        // the same database, user and settings as the chat's pool
-        assertThat(port(reports.db())).isEqualTo(port(DatabaseClient.create(chat)));
-        String user = "SELECT current_user AS u";
-        assertThat(reports.db().sql(user).map(row -> row.get("u", String.class)).one().block(Duration.ofSeconds(30)))
-                .isEqualTo(DatabaseClient.create(chat).sql(user).map(row -> row.get("u", String.class)).one()
-                        .block(Duration.ofSeconds(30)));
+    void ownEventLoopPutsTheReportConnectionsOnALoopOfTheirOwnOnTheSameDatabase() {
+        ReportConnections own = new ReportConnections(chat, properties("auto", 0, null, true), environment);
+        try {
+            String thread = "SELECT 1 AS one";
+            assertThat(own.db().sql(thread).map((row, meta) -> Thread.currentThread().getName()).one()
+                    .block(Duration.ofSeconds(30))).startsWith("report-db-");
+            assertThat(reports.db().sql(thread).map((row, meta) -> Thread.currentThread().getName()).one()
+                    .block(Duration.ofSeconds(30))).as("the default: the driver's loops").doesNotStartWith("report-db-");
+            // the same database, user and settings as the chat's pool
+            assertThat(port(own.db())).isEqualTo(port(DatabaseClient.create(chat)));
+            String user = "SELECT current_user AS u";
+            assertThat(own.db().sql(user).map(row -> row.get("u", String.class)).one().block(Duration.ofSeconds(30)))
+                    .isEqualTo(DatabaseClient.create(chat).sql(user).map(row -> row.get("u", String.class)).one()
+                            .block(Duration.ofSeconds(30)));
+            assertThat(backend(own.db()).niceness()).isEqualTo(19);
+        }
+        finally {
+            own.destroy();
+        }
     }
 
     @Test
@@ -152,10 +158,15 @@ class ReportIsolationTests {
     }
 
     private static ReportProperties properties(String nice, int parallelWorkers, ReportProperties.R2dbc r2dbc) {
+        return properties(nice, parallelWorkers, r2dbc, false);
+    }
+
+    private static ReportProperties properties(String nice, int parallelWorkers, ReportProperties.R2dbc r2dbc,
+            boolean ownLoop) {
         return new ReportProperties(ZoneId.of("Europe/Samara"), 366, 100, Duration.ofSeconds(10),
                 Duration.ofMinutes(5), new ReportProperties.Concurrency(2, 1, Duration.ofSeconds(2), 8,
                         Duration.ofSeconds(5)),
-                nice, parallelWorkers, true, r2dbc == null ? new ReportProperties.R2dbc(null, null, null) : r2dbc);
+                nice, parallelWorkers, ownLoop, r2dbc == null ? new ReportProperties.R2dbc(null, null, null) : r2dbc);
     }
 
     private record Backend(int pid, String parallelWorkers, int niceness) {
