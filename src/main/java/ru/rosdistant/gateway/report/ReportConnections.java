@@ -213,7 +213,7 @@ class ReportConnections implements DisposableBean {
         pool.dispose();
         rollupPool.dispose();
         if (loops != null) {
-            loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
+            loops.dispose();
         }
     }
 }
