@@ -82,7 +82,8 @@ class ReportConnections implements DisposableBean {
                     + "gateway's own", properties.r2dbc().url());
         }
         else {
-            reportOptions = gatewayOptions(environment);
+            // the gateway's own database is reached through its factory unless a loop of their own is asked for
+            reportOptions = properties.ownEventLoop() ? gatewayOptions(environment) : null;
         }
         ConnectionFactory reportDatabase = physical;
         if (properties.ownEventLoop() && reportOptions != null
@@ -135,14 +136,7 @@ class ReportConnections implements DisposableBean {
 
     /** The options of {@code gateway.report.r2dbc}: its URL, with its user and password when given. */
     static ConnectionFactoryOptions options(ReportProperties.R2dbc r2dbc) {
-        ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions.parse(r2dbc.url().strip()).mutate();
-        if (r2dbc.username() != null && !r2dbc.username().isBlank()) {
-            options.option(ConnectionFactoryOptions.USER, r2dbc.username());
-        }
-        if (r2dbc.password() != null && !r2dbc.password().isEmpty()) {
-            options.option(ConnectionFactoryOptions.PASSWORD, r2dbc.password());
-        }
-        return options.build();
+        return builder(r2dbc.url(), r2dbc.username(), r2dbc.password()).build();
     }
 
     /**
@@ -154,19 +148,24 @@ class ReportConnections implements DisposableBean {
         if (url == null || url.isBlank()) {
             return null;
         }
-        ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions.parse(url.strip()).mutate();
-        String username = environment.getProperty("spring.r2dbc.username");
-        if (username != null && !username.isBlank()) {
-            options.option(ConnectionFactoryOptions.USER, username);
-        }
-        String password = environment.getProperty("spring.r2dbc.password");
-        if (password != null && !password.isEmpty()) {
-            options.option(ConnectionFactoryOptions.PASSWORD, password);
-        }
+        ConnectionFactoryOptions.Builder options = builder(url, environment.getProperty("spring.r2dbc.username"),
+                environment.getProperty("spring.r2dbc.password"));
         Binder.get(environment).bind("spring.r2dbc.properties", Bindable.mapOf(String.class, String.class))
                 .orElse(Map.of())
                 .forEach((key, value) -> options.option(Option.valueOf(key), value));
         return options.build();
+    }
+
+    /** A URL's options with the user and password when given (else the URL's). */
+    private static ConnectionFactoryOptions.Builder builder(String url, String username, String password) {
+        ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions.parse(url.strip()).mutate();
+        if (username != null && !username.isBlank()) {
+            options.option(ConnectionFactoryOptions.USER, username);
+        }
+        if (password != null && !password.isEmpty()) {
+            options.option(ConnectionFactoryOptions.PASSWORD, password);
+        }
+        return options;
     }
 
     /** Sets the connection's {@code max_parallel_workers_per_gather} (a session setting: it lasts as long as it). */
